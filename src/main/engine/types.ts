@@ -1,0 +1,82 @@
+/**
+ * The engine's seams. Everything the MTA side touches outside itself is injected through EngineDeps, so tests
+ * reach every path (4xx, 5xx, timeouts, drops) deterministically and the sandbox can compress time.
+ */
+import type { Db } from '../store/db';
+import type { Logger } from '../logger';
+import type { HostPort, RouteTarget } from '../../shared/contract';
+import type { Clock } from './clock';
+
+/** node:dns/promises subset used for MX routing; tests inject fixtures. */
+export interface DnsResolver {
+  resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>;
+  resolve4(host: string): Promise<string[]>;
+  resolve6(host: string): Promise<string[]>;
+}
+
+/** One SMTP reply seen while delivering, as a value (expected outcomes are never exceptions). */
+export interface SmtpOutcome {
+  kind: 'accepted' | 'deferred' | 'failed';
+  /** null when no reply was received (connection refused, timeout, drop). */
+  code: number | null;
+  enhanced: string | null;
+  text: string;
+  /** The SMTP command the reply answered (CONNECT, EHLO, MAIL, RCPT, DATA, ...). */
+  command: string | null;
+  mxHost: string | null;
+  ip: string | null;
+  tls: boolean;
+  durationMs: number;
+}
+
+export interface OutboundMessage {
+  logId: number;
+  envelope: { from: string; to: string };
+  raw: Buffer;
+}
+
+/** Where the relay connects: resolved from routes, smart host, default route or MX. */
+export interface Destination {
+  /** Stable key used to group messages and connections, e.g. `smtp:127.0.0.1:2525` or `mx:example.com`. */
+  key: string;
+  hosts: HostPort[];
+}
+
+/** Sends messages to one destination over SMTP. One Relay per destination, reusing its connections. */
+export interface Relay {
+  send(message: OutboundMessage): Promise<SmtpOutcome>;
+  close(): Promise<void>;
+}
+
+export type RelayFactory = (destination: Destination) => Relay;
+
+export interface EngineNotifier {
+  deliveryChanged(deliveryId: string): void;
+  logsChanged(deliveryId: string): void;
+}
+
+export interface EngineDeps {
+  clock: Clock;
+  dns: DnsResolver;
+  relayFactory: RelayFactory;
+  db: Db;
+  logger: Logger;
+  notify: EngineNotifier;
+  /** Route used when no delivery route or smart host matches (fresh install: the sandbox). null = MX. */
+  defaultRoute: () => RouteTarget | null;
+  /** Address of the running built-in sandbox, or null when it is not running. */
+  sandboxAddress: () => HostPort | null;
+}
+
+export interface Engine {
+  /** Recovers leases of a previous run and starts delivering what is due. */
+  start(): void;
+  /** Something was queued or changed: re-plan the next wake-up now. */
+  wake(): void;
+  /** Stops taking new work and waits for in-flight sends to finish (or fail). */
+  stop(): Promise<void>;
+  /** Resolves when nothing is queued any more (used by `deliver --wait` and `run --until-idle`). */
+  whenIdle(): Promise<void>;
+  /** Messages currently in the queue (not final). */
+  queued(): number;
+}

@@ -1,0 +1,54 @@
+/** Structured logging: JSON lines to a file in the data dir, warnings and errors also to stderr. */
+import fs from 'node:fs';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  file?: string;
+  /** Minimum level echoed to stderr; 'silent' for none. */
+  stderrLevel?: LogLevel | 'silent';
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
+  const stream = options.file ? fs.createWriteStream(options.file, { flags: 'a', mode: 0o600 }) : null;
+  const stderrMin = options.stderrLevel === 'silent' ? Infinity : ORDER[options.stderrLevel ?? 'warn'];
+  const make = (fields: LogFields): Logger => {
+    const write = (level: LogLevel, msg: string, extra?: LogFields) => {
+      const record = { t: new Date().toISOString(), level, msg, ...fields, ...extra };
+      stream?.write(`${JSON.stringify(record, errorReplacer)}\n`);
+      if (ORDER[level] >= stderrMin) process.stderr.write(`relaydeck ${level}: ${msg}${formatExtra(extra)}\n`);
+    };
+    return {
+      debug: (m, f) => write('debug', m, f),
+      info: (m, f) => write('info', m, f),
+      warn: (m, f) => write('warn', m, f),
+      error: (m, f) => write('error', m, f),
+      child: (more) => make({ ...fields, ...more }),
+    };
+  };
+  return make(base);
+}
+
+export const silentLogger: Logger = createLogger({ stderrLevel: 'silent' });
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  return value;
+}
+
+function formatExtra(extra?: LogFields): string {
+  if (!extra) return '';
+  const err = Object.values(extra).find((v) => v instanceof Error);
+  return err instanceof Error ? ` (${err.message})` : '';
+}

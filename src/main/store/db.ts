@@ -1,0 +1,59 @@
+/**
+ * Opening the SQLite store: WAL, foreign keys, numbered migrations on user_version. A database written by a
+ * newer Relaydeck is refused with a clear message instead of being misread.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../shared/contract/errors';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export const DB_FILE_NAME = 'relaydeck.sqlite';
+
+export interface OpenOptions {
+  /** Migrations to apply (tests pass a prefix to build older versions). */
+  migrations?: readonly Migration[];
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const target = migrations.at(-1)?.version ?? 0;
+  if (!options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > target) {
+      throw new AppError(
+        'db_newer_version',
+        `${file} was written by a newer version of Relaydeck (schema ${current}, this version knows up to ${target}). ` +
+          'Upgrade Relaydeck or use another data directory (--data DIR).',
+      );
+    }
+    if (!options.readonly) migrate(db, migrations, current);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Db, migrations: readonly Migration[], from: number): void {
+  for (const m of migrations) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+export { SCHEMA_VERSION };

@@ -1,0 +1,151 @@
+/**
+ * Numbered migrations on `PRAGMA user_version`. A landed migration is never edited: add a new one.
+ * Times are epoch ms (INTEGER). Ids are INTEGER primary keys, exposed as strings by the API.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: settings, templates, lists, deliveries, delivery log, queue, attempts',
+    sql: `
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE templates (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        from_name    TEXT NOT NULL DEFAULT '',
+        from_address TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        text         TEXT NOT NULL DEFAULT '',
+        html         TEXT NOT NULL DEFAULT '',
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE recipient_lists (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        file_name  TEXT NOT NULL,
+        csv        TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Campaign side. Counters are maintained incrementally in the same transaction as log changes.
+      CREATE TABLE deliveries (
+        id                    INTEGER PRIMARY KEY,
+        name                  TEXT NOT NULL,
+        state                 TEXT NOT NULL,
+        reporting             TEXT NOT NULL,
+        template_json         TEXT NOT NULL,
+        routes_json           TEXT NOT NULL DEFAULT '[]',
+        smarthost_json        TEXT,
+        validity_requested_ms INTEGER NOT NULL,
+        validity_ms           INTEGER NOT NULL,
+        time_scale            REAL NOT NULL DEFAULT 1,
+        created_at            INTEGER NOT NULL,
+        started_at            INTEGER,
+        relayed_at            INTEGER,
+        stopped_at            INTEGER,
+        completed_at          INTEGER,
+        last_relay_at         INTEGER,
+        n_initial             INTEGER NOT NULL DEFAULT 0,
+        n_pending             INTEGER NOT NULL DEFAULT 0,
+        n_taken               INTEGER NOT NULL DEFAULT 0,
+        n_sent                INTEGER NOT NULL DEFAULT 0,
+        n_failed              INTEGER NOT NULL DEFAULT 0,
+        n_ignored             INTEGER NOT NULL DEFAULT 0,
+        n_cancelled           INTEGER NOT NULL DEFAULT 0,
+        n_success             INTEGER NOT NULL DEFAULT 0,
+        n_hard                INTEGER NOT NULL DEFAULT 0,
+        n_soft                INTEGER NOT NULL DEFAULT 0,
+        n_soft_in_progress    INTEGER NOT NULL DEFAULT 0,
+        n_in_mta              INTEGER NOT NULL DEFAULT 0,
+        n_import_errors       INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX deliveries_state ON deliveries(state);
+
+      -- Rows of the recipient list that could not be used, kept so nothing is lost.
+      CREATE TABLE import_errors (
+        id          INTEGER PRIMARY KEY,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        line        INTEGER NOT NULL,
+        field       TEXT,
+        message     TEXT NOT NULL,
+        raw         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX import_errors_delivery ON import_errors(delivery_id, line);
+
+      -- One row per recipient per delivery (SPEC §2).
+      CREATE TABLE delivery_log (
+        id               INTEGER PRIMARY KEY,
+        delivery_id      INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        line             INTEGER NOT NULL,
+        email            TEXT NOT NULL,
+        addr_key         TEXT NOT NULL,
+        domain           TEXT NOT NULL,
+        fields_json      TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        failure_type     TEXT,
+        reason           TEXT,
+        bounce_class     INTEGER,
+        last_reply       TEXT,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        first_attempt_at INTEGER,
+        last_attempt_at  INTEGER,
+        mx_host          TEXT,
+        mx_ip            TEXT,
+        dkim_domain      TEXT,
+        message_id       TEXT,
+        relayed_at       INTEGER,
+        updated_at       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX log_delivery_id ON delivery_log(delivery_id, id);
+      CREATE INDEX log_delivery_status ON delivery_log(delivery_id, status, id);
+      CREATE INDEX log_delivery_addr ON delivery_log(delivery_id, addr_key);
+      CREATE INDEX log_delivery_domain ON delivery_log(delivery_id, domain, id);
+      CREATE INDEX log_delivery_reason ON delivery_log(delivery_id, reason) WHERE reason IS NOT NULL;
+
+      -- MTA side: the durable queue. A row exists while the message is in the MTA; it is deleted when final.
+      -- lease_until > now means an engine worker holds it; an expired lease is free again (crash recovery).
+      CREATE TABLE queue (
+        log_id      INTEGER PRIMARY KEY REFERENCES delivery_log(id) ON DELETE CASCADE,
+        delivery_id INTEGER NOT NULL,
+        domain      TEXT NOT NULL,
+        due_at      INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL DEFAULT 0,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT
+      ) STRICT;
+      CREATE INDEX queue_due ON queue(due_at);
+      CREATE INDEX queue_delivery ON queue(delivery_id);
+
+      -- Every SMTP reply recorded as an attempt.
+      CREATE TABLE attempts (
+        id          INTEGER PRIMARY KEY,
+        log_id      INTEGER NOT NULL REFERENCES delivery_log(id) ON DELETE CASCADE,
+        at          INTEGER NOT NULL,
+        outcome     TEXT NOT NULL,
+        code        INTEGER,
+        enhanced    TEXT,
+        text        TEXT NOT NULL,
+        command     TEXT,
+        mx_host     TEXT,
+        ip          TEXT,
+        tls         INTEGER NOT NULL DEFAULT 0,
+        duration_ms INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX attempts_log ON attempts(log_id, at);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

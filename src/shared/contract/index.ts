@@ -1,0 +1,100 @@
+/**
+ * THE typed API. Every method is `area.verb` with an input and an output schema; both transports (Electron
+ * IPC and HTTP/WebSocket) serve exactly this map, and IPC channel names are derived from its keys.
+ */
+import { z } from 'zod';
+import {
+  AppInfo,
+  Attempt,
+  CreateDeliveryInput,
+  CreateDeliveryResult,
+  Cursor,
+  Delivery,
+  DeliveryStateSchema,
+  DeliverySummary,
+  Id,
+  LogRow,
+  LogsPageInput,
+  PageLimit,
+  RecipientsPreview,
+  SampleList,
+  SavedTemplate,
+  page,
+} from './schemas';
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
+  return { input, output, description };
+}
+
+const ById = z.object({ id: Id });
+
+export const contract = {
+  'app.info': method(z.object({}), AppInfo, 'Version, data directory, sandbox and default route'),
+
+  'deliveries.list': method(
+    z.object({ cursor: Cursor, limit: PageLimit, state: z.array(DeliveryStateSchema).optional() }),
+    page(DeliverySummary),
+    'Deliveries, newest first',
+  ),
+  'deliveries.get': method(ById, Delivery, 'One delivery with its counters and KPIs'),
+  'deliveries.create': method(
+    CreateDeliveryInput,
+    CreateDeliveryResult,
+    'Create a delivery from a template and a CSV list, prepare it and (by default) start relaying',
+  ),
+  'deliveries.start': method(ById, Delivery, 'Start relaying a prepared delivery'),
+  'deliveries.pause': method(ById, Delivery, 'Pause relay; messages already relayed continue'),
+  'deliveries.resume': method(ById, Delivery, 'Resume relay'),
+  'deliveries.stop': method(
+    ById,
+    Delivery,
+    'Stop: cancel messages not yet relayed; relayed messages continue to their outcome',
+  ),
+
+  'recipients.preview': method(
+    z.object({ fileName: z.string().max(500).default('recipients.csv'), csv: z.string().max(200_000_000) }),
+    RecipientsPreview,
+    'Parse a CSV recipient list: columns, first rows, row errors with line numbers',
+  ),
+
+  'logs.page': method(LogsPageInput, page(LogRow).extend({ total: z.number().int() }), 'Delivery log, keyset paged'),
+  'logs.attempts': method(z.object({ logId: Id }), z.object({ items: z.array(Attempt) }), 'Every attempt of one message'),
+
+  'templates.list': method(z.object({}), z.object({ items: z.array(SavedTemplate) }), 'Saved message templates'),
+  'samples.lists': method(z.object({}), z.object({ items: z.array(SampleList) }), 'Saved recipient lists (demo)'),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Push events: invalidations, never snapshots. The renderer refetches what it shows. */
+export const events = {
+  /** A delivery's state or counters changed (also signals the delivery list). */
+  'delivery.changed': z.object({ id: Id }),
+  /** Rows of a delivery's log changed. */
+  'logs.changed': z.object({ deliveryId: Id }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** IPC channel names, derived from the contract (never typed by hand). */
+export const ipcChannel = (method: MethodName): string => `relaydeck:rpc:${method}`;
+export const IPC_EVENT_CHANNEL = 'relaydeck:event';
+
+/** Implementation of the contract on the main side. Handlers receive validated input. */
+export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> };
+
+export * from './schemas';
+export * from './errors';
