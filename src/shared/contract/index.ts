@@ -93,8 +93,15 @@ export const EVENT_NAMES = Object.keys(events) as EventName[];
 export const ipcChannel = (method: MethodName): string => `relaydeck:rpc:${method}`;
 export const IPC_EVENT_CHANNEL = 'relaydeck:event';
 
+/** What a handler knows about the caller. */
+export interface CallContext {
+  transport: 'ipc' | 'http';
+}
+
 /** Implementation of the contract on the main side. Handlers receive validated input. */
-export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> };
+export type Handlers = {
+  [M in MethodName]: (input: MethodParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
+};
 
 export * from './schemas';
 export * from './errors';
