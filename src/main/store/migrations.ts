@@ -112,6 +112,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX log_delivery_addr ON delivery_log(delivery_id, addr_key);
       CREATE INDEX log_delivery_domain ON delivery_log(delivery_id, domain, id);
       CREATE INDEX log_delivery_reason ON delivery_log(delivery_id, reason) WHERE reason IS NOT NULL;
+      -- Keyset paging of the log by its sortable columns (logs.page): the trailing id breaks ties.
+      CREATE INDEX log_delivery_last_attempt ON delivery_log(delivery_id, ifnull(last_attempt_at, -1), id);
+      CREATE INDEX log_delivery_attempts ON delivery_log(delivery_id, attempts, id);
 
       -- MTA side: the durable queue. A row exists while the message is in the MTA; it is deleted when final.
       -- lease_until > now means an engine worker holds it; an expired lease is free again (crash recovery).

@@ -1,0 +1,138 @@
+/** Deliveries (campaign side): rows with their counters, mapped to the contract's Delivery objects. */
+import { AppError } from '../../shared/contract/errors';
+import type {
+  Delivery,
+  DeliverySummary,
+  HostPort,
+  MessageTemplate,
+  Route,
+} from '../../shared/contract/schemas';
+import type { ReasonId } from '../../shared/domain/reasons';
+import type { DeliveryState, ReportingMode } from '../../shared/domain/statuses';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Db } from './db';
+import { toDelivery, toDeliverySummary, type DeliveryRow } from './mappers';
+import { stmt } from './statements';
+
+export interface NewDelivery {
+  name: string;
+  reporting: ReportingMode;
+  template: MessageTemplate;
+  routes: Route[];
+  smarthost: HostPort | null;
+  validityRequestedMs: number;
+  validityMs: number;
+  timeScale: number;
+  createdAt: number;
+}
+
+/** API ids are decimal strings; SQLite ids are INTEGER. */
+export function parseId(id: string): number {
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : -1;
+}
+
+export function insertDelivery(db: Db, d: NewDelivery): number {
+  const result = stmt(
+    db,
+    `INSERT INTO deliveries(name, state, reporting, template_json, routes_json, smarthost_json,
+       validity_requested_ms, validity_ms, time_scale, created_at)
+     VALUES (@name, 'preparing', @reporting, @template, @routes, @smarthost, @validityRequestedMs, @validityMs,
+       @timeScale, @createdAt)`,
+  ).run({
+    name: d.name,
+    reporting: d.reporting,
+    template: JSON.stringify(d.template),
+    routes: JSON.stringify(d.routes),
+    smarthost: d.smarthost === null ? null : JSON.stringify(d.smarthost),
+    validityRequestedMs: d.validityRequestedMs,
+    validityMs: d.validityMs,
+    timeScale: d.timeScale,
+    createdAt: d.createdAt,
+  });
+  return Number(result.lastInsertRowid);
+}
+
+export function getDeliveryRow(db: Db, id: number): DeliveryRow | undefined {
+  return stmt(db, 'SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+}
+
+export function requireDeliveryRow(db: Db, id: number): DeliveryRow {
+  const row = getDeliveryRow(db, id);
+  if (!row) throw new AppError('not_found', `Delivery ${id} does not exist`);
+  return row;
+}
+
+/** Counts of log rows by failure reason (uses the partial reason index). */
+export function reasonCounts(db: Db, deliveryId: number): Partial<Record<ReasonId, number>> {
+  const rows = stmt(
+    db,
+    `SELECT reason, count(*) AS n FROM delivery_log
+     WHERE delivery_id = ? AND reason IS NOT NULL GROUP BY reason`,
+  ).all(deliveryId) as { reason: ReasonId; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+}
+
+export function getDelivery(db: Db, id: number, now: number): Delivery {
+  return toDelivery(requireDeliveryRow(db, id), reasonCounts(db, id), now);
+}
+
+export function listDeliveries(
+  db: Db,
+  q: { cursor: string | null; limit: number; state?: DeliveryState[] | undefined },
+  now: number,
+): { items: DeliverySummary[]; nextCursor: string | null } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: q.limit + 1 };
+  if (q.cursor !== null) {
+    const [before] = decodeCursor(q.cursor, 1);
+    if (typeof before !== 'number') throw new AppError('invalid_input', 'The page cursor is not valid');
+    where.push('id < @before');
+    params.before = before;
+  }
+  if (q.state && q.state.length > 0) {
+    where.push(`state IN (${q.state.map((_, i) => `@s${i}`).join(', ')})`);
+    q.state.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+  const rows = stmt(db, sql).all(params) as DeliveryRow[];
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => toDeliverySummary(r, now)),
+    nextCursor: more && last ? encodeCursor([last.id]) : null,
+  };
+}
+
+/** Counters set once preparation has inserted the log rows (inside the preparation transaction). */
+export function setPreparedCounts(
+  db: Db,
+  id: number,
+  c: { initial: number; pending: number; ignored: number; importErrors: number },
+): void {
+  stmt(
+    db,
+    `UPDATE deliveries SET n_initial = @initial, n_pending = @pending, n_ignored = @ignored,
+       n_import_errors = @importErrors WHERE id = @id`,
+  ).run({ id, ...c });
+}
+
+export type DeliveryPatch = Partial<
+  Pick<DeliveryRow, 'state' | 'started_at' | 'relayed_at' | 'stopped_at' | 'last_relay_at'>
+>;
+
+export function updateDelivery(db: Db, id: number, patch: DeliveryPatch): void {
+  const keys = Object.keys(patch) as (keyof DeliveryPatch)[];
+  if (keys.length === 0) return;
+  stmt(db, `UPDATE deliveries SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({
+    ...patch,
+    id,
+  });
+}
+
+export function deliveryIdsInState(db: Db, state: DeliveryState): number[] {
+  return (
+    stmt(db, 'SELECT id FROM deliveries WHERE state = ? ORDER BY id').all(state) as { id: number }[]
+  ).map((r) => r.id);
+}

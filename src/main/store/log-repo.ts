@@ -1,0 +1,230 @@
+/**
+ * The delivery log (one row per recipient per delivery): batch inserts, keyset pages over the sortable
+ * columns with filters, attempts of a row. Every page query is served by an index (see the EXPLAIN QUERY PLAN
+ * test); totals come from the delivery's status counters when only status filters apply.
+ */
+import type { Attempt, LogFilter, LogRow } from '../../shared/contract/schemas';
+import type { LOG_SORT_KEYS } from '../../shared/contract/schemas';
+import type { FailureType, ReasonId } from '../../shared/domain/reasons';
+import { LOG_STATUSES, type LogStatus } from '../../shared/domain/statuses';
+import { statusMoveSql } from './counters';
+import { decodeCursor, encodeCursor, type CursorValue } from './cursor';
+import type { Db } from './db';
+import {
+  statusCountsOf,
+  toAttempt,
+  toLogRow,
+  type AttemptDbRow,
+  type DeliveryRow,
+  type LogDbRow,
+} from './mappers';
+import { stmt } from './statements';
+
+export type LogSortKey = (typeof LOG_SORT_KEYS)[number];
+
+export interface NewLogRow {
+  id: number;
+  deliveryId: number;
+  line: number;
+  email: string;
+  addrKey: string;
+  domain: string;
+  fields: Readonly<Record<string, string>>;
+  status: LogStatus;
+  failureType: FailureType | null;
+  reason: ReasonId | null;
+  messageId: string | null;
+}
+
+/** The id the next inserted log row may take (call inside an IMMEDIATE transaction). */
+export function nextLogId(db: Db): number {
+  return ((stmt(db, 'SELECT max(id) AS m FROM delivery_log').get() as { m: number | null }).m ?? 0) + 1;
+}
+
+/** Inserts rows with their ids; call inside the caller's transaction. */
+export function insertLogRows(db: Db, rows: readonly NewLogRow[], now: number): void {
+  const insert = stmt(
+    db,
+    `INSERT INTO delivery_log(id, delivery_id, line, email, addr_key, domain, fields_json, status, failure_type,
+       reason, message_id, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const r of rows) {
+    insert.run(
+      r.id,
+      r.deliveryId,
+      r.line,
+      r.email,
+      r.addrKey,
+      r.domain,
+      JSON.stringify(r.fields),
+      r.status,
+      r.failureType,
+      r.reason,
+      r.messageId,
+      now,
+    );
+  }
+}
+
+/** Ids of the next pending rows of a delivery, in id order (index log_delivery_status). */
+export function pendingLogIds(db: Db, deliveryId: number, limit: number): number[] {
+  const rows = stmt(
+    db,
+    `SELECT id FROM delivery_log WHERE delivery_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
+  ).all(deliveryId, limit) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+/** Every pending row -> cancelled, with the counters; call inside the caller's transaction. Returns the count. */
+export function cancelPendingRows(db: Db, deliveryId: number, now: number): number {
+  const n = stmt(
+    db,
+    `UPDATE delivery_log SET status = 'cancelled', updated_at = ? WHERE delivery_id = ? AND status = 'pending'`,
+  ).run(now, deliveryId).changes;
+  if (n > 0)
+    stmt(db, `UPDATE deliveries SET ${statusMoveSql('pending', 'cancelled')} WHERE id = @id`).run({
+      n,
+      id: deliveryId,
+    });
+  return n;
+}
+
+/** SQL expression each sort key orders by (matching an index), and its value for a row. */
+const SORT: Record<LogSortKey, { expr: string; value: (r: LogDbRow) => CursorValue }> = {
+  id: { expr: 'l.id', value: (r) => r.id },
+  email: { expr: 'l.addr_key', value: (r) => r.addr_key },
+  status: { expr: 'l.status', value: (r) => r.status },
+  lastAttemptAt: { expr: 'ifnull(l.last_attempt_at, -1)', value: (r) => r.last_attempt_at ?? -1 },
+  attempts: { expr: 'l.attempts', value: (r) => r.attempts },
+};
+
+export interface LogPageQuery {
+  deliveryId: number;
+  filter: LogFilter;
+  sort: { key: LogSortKey; dir: 'asc' | 'desc' };
+  cursor: string | null;
+  limit: number;
+}
+
+interface BuiltQuery {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/** Highest code point: `prefix || MAX_CHAR` bounds every string starting with prefix. */
+const MAX_CHAR = '\u{10FFFF}';
+
+function filterClauses(q: LogPageQuery, params: Record<string, unknown>): string[] {
+  const where = ['l.delivery_id = @deliveryId'];
+  params.deliveryId = q.deliveryId;
+  const inList = (column: string, prefix: string, values: readonly string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    where.push(`${column} IN (${values.map((_, i) => `@${prefix}${i}`).join(', ')})`);
+    values.forEach((v, i) => (params[`${prefix}${i}`] = v));
+  };
+  inList('l.status', 'st', q.filter.status);
+  inList('l.failure_type', 'ft', q.filter.failureType);
+  inList('l.reason', 'rs', q.filter.reason);
+  if (q.filter.domain?.trim()) {
+    where.push('l.domain = @domain');
+    params.domain = q.filter.domain.trim().toLowerCase();
+  }
+  const search = q.filter.search?.trim().toLowerCase();
+  if (search) {
+    // A prefix range keeps the search on the (delivery_id, addr_key) / (delivery_id, domain) indexes.
+    const [column, prefix] = search.startsWith('@') ? ['l.domain', search.slice(1)] : ['l.addr_key', search];
+    if (prefix) {
+      where.push(`${column} >= @lo AND ${column} < @hi`);
+      params.lo = prefix;
+      params.hi = prefix + MAX_CHAR;
+    }
+  }
+  return where;
+}
+
+/** Builds the page query; exported for the EXPLAIN QUERY PLAN test. */
+export function buildLogPageQuery(q: LogPageQuery): BuiltQuery {
+  const params: Record<string, unknown> = { limit: q.limit + 1 };
+  const where = filterClauses(q, params);
+  const { expr } = SORT[q.sort.key];
+  const op = q.sort.dir === 'asc' ? '>' : '<';
+  const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
+  if (q.cursor !== null) {
+    const [value, id] = decodeCursor(q.cursor, 2);
+    params.cursorId = id;
+    if (q.sort.key === 'id') {
+      where.push(`l.id ${op} @cursorId`);
+    } else {
+      where.push(`(${expr}, l.id) ${op} (@cursorValue, @cursorId)`);
+      params.cursorValue = value;
+    }
+  }
+  const order = q.sort.key === 'id' ? `l.id ${dir}` : `${expr} ${dir}, l.id ${dir}`;
+  return {
+    sql: `SELECT l.*, q.due_at AS next_attempt_at FROM delivery_log l LEFT JOIN queue q ON q.log_id = l.id
+          WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
+    params,
+  };
+}
+
+/** Builds the count of rows matching the filter (no cursor); exported for the EXPLAIN QUERY PLAN test. */
+export function buildLogCountQuery(q: LogPageQuery): BuiltQuery {
+  const params: Record<string, unknown> = {};
+  const where = filterClauses(q, params);
+  return { sql: `SELECT count(*) AS n FROM delivery_log l WHERE ${where.join(' AND ')}`, params };
+}
+
+function onlyStatusFilter(filter: LogFilter): boolean {
+  return (
+    !filter.failureType?.length &&
+    !filter.reason?.length &&
+    !filter.domain?.trim() &&
+    !filter.search?.trim().replace(/^@$/, '')
+  );
+}
+
+export function logsPage(
+  db: Db,
+  q: LogPageQuery,
+  delivery: DeliveryRow,
+): { items: LogRow[]; nextCursor: string | null; total: number } {
+  const page = buildLogPageQuery(q);
+  const rows = stmt(db, page.sql).all(page.params) as LogDbRow[];
+  const more = rows.length > q.limit;
+  const items = more ? rows.slice(0, q.limit) : rows;
+  const last = items.at(-1);
+  let total: number;
+  if (onlyStatusFilter(q.filter)) {
+    const counts = statusCountsOf(delivery);
+    const statuses = q.filter.status?.length ? q.filter.status : LOG_STATUSES;
+    total = [...new Set(statuses)].reduce((sum, s) => sum + counts[s], 0);
+  } else {
+    const count = buildLogCountQuery(q);
+    total = (stmt(db, count.sql).get(count.params) as { n: number }).n;
+  }
+  return {
+    items: items.map(toLogRow),
+    nextCursor: more && last ? encodeCursor([SORT[q.sort.key].value(last), last.id]) : null,
+    total,
+  };
+}
+
+export function listAttempts(db: Db, logId: number): Attempt[] {
+  const rows = stmt(db, 'SELECT * FROM attempts WHERE log_id = ? ORDER BY at, id').all(
+    logId,
+  ) as AttemptDbRow[];
+  return rows.map(toAttempt);
+}
+
+export function logRowExists(db: Db, logId: number): boolean {
+  return stmt(db, 'SELECT 1 FROM delivery_log WHERE id = ?').get(logId) !== undefined;
+}
+
+/** Every log row of a delivery in id order, streamed (reports). */
+export function iterateLogRows(db: Db, deliveryId: number): IterableIterator<LogDbRow> {
+  return stmt(
+    db,
+    'SELECT l.*, q.due_at AS next_attempt_at FROM delivery_log l LEFT JOIN queue q ON q.log_id = l.id WHERE l.delivery_id = ? ORDER BY l.id',
+  ).iterate(deliveryId) as IterableIterator<LogDbRow>;
+}

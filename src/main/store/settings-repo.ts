@@ -1,0 +1,31 @@
+/** Typed settings: each key has a schema; values are stored as JSON text. */
+import { z } from 'zod';
+import { RouteTarget } from '../../shared/contract/schemas';
+import type { Db } from './db';
+import { stmt } from './statements';
+
+export const SETTINGS = {
+  /** Route for messages no delivery route or smart host matches; null = MX lookup. */
+  defaultRoute: RouteTarget.nullable(),
+  /** When the first-start demo content was seeded (epoch ms). */
+  demoSeededAt: z.number().int(),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = z.output<(typeof SETTINGS)[K]>;
+
+export function getSetting<K extends SettingKey>(db: Db, key: K): SettingValue<K> | undefined {
+  const row = stmt(db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  if (!row) return undefined;
+  const parsed = SETTINGS[key].safeParse(JSON.parse(row.value));
+  if (!parsed.success) throw new Error(`setting "${key}" holds an invalid value: ${row.value}`);
+  return parsed.data as SettingValue<K>;
+}
+
+export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>): void {
+  const checked = SETTINGS[key].parse(value);
+  stmt(
+    db,
+    'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  ).run(key, JSON.stringify(checked));
+}
