@@ -1,0 +1,104 @@
+/**
+ * First-start demo content: a template and a recipient list that exercises every behaviour of the built-in
+ * sandbox (accepted, unknown user, greylisted then accepted, mailbox full, spam content, unknown domain) plus
+ * the preparation exclusions (duplicates, a row without address) and an import error (invalid address).
+ */
+import type { MessageTemplate } from '../../shared/contract/schemas';
+
+export const DEMO_TEMPLATE_NAME = 'Relaydeck demo newsletter';
+
+export const DEMO_TEMPLATE: MessageTemplate = {
+  fromName: 'Relaydeck Demo',
+  fromAddress: 'news@relaydeck.test',
+  subject: 'Hello {{first_name}}, your Relaydeck demo newsletter',
+  text: [
+    'Hello {{first_name}},',
+    '',
+    'This is the Relaydeck demo newsletter, sent to you in {{city}} through the built-in sandbox.',
+    '',
+    'Regards,',
+    'The Relaydeck team',
+  ].join('\n'),
+  html: [
+    '<!doctype html>',
+    '<html><body>',
+    '<p>Hello {{first_name}},</p>',
+    '<p>This is the <strong>Relaydeck</strong> demo newsletter, sent to you in {{city}} through the built-in sandbox.</p>',
+    '<p>Regards,<br>The Relaydeck team</p>',
+    '</body></html>',
+  ].join('\n'),
+};
+
+export const DEMO_LIST_NAME = 'Demo recipients (sandbox)';
+export const DEMO_LIST_FILE = 'recipients.csv';
+
+const ROWS: [email: string, firstName: string, city: string][] = [
+  ['alice@inbox.test', 'Alice', 'Lyon'],
+  ['bruno@inbox.test', 'Bruno', 'Porto'],
+  ['chloe@mail.test', 'Chloé', 'Genève'],
+  ['dmitri@mail.test', 'Dmitri', 'Tallinn'],
+  ['elin@corp.test', 'Elin', 'Uppsala'],
+  ['farid@corp.test', 'Farid', 'Marseille'],
+  ['grace@shop.test', 'Grace', 'Dublin'],
+  ['hugo@shop.test', 'Hugo', 'Bilbao'],
+  ['ines@inbox.test', 'Inès', 'Nantes'],
+  ['jonas@mail.test', 'Jonas', 'Malmö'],
+  ['kenji@corp.test', 'Kenji', 'Osaka'],
+  ['lea@shop.test', 'Léa', 'Rennes'],
+  ['mateo@inbox.test', 'Mateo', 'Valencia'],
+  ['nora@mail.test', 'Nora', 'Bergen'],
+  ['oscar@corp.test', 'Oscar', 'Göteborg'],
+  ['paula@shop.test', 'Paula', 'Sevilla'],
+  ['quentin@inbox.test', 'Quentin', 'Lille'],
+  ['rosa@mail.test', 'Rosa', 'Bologna'],
+  ['samir@corp.test', 'Samir', 'Casablanca'],
+  ['tove@shop.test', 'Tove', 'Lund'],
+  ['unknown.user@inbox.test', 'Uma', 'Nice'],
+  ['unknown-victor@mail.test', 'Victor', 'Brest'],
+  ['nobody@corp.test', 'Wanda', 'Kraków'],
+  ['grey.xavier@corp.test', 'Xavier', 'Metz'],
+  ['greylist.yara@mail.test', 'Yara', 'Beirut'],
+  ['grey-zoe@shop.test', 'Zoé', 'Annecy'],
+  ['full.mailbox@inbox.test', 'Adam', 'Tours'],
+  ['full-bea@mail.test', 'Béa', 'Dijon'],
+  ['spam.trap@shop.test', 'Carl', 'Bremen'],
+  ['spammy.dora@corp.test', 'Dora', 'Split'],
+  ['emil@nowhere.example', 'Emil', 'Aarhus'],
+  ['fatou@inbox.test', 'Fatou', 'Dakar'],
+  ['gustav@mail.test', 'Gustav', 'Örebro'],
+  ['hana@corp.test', 'Hana', 'Kyoto'],
+  ['ivan@shop.test', 'Ivan', 'Sofia'],
+  // Duplicates (differing only by case): Ignored, reason "double".
+  ['Alice@Inbox.test', 'Alice', 'Lyon'],
+  ['bruno@inbox.test', 'Bruno', 'Porto'],
+  // No address: Ignored, reason "address not specified".
+  ['', 'Jade', 'Ajaccio'],
+  // Not an address: reported as an import error with its line number.
+  ['karl.at.mail.test', 'Karl', 'Graz'],
+  ['linnea@inbox.test', 'Linnea', 'Visby'],
+];
+
+export const DEMO_CSV = ['email,first_name,city', ...ROWS.map((r) => r.join(','))].join('\r\n') + '\r\n';
+
+/** The demo message as an .eml file, for `relaydeck deliver --message`. */
+export const DEMO_EML = [
+  `From: ${DEMO_TEMPLATE.fromName} <${DEMO_TEMPLATE.fromAddress}>`,
+  `Subject: ${DEMO_TEMPLATE.subject}`,
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/alternative; boundary="relaydeck-demo"',
+  '',
+  '--relaydeck-demo',
+  'Content-Type: text/plain; charset=utf-8',
+  'Content-Transfer-Encoding: 8bit',
+  '',
+  DEMO_TEMPLATE.text,
+  '',
+  '--relaydeck-demo',
+  'Content-Type: text/html; charset=utf-8',
+  'Content-Transfer-Encoding: 8bit',
+  '',
+  DEMO_TEMPLATE.html,
+  '',
+  '--relaydeck-demo--',
+  '',
+].join('\r\n');
