@@ -9,6 +9,8 @@ export interface Clock {
   at(at: number, fn: () => void): () => void;
 }
 
+// The system clock is the one place in the engine that reads real time and arms real timers.
+/* eslint-disable no-restricted-properties, no-restricted-globals */
 export const systemClock: Clock = {
   now: () => Date.now(),
   at(at, fn) {
@@ -25,6 +27,7 @@ export const systemClock: Clock = {
     return () => clearTimeout(handle);
   },
 };
+/* eslint-enable no-restricted-properties, no-restricted-globals */
 
 /** A clock that only moves when told to. `advance` fires due timers in time order. */
 export class ManualClock implements Clock {

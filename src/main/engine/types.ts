@@ -80,3 +80,41 @@ export interface Engine {
   /** Messages currently in the queue (not final). */
   queued(): number;
 }
+
+/** Tuning of the engine; every field has a production default (see `DEFAULT_ENGINE_OPTIONS`). */
+export interface EngineOptions {
+  /** Messages being routed, composed or sent at once, over every destination. */
+  maxInFlight: number;
+  /** Messages sent at once to one destination (= open SMTP connections to it). */
+  maxPerDestination: number;
+  /** How long a dequeued message stays reserved; renewed while it is in flight. */
+  leaseMs: number;
+  /** Outcomes are written in batches: at most this long after the first one waits (0 = at once)... */
+  feedbackFlushMs: number;
+  /** ...or as soon as this many are waiting. */
+  feedbackBatchSize: number;
+  /** A destination's relay (and its connections) is closed after this long without work. */
+  relayIdleMs: number;
+  /** How long an MX lookup result is reused (the node resolver gives no TTL). */
+  mxCacheMs: number;
+  /** Back-off of a message whose processing hit an unexpected error (a bug, not an SMTP reply). */
+  internalErrorRetryMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  maxInFlight: 50,
+  maxPerDestination: 10,
+  leaseMs: 60_000,
+  feedbackFlushMs: 50,
+  feedbackBatchSize: 200,
+  relayIdleMs: 5_000,
+  mxCacheMs: 5 * 60_000,
+  internalErrorRetryMs: 60_000,
+};
+
+/** Optional parts of the engine's dependencies (kept apart so `EngineDeps` stays the agreed seam). */
+export interface EngineExtras {
+  options?: Partial<EngineOptions>;
+  /** Source of randomness (retry jitter, MX tie-breaking); tests inject a fixed one. */
+  random?: () => number;
+}

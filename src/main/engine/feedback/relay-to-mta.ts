@@ -1,0 +1,87 @@
+/**
+ * The campaign -> MTA handoff (SPEC §1): pending log rows enter the engine's durable queue. It is a plain
+ * DB operation so the campaign side runs it inside its own transaction (relay and status change are atomic);
+ * the caller then calls `engine.wake()`.
+ */
+import type { Db } from '../../store/db';
+import { statusMoveSql } from '../../store/counters';
+import { domainOf } from '../../../shared/domain/address';
+import type { ReportingMode } from '../../../shared/domain/statuses';
+import { nextStatus, successDelta } from './transitions';
+
+export interface RelayRequest {
+  deliveryId: number | string;
+  logIds: readonly (number | string)[];
+  now: number;
+}
+
+interface DeliveryRow {
+  reporting: ReportingMode;
+  validity_ms: number;
+  time_scale: number;
+  template_json: string;
+}
+
+/**
+ * Relays the given log rows that are still `pending` (others are skipped, so a repeated call is harmless):
+ * status per the reporting mode (EFS: taken into account; classic: sent, counted as success), `relayed_at`,
+ * a Message-ID when the row has none, one queue row each (due now, expiring after the validity divided by the
+ * time scale), and the delivery's counters (`n_in_mta`, status columns, success, `last_relay_at`).
+ * Returns the number of messages relayed.
+ */
+export function relayToMta(db: Db, request: RelayRequest): number {
+  const run = () => relayInTransaction(db, request);
+  return db.inTransaction ? run() : db.transaction(run)();
+}
+
+function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): number {
+  const id = Number(deliveryId);
+  const delivery = db
+    .prepare('SELECT reporting, validity_ms, time_scale, template_json FROM deliveries WHERE id = ?')
+    .get(id) as DeliveryRow | undefined;
+  if (!delivery) throw new Error(`relayToMta: delivery ${id} does not exist`);
+  if (logIds.length === 0) return 0;
+
+  const to = nextStatus(delivery.reporting, 'relayed', 'pending');
+  const expiresAt = now + Math.round(delivery.validity_ms / Math.max(1, delivery.time_scale));
+  const idDomain = messageIdDomain(delivery.template_json);
+  const updateLog = db.prepare(
+    `UPDATE delivery_log
+        SET status = @to, relayed_at = @now, updated_at = @now,
+            message_id = COALESCE(message_id, '<' || @deliveryId || '.' || id || '.' || @stamp || '@' || @idDomain || '>')
+      WHERE id = @logId AND delivery_id = @deliveryId AND status = 'pending'
+      RETURNING domain`,
+  );
+  const insertQueue = db.prepare(
+    `INSERT INTO queue (log_id, delivery_id, domain, due_at, expires_at) VALUES (@logId, @deliveryId, @domain, @now, @expiresAt)`,
+  );
+  const stamp = now.toString(36);
+  let relayed = 0;
+  for (const logId of logIds) {
+    const row = updateLog.get({ to, now, deliveryId: id, logId: Number(logId), stamp, idDomain }) as
+      { domain: string } | undefined;
+    if (!row) continue;
+    insertQueue.run({ logId: Number(logId), deliveryId: id, domain: row.domain, now, expiresAt });
+    relayed++;
+  }
+  if (relayed > 0) {
+    db.prepare(
+      `UPDATE deliveries
+          SET ${statusMoveSql('pending', to)}, n_in_mta = n_in_mta + @n, n_success = n_success + @success,
+              last_relay_at = @now
+        WHERE id = @id`,
+    ).run({ n: relayed, success: relayed * successDelta('pending', to), now, id });
+  }
+  return relayed;
+}
+
+/** Message-IDs use the sender's domain (RFC 5322 §3.6.4 suggests a domain the sender controls). */
+function messageIdDomain(templateJson: string): string {
+  try {
+    const from = (JSON.parse(templateJson) as { fromAddress?: unknown }).fromAddress;
+    if (typeof from === 'string' && from.includes('@')) return domainOf(from);
+  } catch {
+    // fall through: a template that does not parse is reported when the message is composed
+  }
+  return 'relaydeck.invalid';
+}

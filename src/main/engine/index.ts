@@ -1,0 +1,266 @@
+/**
+ * The engine's composition root: durable queue + scheduler -> routing -> composition -> SMTP relay per
+ * destination -> classifier + retry policy -> feedback (EFS) in batched transactions -> push notifications.
+ * Everything outside (clock, DNS, relay transport, store, logger) comes in through `deps`.
+ */
+import { z } from 'zod';
+import { HostPort, Route } from '../../shared/contract';
+import type { Logger } from '../logger';
+import { classifyReply } from './bounce/basic-classifier';
+import { createFeedbackBuffer } from './feedback/feedback-buffer';
+import { createQueueStore, type LeasedItem } from './queue/queue-store';
+import { createScheduler } from './queue/scheduler';
+import { ComposeError, createComposer } from './relay/compose';
+import { createDestinationPool } from './relay/destination-pool';
+import { createMxResolver } from './relay/mx';
+import { createRouter, type DeliveryRouting, type Resolution } from './relay/routing';
+import { decideDisposition, type Disposition } from './retry/policy';
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  type Engine,
+  type EngineDeps,
+  type EngineExtras,
+  type EngineOptions,
+  type SmtpOutcome,
+} from './types';
+
+export { relayToMta, type RelayRequest } from './feedback/relay-to-mta';
+export { completeIfDone } from './feedback/complete';
+export { applyOutcomes, type MessageOutcome } from './feedback/apply-outcomes';
+export { createSmtpRelayFactory, type SmtpRelayOptions } from './relay/smtp-relay';
+export { nodeDns } from './relay/node-dns';
+export { systemClock, ManualClock, type Clock } from './clock';
+export * from './types';
+
+interface MessageRow {
+  email: string;
+  fields_json: string;
+  message_id: string | null;
+  template_json: string;
+  routes_json: string;
+  smarthost_json: string | null;
+  time_scale: number;
+}
+
+const RoutesJson = z.array(Route);
+
+export function createEngine(deps: EngineDeps & EngineExtras): Engine {
+  const options: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
+  const random = deps.random ?? Math.random;
+  const { clock, db } = deps;
+  const log: Logger = deps.logger.child({ component: 'engine' });
+
+  const queue = createQueueStore(db);
+  const router = createRouter({
+    mx: createMxResolver({ dns: deps.dns, clock, cacheMs: options.mxCacheMs, random }),
+    defaultRoute: deps.defaultRoute,
+    sandboxAddress: deps.sandboxAddress,
+  });
+  const composer = createComposer();
+  const pool = createDestinationPool({
+    relayFactory: deps.relayFactory,
+    clock,
+    logger: log,
+    maxPerDestination: options.maxPerDestination,
+    idleMs: options.relayIdleMs,
+  });
+  const idleWaiters: (() => void)[] = [];
+  const routingCache = new Map<number, { key: string; routing: DeliveryRouting }>();
+  const loadMessage = db.prepare(
+    `SELECT l.email, l.fields_json, l.message_id, d.template_json, d.routes_json, d.smarthost_json, d.time_scale
+       FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
+      WHERE l.id = ?`,
+  );
+
+  const feedback = createFeedbackBuffer({
+    db,
+    clock,
+    notify: deps.notify,
+    logger: log,
+    flushMs: options.feedbackFlushMs,
+    maxBatch: options.feedbackBatchSize,
+    onFlushed(result) {
+      for (const id of result.completed) {
+        composer.forget(id);
+        routingCache.delete(id);
+      }
+      scheduler.wake();
+      checkIdle();
+    },
+  });
+
+  const scheduler = createScheduler({
+    clock,
+    queue,
+    logger: log,
+    maxInFlight: options.maxInFlight,
+    leaseMs: options.leaseMs,
+    process: processSafely,
+  });
+
+  async function processSafely(item: LeasedItem): Promise<void> {
+    try {
+      await processItem(item);
+    } catch (err) {
+      // A bug or an infrastructure failure, not an SMTP outcome: no attempt is recorded, the message is
+      // given back and tried again later (its validity still applies).
+      const dueAt = clock.now() + options.internalErrorRetryMs;
+      log.error('processing a message failed; it will be retried', { logId: item.logId, dueAt, err });
+      queue.release(item.logId, dueAt);
+    }
+  }
+
+  async function processItem(item: LeasedItem): Promise<void> {
+    if (clock.now() >= item.expiresAt) {
+      log.info('validity ended: message failed with its last reason', {
+        logId: item.logId,
+        deliveryId: item.deliveryId,
+      });
+      feedback.push({
+        logId: item.logId,
+        deliveryId: item.deliveryId,
+        at: clock.now(),
+        attempt: null,
+        classification: null,
+        disposition: { kind: 'expired' },
+      });
+      return;
+    }
+    const row = loadMessage.get(item.logId) as MessageRow | undefined;
+    if (!row) return; // the log row was deleted with its delivery; the queue row went with it
+    const resolution = await router.resolve(item.domain, routingOf(item.deliveryId, row));
+    const outcome = resolution.ok ? await deliver(item, row, resolution) : resolution.outcome;
+    const at = clock.now();
+    const classification = outcome.kind === 'accepted' ? null : classifyReply(outcome);
+    const disposition = decideDisposition({
+      outcome,
+      attempts: item.attempts + 1,
+      now: at,
+      expiresAt: item.expiresAt,
+      timeScale: row.time_scale,
+      random,
+    });
+    logDecision(item, resolution.source, outcome, disposition);
+    feedback.push({
+      logId: item.logId,
+      deliveryId: item.deliveryId,
+      at,
+      attempt: outcome,
+      classification,
+      disposition,
+    });
+  }
+
+  async function deliver(
+    item: LeasedItem,
+    row: MessageRow,
+    resolution: Extract<Resolution, { ok: true }>,
+  ): Promise<SmtpOutcome> {
+    let composed;
+    try {
+      composed = await composer.compose({
+        deliveryId: item.deliveryId,
+        logId: item.logId,
+        email: row.email,
+        messageId: row.message_id,
+        fieldsJson: row.fields_json,
+        templateJson: row.template_json,
+        date: new Date(clock.now()),
+      });
+    } catch (err) {
+      if (!(err instanceof ComposeError)) throw err;
+      return {
+        kind: 'failed',
+        code: null,
+        enhanced: null,
+        text: `the message could not be composed: ${err.message}`,
+        command: 'COMPOSE',
+        mxHost: null,
+        ip: null,
+        tls: false,
+        durationMs: 0,
+      };
+    }
+    return pool.send(resolution.destination, {
+      logId: item.logId,
+      envelope: { from: composed.from, to: row.email },
+      raw: composed.raw,
+    });
+  }
+
+  function routingOf(deliveryId: number, row: MessageRow): DeliveryRouting {
+    const key = `${row.routes_json}\u0000${row.smarthost_json ?? ''}`;
+    const hit = routingCache.get(deliveryId);
+    if (hit && hit.key === key) return hit.routing;
+    const routing: DeliveryRouting = {
+      routes: RoutesJson.parse(JSON.parse(row.routes_json)),
+      smarthost: row.smarthost_json ? HostPort.parse(JSON.parse(row.smarthost_json)) : null,
+    };
+    routingCache.set(deliveryId, { key, routing });
+    return routing;
+  }
+
+  function logDecision(
+    item: LeasedItem,
+    source: string,
+    outcome: SmtpOutcome,
+    disposition: Disposition,
+  ): void {
+    const fields = {
+      logId: item.logId,
+      deliveryId: item.deliveryId,
+      route: source,
+      mxHost: outcome.mxHost,
+      code: outcome.code,
+      enhanced: outcome.enhanced,
+      reply: outcome.text,
+    };
+    switch (disposition.kind) {
+      case 'delivered':
+        log.debug('message accepted', fields);
+        return;
+      case 'bounced':
+        log.info('message bounced', fields);
+        return;
+      case 'retry':
+        log.info('message deferred: retry scheduled', {
+          ...fields,
+          rule: disposition.rule,
+          dueAt: disposition.dueAt,
+          delayMs: disposition.dueAt - clock.now(),
+        });
+        return;
+      case 'expired':
+        log.info('message deferred after its validity ended: failed', fields);
+        return;
+    }
+  }
+
+  function checkIdle(): void {
+    if (idleWaiters.length === 0 || queue.count() > 0) return;
+    for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+
+  return {
+    start() {
+      log.info('engine started', { queued: queue.count() });
+      scheduler.start();
+    },
+    wake() {
+      scheduler.wake();
+      checkIdle();
+    },
+    async stop() {
+      await scheduler.stop();
+      feedback.flush();
+      feedback.close();
+      await pool.close();
+      log.info('engine stopped', { queued: queue.count() });
+    },
+    whenIdle() {
+      if (queue.count() === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    queued: () => queue.count(),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The durable queue (table `queue`): lease-based dequeue so that two engine processes on one data dir never
+ * take the same message. A lease is `lease_until > now`; an expired lease makes the row free again.
+ *
+ * Recovery after a crash: leases are not owned by a process id, they simply expire. The engine keeps leases
+ * short (`leaseMs`, one minute by default) and renews them while a message is in flight, so a message held
+ * by a dead process is free again within a minute, while a live second engine (e.g. `relaydeck run` next to
+ * a console) never loses its leases to us. Clearing "our own" stale leases at start would need an owner
+ * column and a liveness check for little gain over a one-minute expiry.
+ */
+import type { Db } from '../../store/db';
+
+export interface LeasedItem {
+  logId: number;
+  deliveryId: number;
+  domain: string;
+  dueAt: number;
+  expiresAt: number;
+  /** Attempts made before this one. */
+  attempts: number;
+}
+
+export interface QueueStore {
+  /** Leases up to `limit` due messages (oldest due first), skipping `exclude` (messages we already hold). */
+  lease(now: number, limit: number, leaseUntil: number, exclude: readonly number[]): LeasedItem[];
+  /** Extends the leases of messages still in flight. */
+  renew(logIds: readonly number[], leaseUntil: number): void;
+  /** Gives a message back without an attempt (internal error): due again at `dueAt`. */
+  release(logId: number, dueAt: number): void;
+  /** The earliest time something may become available: a future due time or the end of a current lease. */
+  nextWakeAt(now: number): number | null;
+  count(): number;
+}
+
+export function createQueueStore(db: Db): QueueStore {
+  const leaseStmt = db.prepare(
+    `UPDATE queue SET lease_until = @leaseUntil
+      WHERE log_id IN (
+        SELECT log_id FROM queue
+         WHERE due_at <= @now AND lease_until <= @now
+           AND log_id NOT IN (SELECT value FROM json_each(@exclude))
+         ORDER BY due_at LIMIT @limit)
+      RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
+                attempts`,
+  );
+  const renewStmt = db.prepare(
+    'UPDATE queue SET lease_until = @leaseUntil WHERE log_id IN (SELECT value FROM json_each(@ids))',
+  );
+  const releaseStmt = db.prepare('UPDATE queue SET lease_until = 0, due_at = @dueAt WHERE log_id = @logId');
+  // Every leased row was due when it was leased, so rows due in the future are all free: the next due time
+  // is an index lookup, and the leases to watch are among the (few) rows already due.
+  const nextDueStmt = db.prepare('SELECT MIN(due_at) AS t FROM queue WHERE due_at > ?').pluck();
+  const nextLeaseEndStmt = db
+    .prepare('SELECT MIN(lease_until) AS t FROM queue WHERE due_at <= @now AND lease_until > @now')
+    .pluck();
+  const countStmt = db.prepare('SELECT COUNT(*) FROM queue').pluck();
+
+  return {
+    lease(now, limit, leaseUntil, exclude) {
+      if (limit <= 0) return [];
+      const rows = leaseStmt.all({
+        now,
+        limit,
+        leaseUntil,
+        exclude: JSON.stringify(exclude),
+      }) as LeasedItem[];
+      return rows.sort((a, b) => a.dueAt - b.dueAt || a.logId - b.logId);
+    },
+    renew(logIds, leaseUntil) {
+      if (logIds.length > 0) renewStmt.run({ ids: JSON.stringify(logIds), leaseUntil });
+    },
+    release(logId, dueAt) {
+      releaseStmt.run({ logId, dueAt });
+    },
+    nextWakeAt(now) {
+      const due = nextDueStmt.get(now) as number | null;
+      const leaseEnd = nextLeaseEndStmt.get({ now }) as number | null;
+      if (due === null) return leaseEnd;
+      if (leaseEnd === null) return due;
+      return Math.min(due, leaseEnd);
+    },
+    count: () => countStmt.get() as number,
+  };
+}

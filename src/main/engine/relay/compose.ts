@@ -1,0 +1,136 @@
+/**
+ * Builds the raw RFC 5322 message of one log row from its delivery's template (`{{field}}` placeholders
+ * filled from the row's CSV fields; values are HTML-escaped in the HTML body). Templates are compiled once per
+ * delivery and kept in a small cache.
+ */
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { MessageTemplate } from '../../../shared/contract';
+import {
+  compileTemplate,
+  escapeHtml,
+  renderTemplate,
+  type CompiledTemplate,
+} from '../../../shared/domain/template';
+
+export interface ComposeInput {
+  deliveryId: number;
+  logId: number;
+  email: string;
+  messageId: string | null;
+  /** JSON object of the recipient's CSV columns. */
+  fieldsJson: string;
+  /** The delivery's `template_json`. */
+  templateJson: string;
+  date: Date;
+}
+
+export interface ComposedMessage {
+  from: string;
+  raw: Buffer;
+}
+
+export class ComposeError extends Error {
+  override name = 'ComposeError';
+}
+
+interface CompiledDeliveryTemplate {
+  fromName: CompiledTemplate;
+  fromAddress: string;
+  subject: CompiledTemplate;
+  text: CompiledTemplate;
+  html: CompiledTemplate;
+  hasText: boolean;
+  hasHtml: boolean;
+}
+
+export interface Composer {
+  compose(input: ComposeInput): Promise<ComposedMessage>;
+  /** Drops the compiled template of a delivery (it finished or changed). */
+  forget(deliveryId: number): void;
+}
+
+export function createComposer(maxCached = 100): Composer {
+  const cache = new Map<number, { json: string; compiled: CompiledDeliveryTemplate }>();
+
+  function compiledFor(deliveryId: number, templateJson: string): CompiledDeliveryTemplate {
+    const hit = cache.get(deliveryId);
+    if (hit && hit.json === templateJson) return hit.compiled;
+    const compiled = compileDeliveryTemplate(deliveryId, templateJson);
+    if (cache.size >= maxCached) cache.delete(cache.keys().next().value as number);
+    cache.set(deliveryId, { json: templateJson, compiled });
+    return compiled;
+  }
+
+  return {
+    async compose(input) {
+      const t = compiledFor(input.deliveryId, input.templateJson);
+      const values = { ...parseFields(input.fieldsJson, input.logId), email: input.email };
+      const composer = new MailComposer({
+        from: { name: renderTemplate(t.fromName, values), address: t.fromAddress },
+        to: input.email,
+        subject: renderTemplate(t.subject, values),
+        ...(t.hasText ? { text: renderTemplate(t.text, values) } : {}),
+        ...(t.hasHtml ? { html: renderTemplate(t.html, values, escapeHtml) } : {}),
+        ...(input.messageId ? { messageId: input.messageId } : {}),
+        date: input.date,
+        headers: { 'X-Relaydeck-Id': `${input.deliveryId}.${input.logId}` },
+      });
+      const raw = await composer.compile().build();
+      return { from: t.fromAddress, raw };
+    },
+    forget(deliveryId) {
+      cache.delete(deliveryId);
+    },
+  };
+}
+
+function compileDeliveryTemplate(deliveryId: number, templateJson: string): CompiledDeliveryTemplate {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(templateJson);
+  } catch (err) {
+    throw new ComposeError(`delivery ${deliveryId}: template_json is not JSON (${(err as Error).message})`);
+  }
+  const template = MessageTemplate.safeParse(parsed);
+  if (!template.success) {
+    const issue = template.error.issues[0];
+    throw new ComposeError(
+      `delivery ${deliveryId}: invalid template: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const t = template.data;
+  const part = (source: string, field: string): CompiledTemplate => {
+    const result = compileTemplate(source, field);
+    if (!result.template) {
+      const e = result.errors[0];
+      throw new ComposeError(
+        `delivery ${deliveryId}: template ${field} line ${e?.line ?? 0} column ${e?.column ?? 0}: ${e?.message ?? 'invalid'}`,
+      );
+    }
+    return result.template;
+  };
+  return {
+    fromName: part(t.fromName, 'fromName'),
+    fromAddress: t.fromAddress,
+    subject: part(t.subject, 'subject'),
+    text: part(t.text, 'text'),
+    html: part(t.html, 'html'),
+    hasText: t.text !== '' || t.html === '',
+    hasHtml: t.html !== '',
+  };
+}
+
+function parseFields(fieldsJson: string, logId: number): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fieldsJson);
+  } catch (err) {
+    throw new ComposeError(`log row ${logId}: fields_json is not JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ComposeError(`log row ${logId}: fields_json is not an object`);
+  }
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) values[k] = v === null || v === undefined ? '' : String(v);
+  return values;
+}
