@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { detectDelimiter, parseRecipients, toPreview } from '../../src/main/campaign/csv-import';
+import { AppError } from '../../src/shared/contract/errors';
+
+const kinds = (csv: string) =>
+  parseRecipients('list.csv', csv).recipients.map((r) => [r.line, r.kind, r.email]);
+
+describe('CSV recipient import', () => {
+  it('reads a BOM, CRLF and an Email header in any case, keeping other columns as fields', () => {
+    const parsed = parseRecipients(
+      'list.csv',
+      '\ufeffEMAIL,first_name\r\nann@inbox.test,Ann\r\nbob@MAIL.TEST,Bob\r\n',
+    );
+    expect(parsed.columns).toEqual(['EMAIL', 'first_name']);
+    expect(parsed.recipients.map((r) => [r.email, r.domain, r.fields.first_name])).toEqual([
+      ['ann@inbox.test', 'inbox.test', 'Ann'],
+      ['bob@mail.test', 'mail.test', 'Bob'],
+    ]);
+    expect(parsed.errors).toEqual([]);
+  });
+
+  it.each([
+    [',', 'email,name,city\n'],
+    [';', 'email;name;city\n'],
+    ['\t', 'email\tname\tcity\n'],
+    [';', '"e,mail";name\n'],
+  ])('detects the %j delimiter from the header', (delimiter, header) => {
+    expect(detectDelimiter(header)).toBe(delimiter);
+  });
+
+  it('reads semicolon files with quoted fields holding delimiters, quotes and newlines', () => {
+    const csv =
+      'email;note\na@inbox.test;"one; two"\nb@inbox.test;"say ""hi"""\nc@inbox.test;"multi\nline"\nd@inbox.test;x\n';
+    const parsed = parseRecipients('list.csv', csv);
+    expect(parsed.recipients.map((r) => [r.line, r.fields.note])).toEqual([
+      [2, 'one; two'],
+      [3, 'say "hi"'],
+      [4, 'multi\nline'],
+      [6, 'x'],
+    ]);
+  });
+
+  it('keeps quoted commas inside a field of a comma file', () => {
+    const parsed = parseRecipients('list.csv', 'email,company\na@inbox.test,"Acme, Inc."\n');
+    expect(parsed.recipients[0]?.fields.company).toBe('Acme, Inc.');
+  });
+
+  it('reports every bad row with its exact line number, reason and raw text, and goes on', () => {
+    const csv = [
+      'email,name', // 1
+      'ok1@inbox.test,A', // 2
+      'too@inbox.test,B,extra', // 3
+      'bad"quote@inbox.test,C', // 4
+      '', // 5 (blank lines are skipped)
+      'not-an-address,D', // 6
+      'ok2@inbox.test,"E', // 7: quote never closed, swallows the rest
+      'ok3@inbox.test,F', // 8
+    ].join('\r\n');
+    const parsed = parseRecipients('people.csv', csv);
+    expect(parsed.recipients.map((r) => [r.line, r.email])).toEqual([[2, 'ok1@inbox.test']]);
+    expect(parsed.errors.map((e) => [e.line, e.field, e.raw])).toEqual([
+      [3, undefined, 'too@inbox.test,B,extra'],
+      [4, undefined, 'bad"quote@inbox.test,C'],
+      [6, 'email', 'not-an-address,D'],
+      [7, undefined, 'ok2@inbox.test,"E\r\nok3@inbox.test,F'],
+    ]);
+    expect(parsed.errors.map((e) => e.message)).toEqual([
+      'expected 2 fields as in the header, found 3',
+      expect.stringContaining('quote'),
+      expect.stringContaining('"not-an-address" is not an address'),
+      expect.stringContaining('never closed'),
+    ]);
+    expect(parsed.counts).toEqual({ total: 5, valid: 1, duplicates: 0, noAddress: 0, errors: 4 });
+  });
+
+  it('marks duplicates by case-insensitive address and rows without address, keeping them', () => {
+    const csv = 'email,n\na@inbox.test,1\n,2\nA@Inbox.Test,3\n  ,4\nb@inbox.test,5\na@inbox.test,6\n';
+    expect(kinds(csv)).toEqual([
+      [2, 'valid', 'a@inbox.test'],
+      [3, 'no_address', ''],
+      [4, 'duplicate', 'A@inbox.test'],
+      [5, 'no_address', ''],
+      [6, 'valid', 'b@inbox.test'],
+      [7, 'duplicate', 'a@inbox.test'],
+    ]);
+    expect(parseRecipients('l.csv', csv).counts).toEqual({
+      total: 6,
+      valid: 2,
+      duplicates: 2,
+      noAddress: 2,
+      errors: 0,
+    });
+  });
+
+  it('refuses a list without an email column, naming the file and the header it found', () => {
+    let error: unknown;
+    try {
+      parseRecipients('customers.csv', 'mail,name\na@inbox.test,A\n');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'csv_invalid' });
+    expect((error as AppError).message).toBe(
+      'customers.csv has no "email" column in its header row (line 1: "mail", "name")',
+    );
+  });
+
+  it('refuses an empty file', () => {
+    expect(() => parseRecipients('empty.csv', '\ufeff\r\n')).toThrow(/empty.csv is empty/);
+  });
+
+  it('previews columns, the first 20 rows, counts and the first 100 errors', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `u${i}@inbox.test,${i}`);
+    const bad = Array.from({ length: 105 }, (_, i) => `bad${i},x`);
+    const preview = toPreview(parseRecipients('big.csv', ['email,n', ...rows, ...bad].join('\n')));
+    expect(preview.columns).toEqual(['email', 'n']);
+    expect(preview.rows).toHaveLength(20);
+    expect(preview.rows[0]).toEqual({ email: 'u0@inbox.test', n: '0' });
+    expect([preview.total, preview.valid, preview.errors.length, preview.moreErrors]).toEqual([
+      135, 30, 100, 5,
+    ]);
+    expect(preview.errors[0]).toEqual({
+      line: 32,
+      field: 'email',
+      message: '"bad0" is not an address (expected local@domain)',
+    });
+  });
+});
