@@ -1,0 +1,133 @@
+import { useQuery } from '../api/hooks';
+import { EmptyState } from '../components/EmptyState';
+import { DeliveriesPage } from '../features/deliveries/DeliveriesPage';
+import { DeliveryDetailPage } from '../features/deliveries/DeliveryDetailPage';
+import { NewDeliveryPage } from '../features/deliveries/NewDeliveryPage';
+import { paths, useRoute, type Route } from './router';
+import { useTheme, type ThemePreference } from './theme';
+
+const THEME_LABEL: Record<ThemePreference, string> = {
+  system: 'Theme: system',
+  light: 'Theme: light',
+  dark: 'Theme: dark',
+};
+
+export function App() {
+  const route = useRoute();
+  const info = useQuery('app.info', {});
+  const theme = useTheme();
+  const transport = info.data?.transport;
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Relaydeck
+        </div>
+        {transport && (
+          <span
+            className="chip"
+            data-testid="transport-badge"
+            title={
+              transport === 'ipc'
+                ? 'Desktop app (Electron IPC)'
+                : 'Browser console (HTTP + WebSocket on 127.0.0.1)'
+            }
+          >
+            {transport === 'ipc' ? 'Desktop' : 'Browser'}
+          </span>
+        )}
+        {info.data && (
+          <span className="topbar-meta" title={`Data directory: ${info.data.dataDir}`} data-testid="data-dir">
+            <span className="muted">Data</span> <code>{info.data.dataDir}</code>
+          </span>
+        )}
+        {info.data && (
+          <span className="topbar-meta" data-testid="sandbox-status">
+            <span
+              className={info.data.sandbox.running ? 'status-dot is-on' : 'status-dot'}
+              aria-hidden="true"
+            />
+            Sandbox {info.data.sandbox.running ? `on :${info.data.sandbox.port ?? '?'}` : 'off'}
+          </span>
+        )}
+        <span className="topbar-spacer" />
+        {info.data && <span className="muted topbar-version">v{info.data.version}</span>}
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          onClick={theme.cycle}
+          data-testid="theme-toggle"
+          title="Switch between system, light and dark themes"
+        >
+          {THEME_LABEL[theme.preference]}
+        </button>
+      </header>
+      <nav className="sidenav" aria-label="Main">
+        <NavLink
+          href={paths.deliveries()}
+          active={route.name === 'deliveries' || route.name === 'delivery'}
+          testId="nav-deliveries"
+        >
+          Deliveries
+        </NavLink>
+        <NavLink href={paths.newDelivery()} active={route.name === 'new-delivery'} testId="nav-new-delivery">
+          New delivery
+        </NavLink>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        <Screen route={route} />
+      </main>
+    </div>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'deliveries':
+      return <DeliveriesPage />;
+    case 'new-delivery':
+      return <NewDeliveryPage />;
+    case 'delivery':
+      return <DeliveryDetailPage key={route.id} id={route.id} />;
+    case 'not-found':
+      return (
+        <EmptyState
+          title="Nothing here"
+          body={
+            <>
+              No screen at <code>{route.path}</code>.
+            </>
+          }
+          action={<a href={paths.deliveries()}>Go to deliveries</a>}
+        />
+      );
+  }
+}
+
+function NavLink({
+  href,
+  active,
+  testId,
+  children,
+}: {
+  href: string;
+  active: boolean;
+  testId: string;
+  children: string;
+}) {
+  return (
+    <a
+      href={href}
+      className={active ? 'navlink is-active' : 'navlink'}
+      aria-current={active ? 'page' : undefined}
+      data-testid={testId}
+    >
+      {children}
+    </a>
+  );
+}

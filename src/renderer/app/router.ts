@@ -1,0 +1,37 @@
+/** A tiny hash router for the console's three screens: no library needed. */
+import { useSyncExternalStore } from 'react';
+
+export type Route =
+  | { name: 'deliveries' }
+  | { name: 'new-delivery' }
+  | { name: 'delivery'; id: string }
+  | { name: 'not-found'; path: string };
+
+export const paths = {
+  deliveries: () => '#/deliveries',
+  newDelivery: () => '#/deliveries/new',
+  delivery: (id: string) => `#/deliveries/${encodeURIComponent(id)}`,
+};
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/deliveries';
+  if (path === '/deliveries') return { name: 'deliveries' };
+  if (path === '/deliveries/new') return { name: 'new-delivery' };
+  const detail = /^\/deliveries\/(\d+)$/.exec(path);
+  if (detail?.[1]) return { name: 'delivery', id: detail[1] };
+  return { name: 'not-found', path };
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseRoute(hash);
+}
+
+export function navigate(hash: string): void {
+  window.location.hash = hash;
+}

@@ -1,0 +1,52 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** A side panel over the page (modal <dialog>: focus is trapped, Escape closes it, focus returns after). */
+export function Drawer({
+  title,
+  onClose,
+  children,
+  testId,
+}: {
+  title: ReactNode;
+  onClose(): void;
+  children: ReactNode;
+  testId?: string;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="drawer"
+      data-testid={testId}
+      aria-label={typeof title === 'string' ? title : undefined}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+      onClick={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div className="drawer-panel">
+        <header className="drawer-header">
+          <h2 className="drawer-title">{title}</h2>
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={onClose}
+            aria-label="Close"
+            data-testid="drawer-close"
+          >
+            ✕
+          </button>
+        </header>
+        <div className="drawer-body">{children}</div>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,73 @@
+import {
+  forwardRef,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
+
+export interface FieldProps {
+  label: ReactNode;
+  htmlFor: string;
+  hint?: ReactNode;
+  /** Messages shown under the control (client checks and server error details). */
+  errors?: readonly string[];
+  children: ReactNode;
+  className?: string;
+}
+
+export function Field({ label, htmlFor, hint, errors = [], children, className }: FieldProps) {
+  return (
+    <div className={['field', className ?? ''].filter(Boolean).join(' ')}>
+      <label className="field-label" htmlFor={htmlFor}>
+        {label}
+      </label>
+      {children}
+      {hint !== undefined && errors.length === 0 && <div className="field-hint">{hint}</div>}
+      {errors.map((message, i) => (
+        <div key={i} className="field-error" role="alert" data-testid={`error-${htmlFor}`}>
+          {message}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+type Invalid = { invalid?: boolean };
+
+export const TextInput = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement> & Invalid>(
+  function TextInput({ invalid, className, ...rest }, ref) {
+    return (
+      <input
+        ref={ref}
+        aria-invalid={invalid || undefined}
+        className={['input', className ?? ''].filter(Boolean).join(' ')}
+        {...rest}
+      />
+    );
+  },
+);
+
+export const TextArea = forwardRef<
+  HTMLTextAreaElement,
+  TextareaHTMLAttributes<HTMLTextAreaElement> & Invalid
+>(function TextArea({ invalid, className, ...rest }, ref) {
+  return (
+    <textarea
+      ref={ref}
+      aria-invalid={invalid || undefined}
+      className={['input', 'textarea', className ?? ''].filter(Boolean).join(' ')}
+      {...rest}
+    />
+  );
+});
+
+export function Select({ invalid, className, ...rest }: SelectHTMLAttributes<HTMLSelectElement> & Invalid) {
+  return (
+    <select
+      aria-invalid={invalid || undefined}
+      className={['input', 'select', className ?? ''].filter(Boolean).join(' ')}
+      {...rest}
+    />
+  );
+}

@@ -1,0 +1,139 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { LogFilter, LogRow } from '../../../shared/contract';
+import { LOG_STATUSES, type LogStatus } from '../../../shared/domain/statuses';
+import { shortStatusLabel } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { DataTable } from '../../components/DataTable';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { formatCount } from '../../components/format';
+import { toAppError } from '../../api/hooks';
+import { STATUS_TONE } from '../../components/tones';
+import { LOG_COLUMNS } from './log-columns';
+import { LogDrawer } from './LogDrawer';
+import { useLogWindow, type LogSort } from './use-log-window';
+
+const DEFAULT_SORT: LogSort = { key: 'id', dir: 'asc' };
+const SEARCH_DEBOUNCE_MS = 300;
+
+export interface DeliveryLogProps {
+  deliveryId: string;
+  statuses: readonly LogStatus[];
+  onStatusesChange(statuses: LogStatus[]): void;
+}
+
+/** The delivery log: server-side keyset paging, virtualised rows, live refresh, filters, sort and search. */
+export function DeliveryLog({ deliveryId, statuses, onStatusesChange }: DeliveryLogProps) {
+  const [searchText, setSearchText] = useState('');
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<LogSort>(DEFAULT_SORT);
+  const [selected, setSelected] = useState<LogRow | null>(null);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(searchText.trim()), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [searchText]);
+
+  const filter: LogFilter = {
+    ...(statuses.length ? { status: [...statuses] } : {}),
+    ...(search ? { search } : {}),
+  };
+  const { win } = useLogWindow(deliveryId, filter, sort);
+  const onRange = useCallback((first: number, last: number) => win.setVisibleRange(first, last), [win]);
+
+  const onSortChange = (key: string) =>
+    setSort((s) => {
+      if (s.key !== key) return { key: key as LogSort['key'], dir: 'asc' };
+      return s.dir === 'asc' ? { key: s.key, dir: 'desc' } : DEFAULT_SORT;
+    });
+
+  const toggleStatus = (s: LogStatus) =>
+    onStatusesChange(statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s]);
+  const filtered = statuses.length > 0 || search !== '';
+  const error = win.error === null ? null : toAppError(win.error);
+
+  return (
+    <section className="card card-flush" aria-labelledby="log-title" data-testid="delivery-log">
+      <header className="card-header log-header">
+        <div>
+          <h2 className="card-title" id="log-title">
+            Delivery log
+          </h2>
+          <p className="card-description num" data-testid="log-total">
+            {win.total === null
+              ? 'Loading…'
+              : `${formatCount(win.total)} ${win.total === 1 ? 'message' : 'messages'}${filtered ? ' match' : ''}`}
+          </p>
+        </div>
+        <div className="log-tools">
+          <div className="chips" role="group" aria-label="Filter by status">
+            {LOG_STATUSES.map((s) => (
+              <button
+                key={s}
+                type="button"
+                className={`filter-chip tone-${STATUS_TONE[s]}`}
+                aria-pressed={statuses.includes(s)}
+                onClick={() => toggleStatus(s)}
+                data-testid={`filter-${s}`}
+              >
+                {shortStatusLabel(s)}
+              </button>
+            ))}
+            {statuses.length > 0 && (
+              <Button size="sm" variant="ghost" onClick={() => onStatusesChange([])} testId="filter-clear">
+                Clear
+              </Button>
+            )}
+          </div>
+          <input
+            type="search"
+            className="input search"
+            placeholder="Search address or @domain"
+            aria-label="Search by address; @domain searches a domain"
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+            data-testid="log-search"
+          />
+        </div>
+      </header>
+      {error && (
+        <ErrorBanner
+          error={error}
+          title="The delivery log could not be loaded"
+          action={<Button onClick={() => win.retry()}>Retry</Button>}
+        />
+      )}
+      <DataTable<LogRow>
+        key={JSON.stringify({ filter, sort })}
+        label="Delivery log"
+        testId="log-table"
+        rowTestId="log-row"
+        columns={LOG_COLUMNS}
+        rowCount={win.rowCount}
+        getRow={(i) => win.row(i)}
+        rowKey={(r) => r.id}
+        onVisibleRangeChange={onRange}
+        onRowActivate={(r) => setSelected(r)}
+        rowClassName={(r) => (r.id === selected?.id ? 'is-selected' : undefined)}
+        sort={sort}
+        onSortChange={onSortChange}
+        maxHeight="max(360px, calc(100vh - 300px))"
+        empty={
+          win.total === null ? (
+            <div className="loading">Loading the delivery log…</div>
+          ) : (
+            <EmptyState
+              title={filtered ? 'No message matches' : 'No messages yet'}
+              body={
+                filtered
+                  ? 'Change the status filters or the search.'
+                  : 'Rows appear as the recipient list is prepared.'
+              }
+            />
+          )
+        }
+      />
+      {selected && <LogDrawer row={selected} onClose={() => setSelected(null)} />}
+    </section>
+  );
+}

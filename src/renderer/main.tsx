@@ -1,0 +1,29 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { ClientProvider } from './api/client-context';
+import { connect } from './api/transport';
+import { MissingToken } from './app/MissingToken';
+import { applyStoredTheme } from './app/theme';
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/components.css';
+import './styles/layout.css';
+
+applyStoredTheme();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+const connection = connect(window);
+createRoot(root).render(
+  <StrictMode>
+    {connection.ok ? (
+      <ClientProvider client={connection.client}>
+        <App />
+      </ClientProvider>
+    ) : (
+      <MissingToken />
+    )}
+  </StrictMode>,
+);
