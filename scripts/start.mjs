@@ -5,7 +5,8 @@
 // (`relaydeck serve`), which prints the URL with its token. RELAYDECK_NO_ELECTRON=1 forces the browser console.
 // Arguments: [--data DIR] [--port N] (the port applies to the browser console only).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 /** src/main/electron/main.ts exits with this when Relaydeck itself failed (error already shown): no fallback. */
 const APP_ERROR_EXIT = 78;
+/** ... and with this when better-sqlite3 could not be loaded in Electron. */
+const NATIVE_MODULE_EXIT = 79;
 
 /** Built outputs and the sources they come from (an output is expected only when its source exists). */
 const OUTPUTS = [
@@ -100,6 +103,57 @@ function ensureElectron() {
   return electronBinary();
 }
 
+/**
+ * node_modules/better-sqlite3 is built for Node (the CLI and the tests need it so; rebuilding it for Electron
+ * in place would break them). Electron gets its own copy of the addon, downloaded once as the package's
+ * prebuilt Electron binary into node_modules/.cache/relaydeck and passed as RELAYDECK_SQLITE_BINDING.
+ * Returns the addon's path, or null when it cannot be obtained.
+ */
+function ensureElectronSqlite() {
+  let sqliteDir;
+  let prebuildInstall;
+  let electronVersion;
+  try {
+    sqliteDir = path.dirname(require.resolve('better-sqlite3/package.json'));
+    prebuildInstall = createRequire(path.join(sqliteDir, 'package.json')).resolve('prebuild-install/bin.js');
+    electronVersion = require('electron/package.json').version;
+  } catch {
+    return null;
+  }
+  const sqliteVersion = require(path.join(sqliteDir, 'package.json')).version;
+  const cacheDir = path.join(root, 'node_modules/.cache/relaydeck');
+  const target = path.join(
+    cacheDir,
+    `better-sqlite3-${sqliteVersion}-electron-${electronVersion}-${process.platform}-${process.arch}.node`,
+  );
+  if (existsSync(target)) return target;
+  say(`fetching better-sqlite3 ${sqliteVersion} built for Electron ${electronVersion}`);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'relaydeck-sqlite-'));
+  try {
+    copyFileSync(path.join(sqliteDir, 'package.json'), path.join(work, 'package.json'));
+    const result = spawnSync(
+      process.execPath,
+      [
+        prebuildInstall,
+        '--runtime=electron',
+        `--target=${electronVersion}`,
+        `--arch=${process.arch}`,
+        `--platform=${process.platform}`,
+      ],
+      { cwd: work, stdio: 'inherit', timeout: 5 * 60_000 },
+    );
+    const built = path.join(work, 'build/Release/better_sqlite3.node');
+    if (result.status !== 0 || !existsSync(built)) return null;
+    mkdirSync(cacheDir, { recursive: true });
+    copyFileSync(built, target);
+    return target;
+  } catch {
+    return null;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** `--data` and `--port` (both `--flag value` and `--flag=value`) for `relaydeck serve`. */
 function serveArgs(argv) {
   const out = [];
@@ -140,8 +194,8 @@ function serveBrowserConsole(reason) {
   child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-function openDesktopApp(binary) {
-  const env = { ...process.env };
+function openDesktopApp(binary, sqliteBinding) {
+  const env = { ...process.env, RELAYDECK_SQLITE_BINDING: sqliteBinding };
   delete env.ELECTRON_RUN_AS_NODE; // would make Electron behave as plain Node
   // The project root: Electron reads package.json (name, version, main = out/main/electron.cjs).
   const child = run(binary, [root, ...args], { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
@@ -161,7 +215,9 @@ function openDesktopApp(binary) {
   child.once('error', (err) => fallBack(`Electron could not be started (${err.message})`));
   child.once('exit', (code, signal) => {
     if (ready || interrupted || code === 0 || code === APP_ERROR_EXIT) process.exit(code ?? (signal ? 1 : 0));
-    fallBack(`Electron exited ${signal ? `on ${signal}` : `with code ${code}`} before its window opened`);
+    if (code === NATIVE_MODULE_EXIT) fallBack('better-sqlite3 could not be loaded in Electron');
+    else
+      fallBack(`Electron exited ${signal ? `on ${signal}` : `with code ${code}`} before its window opened`);
   });
 }
 
@@ -171,6 +227,9 @@ if (reason) {
   serveBrowserConsole(reason);
 } else {
   const binary = ensureElectron();
-  if (binary) openDesktopApp(binary);
-  else serveBrowserConsole("Electron's binary is not available and could not be downloaded");
+  const sqliteBinding = binary ? ensureElectronSqlite() : null;
+  if (!binary) serveBrowserConsole("Electron's binary is not available and could not be downloaded");
+  else if (!sqliteBinding)
+    serveBrowserConsole('better-sqlite3 for Electron is not available and could not be downloaded');
+  else openDesktopApp(binary, sqliteBinding);
 }

@@ -15,6 +15,15 @@ import { applySecurityPolicy } from './security';
  * and scripts/start.mjs must not retry in the browser console. Keep in sync with APP_ERROR_EXIT there.
  */
 const EXIT_APP_ERROR = 78;
+/** Exit status when a native module (better-sqlite3) is not built for Electron: `npm start` falls back. */
+const EXIT_NATIVE_MODULE = 79;
+
+function isNativeModuleMismatch(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    ((err as NodeJS.ErrnoException).code === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION/.test(err.message))
+  );
+}
 
 const RENDERER_INDEX = path.join(__dirname, '../renderer/index.html');
 const PRELOAD = path.join(__dirname, '../preload/preload.cjs');
@@ -139,6 +148,10 @@ function main(): void {
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       process.stderr.write(`relaydeck: cannot start: ${message}\n`);
+      if (isNativeModuleMismatch(err)) {
+        app.exit(EXIT_NATIVE_MODULE);
+        return;
+      }
       dialog.showErrorBox('Relaydeck cannot start', message);
       app.exit(EXIT_APP_ERROR);
     });

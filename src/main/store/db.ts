@@ -22,7 +22,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const migrations = options.migrations ?? MIGRATIONS;
   const target = migrations.at(-1)?.version ?? 0;
   if (!options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: options.readonly ?? false });
+  const db = new Database(file, { readonly: options.readonly ?? false, ...sqliteBinding() });
   try {
     db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
@@ -44,6 +44,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.close();
     throw err;
   }
+}
+
+/**
+ * node_modules holds the better-sqlite3 addon built for Node (the CLI and the tests use it). Electron needs one
+ * built for its own ABI: `npm start` prepares it and names it in RELAYDECK_SQLITE_BINDING (scripts/start.mjs);
+ * packaged apps get a rebuilt node_modules from electron-builder instead.
+ */
+function sqliteBinding(): { nativeBinding?: string } {
+  const binding = process.env.RELAYDECK_SQLITE_BINDING;
+  return binding ? { nativeBinding: binding } : {};
 }
 
 function migrate(db: Db, migrations: readonly Migration[], from: number): void {
