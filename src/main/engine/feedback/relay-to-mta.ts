@@ -48,7 +48,7 @@ function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): 
   const updateLog = db.prepare(
     `UPDATE delivery_log
         SET status = @to, relayed_at = @now, updated_at = @now,
-            message_id = COALESCE(message_id, '<' || @deliveryId || '.' || id || '.' || @stamp || '@' || @idDomain || '>')
+            message_id = COALESCE(message_id, '<' || delivery_id || '.' || id || '.' || @stamp || '@' || @idDomain || '>')
       WHERE id = @logId AND delivery_id = @deliveryId AND status = 'pending'
       RETURNING domain`,
   );

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { BASIC_RULES, classifyReply, matchRule } from '../../src/main/engine/bounce/basic-classifier';
+import { parseSmtpReply } from '../../src/shared/domain/smtp-reply';
+
+/** Builds the classifier's input from a raw reply line, as the relay does. */
+function fromRaw(raw: string, command = 'RCPT') {
+  const p = parseSmtpReply(raw);
+  return { code: p.code, enhanced: p.enhanced, text: p.text, command };
+}
+const noReply = (text: string, command: string | null = 'CONNECT') => ({
+  code: null,
+  enhanced: null,
+  text,
+  command,
+});
+
+/** One realistic reply per rule of the table, with the expected qualification. */
+const CASES: {
+  rule: string;
+  input: ReturnType<typeof fromRaw>;
+  reason: string;
+  type: string;
+  bounceClass: number;
+}[] = [
+  {
+    rule: 'compose-error',
+    input: noReply('the message could not be composed: bad template', 'COMPOSE'),
+    reason: 'not_defined',
+    type: 'not_defined',
+    bounceClass: 1,
+  },
+  {
+    rule: 'dns-domain-not-found',
+    input: noReply('DNS: domain nowhere.example does not exist (NXDOMAIN)', 'DNS'),
+    reason: 'invalid_domain',
+    type: 'soft',
+    bounceClass: 21,
+  },
+  {
+    rule: 'dns-failure',
+    input: noReply('DNS: MX lookup for example.com failed (ETIMEOUT)', 'DNS'),
+    reason: 'unreachable',
+    type: 'soft',
+    bounceClass: 21,
+  },
+  {
+    rule: 'no-reply',
+    input: noReply('connection refused (mx.example.com)'),
+    reason: 'unreachable',
+    type: 'soft',
+    bounceClass: 24,
+  },
+  {
+    rule: 'user-unknown',
+    input: fromRaw(
+      '550 5.1.1 <bob@inbox.test>: Recipient address rejected: User unknown in virtual mailbox table',
+    ),
+    reason: 'user_unknown',
+    type: 'hard',
+    bounceClass: 10,
+  },
+  {
+    rule: 'domain-not-found',
+    input: fromRaw('550 5.1.2 <bob@nowhere.test>: Recipient address rejected: Domain not found'),
+    reason: 'invalid_domain',
+    type: 'soft',
+    bounceClass: 21,
+  },
+  {
+    rule: 'mailbox-full',
+    input: fromRaw('452 4.2.2 <full@inbox.test>: Mailbox full, try again later'),
+    reason: 'mailbox_full',
+    type: 'soft',
+    bounceClass: 22,
+  },
+  {
+    rule: 'message-too-large',
+    input: fromRaw('552 5.2.3 Message size exceeds fixed maximum message size', 'DATA'),
+    reason: 'message_too_large',
+    type: 'ignored',
+    bounceClass: 23,
+  },
+  {
+    rule: 'greylisting',
+    input: fromRaw(
+      '451 4.7.1 <grey@inbox.test>: Recipient address rejected: Greylisted, please try again later',
+    ),
+    reason: 'unreachable',
+    type: 'soft',
+    bounceClass: 20,
+  },
+  {
+    rule: 'refused-permanent',
+    input: fromRaw('554 5.7.1 Message rejected: spam content detected', 'DATA'),
+    reason: 'refused',
+    type: 'hard',
+    bounceClass: 51,
+  },
+  {
+    rule: 'refused-transient',
+    input: fromRaw(
+      '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
+      'MAIL',
+    ),
+    reason: 'refused',
+    type: 'soft',
+    bounceClass: 50,
+  },
+  {
+    rule: 'other-transient',
+    input: fromRaw('421 4.3.2 Service not available, closing transmission channel', 'MAIL'),
+    reason: 'unreachable',
+    type: 'soft',
+    bounceClass: 70,
+  },
+  {
+    rule: 'other-permanent',
+    input: fromRaw('554 Transaction failed', 'DATA'),
+    reason: 'not_defined',
+    type: 'hard',
+    bounceClass: 40,
+  },
+];
+
+describe('basic classifier', () => {
+  it.each(CASES)('$rule: $input.text', ({ rule, input, reason, type, bounceClass }) => {
+    expect(matchRule(input, BASIC_RULES)?.name).toBe(rule);
+    expect(classifyReply(input)).toEqual({ reason, type, bounceClass });
+  });
+
+  it('has a test case for every rule of the table', () => {
+    expect(new Set(CASES.map((c) => c.rule))).toEqual(new Set(BASIC_RULES.map((r) => r.name)));
+  });
+
+  it('does not take a "domain does not exist" reply for an unknown user', () => {
+    expect(classifyReply(fromRaw('550 5.1.2 Domain does not exist')).reason).toBe('invalid_domain');
+  });
+
+  it('treats a 4.7.1 policy block that is not greylisting as a soft refusal', () => {
+    expect(classifyReply(fromRaw('450 4.7.1 Client host rejected: blocked by policy'))).toEqual({
+      reason: 'refused',
+      type: 'soft',
+      bounceClass: 50,
+    });
+  });
+});
