@@ -1,0 +1,87 @@
+/**
+ * Implementation of every method of the contract. Handlers receive input already validated by the dispatcher
+ * (`dispatch.ts`) and return contract objects; failures are `AppError`s with a registry code.
+ */
+import { AppError } from '../../shared/contract/errors';
+import type { Handlers } from '../../shared/contract';
+import { createCampaign, type Campaign } from '../campaign/campaign';
+import { parseRecipients, toPreview } from '../campaign/csv-import';
+import type { Clock } from '../engine/clock';
+import { systemClock } from '../engine/clock';
+import type { Sandbox } from '../engine/sandbox';
+import type { Engine } from '../engine/types';
+import { silentLogger, type Logger } from '../logger';
+import type { Db } from '../store/db';
+import { getDelivery, listDeliveries, parseId, requireDeliveryRow } from '../store/deliveries-repo';
+import { listRecipientLists } from '../store/lists-repo';
+import { listAttempts, logRowExists, logsPage } from '../store/log-repo';
+import { getSetting } from '../store/settings-repo';
+import { listTemplates } from '../store/templates-repo';
+import type { EventBus } from './event-bus';
+
+export interface HandlerDeps {
+  db: Db;
+  engine: Engine;
+  bus: EventBus;
+  sandbox: Sandbox | null;
+  dataDir: string;
+  version: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** The campaign runtime; created here when not given (openApp shares its own). */
+  campaign?: Campaign;
+}
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { db, sandbox } = deps;
+  const clock = deps.clock ?? systemClock;
+  const campaign =
+    deps.campaign ??
+    createCampaign({ db, engine: deps.engine, bus: deps.bus, clock, logger: deps.logger ?? silentLogger });
+
+  const act = (id: string, action: 'start' | 'pause' | 'resume' | 'stop') => {
+    const deliveryId = parseId(id);
+    campaign.act(deliveryId, action);
+    return getDelivery(db, deliveryId, clock.now());
+  };
+
+  return {
+    'app.info': (_input, ctx) => ({
+      version: deps.version,
+      dataDir: deps.dataDir,
+      transport: ctx.transport,
+      sandbox: sandbox
+        ? { running: true, host: sandbox.host, port: sandbox.port, domains: sandbox.domains }
+        : { running: false, host: '127.0.0.1', port: null, domains: [] },
+      defaultRoute: getSetting(db, 'defaultRoute') ?? null,
+    }),
+
+    'deliveries.list': (input) => listDeliveries(db, input, clock.now()),
+    'deliveries.get': (input) => getDelivery(db, parseId(input.id), clock.now()),
+    'deliveries.create': (input) => {
+      const prepared = campaign.create(input);
+      return { delivery: getDelivery(db, prepared.deliveryId, clock.now()), import: prepared.import };
+    },
+    'deliveries.start': (input) => act(input.id, 'start'),
+    'deliveries.pause': (input) => act(input.id, 'pause'),
+    'deliveries.resume': (input) => act(input.id, 'resume'),
+    'deliveries.stop': (input) => act(input.id, 'stop'),
+
+    'recipients.preview': (input) => toPreview(parseRecipients(input.fileName, input.csv)),
+
+    'logs.page': (input) => {
+      const deliveryId = parseId(input.deliveryId);
+      const delivery = requireDeliveryRow(db, deliveryId);
+      return logsPage(db, { ...input, deliveryId }, delivery);
+    },
+    'logs.attempts': (input) => {
+      const logId = parseId(input.logId);
+      if (!logRowExists(db, logId))
+        throw new AppError('not_found', `Delivery log row ${input.logId} does not exist`);
+      return { items: listAttempts(db, logId) };
+    },
+
+    'templates.list': () => ({ items: listTemplates(db) }),
+    'samples.lists': () => ({ items: listRecipientLists(db) }),
+  };
+}

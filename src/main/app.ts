@@ -1,0 +1,159 @@
+/**
+ * The composition root of a running Relaydeck: store, logger, first-start seed, sandbox, event bus, engine,
+ * campaign runtime and API handlers. Electron, `relaydeck serve` and the CLI all open the app through here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { version as packageVersion } from '../../package.json';
+import type { Handlers } from '../shared/contract';
+import { AppError } from '../shared/contract/errors';
+import { createEventBus, type EventBus } from './api/event-bus';
+import { createHandlers } from './api/handlers';
+import { createCampaign, type Campaign } from './campaign/campaign';
+import { seedDemo } from './demo/seed';
+import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
+import { systemClock, type Clock } from './engine/clock';
+import { startSandbox, type Sandbox } from './engine/sandbox';
+import type { DnsResolver, Engine, RelayFactory } from './engine/types';
+import { createLogger, type Logger } from './logger';
+import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
+import { getSetting } from './store/settings-repo';
+
+export const APP_VERSION: string = packageVersion;
+
+export interface AppOptions {
+  dataDir: string;
+  logger?: Logger;
+  clock?: Clock;
+  dns?: DnsResolver;
+  relayFactory?: RelayFactory;
+  /** Start the built-in sandbox (default true; port 0 = ephemeral). */
+  sandbox?: { port?: number } | false;
+  /** Run the engine in this process (default true). */
+  engine?: boolean;
+}
+
+export interface App {
+  dataDir: string;
+  db: Db;
+  logger: Logger;
+  bus: EventBus;
+  handlers: Handlers;
+  engine: Engine;
+  sandbox: Sandbox | null;
+  /** The campaign runtime (relay loops); the CLI waits on it. */
+  campaign: Campaign;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: AppOptions): Promise<App> {
+  const dataDir = path.resolve(options.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const logger = options.logger ?? fileLogger(dataDir);
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => {
+      db.close();
+    },
+  ];
+  const unwind = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    if (seedDemo(db, dataDir, clock.now()))
+      logger.info('seeded the demo template and recipient list', { dataDir });
+
+    const sandbox =
+      options.sandbox === false
+        ? null
+        : await startSandbox({
+            port: options.sandbox?.port ?? 0,
+            logger: logger.child({ component: 'sandbox' }),
+          });
+    if (sandbox) cleanups.push(() => sandbox.close());
+
+    const bus = createEventBus();
+    cleanups.push(() => bus.close());
+
+    const runEngine = options.engine ?? true;
+    const engine = runEngine
+      ? createEngine({
+          clock,
+          dns: options.dns ?? nodeDns,
+          relayFactory: options.relayFactory ?? createSmtpRelayFactory(),
+          db,
+          logger: logger.child({ component: 'engine' }),
+          notify: bus,
+          defaultRoute: () => getSetting(db, 'defaultRoute') ?? null,
+          sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
+        })
+      : detachedEngine(db);
+    cleanups.push(() => engine.stop());
+
+    const campaign = createCampaign({ db, engine, bus, clock, logger });
+    cleanups.push(() => campaign.close());
+
+    const handlers = createHandlers({
+      db,
+      engine,
+      bus,
+      sandbox,
+      dataDir,
+      version: APP_VERSION,
+      clock,
+      logger,
+      campaign,
+    });
+
+    if (runEngine) {
+      engine.start();
+      campaign.resumeInterrupted();
+    }
+    logger.info('relaydeck started', {
+      dataDir,
+      version: APP_VERSION,
+      engine: runEngine,
+      sandboxPort: sandbox?.port ?? null,
+    });
+
+    let closed: Promise<void> | null = null;
+    return {
+      dataDir,
+      db,
+      logger,
+      bus,
+      handlers,
+      engine,
+      sandbox,
+      campaign,
+      close: () => (closed ??= unwind().then(() => logger.info('relaydeck stopped', { dataDir }))),
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+function fileLogger(dataDir: string): Logger {
+  const dir = path.join(dataDir, 'logs');
+  fs.mkdirSync(dir, { recursive: true });
+  return createLogger({ file: path.join(dir, 'relaydeck.log') });
+}
+
+/**
+ * The engine seam when this process does not run the engine (`deliver` without `--wait`, `report`): relays
+ * still land in the durable queue, which `relaydeck run` or `serve` processes later.
+ */
+function detachedEngine(db: Db): Engine {
+  const queued = () => (db.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n;
+  return {
+    start() {},
+    wake() {},
+    async stop() {},
+    async whenIdle() {
+      if (queued() > 0) throw new AppError('unavailable', 'The engine is not running in this process');
+    },
+    queued,
+  };
+}

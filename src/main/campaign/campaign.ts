@@ -1,0 +1,145 @@
+/**
+ * The campaign side at run time: preparation, the relay loops that hand pending messages to the MTA in
+ * batches, and the lifecycle actions. Relay runs off the request: a batch per transaction, yielding to the
+ * event loop between batches so the API stays responsive, and honouring pause/stop between batches.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { EventBus } from '../api/event-bus';
+import { completeIfDone, relayToMta } from '../engine';
+import type { Clock } from '../engine/clock';
+import type { Engine } from '../engine/types';
+import type { Logger } from '../logger';
+import type { Db } from '../store/db';
+import { deliveryIdsInState, requireDeliveryRow, updateDelivery } from '../store/deliveries-repo';
+import { cancelPendingRows, pendingLogIds } from '../store/log-repo';
+import { prepareDelivery, type CreateDeliveryRequest, type Prepared } from './prepare';
+import { nextState, type DeliveryAction } from './state-machine';
+
+export const RELAY_BATCH = 500;
+
+export interface CampaignDeps {
+  db: Db;
+  engine: Engine;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface Campaign {
+  /** Prepares a delivery and, when asked, starts relaying it (in the background). */
+  create(input: CreateDeliveryRequest): Prepared;
+  act(deliveryId: number, action: DeliveryAction): void;
+  /** Restarts relay loops of deliveries left `relaying` by a previous run. */
+  resumeInterrupted(): void;
+  /** Resolves once the delivery's relay loop (if any) has ended. */
+  whenRelayed(deliveryId: number): Promise<void>;
+  /** Ends every relay loop at its next batch boundary (deliveries stay `relaying` and resume on restart). */
+  close(): Promise<void>;
+}
+
+export function createCampaign(deps: CampaignDeps): Campaign {
+  const { db, engine, bus, clock } = deps;
+  const logger = deps.logger.child({ component: 'campaign' });
+  const loops = new Map<number, Promise<void>>();
+  let closing = false;
+
+  const changed = (id: number, logs: boolean) => {
+    bus.deliveryChanged(String(id));
+    if (logs) bus.logsChanged(String(id));
+  };
+
+  /** Relays one batch; returns false when the loop must end. */
+  const relayBatch = db.transaction((id: number): boolean => {
+    const now = clock.now();
+    const row = requireDeliveryRow(db, id);
+    if (row.state !== 'relaying') return false;
+    const logIds = pendingLogIds(db, id, RELAY_BATCH);
+    if (logIds.length === 0) {
+      updateDelivery(db, id, { state: 'delivering', relayed_at: now });
+      completeIfDone(db, id, now);
+      return false;
+    }
+    relayToMta(db, { deliveryId: id, logIds, now });
+    return true;
+  });
+
+  async function relayLoop(id: number): Promise<void> {
+    try {
+      while (!closing) {
+        const more = relayBatch.immediate(id);
+        engine.wake();
+        changed(id, true);
+        if (!more) return;
+        await yieldToEventLoop();
+      }
+    } catch (err) {
+      logger.error('relay stopped by an unexpected error; it resumes on the next start', {
+        deliveryId: id,
+        err,
+      });
+    }
+  }
+
+  function ensureLoop(id: number): void {
+    if (closing || loops.has(id)) return;
+    const loop = relayLoop(id).finally(() => loops.delete(id));
+    loops.set(id, loop);
+  }
+
+  const applyAction = db.transaction((id: number, action: DeliveryAction) => {
+    const now = clock.now();
+    const row = requireDeliveryRow(db, id);
+    const state = nextState({ id, state: row.state, startedAt: row.started_at }, action);
+    switch (action) {
+      case 'start':
+        updateDelivery(db, id, { state, started_at: now });
+        break;
+      case 'pause':
+      case 'resume':
+        updateDelivery(db, id, { state });
+        break;
+      case 'stop': {
+        const cancelled = cancelPendingRows(db, id, now);
+        updateDelivery(db, id, { state, stopped_at: now });
+        completeIfDone(db, id, now);
+        logger.info('delivery stopped', { deliveryId: id, cancelled });
+        break;
+      }
+    }
+    return state;
+  });
+
+  function act(id: number, action: DeliveryAction): void {
+    const state = applyAction.immediate(id, action);
+    changed(id, action === 'stop');
+    if (state === 'relaying') ensureLoop(id);
+  }
+
+  return {
+    create(input) {
+      const prepared = prepareDelivery(db, input, clock.now());
+      const { total, accepted, duplicates, noAddress } = prepared.import;
+      logger.info('delivery prepared', {
+        deliveryId: prepared.deliveryId,
+        total,
+        accepted,
+        duplicates,
+        noAddress,
+      });
+      if (input.start) act(prepared.deliveryId, 'start');
+      else changed(prepared.deliveryId, true);
+      return prepared;
+    },
+    act,
+    resumeInterrupted() {
+      for (const id of deliveryIdsInState(db, 'relaying')) ensureLoop(id);
+    },
+    async whenRelayed(id) {
+      await loops.get(id);
+    },
+    async close() {
+      closing = true;
+      await Promise.all([...loops.values()]);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/** Shared plumbing of the CLI commands: argument parsing with --help, usage errors, waiting for a signal. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake in the command line: exit code 2, with a pointer to --help. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CommandIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Returns the exit code. */
+  run(argv: string[], io: CommandIo): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The parsed values of a set of options: strings or booleans, arrays when `multiple`. */
+export type FlagValues<O extends Options> = {
+  [K in keyof O]?: O[K] extends { type: 'boolean' }
+    ? O[K] extends { multiple: true }
+      ? boolean[]
+      : boolean
+    : O[K] extends { multiple: true }
+      ? string[]
+      : string;
+};
+
+/**
+ * Strict parsing of a command's flags (`--help` is added). Returns null when help was printed.
+ */
+export function parseFlags<O extends Options>(
+  command: Pick<Command, 'name' | 'usage'>,
+  argv: string[],
+  options: O,
+  io: CommandIo,
+): FlagValues<O> | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError(
+      err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err),
+    );
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    io.stdout.write(`${command.usage.trim()}\n`);
+    return null;
+  }
+  return parsed.values as FlagValues<O>;
+}
+
+export function requireFlag(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
+  return value;
+}
+
+export function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--${flag} must be a port number (0-65535), got "${value}"`);
+  }
+  return port;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT`. */
+export function parseHostPort(value: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d+)$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`--${flag} expects HOST:PORT (e.g. 127.0.0.1:2525), got "${value}"`);
+  }
+  return { host, port };
+}
+
+/** Resolves with the first SIGINT/SIGTERM received. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      resolve(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
