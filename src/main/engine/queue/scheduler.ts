@@ -67,6 +67,10 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       .catch((err: unknown) => o.logger.error('message processing failed', { logId: item.logId, err }))
       .finally(() => {
         inFlight.delete(item.logId);
+        if (inFlight.size === 0) {
+          cancelRenewal?.();
+          cancelRenewal = null;
+        }
         plan();
       });
     inFlight.set(item.logId, run);

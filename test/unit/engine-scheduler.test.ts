@@ -1,0 +1,219 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createEngine } from '../../src/main/engine';
+import { ManualClock } from '../../src/main/engine/clock';
+import { createQueueStore } from '../../src/main/engine/queue/queue-store';
+import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
+import { silentLogger } from '../../src/main/logger';
+import {
+  attemptsOf,
+  logByEmail,
+  openTempDb,
+  queueRow,
+  readDelivery,
+  recordingNotifier,
+  relayedDelivery,
+  type TempDb,
+} from '../support/engine-fixtures';
+import { reply, scriptedRelays } from '../support/engine-fakes';
+
+const T0 = Date.UTC(2026, 0, 1);
+const MIN = 60_000;
+const noDns: EngineDeps['dns'] = {
+  resolveMx: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
+  resolve4: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
+  resolve6: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
+};
+
+let t: TempDb;
+let engine: Engine | null = null;
+beforeEach(() => {
+  t = openTempDb();
+});
+afterEach(async () => {
+  await engine?.stop();
+  engine = null;
+  t.cleanup();
+});
+
+function startEngine(
+  clock: ManualClock,
+  relayFactory: EngineDeps['relayFactory'],
+  extras: EngineExtras = {},
+) {
+  const notify = recordingNotifier();
+  engine = createEngine({
+    clock,
+    dns: noDns,
+    relayFactory,
+    db: t.db,
+    logger: silentLogger,
+    notify,
+    defaultRoute: () => ({ kind: 'smtp', host: 'relay.fake', port: 25 }),
+    sandboxAddress: () => null,
+    random: () => 0.5,
+    ...extras,
+    options: { feedbackFlushMs: 0, ...extras.options },
+  });
+  engine.start();
+  return { engine, notify };
+}
+
+describe('engine scheduling on a manual clock', () => {
+  it('delivers, bounces, and retries a greylisted message exactly when it is due', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays((to, attempt) => {
+      if (to.startsWith('unknown')) return reply('550 5.1.1 <unknown@a.test>: User unknown');
+      if (to.startsWith('grey') && attempt === 1)
+        return reply('451 4.7.1 Greylisted, please try again later');
+      return reply('250 2.0.0 Ok: queued', 'DATA');
+    });
+    const { deliveryId } = relayedDelivery(t.db, ['ok@a.test', 'grey@a.test', 'unknown@a.test'], { now: T0 });
+    const { engine, notify } = startEngine(clock, relays.factory);
+
+    await vi.waitFor(() => expect(engine.queued()).toBe(1));
+    expect(logByEmail(t.db, deliveryId, 'ok@a.test')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(logByEmail(t.db, deliveryId, 'unknown@a.test')).toMatchObject({
+      status: 'failed',
+      reason: 'user_unknown',
+      failure_type: 'hard',
+    });
+    const grey = logByEmail(t.db, deliveryId, 'grey@a.test');
+    expect(grey).toMatchObject({ status: 'taken_into_account', reason: 'unreachable', bounce_class: 20 });
+    expect(queueRow(t.db, grey.id)).toMatchObject({ due_at: T0 + 5 * MIN, attempts: 1, lease_until: 0 });
+    expect(notify.logs).toContain(String(deliveryId));
+
+    clock.advance(5 * MIN - 1);
+    expect(relays.sent.filter((s) => s.to === 'grey@a.test')).toHaveLength(1);
+    clock.advance(1);
+    await engine.whenIdle();
+    expect(relays.sent.filter((s) => s.to === 'grey@a.test')).toHaveLength(2);
+    expect(logByEmail(t.db, deliveryId, 'grey@a.test')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      reason: null,
+    });
+    expect(attemptsOf(t.db, grey.id).map((a) => [a.outcome, a.at])).toEqual([
+      ['deferred', T0],
+      ['accepted', T0 + 5 * MIN],
+    ]);
+    expect(readDelivery(t.db, deliveryId)).toMatchObject({
+      state: 'completed',
+      n_sent: 2,
+      n_failed: 1,
+      n_success: 2,
+      n_in_mta: 0,
+    });
+  });
+
+  it('fails a message still deferred at the end of its validity with the last reason, without a further attempt', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() => reply('452 4.2.2 <full@a.test>: Mailbox full, try again later'));
+    const { deliveryId, logIds } = relayedDelivery(t.db, ['full@a.test'], {
+      now: T0,
+      validityMs: 3 * 3_600_000,
+      timeScale: 1,
+    });
+    const { engine } = startEngine(clock, relays.factory);
+    await vi.waitFor(() => expect(queueRow(t.db, logIds[0]!)?.attempts).toBe(1));
+    // Mailbox full retries after 4 h, beyond the 3 h validity: the expiry check is planned at expires_at.
+    expect(queueRow(t.db, logIds[0]!)?.due_at).toBe(T0 + 3 * 3_600_000);
+    clock.advance(3 * 3_600_000);
+    await engine.whenIdle();
+    expect(relays.sent).toHaveLength(1);
+    expect(logByEmail(t.db, deliveryId, 'full@a.test')).toMatchObject({
+      status: 'failed',
+      reason: 'mailbox_full',
+      attempts: 1,
+    });
+    expect(readDelivery(t.db, deliveryId)).toMatchObject({
+      n_failed: 1,
+      n_soft: 1,
+      n_hard: 0,
+      n_soft_in_progress: 0,
+    });
+  });
+
+  it('compresses retries and validity with the delivery time scale', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays((_to, attempt) => (attempt < 3 ? reply(null) : reply('250 Ok', 'DATA')));
+    const { deliveryId } = relayedDelivery(t.db, ['slow@a.test'], { now: T0, timeScale: 600 });
+    const { engine } = startEngine(clock, relays.factory);
+    await vi.waitFor(() => expect(relays.sent).toHaveLength(1));
+    await vi.waitFor(() => expect(readDelivery(t.db, deliveryId).n_soft_in_progress).toBe(1));
+    clock.advance(1000); // 10 min / 600
+    await vi.waitFor(() => expect(relays.sent).toHaveLength(2));
+    await vi.waitFor(() => expect(engine.queued()).toBe(1));
+    clock.advance(2000); // 20 min / 600
+    await engine.whenIdle();
+    expect(logByEmail(t.db, deliveryId, 'slow@a.test')).toMatchObject({ status: 'sent', attempts: 3 });
+  });
+
+  it('bounds sends per destination and in flight overall', async () => {
+    const clock = new ManualClock(T0);
+    const active = new Map<string, number>();
+    let total = 0;
+    let maxTotal = 0;
+    const maxPer = new Map<string, number>();
+    const gates: (() => void)[] = [];
+    const relays = scriptedRelays(async (to) => {
+      const dest = to.split('@')[1]!;
+      active.set(dest, (active.get(dest) ?? 0) + 1);
+      total++;
+      maxTotal = Math.max(maxTotal, total);
+      maxPer.set(dest, Math.max(maxPer.get(dest) ?? 0, active.get(dest)!));
+      await new Promise<void>((resolve) => gates.push(resolve));
+      active.set(dest, active.get(dest)! - 1);
+      total--;
+      return reply('250 Ok', 'DATA');
+    });
+    const recipients = Array.from({ length: 24 }, (_, i) => `u${i}@${i % 2 ? 'a.test' : 'b.test'}`);
+    relayedDelivery(t.db, recipients, {
+      now: T0,
+      routes: [
+        { mask: 'a.test', target: { kind: 'smtp', host: 'a.fake', port: 25 } },
+        { mask: 'b.test', target: { kind: 'smtp', host: 'b.fake', port: 25 } },
+      ],
+    });
+    const { engine } = startEngine(clock, relays.factory, {
+      options: { maxInFlight: 5, maxPerDestination: 2 },
+    });
+    let released = 0;
+    for (let i = 0; i < 100 && released < 24; i++) {
+      await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0));
+      const batch = gates.splice(0);
+      released += batch.length;
+      batch.forEach((open) => open());
+    }
+    await engine.whenIdle();
+    expect(relays.sent).toHaveLength(24);
+    expect(maxTotal).toBeLessThanOrEqual(4); // 2 destinations x 2
+    expect(Math.max(...maxPer.values())).toBe(2);
+  });
+
+  it('arms a single timer for the next due message instead of polling', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() => reply('421 4.3.2 Service not available'));
+    relayedDelivery(t.db, ['a@a.test', 'b@a.test'], { now: T0 });
+    const { engine } = startEngine(clock, relays.factory, { options: { relayIdleMs: 1 } });
+    await vi.waitFor(() => expect(relays.sent).toHaveLength(2));
+    await vi.waitFor(() => expect(readDelivery(t.db, 1).n_soft_in_progress).toBe(2));
+    clock.advance(1); // the relay's idle close
+    expect(relays.closed).toEqual(['smtp:relay.fake:25']);
+    expect(clock.pendingTimers()).toBe(1);
+    expect(engine.queued()).toBe(2);
+  });
+});
+
+describe('queue leases', () => {
+  it('never hands the same message to two engines, and frees it when the lease ends', () => {
+    relayedDelivery(t.db, ['a@a.test', 'b@a.test'], { now: T0 });
+    const one = createQueueStore(t.db);
+    const two = createQueueStore(t.db);
+    expect(one.lease(T0, 10, T0 + MIN, []).map((i) => i.logId)).toEqual([1, 2]);
+    expect(two.lease(T0 + 1, 10, T0 + MIN, [])).toEqual([]);
+    expect(two.nextWakeAt(T0 + 1)).toBe(T0 + MIN);
+    expect(two.lease(T0 + MIN, 10, T0 + 2 * MIN, []).map((i) => i.logId)).toEqual([1, 2]);
+  });
+});
+
+export type { SmtpOutcome };
