@@ -53,7 +53,7 @@ function waitForOutput(
 describe('npm start without a display', () => {
   it('explains the fallback in one line, serves the browser console and stops on SIGTERM', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
-    const env = { ...process.env, RELAYDECK_DATA: path.join(dir, 'ignored') };
+    const env: NodeJS.ProcessEnv = { ...process.env, RELAYDECK_DATA: path.join(dir, 'ignored') };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     delete env.RELAYDECK_NO_ELECTRON;
