@@ -23,7 +23,7 @@ const COLUMNS: readonly Column<DeliverySummary>[] = [
   {
     id: 'created',
     header: 'Created',
-    width: 'minmax(150px, 1fr)',
+    width: '188px',
     render: (d) => formatDateTime(d.createdAt),
   },
   {

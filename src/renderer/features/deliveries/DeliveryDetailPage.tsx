@@ -5,7 +5,7 @@ import { REASON_IDS, REASONS } from '../../../shared/domain/reasons';
 import { LOG_STATUSES, LOG_STATUS_LABELS, type LogStatus } from '../../../shared/domain/statuses';
 import { useMutation, useQuery, type Result } from '../../api/hooks';
 import { paths } from '../../app/router';
-import { Badge, StateBadge } from '../../components/Badge';
+import { Badge, shortStatusLabel, StateBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -85,7 +85,7 @@ export function DeliveryDetailPage({ id }: { id: string }) {
             onClick={() => toggleTile(s)}
             title={`${LOG_STATUS_LABELS[s]}: show only these messages in the log`}
           >
-            <span className="tile-label">{LOG_STATUS_LABELS[s]}</span>
+            <span className="tile-label">{shortStatusLabel(s)}</span>
             <span className="tile-value num" data-testid={`count-${s}`}>
               {formatCount(d.statusCounts[s] ?? 0)}
             </span>
@@ -286,9 +286,14 @@ function ReasonsCard({ delivery: d }: { delivery: Delivery }) {
   const rows = REASON_IDS.map((r) => ({ id: r, count: d.reasonCounts[r] ?? 0 })).filter((r) => r.count > 0);
   const total = rows.reduce((sum, r) => sum + r.count, 0);
   return (
-    <Card title="Failure reasons" className="reasons-card" testId="reasons">
+    <Card
+      title="Reasons"
+      description="Failures and exclusions by reason."
+      className="reasons-card"
+      testId="reasons"
+    >
       {rows.length === 0 ? (
-        <p className="muted small">No failure or exclusion reason recorded yet.</p>
+        <p className="muted small">No failure or exclusion yet.</p>
       ) : (
         <table className="table-compact table-full">
           <thead>

@@ -8,7 +8,7 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'email',
     header: 'Email',
-    width: 'minmax(220px, 2fr)',
+    width: 'minmax(200px, 2fr)',
     sortKey: 'email',
     render: (r) => <span className="truncate">{r.email}</span>,
     title: (r) => r.email,
@@ -16,20 +16,20 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'status',
     header: 'Status',
-    width: '156px',
+    width: '176px',
     sortKey: 'status',
     render: (r) => <StatusBadge status={r.status} short />,
   },
   {
     id: 'type',
     header: 'Type',
-    width: '92px',
+    width: '84px',
     render: (r) => (r.failureType ? FAILURE_TYPE_LABELS[r.failureType] : <span className="muted">—</span>),
   },
   {
     id: 'reason',
     header: 'Reason',
-    width: 'minmax(120px, 1fr)',
+    width: 'minmax(110px, 1fr)',
     render: (r) =>
       r.reason ? (
         <span className="truncate">{REASONS[r.reason].label}</span>
@@ -41,7 +41,7 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'attempts',
     header: 'Attempts',
-    width: '88px',
+    width: '104px',
     align: 'end',
     sortKey: 'attempts',
     render: (r) => <span className="num">{formatCount(r.attempts)}</span>,
@@ -49,14 +49,14 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'lastAttemptAt',
     header: 'Last attempt',
-    width: '164px',
+    width: '188px',
     sortKey: 'lastAttemptAt',
     render: (r) => <span className="num">{formatTimestamp(r.lastAttemptAt)}</span>,
   },
   {
     id: 'lastReply',
     header: 'Last reply',
-    width: 'minmax(200px, 3fr)',
+    width: 'minmax(160px, 3fr)',
     render: (r) =>
       r.lastReply ? (
         <span className="truncate mono small">{r.lastReply}</span>
@@ -68,7 +68,7 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'mxHost',
     header: 'MX host',
-    width: 'minmax(120px, 1fr)',
+    width: 'minmax(110px, 1fr)',
     render: (r) =>
       r.mxHost ? <span className="truncate mono small">{r.mxHost}</span> : <span className="muted">—</span>,
     title: (r) => r.mxHost ?? undefined,
