@@ -7,7 +7,7 @@ import {
   serverFieldErrors,
   usesSandbox,
   type DeliveryForm,
-} from '../../../src/renderer/features/deliveries/form-model';
+} from '../../src/renderer/features/deliveries/form-model';
 
 const SANDBOX = { kind: 'sandbox' } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PagedWindow, type PageResult } from '../../../src/renderer/features/deliveries/paged-window';
+import { PagedWindow, type PageResult } from '../../src/renderer/features/deliveries/paged-window';
 
 interface Row {
   id: number;
