@@ -139,22 +139,27 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     });
   }
 
-  /** After a transaction: keep the session for the next message, reset it, or end it. */
-  function recycle(session: Session, failed: boolean): void {
+  /** After a transaction: keep the session for the next message, reset it first (RSET), or end it. */
+  function recycle(session: Session, failed: boolean): Promise<void> {
     const { conn } = session;
-    if (conn.destroyed) return;
+    if (conn.destroyed) return Promise.resolve();
     if (closed || session.sent >= config.maxMessagesPerConnection) {
       conn.quit();
-      return;
+      return Promise.resolve();
     }
     if (!failed) {
       idle.push(session);
-      return;
+      return Promise.resolve();
     }
-    conn.reset((err) => {
-      if (err || closed) conn.close();
-      else idle.push(session);
-    });
+    const reset = new Promise<void>((resolve) =>
+      conn.reset((err) => {
+        if (err || closed) conn.close();
+        else idle.push(session);
+        resolve();
+      }),
+    );
+    // A session that dies during RSET never calls back: its end settles the wait instead.
+    return Promise.race([reset, session.ended]);
   }
 
   async function sendOn(
@@ -171,7 +176,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       durationMs: config.clock.now() - started,
     };
     if (result.ok) {
-      recycle(session, false);
+      void recycle(session, false);
       const reply = parseSmtpReply(result.response);
       return {
         kind: 'accepted',
@@ -188,7 +193,8 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       session.conn.close();
       return 'stale';
     }
-    recycle(session, true);
+    // The reply is known; the session is reset before the outcome is returned so the next message reuses it.
+    await recycle(session, true);
     return outcomeFromError(err, base, 'transaction');
   }
 
