@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { BASIC_RULES, classifyReply, matchRule } from '../../src/main/engine/bounce/basic-classifier';
+import {
+  BASIC_RULES,
+  classifyReply,
+  matchRule,
+  type ClassifiableReply,
+} from '../../src/main/engine/bounce/basic-classifier';
 import { parseSmtpReply } from '../../src/shared/domain/smtp-reply';
 
 /** Builds the classifier's input from a raw reply line, as the relay does. */
-function fromRaw(raw: string, command = 'RCPT') {
+function fromRaw(raw: string, command = 'RCPT'): ClassifiableReply {
   const p = parseSmtpReply(raw);
   return { code: p.code, enhanced: p.enhanced, text: p.text, command };
 }
-const noReply = (text: string, command: string | null = 'CONNECT') => ({
+const noReply = (text: string, command: string | null = 'CONNECT'): ClassifiableReply => ({
   code: null,
   enhanced: null,
   text,
@@ -17,7 +22,7 @@ const noReply = (text: string, command: string | null = 'CONNECT') => ({
 /** One realistic reply per rule of the table, with the expected qualification. */
 const CASES: {
   rule: string;
-  input: ReturnType<typeof fromRaw>;
+  input: ClassifiableReply;
   reason: string;
   type: string;
   bounceClass: number;
