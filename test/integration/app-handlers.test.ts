@@ -1,0 +1,207 @@
+/**
+ * openApp and the API handlers over a real data dir: first-start seed, app.info, listing and paging, errors
+ * with registry codes, and the demo delivery run against the built-in sandbox to the end.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, type App } from '../../src/main/app';
+import { DEMO_TEMPLATE } from '../../src/main/demo/content';
+import { silentLogger } from '../../src/main/logger';
+import { AppError, type ErrorCode } from '../../src/shared/contract/errors';
+import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
+import { makeTempDir, type TempDir } from '../support/store-temp';
+
+const ctx = { transport: 'http' as const };
+let tmp: TempDir;
+let app: App;
+
+beforeAll(async () => {
+  tmp = makeTempDir();
+  app = await openApp({ dataDir: tmp.dir, logger: silentLogger });
+});
+afterAll(async () => {
+  await app?.close();
+  tmp?.remove();
+});
+
+async function rejects(code: ErrorCode, p: () => unknown): Promise<AppError> {
+  try {
+    await p();
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe(code);
+    return err as AppError;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+describe('first start', () => {
+  it('seeds the demo template, list, default route and demo files once', async () => {
+    const templates = await app.handlers['templates.list']({}, ctx);
+    expect(templates.items).toEqual([expect.objectContaining({ id: '1', ...DEMO_TEMPLATE })]);
+    const lists = await app.handlers['samples.lists']({}, ctx);
+    expect(lists.items).toHaveLength(1);
+    expect(fs.readFileSync(path.join(tmp.dir, 'demo/recipients.csv'), 'utf8')).toBe(lists.items[0]?.csv);
+    expect(fs.readFileSync(path.join(tmp.dir, 'demo/message.eml'), 'utf8')).toContain(
+      'From: Relaydeck Demo <news@relaydeck.test>',
+    );
+    expect(fs.existsSync(path.join(tmp.dir, 'logs'))).toBe(false); // a logger was injected
+
+    const second = await openApp({ dataDir: tmp.dir, engine: false, sandbox: false, logger: silentLogger });
+    try {
+      expect((await second.handlers['templates.list']({}, ctx)).items).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('reports version, data dir, the running sandbox, the default route and the caller transport', async () => {
+    const info = await app.handlers['app.info']({}, { transport: 'ipc' });
+    expect(info).toMatchObject({
+      dataDir: tmp.dir,
+      transport: 'ipc',
+      defaultRoute: { kind: 'sandbox' },
+      sandbox: {
+        running: true,
+        host: '127.0.0.1',
+        domains: ['inbox.test', 'mail.test', 'corp.test', 'shop.test'],
+      },
+    });
+    expect(info.sandbox.port).toBe(app.sandbox?.port);
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('the demo delivery against the sandbox', () => {
+  it('ends with sent, failed (hard and after retries), retried and ignored messages', async () => {
+    const list = (await app.handlers['samples.lists']({}, ctx)).items[0];
+    const created = await app.handlers['deliveries.create'](
+      deliveryRequest({
+        name: 'Demo',
+        template: DEMO_TEMPLATE,
+        csv: list?.csv ?? '',
+        timeScale: 100_000,
+        validityMs: 86_400_000,
+      }),
+      ctx,
+    );
+    const id = created.delivery.id;
+    expect(created.import.errors).toEqual([
+      { line: 40, field: 'email', message: '"karl.at.mail.test" is not an address (expected local@domain)' },
+    ]);
+    await app.campaign.whenRelayed(Number(id));
+    await app.engine.whenIdle();
+    const d = await app.handlers['deliveries.get']({ id }, ctx);
+    expect(d.state).toBe('completed');
+    expect(d.statusCounts).toMatchObject({ pending: 0, taken_into_account: 0, ignored: 3 });
+    expect(d.statusCounts.sent).toBeGreaterThan(20);
+    expect(d.reasonCounts).toMatchObject({
+      user_unknown: 3,
+      mailbox_full: 2,
+      double: 2,
+      address_not_specified: 1,
+    });
+
+    const page = (filter: object) =>
+      app.handlers['logs.page'](
+        { deliveryId: id, filter, sort: { key: 'id', dir: 'asc' }, cursor: null, limit: 100 },
+        ctx,
+      );
+    const greylisted = (await page({ search: 'grey' })).items;
+    expect(greylisted.map((r) => [r.status, r.attempts])).toEqual([
+      ['sent', 2],
+      ['sent', 2],
+      ['sent', 2],
+    ]);
+    const attempts = await app.handlers['logs.attempts']({ logId: greylisted[0]?.id ?? '0' }, ctx);
+    expect(attempts.items.map((a) => [a.outcome, a.code])).toEqual([
+      ['deferred', 451],
+      ['accepted', 250],
+    ]);
+    const full = (await page({ search: 'full' })).items;
+    expect(full.map((r) => [r.status, r.failureType, r.reason])).toEqual([
+      ['failed', 'soft', 'mailbox_full'],
+      ['failed', 'soft', 'mailbox_full'],
+    ]);
+    expect(full.every((r) => r.attempts >= 2)).toBe(true);
+    const failed = await page({ status: ['failed'] });
+    expect(failed.total).toBe(d.statusCounts.failed);
+  });
+});
+
+describe('handlers', () => {
+  it('lists deliveries newest first with a keyset cursor and a state filter', async () => {
+    for (let i = 0; i < 3; i++) {
+      await app.handlers['deliveries.create'](
+        deliveryRequest({ name: `Held ${i}`, csv: csvOf([`x${i}@inbox.test`]), start: false }),
+        ctx,
+      );
+    }
+    const first = await app.handlers['deliveries.list'](
+      { cursor: null, limit: 2, state: ['preparing'] },
+      ctx,
+    );
+    expect(first.items.map((d) => d.name)).toEqual(['Held 2', 'Held 1']);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await app.handlers['deliveries.list'](
+      { cursor: first.nextCursor, limit: 2, state: ['preparing'] },
+      ctx,
+    );
+    expect(second.items.map((d) => d.name)).toEqual(['Held 0']);
+    expect(second.nextCursor).toBeNull();
+    const all = await app.handlers['deliveries.list']({ cursor: null, limit: 100 }, ctx);
+    expect(all.items.map((d) => Number(d.id))).toEqual(
+      [...all.items.map((d) => Number(d.id))].sort((a, b) => b - a),
+    );
+  });
+
+  it('previews a CSV list', async () => {
+    const preview = await app.handlers['recipients.preview'](
+      { fileName: 'p.csv', csv: 'Email;city\na@inbox.test;Oslo\nbad;X\n' },
+      ctx,
+    );
+    expect(preview).toMatchObject({
+      fileName: 'p.csv',
+      columns: ['Email', 'city'],
+      total: 2,
+      valid: 1,
+      moreErrors: 0,
+    });
+    expect(preview.rows).toEqual([{ Email: 'a@inbox.test', city: 'Oslo' }]);
+    expect(preview.errors).toEqual([
+      { line: 3, field: 'Email', message: '"bad" is not an address (expected local@domain)' },
+    ]);
+  });
+
+  it('fails with registry codes: not_found, csv_invalid, template_invalid', async () => {
+    expect(
+      (await rejects('not_found', () => app.handlers['deliveries.get']({ id: '9999' }, ctx))).message,
+    ).toBe('Delivery 9999 does not exist');
+    await rejects('not_found', () => app.handlers['logs.attempts']({ logId: '99999999' }, ctx));
+    await rejects('not_found', () =>
+      app.handlers['logs.page'](
+        { deliveryId: '9999', filter: {}, sort: { key: 'id', dir: 'asc' }, cursor: null, limit: 1 },
+        ctx,
+      ),
+    );
+    const csv = await rejects('csv_invalid', () =>
+      app.handlers['deliveries.create'](deliveryRequest({ csv: 'name\nBob\n' }), ctx),
+    );
+    expect(csv.message).toContain('list.csv has no "email" column');
+    const template = await rejects('template_invalid', () =>
+      app.handlers['deliveries.create'](
+        deliveryRequest({
+          template: { fromAddress: 'me@example.test', subject: 'Hi {{nickname}}', text: 'x' },
+        }),
+        ctx,
+      ),
+    );
+    expect(template.details).toEqual([
+      {
+        field: 'subject',
+        message: 'subject: {{nickname}} is not a column of the recipient list (columns: email, first_name)',
+      },
+    ]);
+  });
+});
