@@ -213,6 +213,38 @@ describe('console HTTP server', () => {
     if ('opened' in ok) ok.opened.close();
   });
 
+  it('pings event sockets to keep them alive', async () => {
+    const beating = await startHttpServer({
+      handlers: fakeHandlers({}),
+      bus,
+      logger: captureLogger(),
+      staticDir: null,
+      heartbeatMs: 20,
+    });
+    try {
+      const ok = await tryWebSocket(`ws://127.0.0.1:${beating.port}/events?token=${beating.token}`);
+      if (!('opened' in ok)) throw new Error('the event socket was refused');
+      const socket = ok.opened;
+      const nextPing = (what: string) =>
+        waitFor(
+          (l) => {
+            socket.on('ping', l);
+            return () => socket.off('ping', l);
+          },
+          () => true,
+          10_000,
+          what,
+        );
+      await nextPing('a first ping');
+      // The client answered the first ping (ws pongs automatically), so it is still connected at the next one.
+      await nextPing('a second ping');
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+      socket.close();
+    } finally {
+      await beating.close();
+    }
+  });
+
   it('closes with open sockets and keep-alive connections', async () => {
     const ok = await tryWebSocket(`ws://127.0.0.1:${server.port}/events?token=${server.token}`);
     expect(ok).toHaveProperty('opened');

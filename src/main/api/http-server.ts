@@ -35,6 +35,8 @@ export interface HttpServerOptions {
   port?: number;
   /** Default: 32 random bytes, new for every launch. */
   token?: string;
+  /** Ping interval of the event sockets; a socket that missed the previous pong is dropped. Default 30 s. */
+  heartbeatMs?: number;
 }
 
 export interface HttpServer {
@@ -51,7 +53,7 @@ export interface HttpServer {
 
 /** Request bodies are read as a stream up to this size (recipient lists arrive as CSV text in JSON). */
 export const MAX_BODY_BYTES = 250 * 1024 * 1024;
-const HEARTBEAT_MS = 30_000;
+const DEFAULT_HEARTBEAT_MS = 30_000;
 
 export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer> {
   const bindHost = loopbackBindHost(o.host);
@@ -174,7 +176,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServer>
       alive.set(ws, false);
       ws.ping();
     }
-  }, HEARTBEAT_MS);
+  }, o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   heartbeat.unref();
 
   // ---- listen ----
