@@ -27,8 +27,9 @@ Options:
         await app.engine.whenIdle();
         io.stderr.write('Queue empty.\n');
       } else {
+        const stopped = untilSignal();
         io.stderr.write('Press Ctrl-C to stop.\n');
-        await untilSignal();
+        await stopped;
       }
       return 0;
     } finally {

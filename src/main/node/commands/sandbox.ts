@@ -31,6 +31,7 @@ Options:
   async run(argv, io) {
     const flags = parseFlags(this, argv, { port: { type: 'string' } }, io);
     if (!flags) return 0;
+    const stopped = untilSignal(); // before the ready message: a supervisor may signal right after reading it
     const sandbox = await startSandbox({
       port: flags.port !== undefined ? parsePort(flags.port, 'port') : 0,
     });
@@ -44,7 +45,7 @@ Options:
       'Press Ctrl-C to stop.',
     ];
     io.stdout.write(`${lines.join('\n')}\n`);
-    await untilSignal();
+    await stopped;
     await sandbox.close();
     return 0;
   },

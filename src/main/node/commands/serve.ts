@@ -20,6 +20,7 @@ Options:
     const flags = parseFlags(this, argv, { data: { type: 'string' }, port: { type: 'string' } }, io);
     if (!flags) return 0;
     const dataDir = resolveDataDir(flags.data);
+    const stopped = untilSignal(); // before the ready message: a supervisor may signal right after reading it
     const served = await serve({
       dataDir,
       ...(flags.port !== undefined ? { port: parsePort(flags.port, 'port') } : {}),
@@ -28,7 +29,7 @@ Options:
     if (!served.consoleAvailable)
       io.stderr.write('The console is not built (run npm run build); serving the API only.\n');
     io.stderr.write(`Data: ${dataDir}. Press Ctrl-C to stop.\n`);
-    await untilSignal();
+    await stopped;
     io.stderr.write('Stopping...\n');
     await served.close();
     return 0;
