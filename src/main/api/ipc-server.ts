@@ -71,8 +71,13 @@ export function forwardEvents(bus: EventBus, send: (channel: string, message: un
  * A sender check that accepts exactly one page: the renderer's `index.html` loaded from disk (any query or
  * fragment), nothing else — not another file, not a remote page that the window was navigated to.
  */
-export function isRendererPage(indexHtmlPath: string): (frameUrl: string) => boolean {
-  const expected = path.resolve(indexHtmlPath);
+export function isRendererPage(
+  indexHtmlPath: string,
+  platform: NodeJS.Platform = process.platform,
+): (frameUrl: string) => boolean {
+  // Windows paths are case-insensitive (and Chromium may spell the drive letter differently).
+  const normalise = (p: string) => (platform === 'win32' ? path.resolve(p).toLowerCase() : path.resolve(p));
+  const expected = normalise(indexHtmlPath);
   return (frameUrl) => {
     let url: URL;
     try {
@@ -84,7 +89,7 @@ export function isRendererPage(indexHtmlPath: string): (frameUrl: string) => boo
     url.search = '';
     url.hash = '';
     try {
-      return path.resolve(fileURLToPath(url)) === expected;
+      return normalise(fileURLToPath(url)) === expected;
     } catch {
       return false;
     }
