@@ -16,6 +16,9 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 const connection = connect(window);
+// Keep the push-event channel open for the whole session: screens subscribe and unsubscribe as they mount, and
+// the client closes its socket when nobody listens, which would drop invalidations between two screens.
+if (connection.ok) connection.client.on('delivery.changed', () => undefined);
 createRoot(root).render(
   <StrictMode>
     {connection.ok ? (

@@ -194,6 +194,7 @@ export function RoutingSection({ form, defaultRoute, sandbox, errors, onChange }
         >
           <Select
             id="time-scale"
+            className="input-short"
             data-testid="time-scale"
             value={form.timeScale}
             onChange={(e) => onChange({ timeScale: Number(e.target.value) })}
