@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertValidTemplate, templateProblems } from '../../src/main/campaign/template-check';
 import { AppError } from '../../src/shared/contract/errors';
+import { compileTemplate, missingFields, renderTemplate } from '../../src/shared/domain/template';
 import { TEST_TEMPLATE } from '../support/campaign-fixtures';
 
 const columns = ['email', 'first_name'];
@@ -51,5 +52,13 @@ describe('template validation', () => {
       'The message template is invalid: subject: invalid field name "bad name" at line 1, column 1 (and 1 more problem)',
     );
     expect((error as AppError).details?.map((d) => d.field)).toEqual(['subject', 'html']);
+  });
+});
+
+describe('template fields and columns', () => {
+  it('renders a field whose case differs from the column, as validation accepts it', () => {
+    const { template } = compileTemplate('Hi {{First_Name}}', 'subject');
+    expect(template && missingFields(template, ['email', 'first_name'])).toEqual([]);
+    expect(template && renderTemplate(template, { first_name: 'Ann' })).toBe('Hi Ann');
   });
 });

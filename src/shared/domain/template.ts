@@ -61,8 +61,17 @@ export function renderTemplate(
   escape: (value: string) => string = (v) => v,
 ): string {
   let out = '';
-  for (const part of template.parts) out += part.kind === 'text' ? part.value : escape(values[part.name] ?? '');
+  for (const part of template.parts) out += part.kind === 'text' ? part.value : escape(fieldValue(values, part.name));
   return out;
+}
+
+/** Field names match columns case-insensitively, as `missingFields` checks them. */
+function fieldValue(values: Readonly<Record<string, string>>, name: string): string {
+  const exact = values[name];
+  if (exact !== undefined) return exact;
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(values)) if (key.toLowerCase() === lower) return values[key] ?? '';
+  return '';
 }
 
 export function escapeHtml(value: string): string {
