@@ -68,6 +68,17 @@ describe('new delivery form model', () => {
     expect(result.errors['template.text']).toEqual(['line 2, column 6: unclosed "{{": expected "}}"']);
   });
 
+  it('refuses placeholders that are not columns of the previewed list', () => {
+    const form = filledForm({ template: { ...filledForm().template, html: '<p>{{city}}</p>' } });
+    const result = buildCreateInput(form, SANDBOX, ['email', 'first_name']);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors['template.html']).toEqual([
+      '{{city}} is not a column of the recipient list (columns: email, first_name)',
+    ]);
+    expect(buildCreateInput(form, SANDBOX, ['email', 'first_name', 'city']).ok).toBe(true);
+  });
+
   it('builds the create input for the sandbox default route with time compression', () => {
     const result = buildCreateInput(filledForm(), SANDBOX);
     expect(result).toMatchObject({

@@ -1,6 +1,11 @@
 import type { ReactNode } from 'react';
 import type { AppError, ErrorDetail } from '../../shared/contract/errors';
 
+/** The detail's message without a repeated `field:` prefix (the field is shown separately). */
+export function detailMessage(d: ErrorDetail): string {
+  return d.field && d.message.startsWith(`${d.field}: `) ? d.message.slice(d.field.length + 2) : d.message;
+}
+
 export function describeDetail(d: ErrorDetail): string {
   const where = [
     d.field,
@@ -9,7 +14,7 @@ export function describeDetail(d: ErrorDetail): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return where ? `${where}: ${d.message}` : d.message;
+  return where ? `${where}: ${detailMessage(d)}` : detailMessage(d);
 }
 
 /** An API error as the analyst needs it: what failed, the registry code, and where (field / line). */

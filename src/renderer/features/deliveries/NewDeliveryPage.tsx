@@ -35,7 +35,10 @@ export function NewDeliveryPage() {
   const create = useMutation('deliveries.create');
 
   const patch = (p: Partial<DeliveryForm>) => setForm((f) => ({ ...f, ...p }));
-  const built = useMemo(() => buildCreateInput(form, defaultRoute), [form, defaultRoute]);
+  const built = useMemo(
+    () => buildCreateInput(form, defaultRoute, preview?.columns ?? null),
+    [form, defaultRoute, preview],
+  );
   const errors = useMemo(
     () => mergeErrors(submitted && !built.ok ? built.errors : {}, serverErrors),
     [submitted, built, serverErrors],

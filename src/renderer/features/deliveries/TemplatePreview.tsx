@@ -1,11 +1,6 @@
 import { useMemo } from 'react';
-import {
-  compileTemplate,
-  missingFields,
-  renderTemplate,
-  type TemplateError,
-} from '../../../shared/domain/template';
-import type { DeliveryForm } from './form-model';
+import { compileTemplate, renderTemplate, type TemplateError } from '../../../shared/domain/template';
+import { unknownFields, type DeliveryForm } from './form-model';
 import { PART_LABEL } from './TemplateEditor';
 
 type Template = DeliveryForm['template'];
@@ -23,12 +18,10 @@ export function TemplatePreview({
   const result = useMemo(() => {
     const values = row ?? {};
     const errors: TemplateError[] = [];
-    const missing = new Set<string>();
     const render = (part: 'fromName' | 'subject' | 'text') => {
       const compiled = compileTemplate(template[part], part);
       errors.push(...compiled.errors);
       if (!compiled.template) return null;
-      if (row) for (const f of missingFields(compiled.template, columns)) missing.add(f);
       return renderTemplate(compiled.template, values);
     };
     const fromName = render('fromName');
@@ -36,8 +29,8 @@ export function TemplatePreview({
     const text = render('text');
     const html = compileTemplate(template.html, 'html');
     errors.push(...html.errors);
-    if (row && html.template) for (const f of missingFields(html.template, columns)) missing.add(f);
-    return { fromName, subject, text, errors, missing: [...missing] };
+    const missing = row ? [...new Set(unknownFields(template, columns).flatMap((p) => p.fields))] : [];
+    return { fromName, subject, text, errors, missing };
   }, [template, row, columns]);
 
   const to = row?.email ?? row?.Email ?? null;
@@ -70,8 +63,8 @@ export function TemplatePreview({
         </ul>
       )}
       {result.missing.length > 0 && (
-        <div className="field-warning" data-testid="template-missing-fields">
-          Not in the recipient list (rendered empty):{' '}
+        <div className="field-error" data-testid="template-missing-fields">
+          Not columns of the recipient list (add the column or remove the placeholder):{' '}
           {result.missing.map((f) => (
             <code key={f} className="code-chip">{`{{${f}}}`}</code>
           ))}

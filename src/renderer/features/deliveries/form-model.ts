@@ -5,11 +5,12 @@
  */
 import type { AppInfo, CreateDeliveryInput, HostPort, Route, RowError } from '../../../shared/contract';
 import type { ErrorDetail } from '../../../shared/contract/errors';
+import { detailMessage } from '../../components/ErrorBanner';
 import { checkAddress } from '../../../shared/domain/address';
 import { isValidMask } from '../../../shared/domain/domain-mask';
 import { DEFAULT_VALIDITY_MS, formatDuration, parseDuration } from '../../../shared/domain/duration';
 import type { ReportingMode } from '../../../shared/domain/statuses';
-import { compileTemplate, type TemplateError } from '../../../shared/domain/template';
+import { compileTemplate, missingFields, type TemplateError } from '../../../shared/domain/template';
 
 export const TEMPLATE_PARTS = ['fromName', 'subject', 'text', 'html'] as const;
 export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
@@ -94,9 +95,25 @@ export function describeTemplateError(e: TemplateError): string {
 
 export type BuildResult = { ok: true; input: CreateDeliveryInput } | { ok: false; errors: FieldErrors };
 
+/** `{{fields}}` of each template part that the recipient list's columns do not provide. */
+export function unknownFields(
+  template: DeliveryForm['template'],
+  columns: readonly string[],
+): { part: TemplatePart; fields: string[] }[] {
+  return TEMPLATE_PARTS.map((part) => {
+    const compiled = compileTemplate(template[part], part).template;
+    return { part, fields: compiled ? missingFields(compiled, columns) : [] };
+  }).filter((p) => p.fields.length > 0);
+}
+
+/**
+ * Checks the form and maps it to `deliveries.create` input. `columns` are those of the previewed recipient
+ * list (null before the preview): every placeholder must be one of them.
+ */
 export function buildCreateInput(
   form: DeliveryForm,
   defaultRoute: AppInfo['defaultRoute'] | undefined,
+  columns: readonly string[] | null = null,
 ): BuildResult {
   const errors: FieldErrors = {};
   const add = (key: string, message: string) => (errors[key] ??= []).push(message);
@@ -112,6 +129,16 @@ export function buildCreateInput(
   if (form.template.text.trim() === '' && form.template.html.trim() === '')
     add('template.text', 'Write a text body, an HTML body or both.');
   for (const e of templateErrors(form.template)) add(`template.${e.field}`, describeTemplateError(e));
+  if (columns) {
+    for (const { part, fields } of unknownFields(form.template, columns)) {
+      for (const f of fields) {
+        add(
+          `template.${part}`,
+          `{{${f}}} is not a column of the recipient list (columns: ${columns.join(', ')})`,
+        );
+      }
+    }
+  }
   if (!form.recipients)
     add('recipients', 'Choose a recipient list (CSV file, drop one here, or the demo list).');
 
@@ -190,7 +217,7 @@ export function serverFieldErrors(details: readonly ErrorDetail[], code: string)
     ]
       .filter(Boolean)
       .join(', ');
-    (errors[formKeyOf(d, code)] ??= []).push(where ? `${where}: ${d.message}` : d.message);
+    (errors[formKeyOf(d, code)] ??= []).push(where ? `${where}: ${detailMessage(d)}` : detailMessage(d));
   }
   return errors;
 }
