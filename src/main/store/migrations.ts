@@ -149,6 +149,81 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX attempts_log ON attempts(log_id, at);
     `,
   },
+  {
+    version: 2,
+    name: 'MTA: MX rules, automation rules, destination state, shaping events, throughput, DKIM keys',
+    sql: `
+      -- Ordered rule tables (SPEC §6). Each rule is a JSON document validated by the shared zod schema, so
+      -- rule fields can grow without migrations; position gives the order (first match wins).
+      CREATE TABLE mx_rules (
+        id         INTEGER PRIMARY KEY,
+        position   INTEGER NOT NULL,
+        body_json  TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX mx_rules_position ON mx_rules(position);
+
+      CREATE TABLE automation_rules (
+        id         INTEGER PRIMARY KEY,
+        position   INTEGER NOT NULL,
+        body_json  TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX automation_rules_position ON automation_rules(position);
+
+      -- Adaptive state that must survive a restart: a suspended destination stays suspended, a slowed one
+      -- restarts at its reduced rate.
+      CREATE TABLE destination_state (
+        key             TEXT PRIMARY KEY,
+        suspended_until INTEGER,
+        rate_per_hour   REAL,
+        max_connections INTEGER,
+        reason          TEXT,
+        updated_at      INTEGER NOT NULL
+      ) STRICT;
+
+      -- Every automatic change, with its cause (shown in the console).
+      CREATE TABLE shaping_events (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        destination TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        cause       TEXT NOT NULL,
+        detail_json TEXT NOT NULL DEFAULT '{}'
+      ) STRICT;
+      CREATE INDEX shaping_events_at ON shaping_events(at);
+      CREATE INDEX shaping_events_destination ON shaping_events(destination, at);
+
+      -- Per-minute throughput (SPEC §7): relay (destination '') and delivery outcomes per destination.
+      CREATE TABLE throughput (
+        delivery_id INTEGER NOT NULL,
+        destination TEXT NOT NULL,
+        minute      INTEGER NOT NULL,
+        relayed     INTEGER NOT NULL DEFAULT 0,
+        accepted    INTEGER NOT NULL DEFAULT 0,
+        deferred    INTEGER NOT NULL DEFAULT 0,
+        bounced     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (delivery_id, destination, minute)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX throughput_destination ON throughput(destination, minute);
+
+      -- DKIM keys (SPEC §5). The private key lives in a file with owner-only permissions; the row keeps its
+      -- path and the public part for the DNS TXT record.
+      CREATE TABLE dkim_keys (
+        id          INTEGER PRIMARY KEY,
+        domain      TEXT NOT NULL,
+        selector    TEXT NOT NULL,
+        algorithm   TEXT NOT NULL,
+        bits        INTEGER,
+        key_path    TEXT NOT NULL,
+        public_key  TEXT NOT NULL,
+        enabled     INTEGER NOT NULL DEFAULT 1,
+        created_at  INTEGER NOT NULL,
+        UNIQUE (domain, selector)
+      ) STRICT;
+      CREATE INDEX dkim_keys_domain ON dkim_keys(domain);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
