@@ -17,7 +17,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'off',
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'electron only under src/main/electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'electron only under src/main/electron' }] },
+      ],
     },
   },
   {
@@ -25,7 +28,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { ...nodeBuiltins, paths: [{ name: 'electron', message: 'src/shared runs everywhere' }, { name: 'react', message: 'no React in src/shared' }] },
+        {
+          ...nodeBuiltins,
+          paths: [
+            { name: 'electron', message: 'src/shared runs everywhere' },
+            { name: 'react', message: 'no React in src/shared' },
+          ],
+        },
       ],
     },
   },
@@ -37,7 +46,10 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': [
         'error',
-        { ...nodeBuiltins, paths: [{ name: 'electron', message: 'the renderer talks through the preload bridge' }] },
+        {
+          ...nodeBuiltins,
+          paths: [{ name: 'electron', message: 'the renderer talks through the preload bridge' }],
+        },
       ],
     },
   },

@@ -27,7 +27,8 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     const write = (level: LogLevel, msg: string, extra?: LogFields) => {
       const record = { t: new Date().toISOString(), level, msg, ...fields, ...extra };
       stream?.write(`${JSON.stringify(record, errorReplacer)}\n`);
-      if (ORDER[level] >= stderrMin) process.stderr.write(`relaydeck ${level}: ${msg}${formatExtra(extra)}\n`);
+      if (ORDER[level] >= stderrMin)
+        process.stderr.write(`relaydeck ${level}: ${msg}${formatExtra(extra)}\n`);
     };
     return {
       debug: (m, f) => write('debug', m, f),

@@ -13,7 +13,11 @@ describe('event bus', () => {
     }
     expect(seen).toEqual([]);
     bus.flush();
-    expect(seen).toEqual(['delivery.changed:{"id":"1"}', 'logs.changed:{"deliveryId":"1"}', 'delivery.changed:{"id":"2"}']);
+    expect(seen).toEqual([
+      'delivery.changed:{"id":"1"}',
+      'logs.changed:{"deliveryId":"1"}',
+      'delivery.changed:{"id":"2"}',
+    ]);
     bus.deliveryChanged('1');
     bus.flush();
     expect(seen).toHaveLength(4);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveValidity, formatDuration, MAX_VALIDITY_MS, parseDuration } from '../../src/shared/domain/duration';
+import {
+  effectiveValidity,
+  formatDuration,
+  MAX_VALIDITY_MS,
+  parseDuration,
+} from '../../src/shared/domain/duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -16,9 +21,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', 'abc', '5x', '5d garbage', 'd5', '-1d'])('rejects %j with a message naming the input', (text) => {
-    expect(() => parseDuration(text)).toThrow(text === '' ? /empty/ : new RegExp(`duration`));
-  });
+  it.each(['', 'abc', '5x', '5d garbage', 'd5', '-1d'])(
+    'rejects %j with a message naming the input',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(text === '' ? /empty/ : new RegExp(`duration`));
+    },
+  );
 });
 
 describe('formatDuration', () => {

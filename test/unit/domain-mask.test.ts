@@ -27,6 +27,7 @@ describe('domain masks', () => {
 
   it('validates masks', () => {
     for (const ok of ['*', '*.test', 'example.com', 'a-b.example.co.uk']) expect(isValidMask(ok)).toBe(true);
-    for (const bad of ['', '**', '*.', 'exa mple.com', '*example.com', 'a.*.com']) expect(isValidMask(bad)).toBe(false);
+    for (const bad of ['', '**', '*.', 'exa mple.com', '*example.com', 'a.*.com'])
+      expect(isValidMask(bad)).toBe(false);
   });
 });

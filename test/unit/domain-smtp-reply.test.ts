@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatReply, parseEnhancedStatus, parseSmtpReply, replyKind } from '../../src/shared/domain/smtp-reply';
+import {
+  formatReply,
+  parseEnhancedStatus,
+  parseSmtpReply,
+  replyKind,
+} from '../../src/shared/domain/smtp-reply';
 
 describe('parseSmtpReply', () => {
   it('parses a one-line reply with an enhanced code', () => {
@@ -12,8 +17,8 @@ describe('parseSmtpReply', () => {
 
   it('joins a multi-line Gmail reply', () => {
     const raw =
-      "550-5.1.1 The email account that you tried to reach does not exist. Please try\r\n" +
-      '550-5.1.1 double-checking the recipient\'s email address for typos or\r\n' +
+      '550-5.1.1 The email account that you tried to reach does not exist. Please try\r\n' +
+      "550-5.1.1 double-checking the recipient's email address for typos or\r\n" +
       '550 5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser x1si123 - gsmtp';
     const parsed = parseSmtpReply(raw);
     expect(parsed.code).toBe(550);
@@ -22,8 +27,16 @@ describe('parseSmtpReply', () => {
   });
 
   it('handles replies without an enhanced code and text without a code', () => {
-    expect(parseSmtpReply('554 Transaction failed')).toEqual({ code: 554, enhanced: null, text: 'Transaction failed' });
-    expect(parseSmtpReply('Connection timed out')).toEqual({ code: null, enhanced: null, text: 'Connection timed out' });
+    expect(parseSmtpReply('554 Transaction failed')).toEqual({
+      code: 554,
+      enhanced: null,
+      text: 'Transaction failed',
+    });
+    expect(parseSmtpReply('Connection timed out')).toEqual({
+      code: null,
+      enhanced: null,
+      text: 'Connection timed out',
+    });
     expect(parseSmtpReply('250')).toEqual({ code: 250, enhanced: null, text: '' });
   });
 
@@ -31,7 +44,9 @@ describe('parseSmtpReply', () => {
     expect(replyKind(250)).toBe('accepted');
     expect(replyKind(421)).toBe('deferred');
     expect(replyKind(550)).toBe('failed');
-    expect(formatReply({ code: 550, enhanced: '5.1.1', text: 'no such user' })).toBe('550 5.1.1 no such user');
+    expect(formatReply({ code: 550, enhanced: '5.1.1', text: 'no such user' })).toBe(
+      '550 5.1.1 no such user',
+    );
     expect(formatReply({ code: null, enhanced: null, text: 'timeout' })).toBe('timeout');
   });
 

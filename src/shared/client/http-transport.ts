@@ -41,7 +41,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       });
       const body = (await res.json().catch(() => null)) as { error?: unknown } | null;
       if (!res.ok) {
-        throw body?.error ?? { code: 'internal', message: `HTTP ${res.status}`, retryable: res.status >= 500 };
+        throw (
+          body?.error ?? { code: 'internal', message: `HTTP ${res.status}`, retryable: res.status >= 500 }
+        );
       }
       return body;
     },

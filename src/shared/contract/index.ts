@@ -57,11 +57,27 @@ export const contract = {
     'Parse a CSV recipient list: columns, first rows, row errors with line numbers',
   ),
 
-  'logs.page': method(LogsPageInput, page(LogRow).extend({ total: z.number().int() }), 'Delivery log, keyset paged'),
-  'logs.attempts': method(z.object({ logId: Id }), z.object({ items: z.array(Attempt) }), 'Every attempt of one message'),
+  'logs.page': method(
+    LogsPageInput,
+    page(LogRow).extend({ total: z.number().int() }),
+    'Delivery log, keyset paged',
+  ),
+  'logs.attempts': method(
+    z.object({ logId: Id }),
+    z.object({ items: z.array(Attempt) }),
+    'Every attempt of one message',
+  ),
 
-  'templates.list': method(z.object({}), z.object({ items: z.array(SavedTemplate) }), 'Saved message templates'),
-  'samples.lists': method(z.object({}), z.object({ items: z.array(SampleList) }), 'Saved recipient lists (demo)'),
+  'templates.list': method(
+    z.object({}),
+    z.object({ items: z.array(SavedTemplate) }),
+    'Saved message templates',
+  ),
+  'samples.lists': method(
+    z.object({}),
+    z.object({ items: z.array(SampleList) }),
+    'Saved recipient lists (demo)',
+  ),
 } as const;
 
 export type Contract = typeof contract;
@@ -100,7 +116,10 @@ export interface CallContext {
 
 /** Implementation of the contract on the main side. Handlers receive validated input. */
 export type Handlers = {
-  [M in MethodName]: (input: MethodParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
+  [M in MethodName]: (
+    input: MethodParsedInput<M>,
+    ctx: CallContext,
+  ) => Promise<MethodOutput<M>> | MethodOutput<M>;
 };
 
 export * from './schemas';

@@ -67,7 +67,11 @@ export type SavedTemplate = z.infer<typeof SavedTemplate>;
 
 // ---- recipients ----
 
-export const RowError = z.object({ line: z.number().int(), field: z.string().optional(), message: z.string() });
+export const RowError = z.object({
+  line: z.number().int(),
+  field: z.string().optional(),
+  message: z.string(),
+});
 export type RowError = z.infer<typeof RowError>;
 
 export const RecipientsPreview = z.object({
@@ -146,10 +150,18 @@ export type DeliverySummary = z.infer<typeof DeliverySummary>;
 export const CreateDeliveryInput = z.object({
   name: z.string().trim().min(1, 'a delivery needs a name').max(200),
   template: MessageTemplate,
-  recipients: z.object({ fileName: z.string().max(500).default('recipients.csv'), csv: z.string().max(200_000_000) }),
+  recipients: z.object({
+    fileName: z.string().max(500).default('recipients.csv'),
+    csv: z.string().max(200_000_000),
+  }),
   routes: z.array(Route).max(500).default([]),
   smarthost: HostPort.nullable().default(null),
-  validityMs: z.number().int().min(60_000).max(365 * 86_400_000).default(DEFAULT_VALIDITY_MS),
+  validityMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(365 * 86_400_000)
+    .default(DEFAULT_VALIDITY_MS),
   reporting: ReportingModeSchema.default('efs'),
   timeScale: z.number().min(1).max(100_000).default(1),
   /** Start relaying right after preparation. */
@@ -235,7 +247,12 @@ export const AppInfo = z.object({
   version: z.string(),
   dataDir: z.string(),
   transport: z.enum(['ipc', 'http']),
-  sandbox: z.object({ running: z.boolean(), host: z.string(), port: z.number().int().nullable(), domains: z.array(z.string()) }),
+  sandbox: z.object({
+    running: z.boolean(),
+    host: z.string(),
+    port: z.number().int().nullable(),
+    domains: z.array(z.string()),
+  }),
   defaultRoute: RouteTarget.nullable(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;

@@ -28,7 +28,10 @@ export function checkAddress(raw: string): AddressCheck {
     return { ok: false, problem: 'no_at', message: `"${value}" is not an address (expected local@domain)` };
   }
   const local = value.slice(0, at);
-  const domain = value.slice(at + 1).toLowerCase().replace(/\.$/, '');
+  const domain = value
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (value.length > 254 || local.length > 64) {
     return { ok: false, problem: 'too_long', message: `"${value}" is longer than RFC 5321 allows` };
   }

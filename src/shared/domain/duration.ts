@@ -19,7 +19,9 @@ export function parseDuration(input: string): number {
     re.lastIndex = consumed;
   }
   if (consumed !== text.length) {
-    throw new Error(`invalid duration "${input}": use a number with a unit s, m, h or d (e.g. 90s, 2m, 3.5d)`);
+    throw new Error(
+      `invalid duration "${input}": use a number with a unit s, m, h or d (e.g. 90s, 2m, 3.5d)`,
+    );
   }
   return Math.round(total);
 }
@@ -44,5 +46,7 @@ export function formatDuration(ms: number): string {
 
 /** The validity the MTA honours: the requested one capped at 3.5 days (SPEC §3). */
 export function effectiveValidity(requestedMs: number): { ms: number; capped: boolean } {
-  return requestedMs > MAX_VALIDITY_MS ? { ms: MAX_VALIDITY_MS, capped: true } : { ms: requestedMs, capped: false };
+  return requestedMs > MAX_VALIDITY_MS
+    ? { ms: MAX_VALIDITY_MS, capped: true }
+    : { ms: requestedMs, capped: false };
 }

@@ -3,7 +3,14 @@
  * the CLI's JSON output and the exports; display labels live beside them and are what gets translated.
  */
 
-export const LOG_STATUSES = ['pending', 'taken_into_account', 'sent', 'failed', 'ignored', 'cancelled'] as const;
+export const LOG_STATUSES = [
+  'pending',
+  'taken_into_account',
+  'sent',
+  'failed',
+  'ignored',
+  'cancelled',
+] as const;
 export type LogStatus = (typeof LOG_STATUSES)[number];
 
 export const LOG_STATUS_LABELS: Record<LogStatus, string> = {
@@ -43,7 +50,14 @@ export type ReportingMode = (typeof REPORTING_MODES)[number];
  * - stopped: stopped by the analyst; unrelayed messages cancelled, relayed ones continue to their outcome
  * - completed: every message has a final status
  */
-export const DELIVERY_STATES = ['preparing', 'relaying', 'paused', 'delivering', 'stopped', 'completed'] as const;
+export const DELIVERY_STATES = [
+  'preparing',
+  'relaying',
+  'paused',
+  'delivering',
+  'stopped',
+  'completed',
+] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export const DELIVERY_STATE_LABELS: Record<DeliveryState, string> = {

@@ -20,7 +20,10 @@ export interface CompiledTemplate {
 
 const FIELD_NAME = /^[A-Za-z_][\w.-]*$/;
 
-export function compileTemplate(source: string, field: string): { template?: CompiledTemplate; errors: TemplateError[] } {
+export function compileTemplate(
+  source: string,
+  field: string,
+): { template?: CompiledTemplate; errors: TemplateError[] } {
   const parts: Part[] = [];
   const errors: TemplateError[] = [];
   const fields = new Set<string>();
@@ -61,7 +64,8 @@ export function renderTemplate(
   escape: (value: string) => string = (v) => v,
 ): string {
   let out = '';
-  for (const part of template.parts) out += part.kind === 'text' ? part.value : escape(fieldValue(values, part.name));
+  for (const part of template.parts)
+    out += part.kind === 'text' ? part.value : escape(fieldValue(values, part.name));
   return out;
 }
 
