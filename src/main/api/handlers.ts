@@ -18,6 +18,8 @@ import { listAttempts, logRowExists, logsPage } from '../store/log-repo';
 import { getSetting } from '../store/settings-repo';
 import { listTemplates } from '../store/templates-repo';
 import type { EventBus } from './event-bus';
+import { createDkimHandlers } from './handlers-dkim';
+import { createMtaHandlers } from './handlers-mta';
 
 export interface HandlerDeps {
   db: Db;
@@ -83,5 +85,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'templates.list': () => ({ items: listTemplates(db) }),
     'samples.lists': () => ({ items: listRecipientLists(db) }),
+
+    ...createMtaHandlers(deps),
+    ...createDkimHandlers(deps),
   };
 }

@@ -10,6 +10,7 @@ import {
   CreateDeliveryResult,
   Cursor,
   Delivery,
+  EpochMs,
   DeliveryStateSchema,
   DeliverySummary,
   Id,
@@ -21,6 +22,15 @@ import {
   SavedTemplate,
   page,
 } from './schemas';
+import {
+  DestinationState,
+  DkimGenerateInput,
+  DkimImportInput,
+  DkimKey,
+  RulesDocument,
+  ShapingEvent,
+  ThroughputPoint,
+} from './mta';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -78,6 +88,44 @@ export const contract = {
     z.object({ items: z.array(SampleList) }),
     'Saved recipient lists (demo)',
   ),
+
+  // ---- MTA side (SPEC §5-§7) ----
+  'rules.get': method(
+    z.object({}),
+    RulesDocument,
+    'MX rules, automation rules and adaptive settings in force',
+  ),
+  'rules.save': method(RulesDocument, RulesDocument, 'Replace the rules; applied at once, without restart'),
+  'rules.reset': method(z.object({}), RulesDocument, 'Restore the shipped default rules'),
+  'destinations.list': method(
+    z.object({}),
+    z.object({ at: EpochMs, items: z.array(DestinationState) }),
+    'Live state of every destination the engine knows',
+  ),
+  'shaping.events': method(
+    z.object({ cursor: Cursor, limit: PageLimit, destination: z.string().max(500).optional() }),
+    page(ShapingEvent),
+    'Automatic changes (slow-downs, suspensions, raises) with their causes, newest first',
+  ),
+  'throughput.series': method(
+    z.object({
+      deliveryId: Id.optional(),
+      destination: z.string().max(500).optional(),
+      from: EpochMs.optional(),
+      to: EpochMs.optional(),
+    }),
+    z.object({ points: z.array(ThroughputPoint) }),
+    'Per-minute relay and delivery counts (accepted, deferred, bounced)',
+  ),
+  'dkim.list': method(
+    z.object({}),
+    z.object({ items: z.array(DkimKey) }),
+    'DKIM keys with their DNS TXT records',
+  ),
+  'dkim.generate': method(DkimGenerateInput, DkimKey, 'Generate a DKIM key for a domain and selector'),
+  'dkim.import': method(DkimImportInput, DkimKey, 'Import a PEM private key for a domain and selector'),
+  'dkim.setEnabled': method(z.object({ id: Id, enabled: z.boolean() }), DkimKey, 'Enable or disable a key'),
+  'dkim.remove': method(ById, z.object({ removed: z.boolean() }), 'Delete a key and its private key file'),
 } as const;
 
 export type Contract = typeof contract;
@@ -124,3 +172,4 @@ export type Handlers = {
 
 export * from './schemas';
 export * from './errors';
+export * from './mta';
