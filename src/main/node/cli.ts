@@ -7,6 +7,7 @@ import { APP_VERSION } from '../app';
 import { UsageError, type Command, type CommandIo } from './commands/common';
 import { deliverCommand } from './commands/deliver';
 import { reportCommand } from './commands/report';
+import { rulesCommand } from './commands/rules';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
@@ -17,6 +18,7 @@ const COMMANDS: readonly Command[] = [
   runCommand,
   reportCommand,
   sandboxCommand,
+  rulesCommand,
 ];
 
 function usage(): string {

@@ -1,0 +1,200 @@
+/**
+ * `relaydeck rules export|import|reset`: the MX rules, automation rules and adaptive settings as one JSON
+ * document that analysts keep under version control. Export is canonical (schema key order, two-space
+ * indent, trailing newline), so exporting the same rules twice gives byte-identical files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { RulesDocument } from '../../../shared/contract/mta';
+import type { ErrorDetail } from '../../../shared/contract/errors';
+import { openApp, type App } from '../../app';
+import { describeRules, replaceRules } from '../../api/handlers-mta';
+import { issueDetails } from '../../api/dispatch';
+import { resolveDataDir } from '../data-dir';
+import { UsageError, type Command, type CommandIo } from './common';
+
+const SUBCOMMANDS = ['export', 'import', 'reset'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+const ctx = { transport: 'ipc' } as const;
+
+/** The canonical text of a rules document: what `export` writes and what version control diffs. */
+export function formatRulesJson(doc: z.input<typeof RulesDocument>): string {
+  // Parsing again orders every object's keys as the schema declares them, whatever order the input had.
+  return `${JSON.stringify(RulesDocument.parse(doc), null, 2)}\n`;
+}
+
+/** Every problem of a rules file, each naming its JSON path (or line and column for a syntax error). */
+export function checkRulesJson(
+  text: string,
+): { ok: true; doc: RulesDocument } | { ok: false; problems: ErrorDetail[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [jsonSyntaxProblem(text, err)] };
+  }
+  const parsed = RulesDocument.safeParse(raw);
+  return parsed.success
+    ? { ok: true, doc: parsed.data }
+    : { ok: false, problems: issueDetails(parsed.error) };
+}
+
+function jsonSyntaxProblem(text: string, err: unknown): ErrorDetail {
+  const message = err instanceof Error ? err.message : String(err);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return { message: `not valid JSON: ${message}` };
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return {
+    line,
+    column,
+    message: `not valid JSON: ${message.replace(/\s*in JSON at position \d+.*$/s, '')}`,
+  };
+}
+
+function formatProblem(file: string, p: ErrorDetail): string {
+  const where = p.line !== undefined ? `${file}:${p.line}:${p.column ?? 1}` : file;
+  return `  ${where}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+}
+
+export const rulesCommand: Command = {
+  name: 'rules',
+  summary: 'Export, import or reset the MX rules and automation rules (JSON)',
+  usage: `
+Usage: relaydeck rules export [--out FILE] [--data DIR]
+       relaydeck rules import FILE [--data DIR]
+       relaydeck rules reset [--data DIR]
+
+The MX rules (per-destination limits), automation rules (reactions to replies) and adaptive settings, as one
+JSON document ("format": "relaydeck-rules") to keep under version control.
+
+  export   write the rules in force as pretty JSON (stable key order: the same rules export byte-identical)
+  import   check FILE and replace the rules with it; every problem is printed with its JSON path
+           (e.g. mxRules.3.match.mask) and nothing is saved when there is one (exit code 1)
+  reset    restore the shipped default rules
+
+The console and the engine of "relaydeck serve" apply rules saved from the console at once; a serve or run
+process already running picks up rules imported here when it restarts.
+
+Options:
+  --out FILE   export: write to FILE instead of stdout
+  --data DIR   data directory (default: $RELAYDECK_DATA or the OS user-data directory)
+  -h, --help   show this help`,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === '--help' || sub === '-h') {
+      io.stdout.write(`${this.usage.trim()}\n`);
+      return 0;
+    }
+    if (sub === undefined) throw new UsageError('missing subcommand: export, import or reset');
+    if (!isSubcommand(sub))
+      throw new UsageError(`unknown subcommand "${sub}": expected export, import or reset`);
+    const args = parseRulesArgs(sub, rest);
+    if (args.help) {
+      io.stdout.write(`${this.usage.trim()}\n`);
+      return 0;
+    }
+    // Read and check the file before opening the data dir: a bad file must leave nothing behind.
+    let doc: RulesDocument | null = null;
+    if (sub === 'import') {
+      const file = args.file as string;
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const checked = checkRulesJson(text.replace(/^\uFEFF/, ''));
+      if (!checked.ok) {
+        const name = path.basename(file);
+        const n = checked.problems.length;
+        io.stderr.write(
+          `relaydeck rules: ${name} is not a valid rules document (${n} problem${n === 1 ? '' : 's'}); nothing was saved\n` +
+            `${checked.problems.map((p) => formatProblem(name, p)).join('\n')}\n`,
+        );
+        return 1;
+      }
+      doc = checked.doc;
+    }
+    const app = await openApp({ dataDir: resolveDataDir(args.data), engine: false, sandbox: false });
+    try {
+      return await runSubcommand(sub, app, { ...args, doc }, io);
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+interface RulesArgs {
+  help: boolean;
+  data?: string;
+  out?: string;
+  file?: string;
+}
+
+function isSubcommand(value: string): value is Subcommand {
+  return (SUBCOMMANDS as readonly string[]).includes(value);
+}
+
+function parseRulesArgs(sub: Subcommand, argv: string[]): RulesArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...(sub === 'export' ? { out: { type: 'string' } } : {}),
+      },
+      strict: true,
+      allowPositionals: sub === 'import',
+    });
+  } catch (err) {
+    throw new UsageError(
+      err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err),
+    );
+  }
+  const values = parsed.values as { data?: string; out?: string; help?: boolean };
+  const args: RulesArgs = { help: values.help ?? false };
+  if (values.data !== undefined) args.data = values.data;
+  if (values.out !== undefined) args.out = values.out;
+  if (args.help) return args;
+  if (sub === 'import') {
+    const [file, ...extra] = parsed.positionals;
+    if (file === undefined) throw new UsageError('import needs the FILE to import');
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    args.file = file;
+  }
+  return args;
+}
+
+async function runSubcommand(
+  sub: Subcommand,
+  app: App,
+  args: RulesArgs & { doc: RulesDocument | null },
+  io: CommandIo,
+): Promise<number> {
+  switch (sub) {
+    case 'export': {
+      const text = formatRulesJson(await app.handlers['rules.get']({}, ctx));
+      if (args.out) fs.writeFileSync(args.out, text);
+      else io.stdout.write(text);
+      return 0;
+    }
+    case 'import': {
+      if (!args.doc) throw new Error('import without a checked document');
+      const saved = replaceRules(app.db, args.doc, 'import', Date.now());
+      io.stdout.write(`Imported ${describeRules(saved)} from ${args.file} into ${app.dataDir}\n`);
+      return 0;
+    }
+    case 'reset': {
+      const saved = await app.handlers['rules.reset']({}, ctx);
+      io.stdout.write(`Restored the default rules (${describeRules(saved)}) in ${app.dataDir}\n`);
+      return 0;
+    }
+  }
+}
