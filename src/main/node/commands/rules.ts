@@ -106,7 +106,9 @@ Options:
       try {
         text = fs.readFileSync(file, 'utf8');
       } catch (err) {
-        throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+          cause: err,
+        });
       }
       const checked = checkRulesJson(text.replace(/^\uFEFF/, ''));
       if (!checked.ok) {
