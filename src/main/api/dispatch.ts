@@ -3,18 +3,17 @@
  * validates the input, runs the handler, validates the output and turns every failure into an
  * `ApiErrorShape`. Stack traces go to the log, never to the caller.
  */
-import type { z } from 'zod';
 import {
   AppError,
   contract,
   isMethodName,
   type ApiErrorShape,
   type CallContext,
-  type ErrorDetail,
   type Handlers,
   type MethodName,
 } from '../../shared/contract';
 import type { BridgeResult } from '../../shared/client/ipc-transport';
+import { issueDetails } from '../../shared/contract/issues';
 import { createLogger, type Logger } from '../logger';
 
 /** Used when a caller passes no logger: failures still leave their stack somewhere. */
@@ -74,14 +73,6 @@ function callHandler(
 ): Promise<unknown> {
   const handler = handlers[method] as (input: unknown, ctx: CallContext) => unknown;
   return Promise.resolve(handler(input, ctx));
-}
-
-/** One detail per zod issue, naming the field by its dotted path (`template.fromAddress`, `routes.0.mask`). */
-export function issueDetails(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.map((key) => String(key)).join('.');
-    return field ? { field, message: issue.message } : { message: issue.message };
-  });
 }
 
 function fail(err: AppError): DispatchResult {

@@ -15,6 +15,7 @@ import {
   type ShapingEvent,
   type ThroughputPoint,
 } from '../../shared/contract';
+import { describeRules } from '../../shared/contract/rules-json';
 import { systemClock } from '../engine/clock';
 import type { Engine } from '../engine/types';
 import type { Db } from '../store/db';
@@ -52,12 +53,6 @@ export function replaceRules(db: Db, doc: RulesDocument, source: RulesSource, no
     });
     return saved;
   })();
-}
-
-/** "12 MX rules, 9 automation rules" */
-export function describeRules(doc: RulesDocument): string {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(doc.mxRules.length, 'MX rule')}, ${plural(doc.automationRules.length, 'automation rule')}`;
 }
 
 export function createMtaHandlers(deps: HandlerDeps): Pick<Handlers, MtaMethods> {

@@ -6,12 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
-import { RulesDocument } from '../../../shared/contract/mta';
 import type { ErrorDetail } from '../../../shared/contract/errors';
+import type { RulesDocument } from '../../../shared/contract/mta';
+import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
 import { openApp, type App } from '../../app';
-import { describeRules, replaceRules } from '../../api/handlers-mta';
-import { issueDetails } from '../../api/dispatch';
+import { replaceRules } from '../../api/handlers-mta';
 import { resolveDataDir } from '../data-dir';
 import { UsageError, type Command, type CommandIo } from './common';
 
@@ -19,42 +18,6 @@ const SUBCOMMANDS = ['export', 'import', 'reset'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const ctx = { transport: 'ipc' } as const;
-
-/** The canonical text of a rules document: what `export` writes and what version control diffs. */
-export function formatRulesJson(doc: z.input<typeof RulesDocument>): string {
-  // Parsing again orders every object's keys as the schema declares them, whatever order the input had.
-  return `${JSON.stringify(RulesDocument.parse(doc), null, 2)}\n`;
-}
-
-/** Every problem of a rules file, each naming its JSON path (or line and column for a syntax error). */
-export function checkRulesJson(
-  text: string,
-): { ok: true; doc: RulesDocument } | { ok: false; problems: ErrorDetail[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, problems: [jsonSyntaxProblem(text, err)] };
-  }
-  const parsed = RulesDocument.safeParse(raw);
-  return parsed.success
-    ? { ok: true, doc: parsed.data }
-    : { ok: false, problems: issueDetails(parsed.error) };
-}
-
-function jsonSyntaxProblem(text: string, err: unknown): ErrorDetail {
-  const message = err instanceof Error ? err.message : String(err);
-  const position = /at position (\d+)/.exec(message)?.[1];
-  if (position === undefined) return { message: `not valid JSON: ${message}` };
-  const before = text.slice(0, Number(position));
-  const line = before.split('\n').length;
-  const column = Number(position) - before.lastIndexOf('\n');
-  return {
-    line,
-    column,
-    message: `not valid JSON: ${message.replace(/\s*in JSON at position \d+.*$/s, '')}`,
-  };
-}
 
 function formatProblem(file: string, p: ErrorDetail): string {
   const where = p.line !== undefined ? `${file}:${p.line}:${p.column ?? 1}` : file;
@@ -110,7 +73,7 @@ Options:
           cause: err,
         });
       }
-      const checked = checkRulesJson(text.replace(/^\uFEFF/, ''));
+      const checked = checkRulesJson(text);
       if (!checked.ok) {
         const name = path.basename(file);
         const n = checked.problems.length;
