@@ -35,6 +35,7 @@ const smtp = (
   tls: true,
   durationMs: 12,
 });
+const DEST = 'smtp:127.0.0.1:2525';
 const HARD: Classification = { reason: 'user_unknown', type: 'hard', bounceClass: 10 };
 const SOFT: Classification = { reason: 'mailbox_full', type: 'soft', bounceClass: 22 };
 
@@ -50,6 +51,8 @@ function outcome(step: Step, logId: number, deliveryId: number, at: number): Mes
         attempt: smtp('failed', 550, '5.1.1', 'User unknown'),
         classification: HARD,
         disposition: { kind: 'bounced' },
+        destination: DEST,
+        dkimDomain: null,
       };
     case 'soft_bounce':
       return {
@@ -59,6 +62,8 @@ function outcome(step: Step, logId: number, deliveryId: number, at: number): Mes
         attempt: smtp('deferred', 452, '4.2.2', 'Mailbox full, try again later'),
         classification: SOFT,
         disposition: { kind: 'retry', dueAt: at + 60_000, rule: 'mailbox_full' },
+        destination: DEST,
+        dkimDomain: null,
       };
     case 'delivered':
       return {
@@ -68,9 +73,20 @@ function outcome(step: Step, logId: number, deliveryId: number, at: number): Mes
         attempt: smtp('accepted', 250, '2.0.0', 'Ok: queued', 'DATA'),
         classification: null,
         disposition: { kind: 'delivered' },
+        destination: DEST,
+        dkimDomain: 'sender.test',
       };
     case 'expired':
-      return { logId, deliveryId, at, attempt: null, classification: null, disposition: { kind: 'expired' } };
+      return {
+        logId,
+        deliveryId,
+        at,
+        attempt: null,
+        classification: null,
+        disposition: { kind: 'expired' },
+        destination: null,
+        dkimDomain: null,
+      };
   }
 }
 

@@ -123,6 +123,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         attempt: null,
         classification: null,
         disposition: { kind: 'expired' },
+        destination: null,
+        dkimDomain: null,
       });
       return;
     }
@@ -148,6 +150,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       attempt: outcome,
       classification,
       disposition,
+      destination: resolution.ok ? resolution.destination.key : null,
+      dkimDomain: null,
     });
   }
 

@@ -206,6 +206,8 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (delivery_id, destination, minute)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX throughput_destination ON throughput(destination, minute);
+      CREATE INDEX throughput_delivery_minute ON throughput(delivery_id, minute);
+      CREATE INDEX throughput_minute ON throughput(minute);
 
       -- DKIM keys (SPEC §5). The private key lives in a file with owner-only permissions; the row keeps its
       -- path and the public part for the DNS TXT record.

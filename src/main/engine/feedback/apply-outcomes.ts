@@ -1,6 +1,6 @@
 /**
- * The EFS layer: MTA outcomes -> attempt rows, delivery log rows, queue rows and delivery counters, all in
- * one transaction per batch (SPEC §2.1 in the delivery's reporting mode). Returns the deliveries touched so
+ * The EFS layer: MTA outcomes -> attempt rows, delivery log rows, queue rows, delivery counters and the
+ * per-minute throughput series, all in one transaction per batch (SPEC §2.1 in the delivery's reporting mode). Returns the deliveries touched so
  * the caller can notify once per delivery.
  */
 import type { Db } from '../../store/db';
@@ -13,6 +13,7 @@ import type { Classification } from '../bounce/basic-classifier';
 import type { Disposition } from '../retry/policy';
 import { nextStatus, successDelta, type MtaEvent } from './transitions';
 import { completeIfDone } from './complete';
+import { counterOf, NO_DESTINATION, ThroughputTally } from './throughput';
 
 export interface MessageOutcome {
   logId: number;
@@ -23,6 +24,10 @@ export interface MessageOutcome {
   /** Qualification of the attempt's reply; null for an accepted message or an expiry without attempt. */
   classification: Classification | null;
   disposition: Disposition;
+  /** The destination key the message was routed to (`Destination.key`); null when routing found none. */
+  destination: string | null;
+  /** The domain whose DKIM key signed the message (`d=`); null when it was not signed. */
+  dkimDomain: string | null;
 }
 
 /** Used when a message expires without ever having had a reply to qualify (SPEC §4.1: expiry is Unreachable). */
@@ -73,7 +78,7 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
   const recordAttempt = db.prepare(
     `UPDATE delivery_log
         SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @at), last_attempt_at = @at,
-            last_reply = @reply, mx_host = @mxHost, mx_ip = @ip
+            last_reply = @reply, mx_host = @mxHost, mx_ip = @ip, dkim_domain = COALESCE(@dkimDomain, dkim_domain)
       WHERE id = @logId`,
   );
   const qualify = db.prepare(
@@ -90,6 +95,7 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
   );
 
   const deltas = new Map<number, CounterDelta>();
+  const throughput = new ThroughputTally();
   let skipped = 0;
   for (const o of outcomes) {
     const row = readRow.get(o.logId) as CurrentRow | undefined;
@@ -118,10 +124,13 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
         reply: formatReply(o.attempt),
         mxHost: o.attempt.mxHost,
         ip: o.attempt.ip,
+        dkimDomain: o.dkimDomain,
       });
     }
 
     const disposition = o.disposition;
+    const counter = counterOf(disposition, o.attempt !== null);
+    if (counter) throughput.add(o.deliveryId, o.destination ?? NO_DESTINATION, o.at, counter);
     // Success clears the qualification of earlier soft bounces (the attempts table keeps their history).
     let classification: Classification | null = o.classification;
     if (disposition.kind === 'expired' && !classification && !row.reason)
@@ -167,6 +176,7 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
             n_soft_in_progress = n_soft_in_progress + @softInProgress, n_in_mta = n_in_mta + @inMta
       WHERE id = @id`,
   );
+  throughput.write(db);
   const completed: number[] = [];
   for (const [id, d] of deltas) {
     for (const move of d.moves.values()) {

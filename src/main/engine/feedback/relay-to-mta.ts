@@ -8,6 +8,7 @@ import { statusMoveSql } from '../../store/counters';
 import { domainOf } from '../../../shared/domain/address';
 import type { ReportingMode } from '../../../shared/domain/statuses';
 import { nextStatus, successDelta } from './transitions';
+import { NO_DESTINATION, ThroughputTally } from './throughput';
 
 export interface RelayRequest {
   deliveryId: number | string;
@@ -26,7 +27,8 @@ interface DeliveryRow {
  * Relays the given log rows that are still `pending` (others are skipped, so a repeated call is harmless):
  * status per the reporting mode (EFS: taken into account; classic: sent, counted as success), `relayed_at`,
  * a Message-ID when the row has none, one queue row each (due now, expiring after the validity divided by the
- * time scale), and the delivery's counters (`n_in_mta`, status columns, success, `last_relay_at`).
+ * time scale), the delivery's counters (`n_in_mta`, status columns, success, `last_relay_at`) and the relay
+ * throughput of the minute.
  * Returns the number of messages relayed.
  */
 export function relayToMta(db: Db, request: RelayRequest): number {
@@ -71,6 +73,9 @@ function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): 
               last_relay_at = @now
         WHERE id = @id`,
     ).run({ n: relayed, success: relayed * successDelta('pending', to), now, id });
+    const throughput = new ThroughputTally();
+    throughput.add(id, NO_DESTINATION, now, 'relayed', relayed);
+    throughput.write(db);
   }
   return relayed;
 }
