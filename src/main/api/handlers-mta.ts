@@ -13,12 +13,12 @@ import {
   type MethodParsedInput,
   type RulesDocument,
   type ShapingEvent,
-  type ThroughputPoint,
 } from '../../shared/contract';
 import { describeRules } from '../../shared/contract/rules-json';
 import { systemClock } from '../engine/clock';
 import type { Engine } from '../engine/types';
 import type { Db } from '../store/db';
+import { throughputSeries } from '../store/throughput-repo';
 import type { HandlerDeps } from './handlers';
 
 type MtaMethods =
@@ -71,12 +71,12 @@ export function createMtaHandlers(deps: HandlerDeps): Pick<Handlers, MtaMethods>
     'rules.reset': () => replace(mtaStore.defaultRules(), 'defaults'),
     'destinations.list': () => ({ at: clock.now(), items: mtaStore.destinations(engine) }),
     'shaping.events': (input) => mtaStore.listShapingEvents(db, input),
-    'throughput.series': (input) => ({ points: mtaStore.throughputSeries(db, input) }),
+    'throughput.series': (input) => ({ points: throughputSeries(db, input) }),
   };
 }
 
 // ---- Local adapter over the engine and store functions being built in parallel (F: rules-repo,
-// shaping-events-repo, DEFAULT_RULES, Engine.reloadRules/destinations; G: throughput-repo). Each entry is
+// shaping-events-repo, DEFAULT_RULES, Engine.reloadRules/destinations). Each entry is
 // switched to the real import as it lands; until then the method answers `unavailable`.
 const pending = (what: string): never => {
   throw new AppError('unavailable', `${what} is not available yet in this build`);
@@ -88,8 +88,6 @@ const mtaStore = {
   recordShapingEvent: (_db: Db, _event: Omit<ShapingEvent, 'id'>): void => pending('The shaping log'),
   listShapingEvents: (_db: Db, _input: MethodParsedInput<'shaping.events'>): MethodOutput<'shaping.events'> =>
     pending('The shaping log'),
-  throughputSeries: (_db: Db, _input: MethodParsedInput<'throughput.series'>): ThroughputPoint[] =>
-    pending('Throughput metrics'),
   reloadRules: (engine: Engine): void => {
     (engine as Partial<{ reloadRules(): void }>).reloadRules?.();
   },
