@@ -1,0 +1,130 @@
+/**
+ * The DKIM signer (SPEC §5): every message whose From domain, or a parent domain of it, has an enabled key
+ * is signed, off the main thread, by a pool of worker threads. Keys are read from the store and their files
+ * once per `reload()` (parsed into KeyObjects, shared with the workers); a message without a key for its
+ * domain is returned unchanged without leaving the main thread.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { findSigningDomain } from '../../../shared/domain/dkim';
+import type { Logger } from '../../logger';
+import type { Db } from '../../store/db';
+import { listEnabledDkimKeyRows, type DkimKeyRow } from '../../store/dkim-repo';
+import { systemClock, type Clock } from '../clock';
+import { chooseKeyRows } from './key-choice';
+import { readKeyFile } from './key-files';
+import { parseStoredKey } from './keys';
+import type { DomainKeys, SigningKey } from './signing';
+import { signWorkerScript } from './worker-script';
+import { createSignPool, DkimSignError, type SignPool, type SignResult } from './worker-pool';
+
+export { DkimSignError, type SignResult } from './worker-pool';
+
+export interface DkimSigner {
+  /**
+   * Signs a composed message for its From domain. Without a key for the domain or its parents, resolves
+   * with the message unchanged and `dkimDomain: null`. Rejects with a `DkimSignError` when signing failed
+   * (e.g. a worker died): the message should be retried, not sent unsigned. `raw` must not be reused.
+   */
+  sign(raw: Buffer, fromDomain: string): Promise<SignResult>;
+  /** Re-reads the keys from the store (after a key was added, removed, enabled or disabled). */
+  reload(): void;
+  close(): Promise<void>;
+}
+
+export interface DkimSignerOptions {
+  db: Db;
+  logger: Logger;
+  /** Signing threads (default: the available parallelism, at least 1). Started on the first signature. */
+  workers?: number;
+  /** Source of the signatures' t= (default: the system clock). */
+  clock?: Clock;
+  /** Starts one worker (tests inject misbehaving ones); default: the bundled sign-worker. */
+  spawnWorker?: () => Worker;
+}
+
+export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
+  const log = options.logger.child({ component: 'dkim' });
+  const clock = options.clock ?? systemClock;
+  const size = Math.max(1, options.workers ?? os.availableParallelism());
+  const spawn = options.spawnWorker ?? (() => new Worker(signWorkerScript()));
+  /** Parsed keys by row id and file content: a reload re-parses only new or changed keys. */
+  const parsed = new Map<number, { pem: string; signing: SigningKey }>();
+  let domains = new Map<string, DomainKeys>();
+  let pool: SignPool | null = null;
+  let closed = false;
+
+  function load(): void {
+    const next = new Map<string, DomainKeys>();
+    const used = new Set<number>();
+    for (const [domain, rows] of chooseKeyRows(listEnabledDkimKeyRows(options.db))) {
+      const rsa = rows.rsa && signingKeyOf(rows.rsa);
+      const ed25519 = rows.ed25519 && signingKeyOf(rows.ed25519);
+      if (rows.rsa && rsa) used.add(rows.rsa.id);
+      if (rows.ed25519 && ed25519) used.add(rows.ed25519.id);
+      if (rsa || ed25519) next.set(domain, { domain, rsa: rsa ?? null, ed25519: ed25519 ?? null });
+    }
+    for (const id of parsed.keys()) if (!used.has(id)) parsed.delete(id);
+    domains = next;
+    pool?.setKeys([...domains.values()]);
+    log.info('DKIM keys loaded', {
+      domains: [...domains.values()].map((d) => ({
+        domain: d.domain,
+        rsa: d.rsa?.selector ?? null,
+        ed25519: d.ed25519?.selector ?? null,
+      })),
+    });
+  }
+
+  function signingKeyOf(row: DkimKeyRow): SigningKey | null {
+    let pem: string;
+    try {
+      pem = readKeyFile(row.key_path);
+    } catch (err) {
+      log.error('DKIM private key file cannot be read: the key is not used', {
+        domain: row.domain,
+        selector: row.selector,
+        file: row.key_path,
+        err,
+      });
+      return null;
+    }
+    const hit = parsed.get(row.id);
+    if (hit && hit.pem === pem) return hit.signing;
+    try {
+      const signing = { selector: row.selector, key: parseStoredKey(pem) };
+      parsed.set(row.id, { pem, signing });
+      return signing;
+    } catch (err) {
+      log.error('DKIM private key file is not a valid key: the key is not used', {
+        domain: row.domain,
+        selector: row.selector,
+        file: row.key_path,
+        err,
+      });
+      return null;
+    }
+  }
+
+  load();
+
+  return {
+    async sign(raw, fromDomain) {
+      const domain = findSigningDomain(fromDomain, (d) => domains.has(d));
+      if (!domain) return { raw, dkimDomain: null };
+      if (closed) throw new DkimSignError('the DKIM signer is closed');
+      if (!pool) {
+        pool = createSignPool({ size, spawn, logger: log });
+        pool.setKeys([...domains.values()]);
+      }
+      return pool.sign(raw, domain, clock.now());
+    },
+    reload() {
+      if (!closed) load();
+    },
+    async close() {
+      closed = true;
+      await pool?.close();
+    },
+  };
+}
