@@ -8,6 +8,7 @@ import { HostPort, Route } from '../../shared/contract';
 import type { Logger } from '../logger';
 import { classifyReply } from './bounce/basic-classifier';
 import { createFeedbackBuffer } from './feedback/feedback-buffer';
+import { registerEngine, type EngineRegistration } from './queue/engine-registry';
 import { createQueueStore, type LeasedItem } from './queue/queue-store';
 import { createScheduler } from './queue/scheduler';
 import { ComposeError, createComposer } from './relay/compose';
@@ -245,8 +246,17 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
+  let registration: EngineRegistration | null = null;
+
   return {
     start() {
+      if (!registration) {
+        registration = registerEngine(db, { now: clock.now() });
+        if (registration.reclaimed > 0)
+          log.info('no other engine is running: freed the leases of a previous run', {
+            reclaimed: registration.reclaimed,
+          });
+      }
       log.info('engine started', { queued: queue.count() });
       scheduler.start();
     },
@@ -259,6 +269,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       feedback.flush();
       feedback.close();
       await pool.close();
+      registration?.unregister();
+      registration = null;
       log.info('engine stopped', { queued: queue.count() });
     },
     whenIdle() {

@@ -209,6 +209,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX throughput_delivery_minute ON throughput(delivery_id, minute);
       CREATE INDEX throughput_minute ON throughput(minute);
 
+      -- Engines running on this data dir (crash recovery of leases, src/main/engine/queue/engine-registry.ts).
+      CREATE TABLE engine_instances (
+        id         TEXT PRIMARY KEY,
+        pid        INTEGER NOT NULL,
+        host       TEXT NOT NULL,
+        started_at INTEGER NOT NULL
+      ) STRICT;
+
       -- DKIM keys (SPEC §5). The private key lives in a file with owner-only permissions; the row keeps its
       -- path and the public part for the DNS TXT record.
       CREATE TABLE dkim_keys (

@@ -5,8 +5,8 @@
  * Recovery after a crash: leases are not owned by a process id, they simply expire. The engine keeps leases
  * short (`leaseMs`, one minute by default) and renews them while a message is in flight, so a message held
  * by a dead process is free again within a minute, while a live second engine (e.g. `relaydeck run` next to
- * a console) never loses its leases to us. Clearing "our own" stale leases at start would need an owner
- * column and a liveness check for little gain over a one-minute expiry.
+ * a console) never loses its leases to us. A restarted engine that finds no other live engine on the data
+ * dir frees every lease at once instead of waiting for them to expire (see `engine-registry.ts`).
  */
 import type { Db } from '../../store/db';
 
