@@ -3,6 +3,8 @@ import { EmptyState } from '../components/EmptyState';
 import { DeliveriesPage } from '../features/deliveries/DeliveriesPage';
 import { DeliveryDetailPage } from '../features/deliveries/DeliveryDetailPage';
 import { NewDeliveryPage } from '../features/deliveries/NewDeliveryPage';
+import { DestinationsPage } from '../features/destinations/DestinationsPage';
+import { RulesPage } from '../features/rules/RulesPage';
 import { paths, useRoute, type Route } from './router';
 import { useTheme, type ThemePreference } from './theme';
 
@@ -78,6 +80,12 @@ export function App() {
         <NavLink href={paths.newDelivery()} active={route.name === 'new-delivery'} testId="nav-new-delivery">
           New delivery
         </NavLink>
+        <NavLink href={paths.destinations()} active={route.name === 'destinations'} testId="nav-destinations">
+          Destinations
+        </NavLink>
+        <NavLink href={paths.rules()} active={route.name === 'rules'} testId="nav-rules">
+          MX rules
+        </NavLink>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <Screen route={route} />
@@ -94,6 +102,10 @@ function Screen({ route }: { route: Route }) {
       return <NewDeliveryPage />;
     case 'delivery':
       return <DeliveryDetailPage key={route.id} id={route.id} />;
+    case 'rules':
+      return <RulesPage />;
+    case 'destinations':
+      return <DestinationsPage />;
     case 'not-found':
       return (
         <EmptyState

@@ -5,18 +5,24 @@ export type Route =
   | { name: 'deliveries' }
   | { name: 'new-delivery' }
   | { name: 'delivery'; id: string }
+  | { name: 'rules' }
+  | { name: 'destinations' }
   | { name: 'not-found'; path: string };
 
 export const paths = {
   deliveries: () => '#/deliveries',
   newDelivery: () => '#/deliveries/new',
   delivery: (id: string) => `#/deliveries/${encodeURIComponent(id)}`,
+  rules: () => '#/rules',
+  destinations: () => '#/destinations',
 };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/deliveries';
   if (path === '/deliveries') return { name: 'deliveries' };
   if (path === '/deliveries/new') return { name: 'new-delivery' };
+  if (path === '/rules') return { name: 'rules' };
+  if (path === '/destinations') return { name: 'destinations' };
   const detail = /^\/deliveries\/(\d+)$/.exec(path);
   if (detail?.[1]) return { name: 'delivery', id: detail[1] };
   return { name: 'not-found', path };

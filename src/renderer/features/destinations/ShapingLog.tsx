@@ -1,0 +1,111 @@
+import type { ShapingEvent } from '../../../shared/contract/mta';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { formatCount, formatTimestamp } from '../../components/format';
+import { SHAPING_KINDS } from './destinations-model';
+import { useShapingLog } from './use-shaping-log';
+import { useVisibleInterval } from './use-visible-interval';
+
+const REFRESH_MS = 2_000;
+
+/** The automatic changes (slow-downs, suspensions, raises, breaker, automation, rule changes), newest first. */
+export function ShapingLog({
+  destination,
+  onClearDestination,
+}: {
+  destination: string | null;
+  onClearDestination(): void;
+}) {
+  const log = useShapingLog(destination);
+  useVisibleInterval(log.refresh, REFRESH_MS);
+
+  return (
+    <Card
+      className="card-flush"
+      title="Automatic changes"
+      description="Every change the engine made on its own, with its cause."
+      actions={
+        destination !== null && (
+          <button
+            type="button"
+            className="filter-chip"
+            aria-pressed="true"
+            onClick={onClearDestination}
+            title="Show the changes of every destination"
+            data-testid="shaping-filter"
+          >
+            <span className="mono">{destination}</span> ✕
+          </button>
+        )
+      }
+      testId="shaping-log"
+    >
+      <ErrorBanner error={log.error} title="The change log could not be loaded" />
+      {!log.loaded ? (
+        <div className="loading">Loading changes…</div>
+      ) : log.items.length === 0 ? (
+        <EmptyState
+          title="No automatic change yet"
+          body={
+            destination !== null
+              ? 'Nothing was changed automatically for this destination.'
+              : 'Slow-downs on rate-limit replies, suspensions, raises after sustained acceptance, breaker openings and rule changes are listed here with their cause.'
+          }
+          testId="shaping-empty"
+        />
+      ) : (
+        <div className="rules-table-wrap">
+          <table className="table-compact table-full shaping-table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Destination</th>
+                <th scope="col">Change</th>
+                <th scope="col">Cause</th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.items.map((e) => (
+                <ShapingRow key={e.id} event={e} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {log.items.length > 0 && (
+        <footer className="card-footer">
+          <span className="muted num">
+            {formatCount(log.items.length)} change{log.items.length === 1 ? '' : 's'}
+            {log.nextCursor !== null ? ' shown' : ''}
+          </span>
+          {log.nextCursor !== null && (
+            <Button onClick={() => void log.loadMore()} disabled={log.loadingMore} testId="shaping-load-more">
+              {log.loadingMore ? 'Loading…' : 'Load more'}
+            </Button>
+          )}
+        </footer>
+      )}
+    </Card>
+  );
+}
+
+function ShapingRow({ event: e }: { event: ShapingEvent }) {
+  const kind = SHAPING_KINDS[e.kind];
+  return (
+    <tr data-testid="shaping-row">
+      <td className="num muted">{formatTimestamp(e.at)}</td>
+      <td className="mono" title={e.destination}>
+        {e.destination === '*' ? 'all' : e.destination}
+      </td>
+      <td>
+        <Badge tone={kind.tone}>{kind.label}</Badge>
+      </td>
+      <td className="shaping-cause" title={e.cause}>
+        {e.cause}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,83 @@
+import { Card } from '../../components/Card';
+import { Field, TextInput } from '../../components/Field';
+import { adaptiveFromForm, type AdaptiveForm, type FieldErrors } from './rules-model';
+
+const FIELDS: readonly { key: keyof AdaptiveForm; path: string; label: string; hint: string }[] = [
+  {
+    key: 'decreasePercent',
+    path: 'decreaseFactor',
+    label: 'On a rate signal, rate × (%)',
+    hint: 'multiplicative decrease',
+  },
+  {
+    key: 'suspendAfterSignals',
+    path: 'suspendAfterSignals',
+    label: 'Suspend after N signals',
+    hint: 'within the window',
+  },
+  { key: 'signalWindow', path: 'signalWindowMs', label: 'Signal window', hint: 'e.g. 10m' },
+  { key: 'suspend', path: 'suspendMs', label: 'Suspend for', hint: 'e.g. 30m' },
+  {
+    key: 'increasePercent',
+    path: 'increaseShare',
+    label: 'Raise by (% of the limit)',
+    hint: 'additive increase',
+  },
+  { key: 'increasePeriod', path: 'increasePeriodMs', label: 'after acceptance for', hint: 'e.g. 5m' },
+  {
+    key: 'breakerPercent',
+    path: 'breakerRatio',
+    label: 'Breaker: failure rate (%)',
+    hint: 'of recent attempts',
+  },
+  {
+    key: 'breakerMinAttempts',
+    path: 'breakerMinAttempts',
+    label: 'Breaker: min. attempts',
+    hint: 'before it can open',
+  },
+  { key: 'breakerBlock', path: 'breakerBlockMs', label: 'Breaker: block for', hint: 'e.g. 3h' },
+];
+
+/** The adaptive behaviour used when no automation rule matches (SPEC §6), edited in place. */
+export function AdaptiveSettingsForm({
+  value,
+  serverErrors,
+  onChange,
+}: {
+  value: AdaptiveForm;
+  serverErrors: FieldErrors;
+  onChange(next: AdaptiveForm): void;
+}) {
+  const checked = adaptiveFromForm(value);
+  const errors = checked.ok ? serverErrors : checked.errors;
+  return (
+    <Card
+      title="Adaptive behaviour"
+      description="Without a matching automation rule, 421 and rate-limit replies slow a destination down; sustained acceptance raises it back toward its rule's limit."
+      testId="adaptive-settings"
+    >
+      <div className="adaptive-grid">
+        {FIELDS.map((f) => {
+          const fieldErrors = errors[f.path] ?? [];
+          return (
+            <Field
+              key={f.key}
+              label={f.label}
+              htmlFor={`adaptive-${f.key}`}
+              hint={f.hint}
+              errors={fieldErrors}
+            >
+              <TextInput
+                id={`adaptive-${f.key}`}
+                value={value[f.key]}
+                invalid={fieldErrors.length > 0}
+                onChange={(e) => onChange({ ...value, [f.key]: e.target.value })}
+              />
+            </Field>
+          );
+        })}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,375 @@
+/**
+ * "MX rules": the ordered MX rules, the automation rules and the adaptive settings as one editable draft.
+ * Edits stay in the draft (with an unsaved-changes indicator) until Save, which applies them at once in the
+ * engine, without a restart. The shared zod schema checks the draft on the client; the server has the last
+ * word and its problems come back with the same paths (`mxRules.3.match.mask`).
+ */
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import type { ErrorDetail } from '../../../shared/contract/errors';
+import type { AutomationRule, MxRule, RulesDocument } from '../../../shared/contract/mta';
+import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
+import { useMutation, useQuery } from '../../api/hooks';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ErrorBanner, Notice } from '../../components/ErrorBanner';
+import { AdaptiveSettingsForm } from './AdaptiveSettingsForm';
+import { AutomationRuleEditor } from './AutomationRuleEditor';
+import { MxRuleEditor } from './MxRuleEditor';
+import { ProblemList } from './ProblemList';
+import { AutomationRulesTable, MxRulesTable } from './RulesTables';
+import {
+  buildDocument,
+  draftOf,
+  exportFileName,
+  groupByField,
+  insertMxRule,
+  moveItem,
+  moveMxRule,
+  newAutomationRule,
+  newMxRule,
+  removeMxRule,
+  rowsWithProblems,
+  sameDraft,
+  type RulesDraft,
+} from './rules-model';
+import './rules.css';
+
+export function RulesPage() {
+  const rules = useQuery('rules.get', {});
+  if (rules.loading) {
+    return (
+      <div className="page">
+        <div className="loading">Loading rules…</div>
+      </div>
+    );
+  }
+  if (!rules.data) {
+    return (
+      <div className="page">
+        <ErrorBanner
+          error={rules.error}
+          title="The rules could not be loaded"
+          action={<Button onClick={rules.refetch}>Retry</Button>}
+        />
+      </div>
+    );
+  }
+  return <RulesEditor initial={rules.data} />;
+}
+
+type Editing =
+  | { list: 'mxRules'; index: number | null; rule: MxRule }
+  | { list: 'automationRules'; index: number | null; rule: AutomationRule };
+
+function RulesEditor({ initial }: { initial: RulesDocument }) {
+  const [saved, setSaved] = useState(initial);
+  const [draft, setDraft] = useState<RulesDraft>(() => draftOf(initial));
+  const [problems, setProblems] = useState<ErrorDetail[]>([]);
+  const [importProblems, setImportProblems] = useState<{ file: string; problems: ErrorDetail[] } | null>(
+    null,
+  );
+  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [confirmReset, setConfirmReset] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const save = useMutation('rules.save');
+  const reset = useMutation('rules.reset');
+  const dirty = !sameDraft(draft, draftOf(saved));
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const change = (next: RulesDraft) => {
+    setDraft(next);
+    setNotice(null);
+  };
+
+  const accept = (doc: RulesDocument, message: string) => {
+    setSaved(doc);
+    setDraft(draftOf(doc));
+    setProblems([]);
+    setImportProblems(null);
+    setNotice(message);
+  };
+
+  const onSave = async () => {
+    const built = buildDocument(draft);
+    if (!built.ok) {
+      setProblems(built.problems);
+      return;
+    }
+    const result = await save.mutate(built.doc);
+    if (result.ok)
+      accept(result.value, `Saved ${describeRules(result.value)}. Applied at once, no restart needed.`);
+    else setProblems(result.error.details ?? []);
+  };
+
+  const onReset = async () => {
+    const result = await reset.mutate({});
+    setConfirmReset(false);
+    if (result.ok)
+      accept(result.value, `Default rules restored (${describeRules(result.value)}) and applied.`);
+  };
+
+  const onExport = () => {
+    const built = buildDocument(draft);
+    if (!built.ok) {
+      setProblems(built.problems);
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([formatRulesJson(built.doc)], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = exportFileName(new Date());
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+
+  const onImport = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (!file) return;
+    const checked = checkRulesJson(await file.text());
+    if (!checked.ok) {
+      setImportProblems({ file: file.name, problems: checked.problems });
+      return;
+    }
+    setImportProblems(null);
+    setProblems([]);
+    change(draftOf(checked.doc));
+    setNotice(`Loaded ${describeRules(checked.doc)} from ${file.name}. Review them, then Save to apply.`);
+  };
+
+  const applyEdit = (rule: MxRule | AutomationRule) => {
+    if (!editing) return;
+    if (editing.list === 'mxRules') {
+      const mx = rule as MxRule;
+      const mxRules =
+        editing.index === null
+          ? insertMxRule(draft.mxRules, mx)
+          : draft.mxRules.map((r, i) => (i === editing.index ? mx : r));
+      change({ ...draft, mxRules });
+    } else {
+      const auto = rule as AutomationRule;
+      const automationRules =
+        editing.index === null
+          ? [...draft.automationRules, auto]
+          : draft.automationRules.map((r, i) => (i === editing.index ? auto : r));
+      change({ ...draft, automationRules });
+    }
+    setEditing(null);
+  };
+
+  const serverErrorsOf = (list: Editing['list'], index: number | null) =>
+    index === null ? {} : groupByField(problems, `${list}.${index}.`);
+
+  return (
+    <div className="page" data-testid="rules-page">
+      <header className="page-header">
+        <div className="min-w-0">
+          <div className="title-row">
+            <h1 className="page-title">MX rules</h1>
+            {dirty && (
+              <Badge
+                tone="amber"
+                testId="unsaved-indicator"
+                title="The rules shown differ from the rules in force"
+              >
+                <span className="dot" aria-hidden="true" />
+                Unsaved changes
+              </Badge>
+            )}
+          </div>
+          <p className="page-subtitle">
+            Limits per destination (first matching rule wins) and automatic reactions to replies. Saving
+            applies them at once in the running engine, without a restart.
+          </p>
+        </div>
+        <div className="row gap-1 rules-toolbar">
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            onChange={(e) => void onImport(e)}
+            data-testid="rules-import-input"
+          />
+          <Button onClick={() => fileInput.current?.click()} testId="rules-import">
+            Import JSON
+          </Button>
+          <Button onClick={onExport} testId="rules-export" title="Download the rules shown as JSON">
+            Export JSON
+          </Button>
+          <Button onClick={() => setConfirmReset(true)} testId="rules-reset">
+            Restore defaults
+          </Button>
+          <Button
+            onClick={() => {
+              change(draftOf(saved));
+              setProblems([]);
+              setImportProblems(null);
+            }}
+            disabled={!dirty}
+            testId="rules-discard"
+          >
+            Discard changes
+          </Button>
+          <Button
+            variant="primary"
+            onClick={() => void onSave()}
+            disabled={!dirty || save.pending}
+            testId="rules-save"
+          >
+            {save.pending ? 'Saving…' : 'Save'}
+          </Button>
+        </div>
+      </header>
+
+      {notice && (
+        <Notice tone="blue" testId="rules-notice">
+          {notice}
+        </Notice>
+      )}
+      <ErrorBanner
+        error={save.error && (save.error.details?.length ?? 0) === 0 ? save.error : (reset.error ?? null)}
+        title="The rules could not be saved"
+      />
+      {problems.length > 0 && (
+        <ProblemList
+          title={save.error ? 'The server refused the rules' : 'Fix these problems before saving'}
+          problems={problems}
+          draft={draft}
+          testId="rules-problems"
+        />
+      )}
+      {importProblems && (
+        <ProblemList
+          title={`${importProblems.file} is not a valid rules document; nothing was loaded`}
+          problems={importProblems.problems}
+          testId="import-problems"
+          onDismiss={() => setImportProblems(null)}
+        />
+      )}
+
+      <Card
+        className="card-flush"
+        title="MX rules"
+        description="Matched in order against the destination's MX hosts (or the recipient domain); the generic * rule catches the rest."
+        actions={
+          <Button
+            size="sm"
+            onClick={() => setEditing({ list: 'mxRules', index: null, rule: newMxRule(draft.mxRules) })}
+            testId="mx-add"
+          >
+            Add rule
+          </Button>
+        }
+        testId="mx-rules"
+      >
+        <MxRulesTable
+          rules={draft.mxRules}
+          problemRows={rowsWithProblems(problems, 'mxRules')}
+          actions={{
+            onEdit: (index) => {
+              const rule = draft.mxRules[index];
+              if (rule) setEditing({ list: 'mxRules', index, rule });
+            },
+            onMove: (index, delta) => change({ ...draft, mxRules: moveMxRule(draft.mxRules, index, delta) }),
+            onDelete: (index) => change({ ...draft, mxRules: removeMxRule(draft.mxRules, index) }),
+          }}
+        />
+      </Card>
+
+      <Card
+        className="card-flush"
+        title="Automation rules"
+        description="React to a destination's replies: suspend it, throttle it or bounce its queue."
+        actions={
+          <Button
+            size="sm"
+            onClick={() =>
+              setEditing({
+                list: 'automationRules',
+                index: null,
+                rule: newAutomationRule(draft.automationRules),
+              })
+            }
+            testId="auto-add"
+          >
+            Add rule
+          </Button>
+        }
+        testId="automation-rules"
+      >
+        {draft.automationRules.length === 0 ? (
+          <p className="muted small rules-empty">
+            No automation rule: only the adaptive behaviour below reacts to rate-limit replies.
+          </p>
+        ) : (
+          <AutomationRulesTable
+            rules={draft.automationRules}
+            problemRows={rowsWithProblems(problems, 'automationRules')}
+            actions={{
+              onEdit: (index) => {
+                const rule = draft.automationRules[index];
+                if (rule) setEditing({ list: 'automationRules', index, rule });
+              },
+              onMove: (index, delta) =>
+                change({ ...draft, automationRules: moveItem(draft.automationRules, index, delta) }),
+              onDelete: (index) =>
+                change({ ...draft, automationRules: draft.automationRules.filter((_, i) => i !== index) }),
+            }}
+          />
+        )}
+      </Card>
+
+      <AdaptiveSettingsForm
+        value={draft.adaptive}
+        serverErrors={groupByField(problems, 'adaptive.')}
+        onChange={(adaptive) => change({ ...draft, adaptive })}
+      />
+
+      {editing?.list === 'mxRules' && (
+        <MxRuleEditor
+          rule={editing.rule}
+          isNew={editing.index === null}
+          serverErrors={serverErrorsOf('mxRules', editing.index)}
+          onApply={applyEdit}
+          onClose={() => setEditing(null)}
+        />
+      )}
+      {editing?.list === 'automationRules' && (
+        <AutomationRuleEditor
+          rule={editing.rule}
+          isNew={editing.index === null}
+          serverErrors={serverErrorsOf('automationRules', editing.index)}
+          onApply={applyEdit}
+          onClose={() => setEditing(null)}
+        />
+      )}
+      {confirmReset && (
+        <ConfirmDialog
+          title="Restore the default rules?"
+          confirmLabel="Restore defaults"
+          danger
+          busy={reset.pending}
+          testId="reset-dialog"
+          onCancel={() => setConfirmReset(false)}
+          onConfirm={() => void onReset()}
+        >
+          <p>
+            Every MX rule, automation rule and adaptive setting is replaced by the shipped defaults and
+            applied at once{dirty ? '; your unsaved changes are lost' : ''}. Export the current rules first to
+            keep a copy.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
