@@ -132,7 +132,10 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     const row = loadMessage.get(item.logId) as MessageRow | undefined;
     if (!row) return; // the log row was deleted with its delivery; the queue row went with it
     const resolution = await router.resolve(item.domain, routingOf(item.deliveryId, row));
-    const outcome = resolution.ok ? await deliver(item, row, resolution) : resolution.outcome;
+    const sent = resolution.ok
+      ? await deliver(item, row, resolution)
+      : { outcome: resolution.outcome, dkimDomain: null };
+    const outcome = sent.outcome;
     const at = clock.now();
     const classification = outcome.kind === 'accepted' ? null : classifyReply(outcome);
     const disposition = decideDisposition({
@@ -152,7 +155,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       classification,
       disposition,
       destination: resolution.ok ? resolution.destination.key : null,
-      dkimDomain: null,
+      dkimDomain: sent.dkimDomain,
     });
   }
 
@@ -160,7 +163,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     item: LeasedItem,
     row: MessageRow,
     resolution: Extract<Resolution, { ok: true }>,
-  ): Promise<SmtpOutcome> {
+  ): Promise<{ outcome: SmtpOutcome; dkimDomain: string | null }> {
     let composed;
     try {
       composed = await composer.compose({
@@ -174,7 +177,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       });
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
-      return {
+      const outcome: SmtpOutcome = {
         kind: 'failed',
         code: null,
         enhanced: null,
@@ -185,12 +188,19 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         tls: false,
         durationMs: 0,
       };
+      return { outcome, dkimDomain: null };
     }
-    return pool.send(resolution.destination, {
+    // DKIM (SPEC §5), once per composed message, off the main thread. A signing failure throws: the message
+    // goes back to the queue (processSafely) instead of leaving unsigned.
+    const signed = deps.signer
+      ? await deps.signer.sign(composed.raw, composed.from.slice(composed.from.lastIndexOf('@') + 1))
+      : { raw: composed.raw, dkimDomain: null };
+    const outcome = await pool.send(resolution.destination, {
       logId: item.logId,
       envelope: { from: composed.from, to: row.email },
-      raw: composed.raw,
+      raw: signed.raw,
     });
+    return { outcome, dkimDomain: signed.dkimDomain };
   }
 
   function routingOf(deliveryId: number, row: MessageRow): DeliveryRouting {

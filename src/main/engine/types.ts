@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
 import type { Clock } from './clock';
+import type { DkimSigner } from './dkim';
 
 /** node:dns/promises subset used for MX routing; tests inject fixtures. */
 export interface DnsResolver {
@@ -66,6 +67,8 @@ export interface EngineDeps {
   defaultRoute: () => RouteTarget | null;
   /** Address of the running built-in sandbox, or null when it is not running. */
   sandboxAddress: () => HostPort | null;
+  /** DKIM signer (SPEC §5); without one messages leave unsigned. */
+  signer?: DkimSigner;
 }
 
 export interface Engine {
