@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BASIC_RULES,
-  classifyReply,
-  matchRule,
-  type ClassifiableReply,
-} from '../../src/main/engine/bounce/basic-classifier';
+import { classifyReply, type ClassifiableReply } from '../../src/main/engine/bounce/basic-classifier';
+import { createClassifier } from '../../src/main/engine/bounce/classifier';
 import { parseSmtpReply } from '../../src/shared/domain/smtp-reply';
 
 /** Builds the classifier's input from a raw reply line, as the relay does. */
@@ -19,7 +15,7 @@ const noReply = (text: string, command: string | null = 'CONNECT'): Classifiable
   command,
 });
 
-/** One realistic reply per rule of the table, with the expected qualification. */
+/** The engine's outcomes (relay, routing, composition) with the qualification the engine must record. */
 const CASES: {
   rule: string;
   input: ClassifiableReply;
@@ -95,14 +91,15 @@ const CASES: {
     bounceClass: 20,
   },
   {
-    rule: 'refused-permanent',
+    // Was class 51 (spam block) in the first table: a refusal of the content is class 52, Spam Content.
+    rule: 'spam-content',
     input: fromRaw('554 5.7.1 Message rejected: spam content detected', 'DATA'),
     reason: 'refused',
     type: 'hard',
-    bounceClass: 51,
+    bounceClass: 52,
   },
   {
-    rule: 'refused-transient',
+    rule: 'yahoo-deferred-ts',
     input: fromRaw(
       '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
       'MAIL',
@@ -112,14 +109,14 @@ const CASES: {
     bounceClass: 50,
   },
   {
-    rule: 'other-transient',
+    rule: 'transient-failure',
     input: fromRaw('421 4.3.2 Service not available, closing transmission channel', 'MAIL'),
     reason: 'unreachable',
     type: 'soft',
     bounceClass: 70,
   },
   {
-    rule: 'other-permanent',
+    rule: 'code:5xx',
     input: fromRaw('554 Transaction failed', 'DATA'),
     reason: 'not_defined',
     type: 'hard',
@@ -127,14 +124,12 @@ const CASES: {
   },
 ];
 
-describe('basic classifier', () => {
-  it.each(CASES)('$rule: $input.text', ({ rule, input, reason, type, bounceClass }) => {
-    expect(matchRule(input, BASIC_RULES)?.name).toBe(rule);
-    expect(classifyReply(input)).toEqual({ reason, type, bounceClass });
-  });
+describe('engine classifier adapter', () => {
+  const classifier = createClassifier();
 
-  it('has a test case for every rule of the table', () => {
-    expect(new Set(CASES.map((c) => c.rule))).toEqual(new Set(BASIC_RULES.map((r) => r.name)));
+  it.each(CASES)('$rule: $input.text', ({ rule, input, reason, type, bounceClass }) => {
+    expect(classifier.classify(input).ruleId).toBe(rule);
+    expect(classifyReply(input)).toEqual({ reason, type, bounceClass });
   });
 
   it('does not take a "domain does not exist" reply for an unknown user', () => {
@@ -146,6 +141,15 @@ describe('basic classifier', () => {
       reason: 'refused',
       type: 'soft',
       bounceClass: 50,
+    });
+  });
+
+  it('accepts another classifier (edited rules)', () => {
+    const custom = createClassifier([{ id: 'all', description: '', pattern: '', bounceClass: 60 }]);
+    expect(classifyReply(fromRaw('550 5.1.1 x'), custom)).toEqual({
+      reason: 'error_ignored',
+      type: 'ignored',
+      bounceClass: 60,
     });
   });
 });

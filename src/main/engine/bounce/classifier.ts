@@ -1,0 +1,213 @@
+/**
+ * The synchronous bounce classifier (SPEC §4.2). An ordered rule table (data, `BounceRule`), first match wins,
+ * compiled once by `createClassifier`. A rule matches when every condition it sets holds: reply code class or
+ * exact code, RFC 3463 enhanced code (wildcards allowed), the SMTP command answered, the MX host scope, and its
+ * pattern on the normalised reply text. When no rule matches, the enhanced status code decides
+ * (`ENHANCED_STATUS_FALLBACK`), then the basic code (4xx transient, 5xx generic bounce).
+ *
+ * The verdict's reason and type come from the class mapping (`BOUNCE_CLASS_MAPPING`, data), unless the rule
+ * overrides them; the type depends on whether the failure is permanent (5xx / 5.x.x) or transient.
+ */
+import {
+  BOUNCE_CLASS_MAPPING,
+  type BounceClassMapping,
+  type BounceRule,
+} from '../../../shared/domain/bounce-rules';
+import { maskMatches } from '../../../shared/domain/domain-mask';
+import type { BounceClass, FailureType, ReasonId } from '../../../shared/domain/reasons';
+import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
+import { DEFAULT_BOUNCE_RULES } from './default-rules';
+import { ENHANCED_STATUS_FALLBACK } from './enhanced-status';
+import { normaliseText } from './normalise';
+
+/** What the classifier reads: an SMTP reply (or a DSN's status and diagnostic) and where it came from. */
+export interface ReplyToClassify {
+  /** Basic reply code (550); null when there was no reply (timeouts, DNS) or the DSN gave none. */
+  code: number | null;
+  /** RFC 3463 enhanced code (5.1.1), null when absent. */
+  enhanced: string | null;
+  /** Reply text; may still start with the codes when they were not split off. */
+  text: string;
+  command?: string | null;
+  mxHost?: string | null;
+  /** Recipient domain (informational; rules are scoped by MX host). */
+  domain?: string | null;
+}
+
+export interface BounceVerdict {
+  reason: ReasonId;
+  type: FailureType;
+  bounceClass: BounceClass;
+  /** The rule that decided: a rule id, `status:X.Y.Z` (enhanced-code fallback), `code:4xx|5xx`, `success` or `none`. */
+  ruleId: string;
+}
+
+export interface Classifier {
+  classify(reply: ReplyToClassify): BounceVerdict;
+  /** The classification with the values it was computed from (console "test a reply", the qualification table). */
+  explain(reply: ReplyToClassify): BounceExplanation;
+  readonly rules: readonly BounceRule[];
+}
+
+export interface BounceExplanation extends BounceVerdict {
+  code: number | null;
+  enhanced: string | null;
+  normalised: string;
+  permanent: boolean;
+}
+
+/** A reply ready for matching: codes completed from the text, the text normalised. */
+export interface PreparedReply {
+  code: number | null;
+  enhanced: string | null;
+  /** 2, 4 or 5; null when there is no code at all (no reply). */
+  klass: 2 | 4 | 5 | null;
+  normalised: string;
+  command: string | null;
+  mxHost: string | null;
+}
+
+export interface CompiledRule {
+  rule: BounceRule;
+  regex: RegExp | null;
+  code: (klass: number | null, code: number | null) => boolean;
+  enhanced: RegExp | null;
+}
+
+export interface ClassifierOptions {
+  mapping?: BounceClassMapping;
+}
+
+/**
+ * Compiles the rules once. Throws on a pattern that does not compile (validate with `checkRules` first when
+ * the rules come from a user).
+ */
+export function createClassifier(
+  rules: readonly BounceRule[] = DEFAULT_BOUNCE_RULES,
+  options: ClassifierOptions = {},
+): Classifier {
+  const mapping = options.mapping ?? BOUNCE_CLASS_MAPPING;
+  const compiled = rules.map(compileRule);
+
+  function explain(input: ReplyToClassify): BounceExplanation {
+    const reply = prepareReply(input);
+    const permanent = reply.klass === 5;
+    const verdict = (bounceClass: BounceClass, ruleId: string, rule?: BounceRule): BounceExplanation => {
+      const entry = mapping[bounceClass];
+      return {
+        reason: rule?.reason ?? entry.reason,
+        type: rule?.type ?? (permanent ? entry.permanent : entry.transient),
+        bounceClass,
+        ruleId,
+        code: reply.code,
+        enhanced: reply.enhanced,
+        normalised: reply.normalised,
+        permanent,
+      };
+    };
+    const rule = compiled.find((c) => ruleMatches(c, reply))?.rule;
+    if (rule) return verdict(rule.bounceClass, rule.id, rule);
+    if (reply.klass === 2) return { ...verdict(1, 'success'), reason: 'error_ignored', type: 'ignored' };
+    if (reply.enhanced !== null) {
+      const [, subject, detail] = reply.enhanced.split('.');
+      const fallback =
+        ENHANCED_STATUS_FALLBACK[`${subject}.${detail}`] ?? ENHANCED_STATUS_FALLBACK[`${subject}.*`];
+      if (fallback) {
+        const v = verdict(fallback.bounceClass, `status:X.${subject}.${detail}`);
+        return fallback.reason ? { ...v, reason: fallback.reason } : v;
+      }
+    }
+    if (reply.klass === 5) return verdict(40, 'code:5xx');
+    if (reply.klass === 4) return verdict(70, 'code:4xx');
+    return verdict(1, 'none');
+  }
+
+  return {
+    rules,
+    explain,
+    classify(reply) {
+      const { reason, type, bounceClass, ruleId } = explain(reply);
+      return { reason, type, bounceClass, ruleId };
+    },
+  };
+}
+
+/** Compiles one rule; throws a message naming the rule when its pattern is not a valid regular expression. */
+export function compileRule(rule: BounceRule): CompiledRule {
+  let regex: RegExp | null = null;
+  if (rule.pattern !== '') {
+    try {
+      regex = new RegExp(rule.pattern, 'i');
+    } catch (err) {
+      throw new Error(
+        `bounce rule "${rule.id}": pattern does not compile: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+  return { rule, regex, code: codeCondition(rule.code), enhanced: enhancedCondition(rule.enhanced) };
+}
+
+function codeCondition(condition: string | undefined): CompiledRule['code'] {
+  if (condition === undefined) return () => true;
+  if (condition === 'none') return (klass) => klass === null;
+  if (condition === 'any') return (klass) => klass === 4 || klass === 5;
+  if (condition.endsWith('xx')) {
+    const wanted = Number(condition[0]);
+    return (klass) => klass === wanted;
+  }
+  const exact = Number(condition);
+  return (_klass, code) => code === exact;
+}
+
+function enhancedCondition(condition: string | undefined): RegExp | null {
+  if (condition === undefined) return null;
+  const [klass = '*', subject = '*', detail = '*'] = condition.split('.');
+  const part = (p: string, any: string) => (p === '*' ? any : p);
+  const first = klass === '*' ? '[245]' : /x/i.test(klass) ? '[45]' : klass;
+  return new RegExp(`^${first}\\.${part(subject, '\\d{1,3}')}\\.${part(detail, '\\d{1,3}')}$`);
+}
+
+export function prepareReply(input: ReplyToClassify): PreparedReply {
+  const reply = completeReply(input);
+  return {
+    code: reply.code,
+    enhanced: reply.enhanced,
+    klass: replyClass(reply.code, reply.enhanced),
+    normalised: normaliseText(reply.text),
+    command: input.command ?? null,
+    mxHost: input.mxHost ?? null,
+  };
+}
+
+/** Whether every condition of the rule holds for the reply. */
+export function ruleMatches(c: CompiledRule, reply: PreparedReply): boolean {
+  if (!c.code(reply.klass, reply.code)) return false;
+  if (c.enhanced && (reply.enhanced === null || !c.enhanced.test(reply.enhanced))) return false;
+  if (c.rule.command !== undefined && c.rule.command !== reply.command) return false;
+  if (c.rule.mxScope !== undefined && (reply.mxHost === null || !maskMatches(c.rule.mxScope, reply.mxHost)))
+    return false;
+  return c.regex === null || c.regex.test(reply.normalised);
+}
+
+/** 2, 4 or 5 from the basic code, else from the enhanced code; null when neither is known. */
+export function replyClass(code: number | null, enhanced: string | null): 2 | 4 | 5 | null {
+  const digit = code !== null ? Math.floor(code / 100) : enhanced !== null ? Number(enhanced[0]) : null;
+  return digit === 2 || digit === 3 ? 2 : digit === 4 || digit === 5 ? digit : null;
+}
+
+/** Fills a missing code or enhanced code from the text when the text still starts with them. */
+function completeReply(input: ReplyToClassify): {
+  code: number | null;
+  enhanced: string | null;
+  text: string;
+} {
+  if (input.code !== null && input.enhanced !== null) return input;
+  const parsed = parseSmtpReply(input.text);
+  if (parsed.code === null && parsed.enhanced === null) return input;
+  return {
+    code: input.code ?? parsed.code,
+    enhanced: input.enhanced ?? parsed.enhanced,
+    text: parsed.text,
+  };
+}

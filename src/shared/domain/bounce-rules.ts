@@ -1,0 +1,122 @@
+/**
+ * Bounce rules as data (SPEC §4.2): the schema of one rule of the synchronous classifier's ordered table and
+ * of the bounce class -> (reason, type) mapping. Shared so the console can edit and validate rules with the
+ * same schema the engine compiles; the matching itself lives in `src/main/engine/bounce/`.
+ */
+import { z } from 'zod';
+import { isValidMask } from './domain-mask';
+import { BOUNCE_CLASS_IDS, FAILURE_TYPES, REASON_IDS, type BounceClass } from './reasons';
+
+/** The SMTP command a reply answered; DNS and COMPOSE mark failures without a reply (routing, templates). */
+export const BOUNCE_RULE_COMMANDS = [
+  'CONNECT',
+  'EHLO',
+  'STARTTLS',
+  'MAIL',
+  'RCPT',
+  'DATA',
+  'DNS',
+  'COMPOSE',
+] as const;
+export type BounceRuleCommand = (typeof BOUNCE_RULE_COMMANDS)[number];
+
+/** `4xx` / `5xx` / an exact code like `550` / `any` (4xx or 5xx) / `none` (no reply: timeouts, DNS). */
+export const CODE_CONDITION_RE = /^(?:[245](?:xx|\d\d)|any|none)$/;
+/** An RFC 3463 code where each part may be a wildcard: `5.1.1`, `X.1.1` (4 or 5), `5.7.*`. */
+export const ENHANCED_CONDITION_RE = /^(?:[245xX*])\.(?:\d{1,3}|\*)\.(?:\d{1,3}|\*)$/;
+
+const BounceClassId = z
+  .number()
+  .int()
+  .refine((n) => (BOUNCE_CLASS_IDS as number[]).includes(n), 'not a bounce class of SPEC §4.2')
+  .transform((n) => n as BounceClass);
+
+const RuleId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
+
+export const BounceRuleSchema = z.object({
+  id: RuleId,
+  description: z.string().max(500).default(''),
+  /** Regular expression (JavaScript syntax, case-insensitive) tested on the normalised reply text. */
+  pattern: z.string().max(2000),
+  code: z
+    .string()
+    .regex(CODE_CONDITION_RE, 'expected 4xx, 5xx, an exact code like 550, any or none')
+    .optional(),
+  enhanced: z
+    .string()
+    .regex(ENHANCED_CONDITION_RE, 'expected an enhanced status code such as 5.1.1, X.2.2 or 5.7.*')
+    .optional(),
+  command: z.enum(BOUNCE_RULE_COMMANDS).optional(),
+  /** Restricts the rule to replies from MX hosts matching this mask (`*.google.com`). */
+  mxScope: z.string().refine(isValidMask, 'expected a host or a mask like *.google.com').optional(),
+  /** Informational: whose reply this is (Gmail, Postfix, Mimecast ...). */
+  provider: z.string().max(100).optional(),
+  bounceClass: BounceClassId,
+  /** Overrides of the class mapping for this rule. */
+  reason: z.enum(REASON_IDS).optional(),
+  type: z.enum(FAILURE_TYPES).optional(),
+  /** Replies the rule is meant to catch; the rule checker tests them against the earlier rules. */
+  examples: z.array(z.string().max(2000)).max(50).optional(),
+});
+export type BounceRule = z.infer<typeof BounceRuleSchema>;
+export type BounceRuleInput = z.input<typeof BounceRuleSchema>;
+
+export const BounceRulesSchema = z.array(BounceRuleSchema).superRefine((rules, ctx) => {
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    if (seen.has(rule.id))
+      ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id "${rule.id}"` });
+    seen.add(rule.id);
+  });
+});
+
+/** What a bounce class means for the campaign: its reason and its type for permanent and transient replies. */
+export const ClassMappingEntrySchema = z.object({
+  reason: z.enum(REASON_IDS),
+  /** Type when the failure is permanent (5xx, DSN status 5.x.x). */
+  permanent: z.enum(FAILURE_TYPES),
+  /** Type when the failure is transient (4xx, DSN status 4.x.x, no reply). */
+  transient: z.enum(FAILURE_TYPES),
+});
+export type ClassMappingEntry = z.infer<typeof ClassMappingEntrySchema>;
+export type BounceClassMapping = Record<BounceClass, ClassMappingEntry>;
+
+const entry = (
+  reason: ClassMappingEntry['reason'],
+  permanent: ClassMappingEntry['permanent'],
+  transient: ClassMappingEntry['transient'] = permanent,
+): ClassMappingEntry => ({ reason, permanent, transient });
+
+/**
+ * The shipped class -> reason/type mapping. Decisions where SPEC §4.1 leaves a choice:
+ * - blocks and refusals (50-54) are Hard when permanent and Soft when transient;
+ * - 90 Unsubscribe is the class of feedback-loop complaints (ARF): Refused, Hard (the address is denylisted);
+ * - invalid domain and mailbox full stay Soft even when permanent, as the table of §4.1 says;
+ * - too large is Ignored: the address is fine, the message is not.
+ */
+export const BOUNCE_CLASS_MAPPING: BounceClassMapping = {
+  1: entry('not_defined', 'not_defined'),
+  10: entry('user_unknown', 'hard', 'soft'),
+  20: entry('unreachable', 'soft'),
+  21: entry('invalid_domain', 'soft'),
+  22: entry('mailbox_full', 'soft'),
+  23: entry('message_too_large', 'ignored'),
+  24: entry('unreachable', 'soft'),
+  25: entry('account_disabled', 'hard', 'soft'),
+  30: entry('address_not_specified', 'hard', 'soft'),
+  40: entry('not_defined', 'hard', 'soft'),
+  50: entry('refused', 'hard', 'soft'),
+  51: entry('refused', 'hard', 'soft'),
+  52: entry('refused', 'hard', 'soft'),
+  53: entry('refused', 'hard', 'soft'),
+  54: entry('refused', 'hard', 'soft'),
+  60: entry('error_ignored', 'ignored'),
+  70: entry('unreachable', 'soft'),
+  80: entry('error_ignored', 'ignored'),
+  90: entry('refused', 'hard'),
+  100: entry('error_ignored', 'ignored'),
+};
