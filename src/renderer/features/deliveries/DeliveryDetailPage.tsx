@@ -16,6 +16,7 @@ import { KpiCard } from '../../components/KpiCard';
 import { ProgressBar } from '../../components/ProgressBar';
 import { STATUS_TONE } from '../../components/tones';
 import { DeliveryLog } from './DeliveryLog';
+import { ThroughputChart } from './ThroughputChart';
 
 export function DeliveryDetailPage({ id }: { id: string }) {
   const delivery = useQuery(
@@ -149,6 +150,8 @@ export function DeliveryDetailPage({ id }: { id: string }) {
         </div>
         <ReasonsCard delivery={d} />
       </div>
+
+      <ThroughputChart deliveryId={d.id} />
 
       <DeliveryLog deliveryId={d.id} statuses={statuses} onStatusesChange={setStatuses} />
     </div>

@@ -1,0 +1,163 @@
+/**
+ * Per-minute throughput of a delivery (SPEC §7): relay (campaign -> MTA) and delivery (accepted, deferred,
+ * bounced) drawn with uPlot on a canvas (nothing inline, fine under the strict CSP), themed from the design
+ * tokens and redrawn when the theme changes, refetched (throttled) on the delivery's events.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ThroughputPoint } from '../../../shared/contract/mta';
+import { useQuery } from '../../api/hooks';
+import { Card } from '../../components/Card';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { formatCount } from '../../components/format';
+import './ThroughputChart.css';
+
+const HEIGHT = 220;
+/** At most one refetch per this many ms while the delivery's events keep arriving. */
+const REFETCH_THROTTLE_MS = 3_000;
+
+const SERIES = [
+  { key: 'relayed', label: 'Relayed', color: '--accent' },
+  { key: 'accepted', label: 'Accepted', color: '--green' },
+  { key: 'deferred', label: 'Deferred', color: '--amber' },
+  { key: 'bounced', label: 'Bounced', color: '--red' },
+] as const satisfies readonly { key: keyof ThroughputPoint; label: string; color: string }[];
+
+type SeriesKey = (typeof SERIES)[number]['key'];
+
+/** uPlot's column layout: x in seconds, then one array per series. */
+export function toAlignedData(points: readonly ThroughputPoint[]): uPlot.AlignedData {
+  return [points.map((p) => p.minute / 1000), ...SERIES.map((s) => points.map((p) => p[s.key]))];
+}
+
+function totals(points: readonly ThroughputPoint[]): Record<SeriesKey, number> & { peak: number } {
+  const sum = { relayed: 0, accepted: 0, deferred: 0, bounced: 0, peak: 0 };
+  for (const p of points) {
+    for (const s of SERIES) sum[s.key] += p[s.key];
+    sum.peak = Math.max(sum.peak, p.accepted);
+  }
+  return sum;
+}
+
+/** The resolved `data-theme` of <html>, followed as the analyst switches themes. */
+function useDocumentTheme(): string {
+  const [theme, setTheme] = useState(() => document.documentElement.dataset.theme ?? 'light');
+  useEffect(() => {
+    const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme ?? 'light'));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return theme;
+}
+
+function chartOptions(width: number): uPlot.Options {
+  const css = getComputedStyle(document.documentElement);
+  const token = (name: string) => css.getPropertyValue(name).trim();
+  const font = `11px ${token('--font-sans') || 'sans-serif'}`;
+  const axis: uPlot.Axis = {
+    stroke: token('--text-muted'),
+    font,
+    grid: { stroke: token('--border'), width: 1 },
+    ticks: { stroke: token('--border'), width: 1 },
+  };
+  return {
+    width,
+    height: HEIGHT,
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    series: [
+      {},
+      ...SERIES.map((s) => ({
+        label: s.label,
+        stroke: token(s.color),
+        width: 2,
+        points: { size: 4 },
+        value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatCount(v)),
+      })),
+    ],
+    axes: [axis, { ...axis, size: 48, values: (_u, ticks) => ticks.map((t) => formatCount(t)) }],
+    legend: { live: true },
+    cursor: { drag: { x: true, y: false } },
+  };
+}
+
+export function ThroughputChart({ deliveryId }: { deliveryId: string }) {
+  const query = useQuery(
+    'throughput.series',
+    { deliveryId },
+    {
+      invalidateOn: { 'delivery.changed': (p) => p.id === deliveryId },
+      coalesceMs: REFETCH_THROTTLE_MS,
+    },
+  );
+  const points = query.data?.points;
+  const hasData = (points ?? []).some((p) => p.relayed + p.accepted + p.deferred + p.bounced > 0);
+  const sum = useMemo(() => totals(points ?? []), [points]);
+
+  return (
+    <Card
+      title="Throughput"
+      description="Messages per minute: relayed to the MTA, and the receivers' answers."
+      testId="throughput"
+      actions={
+        hasData && (
+          <span className="muted small num" data-testid="throughput-totals">
+            {formatCount(sum.relayed)} relayed · {formatCount(sum.accepted)} accepted · peak{' '}
+            {formatCount(sum.peak)}/min
+          </span>
+        )
+      }
+    >
+      <ErrorBanner error={query.error} title="Throughput could not be loaded" />
+      {query.loading ? (
+        <div className="loading throughput-placeholder">Loading throughput…</div>
+      ) : hasData && points ? (
+        <Plot points={points} />
+      ) : (
+        <EmptyState
+          title="No throughput yet"
+          body="Relay and delivery counts appear here per minute once messages are relayed to the MTA."
+          testId="throughput-empty"
+        />
+      )}
+    </Card>
+  );
+}
+
+function Plot({ points }: { points: readonly ThroughputPoint[] }) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const data = useMemo(() => toAlignedData(points), [points]);
+  const latestData = useRef(data);
+  const theme = useDocumentTheme();
+
+  // (Re)create the chart when the theme changes: colours are read from the design tokens.
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const chart = new uPlot(chartOptions(el.clientWidth || 600), latestData.current, el);
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: el.clientWidth, height: HEIGHT }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+  }, [theme]);
+
+  useEffect(() => {
+    latestData.current = data;
+    plot.current?.setData(data);
+  }, [data]);
+
+  return (
+    <div
+      ref={container}
+      className="throughput-plot"
+      data-testid="throughput-chart"
+      data-theme-drawn={theme}
+    />
+  );
+}
