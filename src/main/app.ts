@@ -13,6 +13,7 @@ import { createCampaign, type Campaign } from './campaign/campaign';
 import { seedDemo } from './demo/seed';
 import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
 import { systemClock, type Clock } from './engine/clock';
+import { createDkimSigner } from './engine/dkim';
 import { startSandbox, type Sandbox } from './engine/sandbox';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
@@ -77,6 +78,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     cleanups.push(() => bus.close());
 
     const runEngine = options.engine ?? true;
+    // Closed after the engine (cleanups run in reverse), so in-flight messages finish signing.
+    const signer = runEngine ? createDkimSigner({ db, logger, clock }) : undefined;
+    if (signer) cleanups.push(() => signer.close());
     const engine = runEngine
       ? createEngine({
           clock,
@@ -87,6 +91,7 @@ export async function openApp(options: AppOptions): Promise<App> {
           notify: bus,
           defaultRoute: () => getSetting(db, 'defaultRoute') ?? null,
           sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
+          signer,
         })
       : detachedEngine(db);
     cleanups.push(() => engine.stop());
@@ -104,6 +109,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       clock,
       logger,
       campaign,
+      signer,
     });
 
     if (runEngine) {

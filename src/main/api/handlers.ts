@@ -9,6 +9,7 @@ import { parseRecipients, toPreview } from '../campaign/csv-import';
 import type { Clock } from '../engine/clock';
 import { systemClock } from '../engine/clock';
 import type { Sandbox } from '../engine/sandbox';
+import type { DkimSigner } from '../engine/dkim';
 import type { Engine } from '../engine/types';
 import { silentLogger, type Logger } from '../logger';
 import type { Db } from '../store/db';
@@ -32,6 +33,8 @@ export interface HandlerDeps {
   logger?: Logger;
   /** The campaign runtime; created here when not given (openApp shares its own). */
   campaign?: Campaign;
+  /** The engine's DKIM signer, reloaded after key changes (absent when this process does not sign). */
+  signer?: DkimSigner;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {

@@ -20,6 +20,9 @@ import { createSignPool, DkimSignError, type SignPool, type SignResult } from '.
 
 export { DkimSignError, type SignResult } from './worker-pool';
 
+/** How often the signer checks whether another process changed the keys. */
+export const KEYS_CHECK_MS = 5_000;
+
 export interface DkimSigner {
   /**
    * Signs a composed message for its From domain. Without a key for the domain or its parents, resolves
@@ -53,8 +56,21 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   let domains = new Map<string, DomainKeys>();
   let pool: SignPool | null = null;
   let closed = false;
+  // Keys changed by another process (`relaydeck dkim add` next to a running `serve`) are noticed by a
+  // fingerprint of the table, checked at most every KEYS_CHECK_MS.
+  const fingerprintOf = () =>
+    JSON.stringify(
+      options.db
+        .prepare('SELECT count(*), max(id), sum(enabled * id), max(created_at) FROM dkim_keys')
+        .raw()
+        .get(),
+    );
+  let fingerprint = '';
+  let checkedAt = clock.now();
 
   function load(): void {
+    fingerprint = fingerprintOf();
+    checkedAt = clock.now();
     const next = new Map<string, DomainKeys>();
     const used = new Set<number>();
     for (const [domain, rows] of chooseKeyRows(listEnabledDkimKeyRows(options.db))) {
@@ -110,6 +126,10 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
 
   return {
     async sign(raw, fromDomain) {
+      if (clock.now() - checkedAt >= KEYS_CHECK_MS) {
+        checkedAt = clock.now();
+        if (fingerprintOf() !== fingerprint) load();
+      }
       const domain = findSigningDomain(fromDomain, (d) => domains.has(d));
       if (!domain) return { raw, dkimDomain: null };
       if (closed) throw new DkimSignError('the DKIM signer is closed');
