@@ -6,6 +6,7 @@ import { AppError } from '../../shared/contract/errors';
 import { APP_VERSION } from '../app';
 import { UsageError, type Command, type CommandIo } from './commands/common';
 import { deliverCommand } from './commands/deliver';
+import { dkimCommand } from './commands/dkim';
 import { reportCommand } from './commands/report';
 import { rulesCommand } from './commands/rules';
 import { runCommand } from './commands/run';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   reportCommand,
   sandboxCommand,
   rulesCommand,
+  dkimCommand,
 ];
 
 function usage(): string {

@@ -42,10 +42,15 @@ export async function generateDkimKey(
   return store(ctx, name, material);
 }
 
-export function importDkimKey(ctx: KeyAdminContext, input: z.output<typeof DkimImportInput>): DkimKey {
+/** `field` names the key's source in errors (the API field, or the CLI's `--key FILE`). */
+export function importDkimKey(
+  ctx: KeyAdminContext,
+  input: z.output<typeof DkimImportInput>,
+  field = 'privateKeyPem',
+): DkimKey {
   const name = normalise(input.domain, input.selector);
   assertFree(ctx.db, name);
-  return store(ctx, name, readPrivateKeyPem(input.privateKeyPem));
+  return store(ctx, name, readPrivateKeyPem(input.privateKeyPem, field));
 }
 
 export function setDkimKeyEnabledById(db: Db, id: number, enabled: boolean): DkimKey {
