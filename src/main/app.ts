@@ -161,5 +161,7 @@ function detachedEngine(db: Db): Engine {
       if (queued() > 0) throw new AppError('unavailable', 'The engine is not running in this process');
     },
     queued,
+    reloadRules() {},
+    destinations: () => [],
   };
 }

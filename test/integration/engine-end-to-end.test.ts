@@ -87,7 +87,7 @@ describe('engine end to end against the sandbox', () => {
     expect(log('unknown@corp.test').last_reply).toBe(
       '550 5.1.1 <unknown@corp.test>: Recipient address rejected: User unknown in virtual mailbox table',
     );
-    expect(log('spam@inbox.test')).toMatchObject({ status: 'failed', reason: 'refused', bounce_class: 51 });
+    expect(log('spam@inbox.test')).toMatchObject({ status: 'failed', reason: 'refused', bounce_class: 52 });
     expect(log('x@nowhere.test')).toMatchObject({
       status: 'failed',
       reason: 'invalid_domain',

@@ -52,14 +52,16 @@ export function scriptedRelays(script: (to: string, attempt: number) => SmtpOutc
   const attempts = new Map<string, number>();
   const factory: RelayFactory = (destination) => {
     opened.push(destination);
+    const sendOne = async (to: string, raw: Buffer): Promise<SmtpOutcome> => {
+      const attempt = (attempts.get(to) ?? 0) + 1;
+      attempts.set(to, attempt);
+      sent.push({ destination: destination.key, to, attempt, raw: raw.toString('utf8') });
+      return script(to, attempt);
+    };
     return {
-      async send(message) {
-        const to = message.envelope.to;
-        const attempt = (attempts.get(to) ?? 0) + 1;
-        attempts.set(to, attempt);
-        sent.push({ destination: destination.key, to, attempt, raw: message.raw.toString('utf8') });
-        return script(to, attempt);
-      },
+      send: (message) => sendOne(message.envelope.to, message.raw),
+      sendGroup: (group) => Promise.all(group.envelope.to.map((to) => sendOne(to, group.raw))),
+      openConnections: () => 0,
       async close() {
         closed.push(destination.key);
       },

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/engine/clock';
 import { createQueueStore } from '../../src/main/engine/queue/queue-store';
+import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { saveRules } from '../../src/main/store/rules-repo';
 import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';
 import {
@@ -174,9 +176,10 @@ describe('engine scheduling on a manual clock', () => {
         { mask: 'b.test', target: { kind: 'smtp', host: 'b.fake', port: 25 } },
       ],
     });
-    const { engine } = startEngine(clock, relays.factory, {
-      options: { maxInFlight: 5, maxPerDestination: 2 },
-    });
+    // Max connections per destination come from the MX rules (SPEC §6).
+    const generic = DEFAULT_RULES.mxRules.at(-1)!;
+    saveRules(t.db, { ...DEFAULT_RULES, mxRules: [{ ...generic, maxConnections: 2 }] }, T0);
+    const { engine } = startEngine(clock, relays.factory, { options: { maxInFlight: 5 } });
     let released = 0;
     for (let i = 0; i < 100 && released < 24; i++) {
       await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0));

@@ -16,9 +16,14 @@ import { createDestinationPool } from './relay/destination-pool';
 import { createMxResolver } from './relay/mx';
 import { createRouter, type DeliveryRouting, type Resolution } from './relay/routing';
 import { decideDisposition, type Disposition } from './retry/policy';
+import type { DestinationKind, DestinationRuntime } from './shaper/destination';
+import { createShaper, type Admission } from './shaper/shaper';
+import { loadRules } from '../store/rules-repo';
 import {
   DEFAULT_ENGINE_OPTIONS,
+  type Destination,
   type Engine,
+  type RelayPolicy,
   type EngineDeps,
   type EngineExtras,
   type EngineOptions,
@@ -62,8 +67,17 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     relayFactory: deps.relayFactory,
     clock,
     logger: log,
-    maxPerDestination: options.maxPerDestination,
     idleMs: options.relayIdleMs,
+  });
+  const shaper = createShaper({
+    db,
+    clock,
+    logger: log,
+    rules: loadRules(db),
+    shortWaitMs: options.shortWaitMs,
+    waitersPerDestination: options.waitersPerDestination,
+    parked: (delta) => scheduler.parked(delta),
+    wake: () => scheduler.wake(),
   });
   const idleWaiters: (() => void)[] = [];
   const routingCache = new Map<number, { key: string; routing: DeliveryRouting }>();
@@ -95,7 +109,9 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     queue,
     logger: log,
     maxInFlight: options.maxInFlight,
+    maxParked: options.maxParked,
     leaseMs: options.leaseMs,
+    excludedDomains: () => shaper.excludedDomains(),
     process: processSafely,
   });
 
@@ -132,13 +148,28 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     const row = loadMessage.get(item.logId) as MessageRow | undefined;
     if (!row) return; // the log row was deleted with its delivery; the queue row went with it
     const resolution = await router.resolve(item.domain, routingOf(item.deliveryId, row));
-    const sent = resolution.ok
-      ? await deliver(item, row, resolution)
-      : { outcome: resolution.outcome, dkimDomain: null };
+    let sent: { outcome: SmtpOutcome; dkimDomain: string | null };
+    let destination: DestinationRuntime | null = null;
+    if (resolution.ok) {
+      destination = shaper.destinationFor(resolution.destination, kindOf(resolution), item.domain);
+      const admission = await shaper.admit(destination);
+      if (admission.kind === 'defer') {
+        deferWithoutAttempt(item, admission);
+        return;
+      }
+      try {
+        sent = await deliver(item, row, resolution.destination, shaper.policyOf(destination));
+      } finally {
+        shaper.release(destination);
+      }
+    } else {
+      sent = { outcome: resolution.outcome, dkimDomain: null };
+    }
     const outcome = sent.outcome;
+    const bounceQueue = destination !== null && adapt(destination, outcome);
     const at = clock.now();
     const classification = outcome.kind === 'accepted' ? null : classifyReply(outcome);
-    const disposition = decideDisposition({
+    const decided = decideDisposition({
       outcome,
       attempts: item.attempts + 1,
       now: at,
@@ -146,6 +177,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       timeScale: row.time_scale,
       random,
     });
+    // bounce_queue: the triggering message fails with the rest of its destination's queue.
+    const disposition: Disposition = bounceQueue && decided.kind === 'retry' ? { kind: 'bounced' } : decided;
     logDecision(item, resolution.source, outcome, disposition);
     feedback.push({
       logId: item.logId,
@@ -162,7 +195,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   async function deliver(
     item: LeasedItem,
     row: MessageRow,
-    resolution: Extract<Resolution, { ok: true }>,
+    destination: Destination,
+    policy: RelayPolicy,
   ): Promise<{ outcome: SmtpOutcome; dkimDomain: string | null }> {
     let composed;
     try {
@@ -195,12 +229,94 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     const signed = deps.signer
       ? await deps.signer.sign(composed.raw, composed.from.slice(composed.from.lastIndexOf('@') + 1))
       : { raw: composed.raw, dkimDomain: null };
-    const outcome = await pool.send(resolution.destination, {
+    const outcome = await pool.send(destination, {
       logId: item.logId,
       envelope: { from: composed.from, to: row.email },
       raw: signed.raw,
+      policy,
     });
     return { outcome, dkimDomain: signed.dkimDomain };
+  }
+
+  function kindOf(resolution: Extract<Resolution, { ok: true }>): DestinationKind {
+    if (resolution.source === 'mx') return 'mx';
+    const sandbox = deps.sandboxAddress();
+    const key = resolution.destination.key;
+    return sandbox && key === `smtp:${sandbox.host}:${sandbox.port}` ? 'sandbox' : 'smtp';
+  }
+
+  /**
+   * A destination that cannot take the message now: back to the queue without an attempt (SPEC §3: throttle
+   * waits and suspensions never count as attempts). A suspension moves the destination's other due messages
+   * too; an hourly limit spreads them one token interval apart, so they come due when capacity is expected.
+   */
+  function deferWithoutAttempt(item: LeasedItem, admission: Extract<Admission, { kind: 'defer' }>): void {
+    const d = admission.destination;
+    const now = clock.now();
+    queue.release(item.logId, admission.until);
+    let moved = 0;
+    switch (admission.scope) {
+      case 'message':
+        break;
+      case 'destination':
+        moved = queue.deferDomains([...d.domains], admission.until, now);
+        break;
+      case 'spread': {
+        const interval = d.intervalMs();
+        moved = queue.spreadDomains([...d.domains], admission.until + interval, interval, now);
+        break;
+      }
+    }
+    log.debug('message waits for its destination (no attempt)', {
+      logId: item.logId,
+      destination: d.key,
+      reason: admission.reason,
+      dueAt: admission.until,
+      alsoMoved: moved,
+    });
+  }
+
+  /** Feeds the outcome to the destination's adaptive shaping. Returns true when its queue is to be bounced. */
+  function adapt(d: DestinationRuntime, outcome: SmtpOutcome): boolean {
+    const changes = shaper.observe(d, outcome);
+    if (changes.length === 0) return false;
+    const now = clock.now();
+    if (d.suspendedUntil !== null && d.suspendedUntil > now)
+      queue.deferDomains([...d.domains], d.suspendedUntil, now);
+    if (!changes.some((c) => c.kind === 'queue_bounced')) return false;
+    bounceDestinationQueue(d, outcome);
+    return true;
+  }
+
+  /**
+   * An automation rule's `bounce_queue`: every message queued for the destination (and not in flight) fails
+   * with the triggering reply, through the feedback path like any bounce (never a silent delete).
+   */
+  function bounceDestinationQueue(d: DestinationRuntime, trigger: SmtpOutcome): void {
+    const classification = classifyReply(trigger);
+    const domains = [...d.domains];
+    const chunk = 500;
+    let bounced = 0;
+    for (let round = 0; round < 1_000_000; round++) {
+      const now = clock.now();
+      const items = queue.leaseDomains(domains, now, now + options.leaseMs, chunk);
+      for (const item of items) {
+        feedback.push({
+          logId: item.logId,
+          deliveryId: item.deliveryId,
+          at: now,
+          attempt: null,
+          classification,
+          disposition: { kind: 'bounced' },
+          destination: d.key,
+          dkimDomain: null,
+        });
+      }
+      bounced += items.length;
+      feedback.flush();
+      if (items.length < chunk) break;
+    }
+    log.warn('destination queue bounced by an automation rule', { destination: d.key, bounced });
   }
 
   function routingOf(deliveryId: number, row: MessageRow): DeliveryRouting {
@@ -275,6 +391,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       checkIdle();
     },
     async stop() {
+      shaper.cancelWaits();
       await scheduler.stop();
       feedback.flush();
       feedback.close();
@@ -288,5 +405,15 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
     queued: () => queue.count(),
+    reloadRules() {
+      shaper.reload(loadRules(db));
+      log.info('rules reloaded');
+    },
+    destinations() {
+      return shaper.all().map((d) => {
+        d.openConnections = pool.openConnections(d.key);
+        return shaper.snapshot(d, queue.countDomains([...d.domains]));
+      });
+    },
   };
 }

@@ -5,6 +5,7 @@
 import type { Db } from '../store/db';
 import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
+import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
 import type { Clock } from './clock';
 import type { DkimSigner } from './dkim';
 
@@ -30,10 +31,40 @@ export interface SmtpOutcome {
   durationMs: number;
 }
 
+/** How the relay talks to a destination, from its MX rule (SPEC §6). */
+export interface RelayPolicy {
+  /** `required`: no STARTTLS -> deferred, nothing sent; `disabled`: never STARTTLS; `opportunistic`: when offered. */
+  tls: (typeof TLS_POLICIES)[number];
+  /** Connecting and waiting for the greeting. */
+  connectMs: number;
+  /** Waiting for the reply to any command (inactivity). */
+  commandMs: number;
+  /** Waiting for the final reply after the message data. */
+  dataMs: number;
+  maxMessagesPerConnection: number;
+  /** Open connections kept; a session ending its transaction above this limit is closed. */
+  maxConnections: number;
+  /** The MX rule that set this policy (named in deferral texts). */
+  ruleId: string;
+}
+
 export interface OutboundMessage {
   logId: number;
   envelope: { from: string; to: string };
   raw: Buffer;
+  /** The destination's policy; the relay factory's defaults apply without one. */
+  policy?: RelayPolicy;
+}
+
+/**
+ * One transaction for several recipients of one destination with an identical message: one MAIL FROM, one
+ * RCPT per recipient, one DATA. Outcomes come back per recipient, in order.
+ */
+export interface OutboundGroup {
+  logIds: number[];
+  envelope: { from: string; to: string[] };
+  raw: Buffer;
+  policy?: RelayPolicy;
 }
 
 /** Where the relay connects: resolved from routes, smart host, default route or MX. */
@@ -46,6 +77,10 @@ export interface Destination {
 /** Sends messages to one destination over SMTP. One Relay per destination, reusing its connections. */
 export interface Relay {
   send(message: OutboundMessage): Promise<SmtpOutcome>;
+  /** One transaction for every recipient of the group; one outcome per recipient, in the group's order. */
+  sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]>;
+  /** SMTP sessions currently open. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -82,14 +117,22 @@ export interface Engine {
   whenIdle(): Promise<void>;
   /** Messages currently in the queue (not final). */
   queued(): number;
+  /** Re-reads the MX and automation rules from the store and applies them without restart. */
+  reloadRules(): void;
+  /** Live state of every destination the engine has used since it started. */
+  destinations(): DestinationState[];
 }
 
 /** Tuning of the engine; every field has a production default (see `DEFAULT_ENGINE_OPTIONS`). */
 export interface EngineOptions {
   /** Messages being routed, composed or sent at once, over every destination. */
   maxInFlight: number;
-  /** Messages sent at once to one destination (= open SMTP connections to it). */
-  maxPerDestination: number;
+  /** A rate-limit wait up to this long is spent in memory (parked); longer ones go back to the queue. */
+  shortWaitMs: number;
+  /** Messages of one destination that may wait in memory for one of its connections. */
+  waitersPerDestination: number;
+  /** Messages parked in memory over every destination (they do not hold in-flight slots). */
+  maxParked: number;
   /** How long a dequeued message stays reserved; renewed while it is in flight. */
   leaseMs: number;
   /** Outcomes are written in batches: at most this long after the first one waits (0 = at once)... */
@@ -106,7 +149,9 @@ export interface EngineOptions {
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   maxInFlight: 50,
-  maxPerDestination: 10,
+  shortWaitMs: 2_000,
+  waitersPerDestination: 25,
+  maxParked: 200,
   leaseMs: 60_000,
   feedbackFlushMs: 50,
   feedbackBatchSize: 200,

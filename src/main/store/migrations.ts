@@ -179,8 +179,17 @@ export const MIGRATIONS: readonly Migration[] = [
         rate_per_hour   REAL,
         max_connections INTEGER,
         reason          TEXT,
+        -- End of a temporary throttle (automation rule): rate and connections go back to the rule's after it.
+        throttled_until INTEGER,
         updated_at      INTEGER NOT NULL
       ) STRICT;
+
+      -- The engine defers or bounces a destination's queued messages by their domains (suspension, rate
+      -- limits, bounce_queue) and counts them for the destinations page.
+      CREATE INDEX queue_domain_due ON queue(domain, due_at);
+
+      -- Recipients sharing one SMTP transaction when the message is identical (1 = one per transaction).
+      ALTER TABLE deliveries ADD COLUMN recipients_per_transaction INTEGER NOT NULL DEFAULT 1;
 
       -- Every automatic change, with its cause (shown in the console).
       CREATE TABLE shaping_events (

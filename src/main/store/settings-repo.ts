@@ -1,5 +1,6 @@
 /** Typed settings: each key has a schema; values are stored as JSON text. */
 import { z } from 'zod';
+import { AdaptiveSettings } from '../../shared/contract/mta';
 import { RouteTarget } from '../../shared/contract/schemas';
 import type { Db } from './db';
 import { stmt } from './statements';
@@ -9,6 +10,8 @@ export const SETTINGS = {
   defaultRoute: RouteTarget.nullable(),
   /** When the first-start demo content was seeded (epoch ms). */
   demoSeededAt: z.number().int(),
+  /** The adaptive shaping settings of the rules document (the rules themselves are in mx_rules/automation_rules). */
+  adaptiveSettings: AdaptiveSettings,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

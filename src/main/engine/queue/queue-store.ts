@@ -21,28 +21,79 @@ export interface LeasedItem {
 }
 
 export interface QueueStore {
-  /** Leases up to `limit` due messages (oldest due first), skipping `exclude` (messages we already hold). */
-  lease(now: number, limit: number, leaseUntil: number, exclude: readonly number[]): LeasedItem[];
+  /**
+   * Leases up to `limit` due messages (oldest due first), skipping `exclude` (messages we already hold) and
+   * messages of `excludeDomains` (destinations busy for now). Only the `scan` oldest due rows are looked at,
+   * so a large backlog of excluded domains costs a bounded amount of work per lease.
+   */
+  lease(
+    now: number,
+    limit: number,
+    leaseUntil: number,
+    exclude: readonly number[],
+    excludeDomains?: readonly string[],
+  ): LeasedItem[];
   /** Extends the leases of messages still in flight. */
   renew(logIds: readonly number[], leaseUntil: number): void;
-  /** Gives a message back without an attempt (internal error): due again at `dueAt`. */
+  /** Gives a message back without an attempt (throttle wait, internal error): due again at `dueAt`. */
   release(logId: number, dueAt: number): void;
+  /**
+   * Moves the free due messages of these domains to `until` (a suspended destination), without attempts.
+   * Returns how many moved.
+   */
+  deferDomains(domains: readonly string[], until: number, now: number): number;
+  /**
+   * Spreads the free due messages of these domains from `start`, one every `intervalMs` (a destination at its
+   * hourly limit: each gets the time its token is expected), without attempts. Returns how many moved.
+   */
+  spreadDomains(domains: readonly string[], start: number, intervalMs: number, now: number): number;
+  /** Leases up to `limit` free messages of these domains, due or not (bouncing a destination's queue). */
+  leaseDomains(domains: readonly string[], now: number, leaseUntil: number, limit: number): LeasedItem[];
+  /** Messages queued for these domains. */
+  countDomains(domains: readonly string[]): number;
   /** The earliest time something may become available: a future due time or the end of a current lease. */
   nextWakeAt(now: number): number | null;
   count(): number;
 }
 
+/** Rows looked at per lease, as a multiple of the lease size. */
+const LEASE_SCAN_FACTOR = 8;
+
 export function createQueueStore(db: Db): QueueStore {
   const leaseStmt = db.prepare(
     `UPDATE queue SET lease_until = @leaseUntil
       WHERE log_id IN (
-        SELECT log_id FROM queue
-         WHERE due_at <= @now AND lease_until <= @now
-           AND log_id NOT IN (SELECT value FROM json_each(@exclude))
-         ORDER BY due_at LIMIT @limit)
+        SELECT log_id FROM (
+          SELECT log_id, domain FROM queue
+           WHERE due_at <= @now AND lease_until <= @now
+             AND log_id NOT IN (SELECT value FROM json_each(@exclude))
+           ORDER BY due_at LIMIT @scan)
+         WHERE domain NOT IN (SELECT value FROM json_each(@excludeDomains))
+         LIMIT @limit)
       RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
                 attempts`,
   );
+  const deferDomainsStmt = db.prepare(
+    `UPDATE queue SET due_at = @until
+      WHERE domain IN (SELECT value FROM json_each(@domains)) AND due_at < @until AND lease_until <= @now`,
+  );
+  const spreadStmt = db.prepare(
+    `UPDATE queue SET due_at = @start + CAST((r.rn - 1) * @intervalMs AS INTEGER)
+       FROM (SELECT log_id, ROW_NUMBER() OVER (ORDER BY due_at, log_id) AS rn FROM queue
+              WHERE domain IN (SELECT value FROM json_each(@domains)) AND due_at <= @now AND lease_until <= @now) AS r
+      WHERE queue.log_id = r.log_id`,
+  );
+  const leaseDomainsStmt = db.prepare(
+    `UPDATE queue SET lease_until = @leaseUntil
+      WHERE log_id IN (
+        SELECT log_id FROM queue
+         WHERE domain IN (SELECT value FROM json_each(@domains)) AND lease_until <= @now LIMIT @limit)
+      RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
+                attempts`,
+  );
+  const countDomainsStmt = db
+    .prepare('SELECT COUNT(*) FROM queue WHERE domain IN (SELECT value FROM json_each(?))')
+    .pluck();
   const renewStmt = db.prepare(
     'UPDATE queue SET lease_until = @leaseUntil WHERE log_id IN (SELECT value FROM json_each(@ids))',
   );
@@ -56,13 +107,15 @@ export function createQueueStore(db: Db): QueueStore {
   const countStmt = db.prepare('SELECT COUNT(*) FROM queue').pluck();
 
   return {
-    lease(now, limit, leaseUntil, exclude) {
+    lease(now, limit, leaseUntil, exclude, excludeDomains = []) {
       if (limit <= 0) return [];
       const rows = leaseStmt.all({
         now,
         limit,
+        scan: excludeDomains.length > 0 ? limit * LEASE_SCAN_FACTOR : limit,
         leaseUntil,
         exclude: JSON.stringify(exclude),
+        excludeDomains: JSON.stringify(excludeDomains),
       }) as LeasedItem[];
       return rows.sort((a, b) => a.dueAt - b.dueAt || a.logId - b.logId);
     },
@@ -71,6 +124,26 @@ export function createQueueStore(db: Db): QueueStore {
     },
     release(logId, dueAt) {
       releaseStmt.run({ logId, dueAt });
+    },
+    deferDomains(domains, until, now) {
+      if (domains.length === 0) return 0;
+      return deferDomainsStmt.run({ domains: JSON.stringify(domains), until, now }).changes;
+    },
+    spreadDomains(domains, start, intervalMs, now) {
+      if (domains.length === 0) return 0;
+      return spreadStmt.run({ domains: JSON.stringify(domains), start, intervalMs, now }).changes;
+    },
+    leaseDomains(domains, now, leaseUntil, limit) {
+      if (domains.length === 0 || limit <= 0) return [];
+      return leaseDomainsStmt.all({
+        domains: JSON.stringify(domains),
+        now,
+        leaseUntil,
+        limit,
+      }) as LeasedItem[];
+    },
+    countDomains(domains) {
+      return domains.length === 0 ? 0 : (countDomainsStmt.get(JSON.stringify(domains)) as number);
     },
     nextWakeAt(now) {
       const due = nextDueStmt.get(now) as number | null;

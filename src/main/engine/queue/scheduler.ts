@@ -11,8 +11,13 @@ export interface SchedulerOptions {
   clock: Clock;
   queue: QueueStore;
   logger: Logger;
+  /** Messages being processed at once, not counting parked ones (waiting in memory for their destination). */
   maxInFlight: number;
+  /** Parked messages over every destination; beyond this nothing more is leased. */
+  maxParked: number;
   leaseMs: number;
+  /** Domains not to lease for now (their destination is busy); re-read at every plan. */
+  excludedDomains(): readonly string[];
   /** Handles one leased message; must settle (it is awaited by `stop`). */
   process(item: LeasedItem): Promise<void>;
 }
@@ -23,6 +28,8 @@ export interface Scheduler {
   /** Stops taking work; resolves when every message in flight has been processed. */
   stop(): Promise<void>;
   inFlight(): number;
+  /** A message starts (+1) or stops (-1) waiting in memory: it does not hold an in-flight slot meanwhile. */
+  parked(delta: 1 | -1): void;
 }
 
 export function createScheduler(o: SchedulerOptions): Scheduler {
@@ -32,6 +39,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   let replan = false;
   let timer: { at: number; cancel: () => void } | null = null;
   let cancelRenewal: (() => void) | null = null;
+  let parked = 0;
 
   function plan(): void {
     if (!running) return;
@@ -52,13 +60,17 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
 
   function planOnce(): void {
     const now = o.clock.now();
-    const capacity = o.maxInFlight - inFlight.size;
+    const capacity = Math.min(o.maxInFlight - active(), o.maxParked - parked);
     if (capacity > 0) {
-      const items = o.queue.lease(now, capacity, now + o.leaseMs, [...inFlight.keys()]);
+      const items = o.queue.lease(now, capacity, now + o.leaseMs, [...inFlight.keys()], o.excludedDomains());
       for (const item of items) launch(item);
     }
     // Full: the next completion re-plans. Otherwise sleep until the next due time.
-    arm(inFlight.size >= o.maxInFlight ? null : o.queue.nextWakeAt(now));
+    arm(active() >= o.maxInFlight || parked >= o.maxParked ? null : o.queue.nextWakeAt(now));
+  }
+
+  function active(): number {
+    return inFlight.size - parked;
   }
 
   function launch(item: LeasedItem): void {
@@ -118,5 +130,10 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       cancelRenewal = null;
     },
     inFlight: () => inFlight.size,
+    parked(delta) {
+      parked += delta;
+      // A message starting to wait frees its slot: more work may be taken.
+      if (delta === 1) plan();
+    },
   };
 }

@@ -1,13 +1,16 @@
 /**
- * One Relay per destination, at most `maxPerDestination` sends to it at once (the rest wait in order), and
- * the relay closed after `idleMs` without work so its connections do not linger.
+ * One Relay per destination, closed after `idleMs` without work so its connections do not linger. How many
+ * messages go to a destination at once is the shaper's decision (SPEC §6), made before the pool is reached.
  */
 import type { Logger } from '../../logger';
 import type { Clock } from '../clock';
-import type { Destination, OutboundMessage, Relay, RelayFactory, SmtpOutcome } from '../types';
+import type { Destination, OutboundGroup, OutboundMessage, Relay, RelayFactory, SmtpOutcome } from '../types';
 
 export interface DestinationPool {
   send(destination: Destination, message: OutboundMessage): Promise<SmtpOutcome>;
+  sendGroup(destination: Destination, group: OutboundGroup): Promise<SmtpOutcome[]>;
+  /** SMTP sessions open to a destination (0 when it has no relay). */
+  openConnections(key: string): number;
   /** Closes every relay (waiting sends are not expected: the engine stops taking work first). */
   close(): Promise<void>;
   size(): number;
@@ -16,7 +19,6 @@ export interface DestinationPool {
 interface Entry {
   relay: Relay;
   active: number;
-  waiting: (() => void)[];
   cancelIdle: (() => void) | null;
 }
 
@@ -24,29 +26,24 @@ export function createDestinationPool(o: {
   relayFactory: RelayFactory;
   clock: Clock;
   logger: Logger;
-  maxPerDestination: number;
   idleMs: number;
 }): DestinationPool {
   const entries = new Map<string, Entry>();
 
-  function entryFor(destination: Destination): Entry {
+  function acquire(destination: Destination): Entry {
     let entry = entries.get(destination.key);
     if (!entry) {
-      entry = { relay: o.relayFactory(destination), active: 0, waiting: [], cancelIdle: null };
+      entry = { relay: o.relayFactory(destination), active: 0, cancelIdle: null };
       entries.set(destination.key, entry);
       o.logger.debug('relay opened', { destination: destination.key });
     }
     entry.cancelIdle?.();
     entry.cancelIdle = null;
+    entry.active++;
     return entry;
   }
 
   function release(key: string, entry: Entry): void {
-    const next = entry.waiting.shift();
-    if (next) {
-      next(); // the slot passes to the next waiting send
-      return;
-    }
     entry.active--;
     if (entry.active > 0) return;
     entry.cancelIdle = o.clock.at(o.clock.now() + o.idleMs, () => {
@@ -60,18 +57,19 @@ export function createDestinationPool(o: {
     });
   }
 
+  async function withRelay<T>(destination: Destination, fn: (relay: Relay) => Promise<T>): Promise<T> {
+    const entry = acquire(destination);
+    try {
+      return await fn(entry.relay);
+    } finally {
+      release(destination.key, entry);
+    }
+  }
+
   return {
-    async send(destination, message) {
-      const entry = entryFor(destination);
-      if (entry.active >= o.maxPerDestination)
-        await new Promise<void>((resolve) => entry.waiting.push(resolve));
-      else entry.active++;
-      try {
-        return await entry.relay.send(message);
-      } finally {
-        release(destination.key, entry);
-      }
-    },
+    send: (destination, message) => withRelay(destination, (relay) => relay.send(message)),
+    sendGroup: (destination, group) => withRelay(destination, (relay) => relay.sendGroup(group)),
+    openConnections: (key) => entries.get(key)?.relay.openConnections() ?? 0,
     async close() {
       const all = [...entries.values()];
       entries.clear();

@@ -1,7 +1,9 @@
 /**
  * SMTP delivery over nodemailer's SMTPConnection, one Relay per destination. Connections are reused: a small
- * pool of open sessions per destination (RSET after a refused transaction, QUIT after `maxMessagesPerConnection`).
- * STARTTLS is opportunistic; certificates are only left unchecked for loopback hosts (sandbox, tests).
+ * pool of open sessions per destination (RSET after a refused transaction, QUIT after the rule's
+ * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy;
+ * certificates are only left unchecked for loopback hosts (sandbox, tests). PIPELINING: nodemailer sends
+ * MAIL, every RCPT and DATA in one batch when the server advertises it (RFC 2920).
  * Every reply becomes an `SmtpOutcome` value; connection failures are `deferred` with `code: null` and move
  * on to the destination's next host. Nothing here throws for an SMTP reply.
  */
@@ -12,7 +14,7 @@ import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import { systemClock, type Clock } from '../clock';
-import type { Destination, OutboundMessage, Relay, RelayFactory, SmtpOutcome } from '../types';
+import type { Destination, OutboundGroup, Relay, RelayFactory, RelayPolicy, SmtpOutcome } from '../types';
 
 export interface SmtpRelayOptions {
   /** EHLO name; default the machine's hostname. */
@@ -29,10 +31,9 @@ export interface SmtpRelayOptions {
 
 interface RelayConfig {
   name: string;
-  connectionTimeoutMs: number;
-  greetingTimeoutMs: number;
-  socketTimeoutMs: number;
-  maxMessagesPerConnection: number;
+  /** Used for messages sent without a policy (direct relay use, tests). */
+  defaults: RelayPolicy;
+  greetingTimeoutMs: number | null;
   clock: Clock;
   logger: Logger;
 }
@@ -43,23 +44,39 @@ type SmtpError = Error & {
   response?: string;
   responseCode?: number;
   command?: string;
+  recipient?: string;
+  rejectedErrors?: SmtpError[];
 };
+
+interface SendInfo {
+  response?: string;
+  rejected?: string[];
+  rejectedErrors?: SmtpError[];
+}
 
 interface Session {
   conn: SMTPConnection;
   host: HostPort;
   ip: string | null;
+  tlsPolicy: RelayPolicy['tls'];
   sent: number;
   ended: Promise<void>;
 }
 
 export function createSmtpRelayFactory(options: SmtpRelayOptions = {}): RelayFactory {
+  const socketTimeoutMs = options.socketTimeoutMs ?? 5 * 60_000;
   const config: RelayConfig = {
     name: options.name ?? os.hostname(),
-    connectionTimeoutMs: options.connectionTimeoutMs ?? 30_000,
-    greetingTimeoutMs: options.greetingTimeoutMs ?? 30_000,
-    socketTimeoutMs: options.socketTimeoutMs ?? 5 * 60_000,
-    maxMessagesPerConnection: options.maxMessagesPerConnection ?? 100,
+    defaults: {
+      tls: 'opportunistic',
+      connectMs: options.connectionTimeoutMs ?? 30_000,
+      commandMs: socketTimeoutMs,
+      dataMs: socketTimeoutMs,
+      maxMessagesPerConnection: options.maxMessagesPerConnection ?? 100,
+      maxConnections: 10,
+      ruleId: 'relay-defaults',
+    },
+    greetingTimeoutMs: options.greetingTimeoutMs ?? null,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
   };
@@ -71,29 +88,43 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h.endsWith('.localhost');
 }
 
+/**
+ * Timeouts: `connectMs` bounds connecting and the greeting (and STARTTLS); `commandMs` is the inactivity
+ * allowed between replies while the session is idle or being set up; during a transaction (MAIL .. the final
+ * reply to DATA) the inactivity allowed is `dataMs` (nodemailer has one socket timeout, so the longer limit
+ * covers the whole transaction rather than only the wait after the data).
+ */
 function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const idle: Session[] = [];
   const sessions = new Set<Session>();
   const log = config.logger.child({ destination: destination.key });
   let closed = false;
 
-  function takeIdle(): Session | undefined {
+  function takeIdle(policy: RelayPolicy): Session | undefined {
     for (let s = idle.pop(); s; s = idle.pop()) {
-      if (!s.conn.destroyed) return s;
+      if (s.conn.destroyed) continue;
+      // A session set up under another TLS policy (rules changed) is not reused.
+      if (s.tlsPolicy !== policy.tls) {
+        s.conn.quit();
+        continue;
+      }
+      return s;
     }
     return undefined;
   }
 
-  function open(host: HostPort): Promise<{ session: Session } | { failure: SmtpError }> {
+  function open(host: HostPort, policy: RelayPolicy): Promise<{ session: Session } | { failure: SmtpError }> {
     const conn = new SMTPConnection({
       host: host.host,
       port: host.port,
       name: config.name,
-      opportunisticTLS: true,
+      opportunisticTLS: policy.tls === 'opportunistic',
+      requireTLS: policy.tls === 'required',
+      ignoreTLS: policy.tls === 'disabled',
       tls: { rejectUnauthorized: !isLoopbackHost(host.host) },
-      connectionTimeout: config.connectionTimeoutMs,
-      greetingTimeout: config.greetingTimeoutMs,
-      socketTimeout: config.socketTimeoutMs,
+      connectionTimeout: policy.connectMs,
+      greetingTimeout: config.greetingTimeoutMs ?? policy.connectMs,
+      socketTimeout: policy.commandMs,
       logger: false,
     });
     const ended = new Promise<void>((resolve) => conn.once('end', () => resolve()));
@@ -110,7 +141,14 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       conn.connect((err) => {
         if (err) return settle({ failure: err as SmtpError });
         const socket = conn._socket;
-        const session: Session = { conn, host, ip: (socket && socket.remoteAddress) || null, sent: 0, ended };
+        const session: Session = {
+          conn,
+          host,
+          ip: (socket && socket.remoteAddress) || null,
+          tlsPolicy: policy.tls,
+          sent: 0,
+          ended,
+        };
         sessions.add(session);
         void ended.then(() => {
           sessions.delete(session);
@@ -124,26 +162,30 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 
   function transact(
     session: Session,
-    message: OutboundMessage,
-  ): Promise<{ ok: true; response: string } | { ok: false; err: SmtpError }> {
+    group: OutboundGroup,
+    policy: RelayPolicy,
+  ): Promise<{ ok: true; info: SendInfo } | { ok: false; err: SmtpError }> {
+    setSocketTimeout(session, Math.max(policy.commandMs, policy.dataMs));
     return new Promise((resolve) => {
       session.conn.send(
-        { from: message.envelope.from, to: [message.envelope.to], size: message.raw.length },
-        message.raw,
+        { from: group.envelope.from, to: group.envelope.to, size: group.raw.length },
+        group.raw,
         (err, info) => {
           session.sent++;
+          if (!session.conn.destroyed) setSocketTimeout(session, policy.commandMs);
           if (err) resolve({ ok: false, err: err as SmtpError });
-          else resolve({ ok: true, response: info?.response ?? '250' });
+          else resolve({ ok: true, info: (info ?? {}) as SendInfo });
         },
       );
     });
   }
 
   /** After a transaction: keep the session for the next message, reset it first (RSET), or end it. */
-  function recycle(session: Session, failed: boolean): Promise<void> {
+  function recycle(session: Session, failed: boolean, policy: RelayPolicy): Promise<void> {
     const { conn } = session;
     if (conn.destroyed) return Promise.resolve();
-    if (closed || session.sent >= config.maxMessagesPerConnection) {
+    // Above the (possibly lowered) connection limit, or at the end of its message budget: QUIT.
+    if (closed || session.sent >= policy.maxMessagesPerConnection || sessions.size > policy.maxConnections) {
       conn.quit();
       return Promise.resolve();
     }
@@ -164,11 +206,12 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 
   async function sendOn(
     session: Session,
-    message: OutboundMessage,
+    group: OutboundGroup,
+    policy: RelayPolicy,
     started: number,
     reused: boolean,
-  ): Promise<SmtpOutcome | 'stale'> {
-    const result = await transact(session, message);
+  ): Promise<SmtpOutcome[] | 'stale'> {
+    const result = await transact(session, group, policy);
     const base = {
       mxHost: session.host.host,
       ip: session.ip,
@@ -176,16 +219,8 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       durationMs: config.clock.now() - started,
     };
     if (result.ok) {
-      void recycle(session, false);
-      const reply = parseSmtpReply(result.response);
-      return {
-        kind: 'accepted',
-        code: reply.code ?? 250,
-        enhanced: reply.enhanced,
-        text: reply.text,
-        command: 'DATA',
-        ...base,
-      };
+      void recycle(session, false, policy);
+      return perRecipient(group, result.info, base);
     }
     const err = result.err;
     // A reused session the server had silently closed: not this message's fault, retry on a fresh one.
@@ -194,44 +229,67 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       return 'stale';
     }
     // The reply is known; the session is reset before the outcome is returned so the next message reuses it.
-    await recycle(session, true);
-    return outcomeFromError(err, base, 'transaction');
+    await recycle(session, true, policy);
+    // Every recipient refused at RCPT: each keeps its own reply.
+    if (err.rejectedErrors && err.rejectedErrors.length > 0) {
+      return group.envelope.to.map((to) => {
+        const own = err.rejectedErrors?.find((e) => e.recipient === to) ?? err;
+        return outcomeFromError(own, base, 'transaction');
+      });
+    }
+    const outcome = outcomeFromError(err, base, 'transaction');
+    return group.envelope.to.map(() => outcome);
+  }
+
+  async function sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]> {
+    const policy = group.policy ?? config.defaults;
+    const started = config.clock.now();
+    const all = (outcome: SmtpOutcome) => group.envelope.to.map(() => outcome);
+    if (closed) {
+      return all(noReplyOutcome('relay closed before the message could be sent', null, started, config));
+    }
+    const reusable = takeIdle(policy);
+    if (reusable) {
+      const outcomes = await sendOn(reusable, group, policy, started, true);
+      if (outcomes !== 'stale') return outcomes;
+      log.debug('reused session was closed by the server; opening a new one', { host: reusable.host.host });
+    }
+    let lastFailure: SmtpOutcome | null = null;
+    for (const host of destination.hosts) {
+      const opened = await open(host, policy);
+      if ('session' in opened) {
+        const outcomes = await sendOn(opened.session, group, policy, started, false);
+        return outcomes === 'stale'
+          ? all(noReplyOutcome('connection lost', host, started, config))
+          : outcomes;
+      }
+      const base = { mxHost: host.host, ip: null, tls: false, durationMs: config.clock.now() - started };
+      lastFailure =
+        tlsRefusal(opened.failure, policy, base) ?? outcomeFromError(opened.failure, base, 'connect');
+      log.info('connection failed, trying the next host', {
+        host: host.host,
+        port: host.port,
+        reply: lastFailure.text,
+      });
+    }
+    return all(
+      lastFailure ?? noReplyOutcome(`destination ${destination.key} has no host`, null, started, config),
+    );
   }
 
   return {
     async send(message) {
-      const started = config.clock.now();
-      if (closed) {
-        return noReplyOutcome('relay closed before the message could be sent', null, started, config);
-      }
-      const reusable = takeIdle();
-      if (reusable) {
-        const outcome = await sendOn(reusable, message, started, true);
-        if (outcome !== 'stale') return outcome;
-        log.debug('reused session was closed by the server; opening a new one', { host: reusable.host.host });
-      }
-      let lastFailure: SmtpOutcome | null = null;
-      for (const host of destination.hosts) {
-        const opened = await open(host);
-        if ('session' in opened) {
-          const outcome = await sendOn(opened.session, message, started, false);
-          return outcome === 'stale' ? noReplyOutcome('connection lost', host, started, config) : outcome;
-        }
-        lastFailure = outcomeFromError(
-          opened.failure,
-          { mxHost: host.host, ip: null, tls: false, durationMs: config.clock.now() - started },
-          'connect',
-        );
-        log.info('connection failed, trying the next host', {
-          host: host.host,
-          port: host.port,
-          reply: lastFailure.text,
-        });
-      }
-      return (
-        lastFailure ?? noReplyOutcome(`destination ${destination.key} has no host`, null, started, config)
-      );
+      const [outcome] = await sendGroup({
+        logIds: [message.logId],
+        envelope: { from: message.envelope.from, to: [message.envelope.to] },
+        raw: message.raw,
+        ...(message.policy ? { policy: message.policy } : {}),
+      });
+      if (!outcome) throw new Error('the relay returned no outcome for a one-recipient transaction');
+      return outcome;
     },
+    sendGroup,
+    openConnections: () => sessions.size,
     async close() {
       closed = true;
       const waits: Promise<void>[] = [];
@@ -244,6 +302,49 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       idle.length = 0;
       await Promise.all(waits);
     },
+  };
+}
+
+function setSocketTimeout(session: Session, ms: number): void {
+  const socket = session.conn._socket;
+  if (socket) socket.setTimeout(ms);
+}
+
+/** Outcomes of a transaction that reached DATA: refused recipients keep their RCPT reply, the rest the DATA reply. */
+function perRecipient(group: OutboundGroup, info: SendInfo, base: OutcomeBase): SmtpOutcome[] {
+  const reply = parseSmtpReply(info.response ?? '250');
+  const accepted: SmtpOutcome = {
+    kind: 'accepted',
+    code: reply.code ?? 250,
+    enhanced: reply.enhanced,
+    text: reply.text,
+    command: 'DATA',
+    ...base,
+  };
+  const refused = info.rejectedErrors ?? [];
+  if (refused.length === 0) return group.envelope.to.map(() => accepted);
+  return group.envelope.to.map((to) => {
+    const own = refused.find((e) => e.recipient === to);
+    return own ? outcomeFromError(own, base, 'transaction') : accepted;
+  });
+}
+
+/**
+ * `tls: required` and the server has no STARTTLS (or it failed): deferred, with a text naming the rule.
+ * Nothing was sent in clear.
+ */
+function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): SmtpOutcome | null {
+  if (policy.tls !== 'required') return null;
+  const tlsFailure = err.code === 'ETLS' || err.command === 'STARTTLS' || /STARTTLS/i.test(err.message);
+  if (!tlsFailure) return null;
+  const reply = err.response ? ` (reply: ${err.response.trim()})` : '';
+  return {
+    kind: 'deferred',
+    code: null,
+    enhanced: null,
+    text: `TLS required by MX rule "${policy.ruleId}" but ${base.mxHost ?? 'the server'} does not offer a working STARTTLS${reply}; nothing was sent`,
+    command: 'STARTTLS',
+    ...base,
   };
 }
 

@@ -1,0 +1,332 @@
+/**
+ * Traffic shaping in our own buckets, before the relay (SPEC §6). One `DestinationRuntime` per destination
+ * key; `admit` decides, for a message whose destination is known, whether it goes now, waits a little in
+ * memory (a short rate-limit wait or a free connection of its destination) or goes back to the queue without
+ * an attempt (suspension, a long rate-limit wait, a destination already holding its share of waiting
+ * messages). Outcomes feed the adaptive behaviour; every automatic change is persisted in
+ * `destination_state`, recorded in `shaping_events` and logged.
+ *
+ * Fairness: a waiting message never holds one of the scheduler's in-flight slots (the engine parks it), and a
+ * destination keeps at most `waitersPerDestination` messages waiting for a connection; beyond that its domains
+ * are excluded from leasing until it drains, so other destinations keep being served.
+ */
+import type { AdaptiveSettings, DestinationState, RulesDocument } from '../../../shared/contract/mta';
+import type { Db } from '../../store/db';
+import { recordShapingEvent } from '../../store/shaping-events-repo';
+import { stmt } from '../../store/statements';
+import type { Logger } from '../../logger';
+import type { Clock } from '../clock';
+import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
+import {
+  DestinationRuntime,
+  type DestinationKind,
+  type PersistedState,
+  type ShapingChange,
+} from './destination';
+import { isRateSignal } from './rate-signal';
+import {
+  compileAutomationRules,
+  matchAutomation,
+  matchMxRule,
+  type CompiledAutomationRule,
+} from './rule-match';
+import { formatReply } from '../../../shared/domain/smtp-reply';
+
+export type Admission =
+  | { kind: 'go'; destination: DestinationRuntime }
+  /** Back to the queue, due at `until`, without an attempt. `scope: 'destination'` = its other due messages too. */
+  | {
+      kind: 'defer';
+      until: number;
+      reason: string;
+      scope: 'message' | 'destination' | 'spread';
+      destination: DestinationRuntime;
+    };
+
+export interface ShaperOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  rules: RulesDocument;
+  /** A rate-limit wait up to this long is spent in memory; a longer one puts the message back in the queue. */
+  shortWaitMs: number;
+  /** Messages of one destination that may wait in memory for one of its connections. */
+  waitersPerDestination: number;
+  /** Called when a message starts / stops waiting in memory (it does not hold an in-flight slot). */
+  parked(delta: 1 | -1): void;
+  /** A destination stopped excluding its domains from leasing: re-plan. */
+  wake(): void;
+}
+
+interface Waiter {
+  resolve(ok: boolean): void;
+}
+
+interface Runtime {
+  d: DestinationRuntime;
+  waiters: Waiter[];
+  saturated: boolean;
+}
+
+export interface Shaper {
+  /** The destination a resolved message goes to (created with its rule on first use). */
+  destinationFor(destination: Destination, kind: DestinationKind, domain: string): DestinationRuntime;
+  /** Waits (parked) as the destination requires, then either admits the message or says when to retry. */
+  admit(d: DestinationRuntime): Promise<Admission>;
+  /** The message admitted by `admit` is done with its connection. */
+  release(d: DestinationRuntime): void;
+  /** Feeds an outcome to the destination's adaptive behaviour; returns the changes made. */
+  observe(d: DestinationRuntime, outcome: SmtpOutcome): ShapingChange[];
+  policyOf(d: DestinationRuntime): RelayPolicy;
+  /** Applies a new rules document to every destination, without restart. */
+  reload(rules: RulesDocument): void;
+  /** Domains whose destination holds as many waiting messages as it may: not leased for now. */
+  excludedDomains(): string[];
+  all(): DestinationRuntime[];
+  snapshot(d: DestinationRuntime, queued: number): DestinationState;
+  /** Ends every wait (engine stop): the waiting messages go back to the queue. */
+  cancelWaits(): void;
+}
+
+export function createShaper(o: ShaperOptions): Shaper {
+  const log = o.logger.child({ component: 'shaper' });
+  const runtimes = new Map<string, Runtime>();
+  const byDestination = new WeakMap<DestinationRuntime, Runtime>();
+  const sleeps = new Set<{ cancel: () => void; resolve: (ok: boolean) => void }>();
+  let rules = o.rules;
+  let automation: CompiledAutomationRule[] = compileAutomationRules(rules.automationRules);
+  let excluded: string[] | null = [];
+
+  const loadState = stmt(
+    o.db,
+    `SELECT suspended_until AS suspendedUntil, rate_per_hour AS ratePerHour, max_connections AS maxConnections,
+            throttled_until AS throttledUntil, reason FROM destination_state WHERE key = ?`,
+  );
+  const saveState = stmt(
+    o.db,
+    `INSERT INTO destination_state (key, suspended_until, rate_per_hour, max_connections, throttled_until, reason, updated_at)
+     VALUES (@key, @suspendedUntil, @ratePerHour, @maxConnections, @throttledUntil, @reason, @now)
+     ON CONFLICT(key) DO UPDATE SET suspended_until = excluded.suspended_until, rate_per_hour = excluded.rate_per_hour,
+       max_connections = excluded.max_connections, throttled_until = excluded.throttled_until,
+       reason = excluded.reason, updated_at = excluded.updated_at`,
+  );
+
+  function runtimeOf(d: DestinationRuntime): Runtime {
+    const r = byDestination.get(d);
+    if (!r) throw new Error(`destination ${d.key} is not managed by this shaper`);
+    return r;
+  }
+
+  function settings(): AdaptiveSettings {
+    return rules.adaptive;
+  }
+
+  function apply(d: DestinationRuntime, changes: readonly ShapingChange[]): void {
+    if (changes.length === 0) return;
+    const now = o.clock.now();
+    o.db.transaction(() => {
+      saveState.run({ key: d.key, ...d.persisted(), now });
+      for (const c of changes)
+        recordShapingEvent(o.db, {
+          at: now,
+          destination: d.key,
+          kind: c.kind,
+          cause: c.cause,
+          detail: c.detail,
+        });
+    })();
+    for (const c of changes)
+      log.info(`destination ${c.kind}`, { destination: d.key, cause: c.cause, ...c.detail });
+  }
+
+  function sleep(until: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const entry = {
+        cancel: () => undefined,
+        resolve: (ok: boolean) => {
+          sleeps.delete(entry);
+          resolve(ok);
+        },
+      };
+      const cancelTimer = o.clock.at(until, () => entry.resolve(true));
+      entry.cancel = () => {
+        cancelTimer();
+        entry.resolve(false);
+      };
+      sleeps.add(entry);
+    });
+  }
+
+  async function parkedWhile<T>(wait: Promise<T>): Promise<T> {
+    o.parked(1);
+    try {
+      return await wait;
+    } finally {
+      o.parked(-1);
+    }
+  }
+
+  function setSaturated(r: Runtime, saturated: boolean): void {
+    if (r.saturated === saturated) return;
+    r.saturated = saturated;
+    excluded = null;
+    if (!saturated) o.wake();
+  }
+
+  return {
+    destinationFor(destination, kind, domain) {
+      let r = runtimes.get(destination.key);
+      if (!r) {
+        const now = o.clock.now();
+        const d = new DestinationRuntime(destination, kind, now);
+        d.applyRules(matchMxRule(rules.mxRules, { hosts: d.hosts, domain }), automation, now);
+        const saved = loadState.get(destination.key) as PersistedState | undefined;
+        if (saved) d.restore(saved, now);
+        r = { d, waiters: [], saturated: false };
+        runtimes.set(destination.key, r);
+        byDestination.set(d, r);
+        log.debug('destination opened', { destination: d.key, rule: d.rule.id });
+      }
+      r.d.noteDomain(domain);
+      return r.d;
+    },
+
+    async admit(d) {
+      const r = runtimeOf(d);
+      let now = o.clock.now();
+      apply(d, d.expire(now));
+      if (d.suspendedUntil !== null && d.suspendedUntil > now) {
+        return {
+          kind: 'defer',
+          until: d.suspendedUntil,
+          reason: `destination suspended: ${d.suspendedReason ?? ''}`,
+          scope: 'destination',
+          destination: d,
+        };
+      }
+      const wait = d.reserve(now);
+      if (wait > o.shortWaitMs) {
+        d.unreserve();
+        return {
+          kind: 'defer',
+          until: now + wait,
+          reason: `hourly limit of ${Math.round(d.effectiveRate() ?? 0)} messages reached`,
+          scope: 'spread',
+          destination: d,
+        };
+      }
+      if (wait > 0) {
+        const ok = await parkedWhile(sleep(now + wait));
+        now = o.clock.now();
+        if (!ok) {
+          d.unreserve();
+          return { kind: 'defer', until: now, reason: 'engine stopping', scope: 'message', destination: d };
+        }
+      }
+      if (d.sending < d.effectiveMaxConnections(now)) {
+        d.sending++;
+        return { kind: 'go', destination: d };
+      }
+      if (r.waiters.length >= o.waitersPerDestination) {
+        d.unreserve();
+        setSaturated(r, true);
+        return {
+          kind: 'defer',
+          until: now,
+          reason: 'every connection of the destination is busy',
+          scope: 'message',
+          destination: d,
+        };
+      }
+      const ok = await parkedWhile(new Promise<boolean>((resolve) => r.waiters.push({ resolve })));
+      if (!ok) {
+        d.unreserve();
+        return {
+          kind: 'defer',
+          until: o.clock.now(),
+          reason: 'engine stopping',
+          scope: 'message',
+          destination: d,
+        };
+      }
+      return { kind: 'go', destination: d };
+    },
+
+    release(d) {
+      const r = runtimeOf(d);
+      // The slot passes to the next waiting message while the (possibly lowered) limit allows it.
+      if (r.waiters.length > 0 && d.sending <= d.effectiveMaxConnections(o.clock.now())) {
+        r.waiters.shift()?.resolve(true);
+      } else {
+        d.sending--;
+      }
+      if (r.saturated && r.waiters.length <= Math.floor(o.waitersPerDestination / 2)) setSaturated(r, false);
+    },
+
+    observe(d, outcome) {
+      const raw = formatReply(outcome);
+      const rateSignal = outcome.kind === 'deferred' && isRateSignal(outcome);
+      const hit = outcome.kind === 'accepted' ? undefined : matchAutomation(d.automationRules(), raw);
+      const changes = d.observe(
+        {
+          kind: outcome.kind,
+          rawReply: raw,
+          rateSignal,
+          hadReply: outcome.code !== null || outcome.text !== '',
+        },
+        settings(),
+        hit?.rule ?? null,
+        o.clock.now(),
+      );
+      apply(d, changes);
+      return changes;
+    },
+
+    policyOf(d) {
+      const now = o.clock.now();
+      return {
+        tls: d.rule.tls,
+        connectMs: d.rule.timeouts.connectMs,
+        commandMs: d.rule.timeouts.commandMs,
+        dataMs: d.rule.timeouts.dataMs,
+        maxMessagesPerConnection: d.rule.maxMessagesPerConnection,
+        maxConnections: d.effectiveMaxConnections(now),
+        ruleId: d.rule.id,
+      };
+    },
+
+    reload(next) {
+      rules = next;
+      automation = compileAutomationRules(next.automationRules);
+      const now = o.clock.now();
+      for (const { d } of runtimes.values()) {
+        const domain = d.domains.values().next().value ?? '';
+        const before = d.rule.id;
+        d.applyRules(matchMxRule(next.mxRules, { hosts: d.hosts, domain }), automation, now);
+        if (before !== d.rule.id)
+          log.info('destination rule changed', { destination: d.key, from: before, to: d.rule.id });
+      }
+      excluded = null;
+      o.wake();
+    },
+
+    excludedDomains() {
+      if (excluded === null) {
+        excluded = [];
+        for (const r of runtimes.values()) if (r.saturated) excluded.push(...r.d.domains);
+      }
+      return excluded;
+    },
+
+    all: () => [...runtimes.values()].map((r) => r.d),
+
+    snapshot(d, queued) {
+      return d.snapshot(o.clock.now(), queued);
+    },
+
+    cancelWaits() {
+      for (const s of [...sleeps]) s.cancel();
+      for (const r of runtimes.values()) for (const w of r.waiters.splice(0)) w.resolve(false);
+    },
+  };
+}
