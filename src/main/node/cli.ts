@@ -7,6 +7,7 @@ import { APP_VERSION } from '../app';
 import { UsageError, type Command, type CommandIo } from './commands/common';
 import { deliverCommand } from './commands/deliver';
 import { dkimCommand } from './commands/dkim';
+import { qualifyCommand } from './commands/qualify';
 import { reportCommand } from './commands/report';
 import { rulesCommand } from './commands/rules';
 import { runCommand } from './commands/run';
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   sandboxCommand,
   rulesCommand,
   dkimCommand,
+  qualifyCommand,
 ];
 
 function usage(): string {

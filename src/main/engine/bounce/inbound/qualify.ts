@@ -1,0 +1,75 @@
+/**
+ * `qualifyInbound`: the qualification of each recipient of an inbound report (SPEC §4.3), with the same
+ * classifier as synchronous replies.
+ * - DSN / non-standard bounce, `Action: failed`: the classifier decides from the status, code and diagnostic;
+ * - `Action: delayed`: the classifier's reason, type Soft (the message is still being retried);
+ * - `Action: delivered | relayed | expanded`: a success notification, Error ignored;
+ * - ARF complaint: Refused, Hard, class 90 (Unsubscribe) — the address is denylisted; `not-spam` is ignored;
+ * - auto-reply: Error ignored, class 60 (Auto-Reply), no status change;
+ * - unknown: nothing to qualify (the report is kept and listed).
+ */
+import type { Classifier } from '../classifier';
+import type { InboundRecipient, InboundReport, InboundVerdict } from './types';
+
+export function qualifyInbound(report: InboundReport, classifier: Classifier): InboundVerdict[] {
+  switch (report.kind) {
+    case 'dsn':
+    case 'bounce_nonstandard':
+      return report.recipients.map((r) => qualifyDelivery(r, classifier));
+    case 'arf': {
+      const ignored = report.feedback?.feedbackType === 'not-spam';
+      return report.recipients.map((r) => ({
+        recipient: r.recipient,
+        type: ignored ? 'ignored' : 'hard',
+        reason: ignored ? 'error_ignored' : 'refused',
+        bounceClass: 90,
+        ruleId: `arf:${report.feedback?.feedbackType ?? 'abuse'}`,
+        status: null,
+        code: null,
+      }));
+    }
+    case 'auto_reply':
+      return report.recipients.map((r) => ({
+        recipient: r.recipient,
+        type: 'ignored',
+        reason: 'error_ignored',
+        bounceClass: 60,
+        ruleId: 'auto-reply',
+        status: null,
+        code: null,
+      }));
+    case 'unknown':
+      return [];
+  }
+}
+
+function qualifyDelivery(r: InboundRecipient, classifier: Classifier): InboundVerdict {
+  const common = { recipient: r.recipient, status: r.status, code: r.code };
+  switch (r.action) {
+    case 'delivered':
+    case 'relayed':
+    case 'expanded':
+      return {
+        ...common,
+        type: 'ignored',
+        reason: 'error_ignored',
+        bounceClass: 1,
+        ruleId: `dsn:${r.action}`,
+      };
+    case 'delayed': {
+      const v = classifier.classify(replyOf(r));
+      return { ...common, type: 'soft', reason: v.reason, bounceClass: v.bounceClass, ruleId: v.ruleId };
+    }
+    case 'failed':
+    case null: {
+      const v = classifier.classify(replyOf(r));
+      return { ...common, type: v.type, reason: v.reason, bounceClass: v.bounceClass, ruleId: v.ruleId };
+    }
+  }
+}
+
+function replyOf(r: InboundRecipient) {
+  // A failed DSN without any code is still a failure: the status class is permanent unless it says 4.x.x.
+  const enhanced = r.status ?? (r.code === null && r.action === 'failed' ? '5.0.0' : null);
+  return { code: r.code, enhanced, text: r.diagnostic ?? '', command: null, mxHost: r.remoteMta };
+}
