@@ -11,7 +11,6 @@ import {
 import { createSignPool } from '../../src/main/engine/dkim/worker-pool';
 import { signWorkerScript } from '../../src/main/engine/dkim/worker-script';
 import { createComposer } from '../../src/main/engine/relay/compose';
-import type { DkimKey } from '../../src/shared/contract/mta';
 import { captureLogger } from '../support/api-test-logger';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
 import { openTempDb, type TempDb } from '../support/engine-fixtures';

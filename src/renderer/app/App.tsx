@@ -4,6 +4,7 @@ import { DeliveriesPage } from '../features/deliveries/DeliveriesPage';
 import { DeliveryDetailPage } from '../features/deliveries/DeliveryDetailPage';
 import { NewDeliveryPage } from '../features/deliveries/NewDeliveryPage';
 import { DestinationsPage } from '../features/destinations/DestinationsPage';
+import { DkimPage } from '../features/dkim/DkimPage';
 import { RulesPage } from '../features/rules/RulesPage';
 import { paths, useRoute, type Route } from './router';
 import { useTheme, type ThemePreference } from './theme';
@@ -86,6 +87,9 @@ export function App() {
         <NavLink href={paths.rules()} active={route.name === 'rules'} testId="nav-rules">
           MX rules
         </NavLink>
+        <NavLink href={paths.dkim()} active={route.name === 'dkim'} testId="nav-dkim">
+          DKIM keys
+        </NavLink>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <Screen route={route} />
@@ -106,6 +110,8 @@ function Screen({ route }: { route: Route }) {
       return <RulesPage />;
     case 'destinations':
       return <DestinationsPage />;
+    case 'dkim':
+      return <DkimPage />;
     case 'not-found':
       return (
         <EmptyState

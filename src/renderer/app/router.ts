@@ -7,6 +7,7 @@ export type Route =
   | { name: 'delivery'; id: string }
   | { name: 'rules' }
   | { name: 'destinations' }
+  | { name: 'dkim' }
   | { name: 'not-found'; path: string };
 
 export const paths = {
@@ -15,6 +16,7 @@ export const paths = {
   delivery: (id: string) => `#/deliveries/${encodeURIComponent(id)}`,
   rules: () => '#/rules',
   destinations: () => '#/destinations',
+  dkim: () => '#/dkim',
 };
 
 export function parseRoute(hash: string): Route {
@@ -23,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/deliveries/new') return { name: 'new-delivery' };
   if (path === '/rules') return { name: 'rules' };
   if (path === '/destinations') return { name: 'destinations' };
+  if (path === '/dkim') return { name: 'dkim' };
   const detail = /^\/deliveries\/(\d+)$/.exec(path);
   if (detail?.[1]) return { name: 'delivery', id: detail[1] };
   return { name: 'not-found', path };
