@@ -19,6 +19,7 @@ import { listAttempts, logRowExists, logsPage } from '../store/log-repo';
 import { getSetting } from '../store/settings-repo';
 import { listTemplates } from '../store/templates-repo';
 import type { EventBus } from './event-bus';
+import { createBounceHandlers } from './handlers-bounce';
 import { createDkimHandlers } from './handlers-dkim';
 import { createMtaHandlers } from './handlers-mta';
 
@@ -91,5 +92,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     ...createMtaHandlers(deps),
     ...createDkimHandlers(deps),
+    ...createBounceHandlers(deps),
   };
 }

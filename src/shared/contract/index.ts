@@ -31,6 +31,7 @@ import {
   ShapingEvent,
   ThroughputPoint,
 } from './mta';
+import { bounceEvents, bounceMethods } from './bounce';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -126,6 +127,9 @@ export const contract = {
   'dkim.import': method(DkimImportInput, DkimKey, 'Import a PEM private key for a domain and selector'),
   'dkim.setEnabled': method(z.object({ id: Id, enabled: z.boolean() }), DkimKey, 'Enable or disable a key'),
   'dkim.remove': method(ById, z.object({ removed: z.boolean() }), 'Delete a key and its private key file'),
+
+  // ---- bounce side (SPEC §4.2-§4.4) ----
+  ...bounceMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -146,6 +150,7 @@ export const events = {
   'delivery.changed': z.object({ id: Id }),
   /** Rows of a delivery's log changed. */
   'logs.changed': z.object({ deliveryId: Id }),
+  ...bounceEvents,
 } as const;
 
 export type Events = typeof events;
@@ -173,3 +178,4 @@ export type Handlers = {
 export * from './schemas';
 export * from './errors';
 export * from './mta';
+export * from './bounce';
