@@ -16,9 +16,12 @@ const MODES: readonly TabItem<Mode>[] = [
   { id: 'import', label: 'Import a PEM key' },
 ];
 const RSA_SIZES = [1024, 2048, 3072, 4096] as const;
-const ALGORITHM_LABELS: Record<Algorithm, string> = {
-  'rsa-sha256': 'RSA (rsa-sha256): accepted everywhere',
-  'ed25519-sha256': 'Ed25519 (ed25519-sha256): added as a second signature',
+const ALGORITHMS: Record<Algorithm, { label: string; hint: string }> = {
+  'rsa-sha256': { label: 'RSA (rsa-sha256)', hint: 'Verified by every receiver' },
+  'ed25519-sha256': {
+    label: 'Ed25519 (ed25519-sha256)',
+    hint: 'Signs next to the RSA key of the domain (a second signature)',
+  },
 };
 
 /** Adds a key for a domain and selector, generated here or imported from a PEM private key. */
@@ -120,7 +123,7 @@ export function AddKeyForm({ onAdded }: { onAdded(key: DkimKey): void }) {
         </div>
         {mode === 'generate' ? (
           <div className="grid-2">
-            <Field label="Algorithm" htmlFor="dkim-algorithm">
+            <Field label="Algorithm" htmlFor="dkim-algorithm" hint={ALGORITHMS[algorithm].hint}>
               <Select
                 id="dkim-algorithm"
                 value={algorithm}
@@ -128,7 +131,7 @@ export function AddKeyForm({ onAdded }: { onAdded(key: DkimKey): void }) {
               >
                 {DKIM_ALGORITHMS.map((a) => (
                   <option key={a} value={a}>
-                    {ALGORITHM_LABELS[a]}
+                    {ALGORITHMS[a].label}
                   </option>
                 ))}
               </Select>
