@@ -227,7 +227,7 @@ export class DestinationRuntime {
           detail: { rule: rule.id, action: 'suspend', until: this.suspendedUntil },
         };
       case 'throttle': {
-        const base = this.effectiveRate() ?? Math.max(MIN_RATE_PER_HOUR, this.observedRatePerHour(now));
+        const base = this.effectiveRate() ?? this.assumedRatePerHour(now);
         this.setAdaptiveRate(Math.max(MIN_RATE_PER_HOUR, base * action.rateFactor), now);
         const until = now + action.durationMs;
         this.throttle = { maxConnections: action.maxConnections, until };
@@ -262,7 +262,7 @@ export class DestinationRuntime {
       changes.push({ kind: 'suspended', cause, detail: { until: this.suspendedUntil } });
     }
     const from = this.effectiveRate();
-    const base = from ?? Math.max(MIN_RATE_PER_HOUR, this.observedRatePerHour(now));
+    const base = from ?? this.assumedRatePerHour(now);
     if (this.rule.messagesPerHour === null && this.adaptiveCeiling === null) this.adaptiveCeiling = base;
     const to = Math.max(MIN_RATE_PER_HOUR, Math.floor(base * settings.decreaseFactor));
     if (from === null || to < from) {
@@ -356,6 +356,15 @@ export class DestinationRuntime {
       total.failed += s.counts.failed;
     }
     return total;
+  }
+
+  /**
+   * The rate to slow down from when the rule sets no hourly limit: what was accepted over the last 5 minutes,
+   * or, without any acceptance yet, one message per second per allowed connection.
+   */
+  private assumedRatePerHour(now: number): number {
+    const observed = this.observedRatePerHour(now);
+    return observed > 0 ? observed : this.effectiveMaxConnections(now) * 3600;
   }
 
   /** Accepted per hour, observed over the last 5 minutes. */

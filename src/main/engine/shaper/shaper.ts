@@ -166,6 +166,17 @@ export function createShaper(o: ShaperOptions): Shaper {
     }
   }
 
+  function suspension(d: DestinationRuntime, now: number): Admission | null {
+    if (d.suspendedUntil === null || d.suspendedUntil <= now) return null;
+    return {
+      kind: 'defer',
+      until: d.suspendedUntil,
+      reason: `destination suspended: ${d.suspendedReason ?? ''}`,
+      scope: 'destination',
+      destination: d,
+    };
+  }
+
   function setSaturated(r: Runtime, saturated: boolean): void {
     if (r.saturated === saturated) return;
     r.saturated = saturated;
@@ -195,15 +206,8 @@ export function createShaper(o: ShaperOptions): Shaper {
       const r = runtimeOf(d);
       let now = o.clock.now();
       apply(d, d.expire(now));
-      if (d.suspendedUntil !== null && d.suspendedUntil > now) {
-        return {
-          kind: 'defer',
-          until: d.suspendedUntil,
-          reason: `destination suspended: ${d.suspendedReason ?? ''}`,
-          scope: 'destination',
-          destination: d,
-        };
-      }
+      const suspended = suspension(d, now);
+      if (suspended) return suspended;
       const wait = d.reserve(now);
       if (wait > o.shortWaitMs) {
         d.unreserve();
@@ -221,6 +225,12 @@ export function createShaper(o: ShaperOptions): Shaper {
         if (!ok) {
           d.unreserve();
           return { kind: 'defer', until: now, reason: 'engine stopping', scope: 'message', destination: d };
+        }
+        // The destination may have been suspended while this message waited.
+        const meanwhile = suspension(d, now);
+        if (meanwhile) {
+          d.unreserve();
+          return meanwhile;
         }
       }
       if (d.sending < d.effectiveMaxConnections(now)) {

@@ -1,0 +1,313 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createEngine } from '../../src/main/engine';
+import { ManualClock } from '../../src/main/engine/clock';
+import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
+import { silentLogger } from '../../src/main/logger';
+import { loadRules, saveRules } from '../../src/main/store/rules-repo';
+import { listShapingEvents } from '../../src/main/store/shaping-events-repo';
+import type { MxRule, RulesDocument } from '../../src/shared/contract/mta';
+import {
+  logByEmail,
+  openTempDb,
+  queueRow,
+  recordingNotifier,
+  relayedDelivery,
+  type TempDb,
+} from '../support/engine-fixtures';
+import { reply, scriptedRelays } from '../support/engine-fakes';
+
+const T0 = Date.UTC(2026, 0, 1);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const noDns: EngineDeps['dns'] = {
+  resolveMx: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
+  resolve4: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
+  resolve6: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
+};
+
+let t: TempDb;
+let engines: Engine[] = [];
+beforeEach(() => {
+  t = openTempDb();
+  engines = [];
+});
+afterEach(async () => {
+  for (const e of engines) await e.stop();
+  t.cleanup();
+});
+
+function start(
+  clock: ManualClock,
+  factory: EngineDeps['relayFactory'],
+  host: string,
+  extras: EngineExtras = {},
+) {
+  const engine = createEngine({
+    clock,
+    dns: noDns,
+    relayFactory: factory,
+    db: t.db,
+    logger: silentLogger,
+    notify: recordingNotifier(),
+    defaultRoute: () => ({ kind: 'smtp', host, port: 25 }),
+    sandboxAddress: () => null,
+    random: () => 0.5,
+    ...extras,
+    options: { feedbackFlushMs: 0, ...extras.options },
+  });
+  engines.push(engine);
+  engine.start();
+  return engine;
+}
+
+function withRule(over: Partial<MxRule>, doc: RulesDocument = DEFAULT_RULES): RulesDocument {
+  const rule: MxRule = { ...DEFAULT_RULES.mxRules.at(-1)!, id: 'test-rule', ...over };
+  return { ...doc, mxRules: [rule, ...doc.mxRules] };
+}
+
+function recipients(n: number, domain = 'example.com'): string[] {
+  return Array.from({ length: n }, (_, i) => `u${i}@${domain}`);
+}
+
+function attemptsInQueue(): number {
+  return t.db.prepare('SELECT COALESCE(SUM(attempts), 0) FROM queue').pluck().get() as number;
+}
+
+function events(kind?: string) {
+  return listShapingEvents(t.db, { cursor: null, limit: 100 }).items.filter((e) => !kind || e.kind === kind);
+}
+
+describe('shaping: hourly limit smoothed over 5-minute periods', () => {
+  it('sends no more than the period share per 5 minutes, and waiting messages get no attempt', async () => {
+    const clock = new ManualClock(T0);
+    saveRules(t.db, withRule({ match: { kind: 'mx', mask: 'relay.fake' }, messagesPerHour: 120 }), T0);
+    const relays = scriptedRelays(() => reply('250 2.0.0 Ok', 'DATA'));
+    relayedDelivery(t.db, recipients(40), { now: T0 });
+    start(clock, relays.factory, 'relay.fake');
+    await vi.waitFor(() => expect(relays.sent.length).toBeGreaterThan(0));
+    await vi.waitFor(() =>
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > ?').pluck().get(T0)).toBe(0),
+    );
+    const perPeriod: number[] = [];
+    for (let p = 0; p < 4; p++) {
+      const before = relays.sent.length;
+      for (let s = 0; s < 300; s++) clock.advance(1000); // 5 minutes, second by second
+      await vi.waitFor(() =>
+        expect(
+          t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > ?').pluck().get(clock.now()),
+        ).toBe(0),
+      );
+      perPeriod.push(relays.sent.length - before);
+    }
+    // 120/h = 10 per 5 minutes (+1 for the token in hand)
+    for (const n of perPeriod) expect(n).toBeLessThanOrEqual(11);
+    expect(perPeriod.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(35);
+    // Throttle waits never count as attempts: every message still queued has none.
+    expect(attemptsInQueue()).toBe(0);
+    expect(relays.sent.every((s) => s.attempt === 1)).toBe(true);
+  });
+});
+
+describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
+  it('421 slows the destination (MD) without penalising the message beyond its attempt', async () => {
+    const clock = new ManualClock(T0);
+    saveRules(t.db, withRule({ match: { kind: 'mx', mask: 'relay.fake' }, messagesPerHour: 6000 }), T0);
+    const relays = scriptedRelays((to, attempt) =>
+      to === 'u0@example.com' && attempt === 1
+        ? reply('421 4.7.0 Too many connections, try again later', 'CONNECT')
+        : reply('250 2.0.0 Ok', 'DATA'),
+    );
+    relayedDelivery(t.db, ['u0@example.com'], { now: T0 });
+    const engine = start(clock, relays.factory, 'relay.fake');
+    await vi.waitFor(() => expect(logByEmail(t.db, 1, 'u0@example.com').attempts).toBe(1));
+    expect(queueRow(t.db, 1)?.attempts).toBe(1);
+    const [state] = engine.destinations();
+    expect(state).toMatchObject({ key: 'smtp:relay.fake:25', ruleId: 'test-rule', kind: 'smtp' });
+    expect(state?.effective.messagesPerHour).toBe(3000);
+    expect(state?.lastReply).toMatch(/^421 4\.7\.0 Too many/);
+    expect(events('slowed')[0]).toMatchObject({ destination: 'smtp:relay.fake:25' });
+    expect(events('slowed')[0]?.cause).toMatch(/421 4\.7\.0/);
+  });
+
+  it('repeated rate signals suspend the destination; its messages wait without attempts and resume after', async () => {
+    const clock = new ManualClock(T0);
+    const doc = withRule({ match: { kind: 'mx', mask: 'relay.fake' }, messagesPerHour: null });
+    saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 3, suspendMs: HOUR } }, T0);
+    let refusing = true;
+    const relays = scriptedRelays(() =>
+      refusing ? reply('421 4.7.0 rate limited, try again later', 'MAIL') : reply('250 2.0.0 Ok', 'DATA'),
+    );
+    relayedDelivery(t.db, recipients(10), { now: T0 });
+    const engine = start(clock, relays.factory, 'relay.fake', { options: { maxInFlight: 1 } });
+    // Each slow-down spaces the next sends a little more (short waits are spent in memory on the clock).
+    await vi.waitFor(
+      () => {
+        clock.advance(1000);
+        expect(events('suspended')).toHaveLength(1);
+      },
+      { timeout: 5000 },
+    );
+    await vi.waitFor(() =>
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > ?').pluck().get(T0)).toBe(0),
+    );
+    // The third signal suspends; a message already on its way when it came may still have been sent.
+    const sentBefore = relays.sent.length;
+    expect(sentBefore).toBeGreaterThanOrEqual(3);
+    expect(sentBefore).toBeLessThanOrEqual(4);
+    const suspended = engine.destinations()[0];
+    const suspendedAt = events('suspended')[0]!.at;
+    expect(suspended?.suspendedUntil).toBe(suspendedAt + HOUR);
+    expect(suspended?.suspendedReason).toMatch(/3 rate signals/);
+    // The untouched messages wait for the end of the suspension, without attempts.
+    const waiting = t.db.prepare('SELECT due_at, attempts FROM queue WHERE attempts = 0').all() as {
+      due_at: number;
+    }[];
+    expect(waiting).toHaveLength(10 - sentBefore);
+    expect(waiting.every((r) => r.due_at >= suspendedAt + HOUR)).toBe(true);
+
+    refusing = false;
+    clock.advance(HOUR);
+    await vi.waitFor(() => {
+      clock.advance(1000);
+      expect(relays.sent.filter((s) => s.attempt === 1)).toHaveLength(10);
+    });
+    expect(events('resumed')).toHaveLength(1);
+  });
+
+  it('Yahoo [TS03] suspends the Yahoo destination for 4 hours (shipped automation rule)', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() =>
+      reply(
+        '421 4.7.0 [TS03] All messages from 192.0.2.10 will be permanently deferred; Retrying will NOT succeed. See https://postmaster.yahooinc.com/error-codes',
+        'MAIL',
+      ),
+    );
+    relayedDelivery(t.db, recipients(5, 'yahoo.com'), { now: T0 });
+    const engine = start(clock, relays.factory, 'mta5.am0.yahoodns.net', { options: { maxInFlight: 1 } });
+    await vi.waitFor(() => expect(events('automation')).toHaveLength(1));
+    await vi.waitFor(() =>
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > ?').pluck().get(T0)).toBe(0),
+    );
+    expect(relays.sent).toHaveLength(1);
+    expect(events('automation')[0]?.cause).toMatch(/yahoo-ts03.*\[TS03\]/);
+    expect(engine.destinations()[0]).toMatchObject({ ruleId: 'yahoo', suspendedUntil: T0 + 4 * HOUR });
+    expect(attemptsInQueue()).toBe(1);
+  });
+
+  it('Gmail 4.7.28 throttles the Gmail destination: lower rate and 5 connections', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() =>
+      reply(
+        '421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. - gsmtp',
+        'DATA',
+      ),
+    );
+    relayedDelivery(t.db, recipients(1, 'gmail.com'), { now: T0 });
+    const engine = start(clock, relays.factory, 'gmail-smtp-in.l.google.com');
+    await vi.waitFor(() => expect(events('automation')).toHaveLength(1));
+    const state = engine.destinations()[0];
+    expect(state).toMatchObject({
+      ruleId: 'gmail',
+      effective: { maxConnections: 5, messagesPerHour: 30_000 },
+    });
+    expect(events('automation')[0]?.detail).toMatchObject({ rule: 'gmail-4-7-28', action: 'throttle' });
+  });
+
+  it('Microsoft S3150 suspends the Outlook destination for 6 hours', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() =>
+      reply(
+        "550 5.7.1 Unfortunately, messages from [192.0.2.10] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.",
+        'RCPT',
+      ),
+    );
+    relayedDelivery(t.db, recipients(3, 'hotmail.com'), { now: T0 });
+    const engine = start(clock, relays.factory, 'hotmail-com.olc.protection.outlook.com', {
+      options: { maxInFlight: 1 },
+    });
+    await vi.waitFor(() => expect(events('automation')).toHaveLength(1));
+    expect(engine.destinations()[0]).toMatchObject({
+      ruleId: 'microsoft-consumer',
+      suspendedUntil: T0 + 6 * HOUR,
+    });
+    // The refused message itself is a hard bounce; the others wait.
+    await vi.waitFor(() => expect(logByEmail(t.db, 1, 'u0@hotmail.com').status).toBe('failed'));
+    expect(relays.sent).toHaveLength(1);
+  });
+
+  it('bounce_queue: every queued message of the destination fails with the triggering reply', async () => {
+    const clock = new ManualClock(T0);
+    const doc = withRule({ match: { kind: 'mx', mask: 'relay.fake' } });
+    saveRules(
+      t.db,
+      {
+        ...doc,
+        automationRules: [
+          {
+            id: 'domain-gone',
+            description: 'the receiver closed',
+            scope: 'relay.fake',
+            pattern: 'domain closed',
+            trigger: { kind: 'immediate' },
+            action: { kind: 'bounce_queue' },
+            enabled: true,
+          },
+        ],
+      },
+      T0,
+    );
+    const relays = scriptedRelays(() => reply('421 4.3.2 domain closed for good', 'CONNECT'));
+    relayedDelivery(t.db, recipients(6), { now: T0 });
+    start(clock, relays.factory, 'relay.fake', { options: { maxInFlight: 1 } });
+    await vi.waitFor(() => expect(t.db.prepare('SELECT COUNT(*) FROM queue').pluck().get()).toBe(0));
+    expect(relays.sent).toHaveLength(1);
+    const statuses = t.db.prepare('SELECT status FROM delivery_log').pluck().all();
+    expect(statuses).toEqual(Array(6).fill('failed'));
+    expect(events('queue_bounced')[0]?.cause).toMatch(/domain-gone/);
+  });
+
+  it('a suspension survives a restart (destination_state)', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() =>
+      reply('421 4.7.0 [TS03] All messages from 192.0.2.10 will be permanently deferred', 'MAIL'),
+    );
+    relayedDelivery(t.db, recipients(2, 'yahoo.com'), { now: T0 });
+    const first = start(clock, relays.factory, 'mta5.am0.yahoodns.net', { options: { maxInFlight: 1 } });
+    await vi.waitFor(() => expect(events('automation')).toHaveLength(1));
+    await first.stop();
+    engines = [];
+    const second = start(clock, relays.factory, 'mta5.am0.yahoodns.net');
+    clock.advance(HOUR); // still suspended: nothing is sent
+    await vi.waitFor(() => expect(second.destinations()[0]?.suspendedUntil).toBe(T0 + 4 * HOUR));
+    expect(relays.sent).toHaveLength(1);
+  });
+});
+
+describe('rules reload without restart', () => {
+  it('existing destinations re-resolve their rule', async () => {
+    const clock = new ManualClock(T0);
+    const relays = scriptedRelays(() => reply('250 2.0.0 Ok', 'DATA'));
+    relayedDelivery(t.db, recipients(1), { now: T0 });
+    const engine = start(clock, relays.factory, 'relay.fake');
+    await vi.waitFor(() => expect(engine.queued()).toBe(0));
+    expect(engine.destinations()[0]?.ruleId).toBe('generic');
+    saveRules(
+      t.db,
+      withRule(
+        { match: { kind: 'mx', mask: '*.fake' }, maxConnections: 3, messagesPerHour: 600 },
+        loadRules(t.db),
+      ),
+      T0,
+    );
+    engine.reloadRules();
+    expect(engine.destinations()[0]).toMatchObject({
+      ruleId: 'test-rule',
+      configured: { maxConnections: 3, messagesPerHour: 600 },
+      effective: { maxConnections: 3, messagesPerHour: 600 },
+    });
+  });
+});
+
+// Keep the SmtpOutcome import used for typing scripted replies.
+export type { SmtpOutcome };
