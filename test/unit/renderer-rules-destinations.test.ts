@@ -9,7 +9,7 @@ import {
   rateLabel,
   SHAPING_KINDS,
 } from '../../src/renderer/features/destinations/destinations-model';
-import { toAlignedData } from '../../src/renderer/features/deliveries/ThroughputChart';
+import { toAlignedData, widen } from '../../src/renderer/features/deliveries/ThroughputChart';
 
 const limits = { maxConnections: 10, maxMessagesPerConnection: 100, messagesPerHour: 6000 };
 const dest = (patch: Partial<DestinationState> = {}): DestinationState => ({
@@ -89,5 +89,14 @@ describe('throughput chart data', () => {
       [1, 0],
       [0, 1],
     ]);
+    expect(toAlignedData([{ minute: 120_000, relayed: 2, accepted: 1, deferred: 0, bounced: 0 }])).toEqual([
+      [60, 120, 180],
+      [0, 2, 0],
+      [0, 1, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect(widen(600, 660)).toEqual([330, 930]);
+    expect(widen(0, 3600)).toEqual([0, 3600]);
   });
 });

@@ -5,19 +5,13 @@
  * Saving rules is one transaction (the rules and the `rules_changed` event), then the engine reloads them:
  * changes apply at once, without a restart.
  */
-import {
-  AppError,
-  type DestinationState,
-  type Handlers,
-  type MethodOutput,
-  type MethodParsedInput,
-  type RulesDocument,
-  type ShapingEvent,
-} from '../../shared/contract';
+import type { Handlers, RulesDocument } from '../../shared/contract';
 import { describeRules } from '../../shared/contract/rules-json';
 import { systemClock } from '../engine/clock';
-import type { Engine } from '../engine/types';
+import { DEFAULT_RULES } from '../engine/shaper/default-rules';
 import type { Db } from '../store/db';
+import { loadRules, saveRules } from '../store/rules-repo';
+import { listShapingEvents, recordShapingEvent } from '../store/shaping-events-repo';
 import { throughputSeries } from '../store/throughput-repo';
 import type { HandlerDeps } from './handlers';
 
@@ -39,8 +33,8 @@ const CAUSE: Record<RulesSource, string> = {
  */
 export function replaceRules(db: Db, doc: RulesDocument, source: RulesSource, now: number): RulesDocument {
   return db.transaction(() => {
-    const saved = mtaStore.saveRules(db, doc, now);
-    mtaStore.recordShapingEvent(db, {
+    const saved = saveRules(db, doc, now);
+    recordShapingEvent(db, {
       at: now,
       destination: '*',
       kind: 'rules_changed',
@@ -61,36 +55,16 @@ export function createMtaHandlers(deps: HandlerDeps): Pick<Handlers, MtaMethods>
 
   const replace = (doc: RulesDocument, source: RulesSource): RulesDocument => {
     const saved = replaceRules(db, doc, source, clock.now());
-    mtaStore.reloadRules(engine);
+    engine.reloadRules();
     return saved;
   };
 
   return {
-    'rules.get': () => mtaStore.loadRules(db),
+    'rules.get': () => loadRules(db),
     'rules.save': (input) => replace(input, 'console'),
-    'rules.reset': () => replace(mtaStore.defaultRules(), 'defaults'),
-    'destinations.list': () => ({ at: clock.now(), items: mtaStore.destinations(engine) }),
-    'shaping.events': (input) => mtaStore.listShapingEvents(db, input),
+    'rules.reset': () => replace(DEFAULT_RULES, 'defaults'),
+    'destinations.list': () => ({ at: clock.now(), items: engine.destinations() }),
+    'shaping.events': (input) => listShapingEvents(db, input),
     'throughput.series': (input) => ({ points: throughputSeries(db, input) }),
   };
 }
-
-// ---- Local adapter over the engine and store functions being built in parallel (F: rules-repo,
-// shaping-events-repo, DEFAULT_RULES, Engine.reloadRules/destinations). Each entry is
-// switched to the real import as it lands; until then the method answers `unavailable`.
-const pending = (what: string): never => {
-  throw new AppError('unavailable', `${what} is not available yet in this build`);
-};
-const mtaStore = {
-  loadRules: (_db: Db): RulesDocument => pending('Rule storage'),
-  saveRules: (_db: Db, _doc: RulesDocument, _now: number): RulesDocument => pending('Rule storage'),
-  defaultRules: (): RulesDocument => pending('The default rules'),
-  recordShapingEvent: (_db: Db, _event: Omit<ShapingEvent, 'id'>): void => pending('The shaping log'),
-  listShapingEvents: (_db: Db, _input: MethodParsedInput<'shaping.events'>): MethodOutput<'shaping.events'> =>
-    pending('The shaping log'),
-  reloadRules: (engine: Engine): void => {
-    (engine as Partial<{ reloadRules(): void }>).reloadRules?.();
-  },
-  destinations: (engine: Engine): DestinationState[] =>
-    (engine as Partial<{ destinations(): DestinationState[] }>).destinations?.() ?? [],
-};

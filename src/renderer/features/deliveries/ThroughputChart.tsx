@@ -27,10 +27,23 @@ const SERIES = [
 
 type SeriesKey = (typeof SERIES)[number]['key'];
 
-/** uPlot's column layout: x in seconds, then one array per series. */
+/**
+ * uPlot's column layout: x in seconds, then one array per series. A single minute gets its quiet neighbours
+ * (uPlot would otherwise stretch a one-point time axis over years).
+ */
 export function toAlignedData(points: readonly ThroughputPoint[]): uPlot.AlignedData {
-  return [points.map((p) => p.minute / 1000), ...SERIES.map((s) => points.map((p) => p[s.key]))];
+  const only = points.length === 1 ? points[0] : undefined;
+  const rows = only ? [quietMinute(only.minute - 60_000), only, quietMinute(only.minute + 60_000)] : points;
+  return [rows.map((p) => p.minute / 1000), ...SERIES.map((s) => rows.map((p) => p[s.key]))];
 }
+
+const quietMinute = (minute: number): ThroughputPoint => ({
+  minute,
+  relayed: 0,
+  accepted: 0,
+  deferred: 0,
+  bounced: 0,
+});
 
 function totals(points: readonly ThroughputPoint[]): Record<SeriesKey, number> & { peak: number } {
   const sum = { relayed: 0, accepted: 0, deferred: 0, bounced: 0, peak: 0 };
@@ -52,6 +65,14 @@ function useDocumentTheme(): string {
   return theme;
 }
 
+/** A delivery of a few minutes still gets a readable time axis: at least a 10-minute window, in seconds. */
+export function widen(min: number, max: number): [number, number] {
+  const MIN_SPAN_S = 600;
+  if (max - min >= MIN_SPAN_S) return [min, max];
+  const pad = (MIN_SPAN_S - (max - min)) / 2;
+  return [min - pad, max + pad];
+}
+
 function chartOptions(width: number): uPlot.Options {
   const css = getComputedStyle(document.documentElement);
   const token = (name: string) => css.getPropertyValue(name).trim();
@@ -65,7 +86,10 @@ function chartOptions(width: number): uPlot.Options {
   return {
     width,
     height: HEIGHT,
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    scales: {
+      x: { time: true, range: (_u, min, max) => widen(min, max) },
+      y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+    },
     series: [
       {},
       ...SERIES.map((s) => ({

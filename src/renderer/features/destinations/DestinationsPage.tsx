@@ -27,13 +27,15 @@ import { useVisibleInterval } from './use-visible-interval';
 import './destinations.css';
 
 const REFRESH_MS = 2_000;
+const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const formatTime = (ms: number | null) => (ms === null ? '—' : timeOfDay.format(ms));
 
 function columns(at: number): Column<DestinationState>[] {
   return [
     {
       id: 'destination',
       header: 'Destination',
-      width: 'minmax(200px, 2fr)',
+      width: 'minmax(170px, 1.5fr)',
       render: (d) => {
         const kind = DESTINATION_KINDS[d.kind];
         return (
@@ -50,7 +52,7 @@ function columns(at: number): Column<DestinationState>[] {
     {
       id: 'domains',
       header: 'Domains',
-      width: 'minmax(140px, 1.3fr)',
+      width: 'minmax(110px, 1fr)',
       render: (d) => <span className="truncate">{domainsLabel(d)}</span>,
       title: (d) =>
         d.domainCount > 0
@@ -60,7 +62,7 @@ function columns(at: number): Column<DestinationState>[] {
     {
       id: 'rule',
       header: 'Rule',
-      width: '110px',
+      width: '96px',
       render: (d) => (
         <a className="mono" href={paths.rules()} onClick={(e) => e.stopPropagation()}>
           {d.ruleId}
@@ -70,7 +72,7 @@ function columns(at: number): Column<DestinationState>[] {
     {
       id: 'connections',
       header: 'Conn.',
-      width: '76px',
+      width: '64px',
       align: 'end',
       render: (d) => (
         <span className="num">
@@ -84,15 +86,15 @@ function columns(at: number): Column<DestinationState>[] {
     {
       id: 'inflight',
       header: 'In flight',
-      width: '72px',
+      width: '80px',
       align: 'end',
       render: (d) => formatCount(d.inFlight),
     },
-    { id: 'queued', header: 'Queued', width: '76px', align: 'end', render: (d) => formatCount(d.queued) },
+    { id: 'queued', header: 'Queued', width: '72px', align: 'end', render: (d) => formatCount(d.queued) },
     {
       id: 'rate',
       header: 'Rate (now / limit)',
-      width: '170px',
+      width: '150px',
       align: 'end',
       render: (d) => {
         const r = rateLabel(d);
@@ -112,22 +114,25 @@ function columns(at: number): Column<DestinationState>[] {
     },
     {
       id: 'suspended',
-      header: 'Suspended until',
-      width: '150px',
+      header: 'Suspended',
+      width: '120px',
       render: (d) =>
         isSuspended(d, at) ? (
           <Badge tone="red" title={d.suspendedReason ?? undefined} testId="destination-suspended">
-            {formatTimestamp(d.suspendedUntil)}
+            until {formatTime(d.suspendedUntil)}
           </Badge>
         ) : (
           <span className="muted">—</span>
         ),
-      title: (d) => (isSuspended(d, at) ? (d.suspendedReason ?? undefined) : undefined),
+      title: (d) =>
+        isSuspended(d, at)
+          ? `Suspended until ${formatTimestamp(d.suspendedUntil)}${d.suspendedReason ? `: ${d.suspendedReason}` : ''}`
+          : undefined,
     },
     {
       id: 'reply',
       header: 'Last reply',
-      width: 'minmax(200px, 2fr)',
+      width: 'minmax(150px, 2fr)',
       render: (d) =>
         d.lastReply === null ? (
           <span className="muted">—</span>
@@ -142,7 +147,7 @@ function columns(at: number): Column<DestinationState>[] {
     {
       id: 'hour',
       header: 'Last hour',
-      width: '150px',
+      width: '120px',
       align: 'end',
       render: (d) => (
         <span className="num dest-hour">

@@ -57,7 +57,7 @@ export function ShapingLog({
           testId="shaping-empty"
         />
       ) : (
-        <div className="rules-table-wrap">
+        <div className="shaping-table-wrap">
           <table className="table-compact table-full shaping-table">
             <thead>
               <tr>

@@ -25,16 +25,19 @@ export function AutomationRuleEditor({
   onClose(): void;
 }) {
   const [form, setForm] = useState<AutomationRuleForm>(() => automationRuleToForm(rule));
-  const [errors, setErrors] = useState<FieldErrors>(serverErrors);
+  const [submitted, setSubmitted] = useState(false);
   const set = <K extends keyof AutomationRuleForm>(key: K, value: AutomationRuleForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
+  // Before the first Apply: the problems the page reported for this rule; after it, live client checks.
+  const checked = submitted ? automationRuleFromForm(form) : null;
+  const errors: FieldErrors = checked ? (checked.ok ? {} : checked.errors) : serverErrors;
   const err = (path: string) => errors[path] ?? [];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const result = automationRuleFromForm(form);
     if (result.ok) onApply(result.value);
-    else setErrors(result.errors);
+    else setSubmitted(true);
   };
 
   return (

@@ -29,16 +29,19 @@ export function MxRuleEditor({
 }) {
   const generic = isGenericRule(rule);
   const [form, setForm] = useState<MxRuleForm>(() => mxRuleToForm(rule));
-  const [errors, setErrors] = useState<FieldErrors>(serverErrors);
+  const [submitted, setSubmitted] = useState(false);
   const set = <K extends keyof MxRuleForm>(key: K, value: MxRuleForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
+  // Before the first Apply: the problems the page reported for this rule; after it, live client checks.
+  const checked = submitted ? mxRuleFromForm(form) : null;
+  const errors: FieldErrors = checked ? (checked.ok ? {} : checked.errors) : serverErrors;
   const err = (path: string) => errors[path] ?? [];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const result = mxRuleFromForm(form);
     if (result.ok) onApply(result.value);
-    else setErrors(result.errors);
+    else setSubmitted(true);
   };
 
   return (

@@ -22,6 +22,22 @@ function EnabledBadge({ enabled }: { enabled: boolean }) {
   return enabled ? <Badge tone="green">On</Badge> : <Badge tone="grey">Off</Badge>;
 }
 
+/** The rule's id opens its editor. */
+function RuleIdButton({ id, label, onClick }: { id: string; label: string; onClick(): void }) {
+  return (
+    <button
+      type="button"
+      className="rule-id-button mono"
+      onClick={onClick}
+      aria-label={`Edit ${label}`}
+      title="Edit"
+      data-testid="rule-edit"
+    >
+      {id}
+    </button>
+  );
+}
+
 function RowButtons({
   index,
   label,
@@ -61,9 +77,6 @@ function RowButtons({
       >
         ↓
       </Button>
-      <Button size="sm" onClick={() => actions.onEdit(index)} testId="rule-edit" aria-label={`Edit ${label}`}>
-        Edit
-      </Button>
       <Button
         size="sm"
         variant="ghost"
@@ -73,7 +86,7 @@ function RowButtons({
         onClick={() => actions.onDelete(index)}
         testId="rule-delete"
       >
-        Delete
+        ✕
       </Button>
     </div>
   );
@@ -130,7 +143,7 @@ export function MxRulesTable({
               >
                 <td className="end num muted">{i + 1}</td>
                 <td className="rule-id-cell" title={rule.description || undefined}>
-                  <span className="mono strong">{rule.id}</span>
+                  <RuleIdButton id={rule.id} label={`MX rule ${rule.id}`} onClick={() => actions.onEdit(i)} />
                   {rule.description && <span className="muted rule-description">{rule.description}</span>}
                 </td>
                 <td>
@@ -212,7 +225,11 @@ export function AutomationRulesTable({
             >
               <td className="end num muted">{i + 1}</td>
               <td className="rule-id-cell" title={rule.description || undefined}>
-                <span className="mono strong">{rule.id}</span>
+                <RuleIdButton
+                  id={rule.id}
+                  label={`automation rule ${rule.id}`}
+                  onClick={() => actions.onEdit(i)}
+                />
                 {rule.description && <span className="muted rule-description">{rule.description}</span>}
               </td>
               <td className="rule-pattern" title={rule.pattern}>

@@ -1,0 +1,112 @@
+/**
+ * `relaydeck rules export|import|reset` through the built CLI: canonical, byte-identical exports; an import
+ * round trip; bad files refused with every problem's JSON path (or line:column), exit code 1 and nothing saved.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { formatRulesJson } from '../../src/shared/contract/rules-json';
+import type { RulesDocument } from '../../src/shared/contract/mta';
+import { makeTempDir, type TempDir } from '../support/store-temp';
+
+const root = path.resolve(__dirname, '../..');
+const cli = path.join(root, 'out/main/cli.cjs');
+const execFileAsync = promisify(execFile);
+let tmp: TempDir;
+let data: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'pipe' });
+  tmp = makeTempDir();
+  data = path.join(tmp.dir, 'data');
+});
+afterAll(() => tmp?.remove());
+
+async function relaydeck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [cli, 'rules', ...args, '--data', data],
+      {
+        cwd: tmp.dir,
+        timeout: 45_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const file = (name: string, text: string) => {
+  const p = path.join(tmp.dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+describe('relaydeck rules', () => {
+  it('exports the defaults canonically, byte-identical to stdout and to a file', async () => {
+    const stdout = await relaydeck(['export']);
+    expect(stdout.code).toBe(0);
+    expect(stdout.stdout).toBe(formatRulesJson(DEFAULT_RULES));
+    const out = path.join(tmp.dir, 'export.json');
+    expect((await relaydeck(['export', '--out', out])).code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe(stdout.stdout);
+  });
+
+  it('imports an edited file, and exports it back byte for byte', async () => {
+    const doc = JSON.parse(formatRulesJson(DEFAULT_RULES)) as RulesDocument;
+    doc.mxRules[0]!.messagesPerHour = 777;
+    doc.automationRules.pop();
+    const text = formatRulesJson(doc);
+    const result = await relaydeck(['import', file('edited.json', text)]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Imported ${doc.mxRules.length} MX rules, ${doc.automationRules.length} automation rules from `,
+      ),
+    );
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect((await relaydeck(['export'])).stdout).toBe(text);
+  });
+
+  it('refuses a bad file with every problem and its path, exit code 1, nothing saved', async () => {
+    const before = (await relaydeck(['export'])).stdout;
+    const doc = JSON.parse(before) as RulesDocument;
+    doc.mxRules[3]!.match.mask = 'bad mask!';
+    doc.mxRules[2]!.id = doc.mxRules[1]!.id;
+    doc.automationRules[0]!.pattern = '(unclosed';
+    const result = await relaydeck(['import', file('bad.json', JSON.stringify(doc, null, 2))]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('bad.json is not a valid rules document (3 problems); nothing was saved');
+    expect(result.stderr).toContain('bad.json: mxRules.3.match.mask: expected a host/domain');
+    expect(result.stderr).toContain(`bad.json: mxRules.2.id: duplicate id "${doc.mxRules[1]!.id}"`);
+    expect(result.stderr).toContain('bad.json: automationRules.0.pattern: does not compile');
+    expect((await relaydeck(['export'])).stdout).toBe(before);
+  });
+
+  it('points at the line and column of a JSON syntax error', async () => {
+    const result = await relaydeck(['import', file('syntax.json', '{\n  "format": "relaydeck-rules",\n}\n')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/syntax\.json:3:1: not valid JSON/);
+  });
+
+  it('resets to the defaults, and reports usage errors with exit code 2', async () => {
+    const reset = await relaydeck(['reset']);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/^Restored the default rules \(\d+ MX rules, \d+ automation rules\)/);
+    expect((await relaydeck(['export'])).stdout).toBe(formatRulesJson(DEFAULT_RULES));
+
+    expect((await relaydeck(['import'])).code).toBe(2);
+    expect((await relaydeck(['frobnicate'])).code).toBe(2);
+    expect((await relaydeck(['export', '--bogus'])).code).toBe(2);
+    const missing = await relaydeck(['import', path.join(tmp.dir, 'missing.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('ENOENT');
+  });
+});
