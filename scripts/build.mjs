@@ -14,7 +14,8 @@ const started = Date.now();
 const nodeEntries = [
   { in: 'src/main/node/cli.ts', out: 'out/main/cli.cjs', banner: '#!/usr/bin/env node' },
   { in: 'src/main/electron/main.ts', out: 'out/main/electron.cjs' },
-  { in: 'src/main/engine/dkim/sign-worker.ts', out: 'out/main/sign-worker.cjs' },
+  // Self-contained (mailauth bundled in): packaged, it is unpacked from app.asar and loads nothing from it.
+  { in: 'src/main/engine/dkim/sign-worker.ts', out: 'out/main/sign-worker.cjs', selfContained: true },
   { in: 'test/bench/index.ts', out: 'out/bench/index.cjs' },
 ];
 
@@ -29,7 +30,7 @@ async function buildMain() {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      packages: 'external',
+      packages: entry.selfContained ? undefined : 'external',
       sourcemap: 'linked',
       logLevel: 'warning',
       banner: entry.banner ? { js: entry.banner } : undefined,
