@@ -10,6 +10,10 @@ export type EventListener = <E extends EventName>(event: E, payload: EventPayloa
 export interface EventBus {
   deliveryChanged(deliveryId: string): void;
   logsChanged(deliveryId: string): void;
+  /** Quarantine entries changed (SPEC §4.4). */
+  quarantineChanged(): void;
+  /** A message arrived on the bounce mailbox (SPEC §4.3); not coalesced, one per message. */
+  inmailReceived(id: string): void;
   subscribe(listener: EventListener): () => void;
   /** Delivers pending coalesced events now (tests, shutdown). */
   flush(): void;
@@ -40,6 +44,8 @@ export function createEventBus(intervalMs = 250): EventBus {
   return {
     deliveryChanged: (id) => schedule('delivery.changed', { id }, `d:${id}`),
     logsChanged: (deliveryId) => schedule('logs.changed', { deliveryId }, `l:${deliveryId}`),
+    quarantineChanged: () => schedule('quarantine.changed', {}, 'q'),
+    inmailReceived: (id) => schedule('inmail.received', { id }, `i:${id}`),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

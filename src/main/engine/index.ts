@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { HostPort, Route } from '../../shared/contract';
 import type { Logger } from '../logger';
-import { classifyReply } from './bounce/basic-classifier';
+import { classifyReplyWithRule } from './bounce/basic-classifier';
 import { createFeedbackBuffer } from './feedback/feedback-buffer';
 import { registerEngine, type EngineRegistration } from './queue/engine-registry';
 import { createQueueStore, type LeasedItem } from './queue/queue-store';
@@ -168,7 +168,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     const outcome = sent.outcome;
     const bounceQueue = destination !== null && adapt(destination, outcome);
     const at = clock.now();
-    const classification = outcome.kind === 'accepted' ? null : classifyReply(outcome);
+    const classification =
+      outcome.kind === 'accepted' ? null : classifyReplyWithRule(outcome, deps.bounceClassifier);
     const decided = decideDisposition({
       outcome,
       attempts: item.attempts + 1,
@@ -231,7 +232,10 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       : { raw: composed.raw, dkimDomain: null };
     const outcome = await pool.send(destination, {
       logId: item.logId,
-      envelope: { from: composed.from, to: row.email },
+      envelope: {
+        from: deps.envelopeSender?.forMessage(composed.from, item.logId, item.deliveryId) ?? composed.from,
+        to: row.email,
+      },
       raw: signed.raw,
       policy,
     });
@@ -293,7 +297,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
    * with the triggering reply, through the feedback path like any bounce (never a silent delete).
    */
   function bounceDestinationQueue(d: DestinationRuntime, trigger: SmtpOutcome): void {
-    const classification = classifyReply(trigger);
+    const classification = classifyReplyWithRule(trigger, deps.bounceClassifier);
     const domains = [...d.domains];
     const chunk = 500;
     let bounced = 0;

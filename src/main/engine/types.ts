@@ -8,6 +8,8 @@ import type { HostPort, RouteTarget } from '../../shared/contract';
 import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
 import type { Clock } from './clock';
 import type { DkimSigner } from './dkim';
+import type { Classifier } from './bounce/classifier';
+import type { EnvelopeSender } from './bounce/verp';
 
 /** node:dns/promises subset used for MX routing; tests inject fixtures. */
 export interface DnsResolver {
@@ -89,6 +91,8 @@ export type RelayFactory = (destination: Destination) => Relay;
 export interface EngineNotifier {
   deliveryChanged(deliveryId: string): void;
   logsChanged(deliveryId: string): void;
+  /** Quarantine entries changed (optional: notifiers of tests may ignore it). */
+  quarantineChanged?(): void;
 }
 
 export interface EngineDeps {
@@ -104,6 +108,10 @@ export interface EngineDeps {
   sandboxAddress: () => HostPort | null;
   /** DKIM signer (SPEC §5); without one messages leave unsigned. */
   signer?: DkimSigner;
+  /** The stored, reloadable bounce classifier (SPEC §4.2); without one the shipped default rules classify. */
+  bounceClassifier?: Pick<Classifier, 'classify'>;
+  /** VERP MAIL FROM of each message (SPEC §4.3); without one the template's From address is the sender. */
+  envelopeSender?: EnvelopeSender;
 }
 
 export interface Engine {

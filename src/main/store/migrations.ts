@@ -243,6 +243,95 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dkim_keys_domain ON dkim_keys(domain);
     `,
   },
+  {
+    version: 3,
+    name: 'bounce side: bounce rules, qualification table, inbound messages, quarantine, complaints counter',
+    sql: `
+      -- The synchronous/inbound bounce rules (SPEC §4.2), ordered JSON documents like mx_rules; the class
+      -- mapping is the setting 'bounceClassMapping'. Empty table = the shipped defaults.
+      CREATE TABLE bounce_rules (
+        id         INTEGER PRIMARY KEY,
+        position   INTEGER NOT NULL,
+        body_json  TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX bounce_rules_position ON bounce_rules(position);
+
+      -- The delivery-log qualification table: one row per normalised reply (SPEC §4.2). manual = 1 when an
+      -- analyst requalified it: its reason/type/class then override the rules for that key.
+      CREATE TABLE qualification (
+        id            INTEGER PRIMARY KEY,
+        norm_key      TEXT NOT NULL UNIQUE,
+        source        TEXT NOT NULL,
+        code          INTEGER,
+        enhanced      TEXT,
+        first_raw     TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        occurrences   INTEGER NOT NULL DEFAULT 1,
+        reason        TEXT NOT NULL,
+        type          TEXT NOT NULL,
+        bounce_class  INTEGER NOT NULL,
+        rule_id       TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        manual        INTEGER NOT NULL DEFAULT 0,
+        updated_at    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX qualification_newest ON qualification(last_seen_at, id);
+      CREATE INDEX qualification_frequent ON qualification(occurrences, id);
+      CREATE INDEX qualification_status_newest ON qualification(status, last_seen_at, id);
+      CREATE INDEX qualification_manual ON qualification(norm_key) WHERE manual = 1;
+
+      -- The bounce mailbox (SPEC §4.3): every message received is stored first, then parsed and applied.
+      CREATE TABLE inbound_messages (
+        id            INTEGER PRIMARY KEY,
+        received_at   INTEGER NOT NULL,
+        source        TEXT NOT NULL,
+        envelope_from TEXT,
+        envelope_to   TEXT,
+        from_addr     TEXT,
+        subject       TEXT,
+        message_id    TEXT,
+        kind          TEXT NOT NULL DEFAULT 'unknown',
+        format        TEXT,
+        note          TEXT,
+        size          INTEGER NOT NULL,
+        matched_by    TEXT,
+        delivery_id   INTEGER,
+        log_id        INTEGER,
+        results_json  TEXT NOT NULL DEFAULT '[]',
+        outcome       TEXT,
+        error         TEXT,
+        processed_at  INTEGER
+      ) STRICT;
+      CREATE INDEX inbound_unmatched ON inbound_messages(id) WHERE log_id IS NULL AND delivery_id IS NULL;
+      CREATE INDEX inbound_kind ON inbound_messages(kind, id);
+      -- Raw sources apart from the rows, so paging never reads them (a BLOB: stored atomically with the row).
+      CREATE TABLE inbound_raw (
+        message_id INTEGER PRIMARY KEY REFERENCES inbound_messages(id) ON DELETE CASCADE,
+        raw        BLOB NOT NULL
+      ) STRICT;
+
+      -- Quarantine (SPEC §4.4), per lower-cased address.
+      CREATE TABLE quarantine (
+        addr_key              TEXT PRIMARY KEY,
+        status                TEXT NOT NULL,
+        error_count           INTEGER NOT NULL DEFAULT 0,
+        last_error_at         INTEGER,
+        last_counted_error_at INTEGER,
+        last_reason           TEXT,
+        last_type             TEXT,
+        quarantined_at        INTEGER,
+        updated_at            INTEGER NOT NULL,
+        source                TEXT NOT NULL,
+        note                  TEXT NOT NULL DEFAULT ''
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX quarantine_status ON quarantine(status, addr_key);
+
+      -- ARF complaints per delivery (SPEC §2.2 KPI "complaints").
+      ALTER TABLE deliveries ADD COLUMN n_complaints INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,6 +1,7 @@
 /** Typed settings: each key has a schema; values are stored as JSON text. */
 import { z } from 'zod';
 import { AdaptiveSettings } from '../../shared/contract/mta';
+import { ClassMappingRow } from '../../shared/contract/bounce';
 import { RouteTarget } from '../../shared/contract/schemas';
 import type { Db } from './db';
 import { stmt } from './statements';
@@ -12,6 +13,27 @@ export const SETTINGS = {
   demoSeededAt: z.number().int(),
   /** The adaptive shaping settings of the rules document (the rules themselves are in mx_rules/automation_rules). */
   adaptiveSettings: AdaptiveSettings,
+  /** The bounce class -> reason/type mapping in force (absent = the shipped BOUNCE_CLASS_MAPPING). */
+  bounceClassMapping: z.array(ClassMappingRow),
+  /** When the bounce rules were last saved (absent = the shipped defaults, never saved). */
+  bounceRulesSavedAt: z.number().int(),
+  /** HMAC key of the VERP tags (hex), generated once (src/main/engine/bounce/verp.ts). */
+  verpKey: z.string().regex(/^[0-9a-f]{32,128}$/),
+  /** The VERP base address `<local>@<domain>`; absent = `bounces@<the From domain>`. */
+  returnPath: z.string().regex(/^[^\s@+]+@[^\s@]+$/),
+  /** Port of the inMail SMTP listener on 127.0.0.1 (0 = ephemeral). */
+  'inmail.port': z.number().int().min(0).max(65535),
+  /** IMAP polling of a bounce mailbox (the password is stored here; it is never returned by the API). */
+  'inmail.imap': z.object({
+    host: z.string(),
+    port: z.number().int(),
+    tls: z.boolean(),
+    user: z.string(),
+    password: z.string(),
+    mailbox: z.string(),
+    intervalSec: z.number().int(),
+    enabled: z.boolean(),
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -14,6 +14,9 @@ import type { Disposition } from '../retry/policy';
 import { nextStatus, successDelta, type MtaEvent } from './transitions';
 import { completeIfDone } from './complete';
 import { counterOf, NO_DESTINATION, ThroughputTally } from './throughput';
+import { qualificationKey } from '../bounce/basic-classifier';
+import { recordQualifications, type QualificationHit } from '../../store/qualification-repo';
+import { applyQuarantineEvents, type AddressEvent } from '../../store/quarantine-repo';
 
 export interface MessageOutcome {
   logId: number;
@@ -34,6 +37,7 @@ export interface MessageOutcome {
 const EXPIRED_UNQUALIFIED: Classification = { reason: 'unreachable', type: 'soft', bounceClass: 24 };
 
 interface CurrentRow {
+  addr_key: string;
   status: LogStatus;
   failure_type: FailureType | null;
   reason: ReasonId | null;
@@ -57,6 +61,8 @@ export interface ApplyResult {
   completed: number[];
   /** Outcomes skipped because their message was no longer in the queue (already final). */
   skipped: number;
+  /** Quarantine entries changed by these outcomes (SPEC §4.4). */
+  quarantineChanged: number;
 }
 
 export function applyOutcomes(db: Db, outcomes: readonly MessageOutcome[], now: number): ApplyResult {
@@ -65,7 +71,7 @@ export function applyOutcomes(db: Db, outcomes: readonly MessageOutcome[], now: 
 
 function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: number): ApplyResult {
   const readRow = db.prepare(
-    `SELECT l.status, l.failure_type, l.reason, d.reporting,
+    `SELECT l.addr_key, l.status, l.failure_type, l.reason, d.reporting,
             q.log_id IS NOT NULL AS in_queue, q.attempts AS queue_attempts, q.last_error
        FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
        LEFT JOIN queue q ON q.log_id = l.id
@@ -96,6 +102,8 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
 
   const deltas = new Map<number, CounterDelta>();
   const throughput = new ThroughputTally();
+  const qualifications: QualificationHit[] = [];
+  const quarantine: AddressEvent[] = [];
   let skipped = 0;
   for (const o of outcomes) {
     const row = readRow.get(o.logId) as CurrentRow | undefined;
@@ -145,6 +153,16 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
     // changes through bounces, so "already soft" is the previous failure type.
     if (classification?.type === 'soft' && row.failure_type !== 'soft') delta.soft++;
 
+    if (o.attempt && o.attempt.kind !== 'accepted' && classification) {
+      qualifications.push(qualificationHit(o.attempt, classification));
+    }
+    if (disposition.kind === 'delivered') {
+      quarantine.push({ address: row.addr_key, event: { kind: 'delivered' } });
+    } else if (classification) {
+      const { type, reason } = classification;
+      quarantine.push({ address: row.addr_key, event: { kind: 'bounce', type, reason } });
+    }
+
     const event = eventOf(disposition);
     const to = nextStatus(row.reporting, event, row.status);
     setStatus.run({ logId: o.logId, status: to, at: o.at });
@@ -177,6 +195,8 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
       WHERE id = @id`,
   );
   throughput.write(db);
+  recordQualifications(db, qualifications, now);
+  const { changed: quarantineChanged } = applyQuarantineEvents(db, quarantine, now);
   const completed: number[] = [];
   for (const [id, d] of deltas) {
     for (const move of d.moves.values()) {
@@ -195,7 +215,21 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
     });
     if (completeIfDone(db, id, now)) completed.push(id);
   }
-  return { deliveryIds: [...deltas.keys()], completed, skipped };
+  return { deliveryIds: [...deltas.keys()], completed, skipped, quarantineChanged };
+}
+
+function qualificationHit(attempt: SmtpOutcome, c: Classification): QualificationHit {
+  return {
+    key: qualificationKey(attempt),
+    source: 'sync',
+    code: attempt.code,
+    enhanced: attempt.enhanced,
+    raw: formatReply(attempt),
+    reason: c.reason,
+    type: c.type,
+    bounceClass: c.bounceClass,
+    ruleId: c.ruleId ?? 'none',
+  };
 }
 
 function eventOf(disposition: Disposition): MtaEvent {

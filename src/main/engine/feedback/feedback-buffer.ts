@@ -53,6 +53,7 @@ export function createFeedbackBuffer(o: FeedbackBufferOptions): FeedbackBuffer {
       o.notify.logsChanged(String(id));
       o.notify.deliveryChanged(String(id));
     }
+    if (result.quarantineChanged > 0) o.notify.quarantineChanged?.();
     for (const id of result.completed) o.logger.info('delivery completed', { deliveryId: id });
     o.onFlushed(result);
   }

@@ -1,0 +1,247 @@
+/**
+ * The quarantine list (SPEC §4.4): one row per lower-cased address. Events go through the pure policy
+ * (`src/main/quarantine/policy.ts`); this module reads and writes the rows, in the caller's transaction.
+ */
+import type { QuarantineEntry, QuarantineStatus } from '../../shared/contract/bounce';
+import { QUARANTINE_STATUSES } from '../../shared/contract/bounce';
+import { addressKey } from '../../shared/domain/address';
+import type { FailureType, ReasonId } from '../../shared/domain/reasons';
+import {
+  applyQuarantineEvent,
+  COUNTER_RESET_MS,
+  MAILBOX_FULL_RELEASE_MS,
+  VALID_STATE,
+  type QuarantineEvent,
+  type QuarantineSource,
+  type QuarantineState,
+} from '../quarantine/policy';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Db } from './db';
+import { stmt } from './statements';
+
+interface QuarantineRow {
+  addr_key: string;
+  status: QuarantineStatus;
+  error_count: number;
+  last_error_at: number | null;
+  last_counted_error_at: number | null;
+  last_reason: ReasonId | null;
+  last_type: FailureType | null;
+  quarantined_at: number | null;
+  updated_at: number;
+  source: QuarantineSource;
+  note: string;
+}
+
+const COLUMNS = `addr_key, status, error_count, last_error_at, last_counted_error_at, last_reason, last_type,
+  quarantined_at, updated_at, source, note`;
+
+function toState(row: QuarantineRow): QuarantineState {
+  return {
+    status: row.status,
+    errorCount: row.error_count,
+    lastErrorAt: row.last_error_at,
+    lastCountedErrorAt: row.last_counted_error_at,
+    lastReason: row.last_reason,
+    lastType: row.last_type,
+    quarantinedAt: row.quarantined_at,
+    source: row.source,
+    note: row.note,
+  };
+}
+
+function toEntry(row: QuarantineRow): QuarantineEntry {
+  return {
+    address: row.addr_key,
+    status: row.status,
+    errorCount: row.error_count,
+    lastErrorAt: row.last_error_at,
+    lastReason: row.last_reason,
+    lastType: row.last_type,
+    quarantinedAt: row.quarantined_at,
+    updatedAt: row.updated_at,
+    source: row.source,
+    note: row.note,
+  };
+}
+
+function readRow(db: Db, key: string): QuarantineRow | undefined {
+  return stmt(db, `SELECT ${COLUMNS} FROM quarantine WHERE addr_key = ?`).get(key) as
+    QuarantineRow | undefined;
+}
+
+export function getQuarantineState(db: Db, address: string): QuarantineState | null {
+  const row = readRow(db, addressKey(address));
+  return row ? toState(row) : null;
+}
+
+export function getQuarantineEntry(db: Db, address: string): QuarantineEntry | null {
+  const row = readRow(db, addressKey(address));
+  return row ? toEntry(row) : null;
+}
+
+function writeState(db: Db, key: string, s: QuarantineState, now: number): void {
+  stmt(
+    db,
+    `INSERT INTO quarantine (${COLUMNS})
+     VALUES (@key, @status, @errorCount, @lastErrorAt, @lastCountedErrorAt, @lastReason, @lastType,
+             @quarantinedAt, @now, @source, @note)
+     ON CONFLICT(addr_key) DO UPDATE SET status = excluded.status, error_count = excluded.error_count,
+       last_error_at = excluded.last_error_at, last_counted_error_at = excluded.last_counted_error_at,
+       last_reason = excluded.last_reason, last_type = excluded.last_type,
+       quarantined_at = excluded.quarantined_at, updated_at = excluded.updated_at, source = excluded.source,
+       note = excluded.note`,
+  ).run({ key, ...s, now });
+}
+
+function sameState(a: QuarantineState | null, b: QuarantineState | null): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface AddressEvent {
+  address: string;
+  event: QuarantineEvent;
+}
+
+/**
+ * Applies events in order (call inside the caller's transaction). Returns the addresses whose entry changed
+ * status, and whether any entry changed at all.
+ */
+export function applyQuarantineEvents(
+  db: Db,
+  events: readonly AddressEvent[],
+  now: number,
+): { changed: number; newQuarantines: string[] } {
+  let changed = 0;
+  const newQuarantines: string[] = [];
+  for (const { address, event } of events) {
+    const key = addressKey(address);
+    if (key === '') continue;
+    const row = readRow(db, key);
+    const before = row ? toState(row) : null;
+    const after = applyQuarantineEvent(before, event, now);
+    if (!after || sameState(before, after)) continue;
+    writeState(db, key, after, now);
+    changed++;
+    if (after.status === 'quarantine' && before?.status !== 'quarantine') newQuarantines.push(key);
+  }
+  return { changed, newQuarantines };
+}
+
+/** Runs the time-based rules over the whole list (counter reset after 10 days, mailbox-full release). */
+export function settleQuarantine(db: Db, now: number): number {
+  const reset = stmt(
+    db,
+    `UPDATE quarantine SET status = 'valid', error_count = 0, last_counted_error_at = NULL, updated_at = @now
+      WHERE status IN ('with_errors', 'valid') AND error_count > 0 AND last_error_at <= @before`,
+  ).run({ now, before: now - COUNTER_RESET_MS }).changes;
+  const released = stmt(
+    db,
+    `UPDATE quarantine SET status = 'valid', error_count = 0, last_counted_error_at = NULL, quarantined_at = NULL,
+            updated_at = @now
+      WHERE status = 'quarantine' AND last_reason = 'mailbox_full' AND quarantined_at <= @before`,
+  ).run({ now, before: now - MAILBOX_FULL_RELEASE_MS }).changes;
+  return reset + released;
+}
+
+/** Sets an address's status by hand (console, import). `valid` clears its error history. */
+export function setQuarantineStatus(
+  db: Db,
+  input: { address: string; status: QuarantineStatus; note?: string | undefined; source: QuarantineSource },
+  now: number,
+): QuarantineEntry {
+  const key = addressKey(input.address);
+  const row = readRow(db, key);
+  const base = row ? toState(row) : VALID_STATE;
+  const cleared = input.status === 'valid';
+  const state: QuarantineState = {
+    ...base,
+    status: input.status,
+    errorCount: cleared ? 0 : base.errorCount,
+    lastCountedErrorAt: cleared ? null : base.lastCountedErrorAt,
+    quarantinedAt: input.status === 'quarantine' ? (base.quarantinedAt ?? now) : null,
+    source: input.source,
+    note: input.note ?? base.note,
+  };
+  writeState(db, key, state, now);
+  return toEntry(readRow(db, key) as QuarantineRow);
+}
+
+export function removeQuarantine(db: Db, address: string): boolean {
+  return stmt(db, 'DELETE FROM quarantine WHERE addr_key = ?').run(addressKey(address)).changes > 0;
+}
+
+export interface QuarantineQuery {
+  cursor: string | null;
+  limit: number;
+  status?: QuarantineStatus[] | undefined;
+  search?: string | undefined;
+}
+
+/** Keyset page in address order (`quarantine_status` index with a status filter, the primary key without). */
+export function listQuarantine(
+  db: Db,
+  query: QuarantineQuery,
+): { items: QuarantineEntry[]; nextCursor: string | null } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: query.limit + 1 };
+  if (query.status?.length) {
+    where.push(`status IN (${query.status.map((_, i) => `@s${i}`).join(', ')})`);
+    query.status.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  const prefix = query.search?.trim().toLowerCase();
+  if (prefix) {
+    // Range on the key instead of LIKE, so the primary key serves it.
+    where.push('addr_key >= @from AND addr_key < @to');
+    params.from = prefix;
+    params.to = `${prefix}\uffff`;
+  }
+  if (query.cursor) {
+    const [after] = decodeCursor(query.cursor, 1);
+    where.push('addr_key > @after');
+    params.after = String(after);
+  }
+  const sql = `SELECT ${COLUMNS} FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY addr_key LIMIT @limit`;
+  const rows = stmt(db, sql).all(params) as QuarantineRow[];
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  const last = page.at(-1);
+  return { items: page.map(toEntry), nextCursor: more && last ? encodeCursor([last.addr_key]) : null };
+}
+
+export function quarantineCounts(db: Db): Record<QuarantineStatus, number> {
+  const counts = Object.fromEntries(QUARANTINE_STATUSES.map((s) => [s, 0])) as Record<
+    QuarantineStatus,
+    number
+  >;
+  const rows = stmt(db, 'SELECT status, count(*) AS n FROM quarantine GROUP BY status').all() as {
+    status: QuarantineStatus;
+    n: number;
+  }[];
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+/** Every entry, in address order, in chunks (export). */
+export function* iterateQuarantine(
+  db: Db,
+  status: QuarantineStatus[] | undefined,
+): Generator<QuarantineEntry> {
+  let cursor: string | null = null;
+  for (let round = 0; round < 100_000_000; round++) {
+    const page = listQuarantine(db, { cursor, limit: 1000, status });
+    yield* page.items;
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
+}
+
+/** A lookup for preparation: the exclusion of one address key, if any (settled at `now`). */
+export function quarantineLookup(db: Db): (addrKey: string) => QuarantineState | null {
+  const get = db.prepare(`SELECT ${COLUMNS} FROM quarantine WHERE addr_key = ?`);
+  return (key) => {
+    const row = get.get(key) as QuarantineRow | undefined;
+    return row ? toState(row) : null;
+  };
+}
