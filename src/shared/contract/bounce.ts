@@ -165,6 +165,8 @@ export const InboundMessageSummary = z.object({
   /** Recognised format (`rfc3464`, `rfc5965`, `exim`, `ses` ...). */
   format: z.string().nullable(),
   size: z.number().int(),
+  /** The failed (complaining, auto-replying) recipients the report names; optional for older handlers. */
+  recipients: z.array(z.string()).max(100).optional(),
   /** Tied to a message we sent. */
   matched: z.boolean(),
   /** How it was tied: VERP return-path, trace header, Message-ID. */
