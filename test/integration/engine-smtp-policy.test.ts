@@ -7,7 +7,8 @@ import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { silentLogger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
-import { openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
+import type { MessageTemplate } from '../../src/shared/contract';
+import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
 import type { OutboundMessage, Relay, RelayPolicy } from '../../src/main/engine/types';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -409,5 +410,83 @@ describe('the engine never opens more connections than the rule allows', () => {
     expect(server.received).toHaveLength(12);
     expect(server.maxConcurrent).toBe(2);
     expect(engine.destinations()[0]).toMatchObject({ ruleId: 'two', effective: { maxConnections: 2 } });
+  });
+});
+
+describe('multi-recipient transactions through the engine', () => {
+  async function run(template: MessageTemplate | undefined, perTransaction: number, rcpts: string[]) {
+    const server = await peer();
+    const t = openTempDb();
+    cleanups.push(async () => t.cleanup());
+    const clock = new ManualClock();
+    const { deliveryId } = relayedDelivery(t.db, rcpts, {
+      now: clock.now(),
+      ...(template ? { template } : {}),
+      routes: [{ mask: '*', target: { kind: 'smtp', host: '127.0.0.1', port: server.port } }],
+    });
+    t.db
+      .prepare('UPDATE deliveries SET recipients_per_transaction = ? WHERE id = ?')
+      .run(perTransaction, deliveryId);
+    const engine = createEngine({
+      clock,
+      dns: {
+        resolveMx: () => Promise.reject(new Error('no DNS')),
+        resolve4: () => Promise.reject(new Error('no DNS')),
+        resolve6: () => Promise.reject(new Error('no DNS')),
+      },
+      relayFactory: createSmtpRelayFactory({ clock }),
+      db: t.db,
+      logger: silentLogger,
+      notify: recordingNotifier(),
+      defaultRoute: () => null,
+      sandboxAddress: () => null,
+      options: { feedbackFlushMs: 0, maxInFlight: 1 },
+    });
+    cleanups.push(() => engine.stop());
+    engine.start();
+    await engine.whenIdle();
+    return { server, t, deliveryId };
+  }
+
+  const STATIC: MessageTemplate = {
+    fromName: 'Relaydeck',
+    fromAddress: 'news@sender.test',
+    subject: 'Same for all',
+    text: 'Hello all',
+    html: '',
+  };
+
+  it('groups up to N recipients of one domain; RCPT refusals stay per recipient', async () => {
+    const rcpts = ['a@example.com', 'c550@example.com', 'b@example.com', 'c@example.com', 'd@example.com'];
+    const { server, t, deliveryId } = await run(STATIC, 3, rcpts);
+    expect(server.mails).toBe(2); // 5 recipients, 3 per transaction
+    expect(server.received.map((m) => m.to)).toEqual([
+      ['a@example.com', 'b@example.com'],
+      ['c@example.com', 'd@example.com'],
+    ]);
+    const first = server.received[0]!.raw;
+    expect(first).toMatch(/^To: undisclosed-recipients:;\r$/m);
+    expect(first).toContain(`Message-ID: ${logByEmail(t.db, deliveryId, 'a@example.com').message_id}`);
+    expect(first).toMatch(new RegExp(`^X-Relaydeck-Id: ${deliveryId}\\r$`, 'im'));
+    expect(logByEmail(t.db, deliveryId, 'c550@example.com')).toMatchObject({ status: 'failed', attempts: 1 });
+    for (const ok of ['a', 'b', 'c', 'd'])
+      expect(logByEmail(t.db, deliveryId, `${ok}@example.com`)).toMatchObject({
+        status: 'sent',
+        attempts: 1,
+      });
+  });
+
+  it('a template with per-recipient fields keeps one transaction per recipient', async () => {
+    const { server } = await run(undefined, 3, ['a@example.com', 'b@example.com', 'c@example.com']);
+    expect(server.received.map((m) => m.to)).toEqual([
+      ['a@example.com'],
+      ['b@example.com'],
+      ['c@example.com'],
+    ]);
+  });
+
+  it('the default (1) keeps one transaction per recipient', async () => {
+    const { server } = await run(STATIC, 1, ['a@example.com', 'b@example.com']);
+    expect(server.mails).toBe(2);
   });
 });

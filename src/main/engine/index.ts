@@ -46,6 +46,7 @@ interface MessageRow {
   routes_json: string;
   smarthost_json: string | null;
   time_scale: number;
+  recipients_per_transaction: number;
 }
 
 const RoutesJson = z.array(Route);
@@ -82,9 +83,13 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   const idleWaiters: (() => void)[] = [];
   const routingCache = new Map<number, { key: string; routing: DeliveryRouting }>();
   const loadMessage = db.prepare(
-    `SELECT l.email, l.fields_json, l.message_id, d.template_json, d.routes_json, d.smarthost_json, d.time_scale
+    `SELECT l.email, l.fields_json, l.message_id, d.template_json, d.routes_json, d.smarthost_json, d.time_scale,
+            d.recipients_per_transaction
        FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
       WHERE l.id = ?`,
+  );
+  const loadEmails = db.prepare(
+    'SELECT id, email FROM delivery_log WHERE id IN (SELECT value FROM json_each(?))',
   );
 
   const feedback = createFeedbackBuffer({
@@ -158,6 +163,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         return;
       }
       try {
+        if (await deliveredAsGroup(item, row, resolution, destination)) return;
         sent = await deliver(item, row, resolution.destination, shaper.policyOf(destination));
       } finally {
         shaper.release(destination);
@@ -165,7 +171,18 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     } else {
       sent = { outcome: resolution.outcome, dkimDomain: null };
     }
-    const outcome = sent.outcome;
+    finish(item, row, resolution, destination, sent.outcome, sent.dkimDomain);
+  }
+
+  /** After an attempt: adaptive shaping, qualification, retry decision, feedback. */
+  function finish(
+    item: LeasedItem,
+    row: Pick<MessageRow, 'time_scale'>,
+    resolution: Resolution,
+    destination: DestinationRuntime | null,
+    outcome: SmtpOutcome,
+    dkimDomain: string | null,
+  ): void {
     const bounceQueue = destination !== null && adapt(destination, outcome);
     const at = clock.now();
     const classification =
@@ -189,8 +206,100 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       classification,
       disposition,
       destination: resolution.ok ? resolution.destination.key : null,
-      dkimDomain: sent.dkimDomain,
+      dkimDomain,
     });
+  }
+
+  /**
+   * Multi-recipient transactions (opt-in per delivery, `recipients_per_transaction` > 1). When the delivery's
+   * template has no `{{field}}` at all, every recipient gets the same bytes, so up to N due messages of the
+   * same delivery and recipient domain share one transaction: one MAIL FROM, one RCPT each, one DATA of the
+   * message composed once (`To: undisclosed-recipients:;`, the first message's Message-ID, a trace header
+   * naming the delivery). Each recipient keeps its own outcome: refused at RCPT it fails or is deferred
+   * alone; the DATA reply applies to every accepted one. Per-recipient transactions stay the default because
+   * per-message return paths and Message-IDs (asynchronous bounce matching) need them.
+   * Returns false when there is nothing to group with (the caller sends the message alone).
+   */
+  async function deliveredAsGroup(
+    item: LeasedItem,
+    row: MessageRow,
+    resolution: Extract<Resolution, { ok: true }>,
+    d: DestinationRuntime,
+  ): Promise<boolean> {
+    if (row.recipients_per_transaction <= 1 || !isStaticTemplate(item.deliveryId, row.template_json))
+      return false;
+    const now = clock.now();
+    const members: LeasedItem[] = [];
+    for (const extra of queue.leaseGroup(
+      item.deliveryId,
+      item.domain,
+      now,
+      now + options.leaseMs,
+      row.recipients_per_transaction - 1,
+    )) {
+      // Each recipient counts against the hourly limit; one that has no token now waits in the queue.
+      if (now >= extra.expiresAt || d.reserve(now) > 0) {
+        if (now < extra.expiresAt) d.unreserve();
+        queue.release(extra.logId, extra.dueAt);
+      } else {
+        members.push(extra);
+      }
+    }
+    if (members.length === 0) return false;
+    let settle!: () => void;
+    scheduler.adopt(
+      members.map((m) => m.logId),
+      new Promise<void>((resolve) => (settle = resolve)),
+    );
+    try {
+      const rows = loadRecipients(members.map((m) => m.logId));
+      const group = [item, ...members.filter((m) => rows.has(m.logId))];
+      const emails = [row.email, ...group.slice(1).map((m) => rows.get(m.logId) ?? '')];
+      let composed;
+      try {
+        composed = await composer.composeShared({
+          deliveryId: item.deliveryId,
+          messageId: row.message_id,
+          templateJson: row.template_json,
+          date: new Date(clock.now()),
+        });
+      } catch (err) {
+        if (!(err instanceof ComposeError)) throw err;
+        // The first message is then composed alone (and reports the error); the others wait their turn.
+        for (const m of group.slice(1)) queue.release(m.logId, m.dueAt);
+        return false;
+      }
+      const signed = deps.signer
+        ? await deps.signer.sign(composed.raw, composed.from.slice(composed.from.lastIndexOf('@') + 1))
+        : { raw: composed.raw, dkimDomain: null };
+      const outcomes = await pool.sendGroup(resolution.destination, {
+        logIds: group.map((m) => m.logId),
+        envelope: { from: composed.from, to: emails },
+        raw: signed.raw,
+        policy: shaper.policyOf(d),
+      });
+      group.forEach((m, i) => {
+        const outcome = outcomes[i];
+        if (outcome) finish(m, row, resolution, d, outcome, signed.dkimDomain);
+      });
+      return true;
+    } finally {
+      settle();
+    }
+  }
+
+  function isStaticTemplate(deliveryId: number, templateJson: string): boolean {
+    try {
+      return composer.isStatic(deliveryId, templateJson);
+    } catch (err) {
+      if (err instanceof ComposeError) return false; // reported when the message is composed alone
+      throw err;
+    }
+  }
+
+  function loadRecipients(logIds: readonly number[]): Map<number, string> {
+    const rows = loadEmails.all(JSON.stringify(logIds)) as { id: number; email: string }[];
+    return new Map(rows.map((r) => [r.id, r.email]));
   }
 
   async function deliver(

@@ -23,6 +23,7 @@ export interface NewDelivery {
   validityRequestedMs: number;
   validityMs: number;
   timeScale: number;
+  recipientsPerTransaction: number;
   createdAt: number;
 }
 
@@ -36,9 +37,9 @@ export function insertDelivery(db: Db, d: NewDelivery): number {
   const result = stmt(
     db,
     `INSERT INTO deliveries(name, state, reporting, template_json, routes_json, smarthost_json,
-       validity_requested_ms, validity_ms, time_scale, created_at)
+       validity_requested_ms, validity_ms, time_scale, recipients_per_transaction, created_at)
      VALUES (@name, 'preparing', @reporting, @template, @routes, @smarthost, @validityRequestedMs, @validityMs,
-       @timeScale, @createdAt)`,
+       @timeScale, @recipientsPerTransaction, @createdAt)`,
   ).run({
     name: d.name,
     reporting: d.reporting,
@@ -48,6 +49,7 @@ export function insertDelivery(db: Db, d: NewDelivery): number {
     validityRequestedMs: d.validityRequestedMs,
     validityMs: d.validityMs,
     timeScale: d.timeScale,
+    recipientsPerTransaction: d.recipientsPerTransaction,
     createdAt: d.createdAt,
   });
   return Number(result.lastInsertRowid);

@@ -34,6 +34,7 @@ export interface DeliveryRow {
   validity_requested_ms: number;
   validity_ms: number;
   time_scale: number;
+  recipients_per_transaction: number;
   created_at: number;
   started_at: number | null;
   relayed_at: number | null;
@@ -140,6 +141,7 @@ export function toDeliverySummary(row: DeliveryRow, now: number): DeliverySummar
     validityMs: row.validity_ms,
     validityCapped: row.validity_ms < row.validity_requested_ms,
     timeScale: row.time_scale,
+    recipientsPerTransaction: row.recipients_per_transaction,
     createdAt: row.created_at,
     startedAt: row.started_at,
     relayedAt: row.relayed_at,

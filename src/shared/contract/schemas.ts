@@ -127,6 +127,8 @@ export const Delivery = z.object({
   validityCapped: z.boolean(),
   /** Sandbox time compression: retry delays and validity are divided by it. 1 = real time. */
   timeScale: z.number(),
+  /** Recipients of one destination that may share an SMTP transaction (1 = one transaction per recipient). */
+  recipientsPerTransaction: z.number().int(),
   createdAt: EpochMs,
   startedAt: EpochMs.nullable(),
   relayedAt: EpochMs.nullable(),
@@ -164,6 +166,12 @@ export const CreateDeliveryInput = z.object({
     .default(DEFAULT_VALIDITY_MS),
   reporting: ReportingModeSchema.default('efs'),
   timeScale: z.number().min(1).max(100_000).default(1),
+  /**
+   * Up to this many recipients of one destination share one SMTP transaction when the message is identical
+   * (no per-recipient {{fields}}). 1 keeps one transaction per recipient, which per-message VERP return paths
+   * and Message-IDs (asynchronous bounce matching) need.
+   */
+  recipientsPerTransaction: z.number().int().min(1).max(100).default(1),
   /** Start relaying right after preparation. */
   start: z.boolean().default(true),
 });
@@ -176,6 +184,9 @@ export const CreateDeliveryResult = z.object({
     accepted: z.number().int(),
     duplicates: z.number().int(),
     noAddress: z.number().int(),
+    /** Excluded because the address is in quarantine / denylisted (SPEC §4.4, reasons 9 and 8). */
+    quarantined: z.number().int(),
+    denylisted: z.number().int(),
     errors: z.array(RowError),
     moreErrors: z.number().int(),
   }),

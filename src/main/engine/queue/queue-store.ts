@@ -49,6 +49,14 @@ export interface QueueStore {
   spreadDomains(domains: readonly string[], start: number, intervalMs: number, now: number): number;
   /** Leases up to `limit` free messages of these domains, due or not (bouncing a destination's queue). */
   leaseDomains(domains: readonly string[], now: number, leaseUntil: number, limit: number): LeasedItem[];
+  /** Leases up to `limit` more due messages of one delivery and recipient domain (a shared transaction). */
+  leaseGroup(
+    deliveryId: number,
+    domain: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ): LeasedItem[];
   /** Messages queued for these domains. */
   countDomains(domains: readonly string[]): number;
   /** The earliest time something may become available: a future due time or the end of a current lease. */
@@ -88,6 +96,15 @@ export function createQueueStore(db: Db): QueueStore {
       WHERE log_id IN (
         SELECT log_id FROM queue
          WHERE domain IN (SELECT value FROM json_each(@domains)) AND lease_until <= @now LIMIT @limit)
+      RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
+                attempts`,
+  );
+  const leaseGroupStmt = db.prepare(
+    `UPDATE queue SET lease_until = @leaseUntil
+      WHERE log_id IN (
+        SELECT log_id FROM queue
+         WHERE domain = @domain AND delivery_id = @deliveryId AND due_at <= @now AND lease_until <= @now
+         ORDER BY due_at LIMIT @limit)
       RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
                 attempts`,
   );
@@ -141,6 +158,11 @@ export function createQueueStore(db: Db): QueueStore {
         leaseUntil,
         limit,
       }) as LeasedItem[];
+    },
+    leaseGroup(deliveryId, domain, now, leaseUntil, limit) {
+      if (limit <= 0) return [];
+      const rows = leaseGroupStmt.all({ deliveryId, domain, now, leaseUntil, limit }) as LeasedItem[];
+      return rows.sort((a, b) => a.dueAt - b.dueAt || a.logId - b.logId);
     },
     countDomains(domains) {
       return domains.length === 0 ? 0 : (countDomainsStmt.get(JSON.stringify(domains)) as number);

@@ -30,6 +30,11 @@ export interface Scheduler {
   inFlight(): number;
   /** A message starts (+1) or stops (-1) waiting in memory: it does not hold an in-flight slot meanwhile. */
   parked(delta: 1 | -1): void;
+  /**
+   * Messages leased outside `plan` (they join another message's transaction) are in flight until `done`
+   * settles: their leases are renewed and `stop` waits for them.
+   */
+  adopt(logIds: readonly number[], done: Promise<void>): void;
 }
 
 export function createScheduler(o: SchedulerOptions): Scheduler {
@@ -130,6 +135,18 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       cancelRenewal = null;
     },
     inFlight: () => inFlight.size,
+    adopt(logIds, done) {
+      for (const id of logIds) inFlight.set(id, done);
+      armRenewal();
+      void done.finally(() => {
+        for (const id of logIds) inFlight.delete(id);
+        if (inFlight.size === 0) {
+          cancelRenewal?.();
+          cancelRenewal = null;
+        }
+        plan();
+      });
+    },
     parked(delta) {
       parked += delta;
       // A message starting to wait frees its slot: more work may be taken.

@@ -29,6 +29,9 @@ export interface ComposedMessage {
   raw: Buffer;
 }
 
+/** RFC 5322 §A.1.3: the empty group, for a message whose recipients are only in the envelope. */
+const UNDISCLOSED_RECIPIENTS = Buffer.from('To: undisclosed-recipients:;\r\n');
+
 export class ComposeError extends Error {
   override name = 'ComposeError';
 }
@@ -43,8 +46,24 @@ interface CompiledDeliveryTemplate {
   hasHtml: boolean;
 }
 
+/** One message for several recipients (one SMTP transaction): no recipient in the headers. */
+export interface ComposeSharedInput {
+  deliveryId: number;
+  /** The first message of the group: its Message-ID is used. */
+  messageId: string | null;
+  templateJson: string;
+  date: Date;
+}
+
 export interface Composer {
   compose(input: ComposeInput): Promise<ComposedMessage>;
+  /**
+   * Composes the message once for a group of recipients: `To: undisclosed-recipients:;`, the Message-ID of the
+   * group's first message and a trace header naming the delivery only. Only for templates without fields.
+   */
+  composeShared(input: ComposeSharedInput): Promise<ComposedMessage>;
+  /** True when the delivery's template has no `{{field}}` at all, so every recipient gets the same message. */
+  isStatic(deliveryId: number, templateJson: string): boolean;
   /** Drops the compiled template of a delivery (it finished or changed). */
   forget(deliveryId: number): void;
 }
@@ -77,6 +96,25 @@ export function createComposer(maxCached = 100): Composer {
       });
       const raw = await composer.compile().build();
       return { from: t.fromAddress, raw };
+    },
+    async composeShared(input) {
+      const t = compiledFor(input.deliveryId, input.templateJson);
+      const none = {};
+      const composer = new MailComposer({
+        from: { name: renderTemplate(t.fromName, none), address: t.fromAddress },
+        subject: renderTemplate(t.subject, none),
+        ...(t.hasText ? { text: renderTemplate(t.text, none) } : {}),
+        ...(t.hasHtml ? { html: renderTemplate(t.html, none, escapeHtml) } : {}),
+        ...(input.messageId ? { messageId: input.messageId } : {}),
+        date: input.date,
+        headers: { 'X-Relaydeck-Id': `${input.deliveryId}` },
+      });
+      const raw = await composer.compile().build();
+      return { from: t.fromAddress, raw: Buffer.concat([UNDISCLOSED_RECIPIENTS, raw]) };
+    },
+    isStatic(deliveryId, templateJson) {
+      const t = compiledFor(deliveryId, templateJson);
+      return [t.fromName, t.subject, t.text, t.html].every((part) => part.fields.length === 0);
     },
     forget(deliveryId) {
       cache.delete(deliveryId);

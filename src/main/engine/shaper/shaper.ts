@@ -198,7 +198,10 @@ export function createShaper(o: ShaperOptions): Shaper {
         byDestination.set(d, r);
         log.debug('destination opened', { destination: d.key, rule: d.rule.id });
       }
+      const known = r.d.domains.has(domain);
       r.d.noteDomain(domain);
+      // A saturated destination's domains are not leased: a domain seen for the first time joins them.
+      if (r.saturated && !known) excluded = null;
       return r.d;
     },
 

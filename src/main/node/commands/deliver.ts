@@ -32,6 +32,7 @@ const OPTIONS = {
   validity: { type: 'string' },
   reporting: { type: 'string' },
   'time-scale': { type: 'string' },
+  'recipients-per-transaction': { type: 'string' },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
   data: { type: 'string' },
@@ -58,6 +59,9 @@ Options:
   --validity DURATION      delivery validity, e.g. 90s, 2m, 6h, 3.5d (default 5d; the MTA honours 3.5d)
   --reporting efs|classic  reporting mode (default efs)
   --time-scale N           divide retry delays and validity by N (sandbox tests; default 1)
+  --recipients-per-transaction N
+                           up to N recipients of one destination per SMTP transaction when the message
+                           has no per-recipient fields (1..100; default 1 = one per recipient)
   --wait                   run the engine until every message is final; progress on stderr
   --json                   with --wait: print the summary as one JSON object
   --data DIR               data directory (default: $RELAYDECK_DATA or the OS user-data directory)
@@ -74,6 +78,9 @@ Options:
     const reporting = parseReporting(flags.reporting);
     const validityMs = flags.validity === undefined ? undefined : parseValidity(flags.validity);
     const timeScale = flags['time-scale'] === undefined ? 1 : parseTimeScale(flags['time-scale']);
+    const perTransaction = flags['recipients-per-transaction'];
+    const recipientsPerTransaction =
+      perTransaction === undefined ? 1 : parseRecipientsPerTransaction(perTransaction);
 
     const csv = readText(recipientsFile, 'recipient list');
     const template = await readMessage(messageFile, flags.from);
@@ -85,6 +92,7 @@ Options:
       smarthost,
       reporting,
       timeScale,
+      recipientsPerTransaction,
       ...(validityMs === undefined ? {} : { validityMs }),
     });
     if (!parsed.success) {
@@ -164,6 +172,13 @@ function parseTimeScale(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 1)
     throw new UsageError(`--time-scale must be a number >= 1, got "${value}"`);
+  return n;
+}
+
+function parseRecipientsPerTransaction(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new UsageError(`--recipients-per-transaction must be a whole number from 1 to 100, got "${value}"`);
   return n;
 }
 
