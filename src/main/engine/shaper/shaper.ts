@@ -66,6 +66,8 @@ interface Runtime {
   d: DestinationRuntime;
   waiters: Waiter[];
   saturated: boolean;
+  /** Every domain routed here (uncapped, unlike `d.domains`): a saturated destination excludes them all. */
+  leaseDomains: Set<string>;
 }
 
 export interface Shaper {
@@ -193,15 +195,17 @@ export function createShaper(o: ShaperOptions): Shaper {
         d.applyRules(matchMxRule(rules.mxRules, { hosts: d.hosts, domain }), automation, now);
         const saved = loadState.get(destination.key) as PersistedState | undefined;
         if (saved) d.restore(saved, now);
-        r = { d, waiters: [], saturated: false };
+        r = { d, waiters: [], saturated: false, leaseDomains: new Set() };
         runtimes.set(destination.key, r);
         byDestination.set(d, r);
         log.debug('destination opened', { destination: d.key, rule: d.rule.id });
       }
-      const known = r.d.domains.has(domain);
       r.d.noteDomain(domain);
       // A saturated destination's domains are not leased: a domain seen for the first time joins them.
-      if (r.saturated && !known) excluded = null;
+      if (!r.leaseDomains.has(domain)) {
+        r.leaseDomains.add(domain);
+        if (r.saturated) excluded = null;
+      }
       return r.d;
     },
 
@@ -326,7 +330,7 @@ export function createShaper(o: ShaperOptions): Shaper {
     excludedDomains() {
       if (excluded === null) {
         excluded = [];
-        for (const r of runtimes.values()) if (r.saturated) excluded.push(...r.d.domains);
+        for (const r of runtimes.values()) if (r.saturated) excluded.push(...r.leaseDomains);
       }
       return excluded;
     },
