@@ -1,10 +1,14 @@
+import type { ReactNode } from 'react';
 import { useQuery } from '../api/hooks';
 import { EmptyState } from '../components/EmptyState';
 import { DeliveriesPage } from '../features/deliveries/DeliveriesPage';
 import { DeliveryDetailPage } from '../features/deliveries/DeliveryDetailPage';
 import { NewDeliveryPage } from '../features/deliveries/NewDeliveryPage';
 import { DestinationsPage } from '../features/destinations/DestinationsPage';
+import { QualificationPage } from '../features/bounces/QualificationPage';
 import { DkimPage } from '../features/dkim/DkimPage';
+import { InmailPage } from '../features/inmail/InmailPage';
+import { QuarantinePage } from '../features/quarantine/QuarantinePage';
 import { RulesPage } from '../features/rules/RulesPage';
 import { paths, useRoute, type Route } from './router';
 import { useTheme, type ThemePreference } from './theme';
@@ -71,25 +75,52 @@ export function App() {
         </button>
       </header>
       <nav className="sidenav" aria-label="Main">
-        <NavLink
-          href={paths.deliveries()}
-          active={route.name === 'deliveries' || route.name === 'delivery'}
-          testId="nav-deliveries"
-        >
-          Deliveries
-        </NavLink>
-        <NavLink href={paths.newDelivery()} active={route.name === 'new-delivery'} testId="nav-new-delivery">
-          New delivery
-        </NavLink>
-        <NavLink href={paths.destinations()} active={route.name === 'destinations'} testId="nav-destinations">
-          Destinations
-        </NavLink>
-        <NavLink href={paths.rules()} active={route.name === 'rules'} testId="nav-rules">
-          MX rules
-        </NavLink>
-        <NavLink href={paths.dkim()} active={route.name === 'dkim'} testId="nav-dkim">
-          DKIM keys
-        </NavLink>
+        <NavSection title="Campaigns">
+          <NavLink
+            href={paths.deliveries()}
+            active={route.name === 'deliveries' || route.name === 'delivery'}
+            testId="nav-deliveries"
+          >
+            Deliveries
+          </NavLink>
+          <NavLink
+            href={paths.newDelivery()}
+            active={route.name === 'new-delivery'}
+            testId="nav-new-delivery"
+          >
+            New delivery
+          </NavLink>
+        </NavSection>
+        <NavSection title="Deliverability">
+          <NavLink
+            href={paths.qualification()}
+            active={route.name === 'qualification'}
+            testId="nav-qualification"
+          >
+            Qualification
+          </NavLink>
+          <NavLink href={paths.quarantine()} active={route.name === 'quarantine'} testId="nav-quarantine">
+            Quarantine
+          </NavLink>
+          <NavLink href={paths.inmail()} active={route.name === 'inmail'} testId="nav-inmail">
+            Inbound mail
+          </NavLink>
+        </NavSection>
+        <NavSection title="MTA">
+          <NavLink href={paths.rules()} active={route.name === 'rules'} testId="nav-rules">
+            MX rules
+          </NavLink>
+          <NavLink
+            href={paths.destinations()}
+            active={route.name === 'destinations'}
+            testId="nav-destinations"
+          >
+            Destinations
+          </NavLink>
+          <NavLink href={paths.dkim()} active={route.name === 'dkim'} testId="nav-dkim">
+            DKIM keys
+          </NavLink>
+        </NavSection>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <Screen route={route} />
@@ -112,6 +143,12 @@ function Screen({ route }: { route: Route }) {
       return <DestinationsPage />;
     case 'dkim':
       return <DkimPage />;
+    case 'qualification':
+      return <QualificationPage />;
+    case 'quarantine':
+      return <QuarantinePage />;
+    case 'inmail':
+      return <InmailPage />;
     case 'not-found':
       return (
         <EmptyState
@@ -125,6 +162,18 @@ function Screen({ route }: { route: Route }) {
         />
       );
   }
+}
+
+function NavSection({ title, children }: { title: string; children: ReactNode }) {
+  const id = `nav-section-${title.toLowerCase()}`;
+  return (
+    <div className="nav-section" role="group" aria-labelledby={id}>
+      <div className="nav-section-title" id={id}>
+        {title}
+      </div>
+      {children}
+    </div>
+  );
 }
 
 function NavLink({

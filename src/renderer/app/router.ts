@@ -8,6 +8,9 @@ export type Route =
   | { name: 'rules' }
   | { name: 'destinations' }
   | { name: 'dkim' }
+  | { name: 'qualification' }
+  | { name: 'quarantine' }
+  | { name: 'inmail' }
   | { name: 'not-found'; path: string };
 
 export const paths = {
@@ -17,6 +20,9 @@ export const paths = {
   rules: () => '#/rules',
   destinations: () => '#/destinations',
   dkim: () => '#/dkim',
+  qualification: () => '#/qualification',
+  quarantine: () => '#/quarantine',
+  inmail: () => '#/inmail',
 };
 
 export function parseRoute(hash: string): Route {
@@ -26,6 +32,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/rules') return { name: 'rules' };
   if (path === '/destinations') return { name: 'destinations' };
   if (path === '/dkim') return { name: 'dkim' };
+  if (path === '/qualification') return { name: 'qualification' };
+  if (path === '/quarantine') return { name: 'quarantine' };
+  if (path === '/inmail') return { name: 'inmail' };
   const detail = /^\/deliveries\/(\d+)$/.exec(path);
   if (detail?.[1]) return { name: 'delivery', id: detail[1] };
   return { name: 'not-found', path };

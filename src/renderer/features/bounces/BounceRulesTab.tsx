@@ -1,0 +1,277 @@
+/**
+ * The bounce rules tab: the ordered rule table as one editable draft (add, edit, move, delete), saved as a
+ * whole and applied at once by the engine without a restart. The shared schema checks the draft first; the
+ * server's rule checker has the last word (patterns that do not compile, rules shadowed by an earlier one,
+ * examples caught by another rule) and its problems are shown under the rules they concern.
+ */
+import { useEffect, useState } from 'react';
+import type { BounceRulesDocument, BounceRulesState } from '../../../shared/contract/bounce';
+import type { ErrorDetail } from '../../../shared/contract/errors';
+import type { BounceRule } from '../../../shared/domain/bounce-rules';
+import { useMutation, useQuery } from '../../api/hooks';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { describeDetail, ErrorBanner, Notice } from '../../components/ErrorBanner';
+import { formatDateTime } from '../../components/format';
+import { groupByField, moveItem } from '../rules/rules-model';
+import { BounceRuleEditor } from './BounceRuleEditor';
+import {
+  checkDocument,
+  groupProblems,
+  insertRuleFirst,
+  newBounceRule,
+  ruleFromReply,
+  sameRules,
+  type ReplySource,
+} from './bounce-rules-model';
+import { bounceRuleRowId, BounceRulesTable } from './BounceRulesTable';
+import { ReplyTester } from './ReplyTester';
+
+export function BounceRulesTab({
+  fromReply,
+}: {
+  /** The latest reply of the qualification table to prefill a new rule from (each new object opens it). */
+  fromReply: ReplySource | null;
+}) {
+  const rules = useQuery('bounceRules.get', {});
+  if (rules.loading) return <div className="loading">Loading the bounce rules…</div>;
+  if (!rules.data) {
+    return (
+      <ErrorBanner
+        error={rules.error}
+        title="The bounce rules could not be loaded"
+        action={<Button onClick={rules.refetch}>Retry</Button>}
+      />
+    );
+  }
+  return <RulesEditor initial={rules.data} fromReply={fromReply} />;
+}
+
+type Editing = { index: number | null; rule: BounceRule };
+
+const documentOf = (state: BounceRulesState): BounceRulesDocument => ({
+  rules: state.rules,
+  classMapping: state.classMapping,
+});
+
+function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromReply: ReplySource | null }) {
+  const [saved, setSaved] = useState(initial);
+  const [draft, setDraft] = useState<BounceRulesDocument>(() => documentOf(initial));
+  const [problems, setProblems] = useState<ErrorDetail[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [highlighted, setHighlighted] = useState<number | null>(null);
+  const [confirmReset, setConfirmReset] = useState(false);
+  const save = useMutation('bounceRules.save');
+  const reset = useMutation('bounceRules.reset');
+  const dirty = !sameRules(draft, documentOf(saved));
+  const grouped = groupProblems(problems);
+
+  // A new "create a rule from this reply" request opens the editor (state adjusted during render, no effect).
+  const [seenReply, setSeenReply] = useState<ReplySource | null>(null);
+  if (fromReply && fromReply !== seenReply) {
+    setSeenReply(fromReply);
+    setEditing({ index: null, rule: ruleFromReply(fromReply, draft.rules) });
+  }
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const change = (rules: BounceRule[]) => {
+    setDraft((d) => ({ ...d, rules }));
+    setNotice(null);
+    setHighlighted(null);
+  };
+
+  const accept = (state: BounceRulesState, message: string) => {
+    setSaved(state);
+    setDraft(documentOf(state));
+    setProblems([]);
+    setNotice(message);
+  };
+
+  const onSave = async () => {
+    const checked = checkDocument(draft);
+    if (!checked.ok) {
+      setProblems(checked.problems);
+      return;
+    }
+    const result = await save.mutate(checked.doc);
+    if (result.ok)
+      accept(
+        result.value,
+        `Saved ${result.value.rules.length} rules. They apply at once to new replies, without a restart.`,
+      );
+    else setProblems(result.error.details ?? []);
+  };
+
+  const onReset = async () => {
+    const result = await reset.mutate({});
+    setConfirmReset(false);
+    if (result.ok)
+      accept(result.value, `The ${result.value.rules.length} shipped rules are restored and applied.`);
+  };
+
+  const jumpTo = (index: number) => {
+    setHighlighted(index);
+    document.getElementById(bounceRuleRowId(index))?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  };
+
+  const applyEdit = (rule: BounceRule) => {
+    if (!editing) return;
+    change(
+      editing.index === null
+        ? insertRuleFirst(draft.rules, rule)
+        : draft.rules.map((r, i) => (i === editing.index ? rule : r)),
+    );
+    setProblems([]);
+    setEditing(null);
+  };
+
+  return (
+    <div className="bounce-rules" data-testid="bounce-rules">
+      <ReplyTester dirty={dirty} onJump={jumpTo} />
+
+      {notice && (
+        <Notice tone="blue" testId="bounce-rules-notice">
+          {notice}
+        </Notice>
+      )}
+      <ErrorBanner
+        error={save.error && (save.error.details?.length ?? 0) === 0 ? save.error : (reset.error ?? null)}
+        title="The bounce rules could not be saved"
+      />
+      {problems.length > 0 && (
+        <div className="banner banner-red" role="alert" data-testid="bounce-rules-problems">
+          <div className="banner-body">
+            <div className="banner-title">
+              {save.error ? 'The rule checker refused the rules' : 'Fix these problems before saving'}
+            </div>
+            <div>
+              {grouped.byRule.size > 0 &&
+                `${grouped.byRule.size} rule${grouped.byRule.size === 1 ? ' has' : 's have'} problems, shown under ${grouped.byRule.size === 1 ? 'it' : 'them'} below.`}
+            </div>
+            {grouped.general.length > 0 && (
+              <ul className="banner-details">
+                {grouped.general.map((p, i) => (
+                  <li key={i}>{describeDetail(p)}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
+      )}
+
+      <Card
+        className="card-flush"
+        title={
+          <span className="title-row">
+            Bounce rules
+            {dirty && (
+              <Badge
+                tone="amber"
+                testId="bounce-rules-unsaved"
+                title="The rules shown differ from the rules in force"
+              >
+                <span className="dot" aria-hidden="true" />
+                Unsaved changes
+              </Badge>
+            )}
+            {!dirty && saved.isDefault && <Badge tone="grey">Shipped defaults</Badge>}
+          </span>
+        }
+        description={
+          <>
+            Matched in order on the normalised reply; the first matching rule decides. Without a match the
+            enhanced status code decides, then the basic code.
+            {saved.updatedAt !== null && ` Last saved ${formatDateTime(saved.updatedAt)}.`}
+          </>
+        }
+        actions={
+          <div className="row gap-1">
+            <Button
+              size="sm"
+              onClick={() => setEditing({ index: null, rule: newBounceRule(draft.rules) })}
+              testId="bounce-rule-add"
+            >
+              Add rule
+            </Button>
+            <Button size="sm" onClick={() => setConfirmReset(true)} testId="bounce-rules-reset">
+              Restore defaults
+            </Button>
+            <Button
+              size="sm"
+              onClick={() => {
+                setDraft(documentOf(saved));
+                setProblems([]);
+                setNotice(null);
+              }}
+              disabled={!dirty}
+              testId="bounce-rules-discard"
+            >
+              Discard changes
+            </Button>
+            <Button
+              size="sm"
+              variant="primary"
+              onClick={() => void onSave()}
+              disabled={!dirty || save.pending}
+              testId="bounce-rules-save"
+              title="Check and apply the rules at once, without a restart"
+            >
+              {save.pending ? 'Saving…' : 'Save'}
+            </Button>
+          </div>
+        }
+        testId="bounce-rules-card"
+      >
+        <BounceRulesTable
+          rules={draft.rules}
+          problems={grouped.byRule}
+          highlighted={highlighted}
+          actions={{
+            onEdit: (index) => {
+              const rule = draft.rules[index];
+              if (rule) setEditing({ index, rule });
+            },
+            onMove: (index, delta) => change(moveItem(draft.rules, index, delta)),
+            onDelete: (index) => change(draft.rules.filter((_, i) => i !== index)),
+          }}
+        />
+      </Card>
+
+      {editing && (
+        <BounceRuleEditor
+          rule={editing.rule}
+          position={editing.index === null ? 1 : editing.index + 1}
+          isNew={editing.index === null}
+          serverErrors={editing.index === null ? {} : groupByField(problems, `rules.${editing.index}.`)}
+          onApply={applyEdit}
+          onClose={() => setEditing(null)}
+        />
+      )}
+      {confirmReset && (
+        <ConfirmDialog
+          title="Restore the shipped bounce rules?"
+          confirmLabel="Restore defaults"
+          danger
+          busy={reset.pending}
+          testId="bounce-reset-dialog"
+          onCancel={() => setConfirmReset(false)}
+          onConfirm={() => void onReset()}
+        >
+          <p>
+            Every bounce rule and the class mapping are replaced by the shipped defaults and applied at once
+            {dirty ? '; your unsaved changes are lost' : ''}.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+import { useState, type FormEvent } from 'react';
+import type { BounceTestResult } from '../../../shared/contract/bounce';
+import { BOUNCE_RULE_COMMANDS, type BounceRuleCommand } from '../../../shared/domain/bounce-rules';
+import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
+import { useMutation } from '../../api/hooks';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { ErrorBanner, Notice } from '../../components/ErrorBanner';
+import { Field, Select, TextArea, TextInput } from '../../components/Field';
+import { bounceClassLabel } from './bounce-rules-model';
+import { formatCodes } from './qualification-model';
+
+const DECIDED_BY: Record<BounceTestResult['decidedBy'], string> = {
+  rule: 'a rule of the table',
+  override: 'an analyst’s requalification of this exact reply',
+  fallback: 'the enhanced / basic status code (no rule matched)',
+};
+
+/** Paste a reply, see how the rules in force qualify it and which rule decided (click to jump to it). */
+export function ReplyTester({ dirty, onJump }: { dirty: boolean; onJump(index: number): void }) {
+  const [reply, setReply] = useState('');
+  const [mxHost, setMxHost] = useState('');
+  const [command, setCommand] = useState<'' | BounceRuleCommand>('');
+  const test = useMutation('bounceRules.test');
+  const [result, setResult] = useState<BounceTestResult | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (reply.trim() === '') return;
+    const r = await test.mutate({
+      reply,
+      ...(mxHost.trim() ? { mxHost: mxHost.trim().toLowerCase() } : {}),
+      ...(command ? { command } : {}),
+    });
+    setResult(r.ok ? r.value : null);
+  };
+
+  return (
+    <Card
+      title="Reply tester"
+      description="Paste an SMTP reply or a DSN diagnostic, possibly on several lines, to see how the rules in force qualify it."
+      testId="reply-tester"
+    >
+      <form className="rule-form" onSubmit={(e) => void submit(e)} noValidate>
+        <Field label="Reply" htmlFor="tester-reply">
+          <TextArea
+            id="tester-reply"
+            className="mono"
+            rows={4}
+            placeholder="550-5.1.1 The email account that you tried to reach does not exist."
+            value={reply}
+            onChange={(e) => setReply(e.target.value)}
+            data-testid="tester-reply"
+          />
+        </Field>
+        <div className="tester-options">
+          <Field label="MX host (optional)" htmlFor="tester-mx">
+            <TextInput
+              id="tester-mx"
+              className="mono"
+              placeholder="gmail-smtp-in.l.google.com"
+              value={mxHost}
+              onChange={(e) => setMxHost(e.target.value)}
+              data-testid="tester-mx"
+            />
+          </Field>
+          <Field label="After command" htmlFor="tester-command">
+            <Select
+              id="tester-command"
+              value={command}
+              onChange={(e) => setCommand(e.target.value as '' | BounceRuleCommand)}
+            >
+              <option value="">Not given</option>
+              {BOUNCE_RULE_COMMANDS.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={test.pending || reply.trim() === ''}
+            testId="tester-run"
+          >
+            {test.pending ? 'Testing…' : 'Test'}
+          </Button>
+        </div>
+      </form>
+      {dirty && (
+        <Notice tone="amber" testId="tester-dirty">
+          The tester uses the rules in force: save your changes to test them.
+        </Notice>
+      )}
+      <ErrorBanner error={test.error} title="The reply could not be tested" />
+      {result && <TestResult result={result} onJump={onJump} />}
+    </Card>
+  );
+}
+
+function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index: number): void }) {
+  const c = result.classification;
+  const index = result.ruleIndex;
+  return (
+    <div className="tester-result" data-testid="tester-result">
+      <dl className="props">
+        <div className="prop prop-wide">
+          <dt>Normalised</dt>
+          <dd className="mono" data-testid="tester-normalised">
+            {result.normalised || <span className="muted">(empty)</span>}
+          </dd>
+        </div>
+        <div className="prop">
+          <dt>Code</dt>
+          <dd className="mono">{formatCodes(result)}</dd>
+        </div>
+        <div className="prop">
+          <dt>Decided by</dt>
+          <dd data-testid="tester-rule">
+            {result.rule && index !== null ? (
+              <button
+                type="button"
+                className="rule-id-button mono"
+                onClick={() => onJump(index)}
+                title="Show this rule in the table"
+                data-testid="tester-rule-link"
+              >
+                #{index + 1} {result.rule.id}
+              </button>
+            ) : (
+              <code>{c.ruleId}</code>
+            )}
+            <span className="muted small"> · {DECIDED_BY[result.decidedBy]}</span>
+          </dd>
+        </div>
+        <div className="prop">
+          <dt>Bounce class</dt>
+          <dd data-testid="tester-class">{bounceClassLabel(c.bounceClass)}</dd>
+        </div>
+        <div className="prop">
+          <dt>Reason · type</dt>
+          <dd className="strong" data-testid="tester-reason">
+            {REASONS[c.reason].label} · {FAILURE_TYPE_LABELS[c.type]}
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
