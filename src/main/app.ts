@@ -15,6 +15,8 @@ import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
 import { systemClock, type Clock } from './engine/clock';
 import { createDkimSigner } from './engine/dkim';
 import { startSandbox, type Sandbox } from './engine/sandbox';
+import { startBounceSide, type BounceSide } from './inmail';
+import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
@@ -32,6 +34,13 @@ export interface AppOptions {
   sandbox?: { port?: number } | false;
   /** Run the engine in this process (default true). */
   engine?: boolean;
+  /**
+   * The inMail SMTP listener (bounce mailbox, SPEC §4.3): its port (default the `inmail.port` setting, else
+   * ephemeral) or false for none. IMAP polling follows the stored settings.
+   */
+  inmail?: { port?: number; maxBytes?: number } | false;
+  /** IMAP client of the poller (tests inject a fake; default imapflow). */
+  imapConnect?: ImapClientFactory;
 }
 
 export interface App {
@@ -42,6 +51,8 @@ export interface App {
   handlers: Handlers;
   engine: Engine;
   sandbox: Sandbox | null;
+  /** The bounce side: stored classifier, VERP, inMail listener and IMAP poller. */
+  bounce: BounceSide;
   /** The campaign runtime (relay loops); the CLI waits on it. */
   campaign: Campaign;
   close(): Promise<void>;
@@ -65,17 +76,31 @@ export async function openApp(options: AppOptions): Promise<App> {
     if (seedDemo(db, dataDir, clock.now()))
       logger.info('seeded the demo template and recipient list', { dataDir });
 
+    const bus = createEventBus();
+    cleanups.push(() => bus.close());
+
+    // Before the sandbox (its asynchronous DSNs and complaints go to the listener) and the engine (which
+    // classifies with the stored rules and sends with VERP return-paths).
+    const bounce = await startBounceSide({
+      db,
+      clock,
+      logger,
+      notify: bus,
+      listen: options.inmail === false ? false : (options.inmail ?? {}),
+      ...(options.imapConnect ? { imapConnect: options.imapConnect } : {}),
+    });
+    cleanups.push(() => bounce.close());
+
     const sandbox =
       options.sandbox === false
         ? null
         : await startSandbox({
             port: options.sandbox?.port ?? 0,
             logger: logger.child({ component: 'sandbox' }),
+            bounceMailbox: () =>
+              bounce.listener ? { host: bounce.listener.host, port: bounce.listener.port } : null,
           });
     if (sandbox) cleanups.push(() => sandbox.close());
-
-    const bus = createEventBus();
-    cleanups.push(() => bus.close());
 
     const runEngine = options.engine ?? true;
     // Closed after the engine (cleanups run in reverse), so in-flight messages finish signing.
@@ -92,6 +117,8 @@ export async function openApp(options: AppOptions): Promise<App> {
           defaultRoute: () => getSetting(db, 'defaultRoute') ?? null,
           sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
           signer,
+          bounceClassifier: bounce.classifier,
+          envelopeSender: bounce.envelopeSender,
         })
       : detachedEngine(db);
     cleanups.push(() => engine.stop());
@@ -110,6 +137,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       logger,
       campaign,
       signer,
+      bounce,
     });
 
     if (runEngine) {
@@ -121,6 +149,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       version: APP_VERSION,
       engine: runEngine,
       sandboxPort: sandbox?.port ?? null,
+      inmailPort: bounce.listener?.port ?? null,
     });
 
     let closed: Promise<void> | null = null;
@@ -132,6 +161,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       handlers,
       engine,
       sandbox,
+      bounce,
       campaign,
       close: () => (closed ??= unwind().then(() => logger.info('relaydeck stopped', { dataDir }))),
     };

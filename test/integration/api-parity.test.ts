@@ -75,12 +75,15 @@ const TEMPLATE = {
   subject: 'Hello {{first_name}}',
   text: 'Hi {{first_name}}',
 };
-/** The sandbox greylists an address once, so each transport gets its own greylisted recipient. */
+/**
+ * The sandbox greylists an address once, and a hard bounce quarantines an address (excluded from the next
+ * delivery), so each transport gets its own greylisted and unknown recipients.
+ */
 const csv = (kind: string) =>
   [
     'email,first_name',
     'ada@inbox.test,Ada',
-    'unknown.bob@mail.test,Bob',
+    `unknown.${kind}@mail.test,Bob`,
     `grey.${kind}@corp.test,Cy`,
     'dee@shop.test,Dee',
   ].join('\n');
@@ -217,7 +220,9 @@ describe.each(['http', 'ipc'] as const)('contract over %s', (kind) => {
 
     const failed = await client.call('logs.page', { deliveryId: id, filter: { status: ['failed'] } });
     expect(failed.total).toBe(1);
-    expect(failed.items.map((r) => [r.email, r.reason])).toEqual([['unknown.bob@mail.test', 'user_unknown']]);
+    expect(failed.items.map((r) => [r.email, r.reason])).toEqual([
+      [`unknown.${kind}@mail.test`, 'user_unknown'],
+    ]);
 
     const grey = await client.call('logs.page', { deliveryId: id, filter: { search: 'grey' } });
     expect(grey.items.map((r) => [r.email, r.status])).toEqual([[`grey.${kind}@corp.test`, 'sent']]);
@@ -237,7 +242,7 @@ describe.each(['http', 'ipc'] as const)('contract over %s', (kind) => {
     const { delivery } = await client.call('deliveries.create', {
       name: `Lifecycle ${kind}`,
       template: TEMPLATE,
-      recipients: { csv: csv(kind) },
+      recipients: { csv: csv(`lifecycle.${kind}`) },
       start: false,
     });
     expect((await failure(client.call('deliveries.pause', { id: delivery.id }))).code).toBe('conflict');

@@ -1,20 +1,194 @@
 /**
- * Handlers of the bounce side (SPEC §4.2-§4.4): qualification table, bounce rules, inMail and quarantine.
- * (Being implemented: every method answers `unavailable` until its store lands.)
+ * Handlers of the bounce side (SPEC §4.2-§4.4): the qualification table, the stored bounce rules (checked,
+ * then applied at once by reloading the shared classifier), the reply tester, the inMail bounce mailbox and the
+ * quarantine list.
  */
-import { AppError } from '../../shared/contract/errors';
 import type { Handlers } from '../../shared/contract';
-import { bounceMethods } from '../../shared/contract/bounce';
+import type { bounceMethods, BounceRulesState, ImapSettings } from '../../shared/contract/bounce';
+import { AppError, type ErrorDetail } from '../../shared/contract/errors';
+import { checkRules } from '../engine/bounce/rule-check';
+import { systemClock } from '../engine/clock';
+import {
+  createStoredClassifier,
+  DEFAULT_IMAP_CONFIG,
+  DEFAULT_INMAIL_MAX_BYTES,
+  verpKeyOf,
+  type BounceSide,
+} from '../inmail';
+import { importContent } from '../inmail/import';
+import { createInmail } from '../inmail/receive';
+import { parseQuarantineCsv, quarantineCsv } from '../quarantine/csv';
+import { loadBounceRules, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
+import { parseId } from '../store/deliveries-repo';
+import { getInbound, inboundCounts, listInbound } from '../store/inbound-repo';
+import { listQualifications, updateQualification } from '../store/qualification-repo';
+import {
+  iterateQuarantine,
+  listQuarantine,
+  quarantineCounts,
+  removeQuarantine,
+  setQuarantineStatus,
+  settleQuarantine,
+} from '../store/quarantine-repo';
+import { getSetting, setSetting } from '../store/settings-repo';
+import { silentLogger } from '../logger';
 import type { HandlerDeps } from './handlers';
 
 type BounceMethods = keyof typeof bounceMethods;
 
-export function createBounceHandlers(_deps: HandlerDeps): Pick<Handlers, BounceMethods> {
-  const pending = (): never => {
-    throw new AppError('unavailable', 'the bounce side is not available yet');
+/** Rows of a quarantine import applied per transaction. */
+const IMPORT_CHUNK = 5_000;
+const LISTED_ERRORS = 100;
+
+export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMethods> {
+  const { db, bus } = deps;
+  const clock = deps.clock ?? systemClock;
+  // Without the app's bounce side (handler tests), a classifier and a pipeline of their own, no listener.
+  const side: Pick<BounceSide, 'classifier' | 'inmail'> & Partial<BounceSide> = deps.bounce ?? {
+    classifier: createStoredClassifier(db),
+    inmail: createInmail({
+      db,
+      clock,
+      classifier: createStoredClassifier(db),
+      verpKey: verpKeyOf(db),
+      notify: bus,
+      logger: deps.logger ?? silentLogger,
+    }),
   };
-  return Object.fromEntries(Object.keys(bounceMethods).map((name) => [name, pending])) as unknown as Pick<
-    Handlers,
-    BounceMethods
-  >;
+  const reloaded = (state: BounceRulesState): BounceRulesState => {
+    side.classifier.reload();
+    return state;
+  };
+  const imapSettings = (): ImapSettings => {
+    const { password, ...rest } = getSetting(db, 'inmail.imap') ?? DEFAULT_IMAP_CONFIG;
+    return { ...rest, passwordSet: password !== '' };
+  };
+
+  return {
+    'qualification.list': (input) => listQualifications(db, input),
+    'qualification.update': (input) => {
+      const row = updateQualification(db, { ...input, id: parseId(input.id) }, clock.now());
+      side.classifier.reload();
+      return row;
+    },
+
+    'bounceRules.get': () => loadBounceRules(db),
+    'bounceRules.save': (input) => {
+      const check = checkRules(input.rules);
+      if (!check.ok) {
+        const details: ErrorDetail[] = check.problems.map((p) => ({
+          field: ['rules', p.index, p.field].filter((x) => x !== null).join('.'),
+          message: p.message,
+        }));
+        throw new AppError(
+          'invalid_input',
+          `The bounce rules were not saved: ${check.problems.length} problem(s), first: ${check.problems[0]?.message ?? ''}`,
+          details,
+        );
+      }
+      return reloaded(
+        saveBounceRules(db, { rules: check.rules, classMapping: input.classMapping }, clock.now()),
+      );
+    },
+    'bounceRules.reset': () => reloaded(resetBounceRules(db, clock.now())),
+    'bounceRules.test': (input) => {
+      const explained = side.classifier.explainWithSource({
+        code: null,
+        enhanced: null,
+        text: input.reply,
+        command: input.command ?? null,
+        mxHost: input.mxHost ?? null,
+      });
+      const rule = explained.ruleIndex === null ? null : (side.classifier.rules[explained.ruleIndex] ?? null);
+      return {
+        code: explained.code,
+        enhanced: explained.enhanced,
+        normalised: explained.normalised,
+        classification: {
+          reason: explained.reason,
+          type: explained.type,
+          bounceClass: explained.bounceClass,
+          ruleId: explained.ruleId,
+        },
+        decidedBy: explained.decidedBy,
+        rule,
+        ruleIndex: explained.ruleIndex,
+      };
+    },
+
+    'inmail.list': (input) => listInbound(db, input),
+    'inmail.get': (input) => getInbound(db, parseId(input.id)),
+    'inmail.import': async (input) => {
+      const content = Buffer.from(input.contentBase64, 'base64');
+      if (content.length === 0)
+        throw new AppError('invalid_input', `${input.fileName} is empty`, [
+          { field: 'contentBase64', message: 'no content' },
+        ]);
+      return importContent(side.inmail, input.fileName, content);
+    },
+    'inmail.status': () => {
+      const listener = side.listener ?? null;
+      return {
+        listener: {
+          running: listener !== null,
+          host: listener?.host ?? '127.0.0.1',
+          port: listener?.port ?? null,
+          maxSize: listener?.maxBytes ?? DEFAULT_INMAIL_MAX_BYTES,
+        },
+        imap: side.imap?.status() ?? {
+          enabled: imapSettings().enabled,
+          state: 'off',
+          lastPollAt: null,
+          lastError: null,
+          lastFetched: 0,
+        },
+        ...inboundCounts(db),
+      };
+    },
+    'inmail.imapGet': () => imapSettings(),
+    'inmail.imapSave': (input) => {
+      const current = getSetting(db, 'inmail.imap') ?? DEFAULT_IMAP_CONFIG;
+      const { password, ...fields } = input;
+      setSetting(db, 'inmail.imap', { ...fields, password: password ?? current.password });
+      side.imap?.reload();
+      return imapSettings();
+    },
+
+    'quarantine.list': (input) => {
+      if (settleQuarantine(db, clock.now()) > 0) bus.quarantineChanged();
+      return { ...listQuarantine(db, input), counts: quarantineCounts(db) };
+    },
+    'quarantine.set': (input) => {
+      const entry = setQuarantineStatus(db, { ...input, source: 'manual' }, clock.now());
+      bus.quarantineChanged();
+      return entry;
+    },
+    'quarantine.remove': (input) => {
+      const removed = removeQuarantine(db, input.address);
+      if (removed) bus.quarantineChanged();
+      return { removed };
+    },
+    'quarantine.import': (input) => {
+      const parsed = parseQuarantineCsv(input.fileName, input.csv);
+      const now = clock.now();
+      for (let i = 0; i < parsed.rows.length; i += IMPORT_CHUNK) {
+        db.transaction(() => {
+          for (const row of parsed.rows.slice(i, i + IMPORT_CHUNK))
+            setQuarantineStatus(db, { ...row, source: 'import' }, now);
+        })();
+      }
+      if (parsed.rows.length) bus.quarantineChanged();
+      return {
+        total: parsed.total,
+        imported: parsed.rows.length,
+        errors: parsed.errors.slice(0, LISTED_ERRORS),
+        moreErrors: Math.max(0, parsed.errors.length - LISTED_ERRORS),
+      };
+    },
+    'quarantine.export': (input) => {
+      settleQuarantine(db, clock.now());
+      const day = new Date(clock.now()).toISOString().slice(0, 10);
+      return { fileName: `quarantine-${day}.csv`, csv: quarantineCsv(iterateQuarantine(db, input.status)) };
+    },
+  };
 }

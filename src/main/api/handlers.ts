@@ -11,6 +11,7 @@ import { systemClock } from '../engine/clock';
 import type { Sandbox } from '../engine/sandbox';
 import type { DkimSigner } from '../engine/dkim';
 import type { Engine } from '../engine/types';
+import type { BounceSide } from '../inmail';
 import { silentLogger, type Logger } from '../logger';
 import type { Db } from '../store/db';
 import { getDelivery, listDeliveries, parseId, requireDeliveryRow } from '../store/deliveries-repo';
@@ -36,6 +37,8 @@ export interface HandlerDeps {
   campaign?: Campaign;
   /** The engine's DKIM signer, reloaded after key changes (absent when this process does not sign). */
   signer?: DkimSigner;
+  /** The bounce side (classifier, inMail, listener, IMAP); handlers make a listener-less one when absent. */
+  bounce?: BounceSide;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {

@@ -274,7 +274,10 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         : { raw: composed.raw, dkimDomain: null };
       const outcomes = await pool.sendGroup(resolution.destination, {
         logIds: group.map((m) => m.logId),
-        envelope: { from: composed.from, to: emails },
+        envelope: {
+          from: deps.envelopeSender?.forDelivery(composed.from, item.deliveryId) ?? composed.from,
+          to: emails,
+        },
         raw: signed.raw,
         policy: shaper.policyOf(d),
       });

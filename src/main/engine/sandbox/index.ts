@@ -3,10 +3,12 @@
  * delivery shows every status without touching the network. Not a relay: accepted mail is only recorded.
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { HostPort } from '../../../shared/contract';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import { systemClock, type Clock } from '../clock';
 import { behaviourFor, replyText, SANDBOX_PROFILES, type Behaviour, type SandboxProfile } from './profiles';
+import { buildAsyncReply, sendToMailbox, type AsyncReplyKind } from './async-mail';
 
 export interface SandboxOptions {
   host?: string;
@@ -19,6 +21,10 @@ export interface SandboxOptions {
   /** Largest message accepted, in bytes (default 25 MB). */
   maxMessageBytes?: number;
   profiles?: readonly SandboxProfile[];
+  /** Where asynchronous DSNs, complaints and auto-replies go (the inMail listener); null = not sent. */
+  bounceMailbox?: () => HostPort | null;
+  /** How long after accepting a message its asynchronous mail is sent (default 200 ms of the clock). */
+  asyncDelayMs?: number;
 }
 
 export interface Sandbox {
@@ -26,7 +32,17 @@ export interface Sandbox {
   port: number;
   domains: string[];
   received(): ReceivedMessage[];
+  /** Asynchronous mail sent back (or failed to send) so far. */
+  asyncSent(): AsyncSent[];
   close(): Promise<void>;
+}
+
+export interface AsyncSent {
+  kind: AsyncReplyKind;
+  rcpt: string;
+  to: string;
+  at: number;
+  error: string | null;
 }
 
 export interface ReceivedMessage {
@@ -38,6 +54,8 @@ export interface ReceivedMessage {
 }
 
 const HEADER_SCAN_LIMIT = 64 * 1024;
+/** What is kept of an accepted message for an asynchronous report that returns it (ARF). */
+const ORIGINAL_KEEP_LIMIT = 256 * 1024;
 
 class SmtpReplyError extends Error {
   constructor(
@@ -57,6 +75,41 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const maxMessageBytes = options.maxMessageBytes ?? 25 * 1024 * 1024;
   const greylisted = new Map<string, number>();
   const received: ReceivedMessage[] = [];
+  const asyncSent: AsyncSent[] = [];
+  const pendingAsync = new Set<() => void>();
+  const inFlightAsync = new Set<Promise<void>>();
+  const asyncDelayMs = options.asyncDelayMs ?? 200;
+
+  /** Sends the asynchronous mail of an accepted recipient a moment later (never for the null sender). */
+  function scheduleAsync(kind: AsyncReplyKind, mailFrom: string, rcpt: string, original: string): void {
+    if (!mailFrom || !options.bounceMailbox) return;
+    const at = clock.now();
+    const seq = asyncSent.length + pendingAsync.size + 1;
+    const cancel = clock.at(at + asyncDelayMs, () => {
+      pendingAsync.delete(cancel);
+      const mailbox = options.bounceMailbox?.() ?? null;
+      if (!mailbox) return;
+      const raw = buildAsyncReply(
+        kind,
+        { mailFrom, rcpt, original, messageId: headerMessageId(original), at },
+        seq,
+      );
+      const sending = sendToMailbox(mailbox, mailFrom, raw).then(
+        () => {
+          asyncSent.push({ kind, rcpt, to: mailFrom, at: clock.now(), error: null });
+          log.debug('asynchronous mail sent', { kind, rcpt, to: mailFrom });
+        },
+        (err: unknown) => {
+          const error = err instanceof Error ? err.message : String(err);
+          asyncSent.push({ kind, rcpt, to: mailFrom, at: clock.now(), error });
+          log.warn('asynchronous mail could not be sent', { kind, rcpt, to: mailFrom, err });
+        },
+      );
+      inFlightAsync.add(sending);
+      void sending.finally(() => inFlightAsync.delete(sending));
+    });
+    pendingAsync.add(cancel);
+  }
 
   function rcptBehaviour(address: string): Behaviour {
     return behaviourFor(address, profiles);
@@ -100,9 +153,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       let size = 0;
       let head = '';
+      let kept = '';
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (head.length < HEADER_SCAN_LIMIT && !head.includes('\r\n\r\n')) head += chunk.toString('latin1');
+        if (kept.length < ORIGINAL_KEEP_LIMIT) kept += chunk.toString('latin1');
       });
       stream.on('end', () => {
         if (stream.sizeExceeded) {
@@ -118,6 +173,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const messageId = headerMessageId(head);
         received.push({ from, to, messageId, size, at: clock.now() });
+        for (const rcpt of to) {
+          const behaviour = rcptBehaviour(rcpt);
+          if (behaviour.kind === 'accept' && behaviour.after)
+            scheduleAsync(behaviour.after, from, rcpt, kept.slice(0, ORIGINAL_KEEP_LIMIT));
+        }
         log.debug('message accepted', { from, to, messageId, size });
         callback(null, `2.0.0 Ok: queued as ${received.length}`);
       });
@@ -142,7 +202,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     domains: profiles.flatMap((p) => [...p.domains]),
     received: () => [...received],
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    asyncSent: () => [...asyncSent],
+    close: async () => {
+      for (const cancel of pendingAsync) cancel();
+      pendingAsync.clear();
+      await Promise.allSettled([...inFlightAsync]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

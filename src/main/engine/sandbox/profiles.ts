@@ -3,10 +3,18 @@
  * local-part patterns -> behaviour, first match wins. The demo profile is what the demo delivery relies on;
  * provider profiles (Gmail-like, Yahoo-like, tarpits, ...) are added here as more rows.
  * Texts may use `<addr>`, replaced by the recipient address.
+ *
+ * Asynchronous mail (`accept` with `after`): the message is accepted at SMTP, then a moment later the
+ * receiver sends back to the envelope sender (the VERP return-path), at the bounce mailbox:
+ * - `dsn*`      an RFC 3464 DSN, `Action: failed`, `Status: 5.1.1` (user unknown found after acceptance);
+ * - `complain*` an RFC 5965 ARF abuse complaint with the original message attached;
+ * - `ooo*`      an RFC 3834 out-of-office auto-reply.
  */
+import type { AsyncReplyKind } from './async-mail';
 
 export type Behaviour =
-  | { kind: 'accept' }
+  /** Accepted; `after`: asynchronous mail sent back to the bounce mailbox a moment later. */
+  | { kind: 'accept'; after?: AsyncReplyKind }
   /** Refused at RCPT, every time. */
   | { kind: 'reject_rcpt'; code: number; text: string }
   /** Refused at RCPT with a 4xx the first time, accepted once `greylistMinDelayMs` has passed. */
@@ -51,6 +59,9 @@ export const DEMO_PROFILE: SandboxProfile = {
       localPart: /^full/i,
       behaviour: { kind: 'reject_rcpt', code: 452, text: '4.2.2 <addr>: Mailbox full, try again later' },
     },
+    { localPart: /^dsn/i, behaviour: { kind: 'accept', after: 'dsn' } },
+    { localPart: /^complain/i, behaviour: { kind: 'accept', after: 'complaint' } },
+    { localPart: /^ooo/i, behaviour: { kind: 'accept', after: 'auto_reply' } },
     {
       localPart: /^spam/i,
       behaviour: { kind: 'reject_data', code: 554, text: '5.7.1 Message rejected: spam content detected' },

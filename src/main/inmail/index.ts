@@ -1,0 +1,109 @@
+/**
+ * The bounce side's runtime, created by `openApp`: the stored, reloadable bounce classifier the engine and
+ * inMail share, the VERP envelope sender, the inMail pipeline, its SMTP listener and the IMAP poller.
+ */
+import { createReloadableClassifier, type ReloadableClassifier } from '../engine/bounce/basic-classifier';
+import { createEnvelopeSender, generateVerpKey, type EnvelopeSender } from '../engine/bounce/verp';
+import type { Clock } from '../engine/clock';
+import type { Logger } from '../logger';
+import { loadBounceRules, mappingOf } from '../store/bounce-rules-repo';
+import type { Db } from '../store/db';
+import { manualOverrides } from '../store/qualification-repo';
+import { getSetting, setSetting } from '../store/settings-repo';
+import { createImapPoller, type ImapClientFactory, type ImapConfig, type ImapPoller } from './imap-poller';
+import { startInmailListener, type InmailListener } from './listener';
+import { createInmail, type Inmail, type InmailNotifier } from './receive';
+
+export { type Inmail } from './receive';
+export { type ImapPoller, type ImapConfig } from './imap-poller';
+export { type InmailListener, DEFAULT_INMAIL_MAX_BYTES } from './listener';
+
+/** The VERP key of this data dir, generated and stored on first use. */
+export function verpKeyOf(db: Db): string {
+  const existing = getSetting(db, 'verpKey');
+  if (existing) return existing;
+  const key = generateVerpKey();
+  setSetting(db, 'verpKey', key);
+  return key;
+}
+
+/** The classifier over the stored rules, mapping and analyst overrides; `reload()` after any of them changes. */
+export function createStoredClassifier(db: Db): ReloadableClassifier {
+  return createReloadableClassifier(() => {
+    const state = loadBounceRules(db);
+    return { rules: state.rules, mapping: mappingOf(state.classMapping), overrides: manualOverrides(db) };
+  });
+}
+
+export function createStoredEnvelopeSender(db: Db): EnvelopeSender {
+  return createEnvelopeSender({ key: verpKeyOf(db), returnPath: () => getSetting(db, 'returnPath') ?? null });
+}
+
+export const DEFAULT_IMAP_CONFIG: ImapConfig = {
+  host: '',
+  port: 993,
+  tls: true,
+  user: '',
+  password: '',
+  mailbox: 'INBOX',
+  intervalSec: 300,
+  enabled: false,
+};
+
+export interface BounceSideOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  notify: InmailNotifier;
+  /** The SMTP listener: its port (0 = ephemeral; default the `inmail.port` setting) or false for none. */
+  listen: { port?: number; maxBytes?: number } | false;
+  imapConnect?: ImapClientFactory;
+}
+
+export interface BounceSide {
+  classifier: ReloadableClassifier;
+  envelopeSender: EnvelopeSender;
+  inmail: Inmail;
+  listener: InmailListener | null;
+  imap: ImapPoller;
+  close(): Promise<void>;
+}
+
+export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide> {
+  const classifier = createStoredClassifier(o.db);
+  const inmail = createInmail({
+    db: o.db,
+    clock: o.clock,
+    classifier,
+    verpKey: verpKeyOf(o.db),
+    notify: o.notify,
+    logger: o.logger,
+  });
+  const listener =
+    o.listen === false
+      ? null
+      : await startInmailListener({
+          inmail,
+          logger: o.logger,
+          port: o.listen.port ?? getSetting(o.db, 'inmail.port') ?? 0,
+          ...(o.listen.maxBytes !== undefined ? { maxBytes: o.listen.maxBytes } : {}),
+        });
+  const imap = createImapPoller({
+    config: () => getSetting(o.db, 'inmail.imap') ?? null,
+    inmail,
+    clock: o.clock,
+    logger: o.logger,
+    ...(o.imapConnect ? { connect: o.imapConnect } : {}),
+  });
+  return {
+    classifier,
+    envelopeSender: createStoredEnvelopeSender(o.db),
+    inmail,
+    listener,
+    imap,
+    async close() {
+      await imap.stop();
+      await listener?.close();
+    },
+  };
+}

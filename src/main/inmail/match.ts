@@ -1,0 +1,92 @@
+/**
+ * Tying an inbound report to the message we sent (SPEC §4.3), in this order of trust:
+ * 1. the VERP address the report was sent to (SMTP envelope recipient, else the report's To header) — its
+ *    HMAC tag verifies, so it cannot be forged; a per-delivery VERP (group transactions) gives the delivery and
+ *    the recipient address gives the row;
+ * 2. our trace header `X-Relaydeck-Id: <deliveryId>.<logId>` in the returned part;
+ * 3. the returned part's Message-ID (`<logId.deliveryId.random@domain>`, compared in full with the row's).
+ * Headers in the returned part can be forged by anyone who saw the message, so 2 and 3 are checked against
+ * the store (the row must exist and carry that Message-ID) but grant nothing VERP does not.
+ */
+import { addressKey } from '../../shared/domain/address';
+import type { InboundReport } from '../engine/bounce/inbound/types';
+import { parseVerp } from '../engine/bounce/verp';
+import type { Db } from '../store/db';
+import type { MatchedBy } from '../store/inbound-repo';
+import { stmt } from '../store/statements';
+
+export interface LogTarget {
+  logId: number;
+  deliveryId: number;
+  email: string;
+}
+
+export interface Match {
+  by: MatchedBy;
+  deliveryId: number;
+  /** The row the message itself identifies (null for a per-delivery VERP). */
+  row: LogTarget | null;
+}
+
+export function matchReport(
+  db: Db,
+  report: InboundReport,
+  envelopeTo: string | null,
+  verpKey: string,
+): Match | null {
+  for (const address of [envelopeTo, report.envelopeTo]) {
+    if (!address) continue;
+    const target = parseVerp(address, verpKey);
+    if (!target) continue;
+    if (target.kind === 'message') {
+      const row = logRow(db, target.logId);
+      if (row && row.deliveryId === target.deliveryId) return { by: 'verp', deliveryId: row.deliveryId, row };
+    } else if (deliveryExists(db, target.deliveryId)) {
+      return { by: 'verp', deliveryId: target.deliveryId, row: null };
+    }
+  }
+  const trace = /^\s*(\d{1,15})\.(\d{1,15})\s*$/.exec(report.original?.relaydeckId ?? '');
+  if (trace) {
+    const row = logRow(db, Number(trace[2]));
+    if (row && row.deliveryId === Number(trace[1]))
+      return { by: 'trace_header', deliveryId: row.deliveryId, row };
+  }
+  const messageId = report.original?.messageId?.trim();
+  const ids = messageId ? /^<?(\d{1,15})\.(\d{1,15})\.[^@>\s]+@[^>\s]+>?$/.exec(messageId) : null;
+  if (messageId && ids) {
+    const row = logRow(db, Number(ids[1]));
+    const bracketed = messageId.startsWith('<') ? messageId : `<${messageId}>`;
+    if (row && row.deliveryId === Number(ids[2]) && row.messageId === bracketed)
+      return { by: 'message_id', deliveryId: row.deliveryId, row };
+  }
+  return null;
+}
+
+/**
+ * The log row a recipient of the report stands for: the row of the same address in the matched delivery,
+ * else the row the message identifies (reports often name a forwarded or rewritten address).
+ */
+export function rowForRecipient(db: Db, match: Match, recipient: string | null): LogTarget | null {
+  if (recipient) {
+    const key = addressKey(recipient);
+    if (match.row && addressKey(match.row.email) === key) return match.row;
+    const byAddress = stmt(
+      db,
+      'SELECT id, delivery_id, email FROM delivery_log WHERE delivery_id = ? AND addr_key = ? LIMIT 1',
+    ).get(match.deliveryId, key) as { id: number; delivery_id: number; email: string } | undefined;
+    if (byAddress) return { logId: byAddress.id, deliveryId: byAddress.delivery_id, email: byAddress.email };
+  }
+  return match.row;
+}
+
+function logRow(db: Db, id: number): (LogTarget & { messageId: string | null }) | null {
+  const row = stmt(db, 'SELECT id, delivery_id, email, message_id FROM delivery_log WHERE id = ?').get(id) as
+    { id: number; delivery_id: number; email: string; message_id: string | null } | undefined;
+  return row
+    ? { logId: row.id, deliveryId: row.delivery_id, email: row.email, messageId: row.message_id }
+    : null;
+}
+
+function deliveryExists(db: Db, id: number): boolean {
+  return stmt(db, 'SELECT 1 FROM deliveries WHERE id = ?').get(id) !== undefined;
+}
