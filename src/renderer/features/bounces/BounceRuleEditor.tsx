@@ -184,21 +184,21 @@ export function BounceRuleEditor({
             />
           </Field>
         </div>
-        <div className="grid-3">
-          <Field label="Bounce class" htmlFor="br-class" errors={err('bounceClass')}>
-            <Select
-              id="br-class"
-              value={form.bounceClass}
-              onChange={(e) => set('bounceClass', e.target.value)}
-              data-testid="br-class"
-            >
-              {BOUNCE_CLASS_IDS.map((c) => (
-                <option key={c} value={c}>
-                  {bounceClassLabel(c)}
-                </option>
-              ))}
-            </Select>
-          </Field>
+        <Field label="Bounce class" htmlFor="br-class" errors={err('bounceClass')}>
+          <Select
+            id="br-class"
+            value={form.bounceClass}
+            onChange={(e) => set('bounceClass', e.target.value)}
+            data-testid="br-class"
+          >
+            {BOUNCE_CLASS_IDS.map((c) => (
+              <option key={c} value={c}>
+                {bounceClassLabel(c)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <div className="grid-2">
           <Field label="Reason" htmlFor="br-reason" errors={err('reason')}>
             <Select
               id="br-reason"

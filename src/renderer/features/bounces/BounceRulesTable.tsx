@@ -32,6 +32,16 @@ export function BounceRulesTable({
         className="table-compact table-full rules-table bounce-rules-table"
         data-testid="bounce-rules-table"
       >
+        <colgroup>
+          <col className="col-index" />
+          <col className="col-rule" />
+          <col className="col-provider" />
+          <col className="col-conditions" />
+          <col className="col-pattern" />
+          <col className="col-outcome" />
+          <col className="col-examples" />
+          <col className="col-actions" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col" className="end">
@@ -79,7 +89,7 @@ export function BounceRulesTable({
                     </button>
                     {rule.description && <span className="muted rule-description">{rule.description}</span>}
                   </td>
-                  <td>{rule.provider ?? <span className="muted">—</span>}</td>
+                  <td title={rule.provider}>{rule.provider ?? <span className="muted">—</span>}</td>
                   <td>
                     <span className="condition-chips">
                       {describeConditions(rule).map((c) => (
@@ -92,7 +102,10 @@ export function BounceRulesTable({
                   <td className="rule-pattern" title={rule.pattern || 'any text'}>
                     {rule.pattern ? <code>{rule.pattern}</code> : <span className="muted">any text</span>}
                   </td>
-                  <td className="rule-outcome">
+                  <td
+                    className="rule-outcome"
+                    title={`${bounceClassLabel(rule.bounceClass)}: ${describeOutcome(rule)}`}
+                  >
                     <span className="strong">{bounceClassLabel(rule.bounceClass)}</span>
                     <span className="muted rule-description">{describeOutcome(rule)}</span>
                   </td>

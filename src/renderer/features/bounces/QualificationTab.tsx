@@ -58,7 +58,7 @@ const COLUMNS: readonly Column<QualificationRow>[] = [
   {
     id: 'class',
     header: 'Bounce class',
-    width: 'minmax(140px, 1fr)',
+    width: 'minmax(160px, 1.2fr)',
     render: (r) => <span className="truncate">{bounceClassLabel(r.bounceClass)}</span>,
     title: (r) => bounceClassLabel(r.bounceClass),
   },
@@ -90,7 +90,7 @@ const COLUMNS: readonly Column<QualificationRow>[] = [
   {
     id: 'last',
     header: 'Last seen',
-    width: '160px',
+    width: '184px',
     render: (r) => <span className="num">{formatDateTime(r.lastSeenAt)}</span>,
   },
 ];

@@ -35,7 +35,7 @@ const COLUMNS: readonly Column<InboundMessageSummary>[] = [
   {
     id: 'received',
     header: 'Received',
-    width: '160px',
+    width: '184px',
     render: (m) => <span className="num">{formatDateTime(m.receivedAt)}</span>,
   },
   { id: 'source', header: 'Source', width: '104px', render: (m) => SOURCE_LABELS[m.source] },

@@ -59,7 +59,7 @@ const COLUMNS: readonly Column<QuarantineEntry>[] = [
   {
     id: 'last-error',
     header: 'Last error',
-    width: 'minmax(200px, 2fr)',
+    width: 'minmax(240px, 2fr)',
     render: (e) =>
       e.lastErrorAt === null ? (
         <span className="muted">—</span>
@@ -69,11 +69,15 @@ const COLUMNS: readonly Column<QuarantineEntry>[] = [
           <span className="muted num">· {formatDateTime(e.lastErrorAt)}</span>
         </span>
       ),
+    title: (e) =>
+      e.lastErrorAt === null
+        ? undefined
+        : `${e.lastReason ? REASONS[e.lastReason].label : 'Error'}, ${formatDateTime(e.lastErrorAt)}`,
   },
   {
     id: 'since',
     header: 'In quarantine since',
-    width: '168px',
+    width: '184px',
     render: (e) => <span className="num">{formatDateTime(e.quarantinedAt)}</span>,
   },
   {
@@ -131,7 +135,7 @@ export function QuarantinePage() {
             addresses are excluded when a delivery is prepared.
           </p>
         </div>
-        <div className="row gap-1">
+        <div className="row gap-1 page-actions">
           <Button
             onClick={() => void onExport()}
             disabled={exportCsv.pending}
