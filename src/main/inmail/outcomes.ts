@@ -9,7 +9,7 @@
  *   the delivery's complaints counter goes up (once per row).
  * - auto-reply, success notifications, unknown mail: recorded on the inbound message only.
  * Every report recipient with a diagnostic upserts the qualification table (source `async`); bounces and
- * complaints feed the quarantine policy.
+ * complaints of mail tied to one of our messages feed the quarantine policy (an unmatched report may be forged).
  */
 import type { InboundRecipientResult } from '../../shared/contract/bounce';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
@@ -83,7 +83,8 @@ export function applyReport(
     } else if (match === null && report.kind !== 'unknown') {
       applied = 'not matched to a message: recorded only';
     }
-    const address = target?.email ?? verdict.recipient;
+    // Only mail tied to a message we sent changes the quarantine: an unmatched report could be forged.
+    const address = target?.email ?? null;
     if (address) {
       if (report.kind === 'arf' && verdict.type === 'hard') {
         quarantine.push({ address, event: { kind: 'complaint' } });
