@@ -1,6 +1,7 @@
 /**
  * The bounce pages end to end: `relaydeck serve` on a temp data dir, Debian's Chromium driven by playwright-core.
- * Tests a pasted Gmail reply in the bounce rules' reply tester and jumps to the rule that decided; sees the
+ * Tests a pasted Gmail reply in the bounce rules' reply tester and jumps to the rule that decided; sees the rule
+ * checker refuse a catch-all rule with its problems under the rules it shadows; sees the
  * rejections of a small sandbox delivery in the qualification table and opens a rule prefilled from one; imports
  * an RFC 3464 DSN (.eml) on the Inbound mail page and finds it listed (unmatched) with its recipient in the
  * drawer; adds an address to the quarantine and finds it by searching its prefix. Screenshots of the three pages
@@ -146,6 +147,35 @@ describe('Bounce qualification page', () => {
     await highlighted.scrollIntoViewIfNeeded();
     await shoot('qualification-rules');
     await page.locator(byTestId('reply-tester')).screenshot({ path: path.join(SHOTS, 'reply-tester.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a rule that shadows the ones after it and shows the problems under those rules', async () => {
+    // A new rule goes first; the default one (any 5xx reply, any text) catches what every later 5xx rule would.
+    await page.click(byTestId('bounce-rule-add'));
+    await page.waitForSelector(byTestId('bounce-rule-drawer'));
+    await page.fill(byTestId('br-pattern'), 'user (unknown');
+    await page.click(byTestId('br-apply'));
+    await page.waitForSelector(byTestId('error-br-pattern'));
+    expect(await text('error-br-pattern')).toMatch(/does not compile/);
+    await page.fill(byTestId('br-pattern'), '');
+    await page.click(byTestId('br-apply'));
+    await page.waitForSelector(byTestId('bounce-rules-unsaved'));
+    expect(await page.locator(byTestId('bounce-rule-row')).first().getAttribute('data-rule-id')).toBe(
+      'custom-1',
+    );
+
+    await page.click(byTestId('bounce-rules-save'));
+    await page.waitForSelector(byTestId('bounce-rules-problems'));
+    expect(await text('bounce-rules-problems')).toContain('The rule checker refused the rules');
+    expect(await page.locator(byTestId('bounce-rule-problem')).count()).toBeGreaterThan(1);
+    expect(await page.locator(byTestId('bounce-rule-problem')).first().textContent()).toContain('custom-1');
+    await page.locator(byTestId('bounce-rule-problem')).first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'bounce-rules-refused.png') });
+
+    await page.click(byTestId('bounce-rules-discard'));
+    await page.waitForSelector(byTestId('bounce-rules-unsaved'), { state: 'detached' });
+    expect(await page.locator(byTestId('bounce-rule-problem')).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
