@@ -146,8 +146,8 @@ describe('bounce rules', () => {
   it('refuses a shadowed rule with the rules.N path, saves a good table and applies it at once', async () => {
     const current = await handlers['bounceRules.get']({}, ctx);
     expect(current.isDefault).toBe(true);
-    const catchAll = { id: 'everything', pattern: '', bounceClass: 40 as const };
-    const later = { id: 'later', pattern: 'mailbox unavailable', bounceClass: 10 as const };
+    const catchAll = { id: 'everything', description: '', pattern: '', bounceClass: 40 as const };
+    const later = { id: 'later', description: '', pattern: 'mailbox unavailable', bounceClass: 10 as const };
     const error = await Promise.resolve()
       .then(() =>
         handlers['bounceRules.save']({ rules: [catchAll, later], classMapping: current.classMapping }, ctx),
@@ -166,7 +166,7 @@ describe('bounce rules', () => {
       .then(() =>
         handlers['bounceRules.save'](
           {
-            rules: [{ id: 'broken', pattern: '(', bounceClass: 40 as const }],
+            rules: [{ id: 'broken', description: '', pattern: '(', bounceClass: 40 as const }],
             classMapping: current.classMapping,
           },
           ctx,
@@ -183,6 +183,7 @@ describe('bounce rules', () => {
         rules: [
           {
             id: 'custom-gone',
+            description: '',
             pattern: 'has gone away',
             bounceClass: 10,
             examples: ['550 5.0.0 this user has gone away'],

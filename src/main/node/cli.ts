@@ -7,7 +7,9 @@ import { APP_VERSION } from '../app';
 import { UsageError, type Command, type CommandIo } from './commands/common';
 import { deliverCommand } from './commands/deliver';
 import { dkimCommand } from './commands/dkim';
+import { inmailCommand } from './commands/inmail';
 import { qualifyCommand } from './commands/qualify';
+import { quarantineCommand } from './commands/quarantine';
 import { reportCommand } from './commands/report';
 import { rulesCommand } from './commands/rules';
 import { runCommand } from './commands/run';
@@ -23,6 +25,8 @@ const COMMANDS: readonly Command[] = [
   rulesCommand,
   dkimCommand,
   qualifyCommand,
+  inmailCommand,
+  quarantineCommand,
 ];
 
 function usage(): string {

@@ -1,0 +1,160 @@
+/**
+ * `relaydeck quarantine list|set|remove|import|export`: the quarantine list of a data dir (SPEC §4.4).
+ */
+import fs from 'node:fs';
+import { QUARANTINE_STATUSES, QuarantineStatus } from '../../../shared/contract/bounce';
+import { openApp, type App } from '../../app';
+import { silentLogger } from '../../logger';
+import { resolveDataDir } from '../data-dir';
+import { parseFlags, requireFlag, UsageError, type Command, type CommandIo } from './common';
+
+const SUBCOMMANDS = ['list', 'set', 'remove', 'import', 'export'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+const ctx = { transport: 'ipc' as const };
+
+export const quarantineCommand: Command = {
+  name: 'quarantine',
+  summary: 'List, edit, import or export the quarantine list',
+  usage: `
+Usage: relaydeck quarantine list [--status S] [--search PREFIX] [--json] [--data DIR]
+       relaydeck quarantine set --address A --status S [--note TEXT] [--data DIR]
+       relaydeck quarantine remove --address A [--data DIR]
+       relaydeck quarantine import --file F.csv [--data DIR]
+       relaydeck quarantine export [--file F.csv] [--status S] [--data DIR]
+
+Statuses: ${QUARANTINE_STATUSES.join(', ')}. Quarantined and denylisted addresses are excluded from new
+deliveries. The CSV has a header row with "address" and optionally "status" (default quarantine) and "note";
+export writes UTF-8 with a BOM (to standard output without --file).
+
+Options:
+  --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
+  -h, --help     show this help`,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === '--help' || sub === '-h') {
+      io.stdout.write(`${this.usage.trim()}\n`);
+      return 0;
+    }
+    if (sub === undefined) throw new UsageError(`missing subcommand: ${SUBCOMMANDS.join(', ')}`);
+    if (!(SUBCOMMANDS as readonly string[]).includes(sub))
+      throw new UsageError(`unknown subcommand "${sub}": expected ${SUBCOMMANDS.join(', ')}`);
+    return runSubcommand(this, sub as Subcommand, rest, io);
+  },
+};
+
+function statusOf(value: string | undefined): QuarantineStatus | undefined {
+  if (value === undefined) return undefined;
+  const parsed = QuarantineStatus.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--status: expected one of ${QUARANTINE_STATUSES.join(', ')}`);
+  return parsed.data;
+}
+
+async function withApp<T>(dataDir: string | undefined, fn: (app: App) => Promise<T> | T): Promise<T> {
+  const app = await openApp({
+    dataDir: resolveDataDir(dataDir),
+    engine: false,
+    sandbox: false,
+    inmail: false,
+    logger: silentLogger,
+  });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function runSubcommand(
+  command: Command,
+  sub: Subcommand,
+  argv: string[],
+  io: CommandIo,
+): Promise<number> {
+  const data = { type: 'string' } as const;
+  switch (sub) {
+    case 'list': {
+      const flags = parseFlags(
+        command,
+        argv,
+        { status: data, search: data, json: { type: 'boolean' }, data },
+        io,
+      );
+      if (!flags) return 0;
+      const status = statusOf(flags.status);
+      await withApp(flags.data, async (app) => {
+        let cursor: string | null = null;
+        for (let page = 0; page < 1_000_000; page++) {
+          const result = await app.handlers['quarantine.list'](
+            {
+              cursor,
+              limit: 500,
+              ...(status ? { status: [status] } : {}),
+              ...(flags.search ? { search: flags.search } : {}),
+            },
+            ctx,
+          );
+          for (const e of result.items) {
+            io.stdout.write(
+              flags.json
+                ? `${JSON.stringify(e)}\n`
+                : `${e.address}  ${e.status}  errors=${e.errorCount}  ${e.lastReason ?? ''}  ${e.note}\n`,
+            );
+          }
+          cursor = result.nextCursor;
+          if (!cursor) break;
+        }
+      });
+      return 0;
+    }
+    case 'set': {
+      const flags = parseFlags(command, argv, { address: data, status: data, note: data, data }, io);
+      if (!flags) return 0;
+      const address = requireFlag(flags.address, 'address');
+      const status = statusOf(requireFlag(flags.status, 'status')) as QuarantineStatus;
+      const entry = await withApp(flags.data, (app) =>
+        app.handlers['quarantine.set'](
+          { address, status, ...(flags.note !== undefined ? { note: flags.note } : {}) },
+          ctx,
+        ),
+      );
+      io.stdout.write(`${entry.address}: ${entry.status}\n`);
+      return 0;
+    }
+    case 'remove': {
+      const flags = parseFlags(command, argv, { address: data, data }, io);
+      if (!flags) return 0;
+      const address = requireFlag(flags.address, 'address');
+      const { removed } = await withApp(flags.data, (app) =>
+        app.handlers['quarantine.remove']({ address }, ctx),
+      );
+      io.stdout.write(removed ? `${address}: removed\n` : `${address}: not in the list\n`);
+      return 0;
+    }
+    case 'import': {
+      const flags = parseFlags(command, argv, { file: data, data }, io);
+      if (!flags) return 0;
+      const file = requireFlag(flags.file, 'file');
+      if (!fs.existsSync(file)) throw new UsageError(`--file ${file}: no such file`);
+      const csv = fs.readFileSync(file, 'utf8');
+      const result = await withApp(flags.data, (app) =>
+        app.handlers['quarantine.import']({ fileName: file, csv }, ctx),
+      );
+      io.stdout.write(`${file}: ${result.imported} of ${result.total} row(s) imported\n`);
+      for (const e of result.errors)
+        io.stdout.write(`  line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
+      if (result.moreErrors) io.stdout.write(`  ... and ${result.moreErrors} more error(s)\n`);
+      return result.errors.length > 0 ? 1 : 0;
+    }
+    case 'export': {
+      const flags = parseFlags(command, argv, { file: data, status: data, data }, io);
+      if (!flags) return 0;
+      const status = statusOf(flags.status);
+      const { csv } = await withApp(flags.data, (app) =>
+        app.handlers['quarantine.export'](status ? { status: [status] } : {}, ctx),
+      );
+      if (flags.file) fs.writeFileSync(flags.file, csv);
+      else io.stdout.write(csv);
+      return 0;
+    }
+  }
+}
