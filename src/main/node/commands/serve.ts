@@ -28,6 +28,8 @@ Options:
     io.stdout.write(`Relaydeck console: ${served.consoleUrl}\n`);
     if (!served.consoleAvailable)
       io.stderr.write('The console is not built (run npm run build); serving the API only.\n');
+    const inmail = served.app.bounce.listener;
+    if (inmail) io.stderr.write(`Bounce mailbox (inMail SMTP): ${inmail.host}:${inmail.port}\n`);
     io.stderr.write(`Data: ${dataDir}. Press Ctrl-C to stop.\n`);
     await stopped;
     io.stderr.write('Stopping...\n');
