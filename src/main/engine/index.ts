@@ -115,6 +115,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     logger: log,
     maxInFlight: options.maxInFlight,
     maxParked: options.maxParked,
+    leaseBatch: options.leaseBatch,
     leaseMs: options.leaseMs,
     excludedDomains: () => shaper.excludedDomains(),
     process: processSafely,

@@ -135,6 +135,8 @@ export interface Engine {
 export interface EngineOptions {
   /** Messages being routed, composed or sent at once, over every destination. */
   maxInFlight: number;
+  /** Messages leased per lease query (at least; fewer when fewer slots are free and nothing is in flight). */
+  leaseBatch: number;
   /** A rate-limit wait up to this long is spent in memory (parked); longer ones go back to the queue. */
   shortWaitMs: number;
   /** Messages of one destination that may wait in memory for one of its connections. */
@@ -157,6 +159,7 @@ export interface EngineOptions {
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   maxInFlight: 50,
+  leaseBatch: 16,
   shortWaitMs: 2_000,
   waitersPerDestination: 25,
   maxParked: 200,

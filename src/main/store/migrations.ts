@@ -187,6 +187,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- The engine defers or bounces a destination's queued messages by their domains (suspension, rate
       -- limits, bounce_queue) and counts them for the destinations page.
       CREATE INDEX queue_domain_due ON queue(domain, due_at);
+      -- Leased rows only (released and new rows have lease_until = 0): the end of the next lease is a lookup.
+      CREATE INDEX queue_leased ON queue(lease_until) WHERE lease_until > 0;
 
       -- Recipients sharing one SMTP transaction when the message is identical (1 = one per transaction).
       ALTER TABLE deliveries ADD COLUMN recipients_per_transaction INTEGER NOT NULL DEFAULT 1;
@@ -330,6 +332,123 @@ export const MIGRATIONS: readonly Migration[] = [
 
       -- ARF complaints per delivery (SPEC §2.2 KPI "complaints").
       ALTER TABLE deliveries ADD COLUMN n_complaints INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 4,
+    name: 'dashboard: per-domain and per-reason counters maintained by triggers',
+    sql: `
+      -- Per-domain counters of a delivery (SPEC §2.2 per-domain breakdown), maintained by the triggers below
+      -- in the same statement (hence the same transaction) as the log and queue rows they count, whichever
+      -- code path changes them (relay, MTA outcomes, asynchronous bounces, stop). Definitions, per domain:
+      --   n_total: log rows; n_<status>: rows by log status;
+      --   n_hard: rows Failed with a hard failure type;
+      --   n_soft: rows that turned soft-qualified (counted once per message, like deliveries.n_soft);
+      --   n_deferred: messages in the MTA whose last attempt was deferred (like deliveries.n_soft_in_progress).
+      CREATE TABLE delivery_domains (
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        domain      TEXT NOT NULL,
+        n_total     INTEGER NOT NULL DEFAULT 0,
+        n_pending   INTEGER NOT NULL DEFAULT 0,
+        n_taken     INTEGER NOT NULL DEFAULT 0,
+        n_sent      INTEGER NOT NULL DEFAULT 0,
+        n_failed    INTEGER NOT NULL DEFAULT 0,
+        n_ignored   INTEGER NOT NULL DEFAULT 0,
+        n_cancelled INTEGER NOT NULL DEFAULT 0,
+        n_hard      INTEGER NOT NULL DEFAULT 0,
+        n_soft      INTEGER NOT NULL DEFAULT 0,
+        n_deferred  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (delivery_id, domain)
+      ) STRICT, WITHOUT ROWID;
+      -- deliveries.domains sorted by volume (n_total only moves when rows are inserted).
+      CREATE INDEX delivery_domains_volume ON delivery_domains(delivery_id, n_total, domain);
+
+      -- Log rows by current (reason, failure type): the reasons breakdown without a GROUP BY over the log.
+      CREATE TABLE delivery_reasons (
+        delivery_id  INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        reason       TEXT NOT NULL,
+        failure_type TEXT NOT NULL,
+        n            INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (delivery_id, reason, failure_type)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT INTO delivery_domains (delivery_id, domain, n_total, n_pending, n_taken, n_sent, n_failed, n_ignored,
+                                    n_cancelled, n_hard, n_soft)
+      SELECT delivery_id, domain, count(*), sum(status = 'pending'), sum(status = 'taken_into_account'),
+             sum(status = 'sent'), sum(status = 'failed'), sum(status = 'ignored'), sum(status = 'cancelled'),
+             sum(status = 'failed' AND failure_type = 'hard'), sum(failure_type = 'soft')
+        FROM delivery_log GROUP BY delivery_id, domain;
+      UPDATE delivery_domains SET n_deferred = (
+        SELECT count(*) FROM queue q
+         WHERE q.delivery_id = delivery_domains.delivery_id AND q.domain = delivery_domains.domain
+           AND q.last_error IS NOT NULL);
+      INSERT INTO delivery_reasons (delivery_id, reason, failure_type, n)
+      SELECT delivery_id, reason, ifnull(failure_type, 'not_defined'), count(*)
+        FROM delivery_log WHERE reason IS NOT NULL GROUP BY 1, 2, 3;
+
+      CREATE TRIGGER log_counts_insert AFTER INSERT ON delivery_log
+      BEGIN
+        INSERT INTO delivery_domains (delivery_id, domain, n_total, n_pending, n_taken, n_sent, n_failed,
+                                      n_ignored, n_cancelled, n_hard, n_soft)
+        VALUES (NEW.delivery_id, NEW.domain, 1, NEW.status = 'pending', NEW.status = 'taken_into_account',
+                NEW.status = 'sent', NEW.status = 'failed', NEW.status = 'ignored', NEW.status = 'cancelled',
+                NEW.status = 'failed' AND NEW.failure_type IS 'hard', NEW.failure_type IS 'soft')
+        ON CONFLICT (delivery_id, domain) DO UPDATE SET
+          n_total = n_total + 1,
+          n_pending = n_pending + excluded.n_pending,
+          n_taken = n_taken + excluded.n_taken,
+          n_sent = n_sent + excluded.n_sent,
+          n_failed = n_failed + excluded.n_failed,
+          n_ignored = n_ignored + excluded.n_ignored,
+          n_cancelled = n_cancelled + excluded.n_cancelled,
+          n_hard = n_hard + excluded.n_hard,
+          n_soft = n_soft + excluded.n_soft;
+        INSERT INTO delivery_reasons (delivery_id, reason, failure_type, n)
+        SELECT NEW.delivery_id, NEW.reason, ifnull(NEW.failure_type, 'not_defined'), 1
+         WHERE NEW.reason IS NOT NULL
+        ON CONFLICT (delivery_id, reason, failure_type) DO UPDATE SET n = n + 1;
+      END;
+
+      CREATE TRIGGER log_counts_update AFTER UPDATE OF status, failure_type ON delivery_log
+      WHEN OLD.status IS NOT NEW.status OR OLD.failure_type IS NOT NEW.failure_type
+      BEGIN
+        UPDATE delivery_domains SET
+          n_pending = n_pending + (NEW.status = 'pending') - (OLD.status = 'pending'),
+          n_taken = n_taken + (NEW.status = 'taken_into_account') - (OLD.status = 'taken_into_account'),
+          n_sent = n_sent + (NEW.status = 'sent') - (OLD.status = 'sent'),
+          n_failed = n_failed + (NEW.status = 'failed') - (OLD.status = 'failed'),
+          n_ignored = n_ignored + (NEW.status = 'ignored') - (OLD.status = 'ignored'),
+          n_cancelled = n_cancelled + (NEW.status = 'cancelled') - (OLD.status = 'cancelled'),
+          n_hard = n_hard + (NEW.status = 'failed' AND NEW.failure_type IS 'hard')
+                          - (OLD.status = 'failed' AND OLD.failure_type IS 'hard'),
+          n_soft = n_soft + (NEW.failure_type IS 'soft' AND OLD.failure_type IS NOT 'soft')
+        WHERE delivery_id = NEW.delivery_id AND domain = NEW.domain;
+      END;
+
+      CREATE TRIGGER log_reasons_update AFTER UPDATE OF reason, failure_type ON delivery_log
+      WHEN OLD.reason IS NOT NEW.reason OR OLD.failure_type IS NOT NEW.failure_type
+      BEGIN
+        UPDATE delivery_reasons SET n = n - 1
+         WHERE OLD.reason IS NOT NULL AND delivery_id = OLD.delivery_id AND reason = OLD.reason
+           AND failure_type = ifnull(OLD.failure_type, 'not_defined');
+        INSERT INTO delivery_reasons (delivery_id, reason, failure_type, n)
+        SELECT NEW.delivery_id, NEW.reason, ifnull(NEW.failure_type, 'not_defined'), 1
+         WHERE NEW.reason IS NOT NULL
+        ON CONFLICT (delivery_id, reason, failure_type) DO UPDATE SET n = n + 1;
+      END;
+
+      CREATE TRIGGER queue_deferred_update AFTER UPDATE OF last_error ON queue
+      WHEN (OLD.last_error IS NULL) <> (NEW.last_error IS NULL)
+      BEGIN
+        UPDATE delivery_domains SET n_deferred = n_deferred + (NEW.last_error IS NOT NULL) - (OLD.last_error IS NOT NULL)
+         WHERE delivery_id = NEW.delivery_id AND domain = NEW.domain;
+      END;
+
+      CREATE TRIGGER queue_deferred_delete AFTER DELETE ON queue WHEN OLD.last_error IS NOT NULL
+      BEGIN
+        UPDATE delivery_domains SET n_deferred = n_deferred - 1
+         WHERE delivery_id = OLD.delivery_id AND domain = OLD.domain;
+      END;
     `,
   },
 ];

@@ -116,10 +116,11 @@ export function createQueueStore(db: Db): QueueStore {
   );
   const releaseStmt = db.prepare('UPDATE queue SET lease_until = 0, due_at = @dueAt WHERE log_id = @logId');
   // Every leased row was due when it was leased, so rows due in the future are all free: the next due time
-  // is an index lookup, and the leases to watch are among the (few) rows already due.
+  // is an index lookup. Released, requeued and new rows have lease_until = 0, so the leases to watch are in
+  // the small partial index queue_leased.
   const nextDueStmt = db.prepare('SELECT MIN(due_at) AS t FROM queue WHERE due_at > ?').pluck();
   const nextLeaseEndStmt = db
-    .prepare('SELECT MIN(lease_until) AS t FROM queue WHERE due_at <= @now AND lease_until > @now')
+    .prepare('SELECT MIN(lease_until) AS t FROM queue WHERE lease_until > 0 AND lease_until > @now')
     .pluck();
   const countStmt = db.prepare('SELECT COUNT(*) FROM queue').pluck();
 

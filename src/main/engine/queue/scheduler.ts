@@ -15,6 +15,11 @@ export interface SchedulerOptions {
   maxInFlight: number;
   /** Parked messages over every destination; beyond this nothing more is leased. */
   maxParked: number;
+  /**
+   * Lease at least this many at once (when that many slots are free, or nothing is in flight): one lease
+   * query per batch instead of one per completed message.
+   */
+  leaseBatch: number;
   leaseMs: number;
   /** Domains not to lease for now (their destination is busy); re-read at every plan. */
   excludedDomains(): readonly string[];
@@ -66,12 +71,19 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   function planOnce(): void {
     const now = o.clock.now();
     const capacity = Math.min(o.maxInFlight - active(), o.maxParked - parked);
-    if (capacity > 0) {
-      const items = o.queue.lease(now, capacity, now + o.leaseMs, [...inFlight.keys()], o.excludedDomains());
-      for (const item of items) launch(item);
+    // Too few free slots for a batch while others are busy: the next completions re-plan.
+    if (capacity < Math.min(o.leaseBatch, o.maxInFlight) && inFlight.size > 0) {
+      arm(null);
+      return;
     }
-    // Full: the next completion re-plans. Otherwise sleep until the next due time.
-    arm(active() >= o.maxInFlight || parked >= o.maxParked ? null : o.queue.nextWakeAt(now));
+    const items =
+      capacity > 0
+        ? o.queue.lease(now, capacity, now + o.leaseMs, [...inFlight.keys()], o.excludedDomains())
+        : [];
+    for (const item of items) launch(item);
+    // Full (or a full batch taken, so more may be due): the next completion re-plans. Otherwise sleep until
+    // the next due time.
+    arm(capacity <= 0 || items.length >= capacity ? null : o.queue.nextWakeAt(now));
   }
 
   function active(): number {

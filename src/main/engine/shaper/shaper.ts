@@ -6,9 +6,10 @@
  * messages). Outcomes feed the adaptive behaviour; every automatic change is persisted in
  * `destination_state`, recorded in `shaping_events` and logged.
  *
- * Fairness: a waiting message never holds one of the scheduler's in-flight slots (the engine parks it), and a
- * destination keeps at most `waitersPerDestination` messages waiting for a connection; beyond that its domains
- * are excluded from leasing until it drains, so other destinations keep being served.
+ * Fairness: a message waiting for its destination's rate (a token) never holds one of the scheduler's
+ * in-flight slots (it is parked), suspended or rate-limited destinations give their messages back to the queue,
+ * and a destination keeps at most `waitersPerDestination` messages waiting for one of its connections; beyond
+ * that its domains are excluded from leasing until it drains, so other destinations keep being served.
  */
 import type { AdaptiveSettings, DestinationState, RulesDocument } from '../../../shared/contract/mta';
 import type { Db } from '../../store/db';
@@ -244,18 +245,12 @@ export function createShaper(o: ShaperOptions): Shaper {
         d.sending++;
         return { kind: 'go', destination: d };
       }
-      if (r.waiters.length >= o.waitersPerDestination) {
-        d.unreserve();
-        setSaturated(r, true);
-        return {
-          kind: 'defer',
-          until: now,
-          reason: 'every connection of the destination is busy',
-          scope: 'message',
-          destination: d,
-        };
-      }
-      const ok = await parkedWhile(new Promise<boolean>((resolve) => r.waiters.push({ resolve })));
+      // Enough messages already wait for this destination: its domains are not leased until it drains (the
+      // ones already leased wait too, rather than being written back to the queue). A connection wait is
+      // short and keeps its in-flight slot (at most `waitersPerDestination` per destination), so a single
+      // busy destination does not make the scheduler lease messages it cannot send.
+      if (r.waiters.length + 1 >= o.waitersPerDestination) setSaturated(r, true);
+      const ok = await new Promise<boolean>((resolve) => r.waiters.push({ resolve }));
       if (!ok) {
         d.unreserve();
         return {
