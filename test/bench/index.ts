@@ -1,0 +1,162 @@
+/**
+ * `npm run bench` (issue 3 item 9): the engine's throughput, latency, CPU and memory against a loopback
+ * smtp-sink, with the sink's own ceiling measured in the same run; writes docs/benchmarks.md.
+ *
+ * Usage: node out/bench/index.cjs [--messages N] [--queued N] [--skip-dkim] [--skip-queued] [--no-write]
+ * Each scenario runs in a child process of this same file (`--scenario NAME JSON`). Every wait is bounded and
+ * the whole run is capped; nothing but 127.0.0.1 is contacted.
+ */
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { markdown, machine, table, type BenchResults } from './report';
+import { fillQueue, holdQueue, runDelivery, type QueueFillResult } from './scenarios';
+import { measureCeiling, startSink } from './sink';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TOTAL_LIMIT_MS = 9.5 * 60_000;
+const SCENARIOS = { delivery: runDelivery, fill: fillQueue, hold: holdQueue } as const;
+type ScenarioName = keyof typeof SCENARIOS;
+
+async function child(): Promise<void> {
+  const name = process.argv[3] as ScenarioName;
+  const input: unknown = JSON.parse(process.argv[4] ?? '{}');
+  const scenario = SCENARIOS[name] as (input: unknown) => Promise<unknown>;
+  try {
+    const result = await scenario(input);
+    process.send?.({ ok: true, result });
+  } catch (err) {
+    process.send?.({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  }
+  process.disconnect?.();
+}
+
+/** Runs a scenario in a child process; rejects on failure or after `timeoutMs`. */
+function inChild<T>(name: ScenarioName, input: object, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const proc = fork(process.argv[1] ?? __filename, ['--scenario', name, JSON.stringify(input)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let settled = false;
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      done(new Error(`scenario ${name} did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const done = (err: Error | null, value?: T) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    proc.on('message', (m: { ok: boolean; result?: T; error?: string }) =>
+      m.ok ? done(null, m.result) : done(new Error(`scenario ${name} failed: ${m.error}`)),
+    );
+    proc.on('exit', (code) => done(new Error(`scenario ${name} exited (${code}) without a result`)));
+  });
+}
+
+/** A failed scenario is reported in the table (and on stderr) instead of losing the other figures. */
+async function attempt<T>(run: () => Promise<T>): Promise<T | { skipped: string }> {
+  try {
+    return await run();
+  } catch (err) {
+    console.error('bench: scenario failed:', err);
+    return { skipped: `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '100000' },
+      queued: { type: 'string', default: '1000000' },
+      'skip-dkim': { type: 'boolean', default: false },
+      'skip-queued': { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const messages = Number(values.messages);
+  const queued = Number(values.queued);
+  const began = Date.now();
+  const left = () => TOTAL_LIMIT_MS - (Date.now() - began);
+  const overall = setTimeout(() => {
+    console.error('bench: the whole run exceeded its time limit; stopping');
+    process.exit(2);
+  }, TOTAL_LIMIT_MS);
+  overall.unref();
+
+  const sink = await startSink(1000);
+  try {
+    const step = (msg: string) =>
+      console.error(`bench: ${msg} (${((Date.now() - began) / 1000).toFixed(0)} s)`);
+    step(`smtp-sink on 127.0.0.1:${sink.port}; measuring its ceiling`);
+    const ceiling = await measureCeiling(sink.port, 100_000, Math.min(120_000, left()));
+    step(`ceiling ${Math.round(ceiling.msgsPerSec)} msgs/s; delivery of ${messages} without DKIM`);
+    const noDkim = await attempt(() =>
+      inChild<Awaited<ReturnType<typeof runDelivery>>>(
+        'delivery',
+        { messages, port: sink.port, dkim: false, timeoutMs: 170_000 },
+        Math.min(180_000, left()),
+      ),
+    );
+    let dkim: BenchResults['dkim'] = { skipped: 'skipped (--skip-dkim)' };
+    if (!values['skip-dkim']) {
+      step('delivery with DKIM rsa-sha256 2048');
+      dkim = await attempt(() =>
+        inChild(
+          'delivery',
+          { messages, port: sink.port, dkim: true, timeoutMs: 170_000 },
+          Math.min(180_000, left()),
+        ),
+      );
+    }
+    let queuedResult: BenchResults['queued'] = { skipped: 'skipped (--skip-queued)' };
+    if (!values['skip-queued']) {
+      step(`preparing and relaying ${queued} messages into the queue`);
+      queuedResult = await attempt(async () => {
+        const fill = await inChild<QueueFillResult>(
+          'fill',
+          { messages: queued, port: sink.port, timeoutMs: 200_000 },
+          Math.min(210_000, left()),
+        );
+        try {
+          step('engine running over the filled queue');
+          const hold = await inChild<Awaited<ReturnType<typeof holdQueue>>>(
+            'hold',
+            { dataDir: fill.dataDir, holdMs: 20_000 },
+            Math.min(90_000, left()),
+          );
+          return { fill, hold };
+        } finally {
+          fs.rmSync(fill.dataDir, { recursive: true, force: true });
+        }
+      });
+    }
+    const results: BenchResults = {
+      date: new Date(),
+      ceiling,
+      noDkim,
+      dkim,
+      queued: queuedResult,
+      totalSeconds: (Date.now() - began) / 1000,
+    };
+    console.log(table(results));
+    if (!values['no-write']) {
+      const file = path.join(ROOT, 'docs/benchmarks.md');
+      fs.writeFileSync(file, markdown(results, machine(ROOT)));
+      console.error(`bench: wrote ${path.relative(ROOT, file)}`);
+    }
+  } finally {
+    clearTimeout(overall);
+    await sink.close();
+  }
+}
+
+if (process.argv[2] === '--scenario') void child();
+else
+  main().catch((err: unknown) => {
+    console.error('bench failed:', err);
+    process.exitCode = 1;
+  });
