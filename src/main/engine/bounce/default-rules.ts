@@ -520,7 +520,7 @@ const RULES: BounceRuleInput[] = [
     id: 'domain-not-found',
     description: 'The recipient domain does not exist or has no mail server',
     provider: 'Postfix / Sendmail / generic',
-    pattern: String.raw`domain not found|host (or domain name )?not found|no such domain|domain (does not|doesn't) exist|domain (name )?(is )?(invalid|unknown)|unknown domain|no mx (record|host)|null mx|does not accept mail|name service error|no route to domain|domain is not (hosted|served)|domaine inexistant`,
+    pattern: String.raw`domain not found|domain name not found|NXDOMAIN|host (or domain name )?not found|no such domain|domain (does not|doesn't) exist|domain (name )?(is )?(invalid|unknown)|unknown domain|no mx (record|host)|null mx|does not accept mail|name service error|no route to domain|domain is not (hosted|served)|domaine inexistant`,
     bounceClass: 21,
     examples: [
       '550 5.1.2 <bob@nowhere.test>: Recipient address rejected: Domain not found',
@@ -547,6 +547,17 @@ const RULES: BounceRuleInput[] = [
     pattern: String.raw`virus|malware|infected|attachment|file type|banned (file|content)|executable|prohibited (file|content)`,
     bounceClass: 53,
     examples: ['554 5.7.1 Message rejected: virus found (Eicar-Test-Signature)'],
+  },
+  {
+    id: 'expired',
+    description: 'Delivery time expired, or the remote host never answered',
+    provider: 'Postfix / Exim / Sendmail / Exchange / generic',
+    pattern: String.raw`timed? ?out|timeout|delivery time expired|message expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|could not be delivered within|delivery expired|expired after|connection (refused|reset|dropped|closed|lost)|lost connection|no route to host|network is unreachable|could not connect|unable to connect|cannot connect`,
+    bounceClass: 24,
+    examples: [
+      '4.4.1 delivery temporarily suspended: connect to mx.example.com[192.0.2.25]:25: Connection timed out',
+      '4.4.7 retry timeout exceeded',
+    ],
   },
   {
     id: 'greylisting',
@@ -598,17 +609,6 @@ const RULES: BounceRuleInput[] = [
     pattern: String.raw`blocked|refused|policy|denied|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|accepted)|administratively|banned|rejected by|abuse`,
     bounceClass: 50,
     examples: ['450 4.7.1 Client host rejected: blocked by policy', '550 Access denied'],
-  },
-  {
-    id: 'expired',
-    description: 'Delivery time expired, or the remote host never answered',
-    provider: 'Postfix / Exim / Sendmail / Exchange / generic',
-    pattern: String.raw`timed? ?out|timeout|delivery time expired|message expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|could not be delivered within|delivery expired|expired after|connection (refused|reset|dropped|closed|lost)|lost connection|no route to host|network is unreachable|could not connect|unable to connect|cannot connect`,
-    bounceClass: 24,
-    examples: [
-      '4.4.1 delivery temporarily suspended: connect to mx.example.com[192.0.2.25]:25: Connection timed out',
-      '4.4.7 retry timeout exceeded',
-    ],
   },
   {
     id: 'transient-failure',

@@ -16,4 +16,5 @@ export { checkRules, type RuleCheckResult, type RuleProblem } from './rule-check
 export { parseInbound, parseInboundSync, MAX_PARSE_BYTES, type ParseInboundOptions } from './inbound/parse';
 export { qualifyInbound } from './inbound/qualify';
 export { readMbox } from './inbound/mbox';
+export { INBOUND_KINDS, DSN_ACTIONS } from './inbound/types';
 export type * from './inbound/types';

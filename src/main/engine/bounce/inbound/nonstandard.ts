@@ -56,7 +56,7 @@ const COPY_MARKERS =
 const DELAY_RE =
   /has not yet been delivered|not been delivered yet|will (continue|keep) trying|still trying|Delivery Status Notification \(Delay\)|this is only a warning|delayed (for )?\d+ ?(hours?|minutes?|days?)|Warning: message .* delayed|delivery (is )?delayed|you do not need to resend/i;
 
-const SMTP_REPLY_RE = /(?:^|[\s'"(:;>])([45]\d\d)(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
+const SMTP_REPLY_RE = /(?:^|[\s'"(:;>#])([45]\d\d)(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
 
 const ADDRESS_RE = /[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/gi;
 
@@ -95,7 +95,7 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const ordered: string[] = [];
   const add = (a: string | undefined) => {
     if (!a) return;
-    const addr = a.replace(/^[<(]|[>).,;:]$/g, '');
+    const addr = a.replace(/^[<(]+|[>).,;:'"]+$/g, '');
     if (isCandidate(addr) && !ordered.some((o) => o.toLowerCase() === addr.toLowerCase())) ordered.push(addr);
   };
   input.failedHeader.forEach(add);
@@ -104,7 +104,7 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   for (const m of text.matchAll(/^[ \t]*<([^\s<>@]+@[^\s<>]+)>:/gm)) add(m[1]);
   // Phrases naming the recipient inline.
   for (const m of text.matchAll(
-    /(?:wasn't delivered to|was not delivered to|couldn't be delivered to|could not be delivered to|message to|delivery to|failed to deliver to|recipient:|addressed to)\s*<?([^\s<>@]+@[^\s<>]+?)>?(?=[\s,.;:)]|$)/gi,
+    /(?:wasn't delivered to|was not delivered to|couldn't be delivered to|could not be delivered to|message to|delivery to|failed to deliver to|recipient:|addressed to)\s*<?([^\s<>@]+@[^\s<>]+)/gi,
   ))
     add(m[1]);
   if (ordered.length === 0) {
@@ -166,7 +166,8 @@ function diagnosticFor(text: string, recipient: string, all: readonly string[]):
     const reply = findReply(region);
     if (reply) return reply;
     if (fallback === null && afterLine >= 0) {
-      const following = /^\n((?:[ \t]+\S[^\n]*\n?){1,4})/.exec(text.slice(afterLine, end))?.[1];
+      // The lines right after the recipient, up to a blank line (Exim, qmail, Exchange, Domino).
+      const following = /^\n((?:[ \t]*\S[^\n]*\n?){1,4})/.exec(text.slice(afterLine, end))?.[1];
       if (following) fallback = following.replace(/\s+/g, ' ').trim();
     }
     from = at + recipient.length;
@@ -178,7 +179,7 @@ function diagnosticFor(text: string, recipient: string, all: readonly string[]):
 function findReply(text: string): string | null {
   // Explicit introductions first: they point at the remote reply, not at any number in the text.
   const intro =
-    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^:\n]*:|reason|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n[ \t]+[^\n]+)*)/i.exec(
+    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^\n]*:|reason|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n[ \t]+[^\n]+)*)/i.exec(
       text,
     );
   if (intro?.[1] && /[45]\d\d|[45]\.\d{1,3}\.\d{1,3}/.test(intro[1])) return cleanReply(intro[1]);
@@ -217,6 +218,7 @@ function cleanReply(raw: string): string {
     .map((l) => l.trim())
     .join('\n')
     .replace(/^['"(]|['")]$/g, '')
+    .replace(/^<[^<>\s]+@[^<>\s]+>:\s*/, '')
     .replace(/\s*\(in reply to [^)]*\)\.?/i, '')
     .replace(/\s*\[RCPT_TO\]/i, '')
     .trim();
