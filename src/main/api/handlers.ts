@@ -21,6 +21,7 @@ import { getSetting } from '../store/settings-repo';
 import { listTemplates } from '../store/templates-repo';
 import type { EventBus } from './event-bus';
 import { createBounceHandlers } from './handlers-bounce';
+import { createDashboardHandlers } from './handlers-dashboard';
 import { createDkimHandlers } from './handlers-dkim';
 import { createMtaHandlers } from './handlers-mta';
 
@@ -96,5 +97,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createMtaHandlers(deps),
     ...createDkimHandlers(deps),
     ...createBounceHandlers(deps),
+    ...createDashboardHandlers(deps),
   };
 }

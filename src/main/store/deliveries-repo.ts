@@ -65,12 +65,11 @@ export function requireDeliveryRow(db: Db, id: number): DeliveryRow {
   return row;
 }
 
-/** Counts of log rows by failure reason (uses the partial reason index). */
+/** Counts of log rows by failure reason, from the counters maintained by triggers (migration 4). */
 export function reasonCounts(db: Db, deliveryId: number): Partial<Record<ReasonId, number>> {
   const rows = stmt(
     db,
-    `SELECT reason, count(*) AS n FROM delivery_log
-     WHERE delivery_id = ? AND reason IS NOT NULL GROUP BY reason`,
+    `SELECT reason, sum(n) AS n FROM delivery_reasons WHERE delivery_id = ? AND n > 0 GROUP BY reason`,
   ).all(deliveryId) as { reason: ReasonId; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
 }

@@ -194,19 +194,79 @@ export function logsPage(
   const more = rows.length > q.limit;
   const items = more ? rows.slice(0, q.limit) : rows;
   const last = items.at(-1);
-  let total: number;
-  if (onlyStatusFilter(q.filter)) {
-    const counts = statusCountsOf(delivery);
-    const statuses = q.filter.status?.length ? q.filter.status : LOG_STATUSES;
-    total = [...new Set(statuses)].reduce((sum, s) => sum + counts[s], 0);
-  } else {
-    const count = buildLogCountQuery(q);
-    total = (stmt(db, count.sql).get(count.params) as { n: number }).n;
-  }
   return {
     items: items.map(toLogRow),
     nextCursor: more && last ? encodeCursor([SORT[q.sort.key].value(last), last.id]) : null,
-    total,
+    total: logTotal(db, q, delivery),
+  };
+}
+
+/** Rows matching the filter: from the status counters when only status filters apply, else counted. */
+function logTotal(db: Db, q: LogPageQuery, delivery: DeliveryRow): number {
+  if (onlyStatusFilter(q.filter)) {
+    const counts = statusCountsOf(delivery);
+    const statuses = q.filter.status?.length ? q.filter.status : LOG_STATUSES;
+    return [...new Set(statuses)].reduce((sum, s) => sum + counts[s], 0);
+  }
+  const count = buildLogCountQuery(q);
+  return (stmt(db, count.sql).get(count.params) as { n: number }).n;
+}
+
+export type LogSeekQuery = Omit<LogPageQuery, 'cursor' | 'limit'> & { position: number };
+
+export interface LogSeekResult {
+  cursor: string | null;
+  position: number;
+  exact: boolean;
+  total: number;
+}
+
+/**
+ * The `logs.page` cursor whose page starts at row `position` of the filtered, sorted log, so a scaled
+ * scrollbar or the End key can jump anywhere in a million rows. The unfiltered id sort of a delivery whose
+ * rows have consecutive ids (preparation inserts them so) is plain arithmetic; otherwise the row before the
+ * position is found by stepping the sort's index from the nearer end (at most half the rows, index only).
+ */
+export function logsSeek(db: Db, q: LogSeekQuery, delivery: DeliveryRow): LogSeekResult {
+  const total = logTotal(db, { ...q, cursor: null, limit: 1 }, delivery);
+  const position = Math.max(0, Math.min(q.position, total - 1));
+  if (position === 0) return { cursor: null, position: 0, exact: true, total };
+  const sortValueAt = (id: number) =>
+    encodeCursor([
+      SORT[q.sort.key].value(stmt(db, 'SELECT * FROM delivery_log WHERE id = ?').get(id) as LogDbRow),
+      id,
+    ]);
+
+  // The page starts after row `position - 1`.
+  const before = position - 1;
+  if (q.sort.key === 'id' && onlyStatusFilter(q.filter) && !q.filter.status?.length) {
+    const range = stmt(db, 'SELECT min(id) AS lo, max(id) AS hi FROM delivery_log WHERE delivery_id = ?').get(
+      q.deliveryId,
+    ) as { lo: number | null; hi: number | null };
+    if (range.lo !== null && range.hi !== null && range.hi - range.lo + 1 === total) {
+      const id = q.sort.dir === 'asc' ? range.lo + before : range.hi - before;
+      return { cursor: encodeCursor([id, id]), position, exact: true, total };
+    }
+  }
+  const fromEnd = total - 1 - before;
+  const reverse = fromEnd < before;
+  const dir = reverse ? (q.sort.dir === 'asc' ? 'desc' : 'asc') : q.sort.dir;
+  const built = buildLogKeyQuery({ ...q, sort: { key: q.sort.key, dir } }, reverse ? fromEnd : before);
+  const row = stmt(db, built.sql).get(built.params) as { id: number } | undefined;
+  if (!row) return { cursor: null, position: 0, exact: false, total };
+  return { cursor: sortValueAt(row.id), position, exact: true, total };
+}
+
+/** The id of the row at `offset` in the sort's index order (index only); exported for the EXPLAIN test. */
+export function buildLogKeyQuery(q: Omit<LogPageQuery, 'cursor' | 'limit'>, offset: number): BuiltQuery {
+  const params: Record<string, unknown> = { offset };
+  const where = filterClauses({ ...q, cursor: null, limit: 1 }, params);
+  const { expr } = SORT[q.sort.key];
+  const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
+  const order = q.sort.key === 'id' ? `l.id ${dir}` : `${expr} ${dir}, l.id ${dir}`;
+  return {
+    sql: `SELECT l.id FROM delivery_log l WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT 1 OFFSET @offset`,
+    params,
   };
 }
 

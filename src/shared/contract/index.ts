@@ -32,6 +32,7 @@ import {
   ThroughputPoint,
 } from './mta';
 import { bounceEvents, bounceMethods } from './bounce';
+import { dashboardMethods } from './dashboard';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -130,6 +131,9 @@ export const contract = {
 
   // ---- bounce side (SPEC §4.2-§4.4) ----
   ...bounceMethods,
+
+  // ---- delivery dashboard (SPEC §2.2) ----
+  ...dashboardMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -179,3 +183,4 @@ export * from './schemas';
 export * from './errors';
 export * from './mta';
 export * from './bounce';
+export * from './dashboard';

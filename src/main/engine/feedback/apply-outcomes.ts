@@ -184,7 +184,9 @@ function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: nu
       deleteQueue.run(o.logId);
       delta.inMta--;
       if (wasSoftInProgress) delta.softInProgress--;
-      if (typeNow === 'hard' && to === 'failed' && disposition.kind === 'bounced') delta.hard++;
+      // Hard bounces = messages Failed with a hard type (whether by a 5xx or at the end of the validity), the
+      // definition the per-domain counters (migration 4) and a recomputation from the log share.
+      if (typeNow === 'hard' && to === 'failed') delta.hard++;
     }
   }
 

@@ -1,0 +1,259 @@
+/**
+ * SPEC §2.2: the KPI counters are maintained incrementally with the events and always equal a recomputation
+ * from the logs. fast-check drives random event sequences (relay, accept, soft bounces, hard bounces, expiry,
+ * stop, asynchronous bounce after acceptance, complaint) through the real feedback paths against a real SQLite
+ * file, and after every event compares the delivery counters, the per-domain counters, the per-reason counters
+ * and the KPIs derived from them with the same figures recomputed from the log rows, the queue and the attempts.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeKpi } from '../../src/shared/domain/kpi';
+import type { ReasonId } from '../../src/shared/domain/reasons';
+import type { ReportingMode } from '../../src/shared/domain/statuses';
+import { getDelivery } from '../../src/main/store/deliveries-repo';
+import { insertLogRows, nextLogId, type NewLogRow } from '../../src/main/store/log-repo';
+import { setPreparedCounts } from '../../src/main/store/deliveries-repo';
+import {
+  applySmtp,
+  asyncHardBounce,
+  complaint,
+  recomputedCounters,
+  recomputedDomains,
+  recomputedReasons,
+  relay,
+  stopDelivery,
+  storedCounters,
+  storedDomains,
+  storedReasons,
+  type Counters,
+  type SmtpEvent,
+} from '../support/efs-events';
+import { insertDelivery, openTempDb, type TempDb } from '../support/engine-fixtures';
+
+const DOMAINS = ['inbox.test', 'mail.test', 'corp.test'] as const;
+const SMTP_EVENTS: SmtpEvent[] = [
+  'accepted',
+  'greylisted',
+  'mailbox_full',
+  'user_unknown',
+  'refused_soft',
+  'expired',
+];
+
+type Command =
+  | { kind: 'relay'; count: number }
+  | { kind: 'smtp'; event: SmtpEvent; row: number }
+  | { kind: 'stop' }
+  | { kind: 'async_hard'; row: number }
+  | { kind: 'complaint'; row: number };
+
+const recipientArb = fc.record({
+  domain: fc.integer({ min: 0, max: DOMAINS.length - 1 }),
+  excluded: fc.option(fc.constantFrom<ReasonId>('double', 'quarantined', 'denylisted'), { freq: 5 }),
+});
+
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('relay' as const), count: fc.integer({ min: 1, max: 4 }) }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('smtp' as const),
+      event: fc.constantFrom(...SMTP_EVENTS),
+      row: fc.nat(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('async_hard' as const), row: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('complaint' as const), row: fc.nat() }) },
+);
+
+const scenarioArb = fc.record({
+  mode: fc.constantFrom<ReportingMode>('efs', 'classic'),
+  recipients: fc.array(recipientArb, { minLength: 1, maxLength: 10 }),
+  commands: fc.array(commandArb, { minLength: 1, maxLength: 40, size: 'max' }),
+});
+
+let t: TempDb;
+beforeAll(() => {
+  t = openTempDb();
+});
+afterAll(() => t.cleanup());
+
+const T0 = Date.UTC(2026, 2, 1);
+
+/** Prepares a delivery with the store's own insert path: valid rows pending, excluded rows ignored. */
+function prepare(mode: ReportingMode, recipients: { domain: number; excluded: ReasonId | null }[]) {
+  const deliveryId = insertDelivery(t.db, { reporting: mode, state: 'relaying', now: T0 });
+  const ids = t.db.transaction(() => {
+    let id = nextLogId(t.db);
+    const rows: NewLogRow[] = recipients.map((r, i) => {
+      const email = `user${i}@${DOMAINS[r.domain]}`;
+      return {
+        id: id++,
+        deliveryId,
+        line: i + 2,
+        email,
+        addrKey: email,
+        domain: DOMAINS[r.domain]!,
+        fields: { email },
+        status: r.excluded ? 'ignored' : 'pending',
+        failureType: r.excluded ? (r.excluded === 'double' ? 'ignored' : 'hard') : null,
+        reason: r.excluded,
+        messageId: null,
+      };
+    });
+    insertLogRows(t.db, rows, T0);
+    const ignored = rows.filter((r) => r.status === 'ignored').length;
+    setPreparedCounts(t.db, deliveryId, {
+      initial: rows.length,
+      pending: rows.length - ignored,
+      ignored,
+      importErrors: 0,
+    });
+    return rows.map((r) => r.id);
+  })();
+  return { deliveryId, ids };
+}
+
+const ACCEPTED = "EXISTS (SELECT 1 FROM attempts a WHERE a.log_id = l.id AND a.outcome = 'accepted')";
+const COMPLAINED = "(l.reason IS 'refused' AND l.bounce_class IS 90)";
+
+const rowState = (logId: number) =>
+  t.db
+    .prepare(
+      `SELECT l.status, q.log_id IS NOT NULL AS queued, ${ACCEPTED} AS accepted, ${COMPLAINED} AS complained
+         FROM delivery_log l LEFT JOIN queue q ON q.log_id = l.id WHERE l.id = ?`,
+    )
+    .get(logId) as { status: string; queued: number; accepted: number; complained: number };
+
+/** Rows of the delivery in a given situation, so that most generated events hit a row they can change. */
+const rowsWhere = (deliveryId: number, condition: string) =>
+  (
+    t.db
+      .prepare(
+        `SELECT l.id FROM delivery_log l LEFT JOIN queue q ON q.log_id = l.id
+          WHERE l.delivery_id = ? AND ${condition} ORDER BY l.id`,
+      )
+      .all(deliveryId) as { id: number }[]
+  ).map((r) => r.id);
+
+function run(deliveryId: number, ids: number[], command: Command, at: number): void {
+  // Three times in four the event targets a row it applies to; otherwise any row (which must be harmless).
+  const pick = (row: number, condition: string) => {
+    const candidates = row % 4 === 3 ? ids : rowsWhere(deliveryId, condition);
+    const list = candidates.length > 0 ? candidates : ids;
+    return list[Math.floor(row / 4) % list.length]!;
+  };
+  switch (command.kind) {
+    case 'relay': {
+      const pending = t.db
+        .prepare(
+          "SELECT id FROM delivery_log WHERE delivery_id = ? AND status = 'pending' ORDER BY id LIMIT ?",
+        )
+        .all(deliveryId, command.count) as { id: number }[];
+      relay(
+        t.db,
+        deliveryId,
+        pending.map((p) => p.id),
+        at,
+      );
+      return;
+    }
+    case 'smtp':
+      // Outcomes for a message no longer queued are skipped by the feedback layer: sent anyway on purpose.
+      applySmtp(t.db, command.event, pick(command.row, 'q.log_id IS NOT NULL'), deliveryId, at);
+      return;
+    case 'stop':
+      stopDelivery(t.db, deliveryId, at);
+      return;
+    case 'async_hard': {
+      // SPEC §4.3: an asynchronous DSN arrives after the receiving server accepted the message.
+      // (A bounce report never follows a complaint about the same message: the complaint says it was read.)
+      const logId = pick(command.row, `${ACCEPTED} AND q.log_id IS NULL AND NOT ${COMPLAINED}`);
+      const s = rowState(logId);
+      if (s.accepted && !s.queued && !s.complained) asyncHardBounce(t.db, logId, at);
+      return;
+    }
+    case 'complaint': {
+      const logId = pick(command.row, ACCEPTED);
+      if (rowState(logId).accepted) complaint(t.db, logId, at);
+      return;
+    }
+  }
+}
+
+function kpiOf(c: Counters) {
+  return computeKpi({
+    initial: c.n_initial,
+    status: {
+      pending: c.n_pending,
+      taken_into_account: c.n_taken,
+      sent: c.n_sent,
+      failed: c.n_failed,
+      ignored: c.n_ignored,
+      cancelled: c.n_cancelled,
+    },
+    success: c.n_success,
+    hardBounces: c.n_hard,
+    softBounces: c.n_soft,
+    softInProgress: c.n_soft_in_progress,
+  });
+}
+
+function expectConsistent(deliveryId: number, step: string): void {
+  const stored = storedCounters(t.db, deliveryId);
+  const recomputed = recomputedCounters(t.db, deliveryId);
+  expect({ step, counters: stored }).toEqual({ step, counters: recomputed });
+  expect({ step, domains: storedDomains(t.db, deliveryId) }).toEqual({
+    step,
+    domains: recomputedDomains(t.db, deliveryId),
+  });
+  expect({ step, reasons: storedReasons(t.db, deliveryId) }).toEqual({
+    step,
+    reasons: recomputedReasons(t.db, deliveryId),
+  });
+  // What the API serves is derived from those counters.
+  expect(getDelivery(t.db, deliveryId, T0).kpi).toEqual(kpiOf(recomputed));
+  // The per-domain counters add up to the delivery's.
+  const domains = storedDomains(t.db, deliveryId);
+  const sum = (k: 'n_sent' | 'n_hard' | 'n_soft' | 'n_deferred' | 'n_total') =>
+    domains.reduce((s, d) => s + d[k], 0);
+  expect({ step, sent: sum('n_sent'), hard: sum('n_hard'), soft: sum('n_soft') }).toEqual({
+    step,
+    sent: stored.n_sent,
+    hard: stored.n_hard,
+    soft: stored.n_soft,
+  });
+  expect(sum('n_deferred')).toBe(stored.n_soft_in_progress);
+  expect(sum('n_total')).toBe(stored.n_initial);
+}
+
+describe('KPI counters == recomputation from the logs (fast-check)', () => {
+  it('holds after every event of random sequences, in both reporting modes', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ mode, recipients, commands }) => {
+        const { deliveryId, ids } = prepare(mode, recipients);
+        expectConsistent(deliveryId, 'prepared');
+        commands.forEach((command, i) => {
+          run(deliveryId, ids, command, T0 + (i + 1) * 1000);
+          expectConsistent(deliveryId, `${i}: ${JSON.stringify(command)}`);
+        });
+      }),
+      { numRuns: 200, seed: 20260301 },
+    );
+  });
+
+  it('detects a counter that drifts from the log (the comparison can fail)', () => {
+    const { deliveryId, ids } = prepare('efs', [
+      { domain: 0, excluded: null },
+      { domain: 1, excluded: null },
+    ]);
+    relay(t.db, deliveryId, ids, T0);
+    applySmtp(t.db, 'accepted', ids[0]!, deliveryId, T0 + 1);
+    t.db.prepare('UPDATE deliveries SET n_success = n_success + 1 WHERE id = ?').run(deliveryId);
+    expect(() => expectConsistent(deliveryId, 'drifted')).toThrow();
+  });
+});
