@@ -19,6 +19,7 @@ import { startBounceSide, type BounceSide } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
+import type { ReportPrinter } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { getSetting } from './store/settings-repo';
 
@@ -41,6 +42,8 @@ export interface AppOptions {
   inmail?: { port?: number; maxBytes?: number } | false;
   /** IMAP client of the poller (tests inject a fake; default imapflow). */
   imapConnect?: ImapClientFactory;
+  /** Prints PDF reports (Electron passes its own; default: headless Chromium, see src/main/reports/pdf). */
+  reportPrinter?: ReportPrinter;
 }
 
 export interface App {
@@ -138,6 +141,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       campaign,
       signer,
       bounce,
+      ...(options.reportPrinter ? { reportPrinter: options.reportPrinter } : {}),
     });
 
     if (runEngine) {

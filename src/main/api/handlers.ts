@@ -24,6 +24,8 @@ import { createBounceHandlers } from './handlers-bounce';
 import { createDashboardHandlers } from './handlers-dashboard';
 import { createDkimHandlers } from './handlers-dkim';
 import { createMtaHandlers } from './handlers-mta';
+import { createReportHandlers } from './handlers-reports';
+import type { ReportPrinter } from '../reports/pdf/printer';
 
 export interface HandlerDeps {
   db: Db;
@@ -40,6 +42,8 @@ export interface HandlerDeps {
   signer?: DkimSigner;
   /** The bounce side (classifier, inMail, listener, IMAP); handlers make a listener-less one when absent. */
   bounce?: BounceSide;
+  /** Prints PDF reports (Electron's); default: a headless Chromium over an in-process console server. */
+  reportPrinter?: ReportPrinter;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -55,7 +59,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return getDelivery(db, deliveryId, clock.now());
   };
 
-  return {
+  const handlers: Handlers = {
     'app.info': (_input, ctx) => ({
       version: deps.version,
       dataDir: deps.dataDir,
@@ -98,5 +102,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createDkimHandlers(deps),
     ...createBounceHandlers(deps),
     ...createDashboardHandlers(deps),
+    ...createReportHandlers(deps, () => handlers),
   };
+  return handlers;
 }

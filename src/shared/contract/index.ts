@@ -33,6 +33,7 @@ import {
 } from './mta';
 import { bounceEvents, bounceMethods } from './bounce';
 import { dashboardMethods } from './dashboard';
+import { reportMethods } from './reports';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -134,6 +135,9 @@ export const contract = {
 
   // ---- delivery dashboard (SPEC §2.2) ----
   ...dashboardMethods,
+
+  // ---- reports (SPEC §7) ----
+  ...reportMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -184,3 +188,4 @@ export * from './errors';
 export * from './mta';
 export * from './bounce';
 export * from './dashboard';
+export * from './reports';

@@ -1,22 +1,51 @@
-/** `relaydeck report`: a delivery's KPIs and per-recipient log as CSV (UTF-8 with BOM) or JSON. */
+/**
+ * `relaydeck report`: a delivery's reports (SPEC §7) as CSV (UTF-8 with BOM), JSON lines, XLSX or PDF, to a
+ * file or stdout. Without --kind, csv and json keep their original output (the KPI block and the delivery
+ * log; `{delivery, kpi, rows}`), xlsx and pdf give the summary.
+ */
 import fs from 'node:fs';
-import { buildReport, reportToCsv } from '../../campaign/report';
 import { openApp } from '../../app';
-import { parseId } from '../../store/deliveries-repo';
+import {
+  REPORT_FORMATS,
+  REPORT_KINDS,
+  type ReportFormat,
+  type ReportKind,
+} from '../../../shared/contract/reports';
 import { Id } from '../../../shared/contract/schemas';
+import { buildReport } from '../../reports/build';
+import { createChromiumPrinter } from '../../reports/pdf/chromium';
+import { writeReport } from '../../reports/writers';
+import { writeLegacyCsv, writeLegacyJson } from '../../reports/writers/legacy';
+import { endStream, Output } from '../../reports/writers/output';
 import { resolveDataDir } from '../data-dir';
 import { parseFlags, requireFlag, UsageError, type Command } from './common';
 
+const isKind = (v: string): v is ReportKind => (REPORT_KINDS as readonly string[]).includes(v);
+const isFormat = (v: string): v is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(v);
+
 export const reportCommand: Command = {
   name: 'report',
-  summary: "Export a delivery's KPIs and delivery log",
+  summary: "Export a delivery's reports (CSV, JSON lines, XLSX, PDF)",
   usage: `
-Usage: relaydeck report --delivery ID --format csv|json [--out FILE] [--data DIR]
+Usage: relaydeck report --delivery ID --format csv|json|xlsx|pdf [--kind KIND] [--out FILE] [--data DIR]
 
 Options:
   --delivery ID      the delivery (its id, as printed by "deliver")
-  --format csv|json  csv: KPI block then one row per recipient (UTF-8 with BOM); json: {delivery, kpi, rows}
-  --out FILE         write to FILE instead of stdout
+  --format FORMAT    csv   UTF-8 with BOM, a header row per table
+                     json  JSON lines: one object per row (the summary is one object)
+                     xlsx  a workbook: a "Report" sheet, then one sheet per table
+                     pdf   the printable report (KPIs, health, charts, tables), printed by Chromium
+                           ($RELAYDECK_CHROMIUM, else /usr/bin/chromium, chromium-browser or google-chrome)
+  --kind KIND        summary     delivery, period, KPIs, statuses, reasons, health flags
+                     bounces     non-deliverables by reason, by domain, and every failed recipient
+                     domains     per-domain statistics
+                     throughput  relayed / accepted / deferred / bounced per minute
+                     events      per-message events with ESP-webhook field names (docs/reports.md)
+                     quarantine  quarantine entries of the delivery's recipients
+                     log         the per-recipient delivery log
+                     Default: for csv and json, the original export (the KPI block then the delivery log
+                     in csv; one {delivery, kpi, rows} document in json); for xlsx and pdf, summary.
+  --out FILE         write to FILE instead of stdout (required for xlsx and pdf on a terminal)
   --data DIR         data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help         show this help`,
   async run(argv, io) {
@@ -26,6 +55,7 @@ Options:
       {
         delivery: { type: 'string' },
         format: { type: 'string' },
+        kind: { type: 'string' },
         out: { type: 'string' },
         data: { type: 'string' },
       },
@@ -35,15 +65,46 @@ Options:
     const id = requireFlag(flags.delivery, 'delivery');
     if (!Id.safeParse(id).success) throw new UsageError(`--delivery expects a numeric id, got "${id}"`);
     const format = requireFlag(flags.format, 'format');
-    if (format !== 'csv' && format !== 'json')
-      throw new UsageError(`--format must be csv or json, got "${format}"`);
-    const app = await openApp({ dataDir: resolveDataDir(flags.data), engine: false, sandbox: false });
+    if (!isFormat(format))
+      throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got "${format}"`);
+    if (flags.kind !== undefined && !isKind(flags.kind))
+      throw new UsageError(`--kind must be one of ${REPORT_KINDS.join(', ')}, got "${flags.kind}"`);
+    const kind = flags.kind;
+    if (format === 'pdf' && kind !== undefined && kind !== 'summary')
+      throw new UsageError(
+        `the PDF is the printable delivery report (--kind summary); export --kind ${kind} as csv, json or xlsx`,
+      );
+    if ((format === 'xlsx' || format === 'pdf') && !flags.out && io.stdout.isTTY)
+      throw new UsageError(`${format} is a binary format: give --out FILE (or redirect stdout)`);
+
+    const app = await openApp({
+      dataDir: resolveDataDir(flags.data),
+      engine: false,
+      sandbox: false,
+      inmail: false,
+    });
+    const file = flags.out ? fs.createWriteStream(flags.out) : null;
     try {
-      const report = buildReport(app.db, parseId(id), Date.now());
-      const text = format === 'csv' ? reportToCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
-      if (flags.out) fs.writeFileSync(flags.out, text);
-      else io.stdout.write(text);
+      const out = new Output(file ?? io.stdout);
+      const now = Date.now();
+      if (format === 'pdf') {
+        const printer = createChromiumPrinter({ handlers: app.handlers, logger: app.logger });
+        await out.write(await printer.print(id));
+      } else if (kind === undefined && format === 'csv') {
+        await writeLegacyCsv(app.db, id, now, out);
+      } else if (kind === undefined && format === 'json') {
+        await writeLegacyJson(app.db, id, now, out);
+      } else {
+        await writeReport(buildReport(app.db, id, kind ?? 'summary', now), format, out);
+      }
+      if (file) await endStream(file);
       return 0;
+    } catch (err) {
+      if (file && flags.out) {
+        file.destroy();
+        fs.rmSync(flags.out, { force: true });
+      }
+      throw err;
     } finally {
       await app.close();
     }

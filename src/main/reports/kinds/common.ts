@@ -1,0 +1,51 @@
+/** What every report kind starts from: the delivery, the time of the report, and the shared header block. */
+import { REPORT_KIND_LABELS, type ReportKind, type ReportSummary } from '../../../shared/contract/reports';
+import type { Delivery } from '../../../shared/contract/schemas';
+import { DELIVERY_STATE_LABELS } from '../../../shared/domain/statuses';
+import type { Db } from '../../store/db';
+import type { HeaderItem } from '../types';
+import { reportPeriod } from '../summary-data';
+
+export interface KindContext {
+  db: Db;
+  delivery: Delivery;
+  now: number;
+}
+
+export const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+
+export function reportTitle(kind: ReportKind, d: Delivery): string {
+  return `${REPORT_KIND_LABELS[kind]} — ${d.name}`;
+}
+
+export function fileBase(kind: ReportKind, d: Delivery): string {
+  return `relaydeck-delivery-${d.id}-${kind}`;
+}
+
+export function figuresText(d: Delivery): string {
+  if (d.figuresFinal) return 'final';
+  return d.validityEndsAt !== null
+    ? `not final until the validity period ends (${iso(d.validityEndsAt)})`
+    : 'not final until every message is relayed and its validity period ends';
+}
+
+export function headerBlock(
+  kind: ReportKind,
+  ctx: KindContext,
+  summary?: Pick<ReportSummary, 'period'>,
+): HeaderItem[] {
+  const d = ctx.delivery;
+  const period = summary?.period ?? reportPeriod(d, ctx.now);
+  return [
+    { label: 'Report', value: REPORT_KIND_LABELS[kind] },
+    { label: 'Delivery', value: `${d.name} (#${d.id})` },
+    { label: 'State', value: DELIVERY_STATE_LABELS[d.state] },
+    {
+      label: 'Reporting',
+      value: d.reporting === 'efs' ? 'EFS (sent when accepted)' : 'Classic (sent when relayed)',
+    },
+    { label: 'Period', value: `${iso(period.from)} – ${iso(period.to)}` },
+    { label: 'Figures', value: figuresText(d) },
+    { label: 'Generated at', value: iso(ctx.now) },
+  ];
+}

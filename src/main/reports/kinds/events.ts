@@ -1,0 +1,66 @@
+/**
+ * `events`: per-message events with ESP-webhook-compatible fields (see ../esp-events.ts), message by message in
+ * log order, each message's events in time order. Read in keyset pages of the log with their attempts.
+ */
+import { parseId } from '../../store/deliveries-repo';
+import { EVENT_FIELDS, messageEvents, type EventField } from '../esp-events';
+import { attemptsOf, inboundEventsOf, iterateLogPages } from '../queries';
+import type { Column, ColumnType, Report } from '../types';
+import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+
+const TYPES: Partial<Record<EventField, ColumnType>> = {
+  timestamp: 'text',
+  timestamp_unix: 'number',
+  attempt: 'int',
+  bounce_class: 'int',
+  reason_code: 'int',
+  smtp_code: 'int',
+  tls: 'bool',
+  async: 'bool',
+};
+const WIDTHS: Partial<Record<EventField, number>> = {
+  timestamp: 26,
+  recipient: 30,
+  domain: 20,
+  raw_response: 60,
+  message_id: 36,
+  mx: 24,
+};
+
+export const EVENT_COLUMNS: readonly Column[] = EVENT_FIELDS.map((key) => ({
+  key,
+  header: key,
+  type: TYPES[key] ?? 'text',
+  width: WIDTHS[key] ?? 14,
+}));
+
+export function eventsReport(ctx: KindContext): Report {
+  const d = ctx.delivery;
+  const id = parseId(d.id);
+  return {
+    kind: 'events',
+    deliveryId: d.id,
+    title: reportTitle('events', d),
+    fileBase: fileBase('events', d),
+    header: headerBlock('events', ctx),
+    sections: [
+      {
+        id: 'events',
+        title: 'Events',
+        columns: EVENT_COLUMNS,
+        *rows() {
+          const inbound = inboundEventsOf(ctx.db, id);
+          for (const page of iterateLogPages(ctx.db, id)) {
+            const attempts = attemptsOf(
+              ctx.db,
+              page.map((r) => r.id),
+            );
+            for (const row of page) {
+              yield* messageEvents(row, d.id, attempts.get(row.id) ?? [], inbound.get(row.id) ?? []);
+            }
+          }
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Prints the report view with a headless Chromium driven by playwright-core, for `relaydeck serve` and the
+ * CLI: the view is served by a console HTTP server started in-process on an ephemeral loopback port for the
+ * time of the print (over the same handlers, so the same data dir), with its own per-launch token.
+ */
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+import type { Handlers } from '../../../shared/contract';
+import { AppError } from '../../../shared/contract/errors';
+import { createEventBus } from '../../api/event-bus';
+import { startHttpServer } from '../../api/http-server';
+import type { Logger } from '../../logger';
+import { defaultRendererDir } from '../../node/serve';
+import {
+  footerTemplate,
+  PDF_MARGINS_MM,
+  READY_SELECTOR,
+  READY_TIMEOUT_MS,
+  reportRoute,
+  type ReportPrinter,
+} from './printer';
+
+export const CHROMIUM_ENV = 'RELAYDECK_CHROMIUM';
+export const CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+/** `$RELAYDECK_CHROMIUM`, else the first installed of the usual paths. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env, exists = fs.existsSync): string {
+  const configured = env[CHROMIUM_ENV]?.trim();
+  if (configured) {
+    if (!exists(configured))
+      throw new AppError('unavailable', `${CHROMIUM_ENV} is set to ${configured}, which does not exist`);
+    return configured;
+  }
+  const found = CHROMIUM_CANDIDATES.find((p) => exists(p));
+  if (!found)
+    throw new AppError(
+      'unavailable',
+      `PDF reports need Chromium: none found at ${CHROMIUM_CANDIDATES.join(', ')}; set ${CHROMIUM_ENV} to a Chromium or Chrome executable`,
+    );
+  return found;
+}
+
+export interface ChromiumPrinterOptions {
+  /** The handlers the report view calls (the app's). */
+  handlers: Handlers;
+  logger: Logger;
+  /** The built renderer; default: found next to the running code. */
+  staticDir?: string | null;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createChromiumPrinter(o: ChromiumPrinterOptions): ReportPrinter {
+  return {
+    async print(deliveryId) {
+      const executablePath = findChromium(o.env);
+      const staticDir = o.staticDir === undefined ? defaultRendererDir() : o.staticDir;
+      if (!staticDir)
+        throw new AppError(
+          'unavailable',
+          'PDF reports print the console’s report view, and the console is not built (run npm run build)',
+        );
+      // The delivery must exist before Chromium starts (a clear not_found instead of a timeout).
+      const delivery = await o.handlers['deliveries.get']({ id: deliveryId }, { transport: 'http' });
+      const bus = createEventBus();
+      const server = await startHttpServer({ handlers: o.handlers, bus, logger: o.logger, staticDir });
+      const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1024, height: 1400 } });
+        await page.goto(server.consoleUrl);
+        // The console keeps the token and drops it from the address; then open the report route.
+        await page.waitForFunction(() => !window.location.hash.startsWith('#token='));
+        await page.evaluate(
+          (route) => {
+            window.location.hash = route;
+          },
+          `#${reportRoute(deliveryId)}`,
+        );
+        const shown = await page.waitForSelector(`${READY_SELECTOR}, [data-report-error]`, {
+          timeout: READY_TIMEOUT_MS,
+        });
+        const failure = await shown?.getAttribute('data-report-error');
+        if (failure) throw new AppError('internal', `The report view failed: ${failure}`);
+        await page.emulateMedia({ media: 'print' });
+        return await page.pdf({
+          format: 'A4',
+          printBackground: true,
+          displayHeaderFooter: true,
+          headerTemplate: '<span></span>',
+          footerTemplate: footerTemplate(delivery.name),
+          margin: {
+            top: `${PDF_MARGINS_MM.top}mm`,
+            bottom: `${PDF_MARGINS_MM.bottom}mm`,
+            left: `${PDF_MARGINS_MM.left}mm`,
+            right: `${PDF_MARGINS_MM.right}mm`,
+          },
+        });
+      } finally {
+        await browser.close().catch(() => undefined);
+        await server.close();
+        bus.close();
+      }
+    },
+  };
+}

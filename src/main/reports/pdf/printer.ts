@@ -1,0 +1,32 @@
+/**
+ * PDF reports are the console's printable report view (`#/deliveries/:id/report`) printed by Chromium: by
+ * Electron's own (a hidden window, src/main/electron/report-printer.ts) or, without Electron, by a Chromium
+ * driven with playwright-core (./chromium.ts). The view sets `data-report-ready` once its data and charts are
+ * drawn; both printers wait for it.
+ */
+
+export interface ReportPrinter {
+  /** The PDF of a delivery's report. */
+  print(deliveryId: string): Promise<Buffer>;
+}
+
+/** The hash route of the printable report view. */
+export const reportRoute = (deliveryId: string): string =>
+  `/deliveries/${encodeURIComponent(deliveryId)}/report`;
+
+/** The selector both printers wait on. */
+export const READY_SELECTOR = '[data-report-ready="true"]';
+
+/** Longest wait for the view to load its data and draw. */
+export const READY_TIMEOUT_MS = 30_000;
+
+/** Page numbers in the footer (Chromium fills the `pageNumber` / `totalPages` spans). */
+export function footerTemplate(deliveryName: string): string {
+  const escaped = deliveryName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<div style="font-family: system-ui, sans-serif; font-size: 8px; color: #5b6472; width: 100%;
+    padding: 0 12mm; display: flex; justify-content: space-between;">
+    <span>Relaydeck · ${escaped}</span>
+    <span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+}
+
+export const PDF_MARGINS_MM = { top: 12, bottom: 16, left: 12, right: 12 };
