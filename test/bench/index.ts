@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdown, machine, table, type BenchResults } from './report';
 import { fillQueue, holdQueue, runDelivery, type QueueFillResult } from './scenarios';
+import { runScaleBench, scaleMarkdown, writeScaleSection } from './scale';
 import { measureCeiling, startSink } from './sink';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -148,6 +149,11 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, markdown(results, machine(ROOT)));
       console.error(`bench: wrote ${path.relative(ROOT, file)}`);
     }
+    step('console queries on a delivery of 1,000,000 messages (test/bench/scale.ts)');
+    const scale = runScaleBench({ messages: 1_000_000, runs: 30 });
+    console.log(scaleMarkdown(scale, 30));
+    if (!values['no-write'])
+      writeScaleSection(path.join(ROOT, 'docs/benchmarks.md'), scaleMarkdown(scale, 30));
   } finally {
     clearTimeout(overall);
     await sink.close();

@@ -143,6 +143,8 @@ describe('logs.seek', () => {
     { status: ['failed', 'taken_into_account'] },
     { search: 'u1' },
     { domain: 'b.test' },
+    { search: '@b' },
+    { status: ['sent'], domain: 'b.test' },
   ];
 
   it('returns the cursor of the page starting at any position, in every sort, direction and filter', () => {

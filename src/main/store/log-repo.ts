@@ -7,7 +7,7 @@ import type { Attempt, LogFilter, LogRow } from '../../shared/contract/schemas';
 import type { LOG_SORT_KEYS } from '../../shared/contract/schemas';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import { LOG_STATUSES, type LogStatus } from '../../shared/domain/statuses';
-import { statusMoveSql } from './counters';
+import { STATUS_COLUMN, statusMoveSql } from './counters';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor';
 import type { Db } from './db';
 import {
@@ -143,29 +143,34 @@ function filterClauses(q: LogPageQuery, params: Record<string, unknown>): string
   return where;
 }
 
-/** Builds the page query; exported for the EXPLAIN QUERY PLAN test. */
-export function buildLogPageQuery(q: LogPageQuery): BuiltQuery {
+/**
+ * Builds the page queries; exported for the EXPLAIN QUERY PLAN test. The first page, and any page of the id
+ * sort, is one query. A later page of another sort is two index seeks run in turn: the rest of the rows that
+ * share the cursor's sort value (`expr = v AND id > cursorId`), then the rows after that value
+ * (`expr > v`). A single row-value comparison `(expr, id) > (v, cursorId)` would only bound the index on
+ * `expr` and step through every row sharing the value (most of a million rows for a status).
+ */
+export function buildLogPageQueries(q: LogPageQuery): BuiltQuery[] {
   const params: Record<string, unknown> = { limit: q.limit + 1 };
   const where = filterClauses(q, params);
   const { expr } = SORT[q.sort.key];
   const op = q.sort.dir === 'asc' ? '>' : '<';
   const dir = q.sort.dir === 'asc' ? 'ASC' : 'DESC';
-  if (q.cursor !== null) {
-    const [value, id] = decodeCursor(q.cursor, 2);
-    params.cursorId = id;
-    if (q.sort.key === 'id') {
-      where.push(`l.id ${op} @cursorId`);
-    } else {
-      where.push(`(${expr}, l.id) ${op} (@cursorValue, @cursorId)`);
-      params.cursorValue = value;
-    }
-  }
   const order = q.sort.key === 'id' ? `l.id ${dir}` : `${expr} ${dir}, l.id ${dir}`;
-  return {
+  const select = (conditions: string[], p: Record<string, unknown>, orderBy = order): BuiltQuery => ({
     sql: `SELECT l.*, q.due_at AS next_attempt_at FROM delivery_log l LEFT JOIN queue q ON q.log_id = l.id
-          WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
-    params,
-  };
+          WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT @limit`,
+    params: p,
+  });
+  if (q.cursor === null) return [select(where, params)];
+  const [value, id] = decodeCursor(q.cursor, 2);
+  if (q.sort.key === 'id') return [select([...where, `l.id ${op} @cursorId`], { ...params, cursorId: id })];
+  const withCursor = { ...params, cursorValue: value, cursorId: id };
+  return [
+    // The sort value is fixed here, so the id alone orders the rows (the planner would not see it).
+    select([...where, `${expr} = @cursorValue`, `l.id ${op} @cursorId`], withCursor, `l.id ${dir}`),
+    select([...where, `${expr} ${op} @cursorValue`], withCursor),
+  ];
 }
 
 /** Builds the count of rows matching the filter (no cursor); exported for the EXPLAIN QUERY PLAN test. */
@@ -189,8 +194,13 @@ export function logsPage(
   q: LogPageQuery,
   delivery: DeliveryRow,
 ): { items: LogRow[]; nextCursor: string | null; total: number } {
-  const page = buildLogPageQuery(q);
-  const rows = stmt(db, page.sql).all(page.params) as LogDbRow[];
+  const rows: LogDbRow[] = [];
+  for (const part of buildLogPageQueries(q)) {
+    if (rows.length > q.limit) break;
+    rows.push(
+      ...(stmt(db, part.sql).all({ ...part.params, limit: q.limit + 1 - rows.length }) as LogDbRow[]),
+    );
+  }
   const more = rows.length > q.limit;
   const items = more ? rows.slice(0, q.limit) : rows;
   const last = items.at(-1);
@@ -208,9 +218,41 @@ function logTotal(db: Db, q: LogPageQuery, delivery: DeliveryRow): number {
     const statuses = q.filter.status?.length ? q.filter.status : LOG_STATUSES;
     return [...new Set(statuses)].reduce((sum, s) => sum + counts[s], 0);
   }
+  const byDomain = domainCounterTotal(db, q);
+  if (byDomain !== null) return byDomain;
   const count = buildLogCountQuery(q);
   return (stmt(db, count.sql).get(count.params) as { n: number }).n;
 }
+
+/**
+ * The total of a domain filter (`domain`, or a search `@prefix`), with or without status filters, from the
+ * per-domain counters (migration 4) instead of counting log rows; null for other filters.
+ */
+function domainCounterTotal(db: Db, q: LogPageQuery): number | null {
+  const f = q.filter;
+  if (f.failureType?.length || f.reason?.length) return null;
+  const search = f.search?.trim().toLowerCase() ?? '';
+  const domain = f.domain?.trim().toLowerCase() ?? '';
+  if (search && !search.startsWith('@')) return null;
+  if (!domain && !search) return null;
+  // delivery_domains names its status counters like deliveries does.
+  const columns = (f.status?.length ? [...new Set(f.status)] : LOG_STATUSES).map((s) => STATUS_COLUMN[s]);
+  const where = ['delivery_id = @deliveryId'];
+  const params: Record<string, unknown> = { deliveryId: q.deliveryId };
+  if (domain) {
+    where.push('domain = @domain');
+    params.domain = domain;
+  }
+  if (search.length > 1) {
+    where.push('domain >= @lo AND domain < @hi');
+    params.lo = search.slice(1);
+    params.hi = search.slice(1) + MAX_CHAR;
+  }
+  const sql = `SELECT ifnull(sum(${columns.join(' + ')}), 0) AS n FROM delivery_domains WHERE ${where.join(' AND ')}`;
+  return (stmt(db, sql).get(params) as { n: number }).n;
+}
+
+type V = { v: number | null };
 
 export type LogSeekQuery = Omit<LogPageQuery, 'cursor' | 'limit'> & { position: number };
 
@@ -240,9 +282,11 @@ export function logsSeek(db: Db, q: LogSeekQuery, delivery: DeliveryRow): LogSee
   // The page starts after row `position - 1`.
   const before = position - 1;
   if (q.sort.key === 'id' && onlyStatusFilter(q.filter) && !q.filter.status?.length) {
-    const range = stmt(db, 'SELECT min(id) AS lo, max(id) AS hi FROM delivery_log WHERE delivery_id = ?').get(
-      q.deliveryId,
-    ) as { lo: number | null; hi: number | null };
+    // Two queries: SQLite answers a lone min() or max() from the index end, not both at once.
+    const range = {
+      lo: (stmt(db, 'SELECT min(id) AS v FROM delivery_log WHERE delivery_id = ?').get(q.deliveryId) as V).v,
+      hi: (stmt(db, 'SELECT max(id) AS v FROM delivery_log WHERE delivery_id = ?').get(q.deliveryId) as V).v,
+    };
     if (range.lo !== null && range.hi !== null && range.hi - range.lo + 1 === total) {
       const id = q.sort.dir === 'asc' ? range.lo + before : range.hi - before;
       return { cursor: encodeCursor([id, id]), position, exact: true, total };

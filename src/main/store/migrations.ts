@@ -363,6 +363,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- deliveries.domains sorted by volume (n_total only moves when rows are inserted).
       CREATE INDEX delivery_domains_volume ON delivery_domains(delivery_id, n_total, domain);
 
+      -- The log filtered by failure type (logs.page / logs.seek), in id order.
+      CREATE INDEX log_delivery_type ON delivery_log(delivery_id, failure_type, id) WHERE failure_type IS NOT NULL;
+
       -- Log rows by current (reason, failure type): the reasons breakdown without a GROUP BY over the log.
       CREATE TABLE delivery_reasons (
         delivery_id  INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
