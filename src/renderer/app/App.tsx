@@ -9,6 +9,7 @@ import { QualificationPage } from '../features/bounces/QualificationPage';
 import { DkimPage } from '../features/dkim/DkimPage';
 import { InmailPage } from '../features/inmail/InmailPage';
 import { QuarantinePage } from '../features/quarantine/QuarantinePage';
+import { ReportPage } from '../features/reports/ReportPage';
 import { RulesPage } from '../features/rules/RulesPage';
 import { paths, useRoute, type Route } from './router';
 import { useTheme, type ThemePreference } from './theme';
@@ -78,7 +79,9 @@ export function App() {
         <NavSection title="Campaigns">
           <NavLink
             href={paths.deliveries()}
-            active={route.name === 'deliveries' || route.name === 'delivery'}
+            active={
+              route.name === 'deliveries' || route.name === 'delivery' || route.name === 'delivery-report'
+            }
             testId="nav-deliveries"
           >
             Deliveries
@@ -137,6 +140,8 @@ function Screen({ route }: { route: Route }) {
       return <NewDeliveryPage />;
     case 'delivery':
       return <DeliveryDetailPage key={route.id} id={route.id} />;
+    case 'delivery-report':
+      return <ReportPage key={route.id} id={route.id} />;
     case 'rules':
       return <RulesPage />;
     case 'destinations':

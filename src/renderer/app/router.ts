@@ -5,6 +5,7 @@ export type Route =
   | { name: 'deliveries' }
   | { name: 'new-delivery' }
   | { name: 'delivery'; id: string }
+  | { name: 'delivery-report'; id: string }
   | { name: 'rules' }
   | { name: 'destinations' }
   | { name: 'dkim' }
@@ -17,6 +18,7 @@ export const paths = {
   deliveries: () => '#/deliveries',
   newDelivery: () => '#/deliveries/new',
   delivery: (id: string) => `#/deliveries/${encodeURIComponent(id)}`,
+  deliveryReport: (id: string) => `#/deliveries/${encodeURIComponent(id)}/report`,
   rules: () => '#/rules',
   destinations: () => '#/destinations',
   dkim: () => '#/dkim',
@@ -37,6 +39,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/inmail') return { name: 'inmail' };
   const detail = /^\/deliveries\/(\d+)$/.exec(path);
   if (detail?.[1]) return { name: 'delivery', id: detail[1] };
+  const report = /^\/deliveries\/(\d+)\/report$/.exec(path);
+  if (report?.[1]) return { name: 'delivery-report', id: report[1] };
   return { name: 'not-found', path };
 }
 

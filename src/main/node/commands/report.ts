@@ -3,6 +3,7 @@
  * file or stdout. Without --kind, csv and json keep their original output (the KPI block and the delivery
  * log; `{delivery, kpi, rows}`), xlsx and pdf give the summary.
  */
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { openApp } from '../../app';
 import {
@@ -13,6 +14,7 @@ import {
 } from '../../../shared/contract/reports';
 import { Id } from '../../../shared/contract/schemas';
 import { buildReport } from '../../reports/build';
+import { getDelivery, parseId } from '../../store/deliveries-repo';
 import { createChromiumPrinter } from '../../reports/pdf/chromium';
 import { writeReport } from '../../reports/writers';
 import { writeLegacyCsv, writeLegacyJson } from '../../reports/writers/legacy';
@@ -83,13 +85,19 @@ Options:
       sandbox: false,
       inmail: false,
     });
-    const file = flags.out ? fs.createWriteStream(flags.out) : null;
+    let file: fs.WriteStream | null = null;
     try {
-      const out = new Output(file ?? io.stdout);
       const now = Date.now();
+      getDelivery(app.db, parseId(id), now); // not_found before any file is created
+      // A PDF is printed before the file is opened: a failed print leaves no file behind.
+      const pdf =
+        format === 'pdf'
+          ? await createChromiumPrinter({ handlers: app.handlers, logger: app.logger }).print(id)
+          : null;
+      file = flags.out ? fs.createWriteStream(flags.out) : null;
+      const out = new Output(file ?? io.stdout);
       if (format === 'pdf') {
-        const printer = createChromiumPrinter({ handlers: app.handlers, logger: app.logger });
-        await out.write(await printer.print(id));
+        if (pdf) await out.write(pdf);
       } else if (kind === undefined && format === 'csv') {
         await writeLegacyCsv(app.db, id, now, out);
       } else if (kind === undefined && format === 'json') {
@@ -102,6 +110,7 @@ Options:
     } catch (err) {
       if (file && flags.out) {
         file.destroy();
+        await once(file, 'close');
         fs.rmSync(flags.out, { force: true });
       }
       throw err;

@@ -15,6 +15,7 @@ import { formatCount, formatDateTime, formatRate } from '../../components/format
 import { KpiCard } from '../../components/KpiCard';
 import { ProgressBar } from '../../components/ProgressBar';
 import { STATUS_TONE } from '../../components/tones';
+import { ExportMenu } from '../reports/ExportMenu';
 import { DeliveryLog } from './DeliveryLog';
 import { ThroughputChart } from './ThroughputChart';
 
@@ -204,6 +205,7 @@ function DetailHeader({ delivery: d, onChanged }: { delivery: Delivery; onChange
           </p>
         </div>
         <div className="row gap-1">
+          <ExportMenu deliveryId={d.id} />
           {d.state === 'relaying' && (
             <Button onClick={() => void run(pause)} disabled={pause.pending} testId="action-pause">
               Pause
