@@ -1,9 +1,10 @@
 /**
  * Builds the raw RFC 5322 message of one log row from its delivery's template (`{{field}}` placeholders
  * filled from the row's CSV fields; values are HTML-escaped in the HTML body). Templates are compiled once per
- * delivery and kept in a small cache.
+ * delivery into a MIME skeleton (`mime-skeleton.ts`: static lines encoded once, only lines with fields
+ * rendered per message) and kept in a small cache. The messages are equivalent to nodemailer's
+ * MailComposer's (the tests compare both, parsed).
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { MessageTemplate } from '../../../shared/contract';
 import {
   compileTemplate,
@@ -11,6 +12,13 @@ import {
   renderTemplate,
   type CompiledTemplate,
 } from '../../../shared/domain/template';
+import {
+  compileBody,
+  newBaseBoundary,
+  renderMessage,
+  type HeaderValues,
+  type MessageSkeleton,
+} from './mime-skeleton';
 
 export interface ComposeInput {
   deliveryId: number;
@@ -42,8 +50,7 @@ interface CompiledDeliveryTemplate {
   subject: CompiledTemplate;
   text: CompiledTemplate;
   html: CompiledTemplate;
-  hasText: boolean;
-  hasHtml: boolean;
+  skeleton: MessageSkeleton;
 }
 
 /** One message for several recipients (one SMTP transaction): no recipient in the headers. */
@@ -84,32 +91,21 @@ export function createComposer(maxCached = 100): Composer {
     async compose(input) {
       const t = compiledFor(input.deliveryId, input.templateJson);
       const values = { ...parseFields(input.fieldsJson, input.logId), email: input.email };
-      const composer = new MailComposer({
-        from: { name: renderTemplate(t.fromName, values), address: t.fromAddress },
+      const raw = render(t, values, {
         to: input.email,
-        subject: renderTemplate(t.subject, values),
-        ...(t.hasText ? { text: renderTemplate(t.text, values) } : {}),
-        ...(t.hasHtml ? { html: renderTemplate(t.html, values, escapeHtml) } : {}),
-        ...(input.messageId ? { messageId: input.messageId } : {}),
+        messageId: input.messageId,
         date: input.date,
-        headers: { 'X-Relaydeck-Id': `${input.deliveryId}.${input.logId}` },
+        trace: `${input.deliveryId}.${input.logId}`,
       });
-      const raw = await composer.compile().build();
       return { from: t.fromAddress, raw };
     },
     async composeShared(input) {
       const t = compiledFor(input.deliveryId, input.templateJson);
-      const none = {};
-      const composer = new MailComposer({
-        from: { name: renderTemplate(t.fromName, none), address: t.fromAddress },
-        subject: renderTemplate(t.subject, none),
-        ...(t.hasText ? { text: renderTemplate(t.text, none) } : {}),
-        ...(t.hasHtml ? { html: renderTemplate(t.html, none, escapeHtml) } : {}),
-        ...(input.messageId ? { messageId: input.messageId } : {}),
-        date: input.date,
-        headers: { 'X-Relaydeck-Id': `${input.deliveryId}` },
-      });
-      const raw = await composer.compile().build();
+      const raw = render(
+        t,
+        {},
+        { to: null, messageId: input.messageId, date: input.date, trace: `${input.deliveryId}` },
+      );
       return { from: t.fromAddress, raw: Buffer.concat([UNDISCLOSED_RECIPIENTS, raw]) };
     },
     isStatic(deliveryId, templateJson) {
@@ -120,6 +116,23 @@ export function createComposer(maxCached = 100): Composer {
       cache.delete(deliveryId);
     },
   };
+}
+
+function render(
+  t: CompiledDeliveryTemplate,
+  values: Readonly<Record<string, string>>,
+  h: Pick<HeaderValues, 'to' | 'messageId' | 'date' | 'trace'>,
+): Buffer {
+  return renderMessage(
+    t.skeleton,
+    {
+      ...h,
+      from: { name: renderTemplate(t.fromName, values), address: t.fromAddress },
+      subject: renderTemplate(t.subject, values),
+    },
+    values,
+    (body) => (body.contentType === 'text/html' ? escapeHtml : undefined),
+  );
 }
 
 function compileDeliveryTemplate(deliveryId: number, templateJson: string): CompiledDeliveryTemplate {
@@ -147,14 +160,20 @@ function compileDeliveryTemplate(deliveryId: number, templateJson: string): Comp
     }
     return result.template;
   };
+  const text = part(t.text, 'text');
+  const html = part(t.html, 'html');
+  // As MailComposer: a text body unless there is only HTML, an HTML body when there is one.
+  const bodies = [
+    ...(t.text !== '' || t.html === '' ? [compileBody(text, 'text/plain')] : []),
+    ...(t.html !== '' ? [compileBody(html, 'text/html')] : []),
+  ];
   return {
     fromName: part(t.fromName, 'fromName'),
     fromAddress: t.fromAddress,
     subject: part(t.subject, 'subject'),
-    text: part(t.text, 'text'),
-    html: part(t.html, 'html'),
-    hasText: t.text !== '' || t.html === '',
-    hasHtml: t.html !== '',
+    text,
+    html,
+    skeleton: { bodies, baseBoundary: newBaseBoundary() },
   };
 }
 
