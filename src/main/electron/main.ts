@@ -8,6 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import { openApp, type App } from '../app';
 import { forwardEvents, isRendererPage, registerIpcHandlers } from '../api/ipc-server';
 import { resolveDataDir } from '../node/data-dir';
+import { createElectronReportPrinter } from './report-printer';
 import { applySecurityPolicy } from './security';
 
 /**
@@ -129,7 +130,10 @@ function main(): void {
   app
     .whenReady()
     .then(async () => {
-      relaydeck = await openApp({ dataDir });
+      relaydeck = await openApp({
+        dataDir,
+        reportPrinter: createElectronReportPrinter({ indexHtml: RENDERER_INDEX, preload: PRELOAD }),
+      });
       applySecurityPolicy(isOurPage, relaydeck.logger);
       cleanups.push(
         registerIpcHandlers(ipcMain, {
