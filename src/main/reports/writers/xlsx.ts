@@ -26,7 +26,8 @@ export function sheetName(title: string, taken: Set<string>): string {
     title
       .replace(/[[\]:*?/\\]/g, ' ')
       .trim()
-      .slice(0, 31) || 'Sheet';
+      .slice(0, 31)
+      .trim() || 'Sheet';
   let name = base;
   for (let i = 2; taken.has(name.toLowerCase()); i++)
     name = `${base.slice(0, 31 - String(i).length - 1)} ${i}`;
