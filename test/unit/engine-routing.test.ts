@@ -73,6 +73,22 @@ describe('route resolution order', () => {
       target: null,
     });
   });
+
+  it('reads a default route getter only when no route or smart host applies', () => {
+    let reads = 0;
+    const getter = () => {
+      reads++;
+      return { kind: 'sandbox' as const };
+    };
+    const onlyTest: Route[] = [{ mask: '*.test', target: smtp('tests.local', 2501) }];
+    expect(chooseRoute('a.test', { routes: onlyTest, smarthost: null }, getter).source).toBe('route');
+    expect(reads).toBe(0);
+    expect(chooseRoute('example.com', { routes: onlyTest, smarthost: null }, getter)).toEqual({
+      source: 'default',
+      target: { kind: 'sandbox' },
+    });
+    expect(reads).toBe(1);
+  });
 });
 
 describe('router', () => {

@@ -14,7 +14,7 @@ import {
 } from '../../../shared/domain/template';
 import {
   compileBody,
-  newBaseBoundary,
+  compileSkeleton,
   renderMessage,
   type HeaderValues,
   type MessageSkeleton,
@@ -173,7 +173,7 @@ function compileDeliveryTemplate(deliveryId: number, templateJson: string): Comp
     subject: part(t.subject, 'subject'),
     text,
     html,
-    skeleton: { bodies, baseBoundary: newBaseBoundary() },
+    skeleton: compileSkeleton(bodies),
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import * as base64 from 'nodemailer/lib/base64';
-import { isPlainText } from 'nodemailer/lib/mime-funcs';
+import { foldLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import * as qp from 'nodemailer/lib/qp';
 import { renderTemplate, type CompiledTemplate } from '../../../shared/domain/template';
@@ -48,8 +48,10 @@ export interface BodySkeleton {
 
 export interface MessageSkeleton {
   bodies: BodySkeleton[];
-  /** Per delivery, so a multipart message's boundary is known before its headers are built. */
-  baseBoundary: string;
+  /** The last header lines, the same for every message: MIME-Version and Content-Type. */
+  tail: string;
+  /** The multipart delimiter (`--` + boundary), per delivery; null for a single body. */
+  boundary: string | null;
 }
 
 export interface HeaderValues {
@@ -97,8 +99,19 @@ export function compileBody(
   return { contentType, runs };
 }
 
-export function newBaseBoundary(): string {
-  return crypto.randomBytes(8).toString('hex');
+/** Renders the whole message: header block, then the single body or a multipart/alternative of them. */
+/**
+ * Compiles the bodies into a skeleton: the last header lines (MIME-Version, Content-Type with the boundary of
+ * a multipart message) are built once by MimeNode.
+ */
+export function compileSkeleton(bodies: BodySkeleton[]): MessageSkeleton {
+  const single = bodies.length === 1 ? bodies[0] : undefined;
+  const root = new MimeNode(single ? `${single.contentType}; charset=utf-8` : 'multipart/alternative', {
+    baseBoundary: crypto.randomBytes(8).toString('hex'),
+  });
+  const built = root.buildHeaders();
+  const tail = built.slice(built.indexOf('MIME-Version:'));
+  return { bodies, tail, boundary: single ? null : `--${String(root.boundary)}` };
 }
 
 /** Renders the whole message: header block, then the single body or a multipart/alternative of them. */
@@ -110,22 +123,22 @@ export function renderMessage(
 ): Buffer {
   const rendered = skeleton.bodies.map((b) => renderBody(b, values, escape(b)));
   const single = rendered.length === 1 ? rendered[0] : undefined;
-  const root = new MimeNode(single ? `${single.contentType}; charset=utf-8` : 'multipart/alternative', {
-    baseBoundary: skeleton.baseBoundary,
-  });
-  root.setHeader('X-Relaydeck-Id', headers.trace);
-  root.setHeader('From', headers.from);
-  if (headers.to !== null) root.setHeader('To', headers.to);
-  root.setHeader('Subject', headers.subject);
-  root.setHeader('Date', headers.date);
-  if (headers.messageId) root.setHeader('Message-ID', headers.messageId);
-  if (single) root.setHeader('Content-Transfer-Encoding', single.encoding);
-  const head = Buffer.from(`${root.buildHeaders()}\r\n\r\n`);
+  // The header lines of MailComposer, in its order; values encoded and folded by MimeNode's own functions.
+  let head = `X-Relaydeck-ID: ${headerValue('X-Relaydeck-ID', headers.trace)}\r\n`;
+  head += `From: ${headerValue('From', headers.from)}\r\n`;
+  if (headers.to !== null) head += `To: ${headerValue('To', headers.to)}\r\n`;
+  head += `Subject: ${headerValue('Subject', headers.subject)}\r\n`;
+  head += `Date: ${headers.date.toUTCString().replace(/GMT/, '+0000')}\r\n`;
+  if (single) head += `Content-Transfer-Encoding: ${single.encoding}\r\n`;
+  const messageId = headers.messageId ?? newMessageId(headers.from.address);
+  head += `Message-ID: ${headerValue('Message-ID', messageId)}\r\n`;
+  head = foldHeaders(head) + skeleton.tail + '\r\n\r\n';
   // MailComposer ends an encoded single body on a line break (base64 always, QP when the text does not
   // already end with one), a 7bit one as it is.
-  if (single) return Buffer.concat([head, ...single.chunks, ...(needsFinalBreak(single) ? [CRLF] : [])]);
-  const boundary = `--${String(root.boundary)}`;
-  const chunks: Buffer[] = [head];
+  if (single)
+    return Buffer.concat([Buffer.from(head), ...single.chunks, ...(needsFinalBreak(single) ? [CRLF] : [])]);
+  const boundary = skeleton.boundary ?? '';
+  const chunks: Buffer[] = [Buffer.from(head)];
   for (const body of rendered) {
     chunks.push(
       Buffer.from(
@@ -138,6 +151,24 @@ export function renderMessage(
   }
   chunks.push(Buffer.from(`${boundary}--\r\n`));
   return Buffer.concat(chunks);
+}
+
+function headerValue(key: string, value: HeaderValues['from'] | string): string {
+  return MimeNode.encodeHeaderValue(key, value);
+}
+
+/** Folds each header line at 76 characters as MimeNode.buildHeaders does. */
+function foldHeaders(block: string): string {
+  let out = '';
+  for (const line of block.split('\r\n')) if (line !== '') out += `${foldLines(line, 76)}\r\n`;
+  return out;
+}
+
+/** A Message-ID shaped as MimeNode generates them, on the From domain. */
+function newMessageId(fromAddress: string): string {
+  const hex = crypto.randomBytes(16).toString('hex');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `<${id}@${fromAddress.split('@').pop() ?? 'localhost'}>`;
 }
 
 interface RenderedBody {

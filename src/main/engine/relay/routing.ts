@@ -15,16 +15,20 @@ export interface DeliveryRouting {
 
 export type RouteSource = 'route' | 'smarthost' | 'default' | 'mx';
 
-/** The first matching rule of the resolution order; `target: null` means MX lookup. */
+/**
+ * The first matching rule of the resolution order; `target: null` means MX lookup. The default route may be
+ * given as a getter: it is read only when neither a route nor the smart host applies.
+ */
 export function chooseRoute(
   domain: string,
   delivery: DeliveryRouting,
-  defaultRoute: RouteTarget | null,
+  defaultRoute: RouteTarget | null | (() => RouteTarget | null),
 ): { source: RouteSource; target: RouteTarget | null } {
   const route = mostSpecific(delivery.routes, domain);
   if (route) return { source: 'route', target: route.target };
   if (delivery.smarthost) return { source: 'smarthost', target: { kind: 'smtp', ...delivery.smarthost } };
-  if (defaultRoute) return { source: 'default', target: defaultRoute };
+  const fallback = typeof defaultRoute === 'function' ? defaultRoute() : defaultRoute;
+  if (fallback) return { source: 'default', target: fallback };
   return { source: 'mx', target: null };
 }
 
@@ -50,7 +54,7 @@ export function smtpDestination(host: HostPort): Destination {
 export function createRouter(o: RouterOptions): Router {
   return {
     async resolve(domain, delivery) {
-      const { source, target } = chooseRoute(domain, delivery, o.defaultRoute());
+      const { source, target } = chooseRoute(domain, delivery, o.defaultRoute);
       if (target === null) return resolveMx(domain, o.mx);
       switch (target.kind) {
         case 'smtp':
