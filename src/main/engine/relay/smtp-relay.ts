@@ -166,6 +166,12 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     policy: RelayPolicy,
   ): Promise<{ ok: true; info: SendInfo } | { ok: false; err: SmtpError }> {
     setSocketTimeout(session, Math.max(policy.commandMs, policy.dataMs));
+    // The pipelined commands nodemailer writes one by one in this tick leave in one segment (one syscall).
+    const socket = session.conn._socket;
+    if (socket) {
+      socket.cork();
+      queueMicrotask(() => socket.uncork());
+    }
     return new Promise((resolve) => {
       session.conn.send(
         { from: group.envelope.from, to: group.envelope.to, size: group.raw.length },
