@@ -68,7 +68,7 @@ export function DeliveriesPage() {
   const open = useCallback((d: DeliverySummary) => navigate(paths.delivery(d.id)), []);
 
   return (
-    <div className="page">
+    <div className="page" data-testid="deliveries-page">
       <header className="page-header">
         <div>
           <h1 className="page-title">Deliveries</h1>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import type { Delivery } from '../../../shared/contract';
 import { formatDuration } from '../../../shared/domain/duration';
-import { REASON_IDS, REASONS } from '../../../shared/domain/reasons';
 import { LOG_STATUSES, LOG_STATUS_LABELS, type LogStatus } from '../../../shared/domain/statuses';
 import { useMutation, useQuery, type Result } from '../../api/hooks';
 import { paths } from '../../app/router';
@@ -14,9 +13,13 @@ import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { formatCount, formatDateTime, formatRate } from '../../components/format';
 import { KpiCard } from '../../components/KpiCard';
 import { ProgressBar } from '../../components/ProgressBar';
+import { Tabs, type TabItem } from '../../components/Tabs';
 import { STATUS_TONE } from '../../components/tones';
 import { ExportMenu } from '../reports/ExportMenu';
-import { DeliveryLog } from './DeliveryLog';
+import { DeliveryLog, NO_FILTERS, type LogFilters } from './DeliveryLog';
+import { DomainsTable } from './DomainsTable';
+import { HealthFlags } from './HealthFlags';
+import { ReasonsChart } from './ReasonsChart';
 import { ThroughputChart } from './ThroughputChart';
 
 export function DeliveryDetailPage({ id }: { id: string }) {
@@ -25,7 +28,8 @@ export function DeliveryDetailPage({ id }: { id: string }) {
     { id },
     { invalidateOn: { 'delivery.changed': (p) => p.id === id } },
   );
-  const [statuses, setStatuses] = useState<LogStatus[]>([]);
+  const [filters, setFilters] = useState<LogFilters>(NO_FILTERS);
+  const [tab, setTab] = useState<DetailTab>('overview');
 
   if (delivery.loading) {
     return (
@@ -44,6 +48,7 @@ export function DeliveryDetailPage({ id }: { id: string }) {
             title="No such delivery"
             body={`Delivery ${id} does not exist in this data directory.`}
             action={<a href={paths.deliveries()}>Back to deliveries</a>}
+            testId="delivery-not-found"
           />
         ) : (
           <ErrorBanner
@@ -57,7 +62,19 @@ export function DeliveryDetailPage({ id }: { id: string }) {
   }
 
   const d = delivery.data;
-  const toggleTile = (s: LogStatus) => setStatuses((cur) => (cur.length === 1 && cur[0] === s ? [] : [s]));
+  const statuses = filters.statuses;
+  const toggleTile = (s: LogStatus) => {
+    setFilters((cur) => ({
+      ...cur,
+      statuses: cur.statuses.length === 1 && cur.statuses[0] === s ? [] : [s],
+    }));
+    setTab('log');
+  };
+  /** Shows the log filtered on one facet (from the reasons chart or the domains table). */
+  const showInLog = (patch: Partial<LogFilters>) => {
+    setFilters({ ...NO_FILTERS, ...patch });
+    setTab('log');
+  };
 
   return (
     <div className="page" data-testid="delivery-detail">
@@ -95,69 +112,100 @@ export function DeliveryDetailPage({ id }: { id: string }) {
         ))}
       </div>
 
-      <div className="detail-grid">
-        <div className="kpis" data-testid="kpis">
-          <KpiCard
-            label="Success"
-            value={formatRate(d.kpi.successRate)}
-            hint={`${formatCount(d.kpi.success)} of ${formatCount(d.kpi.toDeliver)}`}
-            testId="kpi-success-rate"
-          />
-          <KpiCard
-            label="To deliver"
-            value={formatCount(d.kpi.toDeliver)}
-            hint={`of ${formatCount(d.kpi.initialPopulation)} in the list`}
-            testId="kpi-to-deliver"
-          />
-          <KpiCard
-            label="Processed"
-            value={formatCount(d.kpi.processed)}
-            hint="relayed to the MTA"
-            testId="kpi-processed"
-          />
-          <KpiCard
-            label="Sent"
-            value={formatCount(d.statusCounts.sent ?? 0)}
-            tone="green"
-            testId="kpi-sent"
-          />
-          <KpiCard
-            label="Failed"
-            value={formatCount(d.kpi.errors)}
-            tone={d.kpi.errors > 0 ? 'red' : undefined}
-            testId="kpi-failed"
-          />
-          <KpiCard
-            label="Soft bounces in progress"
-            value={formatCount(d.kpi.softInProgress)}
-            hint="being retried"
-            testId="kpi-soft-in-progress"
-          />
-          <KpiCard
-            label="Hard bounces"
-            value={formatCount(d.kpi.hardBounces)}
-            hint={
-              d.kpi.hardBounceRate !== null ? `${formatRate(d.kpi.hardBounceRate)} of processed` : undefined
-            }
-            tone={d.kpi.hardBounceRate !== null && d.kpi.hardBounceRate >= 0.02 ? 'red' : undefined}
-            testId="kpi-hard-bounces"
-          />
-          <KpiCard
-            label="Excluded"
-            value={formatCount(d.kpi.excluded)}
-            hint={d.importErrors ? `+ ${formatCount(d.importErrors)} unreadable rows` : 'at preparation'}
-            testId="kpi-excluded"
-          />
-        </div>
-        <ReasonsCard delivery={d} />
+      <Tabs<DetailTab>
+        label="Delivery sections"
+        idPrefix="delivery"
+        items={DETAIL_TABS}
+        value={tab}
+        onChange={setTab}
+      />
+      <div
+        className="detail-panel"
+        role="tabpanel"
+        id="delivery-panel"
+        aria-labelledby={`delivery-tab-${tab}`}
+        data-testid={`panel-${tab}`}
+      >
+        {tab === 'overview' && (
+          <>
+            <HealthFlags deliveryId={d.id} />
+            <div className="detail-grid">
+              <div className="kpis" data-testid="kpis">
+                <KpiCard
+                  label="Success"
+                  value={formatRate(d.kpi.successRate)}
+                  hint={`${formatCount(d.kpi.success)} of ${formatCount(d.kpi.toDeliver)}`}
+                  testId="kpi-success-rate"
+                />
+                <KpiCard
+                  label="To deliver"
+                  value={formatCount(d.kpi.toDeliver)}
+                  hint={`of ${formatCount(d.kpi.initialPopulation)} in the list`}
+                  testId="kpi-to-deliver"
+                />
+                <KpiCard
+                  label="Processed"
+                  value={formatCount(d.kpi.processed)}
+                  hint="relayed to the MTA"
+                  testId="kpi-processed"
+                />
+                <KpiCard
+                  label="Sent"
+                  value={formatCount(d.statusCounts.sent ?? 0)}
+                  tone="green"
+                  testId="kpi-sent"
+                />
+                <KpiCard
+                  label="Failed"
+                  value={formatCount(d.kpi.errors)}
+                  tone={d.kpi.errors > 0 ? 'red' : undefined}
+                  testId="kpi-failed"
+                />
+                <KpiCard
+                  label="Soft bounces in progress"
+                  value={formatCount(d.kpi.softInProgress)}
+                  hint="being retried"
+                  testId="kpi-soft-in-progress"
+                />
+                <KpiCard
+                  label="Hard bounces"
+                  value={formatCount(d.kpi.hardBounces)}
+                  hint={
+                    d.kpi.hardBounceRate !== null
+                      ? `${formatRate(d.kpi.hardBounceRate)} of processed`
+                      : undefined
+                  }
+                  tone={d.kpi.hardBounceRate !== null && d.kpi.hardBounceRate >= 0.02 ? 'red' : undefined}
+                  testId="kpi-hard-bounces"
+                />
+                <KpiCard
+                  label="Excluded"
+                  value={formatCount(d.kpi.excluded)}
+                  hint={
+                    d.importErrors ? `+ ${formatCount(d.importErrors)} unreadable rows` : 'at preparation'
+                  }
+                  testId="kpi-excluded"
+                />
+              </div>
+              <ReasonsChart deliveryId={d.id} onSelect={(reason) => showInLog({ reason })} />
+            </div>
+
+            <ThroughputChart deliveryId={d.id} />
+          </>
+        )}
+        {tab === 'log' && <DeliveryLog deliveryId={d.id} filters={filters} onFiltersChange={setFilters} />}
+        {tab === 'domains' && <DomainsTable deliveryId={d.id} onSelect={(domain) => showInLog({ domain })} />}
       </div>
-
-      <ThroughputChart deliveryId={d.id} />
-
-      <DeliveryLog deliveryId={d.id} statuses={statuses} onStatusesChange={setStatuses} />
     </div>
   );
 }
+
+type DetailTab = 'overview' | 'log' | 'domains';
+const DETAIL_TABS: readonly TabItem<DetailTab>[] = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'log', label: 'Delivery log' },
+  { id: 'domains', label: 'Domains' },
+];
 
 function DetailHeader({ delivery: d, onChanged }: { delivery: Delivery; onChanged(): void }) {
   const pause = useMutation('deliveries.pause');
@@ -284,50 +332,5 @@ function Notices({ delivery: d }: { delivery: Delivery }) {
         </Notice>
       )}
     </>
-  );
-}
-
-function ReasonsCard({ delivery: d }: { delivery: Delivery }) {
-  const rows = REASON_IDS.map((r) => ({ id: r, count: d.reasonCounts[r] ?? 0 })).filter((r) => r.count > 0);
-  const total = rows.reduce((sum, r) => sum + r.count, 0);
-  return (
-    <Card
-      title="Reasons"
-      description="Failures and exclusions by reason."
-      className="reasons-card"
-      testId="reasons"
-    >
-      {rows.length === 0 ? (
-        <p className="muted small">No failure or exclusion yet.</p>
-      ) : (
-        <table className="table-compact table-full">
-          <thead>
-            <tr>
-              <th scope="col">Reason</th>
-              <th scope="col" className="end">
-                Messages
-              </th>
-              <th scope="col" className="end">
-                Share
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-testid={`reason-${r.id}`}>
-                <td>
-                  {REASONS[r.id].label}
-                  {REASONS[r.id].code !== null && (
-                    <span className="muted small"> ({REASONS[r.id].code})</span>
-                  )}
-                </td>
-                <td className="end num">{formatCount(r.count)}</td>
-                <td className="end num muted">{formatRate(r.count / total)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Card>
   );
 }

@@ -1,5 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { LogFilter, LogRow } from '../../../shared/contract';
+import {
+  FAILURE_TYPE_LABELS,
+  FAILURE_TYPES,
+  REASON_IDS,
+  REASONS,
+  type FailureType,
+  type ReasonId,
+} from '../../../shared/domain/reasons';
 import { LOG_STATUSES, type LogStatus } from '../../../shared/domain/statuses';
 import { shortStatusLabel } from '../../components/Badge';
 import { Button } from '../../components/Button';
@@ -16,14 +24,26 @@ import { useLogWindow, type LogSort } from './use-log-window';
 const DEFAULT_SORT: LogSort = { key: 'id', dir: 'asc' };
 const SEARCH_DEBOUNCE_MS = 300;
 
+/** The log filters the page shares with the status tiles, the reasons chart and the domains table. */
+export interface LogFilters {
+  statuses: LogStatus[];
+  type: FailureType | null;
+  reason: ReasonId | null;
+  domain: string | null;
+}
+
+export const NO_FILTERS: LogFilters = { statuses: [], type: null, reason: null, domain: null };
+
 export interface DeliveryLogProps {
   deliveryId: string;
-  statuses: readonly LogStatus[];
-  onStatusesChange(statuses: LogStatus[]): void;
+  filters: LogFilters;
+  onFiltersChange(filters: LogFilters): void;
 }
 
 /** The delivery log: server-side keyset paging, virtualised rows, live refresh, filters, sort and search. */
-export function DeliveryLog({ deliveryId, statuses, onStatusesChange }: DeliveryLogProps) {
+export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLogProps) {
+  const { statuses } = filters;
+  const onStatusesChange = (next: LogStatus[]) => onFiltersChange({ ...filters, statuses: next });
   const [searchText, setSearchText] = useState('');
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<LogSort>(DEFAULT_SORT);
@@ -36,6 +56,9 @@ export function DeliveryLog({ deliveryId, statuses, onStatusesChange }: Delivery
 
   const filter: LogFilter = {
     ...(statuses.length ? { status: [...statuses] } : {}),
+    ...(filters.type ? { failureType: [filters.type] } : {}),
+    ...(filters.reason ? { reason: [filters.reason] } : {}),
+    ...(filters.domain ? { domain: filters.domain } : {}),
     ...(search ? { search } : {}),
   };
   const { win } = useLogWindow(deliveryId, filter, sort);
@@ -49,7 +72,7 @@ export function DeliveryLog({ deliveryId, statuses, onStatusesChange }: Delivery
 
   const toggleStatus = (s: LogStatus) =>
     onStatusesChange(statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s]);
-  const filtered = statuses.length > 0 || search !== '';
+  const filtered = JSON.stringify(filter) !== '{}';
   const error = win.error === null ? null : toAppError(win.error);
 
   return (
@@ -85,6 +108,50 @@ export function DeliveryLog({ deliveryId, statuses, onStatusesChange }: Delivery
               </Button>
             )}
           </div>
+          <select
+            className="input select select-inline"
+            aria-label="Failure type"
+            value={filters.type ?? ''}
+            onChange={(e) =>
+              onFiltersChange({ ...filters, type: (e.target.value || null) as FailureType | null })
+            }
+            data-testid="filter-type"
+          >
+            <option value="">Any type</option>
+            {FAILURE_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {FAILURE_TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+          <select
+            className="input select select-inline"
+            aria-label="Failure reason"
+            value={filters.reason ?? ''}
+            onChange={(e) =>
+              onFiltersChange({ ...filters, reason: (e.target.value || null) as ReasonId | null })
+            }
+            data-testid="filter-reason"
+          >
+            <option value="">Any reason</option>
+            {REASON_IDS.map((r) => (
+              <option key={r} value={r}>
+                {REASONS[r].label}
+              </option>
+            ))}
+          </select>
+          {filters.domain && (
+            <button
+              type="button"
+              className="filter-chip tone-blue"
+              aria-pressed="true"
+              title="Remove the domain filter"
+              onClick={() => onFiltersChange({ ...filters, domain: null })}
+              data-testid="filter-domain"
+            >
+              {filters.domain} ✕
+            </button>
+          )}
           <input
             type="search"
             className="input search"
@@ -126,7 +193,7 @@ export function DeliveryLog({ deliveryId, statuses, onStatusesChange }: Delivery
               title={filtered ? 'No message matches' : 'No messages yet'}
               body={
                 filtered
-                  ? 'Change the status filters or the search.'
+                  ? 'Change the filters or the search.'
                   : 'Rows appear as the recipient list is prepared.'
               }
             />

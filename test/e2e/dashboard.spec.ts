@@ -1,0 +1,204 @@
+/**
+ * The delivery dashboard end to end, and a screenshot of every screen in light and dark: `relaydeck serve` on a
+ * temp data dir and an ephemeral port, Debian's Chromium driven by playwright-core.
+ * - Stop with SPEC §3's semantics (last: its greylisted messages slow the shared sandbox destination down): a delivery paused after its first relay batch (greylisted addresses at real
+ *   time, so they stay in the MTA), stopped from the console through the confirmation: pending messages are
+ *   cancelled, the relayed ones are shown as continuing.
+ * - The dashboard of a finished sandbox delivery: health flags, reasons chart (selecting a reason filters the
+ *   log), per-domain table (selecting a domain filters the log), the log filters and the detail drawer.
+ * Screenshots go to test-results/e2e/<screen>-<light|dark>.png. Needs the built renderer.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
+import { createLogger } from '../../src/main/logger';
+import { serve, type Served } from '../../src/main/node/serve';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RENDERER = path.join(ROOT, 'out/renderer');
+const SHOTS = path.join(ROOT, 'test-results/e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CTX: CallContext = { transport: 'http' };
+const TEMPLATE = { fromAddress: 'news@relaydeck.test', subject: 'Hello {{first}}', text: 'Hi {{first}}' };
+
+let dir: string;
+let served: Served;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(RENDERER, 'index.html')))
+    throw new Error(`no built renderer in ${RENDERER}: run node scripts/build.mjs`);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
+  served = await serve({
+    dataDir: path.join(dir, 'data'),
+    staticDir: RENDERER,
+    logger: createLogger({ file: path.join(dir, 'e2e.log'), stderrLevel: 'silent' }),
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+const text = async (id: string) => (await page.locator(byTestId(id)).first().textContent())?.trim() ?? '';
+
+function csv(rows: string[]): string {
+  return ['email,first', ...rows.map((email) => `${email},${email.split('@')[0]}`)].join('\n');
+}
+
+async function create(name: string, rows: string[], extra: Partial<CreateDeliveryInput> = {}) {
+  const input = CreateDeliveryInput.parse({
+    name,
+    template: TEMPLATE,
+    recipients: { fileName: `${name}.csv`, csv: csv(rows) },
+    ...extra,
+  });
+  return served.app.handlers['deliveries.create'](input, CTX);
+}
+
+async function shoot(name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+describe('delivery dashboard', () => {
+  it('shows health flags, reasons, domains and filters of a finished delivery, and every screen', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const rows = [
+      ...Array.from({ length: 30 }, (_, i) => `user${i}@inbox.test`),
+      ...Array.from({ length: 12 }, (_, i) => `friend${i}@mail.test`),
+      ...Array.from({ length: 4 }, (_, i) => `unknown${i}@shop.test`),
+      ...Array.from({ length: 3 }, (_, i) => `full${i}@corp.test`),
+      'someone@nowhere.invalid',
+    ];
+    const created = await create('Spring newsletter', rows, { timeScale: 100_000 });
+    const id = created.delivery.id;
+
+    await page.goto(served.consoleUrl);
+    await page.evaluate((h) => (window.location.hash = h), `#/deliveries/${id}`);
+    await page.waitForSelector(byTestId('delivery-detail'));
+    await page.waitForSelector(`${byTestId('state-badge')}:has-text("Completed")`, { timeout: 90_000 });
+
+    // Health: 4 user-unknown + 1 invalid domain hard bounces of 50 processed -> alert; soft bounces per domain.
+    await page.waitForSelector(byTestId('health-flags'));
+    expect(await page.getAttribute(byTestId('flag-hard-bounces'), 'data-alert')).toBe('true');
+    expect(await page.getAttribute(byTestId('flag-complaints'), 'data-alert')).toBe('false');
+    await page.waitForSelector(byTestId('reason-user_unknown'));
+    await shoot('delivery-overview');
+
+    // A reason bar opens the log filtered on it.
+    await page.click(`${byTestId('reason-user_unknown')} button`);
+    await page.waitForSelector(byTestId('panel-log'));
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === '4 messages match',
+      byTestId('log-total'),
+    );
+    expect(await page.inputValue(byTestId('filter-reason'))).toBe('user_unknown');
+    await page.selectOption(byTestId('filter-reason'), '');
+    await page.selectOption(byTestId('filter-type'), 'soft');
+    await page.waitForFunction(
+      (sel) => /match$/.test(document.querySelector(sel)?.textContent?.trim() ?? ''),
+      byTestId('log-total'),
+    );
+    await page.selectOption(byTestId('filter-type'), '');
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === '50 messages',
+      byTestId('log-total'),
+    );
+    await page.click(`${byTestId('log-row')} >> nth=0`);
+    await page.waitForSelector(byTestId('log-drawer'));
+    await page.waitForSelector(byTestId('attempt'));
+    await shoot('delivery-log-drawer');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(byTestId('log-drawer'), { state: 'detached' });
+
+    // Domains: by volume, the row opens the log on that domain.
+    await page.click('#delivery-tab-domains');
+    await page.waitForSelector(byTestId('domain-row'));
+    const first = await page.locator(byTestId('domain-row')).first().getAttribute('data-key');
+    expect(first).toBe('inbox.test');
+    await shoot('delivery-domains');
+    await page.click(`${byTestId('domain-row')}[data-key="mail.test"]`);
+    await page.waitForSelector(byTestId('filter-domain'));
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === '12 messages match',
+      byTestId('log-total'),
+    );
+    await shoot('delivery-log');
+
+    // Every other screen, light and dark.
+    const screens: [string, string, string][] = [
+      ['deliveries', '#/deliveries', 'deliveries-page'],
+      ['new-delivery', '#/deliveries/new', 'new-delivery-form'],
+      ['rules', '#/rules', 'rules-page'],
+      ['destinations', '#/destinations', 'destinations-page'],
+      ['dkim', '#/dkim', 'dkim-page'],
+      ['qualification', '#/qualification', 'qualification-page'],
+      ['quarantine', '#/quarantine', 'quarantine-page'],
+      ['inmail', '#/inmail', 'inmail-page'],
+      ['not-found', `#/deliveries/999999`, 'delivery-not-found'],
+    ];
+    for (const [name, hash, testId] of screens) {
+      await page.evaluate((h) => (window.location.hash = h), hash);
+      await page
+        .waitForSelector(byTestId(testId), { timeout: 10_000 })
+        .catch(() => page.waitForSelector('main h1', { timeout: 10_000 }));
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await shoot(name);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('stops a paused delivery: pending messages cancelled, relayed ones shown as continuing', async () => {
+    // 600 greylisted first (the first relay batch is 500), then 400 more: paused right after the first batch.
+    const rows = [
+      ...Array.from({ length: 600 }, (_, i) => `grey${i}@corp.test`),
+      ...Array.from({ length: 400 }, (_, i) => `user${i}@inbox.test`),
+    ];
+    const created = await create('Stop me', rows, { timeScale: 1 });
+    const id = created.delivery.id;
+    await served.app.handlers['deliveries.pause']({ id }, CTX);
+
+    await page.goto(served.consoleUrl);
+    await page.evaluate((h) => (window.location.hash = h), `#/deliveries/${id}`);
+    await page.waitForSelector(`${byTestId('state-badge')}:has-text("Paused")`);
+    await page.waitForSelector(byTestId('action-resume'));
+    expect(Number((await text('count-pending')).replace(/\D/g, ''))).toBe(500);
+    await page.click(byTestId('action-stop'));
+    await page.waitForSelector(byTestId('stop-dialog'));
+    expect(await text('stop-dialog')).toContain('cannot be recalled');
+    await shoot('stop-dialog');
+    await page.click(`${byTestId('stop-dialog')} button:has-text("Stop delivery")`);
+    await page.waitForSelector(byTestId('stopped-notice'));
+    const notice = await text('stopped-notice');
+    expect(notice).toMatch(/Stopped/);
+    expect(notice).toMatch(/500 relayed messages are still in the MTA and continue to their outcome/);
+    expect(Number((await text('count-cancelled')).replace(/\D/g, ''))).toBe(500);
+    expect(await page.locator(byTestId('action-stop')).count()).toBe(0);
+    await shoot('delivery-stopped');
+  });
+});
