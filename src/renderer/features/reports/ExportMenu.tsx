@@ -43,7 +43,9 @@ export function ExportMenu({ deliveryId }: { deliveryId: string }) {
     setBusy(`${kind}.${format}`);
     const result = await exporter.mutate({ deliveryId, kind, format });
     setBusy(null);
-    if (result.ok) downloadFile(result.value);
+    if (!result.ok) return;
+    downloadFile(result.value);
+    setOpen(false);
   };
 
   return (

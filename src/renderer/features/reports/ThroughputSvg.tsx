@@ -25,7 +25,7 @@ export function ThroughputSvg({ points }: { points: readonly ThroughputPoint[] }
             <g key={f}>
               <line className="grid" x1={BOX.left} x2={BOX.width - BOX.right} y1={y} y2={y} />
               <text className="axis" x={BOX.left - 6} y={y + 3} textAnchor="end">
-                {formatCount(Math.round(max * f))}
+                {Number.isInteger(max * f) ? formatCount(max * f) : (max * f).toFixed(1)}
               </text>
             </g>
           );

@@ -94,9 +94,7 @@ export function downloadFile(file: { fileName: string; mimeType: string; content
   const a = document.createElement('a');
   a.href = url;
   a.download = file.fileName;
-  document.body.append(a);
   a.click();
-  a.remove();
-  // After the click has been handled: revoking at once can cancel the download in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // Later: revoking (or detaching) right after the click can cancel the download in Chromium.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
