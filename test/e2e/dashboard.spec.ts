@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
 import { createLogger } from '../../src/main/logger';
 import { serve, type Served } from '../../src/main/node/serve';
+import { insertLogRows, nextLogId, type NewLogRow } from '../../src/main/store/log-repo';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RENDERER = path.join(ROOT, 'out/renderer');
@@ -171,6 +172,84 @@ describe('delivery dashboard', () => {
       await shoot(name);
     }
     expect(errors).toEqual([]);
+  });
+
+  it('reaches the last row of a 100,000-message log (End key, scaled scrollbar) with bounded memory', async () => {
+    const db = served.app.db;
+    const n = 100_000;
+    const deliveryId = Number(
+      db
+        .prepare(
+          `INSERT INTO deliveries (name, state, reporting, template_json, validity_requested_ms, validity_ms,
+                                   created_at, completed_at)
+           VALUES ('Big list', 'completed', 'efs', ?, 3600000, 3600000, 0, 0)`,
+        )
+        .run(JSON.stringify(TEMPLATE)).lastInsertRowid,
+    );
+    db.transaction(() => {
+      let id = nextLogId(db);
+      const rows: NewLogRow[] = Array.from({ length: n }, (_, i) => ({
+        id: id++,
+        deliveryId,
+        line: i + 2,
+        email: `r${String(i).padStart(6, '0')}@big${i % 50}.test`,
+        addrKey: `r${String(i).padStart(6, '0')}@big${i % 50}.test`,
+        domain: `big${i % 50}.test`,
+        fields: {},
+        status: 'sent',
+        failureType: null,
+        reason: null,
+        messageId: null,
+      }));
+      insertLogRows(db, rows, 0);
+      db.prepare('UPDATE deliveries SET n_initial = ?, n_sent = ?, n_success = ? WHERE id = ?').run(
+        n,
+        n,
+        n,
+        deliveryId,
+      );
+    })();
+    const lastEmail = `r${String(n - 1).padStart(6, '0')}@big${(n - 1) % 50}.test`;
+
+    await page.evaluate((h) => (window.location.hash = h), `#/deliveries/${deliveryId}`);
+    await page.click('#delivery-tab-log');
+    await page.waitForSelector(byTestId('log-row'));
+    const heap = () =>
+      page.evaluate(
+        () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
+      );
+    const heapBefore = await heap();
+
+    // End on the table: the window moves to the end of the log and the last row shows.
+    await page.focus(byTestId('log-table'));
+    await page.keyboard.press('End');
+    await page.waitForSelector(`${byTestId('log-row')}:has-text("${lastEmail}")`);
+    await shoot('delivery-log-end');
+    // Home comes back to the first row.
+    await page.focus(byTestId('log-table'));
+    await page.keyboard.press('Home');
+    await page.waitForSelector(`${byTestId('log-row')}:has-text("r000000@big0.test")`);
+
+    // The scaled scrollbar: to the bottom shows the last row; the middle shows the middle rows.
+    await page.focus(byTestId('log-scrollbar'));
+    await page.keyboard.press('End');
+    await page.waitForSelector(`${byTestId('log-row')}:has-text("${lastEmail}")`);
+    for (let i = 0; i < 20; i++) {
+      await page.focus(byTestId('log-scrollbar'));
+      await page.keyboard.press('PageUp');
+    }
+    await page.waitForFunction(
+      (sel) => Number(document.querySelector(sel)?.textContent?.replace(/\D/g, '')) < 100_000,
+      byTestId('log-position'),
+    );
+    await page.focus(byTestId('log-table'));
+    await page.keyboard.press('End');
+    await page.waitForSelector(`${byTestId('log-row')}:has-text("${lastEmail}")`);
+
+    // Memory: the table lays out a window, not the log.
+    expect(await page.locator(byTestId('log-row')).count()).toBeLessThan(120);
+    const heapAfter = await heap();
+    if (heapBefore > 0) expect(heapAfter - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('stops a paused delivery: pending messages cancelled, relayed ones shown as continuing', async () => {

@@ -51,6 +51,13 @@ export interface DataTableProps<T> {
   rowTestId?: string;
   /** Extra class for a row, e.g. to mark the selected one. */
   rowClassName?(row: T): string | undefined;
+  /** Row made active and scrolled into view when the table mounts. */
+  initialIndex?: number;
+  /**
+   * Home / End for a table showing a window of a longer list: return true when the caller moves the window
+   * to the start / end of the list itself (the table then does nothing more).
+   */
+  onEdgeKey?(edge: 'start' | 'end'): boolean;
 }
 
 const HEADER_HEIGHT = 36;
@@ -60,7 +67,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
     props;
   const rowHeight = props.rowHeight ?? 32;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [active, setActive] = useState(0);
+  const [active, setActive] = useState(props.initialIndex ?? 0);
   const idPrefix = `dt${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render on purpose
@@ -79,6 +86,15 @@ export function DataTable<T>(props: DataTableProps<T>) {
     if (last >= first) onVisibleRangeChange?.(first, last);
   }, [first, last, onVisibleRangeChange]);
 
+  // Once, when rows first exist: bring the requested row into view (a window moved to a list position).
+  const initialIndex = props.initialIndex ?? 0;
+  const scrolledToInitial = useRef(initialIndex === 0);
+  useEffect(() => {
+    if (scrolledToInitial.current || rowCount <= initialIndex) return;
+    scrolledToInitial.current = true;
+    virtualizer.scrollToIndex(initialIndex, { align: 'center' });
+  }, [rowCount, initialIndex, virtualizer]);
+
   const template = columns.map((c) => c.width).join(' ');
   const activeIndex = Math.min(active, Math.max(0, rowCount - 1));
 
@@ -96,6 +112,11 @@ export function DataTable<T>(props: DataTableProps<T>) {
       Home: 0,
       End: rowCount - 1,
     };
+    const edge = e.key === 'Home' ? 'start' : e.key === 'End' ? 'end' : null;
+    if (edge && props.onEdgeKey?.(edge)) {
+      e.preventDefault();
+      return;
+    }
     const target = moves[e.key];
     if (target !== undefined) {
       e.preventDefault();

@@ -23,6 +23,9 @@ import { useLogWindow, type LogSort } from './use-log-window';
 
 const DEFAULT_SORT: LogSort = { key: 'id', dir: 'asc' };
 const SEARCH_DEBOUNCE_MS = 300;
+/** Above this many rows the log gets a scrollbar over the whole list (the table scrolls a window of it). */
+const SCALED_SCROLL_MIN = 1000;
+const SCROLLBAR_SETTLE_MS = 150;
 
 /** The log filters the page shares with the status tiles, the reasons chart and the domains table. */
 export interface LogFilters {
@@ -61,8 +64,27 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
     ...(filters.domain ? { domain: filters.domain } : {}),
     ...(search ? { search } : {}),
   };
-  const { win } = useLogWindow(deliveryId, filter, sort);
-  const onRange = useCallback((first: number, last: number) => win.setVisibleRange(first, last), [win]);
+  const { win, start, jumpTo } = useLogWindow(deliveryId, filter, sort);
+  const [firstVisible, setFirstVisible] = useState(0);
+  const onRange = useCallback(
+    (first: number, last: number) => {
+      win.setVisibleRange(first, last);
+      setFirstVisible(first);
+    },
+    [win],
+  );
+  const total = win.total ?? 0;
+  const jump = (position: number) =>
+    void jumpTo(position).catch(
+      () => undefined /* the window keeps its place; errors show on the next page */,
+    );
+  const onEdgeKey = (edge: 'start' | 'end') => {
+    // Within the window the table handles Home / End itself; beyond it, the window moves.
+    if (edge === 'start' && win.offset === 0) return false;
+    if (edge === 'end' && win.offset + win.rowCount >= total) return false;
+    jump(edge === 'start' ? 0 : total - 1);
+    return true;
+  };
 
   const onSortChange = (key: string) =>
     setSort((s) => {
@@ -170,37 +192,89 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
           action={<Button onClick={() => win.retry()}>Retry</Button>}
         />
       )}
-      <DataTable<LogRow>
-        key={JSON.stringify({ filter, sort })}
-        label="Delivery log"
-        testId="log-table"
-        rowTestId="log-row"
-        columns={LOG_COLUMNS}
-        rowCount={win.rowCount}
-        getRow={(i) => win.row(i)}
-        rowKey={(r) => r.id}
-        onVisibleRangeChange={onRange}
-        onRowActivate={(r) => setSelected(r)}
-        rowClassName={(r) => (r.id === selected?.id ? 'is-selected' : undefined)}
-        sort={sort}
-        onSortChange={onSortChange}
-        maxHeight="max(360px, calc(100vh - 300px))"
-        empty={
-          win.total === null ? (
-            <div className="loading">Loading the delivery log…</div>
-          ) : (
-            <EmptyState
-              title={filtered ? 'No message matches' : 'No messages yet'}
-              body={
-                filtered
-                  ? 'Change the filters or the search.'
-                  : 'Rows appear as the recipient list is prepared.'
-              }
-            />
-          )
-        }
-      />
+      <div className="log-body">
+        <DataTable<LogRow>
+          key={JSON.stringify({ filter, sort, start })}
+          initialIndex={start.focus}
+          onEdgeKey={onEdgeKey}
+          label="Delivery log"
+          testId="log-table"
+          rowTestId="log-row"
+          columns={LOG_COLUMNS}
+          rowCount={win.rowCount}
+          getRow={(i) => win.row(i)}
+          rowKey={(r) => r.id}
+          onVisibleRangeChange={onRange}
+          onRowActivate={(r) => setSelected(r)}
+          rowClassName={(r) => (r.id === selected?.id ? 'is-selected' : undefined)}
+          sort={sort}
+          onSortChange={onSortChange}
+          maxHeight="max(360px, calc(100vh - 300px))"
+          empty={
+            win.total === null ? (
+              <div className="loading">Loading the delivery log…</div>
+            ) : (
+              <EmptyState
+                title={filtered ? 'No message matches' : 'No messages yet'}
+                body={
+                  filtered
+                    ? 'Change the filters or the search.'
+                    : 'Rows appear as the recipient list is prepared.'
+                }
+              />
+            )
+          }
+        />
+        {total > SCALED_SCROLL_MIN && (
+          <ScaledScrollbar total={total} position={win.offset + firstVisible} onJump={jump} />
+        )}
+      </div>
       {selected && <LogDrawer row={selected} onClose={() => setSelected(null)} />}
     </section>
+  );
+}
+
+/**
+ * A scrollbar scaled to the whole log: the browser cannot lay out a million rows, so the table scrolls a window
+ * of the log and this bar moves the window (a `logs.seek` once the thumb settles). Keyboard: arrows, Page
+ * Up/Down, Home/End as for any slider.
+ */
+function ScaledScrollbar({
+  total,
+  position,
+  onJump,
+}: {
+  total: number;
+  position: number;
+  onJump(position: number): void;
+}) {
+  const [dragging, setDragging] = useState<number | null>(null);
+  useEffect(() => {
+    if (dragging === null) return;
+    const timer = setTimeout(() => {
+      onJump(dragging);
+      setDragging(null);
+    }, SCROLLBAR_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [dragging, onJump]);
+  const value = dragging ?? Math.min(position, total - 1);
+  return (
+    <div className="log-scroll">
+      <input
+        type="range"
+        className="log-scrollbar"
+        min={0}
+        max={total - 1}
+        step={1}
+        value={value}
+        aria-label="Position in the delivery log"
+        aria-valuetext={`Row ${formatCount(value + 1)} of ${formatCount(total)}`}
+        onChange={(e) => setDragging(Number(e.target.value))}
+        data-testid="log-scrollbar"
+      />
+      <span className="log-position small muted num" data-testid="log-position">
+        {formatCount(value + 1)}
+      </span>
+    </div>
   );
 }

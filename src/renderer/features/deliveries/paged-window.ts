@@ -6,6 +6,9 @@
  * the chain can grow in both directions. `refresh()` refetches the visible pages in place (live updates keep
  * the scroll position); a page whose next cursor changed cuts the chain after it.
  *
+ * A window may start anywhere in the list (`start`: a cursor from a seek and its position), so a list too long for
+ * the browser to scroll through is shown as a window of it, moved by a scaled scrollbar.
+ *
  * No React here: the hook `usePagedWindow` subscribes to it.
  */
 
@@ -21,12 +24,19 @@ export interface PagedWindowOptions {
   pageSize?: number;
   /** Pages kept in memory around the visible range. */
   maxPages?: number;
+  /**
+   * Where the window starts in the whole list: the cursor of its first page and the list position of that
+   * page's first row (a seek, for lists too long to scroll through). Default: the start of the list.
+   */
+  start?: { cursor: string | null; position: number };
 }
 
 export class PagedWindow<T> {
   readonly pageSize: number;
   private readonly maxPages: number;
-  private cursors: (string | null)[] = [null];
+  private cursors: (string | null)[];
+  /** List position of the window's first row. */
+  readonly offset: number;
   private readonly pages = new Map<number, T[]>();
   private readonly inFlight = new Set<number>();
   /** Number of rows when the last page of the chain is known to be the end; null otherwise. */
@@ -44,6 +54,8 @@ export class PagedWindow<T> {
   ) {
     this.pageSize = options.pageSize ?? 200;
     this.maxPages = Math.max(3, options.maxPages ?? 10);
+    this.cursors = [options.start?.cursor ?? null];
+    this.offset = options.start?.position ?? 0;
   }
 
   // ---- observation (useSyncExternalStore) ----
@@ -62,11 +74,14 @@ export class PagedWindow<T> {
 
   // ---- reading ----
 
-  /** Rows the table shows: known rows plus placeholders up to the next unloaded page, capped by the total. */
+  /**
+   * Rows of the window: known rows plus placeholders up to the next unloaded page, capped by the rows of the
+   * list from the window's start.
+   */
   get rowCount(): number {
     if (this.endRows !== null) return this.endRows;
     if (this.totalRows === null) return 0;
-    return Math.min(this.totalRows, this.cursors.length * this.pageSize);
+    return Math.max(0, Math.min(this.totalRows - this.offset, this.cursors.length * this.pageSize));
   }
 
   /** Total rows matching the query, as last reported by the server; null before the first page. */

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { LogFilter, LogRow } from '../../../shared/contract';
 import type { LOG_SORT_KEYS } from '../../../shared/contract/schemas';
 import { useClient } from '../../api/client-context';
@@ -10,18 +10,53 @@ export type LogSort = { key: (typeof LOG_SORT_KEYS)[number]; dir: 'asc' | 'desc'
 /** How often at most the visible log rows are refetched while `logs.changed` events keep arriving. */
 const LIVE_REFRESH_MS = 1000;
 
-/** The delivery log of one query (filter + sort) as a PagedWindow, refreshed live on `logs.changed`. */
+export const LOG_PAGE_SIZE = 200;
+
+/** Where the window starts in the log (a `logs.seek` result) and the row to bring into view there. */
+export interface LogWindowStart {
+  cursor: string | null;
+  position: number;
+  /** Index in the window to scroll to once it shows (the row the analyst asked for). */
+  focus: number;
+}
+
+const TOP: LogWindowStart = { cursor: null, position: 0, focus: 0 };
+
+/**
+ * The delivery log of one query (filter + sort) as a PagedWindow, refreshed live on `logs.changed`. The window
+ * starts at the top and moves with `jumpTo(position)` (a `logs.seek`), so any row of a million is reachable
+ * while the browser only ever lays out a window of the log.
+ */
 export function useLogWindow(deliveryId: string, filter: LogFilter, sort: LogSort) {
   const client = useClient();
   const queryKey = JSON.stringify({ deliveryId, filter, sort });
+  const [start, setStart] = useState<{ key: string; at: LogWindowStart }>({ key: queryKey, at: TOP });
+  const at = start.key === queryKey ? start.at : TOP;
 
   const win = useMemo(() => {
     const query = JSON.parse(queryKey) as { deliveryId: string; filter: LogFilter; sort: LogSort };
     return new PagedWindow<LogRow>((cursor, limit) => client.call('logs.page', { ...query, cursor, limit }), {
-      pageSize: 200,
+      pageSize: LOG_PAGE_SIZE,
       maxPages: 10,
+      start: { cursor: at.cursor, position: at.position },
     });
-  }, [client, queryKey]);
+  }, [client, queryKey, at]);
+
+  /** Moves the window so that list row `position` shows (the window starts a little before it). */
+  const jumpTo = useCallback(
+    async (position: number) => {
+      const query = JSON.parse(queryKey) as { deliveryId: string; filter: LogFilter; sort: LogSort };
+      const target = Math.max(0, position);
+      const windowStart = Math.max(0, target - LOG_PAGE_SIZE / 2);
+      const seek = await client.call('logs.seek', { ...query, position: windowStart });
+      const focus = Math.min(target, Math.max(0, seek.total - 1)) - seek.position;
+      setStart({
+        key: queryKey,
+        at: { cursor: seek.cursor, position: seek.position, focus: Math.max(0, focus) },
+      });
+    },
+    [client, queryKey],
+  );
 
   useEffect(() => {
     win.start();
@@ -34,5 +69,5 @@ export function useLogWindow(deliveryId: string, filter: LogFilter, sort: LogSor
     () => void win.refresh(),
     LIVE_REFRESH_MS,
   );
-  return { win };
+  return { win, start: at, jumpTo };
 }
