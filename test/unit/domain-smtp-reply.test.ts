@@ -48,6 +48,13 @@ describe('parseSmtpReply', () => {
       '550 5.1.1 no such user',
     );
     expect(formatReply({ code: null, enhanced: null, text: 'timeout' })).toBe('timeout');
+    // a text that already carries its code (e.g. a DSN's Diagnostic-Code) is not prefixed twice
+    expect(formatReply({ code: 550, enhanced: '5.1.1', text: '550 5.1.1 <a@b.test>: User unknown' })).toBe(
+      '550 5.1.1 <a@b.test>: User unknown',
+    );
+    expect(formatReply({ code: 550, enhanced: '5.1.1', text: '451 greylisted earlier' })).toBe(
+      '550 5.1.1 451 greylisted earlier',
+    );
   });
 
   it('parses enhanced status codes (RFC 3463)', () => {

@@ -59,5 +59,9 @@ export function replyKind(code: number): 'accepted' | 'deferred' | 'failed' {
 }
 
 export function formatReply(reply: { code: number | null; enhanced: string | null; text: string }): string {
-  return [reply.code, reply.enhanced, reply.text].filter((p) => p !== null && p !== '').join(' ');
+  const text = reply.text.trim();
+  // A text that already starts with its reply code (a DSN's Diagnostic-Code, a raw reply) is kept as it is.
+  const own = /^([2-5]\d\d)[ -]/.exec(text);
+  if (own && (reply.code === null || Number(own[1]) === reply.code)) return text;
+  return [reply.code, reply.enhanced, text].filter((p) => p !== null && p !== '').join(' ');
 }
