@@ -116,6 +116,7 @@ describe('console', () => {
     expect(await text('count-failed')).toBe('1');
     expect(await text('count-ignored')).toBe('1');
     expect(await text('count-pending')).toBe('0');
+    await page.click('#delivery-tab-log');
     expect(await text('log-total')).toBe('5 messages');
     await page.waitForSelector(byTestId('log-row'));
     await page.screenshot({ path: path.join(SHOTS, 'delivery-detail.png') });
