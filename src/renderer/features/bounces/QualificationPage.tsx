@@ -43,7 +43,7 @@ export function QualificationPage() {
         id="qualification-panel"
         role="tabpanel"
         aria-labelledby={`qualification-tab-${tab}`}
-        className="tab-panel"
+        className="qualification-tabs"
       >
         {visited.has('replies') && (
           <div hidden={tab !== 'replies'}>
