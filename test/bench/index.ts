@@ -2,7 +2,8 @@
  * `npm run bench` (issue 3 item 9): the engine's throughput, latency, CPU and memory against a loopback
  * smtp-sink, with the sink's own ceiling measured in the same run; writes docs/benchmarks.md.
  *
- * Usage: node out/bench/index.cjs [--messages N] [--queued N] [--skip-dkim] [--skip-queued] [--no-write]
+ * Usage: node out/bench/index.cjs [--messages N] [--queued N] [--skip-dkim] [--skip-no-dkim] [--skip-queued]
+ *   [--skip-scale] [--no-write]
  * Each scenario runs in a child process of this same file (`--scenario NAME JSON`). Every wait is bounded and
  * the whole run is capped; nothing but 127.0.0.1 is contacted.
  */
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
       messages: { type: 'string', default: '100000' },
       queued: { type: 'string', default: '1000000' },
       'skip-dkim': { type: 'boolean', default: false },
+      'skip-no-dkim': { type: 'boolean', default: false },
+      'skip-scale': { type: 'boolean', default: false },
       'skip-queued': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
     },
@@ -95,13 +98,16 @@ async function main(): Promise<void> {
     step(`smtp-sink on 127.0.0.1:${sink.port}; measuring its ceiling`);
     const ceiling = await measureCeiling(sink.port, 100_000, Math.min(120_000, left()));
     step(`ceiling ${Math.round(ceiling.msgsPerSec)} msgs/s; delivery of ${messages} without DKIM`);
-    const noDkim = await attempt(() =>
-      inChild<Awaited<ReturnType<typeof runDelivery>>>(
-        'delivery',
-        { messages, port: sink.port, dkim: false, timeoutMs: 170_000 },
-        Math.min(180_000, left()),
-      ),
-    );
+    let noDkim: BenchResults['noDkim'] = { skipped: 'skipped (--skip-no-dkim)' };
+    if (!values['skip-no-dkim']) {
+      noDkim = await attempt(() =>
+        inChild<Awaited<ReturnType<typeof runDelivery>>>(
+          'delivery',
+          { messages, port: sink.port, dkim: false, timeoutMs: 170_000 },
+          Math.min(180_000, left()),
+        ),
+      );
+    }
     let dkim: BenchResults['dkim'] = { skipped: 'skipped (--skip-dkim)' };
     if (!values['skip-dkim']) {
       step('delivery with DKIM rsa-sha256 2048');
@@ -149,11 +155,13 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, markdown(results, machine(ROOT)));
       console.error(`bench: wrote ${path.relative(ROOT, file)}`);
     }
-    step('console queries on a delivery of 1,000,000 messages (test/bench/scale.ts)');
-    const scale = runScaleBench({ messages: 1_000_000, runs: 30 });
-    console.log(scaleMarkdown(scale, 30));
-    if (!values['no-write'])
-      writeScaleSection(path.join(ROOT, 'docs/benchmarks.md'), scaleMarkdown(scale, 30));
+    if (!values['skip-scale']) {
+      step('console queries on a delivery of 1,000,000 messages (test/bench/scale.ts)');
+      const scale = runScaleBench({ messages: 1_000_000, runs: 30 });
+      console.log(scaleMarkdown(scale, 30));
+      if (!values['no-write'])
+        writeScaleSection(path.join(ROOT, 'docs/benchmarks.md'), scaleMarkdown(scale, 30));
+    }
   } finally {
     clearTimeout(overall);
     await sink.close();

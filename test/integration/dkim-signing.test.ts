@@ -10,7 +10,7 @@ import {
 } from '../../src/main/engine/dkim/key-admin';
 import { createSignPool } from '../../src/main/engine/dkim/worker-pool';
 import { signWorkerScript } from '../../src/main/engine/dkim/worker-script';
-import { createComposer } from '../../src/main/engine/relay/compose';
+import { ComposeError, createComposer } from '../../src/main/engine/relay/compose';
 import { captureLogger } from '../support/api-test-logger';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
 import { openTempDb, type TempDb } from '../support/engine-fixtures';
@@ -216,6 +216,77 @@ describe('DKIM signing through the worker pool', () => {
     const s = newSigner();
     const { raw } = await s.sign(await composed('x@imported.test'), 'imported.test');
     expect(await verifyDkim(raw, [key])).toEqual([expect.objectContaining({ result: 'pass' })]);
+  });
+});
+
+describe('composing and signing in a worker (a message crosses threads once)', () => {
+  const template = (subject: string) =>
+    JSON.stringify({
+      fromName: 'Relaydeck {{team}}',
+      fromAddress: 'news@sender.test',
+      subject,
+      text: `Dear {{first}},\n\n${'A line of text that is long enough to be wrapped. '.repeat(40)}\n`,
+      html: '',
+    });
+  const job = (n: number, fieldsJson = JSON.stringify({ first: `Ana ${n}`, team: 'Éditions' })) => ({
+    deliveryId: 7,
+    logId: n + 1,
+    email: `user${n}@inbox.test`,
+    messageId: `<${n}.msg@relaydeck.test>`,
+    fieldsJson,
+    date: T0,
+  });
+  /** The message without its DKIM-Signature header lines (first header, folded lines start with a space). */
+  const unsigned = (raw: Buffer) =>
+    raw.toString().replace(/^DKIM-Signature:[^\r]*\r\n(?:[ \t][^\r]*\r\n)*/, '');
+
+  it("returns the main thread's message for the recipient, signed; follows a template change", async () => {
+    const key = await generateDkimKey(ctx(), {
+      domain: 'sender.test',
+      selector: 's1',
+      algorithm: 'rsa-sha256',
+      bits: 1024,
+    });
+    const s = newSigner(2);
+    expect(s.signingDomain('news.sender.test')).toBe('sender.test');
+    expect(s.signingDomain('other.test')).toBeNull();
+    const composer = createComposer();
+    for (const subject of ['Bonjour {{first}} — offre', 'Changed {{first}}']) {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, n) => s.composeAndSign(job(n), template(subject), 'sender.test')),
+      );
+      for (const [n, result] of results.entries()) {
+        expect(result.dkimDomain).toBe('sender.test');
+        expect(await verifyDkim(result.raw, [key])).toEqual([expect.objectContaining({ result: 'pass' })]);
+        const { raw } = await composer.compose({
+          ...job(n),
+          templateJson: template(subject),
+          date: new Date(T0),
+        });
+        expect(unsigned(result.raw)).toBe(raw.toString());
+      }
+    }
+    s.forget(7);
+    const after = await s.composeAndSign(job(9), template('Again {{first}}'), 'sender.test');
+    expect(unsigned(after.raw)).toMatch(/^Subject: Again Ana 9\r$/m);
+  });
+
+  it('rejects a message that cannot be composed with a ComposeError, and composes the next one', async () => {
+    await generateDkimKey(ctx(), {
+      domain: 'sender.test',
+      selector: 's1',
+      algorithm: 'rsa-sha256',
+      bits: 1024,
+    });
+    const s = newSigner(1);
+    await expect(
+      s.composeAndSign(job(1, '{not json'), template('Hi {{first}}'), 'sender.test'),
+    ).rejects.toThrow(ComposeError);
+    await expect(
+      s.composeAndSign(job(1, '{not json'), template('Hi {{first}}'), 'sender.test'),
+    ).rejects.toThrow(/log row 2: fields_json is not JSON/);
+    const next = await s.composeAndSign(job(2), template('Hi {{first}}'), 'sender.test');
+    expect(next.dkimDomain).toBe('sender.test');
   });
 });
 

@@ -102,6 +102,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     onFlushed(result) {
       for (const id of result.completed) {
         composer.forget(id);
+        deps.signer?.forget(id);
         routingCache.delete(id);
       }
       scheduler.wake();
@@ -312,17 +313,31 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     destination: Destination,
     policy: RelayPolicy,
   ): Promise<{ outcome: SmtpOutcome; dkimDomain: string | null }> {
-    let composed;
+    let from: string;
+    let signed: { raw: Buffer; dkimDomain: string | null };
     try {
-      composed = await composer.compose({
+      from = composer.fromAddress(item.deliveryId, row.template_json);
+      const job = {
         deliveryId: item.deliveryId,
         logId: item.logId,
         email: row.email,
         messageId: row.message_id,
         fieldsJson: row.fields_json,
-        templateJson: row.template_json,
-        date: new Date(clock.now()),
-      });
+        date: clock.now(),
+      };
+      // DKIM (SPEC §5): a message of a domain with a key is composed and signed in a signing worker (it
+      // crosses threads once); a signing failure throws, so the message goes back to the queue
+      // (processSafely) instead of leaving unsigned. Other messages are composed here.
+      const signingDomain = deps.signer?.signingDomain(from.slice(from.lastIndexOf('@') + 1)) ?? null;
+      signed =
+        deps.signer && signingDomain
+          ? await deps.signer.composeAndSign(job, row.template_json, signingDomain)
+          : {
+              raw: (
+                await composer.compose({ ...job, templateJson: row.template_json, date: new Date(job.date) })
+              ).raw,
+              dkimDomain: null,
+            };
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
       const outcome: SmtpOutcome = {
@@ -338,15 +353,10 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       };
       return { outcome, dkimDomain: null };
     }
-    // DKIM (SPEC §5), once per composed message, off the main thread. A signing failure throws: the message
-    // goes back to the queue (processSafely) instead of leaving unsigned.
-    const signed = deps.signer
-      ? await deps.signer.sign(composed.raw, composed.from.slice(composed.from.lastIndexOf('@') + 1))
-      : { raw: composed.raw, dkimDomain: null };
     const outcome = await pool.send(destination, {
       logId: item.logId,
       envelope: {
-        from: deps.envelopeSender?.forMessage(composed.from, item.logId, item.deliveryId) ?? composed.from,
+        from: deps.envelopeSender?.forMessage(from, item.logId, item.deliveryId) ?? from,
         to: row.email,
       },
       raw: signed.raw,

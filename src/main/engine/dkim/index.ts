@@ -14,11 +14,13 @@ import { systemClock, type Clock } from '../clock';
 import { chooseKeyRows } from './key-choice';
 import { readKeyFile } from './key-files';
 import { parseStoredKey } from './keys';
+import type { ComposeJob } from './protocol';
 import type { DomainKeys, SigningKey } from './signing';
 import { signWorkerScript } from './worker-script';
 import { createSignPool, DkimSignError, type SignPool, type SignResult } from './worker-pool';
 
 export { DkimSignError, type SignResult } from './worker-pool';
+export type { ComposeJob } from './protocol';
 
 /** How often the signer checks whether another process changed the keys. */
 export const KEYS_CHECK_MS = 5_000;
@@ -30,6 +32,16 @@ export interface DkimSigner {
    * (e.g. a worker died): the message should be retried, not sent unsigned. `raw` must not be reused.
    */
   sign(raw: Buffer, fromDomain: string): Promise<SignResult>;
+  /** The domain whose key signs mail of `fromDomain` (itself or a parent domain), or null when none has one. */
+  signingDomain(fromDomain: string): string | null;
+  /**
+   * Composes a message from its delivery's template and signs it with the keys of `signingDomain` (as
+   * returned by `signingDomain`), both in a worker, so the message crosses threads once. Rejects with a
+   * `ComposeError` when the message cannot be composed, with a `DkimSignError` when signing failed.
+   */
+  composeAndSign(job: ComposeJob, templateJson: string, signingDomain: string): Promise<SignResult>;
+  /** Drops a finished delivery's template from the workers. */
+  forget(deliveryId: number): void;
   /** Re-reads the keys from the store (after a key was added, removed, enabled or disabled). */
   reload(): void;
   close(): Promise<void>;
@@ -124,20 +136,35 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
 
   load();
 
+  function signingDomain(fromDomain: string): string | null {
+    if (clock.now() - checkedAt >= KEYS_CHECK_MS) {
+      checkedAt = clock.now();
+      if (fingerprintOf() !== fingerprint) load();
+    }
+    return findSigningDomain(fromDomain, (d) => domains.has(d));
+  }
+
+  function started(): SignPool {
+    if (closed) throw new DkimSignError('the DKIM signer is closed');
+    if (!pool) {
+      pool = createSignPool({ size, spawn, logger: log });
+      pool.setKeys([...domains.values()]);
+    }
+    return pool;
+  }
+
   return {
     async sign(raw, fromDomain) {
-      if (clock.now() - checkedAt >= KEYS_CHECK_MS) {
-        checkedAt = clock.now();
-        if (fingerprintOf() !== fingerprint) load();
-      }
-      const domain = findSigningDomain(fromDomain, (d) => domains.has(d));
+      const domain = signingDomain(fromDomain);
       if (!domain) return { raw, dkimDomain: null };
-      if (closed) throw new DkimSignError('the DKIM signer is closed');
-      if (!pool) {
-        pool = createSignPool({ size, spawn, logger: log });
-        pool.setKeys([...domains.values()]);
-      }
-      return pool.sign(raw, domain, clock.now());
+      return started().sign(raw, domain, clock.now());
+    },
+    signingDomain,
+    async composeAndSign(job, templateJson, domain) {
+      return started().composeAndSign(job, templateJson, domain, clock.now());
+    },
+    forget(deliveryId) {
+      pool?.forget(deliveryId);
     },
     reload() {
       if (!closed) load();

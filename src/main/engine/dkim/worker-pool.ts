@@ -1,12 +1,14 @@
 /**
  * A pool of signing worker threads. Each request goes to the worker with the fewest pending requests; the
- * message bytes are transferred, not copied. A worker that dies is replaced at once and every request it
+ * message bytes are transferred, not copied. A message composed in a worker (`composeAndSign`) carries only
+ * the recipient's values; its delivery's template is sent to each worker once. A worker that dies is replaced at once and every request it
  * held is rejected with a `DkimSignError` (the engine gives the message back to the queue and retries it):
  * no request is ever left unsettled. Workers do not keep the process alive while they have nothing to do.
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger';
-import { asBuffer, transferable, type FromWorker, type ToWorker } from './protocol';
+import { ComposeError } from '../relay/compose';
+import { asBuffer, transferable, type ComposeJob, type FromWorker, type ToWorker } from './protocol';
 import type { DomainKeys } from './signing';
 
 export class DkimSignError extends Error {
@@ -21,6 +23,19 @@ export interface SignResult {
 export interface SignPool {
   /** Signs `raw` with the keys of `domain`. `raw`'s memory may be transferred: do not reuse it. */
   sign(raw: Buffer, domain: string, signTime: number): Promise<SignResult>;
+  /**
+   * Composes `job`'s message from `templateJson` and signs it with the keys of `domain`, in one worker (each
+   * worker is sent a delivery's template once). Rejects with a `ComposeError` when the message cannot be
+   * composed, with a `DkimSignError` when signing failed.
+   */
+  composeAndSign(
+    job: ComposeJob,
+    templateJson: string,
+    domain: string,
+    signTime: number,
+  ): Promise<SignResult>;
+  /** Drops a delivery's template from the workers (the delivery finished). */
+  forget(deliveryId: number): void;
   /** Sends new keys to every worker (requests sent afterwards use them). */
   setKeys(keys: DomainKeys[]): void;
   close(): Promise<void>;
@@ -42,6 +57,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** The template each delivery's messages are composed from in this worker, as last sent. */
+  templates: Map<number, string>;
 }
 
 export function createSignPool(options: SignPoolOptions): SignPool {
@@ -57,7 +74,7 @@ export function createSignPool(options: SignPoolOptions): SignPool {
 
   function spawnSlot(): Slot {
     const worker = options.spawn();
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), templates: new Map() };
     worker.unref();
     worker.on('message', (msg: FromWorker) => settle(slot, msg));
     worker.on('error', (err) =>
@@ -84,6 +101,10 @@ export function createSignPool(options: SignPoolOptions): SignPool {
         return;
       case 'failed':
         pending.reject(new DkimSignError(`DKIM signing failed: ${msg.message}`));
+        return;
+      case 'compose-failed':
+        crashes = 0;
+        pending.reject(new ComposeError(msg.message));
         return;
     }
   }
@@ -122,18 +143,42 @@ export function createSignPool(options: SignPoolOptions): SignPool {
     return best;
   }
 
+  /** Sends a request to the least busy worker; `build` makes the message once its id is known. */
+  function request(
+    build: (slot: Slot, id: number) => { msg: ToWorker; transfer?: ArrayBuffer[] },
+  ): Promise<SignResult> {
+    if (closed) return Promise.reject(new DkimSignError('the DKIM signer is closed'));
+    if (broken) return Promise.reject(new DkimSignError(broken));
+    const slot = pick();
+    const id = nextId++;
+    return new Promise<SignResult>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      if (slot.pending.size === 1) slot.worker.ref();
+      const { msg, transfer } = build(slot, id);
+      post(slot, msg, transfer);
+    });
+  }
+
   return {
     sign(raw, domain, signTime) {
-      if (closed) return Promise.reject(new DkimSignError('the DKIM signer is closed'));
-      if (broken) return Promise.reject(new DkimSignError(broken));
-      const slot = pick();
-      const id = nextId++;
-      return new Promise<SignResult>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        if (slot.pending.size === 1) slot.worker.ref();
+      return request((_slot, id) => {
         const { bytes, transfer } = transferable(raw);
-        post(slot, { kind: 'sign', id, raw: bytes, domain, signTime }, transfer);
+        return { msg: { kind: 'sign', id, raw: bytes, domain, signTime }, transfer };
       });
+    },
+    composeAndSign(job, templateJson, domain, signTime) {
+      return request((slot, id) => {
+        if (slot.templates.get(job.deliveryId) !== templateJson) {
+          slot.templates.set(job.deliveryId, templateJson);
+          post(slot, { kind: 'template', deliveryId: job.deliveryId, json: templateJson });
+        }
+        return { msg: { kind: 'compose', id, job, domain, signTime } };
+      });
+    },
+    forget(deliveryId) {
+      for (const slot of slots) {
+        if (slot.templates.delete(deliveryId)) post(slot, { kind: 'forget', deliveryId });
+      }
     },
     setKeys(next) {
       keys = next;

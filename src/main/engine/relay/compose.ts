@@ -69,6 +69,8 @@ export interface Composer {
    * group's first message and a trace header naming the delivery only. Only for templates without fields.
    */
   composeShared(input: ComposeSharedInput): Promise<ComposedMessage>;
+  /** The From address of a delivery's messages (the template is compiled once; throws a `ComposeError`). */
+  fromAddress(deliveryId: number, templateJson: string): string;
   /** True when the delivery's template has no `{{field}}` at all, so every recipient gets the same message. */
   isStatic(deliveryId: number, templateJson: string): boolean;
   /** Drops the compiled template of a delivery (it finished or changed). */
@@ -107,6 +109,9 @@ export function createComposer(maxCached = 100): Composer {
         { to: null, messageId: input.messageId, date: input.date, trace: `${input.deliveryId}` },
       );
       return { from: t.fromAddress, raw: Buffer.concat([UNDISCLOSED_RECIPIENTS, raw]) };
+    },
+    fromAddress(deliveryId, templateJson) {
+      return compiledFor(deliveryId, templateJson).fromAddress;
     },
     isStatic(deliveryId, templateJson) {
       const t = compiledFor(deliveryId, templateJson);
