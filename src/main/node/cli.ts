@@ -29,6 +29,8 @@ const COMMANDS: readonly Command[] = [
   quarantineCommand,
 ];
 
+const NAME_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length));
+
 function usage(): string {
   return [
     `Relaydeck ${APP_VERSION}: email deliverability operations console and sending engine.`,
@@ -36,7 +38,7 @@ function usage(): string {
     'Usage: relaydeck <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(NAME_WIDTH)} ${c.summary}`),
     '',
     'Run "relaydeck <command> --help" for the options of a command.',
     '',
