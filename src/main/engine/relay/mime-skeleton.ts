@@ -153,8 +153,14 @@ export function renderMessage(
   return Buffer.concat(chunks);
 }
 
+/**
+ * One MimeNode encodes every header value: its `encodeHeaderValue` keeps no state, and the static
+ * `MimeNode.encodeHeaderValue` builds a node per call (with random bytes for a boundary it never uses).
+ */
+const headerEncoder = new MimeNode('text/plain', { baseBoundary: 'header-encoder' });
+
 function headerValue(key: string, value: HeaderValues['from'] | string): string {
-  return MimeNode.encodeHeaderValue(key, value);
+  return headerEncoder.encodeHeaderValue(key, value);
 }
 
 /** Folds each header line at 76 characters as MimeNode.buildHeaders does. */
