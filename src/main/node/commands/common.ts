@@ -33,21 +33,23 @@ export type FlagValues<O extends Options> = {
 };
 
 /**
- * Strict parsing of a command's flags (`--help` is added). Returns null when help was printed.
+ * Strict parsing of a command line: flags (`--help` is added) and, when allowed, positional arguments.
+ * Returns null when help was printed.
  */
-export function parseFlags<O extends Options>(
+export function parseCommandLine<O extends Options>(
   command: Pick<Command, 'name' | 'usage'>,
   argv: string[],
   options: O,
   io: CommandIo,
-): FlagValues<O> | null {
+  allowPositionals = true,
+): { values: FlagValues<O>; positionals: string[] } | null {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals,
     });
   } catch (err) {
     throw new UsageError(
@@ -58,7 +60,17 @@ export function parseFlags<O extends Options>(
     io.stdout.write(`${command.usage.trim()}\n`);
     return null;
   }
-  return parsed.values as FlagValues<O>;
+  return { values: parsed.values as FlagValues<O>, positionals: parsed.positionals };
+}
+
+/** Strict parsing of a command's flags (no positional arguments). Returns null when help was printed. */
+export function parseFlags<O extends Options>(
+  command: Pick<Command, 'name' | 'usage'>,
+  argv: string[],
+  options: O,
+  io: CommandIo,
+): FlagValues<O> | null {
+  return parseCommandLine(command, argv, options, io, false)?.values ?? null;
 }
 
 export function requireFlag(value: string | undefined, flag: string): string {

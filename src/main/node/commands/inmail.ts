@@ -4,12 +4,11 @@
  * listener. Unmatched messages are kept and listed.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openApp } from '../../app';
 import { importFile } from '../../inmail/import';
 import { silentLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { UsageError, type Command } from './common';
+import { parseCommandLine, UsageError, type Command } from './common';
 
 export const inmailCommand: Command = {
   name: 'inmail',
@@ -35,25 +34,8 @@ Options:
       throw new UsageError(
         sub ? `unknown subcommand "${sub}": expected import` : 'missing subcommand: import',
       );
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        options: {
-          json: { type: 'boolean' },
-          data: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-    if (parsed.values.help) {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
+    const parsed = parseCommandLine(this, rest, { json: { type: 'boolean' }, data: { type: 'string' } }, io);
+    if (!parsed) return 0;
     if (parsed.positionals.length === 0) throw new UsageError('give at least one .eml or .mbox file');
     for (const file of parsed.positionals) {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`${file}: no such file`);

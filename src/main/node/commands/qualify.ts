@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   createClassifier,
   parseInboundSync,
@@ -15,7 +14,7 @@ import {
   type Classifier,
 } from '../../engine/bounce';
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
-import { UsageError, type Command, type CommandIo } from './common';
+import { parseCommandLine, UsageError, type Command, type CommandIo } from './common';
 
 /** One output line. `type` and `reason` are the ids of SPEC §4.1; `file` is `path#N` inside an mbox. */
 export interface QualifyLine {
@@ -51,25 +50,8 @@ Options:
   --reply TEXT    qualify one SMTP reply instead of files
   -h, --help      show this help`,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          json: { type: 'boolean' },
-          reply: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-    if (parsed.values.help) {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
+    const parsed = parseCommandLine(this, argv, { json: { type: 'boolean' }, reply: { type: 'string' } }, io);
+    if (!parsed) return 0;
     const json = parsed.values.json === true;
     const classifier = createClassifier();
     const out = createPrinter(io, json);

@@ -5,14 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import type { RulesDocument } from '../../../shared/contract/mta';
 import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
 import { openApp, type App } from '../../app';
 import { replaceRules } from '../../api/handlers-mta';
 import { resolveDataDir } from '../data-dir';
-import { UsageError, type Command, type CommandIo } from './common';
+import { parseCommandLine, UsageError, type Command, type CommandIo } from './common';
 
 const SUBCOMMANDS = ['export', 'import', 'reset'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -56,11 +55,8 @@ Options:
     if (sub === undefined) throw new UsageError('missing subcommand: export, import or reset');
     if (!isSubcommand(sub))
       throw new UsageError(`unknown subcommand "${sub}": expected export, import or reset`);
-    const args = parseRulesArgs(sub, rest);
-    if (args.help) {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
+    const args = parseRulesArgs(this, sub, rest, io);
+    if (!args) return 0;
     // Read and check the file before opening the data dir: a bad file must leave nothing behind.
     let doc: RulesDocument | null = null;
     if (sub === 'import') {
@@ -95,7 +91,6 @@ Options:
 };
 
 interface RulesArgs {
-  help: boolean;
   data?: string;
   out?: string;
   file?: string;
@@ -105,29 +100,20 @@ function isSubcommand(value: string): value is Subcommand {
   return (SUBCOMMANDS as readonly string[]).includes(value);
 }
 
-function parseRulesArgs(sub: Subcommand, argv: string[]): RulesArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...(sub === 'export' ? { out: { type: 'string' } } : {}),
-      },
-      strict: true,
-      allowPositionals: sub === 'import',
-    });
-  } catch (err) {
-    throw new UsageError(
-      err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err),
-    );
-  }
-  const values = parsed.values as { data?: string; out?: string; help?: boolean };
-  const args: RulesArgs = { help: values.help ?? false };
+/** The subcommand's flags and FILE; null when help was printed. */
+function parseRulesArgs(command: Command, sub: Subcommand, argv: string[], io: CommandIo): RulesArgs | null {
+  const parsed = parseCommandLine(
+    command,
+    argv,
+    { data: { type: 'string' }, ...(sub === 'export' ? { out: { type: 'string' } } : {}) },
+    io,
+    sub === 'import',
+  );
+  if (!parsed) return null;
+  const values = parsed.values as { data?: string; out?: string };
+  const args: RulesArgs = {};
   if (values.data !== undefined) args.data = values.data;
   if (values.out !== undefined) args.out = values.out;
-  if (args.help) return args;
   if (sub === 'import') {
     const [file, ...extra] = parsed.positionals;
     if (file === undefined) throw new UsageError('import needs the FILE to import');
