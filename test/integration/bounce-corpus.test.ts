@@ -35,7 +35,7 @@ async function qualifyCorpus(): Promise<Map<string, QualifyLine>> {
 
 describe('bounce corpus', () => {
   it('lists every fixture file in the manifest, with more than one source', () => {
-    const files = ['postfix', 'written'].flatMap((d) =>
+    const files = ['postfix', 'exim', 'written'].flatMap((d) =>
       fs.readdirSync(path.join(DIR, d)).map((f) => `${d}/${f}`),
     );
     expect(new Set(manifest.fixtures.map((f) => f.file))).toEqual(new Set(files));

@@ -485,11 +485,12 @@ const RULES: BounceRuleInput[] = [
     id: 'account-disabled',
     description: 'Account disabled, suspended, inactive or closed',
     provider: 'generic',
-    pattern: String.raw`(mailbox|account|user|address) (is |has been )?(disabled|suspended|deactivated|inactive|closed|blocked by the owner|expired|frozen)|(disabled|inactive|suspended|expired) (mailbox|account|user)|user suspended|mailbox (is )?locked`,
+    pattern: String.raw`(mailbox|account|user|address) (is |has been )?(disabled|suspended|deactivated|inactive|closed|blocked by the owner|expired|frozen)|(disabled|inactive|suspended|expired) (mailbox|account|user)|user suspended|mailbox (is )?locked|no longer accepts mail|inactive (e-?mail )?address`,
     bounceClass: 25,
     examples: [
       '550 5.2.1 <bob@example.com>: Mailbox disabled, not accepting messages',
       '550 User suspended: bob@163.com',
+      '550 5.1.1 <bob@me.com>: inactive email address',
     ],
   },
   {

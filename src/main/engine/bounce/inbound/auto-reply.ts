@@ -59,5 +59,9 @@ export function autoReplyReason(headers: readonly HeaderField[], subject: string
   if (SUBJECT_RE.test(subject)) return `subject "${subject.slice(0, 80)}"`;
   if (autoSubmitted.startsWith('auto-generated') && /vacation|out of office|absence/i.test(subject))
     return 'Auto-Submitted: auto-generated';
+  // Responders that mark their answers auto-generated (help desks, ticket systems) instead of auto-replied:
+  // an automatic message that answers one of ours (reports are recognised before this is asked).
+  if (autoSubmitted.startsWith('auto-generated') && headerOf(headers, 'in-reply-to') !== null)
+    return 'Auto-Submitted: auto-generated, In-Reply-To';
   return null;
 }

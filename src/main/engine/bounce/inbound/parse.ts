@@ -20,6 +20,7 @@ import {
   type HeaderField,
   type MimePart,
 } from './mime';
+import { parseEspEvents } from './esp-events';
 import { detectNonstandardFormat, parseNonstandard } from './nonstandard';
 import { addressOfTyped, parseDeliveryStatus, parseFeedbackReport } from './report-fields';
 import { parseSesNotification } from './ses';
@@ -164,12 +165,13 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
     };
   }
 
-  const ses = parseSesNotification(text);
+  const sesOnly = parseSesNotification(text);
+  const ses = sesOnly ?? (/^\s*[[{]/.test(text) ? parseEspEvents(text) : null);
   if (ses) {
     return {
       ...base,
       kind: ses.kind === 'bounce' ? 'bounce_nonstandard' : 'arf',
-      format: 'ses',
+      format: sesOnly ? 'ses' : 'esp-json',
       recipients: ses.recipients,
       feedback: ses.feedback,
       original: ses.original,

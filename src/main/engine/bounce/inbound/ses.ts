@@ -21,7 +21,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 export function parseSesNotification(text: string): SesNotification | null {
   const start = text.indexOf('{');
-  if (start < 0 || !/notificationType/.test(text)) return null;
+  if (start < 0 || !/notificationType|eventType/.test(text)) return null;
   let data: Json | null;
   try {
     data = obj(JSON.parse(text.slice(start, text.lastIndexOf('}') + 1)));
