@@ -8,7 +8,7 @@ import { systemClock } from '../engine/clock';
 import { exportReport } from '../reports/export';
 import { createChromiumPrinter } from '../reports/pdf/chromium';
 import type { ReportPrinter } from '../reports/pdf/printer';
-import { buildReportView } from '../reports/summary-data';
+import { buildReportView } from '../reports/report-view';
 import { silentLogger } from '../logger';
 import type { HandlerDeps } from './handlers';
 
@@ -22,7 +22,7 @@ export function createReportHandlers(deps: HandlerDeps, self: () => Handlers): P
     (printer ??= createChromiumPrinter({ handlers: self(), logger: deps.logger ?? silentLogger }));
 
   return {
-    'reports.view': (input) => buildReportView(deps.db, input.deliveryId, input.top, clock.now()),
+    'reports.view': (input) => buildReportView(deps.db, input, clock.now()),
     'reports.export': (input) => exportReport(input, { db: deps.db, now: clock.now(), printer: getPrinter }),
   };
 }

@@ -32,7 +32,7 @@ const waitForView = (timeoutMs: number) => `new Promise((resolve) => {
 
 export function createElectronReportPrinter(o: { indexHtml: string; preload: string }): ReportPrinter {
   return {
-    async print(deliveryId) {
+    async print(deliveryId, kind) {
       const win = new BrowserWindow({
         show: false,
         width: 1000,
@@ -49,7 +49,7 @@ export function createElectronReportPrinter(o: { indexHtml: string; preload: str
         },
       });
       try {
-        await win.loadFile(o.indexHtml, { hash: reportRoute(deliveryId) });
+        await win.loadFile(o.indexHtml, { hash: reportRoute(deliveryId, kind) });
         const failure = (await win.webContents.executeJavaScript(waitForView(READY_TIMEOUT_MS))) as
           string | null;
         if (failure) throw new AppError('internal', `The report view failed: ${failure}`);

@@ -12,6 +12,7 @@ import { AppError } from '../../shared/contract/errors';
 import type { Db } from '../store/db';
 import { getDelivery, parseId } from '../store/deliveries-repo';
 import { buildReport } from './build';
+import { pdfFileBase } from './kinds/common';
 import type { ReportPrinter } from './pdf/printer';
 import { EXTENSIONS, MIME_TYPES, writeReport } from './writers';
 import { CappedBuffer, endStream, Output } from './writers/output';
@@ -43,15 +44,9 @@ export async function exportReport(r: ExportRequest, deps: ExportDeps): Promise<
   let content: Buffer;
   let fileBase: string;
   if (r.format === 'pdf') {
-    if (r.kind !== 'summary')
-      throw new AppError(
-        'invalid_input',
-        `The PDF is the printable delivery report: export ${r.kind} as CSV, JSON lines or XLSX`,
-        [{ field: 'kind', message: 'PDF exports the summary report' }],
-      );
     const delivery = getDelivery(deps.db, parseId(r.deliveryId), deps.now);
-    fileBase = `relaydeck-delivery-${delivery.id}-report`;
-    content = await deps.printer().print(delivery.id);
+    fileBase = pdfFileBase(r.kind, delivery);
+    content = await deps.printer().print(delivery.id, r.kind);
     if (content.length > maxBytes) throw tooLargeError(r, maxBytes);
   } else {
     const report = buildReport(deps.db, r.deliveryId, r.kind, deps.now);

@@ -3,13 +3,13 @@
  * and sections of typed rows. Rows are produced lazily (keyset pages from the store), so a 1M-row log is
  * never in memory; each writer streams them to its sink.
  */
-import type { ReportKind } from '../../shared/contract/reports';
+import type { ReportColumnType, ReportKind } from '../../shared/contract/reports';
 
 /**
  * How a cell is written: `date` cells hold epoch ms (ISO 8601 in CSV/JSON, dates in XLSX), `percent` cells a
  * rate 0..1 (a number in CSV/JSON, a % format in XLSX).
  */
-export type ColumnType = 'text' | 'int' | 'number' | 'percent' | 'date' | 'bool';
+export type ColumnType = ReportColumnType;
 
 export interface Column {
   /** Stable machine name: the CSV header and the JSON key. */
@@ -31,6 +31,11 @@ export interface Section {
   title: string;
   columns: readonly Column[];
   rows(): Iterable<Row>;
+  /**
+   * The number of rows, when known without reading them (a counter): the printable view reads only its
+   * capped rows then. Without it, the view counts the rows past its cap.
+   */
+  count?(): number;
 }
 
 export interface HeaderItem {

@@ -141,7 +141,7 @@ function Screen({ route }: { route: Route }) {
     case 'delivery':
       return <DeliveryDetailPage key={route.id} id={route.id} />;
     case 'delivery-report':
-      return <ReportPage key={route.id} id={route.id} />;
+      return <ReportPage key={`${route.id}/${route.kind}`} id={route.id} kind={route.kind} />;
     case 'rules':
       return <RulesPage />;
     case 'destinations':

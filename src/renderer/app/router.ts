@@ -1,11 +1,12 @@
 /** A tiny hash router for the console's three screens: no library needed. */
 import { useSyncExternalStore } from 'react';
+import { REPORT_KINDS, type ReportKind } from '../../shared/contract/reports';
 
 export type Route =
   | { name: 'deliveries' }
   | { name: 'new-delivery' }
   | { name: 'delivery'; id: string }
-  | { name: 'delivery-report'; id: string }
+  | { name: 'delivery-report'; id: string; kind: ReportKind }
   | { name: 'rules' }
   | { name: 'destinations' }
   | { name: 'dkim' }
@@ -18,7 +19,8 @@ export const paths = {
   deliveries: () => '#/deliveries',
   newDelivery: () => '#/deliveries/new',
   delivery: (id: string) => `#/deliveries/${encodeURIComponent(id)}`,
-  deliveryReport: (id: string) => `#/deliveries/${encodeURIComponent(id)}/report`,
+  deliveryReport: (id: string, kind: ReportKind = 'summary') =>
+    `#/deliveries/${encodeURIComponent(id)}/report${kind === 'summary' ? '' : `/${kind}`}`,
   rules: () => '#/rules',
   destinations: () => '#/destinations',
   dkim: () => '#/dkim',
@@ -39,10 +41,13 @@ export function parseRoute(hash: string): Route {
   if (path === '/inmail') return { name: 'inmail' };
   const detail = /^\/deliveries\/(\d+)$/.exec(path);
   if (detail?.[1]) return { name: 'delivery', id: detail[1] };
-  const report = /^\/deliveries\/(\d+)\/report$/.exec(path);
-  if (report?.[1]) return { name: 'delivery-report', id: report[1] };
+  const report = /^\/deliveries\/(\d+)\/report(?:\/([a-z]+))?$/.exec(path);
+  const kind = report?.[2] ?? 'summary';
+  if (report?.[1] && isReportKind(kind)) return { name: 'delivery-report', id: report[1], kind };
   return { name: 'not-found', path };
 }
+
+const isReportKind = (v: string): v is ReportKind => (REPORT_KINDS as readonly string[]).includes(v);
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);

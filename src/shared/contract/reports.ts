@@ -77,11 +77,44 @@ export const ReportSummary = z.object({
 });
 export type ReportSummary = z.infer<typeof ReportSummary>;
 
+/** How a report cell is written (CSV/JSON/XLSX) and shown (the report view). */
+export const REPORT_COLUMN_TYPES = ['text', 'int', 'number', 'percent', 'date', 'bool'] as const;
+export const ReportColumnType = z.enum(REPORT_COLUMN_TYPES);
+export type ReportColumnType = z.infer<typeof ReportColumnType>;
+
+/** Rows of a kind's tables in the printable view (PDF); the tabular exports have every row. */
+export const REPORT_VIEW_ROW_CAP = 2_000;
+
 export const ReportViewInput = z.object({
   deliveryId: Id,
-  /** Rows of the domains and failed-recipients tables. */
+  /** Rows of the summary's domains and failed-recipients tables. */
   top: z.number().int().min(1).max(100).default(15),
+  /** The report kind the view prints; `summary` is the delivery report with charts. */
+  kind: ReportKind.default('summary'),
+  /** Rows of each table of a non-summary kind (the rest is counted, not sent). */
+  rowCap: z.number().int().min(1).max(10_000).default(REPORT_VIEW_ROW_CAP),
 });
+
+export const ReportViewColumn = z.object({
+  key: z.string(),
+  header: z.string(),
+  type: ReportColumnType,
+});
+export type ReportViewColumn = z.infer<typeof ReportViewColumn>;
+
+export const ReportCell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type ReportCell = z.infer<typeof ReportCell>;
+
+/** One table of a kind, as its builder (src/main/reports/kinds) produces it: rows as cells in column order. */
+export const ReportViewSection = z.object({
+  id: z.string(),
+  title: z.string(),
+  columns: z.array(ReportViewColumn),
+  rows: z.array(z.array(ReportCell)),
+  /** Every row of the table (more than `rows.length` when capped). */
+  total: z.number().int(),
+});
+export type ReportViewSection = z.infer<typeof ReportViewSection>;
 
 export const ReportView = z.object({
   delivery: Delivery,
@@ -89,6 +122,9 @@ export const ReportView = z.object({
   reasons: z.array(ReasonBreakdown),
   domains: z.object({ items: z.array(DomainStats), total: z.number().int() }),
   failed: z.object({ items: z.array(FailedRecipient), total: z.number().int() }),
+  kind: ReportKind,
+  /** The kind's tables (empty for `summary`, whose view is drawn from the fields above). */
+  sections: z.array(ReportViewSection),
 });
 export type ReportView = z.infer<typeof ReportView>;
 
@@ -110,7 +146,7 @@ export const reportMethods = {
   'reports.view': method(
     ReportViewInput,
     ReportView,
-    'The printable report of a delivery: KPIs, health flags, reasons, top domains and failed recipients',
+    'The printable report of a delivery: KPIs, health flags, reasons, top domains and failed recipients, and the tables of the chosen kind (capped)',
   ),
   'reports.export': method(
     ReportExportInput,

@@ -36,7 +36,8 @@ Options:
   --format FORMAT    csv   UTF-8 with BOM, a header row per table
                      json  JSON lines: one object per row (the summary is one object)
                      xlsx  a workbook: a "Report" sheet, then one sheet per table
-                     pdf   the printable report (KPIs, health, charts, tables), printed by Chromium
+                     pdf   the printable report of the kind (summary: KPIs, health, charts, tables; other
+                           kinds: their tables, at most 2,000 rows each), printed by Chromium
                            ($RELAYDECK_CHROMIUM, else /usr/bin/chromium, chromium-browser or google-chrome)
   --kind KIND        summary     delivery, period, KPIs, statuses, reasons, health flags
                      bounces     non-deliverables by reason, by domain, and every failed recipient
@@ -72,10 +73,6 @@ Options:
     if (flags.kind !== undefined && !isKind(flags.kind))
       throw new UsageError(`--kind must be one of ${REPORT_KINDS.join(', ')}, got "${flags.kind}"`);
     const kind = flags.kind;
-    if (format === 'pdf' && kind !== undefined && kind !== 'summary')
-      throw new UsageError(
-        `the PDF is the printable delivery report (--kind summary); export --kind ${kind} as csv, json or xlsx`,
-      );
     if ((format === 'xlsx' || format === 'pdf') && !flags.out && io.stdout.isTTY)
       throw new UsageError(`${format} is a binary format: give --out FILE (or redirect stdout)`);
 
@@ -92,7 +89,10 @@ Options:
       // A PDF is printed before the file is opened: a failed print leaves no file behind.
       const pdf =
         format === 'pdf'
-          ? await createChromiumPrinter({ handlers: app.handlers, logger: app.logger }).print(id)
+          ? await createChromiumPrinter({ handlers: app.handlers, logger: app.logger }).print(
+              id,
+              kind ?? 'summary',
+            )
           : null;
       file = flags.out ? fs.createWriteStream(flags.out) : null;
       const out = new Output(file ?? io.stdout);

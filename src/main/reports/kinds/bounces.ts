@@ -118,6 +118,7 @@ export function bouncesReport(ctx: KindContext): Report {
           { key: 'mx_host', header: 'MX', type: 'text', width: 24 },
           { key: 'message_id', header: 'Message id', type: 'text', width: 36 },
         ],
+        count: () => d.statusCounts.failed ?? 0,
         *rows() {
           for (const r of iterateLog(ctx.db, id, 'failed')) {
             yield {

@@ -18,8 +18,13 @@ export function reportTitle(kind: ReportKind, d: Delivery): string {
   return `${REPORT_KIND_LABELS[kind]} — ${d.name}`;
 }
 
-export function fileBase(kind: ReportKind, d: Delivery): string {
+export function fileBase(kind: ReportKind, d: Pick<Delivery, 'id'>): string {
   return `relaydeck-delivery-${d.id}-${kind}`;
+}
+
+/** The summary's PDF is "the report"; the other kinds' PDFs are named like their tabular exports. */
+export function pdfFileBase(kind: ReportKind, d: Pick<Delivery, 'id'>): string {
+  return kind === 'summary' ? `relaydeck-delivery-${d.id}-report` : fileBase(kind, d);
 }
 
 export function figuresText(d: Delivery): string {

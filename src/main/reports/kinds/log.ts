@@ -36,6 +36,7 @@ export function logReport(ctx: KindContext): Report {
         id: 'log',
         title: 'Delivery log',
         columns: LOG_COLUMNS,
+        count: () => Object.values(d.statusCounts).reduce((a, n) => a + (n ?? 0), 0),
         *rows() {
           for (const r of iterateLog(ctx.db, parseId(d.id))) {
             yield {

@@ -63,7 +63,7 @@ export interface ChromiumPrinterOptions {
 
 export function createChromiumPrinter(o: ChromiumPrinterOptions): ReportPrinter {
   return {
-    async print(deliveryId) {
+    async print(deliveryId, kind) {
       const executablePath = findChromium(o.env);
       const staticDir = o.staticDir === undefined ? defaultRendererDir() : o.staticDir;
       if (!staticDir)
@@ -85,7 +85,7 @@ export function createChromiumPrinter(o: ChromiumPrinterOptions): ReportPrinter 
           (route) => {
             window.location.hash = route;
           },
-          `#${reportRoute(deliveryId)}`,
+          `#${reportRoute(deliveryId, kind)}`,
         );
         const shown = await page.waitForSelector(`${READY_SELECTOR}, [data-report-error]`, {
           timeout: READY_TIMEOUT_MS,

@@ -1,18 +1,20 @@
 /**
- * PDF reports are the console's printable report view (`#/deliveries/:id/report`) printed by Chromium: by
+ * PDF reports are the console's printable report view (`#/deliveries/:id/report`, and
+ * `#/deliveries/:id/report/:kind` for the other kinds) printed by Chromium: by
  * Electron's own (a hidden window, src/main/electron/report-printer.ts) or, without Electron, by a Chromium
  * driven with playwright-core (./chromium.ts). The view sets `data-report-ready` once its data and charts are
  * drawn; both printers wait for it.
  */
+import type { ReportKind } from '../../../shared/contract/reports';
 
 export interface ReportPrinter {
-  /** The PDF of a delivery's report. */
-  print(deliveryId: string): Promise<Buffer>;
+  /** The PDF of one kind of a delivery's report. */
+  print(deliveryId: string, kind: ReportKind): Promise<Buffer>;
 }
 
-/** The hash route of the printable report view. */
-export const reportRoute = (deliveryId: string): string =>
-  `/deliveries/${encodeURIComponent(deliveryId)}/report`;
+/** The hash route of the printable report view of a kind (the summary's is the plain report route). */
+export const reportRoute = (deliveryId: string, kind: ReportKind): string =>
+  `/deliveries/${encodeURIComponent(deliveryId)}/report${kind === 'summary' ? '' : `/${kind}`}`;
 
 /** The selector both printers wait on. */
 export const READY_SELECTOR = '[data-report-ready="true"]';

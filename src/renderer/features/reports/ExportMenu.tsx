@@ -1,6 +1,6 @@
 /**
  * "Export" menu: every report kind in every format, downloaded as a file (reports.export returns it as
- * base64; the PDF is the printable report). Used on the delivery page and the report view.
+ * base64; a PDF is the kind's printable report view). Used on the delivery page and the report view.
  */
 import { useEffect, useRef, useState } from 'react';
 import {
@@ -73,9 +73,7 @@ export function ExportMenu({ deliveryId }: { deliveryId: string }) {
                     </td>
                   ))}
                   <td>
-                    {kind === 'summary' && (
-                      <ExportItem kind={kind} format="pdf" busy={busy} onPick={download} />
-                    )}
+                    <ExportItem kind={kind} format="pdf" busy={busy} onPick={download} />
                   </td>
                 </tr>
               ))}
