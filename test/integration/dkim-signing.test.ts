@@ -240,7 +240,7 @@ describe('composing and signing in a worker (a message crosses threads once)', (
   const unsigned = (raw: Buffer) =>
     raw.toString().replace(/^DKIM-Signature:[^\r]*\r\n(?:[ \t][^\r]*\r\n)*/, '');
 
-  it("returns the main thread's message for the recipient, signed; follows a template change", async () => {
+  it("returns the main thread's message for the recipient, signed when its domain has a key; follows a template change", async () => {
     const key = await generateDkimKey(ctx(), {
       domain: 'sender.test',
       selector: 's1',
@@ -253,7 +253,7 @@ describe('composing and signing in a worker (a message crosses threads once)', (
     const composer = createComposer();
     for (const subject of ['Bonjour {{first}} — offre', 'Changed {{first}}']) {
       const results = await Promise.all(
-        Array.from({ length: 6 }, (_, n) => s.composeAndSign(job(n), template(subject), 'sender.test')),
+        Array.from({ length: 6 }, (_, n) => s.composeAndSign(job(n), template(subject), 'news.sender.test')),
       );
       for (const [n, result] of results.entries()) {
         expect(result.dkimDomain).toBe('sender.test');
@@ -266,6 +266,14 @@ describe('composing and signing in a worker (a message crosses threads once)', (
         expect(unsigned(result.raw)).toBe(raw.toString());
       }
     }
+    const unsignedResult = await s.composeAndSign(job(4), template('Plain {{first}}'), 'other.test');
+    expect(unsignedResult.dkimDomain).toBeNull();
+    const { raw: plain } = await composer.compose({
+      ...job(4),
+      templateJson: template('Plain {{first}}'),
+      date: new Date(T0),
+    });
+    expect(unsignedResult.raw.equals(plain)).toBe(true);
     s.forget(7);
     const after = await s.composeAndSign(job(9), template('Again {{first}}'), 'sender.test');
     expect(unsigned(after.raw)).toMatch(/^Subject: Again Ana 9\r$/m);

@@ -325,19 +325,18 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         fieldsJson: row.fields_json,
         date: clock.now(),
       };
-      // DKIM (SPEC §5): a message of a domain with a key is composed and signed in a signing worker (it
-      // crosses threads once); a signing failure throws, so the message goes back to the queue
-      // (processSafely) instead of leaving unsigned. Other messages are composed here.
-      const signingDomain = deps.signer?.signingDomain(from.slice(from.lastIndexOf('@') + 1)) ?? null;
-      signed =
-        deps.signer && signingDomain
-          ? await deps.signer.composeAndSign(job, row.template_json, signingDomain)
-          : {
-              raw: (
-                await composer.compose({ ...job, templateJson: row.template_json, date: new Date(job.date) })
-              ).raw,
-              dkimDomain: null,
-            };
+      // With a signer the message is composed in its worker pool, and signed there when its From domain has
+      // a DKIM key (SPEC §5): it crosses threads once, and the main thread keeps the SMTP sessions. A
+      // signing failure throws, so the message goes back to the queue (processSafely) instead of leaving
+      // unsigned.
+      signed = deps.signer
+        ? await deps.signer.composeAndSign(job, row.template_json, from.slice(from.lastIndexOf('@') + 1))
+        : {
+            raw: (
+              await composer.compose({ ...job, templateJson: row.template_json, date: new Date(job.date) })
+            ).raw,
+            dkimDomain: null,
+          };
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
       const outcome: SmtpOutcome = {

@@ -2,7 +2,9 @@
  * The DKIM signer (SPEC §5): every message whose From domain, or a parent domain of it, has an enabled key
  * is signed, off the main thread, by a pool of worker threads. Keys are read from the store and their files
  * once per `reload()` (parsed into KeyObjects, shared with the workers); a message without a key for its
- * domain is returned unchanged without leaving the main thread.
+ * domain is returned unchanged without leaving the main thread. The engine has its messages composed in the
+ * same workers (`composeAndSign`), signed or not, so that the main thread keeps the SMTP sessions and a
+ * signed message crosses threads once.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -35,11 +37,13 @@ export interface DkimSigner {
   /** The domain whose key signs mail of `fromDomain` (itself or a parent domain), or null when none has one. */
   signingDomain(fromDomain: string): string | null;
   /**
-   * Composes a message from its delivery's template and signs it with the keys of `signingDomain` (as
-   * returned by `signingDomain`), both in a worker, so the message crosses threads once. Rejects with a
-   * `ComposeError` when the message cannot be composed, with a `DkimSignError` when signing failed.
+   * Composes a message from its delivery's template in a worker and signs it there when `fromDomain` (or a
+   * parent domain) has a key, so the message crosses threads once; without a key it comes back unsigned
+   * (`dkimDomain: null`). Composing off the main thread leaves that thread to the SMTP sessions and the
+   * queue. Rejects with a `ComposeError` when the message cannot be composed, with a `DkimSignError` when
+   * signing failed or the signer is closed (the message should be retried, not sent unsigned).
    */
-  composeAndSign(job: ComposeJob, templateJson: string, signingDomain: string): Promise<SignResult>;
+  composeAndSign(job: ComposeJob, templateJson: string, fromDomain: string): Promise<SignResult>;
   /** Drops a finished delivery's template from the workers. */
   forget(deliveryId: number): void;
   /** Re-reads the keys from the store (after a key was added, removed, enabled or disabled). */
@@ -160,8 +164,8 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
       return started().sign(raw, domain, clock.now());
     },
     signingDomain,
-    async composeAndSign(job, templateJson, domain) {
-      return started().composeAndSign(job, templateJson, domain, clock.now());
+    async composeAndSign(job, templateJson, fromDomain) {
+      return started().composeAndSign(job, templateJson, signingDomain(fromDomain), clock.now());
     },
     forget(deliveryId) {
       pool?.forget(deliveryId);

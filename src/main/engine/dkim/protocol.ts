@@ -24,8 +24,8 @@ export type ToWorker =
   | { kind: 'template'; deliveryId: number; json: string }
   /** The delivery finished: its template is dropped. */
   | { kind: 'forget'; deliveryId: number }
-  /** Compose the message and sign it with the keys of `domain`: the message crosses threads once. */
-  | { kind: 'compose'; id: number; job: ComposeJob; domain: string; signTime: number };
+  /** Compose the message and sign it with the keys of `domain` (null: unsigned): it crosses threads once. */
+  | { kind: 'compose'; id: number; job: ComposeJob; domain: string | null; signTime: number };
 
 export type FromWorker =
   | { kind: 'signed'; id: number; raw: Uint8Array; dkimDomain: string | null }

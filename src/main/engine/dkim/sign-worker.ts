@@ -15,8 +15,8 @@ let keys = new Map<string, DomainKeys>();
 const templates = new Map<number, string>();
 const composer = createComposer();
 
-function signed(id: number, raw: Buffer, domain: string, signTime: number): void {
-  const domainKeys = keys.get(domain);
+function signed(id: number, raw: Buffer, domain: string | null, signTime: number): void {
+  const domainKeys = domain === null ? undefined : keys.get(domain);
   const out = transferable(domainKeys ? signMessage(raw, domainKeys, new Date(signTime)) : raw);
   const reply: FromWorker = { kind: 'signed', id, raw: out.bytes, dkimDomain: domainKeys ? domain : null };
   port?.postMessage(reply, out.transfer);
@@ -27,7 +27,7 @@ function failed(id: number, err: unknown, kind: 'failed' | 'compose-failed' = 'f
   port?.postMessage(reply);
 }
 
-async function composeAndSign(id: number, job: ComposeJob, domain: string, signTime: number) {
+async function composeAndSign(id: number, job: ComposeJob, domain: string | null, signTime: number) {
   const templateJson = templates.get(job.deliveryId);
   if (templateJson === undefined) {
     failed(id, new Error(`no template was sent for delivery ${job.deliveryId}`));

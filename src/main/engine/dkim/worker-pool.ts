@@ -31,7 +31,7 @@ export interface SignPool {
   composeAndSign(
     job: ComposeJob,
     templateJson: string,
-    domain: string,
+    domain: string | null,
     signTime: number,
   ): Promise<SignResult>;
   /** Drops a delivery's template from the workers (the delivery finished). */
