@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeSection } from './doc-sections';
 import { markdown, machine, table, type BenchResults } from './report';
 import { fillQueue, holdQueue, runDelivery, type QueueFillResult } from './scenarios';
 import { runScaleBench, scaleMarkdown, writeScaleSection } from './scale';
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     console.log(table(results));
     if (!values['no-write']) {
       const file = path.join(ROOT, 'docs/benchmarks.md');
-      fs.writeFileSync(file, markdown(results, machine(ROOT)));
+      writeSection(file, 'engine', markdown(results, machine(ROOT)), 'top');
       console.error(`bench: wrote ${path.relative(ROOT, file)}`);
     }
     if (!values['skip-scale']) {

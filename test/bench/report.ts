@@ -118,22 +118,22 @@ function markdownTable(rows: string[][]): string {
 
 export function markdown(r: BenchResults, facts: Record<string, string>): string {
   const ceiling = r.ceiling.msgsPerSec;
-  return `# Benchmarks
+  return `## Sending engine
 
-Written by \`npm run bench\` (\`test/bench/index.ts\`); re-run it to refresh this file. Figures of one run on
-the machine below, ${r.date.toISOString()} (whole bench: ${n0(r.totalSeconds)} s).
+Written by \`npm run bench\` (\`test/bench/index.ts\`); re-run it to refresh this section (the bench replaces
+only the sections between its markers). Figures of one run on the machine below, ${r.date.toISOString()} (whole bench: ${n0(r.totalSeconds)} s).
 
-## Machine
+### Machine
 
 ${Object.entries(facts)
   .map(([k, v]) => `- ${k}: ${v}`)
   .join('\n')}
 
-## Figures
+### Figures
 
 ${table(r)}
 
-## What is measured
+### What is measured
 
 - **Sink**: Debian postfix's \`smtp-sink -c 127.0.0.1:PORT 1000\` on an ephemeral loopback port; its ceiling in the
   same run: \`${r.ceiling.command}\` (${n0(ceiling)} msgs/s). The end-to-end figures cannot exceed it: the

@@ -17,6 +17,7 @@ import { getDelivery, requireDeliveryRow } from '../../src/main/store/deliveries
 import { openDatabase, type Db } from '../../src/main/store/db';
 import { deliveryHealth, domainsPage, reasonBreakdown } from '../../src/main/store/domains-repo';
 import { logsPage, logsSeek, type LogSortKey } from '../../src/main/store/log-repo';
+import { writeSection } from './doc-sections';
 import { percentile } from './stats';
 
 export interface ScaleOptions {
@@ -341,18 +342,7 @@ How the figures stay flat with the size of the log:
 `;
 }
 
-const BEGIN_MARK = '<!-- scale:begin -->';
-const END_MARK = '<!-- scale:end -->';
-
 /** Puts the section into docs/benchmarks.md between its markers (appended the first time). */
 export function writeScaleSection(file: string, section: string): void {
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const block = `${BEGIN_MARK}\n${section}${END_MARK}\n`;
-  const begin = current.indexOf(BEGIN_MARK);
-  const end = current.indexOf(END_MARK);
-  const next =
-    begin >= 0 && end > begin
-      ? current.slice(0, begin) + block + current.slice(end + END_MARK.length + 1)
-      : `${current.trimEnd()}\n\n${block}`;
-  fs.writeFileSync(file, next);
+  writeSection(file, 'scale', section, 'end');
 }
