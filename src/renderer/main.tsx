@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { ClientProvider } from './api/client-context';
+import { ConnectionContext } from './api/connection';
 import { connect } from './api/transport';
 import { MissingToken } from './app/MissingToken';
 import { applyStoredTheme } from './app/theme';
@@ -22,9 +23,11 @@ if (connection.ok) connection.client.on('delivery.changed', () => undefined);
 createRoot(root).render(
   <StrictMode>
     {connection.ok ? (
-      <ClientProvider client={connection.client}>
-        <App />
-      </ClientProvider>
+      <ConnectionContext.Provider value={connection.monitor}>
+        <ClientProvider client={connection.client}>
+          <App />
+        </ClientProvider>
+      </ConnectionContext.Provider>
     ) : (
       <MissingToken />
     )}

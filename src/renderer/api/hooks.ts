@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
 import { AppError } from '../../shared/contract/errors';
 import { useClient } from './client-context';
+import { useConnection } from './connection';
 
 /** Which push events make a query stale: `true` for any payload, or a predicate on the payload. */
 export type Invalidation = { [E in EventName]?: true | ((payload: EventPayload<E>) => boolean) };
@@ -91,6 +92,14 @@ export function useInvalidation(
   useEffect(() => {
     latest.current = { invalidateOn, onStale };
   });
+  // Back from a lost connection: the invalidations sent meanwhile were missed, so everything is stale.
+  const { epoch } = useConnection();
+  const seenEpoch = useRef(epoch);
+  useEffect(() => {
+    if (seenEpoch.current === epoch) return;
+    seenEpoch.current = epoch;
+    latest.current.onStale();
+  }, [epoch]);
   const eventNames = Object.keys(invalidateOn ?? {})
     .sort()
     .join(',');

@@ -11,6 +11,7 @@ import { InmailPage } from '../features/inmail/InmailPage';
 import { QuarantinePage } from '../features/quarantine/QuarantinePage';
 import { ReportPage } from '../features/reports/ReportPage';
 import { RulesPage } from '../features/rules/RulesPage';
+import { ConnectionBanner } from './ConnectionBanner';
 import { paths, useRoute, type Route } from './router';
 import { useTheme, type ThemePreference } from './theme';
 
@@ -126,6 +127,7 @@ export function App() {
         </NavSection>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
+        <ConnectionBanner />
         <Screen route={route} />
       </main>
     </div>

@@ -1,6 +1,7 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { useModalDialog } from './use-modal-dialog';
 
-/** A side panel over the page (modal <dialog>: focus is trapped, Escape closes it, focus returns after). */
+/** A side panel over the page (modal <dialog>: focus is trapped, Escape closes it, focus returns to the opener). */
 export function Drawer({
   title,
   onClose,
@@ -13,11 +14,7 @@ export function Drawer({
   testId?: string;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  useModalDialog(ref);
   return (
     <dialog
       ref={ref}

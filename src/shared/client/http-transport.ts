@@ -10,6 +10,7 @@
 import type { Transport } from './index';
 
 export interface WebSocketLike {
+  onopen?: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: unknown) => void) | null;
   onerror: ((ev: unknown) => void) | null;
@@ -24,6 +25,8 @@ export interface HttpTransportOptions {
   WebSocket?: WebSocketCtor;
   /** Reconnect delay after the event socket closes. */
   reconnectMs?: number;
+  /** Told when the event socket opens (true) and when it closes or fails to connect (false). */
+  onSocketState?: (open: boolean) => void;
 }
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
@@ -54,6 +57,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       const connect = () => {
         const url = `${base.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(options.token)}`;
         socket = new WS(url);
+        socket.onopen = () => options.onSocketState?.(true);
         socket.onmessage = (ev) => {
           try {
             const msg = JSON.parse(String(ev.data)) as { event: string; payload: unknown };
@@ -63,7 +67,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           }
         };
         socket.onclose = () => {
-          if (!closed) retry = setTimeout(connect, options.reconnectMs ?? 1000);
+          if (closed) return;
+          options.onSocketState?.(false);
+          retry = setTimeout(connect, options.reconnectMs ?? 1000);
         };
         socket.onerror = () => undefined;
       };

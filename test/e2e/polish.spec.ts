@@ -1,0 +1,137 @@
+/**
+ * Keyboard and failure paths of the console (issue 5, polish), in Debian's Chromium over the browser console
+ * on an ephemeral port with a temp data dir:
+ * - the delivery log's detail drawer by keyboard: Enter on the focused table opens it, Escape closes it and
+ *   focus returns to the table;
+ * - stopping the server shows the shell's "lost connection — retrying" banner; a server back on the same
+ *   port (same token) clears it and the screen refetches.
+ * Screenshots: test-results/e2e/connection-lost-<light|dark>.png.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer, type HttpServer } from '../../src/main/api/http-server';
+import { openApp, type App } from '../../src/main/app';
+import { createLogger } from '../../src/main/logger';
+import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RENDERER = path.join(ROOT, 'out/renderer');
+const SHOTS = path.join(ROOT, 'test-results/e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CTX: CallContext = { transport: 'http' };
+
+let dir: string;
+let app: App;
+let server: HttpServer | null = null;
+let browser: Browser;
+let page: Page;
+let deliveryId: string;
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+async function startServer(port?: number, token?: string): Promise<HttpServer> {
+  return startHttpServer({
+    handlers: app.handlers,
+    bus: app.bus,
+    logger: app.logger,
+    staticDir: RENDERER,
+    ...(port ? { port } : {}),
+    ...(token ? { token } : {}),
+  });
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(RENDERER, 'index.html')))
+    throw new Error(`no built renderer in ${RENDERER}: run node scripts/build.mjs`);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
+  app = await openApp({
+    dataDir: path.join(dir, 'data'),
+    logger: createLogger({ file: path.join(dir, 'e2e.log'), stderrLevel: 'silent' }),
+  });
+  const created = await app.handlers['deliveries.create'](
+    CreateDeliveryInput.parse({
+      name: 'Keyboard check',
+      template: { fromAddress: 'news@relaydeck.test', subject: 'Hello', text: 'Hi' },
+      recipients: {
+        fileName: 'list.csv',
+        csv: ['email', ...Array.from({ length: 8 }, (_, i) => `user${i}@inbox.test`)].join('\n'),
+      },
+      timeScale: 100_000,
+    }),
+    CTX,
+  );
+  deliveryId = created.delivery.id;
+  await app.campaign.whenRelayed(Number(deliveryId));
+  await app.engine.whenIdle();
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  fs.mkdirSync(SHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await app?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('console polish', () => {
+  it('opens the log drawer with Enter from the table, closes it with Escape, and returns focus', async () => {
+    if (!server) throw new Error('no server');
+    await page.goto(server.consoleUrl);
+    await page.evaluate((h) => (window.location.hash = h), `#/deliveries/${deliveryId}`);
+    await page.click('#delivery-tab-log');
+    await page.waitForSelector(byTestId('log-row'));
+    const table = page.locator(byTestId('log-table'));
+    await table.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(byTestId('log-drawer'));
+    // The second row (ArrowDown from the first) is the one opened.
+    expect(await page.locator(`${byTestId('log-drawer')} h2`).textContent()).toBe('user1@inbox.test');
+    // Focus is inside the modal drawer, on a control with a visible focus ring.
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(byTestId('log-drawer'), { state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('log-table');
+  });
+
+  it('shows a lost-connection banner when the server stops and clears it when the server is back', async () => {
+    if (!server) throw new Error('no server');
+    const { port, token } = server;
+    await page.evaluate((h) => (window.location.hash = h), '#/deliveries');
+    await page.waitForSelector(byTestId('deliveries-page'));
+    expect(await page.locator(byTestId('connection-banner')).count()).toBe(0);
+
+    await server.close();
+    server = null;
+    await page.waitForSelector(byTestId('connection-banner'), { timeout: 15_000 });
+    expect(await page.locator(byTestId('connection-banner')).textContent()).toContain(
+      'Lost connection to Relaydeck — retrying',
+    );
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+      await page.screenshot({ path: path.join(SHOTS, `connection-lost-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Back on the same port with the same token (as a restarted `relaydeck serve --port` would be).
+    server = await startServer(port, token);
+    await page.waitForSelector(byTestId('connection-banner'), { state: 'detached', timeout: 15_000 });
+    await page.waitForSelector(byTestId('deliveries-page'));
+  }, 60_000);
+});
