@@ -5,7 +5,8 @@
  *   focus returns to the table;
  * - stopping the server shows the shell's "lost connection — retrying" banner; a server back on the same
  *   port (same token) clears it and the screen refetches.
- * Screenshots: test-results/e2e/connection-lost-<light|dark>.png.
+ * - the printable report switches kinds (route `#/deliveries/:id/report/:kind`).
+ * Screenshots: test-results/e2e/{report-events,report-bounces-empty,connection-lost}-<light|dark>.png.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +32,15 @@ let page: Page;
 let deliveryId: string;
 
 const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+async function shoot(name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
 
 async function startServer(port?: number, token?: string): Promise<HttpServer> {
   return startHttpServer({
@@ -109,6 +119,23 @@ describe('console polish', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('log-table');
   });
 
+  it('switches the printable report between kinds: title block, then the kind’s tables or their empty state', async () => {
+    if (!server) throw new Error('no server');
+    await page.evaluate((h) => (window.location.hash = h), `#/deliveries/${deliveryId}/report`);
+    await page.waitForSelector('[data-report-ready="true"][data-report-kind="summary"]');
+    await page.selectOption(byTestId('report-kind-select'), 'events');
+    await page.waitForSelector('[data-report-ready="true"][data-report-kind="events"]');
+    expect(await page.evaluate(() => window.location.hash)).toBe(`#/deliveries/${deliveryId}/report/events`);
+    expect(await page.locator(byTestId('report-kind')).textContent()).toContain('Per-message events');
+    expect(await page.locator(byTestId('report-section-events')).textContent()).toContain('user0@inbox.test');
+    await shoot('report-events');
+    await page.selectOption(byTestId('report-kind-select'), 'bounces');
+    await page.waitForSelector('[data-report-ready="true"][data-report-kind="bounces"]');
+    // Nothing failed: each table says so instead of an empty grid.
+    expect(await page.locator(byTestId('report-section-recipients')).textContent()).toContain('No rows.');
+    await shoot('report-bounces-empty');
+  });
+
   it('shows a lost-connection banner when the server stops and clears it when the server is back', async () => {
     if (!server) throw new Error('no server');
     const { port, token } = server;
@@ -122,12 +149,7 @@ describe('console polish', () => {
     expect(await page.locator(byTestId('connection-banner')).textContent()).toContain(
       'Lost connection to Relaydeck — retrying',
     );
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
-      await page.screenshot({ path: path.join(SHOTS, `connection-lost-${scheme}.png`) });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await shoot('connection-lost');
 
     // Back on the same port with the same token (as a restarted `relaydeck serve --port` would be).
     server = await startServer(port, token);

@@ -90,7 +90,7 @@ function columns(at: number): Column<DestinationState>[] {
       align: 'end',
       render: (d) => formatCount(d.inFlight),
     },
-    { id: 'queued', header: 'Queued', width: '72px', align: 'end', render: (d) => formatCount(d.queued) },
+    { id: 'queued', header: 'Queued', width: '84px', align: 'end', render: (d) => formatCount(d.queued) },
     {
       id: 'rate',
       header: 'Rate (now / limit)',

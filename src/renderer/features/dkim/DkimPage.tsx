@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { DkimKey } from '../../../shared/contract/mta';
 import { useQuery } from '../../api/hooks';
+import { Card } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { AddKeyForm } from './AddKeyForm';
@@ -47,17 +48,19 @@ export function DkimPage() {
           {keys.loading ? (
             <div className="skeleton" style={{ height: 160 }} />
           ) : items.length === 0 ? (
-            <EmptyState
-              testId="dkim-empty"
-              title="No DKIM keys yet"
-              body={
-                <>
-                  Add a key for a sending domain: every message whose From domain is that domain or one of its
-                  subdomains is then signed automatically, with no setting per delivery. Until then, messages
-                  leave unsigned.
-                </>
-              }
-            />
+            <Card>
+              <EmptyState
+                testId="dkim-empty"
+                title="No DKIM keys yet"
+                body={
+                  <>
+                    Add a key for a sending domain: every message whose From domain is that domain or one of
+                    its subdomains is then signed automatically, with no setting per delivery. Until then,
+                    messages leave unsigned.
+                  </>
+                }
+              />
+            </Card>
           ) : (
             items.map((key) => <KeyCard key={key.id} dkimKey={key} onChanged={keys.refetch} />)
           )}

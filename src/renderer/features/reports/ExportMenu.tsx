@@ -22,6 +22,7 @@ export function ExportMenu({ deliveryId }: { deliveryId: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const exporter = useMutation('reports.export');
   const root = useRef<HTMLDivElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     if (!open) return;
@@ -29,7 +30,10 @@ export function ExportMenu({ deliveryId }: { deliveryId: string }) {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      // The focused item leaves with the menu: give the focus back to the Export button.
+      toggle.current?.focus();
     };
     document.addEventListener('mousedown', onDown);
     document.addEventListener('keydown', onKey);
@@ -51,6 +55,7 @@ export function ExportMenu({ deliveryId }: { deliveryId: string }) {
   return (
     <div className="export-menu" ref={root}>
       <button
+        ref={toggle}
         type="button"
         className="btn"
         aria-haspopup="true"

@@ -8,12 +8,17 @@
  * hides.
  */
 import { useEffect, useRef, type RefObject } from 'react';
-import { REPORT_KIND_LABELS, type ReportKind, type ReportView } from '../../../shared/contract/reports';
+import {
+  REPORT_KIND_LABELS,
+  REPORT_KINDS,
+  type ReportKind,
+  type ReportView,
+} from '../../../shared/contract/reports';
 import type { ThroughputPoint } from '../../../shared/contract/mta';
 import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
 import { DELIVERY_STATE_LABELS, LOG_STATUSES, LOG_STATUS_LABELS } from '../../../shared/domain/statuses';
 import { useQuery } from '../../api/hooks';
-import { paths } from '../../app/router';
+import { navigate, paths } from '../../app/router';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatDateTime, formatRate } from '../../components/format';
@@ -36,6 +41,21 @@ export function ReportPage({ id, kind }: { id: string; kind: ReportKind }) {
       <div className="report-toolbar no-print">
         <a href={paths.delivery(id)}>← Back to the delivery</a>
         <span className="topbar-spacer" />
+        <label className="report-kind-picker">
+          <span className="muted">Report</span>
+          <select
+            className="input"
+            value={kind}
+            onChange={(e) => navigate(paths.deliveryReport(id, e.target.value as ReportKind))}
+            data-testid="report-kind-select"
+          >
+            {REPORT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {REPORT_KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
         <Button onClick={() => window.print()} disabled={!data} testId="report-print">
           Print…
         </Button>
