@@ -4,18 +4,18 @@
  * checks the status counts, the log table (filter, drawer with attempts) and saves screenshots.
  * Needs the built renderer (`node scripts/build.mjs`, which `npm test` runs first).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/main/logger';
-import { serve, type Served } from '../../src/main/node/serve';
-
-const ROOT = path.resolve(__dirname, '../..');
-const RENDERER = path.join(ROOT, 'out/renderer');
-const SHOTS = path.join(ROOT, 'test-results/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import type { Served } from '../../src/main/node/serve';
+import {
+  byTestId,
+  createWorkspace,
+  launchChromium,
+  serveConsole,
+  SHOTS,
+  type Workspace,
+} from '../support/e2e';
 
 // Sandbox behaviour by local part: grey* is deferred once then accepted, unknown* is rejected 550 5.1.1.
 const CSV = [
@@ -28,42 +28,24 @@ const CSV = [
   'not-an-address,Eve',
 ].join('\n');
 
-let dir: string;
+let workspace: Workspace;
 let served: Served;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(RENDERER, 'index.html')))
-    throw new Error(`no built renderer in ${RENDERER}: run node scripts/build.mjs`);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
-  served = await serve({
-    dataDir: path.join(dir, 'data'),
-    staticDir: RENDERER,
-    logger: createLogger({ file: path.join(dir, 'e2e.log'), stderrLevel: 'silent' }),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  workspace = createWorkspace();
+  served = await serveConsole(workspace);
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  fs.mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
   await served?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  workspace?.remove();
 });
 
-const byTestId = (id: string) => `[data-testid="${id}"]`;
 const text = async (id: string) => (await page.locator(byTestId(id)).first().textContent())?.trim() ?? '';
 
 describe('console', () => {

@@ -8,58 +8,42 @@
  *   log), per-domain table (selecting a domain filters the log), the log filters and the detail drawer.
  * Screenshots go to test-results/e2e/<screen>-<light|dark>.png. Needs the built renderer.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
-import { createLogger } from '../../src/main/logger';
-import { serve, type Served } from '../../src/main/node/serve';
+import type { Served } from '../../src/main/node/serve';
 import { insertLogRows, nextLogId, type NewLogRow } from '../../src/main/store/log-repo';
+import {
+  byTestId,
+  createWorkspace,
+  launchChromium,
+  serveConsole,
+  SHOTS,
+  type Workspace,
+} from '../support/e2e';
 
-const ROOT = path.resolve(__dirname, '../..');
-const RENDERER = path.join(ROOT, 'out/renderer');
-const SHOTS = path.join(ROOT, 'test-results/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CTX: CallContext = { transport: 'http' };
 const TEMPLATE = { fromAddress: 'news@relaydeck.test', subject: 'Hello {{first}}', text: 'Hi {{first}}' };
 
-let dir: string;
+let workspace: Workspace;
 let served: Served;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(RENDERER, 'index.html')))
-    throw new Error(`no built renderer in ${RENDERER}: run node scripts/build.mjs`);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
-  served = await serve({
-    dataDir: path.join(dir, 'data'),
-    staticDir: RENDERER,
-    logger: createLogger({ file: path.join(dir, 'e2e.log'), stderrLevel: 'silent' }),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  workspace = createWorkspace();
+  served = await serveConsole(workspace);
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  fs.mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
   await served?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  workspace?.remove();
 });
 
-const byTestId = (id: string) => `[data-testid="${id}"]`;
 const text = async (id: string) => (await page.locator(byTestId(id)).first().textContent())?.trim() ?? '';
 
 function csv(rows: string[]): string {

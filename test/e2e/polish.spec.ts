@@ -8,30 +8,22 @@
  * - the printable report switches kinds (route `#/deliveries/:id/report/:kind`).
  * Screenshots: test-results/e2e/{report-events,report-bounces-empty,connection-lost}-<light|dark>.png.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type HttpServer } from '../../src/main/api/http-server';
 import { openApp, type App } from '../../src/main/app';
-import { createLogger } from '../../src/main/logger';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
+import { byTestId, createWorkspace, launchChromium, RENDERER, SHOTS, type Workspace } from '../support/e2e';
 
-const ROOT = path.resolve(__dirname, '../..');
-const RENDERER = path.join(ROOT, 'out/renderer');
-const SHOTS = path.join(ROOT, 'test-results/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CTX: CallContext = { transport: 'http' };
 
-let dir: string;
+let workspace: Workspace;
 let app: App;
 let server: HttpServer | null = null;
 let browser: Browser;
 let page: Page;
 let deliveryId: string;
-
-const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 async function shoot(name: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
@@ -54,13 +46,8 @@ async function startServer(port?: number, token?: string): Promise<HttpServer> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(RENDERER, 'index.html')))
-    throw new Error(`no built renderer in ${RENDERER}: run node scripts/build.mjs`);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
-  app = await openApp({
-    dataDir: path.join(dir, 'data'),
-    logger: createLogger({ file: path.join(dir, 'e2e.log'), stderrLevel: 'silent' }),
-  });
+  workspace = createWorkspace();
+  app = await openApp({ dataDir: workspace.dataDir, logger: workspace.logger });
   const created = await app.handlers['deliveries.create'](
     CreateDeliveryInput.parse({
       name: 'Keyboard check',
@@ -77,25 +64,15 @@ beforeAll(async () => {
   await app.campaign.whenRelayed(Number(deliveryId));
   await app.engine.whenIdle();
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
   await app?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  workspace?.remove();
 });
 
 describe('console polish', () => {

@@ -6,21 +6,22 @@
  * Needs the built renderer (`node scripts/build.mjs`, which `npm test` runs first).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/main/logger';
-import { serve, type Served } from '../../src/main/node/serve';
+import type { Served } from '../../src/main/node/serve';
 import { CreateDeliveryInput } from '../../src/shared/contract/schemas';
 import { csvOf } from '../support/campaign-fixtures';
+import {
+  byTestId,
+  createWorkspace,
+  launchChromium,
+  serveConsole,
+  SHOTS,
+  type Workspace,
+} from '../support/e2e';
 
-const ROOT = path.resolve(__dirname, '../..');
-const RENDERER = path.join(ROOT, 'out/renderer');
-const SHOTS = path.join(ROOT, 'test-results/e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let dir: string;
+let workspace: Workspace;
 let served: Served;
 let browser: Browser;
 let page: Page;
@@ -28,14 +29,8 @@ let id: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(RENDERER, 'index.html')))
-    throw new Error(`no built renderer in ${RENDERER}: run node scripts/build.mjs`);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
-  served = await serve({
-    dataDir: path.join(dir, 'data'),
-    staticDir: RENDERER,
-    logger: createLogger({ file: path.join(dir, 'e2e.log'), stderrLevel: 'silent' }),
-  });
+  workspace = createWorkspace();
+  served = await serveConsole(workspace);
   const created = await served.app.handlers['deliveries.create'](
     CreateDeliveryInput.parse({
       name: 'Report e2e',
@@ -52,26 +47,20 @@ beforeAll(async () => {
   id = created.delivery.id;
   await served.app.campaign.whenRelayed(Number(id));
   await served.app.engine.whenIdle();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page.on('pageerror', (e) => errors.push(e.message));
-  fs.mkdirSync(SHOTS, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await served?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  workspace?.remove();
 });
-
-const byTestId = (testId: string) => `[data-testid="${testId}"]`;
 
 async function download(testId: string): Promise<{ name: string; bytes: Buffer }> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.click(byTestId(testId))]);
-  const target = path.join(dir, file.suggestedFilename());
+  const target = path.join(workspace.dir, file.suggestedFilename());
   await file.saveAs(target);
   return { name: file.suggestedFilename(), bytes: fs.readFileSync(target) };
 }
