@@ -1,4 +1,3 @@
-import { useState, type FormEvent } from 'react';
 import {
   BOUNCE_CLASS_MAPPING,
   BOUNCE_RULE_COMMANDS,
@@ -14,6 +13,7 @@ import {
 } from '../../../shared/domain/reasons';
 import { Button } from '../../components/Button';
 import { Drawer } from '../../components/Drawer';
+import { useRuleForm } from '../rules/use-rule-form';
 import { Field, Select, TextArea, TextInput } from '../../components/Field';
 import type { FieldErrors } from '../rules/rules-model';
 import {
@@ -41,25 +41,16 @@ export function BounceRuleEditor({
   onApply(rule: BounceRule): void;
   onClose(): void;
 }) {
-  const [form, setForm] = useState<BounceRuleForm>(() => bounceRuleToForm(rule));
-  const [submitted, setSubmitted] = useState(false);
-  const set = <K extends keyof BounceRuleForm>(key: K, value: BounceRuleForm[K]) =>
-    setForm((f) => ({ ...f, [key]: value }));
-  // Before the first Apply: what the server reported for this rule; after it, live client checks.
-  const checked = submitted ? bounceRuleFromForm(form) : null;
-  const errors: FieldErrors = checked ? (checked.ok ? {} : checked.errors) : serverErrors;
-  const err = (path: string) => errors[path] ?? [];
+  const { form, set, errors, err, submit } = useRuleForm(
+    () => bounceRuleToForm(rule),
+    bounceRuleFromForm,
+    serverErrors,
+    onApply,
+  );
   const otherErrors = Object.entries(errors)
     .filter(([path]) => !FORM_PATHS.has(path.split('.')[0] ?? ''))
     .flatMap(([, messages]) => messages);
   const mapping = BOUNCE_CLASS_MAPPING[Number(form.bounceClass) as BounceClass] ?? BOUNCE_CLASS_MAPPING[1];
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const result = bounceRuleFromForm(form);
-    if (result.ok) onApply(result.value);
-    else setSubmitted(true);
-  };
 
   return (
     <Drawer

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
 import type { AutomationRule } from '../../../shared/contract/mta';
 import { Button } from '../../components/Button';
 import { Drawer } from '../../components/Drawer';
+import { useRuleForm } from './use-rule-form';
 import { Field, Select, TextArea, TextInput } from '../../components/Field';
 import {
   automationRuleFromForm,
@@ -24,21 +24,12 @@ export function AutomationRuleEditor({
   onApply(rule: AutomationRule): void;
   onClose(): void;
 }) {
-  const [form, setForm] = useState<AutomationRuleForm>(() => automationRuleToForm(rule));
-  const [submitted, setSubmitted] = useState(false);
-  const set = <K extends keyof AutomationRuleForm>(key: K, value: AutomationRuleForm[K]) =>
-    setForm((f) => ({ ...f, [key]: value }));
-  // Before the first Apply: the problems the page reported for this rule; after it, live client checks.
-  const checked = submitted ? automationRuleFromForm(form) : null;
-  const errors: FieldErrors = checked ? (checked.ok ? {} : checked.errors) : serverErrors;
-  const err = (path: string) => errors[path] ?? [];
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const result = automationRuleFromForm(form);
-    if (result.ok) onApply(result.value);
-    else setSubmitted(true);
-  };
+  const { form, set, err, submit } = useRuleForm(
+    () => automationRuleToForm(rule),
+    automationRuleFromForm,
+    serverErrors,
+    onApply,
+  );
 
   return (
     <Drawer

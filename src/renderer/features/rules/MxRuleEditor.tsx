@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
 import { TLS_POLICIES, type MxRule } from '../../../shared/contract/mta';
 import { Button } from '../../components/Button';
 import { Drawer } from '../../components/Drawer';
+import { useRuleForm } from './use-rule-form';
 import { Field, Select, TextInput } from '../../components/Field';
 import {
   isGenericRule,
@@ -28,21 +28,12 @@ export function MxRuleEditor({
   onClose(): void;
 }) {
   const generic = isGenericRule(rule);
-  const [form, setForm] = useState<MxRuleForm>(() => mxRuleToForm(rule));
-  const [submitted, setSubmitted] = useState(false);
-  const set = <K extends keyof MxRuleForm>(key: K, value: MxRuleForm[K]) =>
-    setForm((f) => ({ ...f, [key]: value }));
-  // Before the first Apply: the problems the page reported for this rule; after it, live client checks.
-  const checked = submitted ? mxRuleFromForm(form) : null;
-  const errors: FieldErrors = checked ? (checked.ok ? {} : checked.errors) : serverErrors;
-  const err = (path: string) => errors[path] ?? [];
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const result = mxRuleFromForm(form);
-    if (result.ok) onApply(result.value);
-    else setSubmitted(true);
-  };
+  const { form, set, err, submit } = useRuleForm(
+    () => mxRuleToForm(rule),
+    mxRuleFromForm,
+    serverErrors,
+    onApply,
+  );
 
   return (
     <Drawer title={isNew ? 'New MX rule' : `MX rule “${rule.id}”`} onClose={onClose} testId="mx-rule-drawer">
