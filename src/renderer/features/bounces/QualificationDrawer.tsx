@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { QUALIFICATION_STATUSES, type QualificationRow } from '../../../shared/contract/bounce';
 import {
   BOUNCE_CLASS_IDS,
@@ -16,6 +16,7 @@ import { Drawer } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, Select } from '../../components/Field';
 import { formatCount, formatTimestamp } from '../../components/format';
+import { Prop } from '../../components/Prop';
 import { bounceClassLabel, type ReplySource } from './bounce-rules-model';
 import {
   formatCodes,
@@ -149,14 +150,5 @@ export function QualificationDrawer({
         </div>
       </form>
     </Drawer>
-  );
-}
-
-function Prop({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="prop">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }

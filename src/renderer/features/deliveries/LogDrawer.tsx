@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import type { Attempt, LogRow } from '../../../shared/contract';
 import {
   BOUNCE_CLASSES,
@@ -13,6 +12,7 @@ import { Drawer } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatTimestamp } from '../../components/format';
 import type { Tone } from '../../components/tones';
+import { Prop } from '../../components/Prop';
 
 const OUTCOME_TONE: Record<Attempt['outcome'], Tone> = {
   accepted: 'green',
@@ -99,27 +99,5 @@ export function LogDrawer({ row, onClose }: { row: LogRow; onClose(): void }) {
         </ol>
       )}
     </Drawer>
-  );
-}
-
-function Prop({
-  label,
-  children,
-  mono,
-  wide,
-}: {
-  label: string;
-  children: ReactNode;
-  mono?: boolean;
-  wide?: boolean;
-}) {
-  const empty = children === null || children === undefined || children === '';
-  return (
-    <div className={wide ? 'prop prop-wide' : 'prop'}>
-      <dt>{label}</dt>
-      <dd className={mono && !empty ? 'mono' : undefined}>
-        {empty ? <span className="muted">—</span> : children}
-      </dd>
-    </div>
   );
 }

@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import type { InboundMessage } from '../../../shared/contract/bounce';
 import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
 import { paths } from '../../app/router';
@@ -7,6 +6,7 @@ import { Badge } from '../../components/Badge';
 import { Drawer } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatTimestamp } from '../../components/format';
+import { Prop } from '../../components/Prop';
 import { bounceClassLabel } from '../bounces/bounce-rules-model';
 import { KIND_HINTS, KIND_LABELS, KIND_TONE, MATCHED_BY_LABELS, SOURCE_LABELS } from './inmail-model';
 
@@ -113,27 +113,5 @@ function MessageDetails({ m }: { m: InboundMessage }) {
         {m.raw}
       </pre>
     </>
-  );
-}
-
-function Prop({
-  label,
-  children,
-  mono,
-  wide,
-}: {
-  label: string;
-  children: ReactNode;
-  mono?: boolean;
-  wide?: boolean;
-}) {
-  const empty = children === null || children === undefined || children === '';
-  return (
-    <div className={wide ? 'prop prop-wide' : 'prop'}>
-      <dt>{label}</dt>
-      <dd className={mono && !empty ? 'mono' : undefined}>
-        {empty ? <span className="muted">—</span> : children}
-      </dd>
-    </div>
   );
 }

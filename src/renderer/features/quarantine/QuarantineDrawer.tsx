@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import {
   QUARANTINE_STATUSES,
   type QuarantineEntry,
@@ -12,6 +12,7 @@ import { Drawer } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, Select, TextArea, TextInput } from '../../components/Field';
 import { formatCount, formatTimestamp } from '../../components/format';
+import { Prop } from '../../components/Prop';
 import {
   QUARANTINE_SOURCE_LABELS,
   QUARANTINE_STATUS_HINTS,
@@ -162,15 +163,5 @@ export function QuarantineDrawer({
         </ConfirmDialog>
       )}
     </Drawer>
-  );
-}
-
-function Prop({ label, children }: { label: string; children: ReactNode }) {
-  const empty = children === null || children === undefined || children === '';
-  return (
-    <div className="prop">
-      <dt>{label}</dt>
-      <dd>{empty ? <span className="muted">—</span> : children}</dd>
-    </div>
   );
 }
