@@ -60,7 +60,7 @@ describe('asynchronous bounces from the sandbox', () => {
   it('applies DSNs, complaints and auto-replies received after acceptance, then excludes the addresses', async () => {
     expect(app.bounce.listener?.port).toBeGreaterThan(0);
     const created = await app.handlers['deliveries.create'](
-      deliveryRequest({ name: 'Async', csv: csvOf(LIST), timeScale: 100_000, validityMs: 86_400_000 }),
+      deliveryRequest({ name: 'Async', csv: csvOf(LIST), timeScale: 20_000, validityMs: 86_400_000 }),
       ctx,
     );
     const id = created.delivery.id;
