@@ -115,7 +115,8 @@ function logRow(
   };
   switch (r.kind) {
     case 'valid':
-      if (excluded) return { ...base, status: 'ignored', failureType: 'hard', reason: excluded, messageId: null };
+      if (excluded)
+        return { ...base, status: 'ignored', failureType: 'hard', reason: excluded, messageId: null };
       return {
         ...base,
         status: 'pending',
