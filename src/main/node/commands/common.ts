@@ -73,6 +73,31 @@ export function parseFlags<O extends Options>(
   return parseCommandLine(command, argv, options, io, false)?.values ?? null;
 }
 
+/**
+ * The subcommand of a command with subcommands (`relaydeck rules export …`): the first argument, which must be
+ * one of `subcommands`, and the arguments after it. Returns null when `--help` was asked for instead.
+ */
+export function parseSubcommand<S extends string>(
+  command: Pick<Command, 'usage'>,
+  argv: string[],
+  subcommands: readonly S[],
+  io: CommandIo,
+): { sub: S; rest: string[] } | null {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') {
+    io.stdout.write(`${command.usage.trim()}\n`);
+    return null;
+  }
+  const expected =
+    subcommands.length > 1
+      ? `${subcommands.slice(0, -1).join(', ')} or ${subcommands.at(-1)}`
+      : subcommands[0];
+  if (sub === undefined) throw new UsageError(`missing subcommand: ${expected}`);
+  if (!(subcommands as readonly string[]).includes(sub))
+    throw new UsageError(`unknown subcommand "${sub}": expected ${expected}`);
+  return { sub: sub as S, rest };
+}
+
 export function requireFlag(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
   return value;

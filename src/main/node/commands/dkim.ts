@@ -16,7 +16,7 @@ import {
   removeDkimKey,
 } from '../../engine/dkim/key-admin';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, requireFlag, UsageError, type Command, type CommandIo } from './common';
+import { parseFlags, parseSubcommand, requireFlag, UsageError, type Command, type CommandIo } from './common';
 
 const SUBCOMMANDS = ['add', 'list', 'remove'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -48,15 +48,8 @@ Options:
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help     show this help`,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
-    if (sub === undefined) throw new UsageError('missing subcommand: add, list or remove');
-    if (!(SUBCOMMANDS as readonly string[]).includes(sub))
-      throw new UsageError(`unknown subcommand "${sub}": expected add, list or remove`);
-    return runSubcommand(this, sub as Subcommand, rest, io);
+    const parsed = parseSubcommand(this, argv, SUBCOMMANDS, io);
+    return parsed ? runSubcommand(this, parsed.sub, parsed.rest, io) : 0;
   },
 };
 

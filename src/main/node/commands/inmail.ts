@@ -8,7 +8,7 @@ import { openApp } from '../../app';
 import { importFile } from '../../inmail/import';
 import { silentLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseCommandLine, UsageError, type Command } from './common';
+import { parseCommandLine, parseSubcommand, UsageError, type Command } from './common';
 
 export const inmailCommand: Command = {
   name: 'inmail',
@@ -25,16 +25,14 @@ Options:
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help     show this help`,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
-    if (sub !== 'import')
-      throw new UsageError(
-        sub ? `unknown subcommand "${sub}": expected import` : 'missing subcommand: import',
-      );
-    const parsed = parseCommandLine(this, rest, { json: { type: 'boolean' }, data: { type: 'string' } }, io);
+    const subcommand = parseSubcommand(this, argv, ['import'] as const, io);
+    if (!subcommand) return 0;
+    const parsed = parseCommandLine(
+      this,
+      subcommand.rest,
+      { json: { type: 'boolean' }, data: { type: 'string' } },
+      io,
+    );
     if (!parsed) return 0;
     if (parsed.positionals.length === 0) throw new UsageError('give at least one .eml or .mbox file');
     for (const file of parsed.positionals) {

@@ -6,7 +6,7 @@ import { QUARANTINE_STATUSES, QuarantineStatus } from '../../../shared/contract/
 import { openApp, type App } from '../../app';
 import { silentLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, requireFlag, UsageError, type Command, type CommandIo } from './common';
+import { parseFlags, parseSubcommand, requireFlag, UsageError, type Command, type CommandIo } from './common';
 
 const SUBCOMMANDS = ['list', 'set', 'remove', 'import', 'export'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -30,15 +30,8 @@ Options:
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help     show this help`,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
-    if (sub === undefined) throw new UsageError(`missing subcommand: ${SUBCOMMANDS.join(', ')}`);
-    if (!(SUBCOMMANDS as readonly string[]).includes(sub))
-      throw new UsageError(`unknown subcommand "${sub}": expected ${SUBCOMMANDS.join(', ')}`);
-    return runSubcommand(this, sub as Subcommand, rest, io);
+    const parsed = parseSubcommand(this, argv, SUBCOMMANDS, io);
+    return parsed ? runSubcommand(this, parsed.sub, parsed.rest, io) : 0;
   },
 };
 

@@ -11,7 +11,7 @@ import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/
 import { openApp, type App } from '../../app';
 import { replaceRules } from '../../api/handlers-mta';
 import { resolveDataDir } from '../data-dir';
-import { parseCommandLine, UsageError, type Command, type CommandIo } from './common';
+import { parseCommandLine, parseSubcommand, UsageError, type Command, type CommandIo } from './common';
 
 const SUBCOMMANDS = ['export', 'import', 'reset'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -47,15 +47,10 @@ Options:
   --data DIR   data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help   show this help`,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(`${this.usage.trim()}\n`);
-      return 0;
-    }
-    if (sub === undefined) throw new UsageError('missing subcommand: export, import or reset');
-    if (!isSubcommand(sub))
-      throw new UsageError(`unknown subcommand "${sub}": expected export, import or reset`);
-    const args = parseRulesArgs(this, sub, rest, io);
+    const subcommand = parseSubcommand(this, argv, SUBCOMMANDS, io);
+    if (!subcommand) return 0;
+    const { sub } = subcommand;
+    const args = parseRulesArgs(this, sub, subcommand.rest, io);
     if (!args) return 0;
     // Read and check the file before opening the data dir: a bad file must leave nothing behind.
     let doc: RulesDocument | null = null;
@@ -94,10 +89,6 @@ interface RulesArgs {
   data?: string;
   out?: string;
   file?: string;
-}
-
-function isSubcommand(value: string): value is Subcommand {
-  return (SUBCOMMANDS as readonly string[]).includes(value);
 }
 
 /** The subcommand's flags and FILE; null when help was printed. */
