@@ -16,7 +16,7 @@ import { parseId } from '../../store/deliveries-repo';
 import { reasonBreakdown } from '../../store/domains-repo';
 import { failedByDomain, iterateLog } from '../queries';
 import type { Column, Report, Row } from '../types';
-import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+import { reportFrame, type KindContext } from './common';
 
 export const bounceClassLabel = (c: number | null): string =>
   c === null ? '' : (BOUNCE_CLASSES[c as BounceClass] ?? '');
@@ -66,11 +66,7 @@ export function bouncesReport(ctx: KindContext): Report {
   const d = ctx.delivery;
   const id = parseId(d.id);
   return {
-    kind: 'bounces',
-    deliveryId: d.id,
-    title: reportTitle('bounces', d),
-    fileBase: fileBase('bounces', d),
-    header: headerBlock('bounces', ctx),
+    ...reportFrame('bounces', ctx),
     sections: [
       {
         id: 'by_reason',

@@ -3,7 +3,7 @@ import { REPORT_KIND_LABELS, type ReportKind, type ReportSummary } from '../../.
 import type { Delivery } from '../../../shared/contract/schemas';
 import { DELIVERY_STATE_LABELS } from '../../../shared/domain/statuses';
 import type { Db } from '../../store/db';
-import type { HeaderItem } from '../types';
+import type { HeaderItem, Report } from '../types';
 import { reportPeriod } from '../summary-data';
 
 export interface KindContext {
@@ -53,4 +53,20 @@ export function headerBlock(
     { label: 'Figures', value: figuresText(d) },
     { label: 'Generated at', value: iso(ctx.now) },
   ];
+}
+
+/** What every report starts with: its kind, delivery, title, file name and header block. */
+export function reportFrame(
+  kind: ReportKind,
+  ctx: KindContext,
+  summary?: Pick<ReportSummary, 'period'>,
+): Pick<Report, 'kind' | 'deliveryId' | 'title' | 'fileBase' | 'header'> {
+  const d = ctx.delivery;
+  return {
+    kind,
+    deliveryId: d.id,
+    title: reportTitle(kind, d),
+    fileBase: fileBase(kind, d),
+    header: headerBlock(kind, ctx, summary),
+  };
 }

@@ -2,7 +2,7 @@
 import { parseId } from '../../store/deliveries-repo';
 import { listDeliveryDomains } from '../../store/domains-repo';
 import type { Column, Report } from '../types';
-import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+import { reportFrame, type KindContext } from './common';
 
 export const DOMAIN_COLUMNS: readonly Column[] = [
   { key: 'domain', header: 'Domain', type: 'text', width: 28 },
@@ -20,11 +20,7 @@ export const DOMAIN_COLUMNS: readonly Column[] = [
 export function domainsReport(ctx: KindContext): Report {
   const d = ctx.delivery;
   return {
-    kind: 'domains',
-    deliveryId: d.id,
-    title: reportTitle('domains', d),
-    fileBase: fileBase('domains', d),
-    header: headerBlock('domains', ctx),
+    ...reportFrame('domains', ctx),
     sections: [
       {
         id: 'domains',

@@ -6,7 +6,7 @@ import { parseId } from '../../store/deliveries-repo';
 import { EVENT_FIELDS, messageEvents, type EventField } from '../esp-events';
 import { attemptsOf, inboundEventsOf, iterateLogPages } from '../queries';
 import type { Column, ColumnType, Report } from '../types';
-import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+import { reportFrame, type KindContext } from './common';
 
 const TYPES: Partial<Record<EventField, ColumnType>> = {
   timestamp: 'text',
@@ -38,11 +38,7 @@ export function eventsReport(ctx: KindContext): Report {
   const d = ctx.delivery;
   const id = parseId(d.id);
   return {
-    kind: 'events',
-    deliveryId: d.id,
-    title: reportTitle('events', d),
-    fileBase: fileBase('events', d),
-    header: headerBlock('events', ctx),
+    ...reportFrame('events', ctx),
     sections: [
       {
         id: 'events',

@@ -4,7 +4,7 @@ import { LOG_STATUS_LABELS } from '../../../shared/domain/statuses';
 import { parseId } from '../../store/deliveries-repo';
 import { iterateLog } from '../queries';
 import type { Column, Report } from '../types';
-import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+import { reportFrame, type KindContext } from './common';
 
 /** The column order of the delivery-log CSV since its first version (kept stable). */
 export const LOG_COLUMNS: readonly Column[] = [
@@ -26,11 +26,7 @@ export const LOG_COLUMNS: readonly Column[] = [
 export function logReport(ctx: KindContext): Report {
   const d = ctx.delivery;
   return {
-    kind: 'log',
-    deliveryId: d.id,
-    title: reportTitle('log', d),
-    fileBase: fileBase('log', d),
-    header: headerBlock('log', ctx),
+    ...reportFrame('log', ctx),
     sections: [
       {
         id: 'log',

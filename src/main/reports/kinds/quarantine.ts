@@ -6,18 +6,14 @@ import { FAILURE_TYPE_LABELS } from '../../../shared/domain/reasons';
 import { parseId } from '../../store/deliveries-repo';
 import { quarantineOfDelivery } from '../queries';
 import type { Report } from '../types';
-import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+import { reportFrame, type KindContext } from './common';
 import { reportPeriod } from '../summary-data';
 
 export function quarantineReport(ctx: KindContext): Report {
   const d = ctx.delivery;
   const since = reportPeriod(d, ctx.now).from;
   return {
-    kind: 'quarantine',
-    deliveryId: d.id,
-    title: reportTitle('quarantine', d),
-    fileBase: fileBase('quarantine', d),
-    header: headerBlock('quarantine', ctx),
+    ...reportFrame('quarantine', ctx),
     sections: [
       {
         id: 'quarantine',

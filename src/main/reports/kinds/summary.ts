@@ -9,7 +9,7 @@ import { healthRows } from '../health-rows';
 import { buildSummary } from '../summary-data';
 import type { Report, Row } from '../types';
 import { reasonRows, REASON_COLUMNS } from './bounces';
-import { fileBase, figuresText, headerBlock, iso, reportTitle, type KindContext } from './common';
+import { figuresText, iso, reportFrame, type KindContext } from './common';
 
 export function summaryReport(ctx: KindContext): Report {
   const d = ctx.delivery;
@@ -48,14 +48,10 @@ export function summaryReport(ctx: KindContext): Report {
     { metric: 'import_errors', label: 'Unreadable list rows', count: d.importErrors, rate: null },
   ];
   const reasons = reasonRows(reasonBreakdown(ctx.db, parseId(d.id)), d.statusCounts.failed ?? 0);
-  const header = headerBlock('summary', ctx, summary);
 
+  const frame = reportFrame('summary', ctx, summary);
   return {
-    kind: 'summary',
-    deliveryId: d.id,
-    title: reportTitle('summary', d),
-    fileBase: fileBase('summary', d),
-    header,
+    ...frame,
     document: {
       report: 'summary',
       generated_at: iso(summary.generatedAt),
@@ -84,7 +80,7 @@ export function summaryReport(ctx: KindContext): Report {
           { key: 'value', header: 'Value', type: 'text', width: 60 },
         ],
         rows: () => [
-          ...header.map((h) => ({ field: h.label, value: h.value })),
+          ...frame.header.map((h) => ({ field: h.label, value: h.value })),
           { field: 'Figures final', value: d.figuresFinal ? 'yes' : `no: ${figuresText(d)}` },
         ],
       },

@@ -1,16 +1,12 @@
 /** `throughput`: per-minute relay and delivery counts (SPEC §7), from the throughput series. */
 import { throughputSeries } from '../../store/throughput-repo';
 import type { Report } from '../types';
-import { fileBase, headerBlock, reportTitle, type KindContext } from './common';
+import { reportFrame, type KindContext } from './common';
 
 export function throughputReport(ctx: KindContext): Report {
   const d = ctx.delivery;
   return {
-    kind: 'throughput',
-    deliveryId: d.id,
-    title: reportTitle('throughput', d),
-    fileBase: fileBase('throughput', d),
-    header: headerBlock('throughput', ctx),
+    ...reportFrame('throughput', ctx),
     sections: [
       {
         id: 'throughput',
