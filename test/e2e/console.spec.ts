@@ -99,7 +99,8 @@ describe('console', () => {
     expect(await text('count-ignored')).toBe('1');
     expect(await text('count-pending')).toBe('0');
     await page.click('#delivery-tab-log');
-    expect(await text('log-total')).toBe('5 messages');
+    // the log tab fetches its first page when it opens: wait for it (bounded) rather than read 'Loading…'
+    await expect.poll(() => text('log-total'), { timeout: 10_000 }).toBe('5 messages');
     await page.waitForSelector(byTestId('log-row'));
     await page.screenshot({ path: path.join(SHOTS, 'delivery-detail.png') });
 
