@@ -1,16 +1,25 @@
 /**
  * `relaydeck rules export|import|reset` through the built CLI: canonical, byte-identical exports; an import
- * round trip; bad files refused with every problem's JSON path (or line:column), exit code 1 and nothing saved.
+ * round trip; bad files refused with every problem's JSON path (or line:column), exit code 1 and nothing saved;
+ * an import seen by an engine already running on the data dir (another process), without a restart.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEngine } from '../../src/main/engine';
+import { ManualClock } from '../../src/main/engine/clock';
+import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { openDatabase } from '../../src/main/store/db';
+import { RULES_CHECK_MS } from '../../src/main/store/rules-repo';
 import { formatRulesJson } from '../../src/shared/contract/rules-json';
 import type { RulesDocument } from '../../src/shared/contract/mta';
 import { makeTempDir, type TempDir } from '../support/store-temp';
+import { captureLogger } from '../support/api-test-logger';
+import { logByEmail, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'out/main/cli.cjs');
@@ -25,11 +34,14 @@ beforeAll(() => {
 });
 afterAll(() => tmp?.remove());
 
-async function relaydeck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function relaydeck(
+  args: string[],
+  dataDir = data,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
-      [cli, 'rules', ...args, '--data', data],
+      [cli, 'rules', ...args, '--data', dataDir],
       {
         cwd: tmp.dir,
         timeout: 45_000,
@@ -108,5 +120,84 @@ describe('relaydeck rules', () => {
     const missing = await relaydeck(['import', path.join(tmp.dir, 'missing.json')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ENOENT');
+  });
+});
+
+describe('relaydeck rules import next to a running engine', () => {
+  it('the engine applies the imported rules to its next messages, without a restart, and logs it', async () => {
+    // A receiving server without STARTTLS: the loopback rule's TLS policy decides whether mail goes out.
+    const received: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          received.push(...session.envelope.rcptTo.map((r) => r.address));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const live = path.join(tmp.dir, 'live');
+    fs.mkdirSync(live);
+    const db = openDatabase(path.join(live, 'relaydeck.sqlite'));
+    const clock = new ManualClock();
+    const logger = captureLogger();
+    const engine = createEngine({
+      clock,
+      dns: {
+        resolveMx: () => Promise.reject(new Error('no DNS')),
+        resolve4: () => Promise.reject(new Error('no DNS')),
+        resolve6: () => Promise.reject(new Error('no DNS')),
+      },
+      relayFactory: createSmtpRelayFactory({ clock }),
+      db,
+      logger,
+      notify: recordingNotifier(),
+      defaultRoute: () => null,
+      sandboxAddress: () => null,
+      options: { feedbackFlushMs: 0 },
+    });
+    const send = (to: string) => {
+      const { deliveryId } = relayedDelivery(db, [to], {
+        now: clock.now(),
+        routes: [{ mask: '*', target: { kind: 'smtp', host: '127.0.0.1', port } }],
+      });
+      engine.wake();
+      return deliveryId;
+    };
+    try {
+      engine.start();
+      send('before@example.com');
+      await vi.waitFor(() => expect(received).toEqual(['before@example.com']));
+
+      const doc = JSON.parse(formatRulesJson(DEFAULT_RULES)) as RulesDocument;
+      const loopback = doc.mxRules.find((r) => r.id === 'loopback')!;
+      expect(loopback.tls).toBe('opportunistic');
+      loopback.tls = 'required';
+      const imported = await relaydeck(['import', file('tls-required.json', formatRulesJson(doc))], live);
+      expect(imported).toMatchObject({ code: 0, stderr: '' });
+
+      clock.advance(RULES_CHECK_MS);
+      const after = send('after@example.com');
+      await vi.waitFor(() => expect(logByEmail(db, after, 'after@example.com').attempts).toBe(1), {
+        timeout: 5_000,
+      });
+      expect(logByEmail(db, after, 'after@example.com').last_reply).toMatch(
+        /TLS required by MX rule "loopback".*nothing was sent/,
+      );
+      expect(received).toEqual(['before@example.com']);
+      expect(logger.records.map((r) => r.msg)).toContain(
+        'rules changed in the store by another process: reloaded',
+      );
+    } finally {
+      await engine.stop();
+      db.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
-import { loadRules, saveRules } from '../../src/main/store/rules-repo';
+import { qualificationKey } from '../../src/main/engine/bounce/basic-classifier';
+import { DEFAULT_BOUNCE_RULES } from '../../src/main/engine/bounce/default-rules';
+import { loadBounceRules, resetBounceRules, saveBounceRules } from '../../src/main/store/bounce-rules-repo';
+import { recordQualifications, updateQualification } from '../../src/main/store/qualification-repo';
+import { loadRules, ruleRevision, saveRules } from '../../src/main/store/rules-repo';
+import { setSetting } from '../../src/main/store/settings-repo';
 import { listShapingEvents, recordShapingEvent } from '../../src/main/store/shaping-events-repo';
 import { openTempDb, type TempDb } from '../support/engine-fixtures';
 
@@ -36,6 +41,64 @@ describe('rules repository', () => {
     loadRules(t.db);
     t.db.prepare('UPDATE mx_rules SET body_json = \'{"id":"x"}\' WHERE position = 2').run();
     expect(() => loadRules(t.db)).toThrow(/mx_rules position 2: invalid rule/);
+  });
+});
+
+describe('rule revisions (migration 5 triggers)', () => {
+  const revisions = () => ({
+    mx: ruleRevision(t.db, 'mx_rules'),
+    bounce: ruleRevision(t.db, 'bounce_rules'),
+  });
+
+  /** Runs `write` and returns how much each revision moved. */
+  function moved(write: () => void): { mx: number; bounce: number } {
+    const before = revisions();
+    write();
+    const after = revisions();
+    return { mx: after.mx - before.mx, bounce: after.bounce - before.bounce };
+  }
+
+  it('every write of the MX rule set moves its revision only', () => {
+    expect(moved(() => loadRules(t.db))).toMatchObject({ mx: expect.any(Number), bounce: 0 });
+    expect(moved(() => loadRules(t.db))).toEqual({ mx: 0, bounce: 0 });
+    expect(moved(() => saveRules(t.db, DEFAULT_RULES, 1)).mx).toBeGreaterThan(0);
+    const adaptive = { ...DEFAULT_RULES.adaptive, decreaseFactor: 0.6 };
+    expect(moved(() => setSetting(t.db, 'adaptiveSettings', adaptive))).toEqual({ mx: 1, bounce: 0 });
+    expect(moved(() => setSetting(t.db, 'adaptiveSettings', adaptive))).toEqual({ mx: 0, bounce: 0 });
+    t.db.prepare('UPDATE automation_rules SET updated_at = 2 WHERE position = 0').run();
+    expect(moved(() => t.db.prepare('DELETE FROM automation_rules WHERE position = 0').run())).toEqual({
+      mx: 1,
+      bounce: 0,
+    });
+  });
+
+  it('bounce rules, the class mapping and manual qualifications move the bounce revision only', () => {
+    const state = loadBounceRules(t.db);
+    const doc = { rules: [...DEFAULT_BOUNCE_RULES], classMapping: state.classMapping };
+    expect(moved(() => saveBounceRules(t.db, doc, 1))).toMatchObject({ mx: 0, bounce: expect.any(Number) });
+    expect(moved(() => resetBounceRules(t.db, 2)).bounce).toBeGreaterThan(0);
+    expect(moved(() => setSetting(t.db, 'returnPath', 'bounces@example.com'))).toEqual({ mx: 0, bounce: 0 });
+
+    const reply = { code: 550, enhanced: '5.1.1', text: 'no such user' };
+    const key = qualificationKey(reply);
+    const hit = {
+      key,
+      source: 'sync' as const,
+      code: 550,
+      enhanced: '5.1.1',
+      raw: reply.text,
+      reason: 'user_unknown' as const,
+      type: 'hard' as const,
+      bounceClass: 10 as const,
+      ruleId: 'some-rule',
+    };
+    // The hot path's occurrence counting is not an override.
+    expect(moved(() => recordQualifications(t.db, [hit, hit], 3))).toEqual({ mx: 0, bounce: 0 });
+    const id = t.db.prepare('SELECT id FROM qualification WHERE norm_key = ?').pluck().get(key) as number;
+    expect(moved(() => updateQualification(t.db, { id, status: 'ignore' }, 4))).toEqual({ mx: 0, bounce: 0 });
+    const requalify = () => updateQualification(t.db, { id, status: 'keep', reason: 'refused' }, 5);
+    expect(moved(requalify)).toEqual({ mx: 0, bounce: 1 });
+    expect(moved(() => recordQualifications(t.db, [hit], 6))).toEqual({ mx: 0, bounce: 0 });
   });
 });
 

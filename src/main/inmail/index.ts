@@ -4,11 +4,12 @@
  */
 import { createReloadableClassifier, type ReloadableClassifier } from '../engine/bounce/basic-classifier';
 import { createEnvelopeSender, generateVerpKey, type EnvelopeSender } from '../engine/bounce/verp';
-import type { Clock } from '../engine/clock';
-import type { Logger } from '../logger';
+import { systemClock, type Clock } from '../engine/clock';
+import { silentLogger, type Logger } from '../logger';
 import { loadBounceRules, mappingOf } from '../store/bounce-rules-repo';
 import type { Db } from '../store/db';
 import { manualOverrides } from '../store/qualification-repo';
+import { watchRuleRevision } from '../store/rules-repo';
 import { getSetting, setSetting } from '../store/settings-repo';
 import { createImapPoller, type ImapClientFactory, type ImapConfig, type ImapPoller } from './imap-poller';
 import { startInmailListener, type InmailListener } from './listener';
@@ -27,12 +28,43 @@ export function verpKeyOf(db: Db): string {
   return key;
 }
 
-/** The classifier over the stored rules, mapping and analyst overrides; `reload()` after any of them changes. */
-export function createStoredClassifier(db: Db): ReloadableClassifier {
-  return createReloadableClassifier(() => {
+/**
+ * The classifier over the stored rules, mapping and analyst overrides; `reload()` after any of them changes.
+ * Changes made by another process (a second console on the same data dir) are noticed by the rules'
+ * revision, read at most every RULES_CHECK_MS of `clock` when a reply is classified.
+ */
+export function createStoredClassifier(
+  db: Db,
+  o: { clock?: Clock; logger?: Logger } = {},
+): ReloadableClassifier {
+  const clock = o.clock ?? systemClock;
+  const log = (o.logger ?? silentLogger).child({ component: 'bounce-rules' });
+  const watch = watchRuleRevision(db, 'bounce_rules', () => clock.now());
+  const inner = createReloadableClassifier(() => {
+    watch.mark();
     const state = loadBounceRules(db);
     return { rules: state.rules, mapping: mappingOf(state.classMapping), overrides: manualOverrides(db) };
   });
+  const current = (): ReloadableClassifier => {
+    if (watch.changed()) {
+      try {
+        inner.reload();
+        log.info('bounce rules changed in the store: reloaded', { rules: inner.rules.length });
+      } catch (err) {
+        log.error('the stored bounce rules cannot be loaded: the rules in force stay', { err });
+      }
+    }
+    return inner;
+  };
+  return {
+    get rules() {
+      return current().rules;
+    },
+    explain: (reply) => current().explain(reply),
+    explainWithSource: (reply) => current().explainWithSource(reply),
+    classify: (reply) => current().classify(reply),
+    reload: () => inner.reload(),
+  };
 }
 
 export function createStoredEnvelopeSender(db: Db): EnvelopeSender {
@@ -70,7 +102,7 @@ export interface BounceSide {
 }
 
 export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide> {
-  const classifier = createStoredClassifier(o.db);
+  const classifier = createStoredClassifier(o.db, { clock: o.clock, logger: o.logger });
   const inmail = createInmail({
     db: o.db,
     clock: o.clock,

@@ -454,6 +454,70 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'rule revisions: a counter per rule set, bumped by triggers on every write',
+    sql: `
+      -- A running engine notices rules written by another process (\`relaydeck rules import\` next to a
+      -- \`serve\`) by reading one counter instead of the rules. The triggers bump it on every row written,
+      -- whichever code path writes: 'mx_rules' covers the MX rules, automation rules and adaptive settings,
+      -- 'bounce_rules' the bounce rules, the class mapping and the analysts' manual qualifications.
+      CREATE TABLE rule_revisions (
+        name     TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL DEFAULT 0
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO rule_revisions (name) VALUES ('mx_rules'), ('bounce_rules');
+
+      CREATE TRIGGER mx_rules_revision_insert AFTER INSERT ON mx_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'mx_rules'; END;
+      CREATE TRIGGER mx_rules_revision_update AFTER UPDATE ON mx_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'mx_rules'; END;
+      CREATE TRIGGER mx_rules_revision_delete AFTER DELETE ON mx_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'mx_rules'; END;
+
+      CREATE TRIGGER automation_rules_revision_insert AFTER INSERT ON automation_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'mx_rules'; END;
+      CREATE TRIGGER automation_rules_revision_update AFTER UPDATE ON automation_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'mx_rules'; END;
+      CREATE TRIGGER automation_rules_revision_delete AFTER DELETE ON automation_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'mx_rules'; END;
+
+      CREATE TRIGGER bounce_rules_revision_insert AFTER INSERT ON bounce_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'bounce_rules'; END;
+      CREATE TRIGGER bounce_rules_revision_update AFTER UPDATE ON bounce_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'bounce_rules'; END;
+      CREATE TRIGGER bounce_rules_revision_delete AFTER DELETE ON bounce_rules
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'bounce_rules'; END;
+
+      CREATE TRIGGER settings_revision_insert AFTER INSERT ON settings
+      WHEN NEW.key IN ('adaptiveSettings', 'bounceClassMapping')
+      BEGIN
+        UPDATE rule_revisions SET revision = revision + 1
+         WHERE name = iif(NEW.key = 'adaptiveSettings', 'mx_rules', 'bounce_rules');
+      END;
+      CREATE TRIGGER settings_revision_update AFTER UPDATE ON settings
+      WHEN NEW.key IN ('adaptiveSettings', 'bounceClassMapping') AND OLD.value IS NOT NEW.value
+      BEGIN
+        UPDATE rule_revisions SET revision = revision + 1
+         WHERE name = iif(NEW.key = 'adaptiveSettings', 'mx_rules', 'bounce_rules');
+      END;
+      CREATE TRIGGER settings_revision_delete AFTER DELETE ON settings
+      WHEN OLD.key IN ('adaptiveSettings', 'bounceClassMapping')
+      BEGIN
+        UPDATE rule_revisions SET revision = revision + 1
+         WHERE name = iif(OLD.key = 'adaptiveSettings', 'mx_rules', 'bounce_rules');
+      END;
+
+      -- Only manual rows are overrides; the hot path's occurrence upserts leave them unchanged.
+      CREATE TRIGGER qualification_revision_update AFTER UPDATE OF manual, reason, type, bounce_class ON qualification
+      WHEN (OLD.manual OR NEW.manual)
+       AND (OLD.manual IS NOT NEW.manual OR OLD.reason IS NOT NEW.reason OR OLD.type IS NOT NEW.type
+            OR OLD.bounce_class IS NOT NEW.bounce_class)
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'bounce_rules'; END;
+      CREATE TRIGGER qualification_revision_delete AFTER DELETE ON qualification WHEN OLD.manual
+      BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'bounce_rules'; END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

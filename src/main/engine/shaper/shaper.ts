@@ -10,9 +10,14 @@
  * in-flight slots (it is parked), suspended or rate-limited destinations give their messages back to the queue,
  * and a destination keeps at most `waitersPerDestination` messages waiting for one of its connections; beyond
  * that its domains are excluded from leasing until it drains, so other destinations keep being served.
+ *
+ * Rules written by another process (`relaydeck rules import` next to a running engine) are noticed on the
+ * message path: every RULES_CHECK_MS at most, `destinationFor` reads the rules' revision and, when it moved and
+ * the stored rules differ from the ones in force, reloads them like `reload` does.
  */
 import type { AdaptiveSettings, DestinationState, RulesDocument } from '../../../shared/contract/mta';
 import type { Db } from '../../store/db';
+import { loadRules, watchRuleRevision } from '../../store/rules-repo';
 import { recordShapingEvent } from '../../store/shaping-events-repo';
 import { stmt } from '../../store/statements';
 import type { Logger } from '../../logger';
@@ -31,6 +36,7 @@ import {
   matchMxRule,
   type CompiledAutomationRule,
 } from './rule-match';
+import { describeRules } from '../../../shared/contract/rules-json';
 import { formatReply } from '../../../shared/domain/smtp-reply';
 
 export type Admission =
@@ -99,6 +105,8 @@ export function createShaper(o: ShaperOptions): Shaper {
   let rules = o.rules;
   let automation: CompiledAutomationRule[] = compileAutomationRules(rules.automationRules);
   let excluded: string[] | null = [];
+  // The rules passed in were loaded at an unknown revision: the first check compares them with the store's.
+  const rulesWatch = watchRuleRevision(o.db, 'mx_rules', () => o.clock.now());
 
   const loadState = stmt(
     o.db,
@@ -180,6 +188,37 @@ export function createShaper(o: ShaperOptions): Shaper {
     };
   }
 
+  function reload(next: RulesDocument): void {
+    rules = next;
+    automation = compileAutomationRules(next.automationRules);
+    const now = o.clock.now();
+    for (const { d } of runtimes.values()) {
+      const domain = d.domains.values().next().value ?? '';
+      const before = d.rule.id;
+      d.applyRules(matchMxRule(next.mxRules, { hosts: d.hosts, domain }), automation, now);
+      if (before !== d.rule.id)
+        log.info('destination rule changed', { destination: d.key, from: before, to: d.rule.id });
+    }
+    excluded = null;
+    o.wake();
+  }
+
+  /** Reloads the rules when another process saved different ones (this process's saves call `reload`). */
+  function followStoredRules(): void {
+    if (!rulesWatch.changed()) return;
+    rulesWatch.mark();
+    let stored: RulesDocument;
+    try {
+      stored = loadRules(o.db);
+    } catch (err) {
+      log.error('the stored rules cannot be read: the rules in force stay', { err });
+      return;
+    }
+    if (JSON.stringify(stored) === JSON.stringify(rules)) return;
+    log.info('rules changed in the store by another process: reloaded', { rules: describeRules(stored) });
+    reload(stored);
+  }
+
   function setSaturated(r: Runtime, saturated: boolean): void {
     if (r.saturated === saturated) return;
     r.saturated = saturated;
@@ -189,6 +228,7 @@ export function createShaper(o: ShaperOptions): Shaper {
 
   return {
     destinationFor(destination, kind, domain) {
+      followStoredRules();
       let r = runtimes.get(destination.key);
       if (!r) {
         const now = o.clock.now();
@@ -307,20 +347,7 @@ export function createShaper(o: ShaperOptions): Shaper {
       };
     },
 
-    reload(next) {
-      rules = next;
-      automation = compileAutomationRules(next.automationRules);
-      const now = o.clock.now();
-      for (const { d } of runtimes.values()) {
-        const domain = d.domains.values().next().value ?? '';
-        const before = d.rule.id;
-        d.applyRules(matchMxRule(next.mxRules, { hosts: d.hosts, domain }), automation, now);
-        if (before !== d.rule.id)
-          log.info('destination rule changed', { destination: d.key, from: before, to: d.rule.id });
-      }
-      excluded = null;
-      o.wake();
-    },
+    reload,
 
     excludedDomains() {
       if (excluded === null) {

@@ -40,7 +40,8 @@ JSON document ("format": "relaydeck-rules") to keep under version control.
   reset    restore the shipped default rules
 
 The console and the engine of "relaydeck serve" apply rules saved from the console at once; a serve or run
-process already running picks up rules imported here when it restarts.
+process already running on the same data dir applies rules imported here within a few seconds (from its
+next message on, no restart) and logs it.
 
 Options:
   --out FILE   export: write to FILE instead of stdout
