@@ -39,12 +39,35 @@ export const SETTINGS = {
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.output<(typeof SETTINGS)[K]>;
 
+/** Parsed values per connection, each with the stored text it came from. */
+const parsedCache = new WeakMap<Db, Map<SettingKey, { raw: string; value: unknown }>>();
+
+/**
+ * Reads a setting. The row is read every time (one primary-key lookup), so a value written by another
+ * connection or process is seen at once; only the JSON parse and the schema check are skipped while the stored
+ * text is unchanged (the engine reads some settings per message). The value is shared between reads, hence
+ * frozen.
+ */
 export function getSetting<K extends SettingKey>(db: Db, key: K): SettingValue<K> | undefined {
   const row = stmt(db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
   if (!row) return undefined;
+  let cache = parsedCache.get(db);
+  if (!cache) parsedCache.set(db, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit?.raw === row.value) return hit.value as SettingValue<K>;
   const parsed = SETTINGS[key].safeParse(JSON.parse(row.value));
   if (!parsed.success) throw new Error(`setting "${key}" holds an invalid value: ${row.value}`);
-  return parsed.data as SettingValue<K>;
+  const value = deepFreeze(parsed.data);
+  cache.set(key, { raw: row.value, value });
+  return value as SettingValue<K>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>): void {

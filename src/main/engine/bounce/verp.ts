@@ -37,6 +37,7 @@ export function generateVerpKey(): string {
 }
 
 export function createEnvelopeSender(options: VerpOptions): EnvelopeSender {
+  const key = Buffer.from(options.key, 'hex');
   const base = (fromAddress: string): { local: string; domain: string } => {
     const configured = options.returnPath();
     const address = configured ?? `bounces@${fromAddress.slice(fromAddress.lastIndexOf('@') + 1)}`;
@@ -47,12 +48,12 @@ export function createEnvelopeSender(options: VerpOptions): EnvelopeSender {
     forMessage(fromAddress, logId, deliveryId) {
       const { local, domain } = base(fromAddress);
       const ids = `${logId}.${deliveryId}`;
-      return `${local}+${ids}.${tag(options.key, ids)}@${domain}`;
+      return `${local}+${ids}.${tag(key, ids)}@${domain}`;
     },
     forDelivery(fromAddress, deliveryId) {
       const { local, domain } = base(fromAddress);
       const ids = `d${deliveryId}`;
-      return `${local}+${ids}.${tag(options.key, ids)}@${domain}`;
+      return `${local}+${ids}.${tag(key, ids)}@${domain}`;
     },
   };
 }
@@ -67,14 +68,14 @@ export function parseVerp(address: string, key: string): VerpTarget | null {
   if (!m) return null;
   const [, logId, deliveryId, groupDelivery, given = ''] = m;
   const ids = groupDelivery !== undefined ? `d${groupDelivery}` : `${logId}.${deliveryId}`;
-  if (!sameTag(tag(key, ids), given.toLowerCase())) return null;
+  if (!sameTag(tag(Buffer.from(key, 'hex'), ids), given.toLowerCase())) return null;
   return groupDelivery !== undefined
     ? { kind: 'delivery', deliveryId: Number(groupDelivery) }
     : { kind: 'message', logId: Number(logId), deliveryId: Number(deliveryId) };
 }
 
-function tag(key: string, ids: string): string {
-  return createHmac('sha256', Buffer.from(key, 'hex')).update(ids).digest('hex').slice(0, TAG_LENGTH);
+function tag(key: Buffer, ids: string): string {
+  return createHmac('sha256', key).update(ids).digest('hex').slice(0, TAG_LENGTH);
 }
 
 function sameTag(expected: string, given: string): boolean {
