@@ -15,7 +15,11 @@ const nodeEntries = [
   { in: 'src/main/node/cli.ts', out: 'out/main/cli.cjs', banner: '#!/usr/bin/env node' },
   { in: 'src/main/electron/main.ts', out: 'out/main/electron.cjs' },
   // Self-contained (mailauth bundled in): packaged, it is unpacked from app.asar and loads nothing from it.
-  { in: 'src/main/engine/dkim/sign-worker.ts', out: 'out/main/sign-worker.cjs', selfContained: true },
+  {
+    in: 'src/main/engine/workers/delivery-worker.ts',
+    out: 'out/main/delivery-worker.cjs',
+    selfContained: true,
+  },
   { in: 'test/bench/index.ts', out: 'out/bench/index.cjs' },
 ];
 

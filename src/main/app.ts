@@ -3,7 +3,9 @@
  * campaign runtime and API handlers. Electron, `relaydeck serve` and the CLI all open the app through here.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { version as packageVersion } from '../../package.json';
 import type { Handlers } from '../shared/contract';
 import { AppError } from '../shared/contract/errors';
@@ -14,6 +16,8 @@ import { seedDemo } from './demo/seed';
 import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
 import { systemClock, type Clock } from './engine/clock';
 import { createDkimSigner } from './engine/dkim';
+import { createDeliveryWorkers } from './engine/workers/pool';
+import { deliveryWorkerScript } from './engine/workers/script';
 import { startSandbox, type Sandbox } from './engine/sandbox';
 import { startBounceSide, type BounceSide } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
@@ -30,6 +34,10 @@ export interface AppOptions {
   logger?: Logger;
   clock?: Clock;
   dns?: DnsResolver;
+  /**
+   * Sends on the main thread through this relay factory (tests script their peers this way); without one
+   * every message is composed, signed and sent over SMTP in the delivery workers.
+   */
   relayFactory?: RelayFactory;
   /** Start the built-in sandbox (default true; port 0 = ephemeral). */
   sandbox?: { port?: number } | false;
@@ -106,8 +114,17 @@ export async function openApp(options: AppOptions): Promise<App> {
     if (sandbox) cleanups.push(() => sandbox.close());
 
     const runEngine = options.engine ?? true;
-    // Closed after the engine (cleanups run in reverse), so in-flight messages finish signing.
-    const signer = runEngine ? createDkimSigner({ db, logger, clock }) : undefined;
+    // Closed after the engine (cleanups run in reverse): the engine waits for its sends in flight, then the
+    // workers QUIT their idle SMTP sessions.
+    const workers = runEngine
+      ? createDeliveryWorkers({
+          size: os.availableParallelism(),
+          spawn: () => new Worker(deliveryWorkerScript()),
+          logger: logger.child({ component: 'workers' }),
+        })
+      : undefined;
+    if (workers) cleanups.push(() => workers.close());
+    const signer = runEngine ? createDkimSigner({ db, logger, clock, pool: workers }) : undefined;
     if (signer) cleanups.push(() => signer.close());
     const engine = runEngine
       ? createEngine({
@@ -120,6 +137,7 @@ export async function openApp(options: AppOptions): Promise<App> {
           defaultRoute: () => getSetting(db, 'defaultRoute') ?? null,
           sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
           signer,
+          ...(options.relayFactory ? {} : { transmitter: workers }),
           bounceClassifier: bounce.classifier,
           envelopeSender: bounce.envelopeSender,
         })

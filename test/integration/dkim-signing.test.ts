@@ -8,8 +8,8 @@ import {
   listDkimKeys,
   setDkimKeyEnabledById,
 } from '../../src/main/engine/dkim/key-admin';
-import { createSignPool } from '../../src/main/engine/dkim/worker-pool';
-import { signWorkerScript } from '../../src/main/engine/dkim/worker-script';
+import { createDeliveryWorkers } from '../../src/main/engine/workers/pool';
+import { deliveryWorkerScript } from '../../src/main/engine/workers/script';
 import { ComposeError, createComposer } from '../../src/main/engine/relay/compose';
 import { captureLogger } from '../support/api-test-logger';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
@@ -301,7 +301,7 @@ describe('composing and signing in a worker (a message crosses threads once)', (
 describe('DKIM worker failures', () => {
   const crashingWorker = () =>
     new Worker(
-      `require('node:worker_threads').parentPort.on('message', (m) => { if (m.kind === 'sign') process.exit(3); });`,
+      `require('node:worker_threads').parentPort.on('message', (batch) => { if (batch.some((m) => m.kind === 'sign')) process.exit(3); });`,
       { eval: true },
     );
 
@@ -318,7 +318,7 @@ describe('DKIM worker failures', () => {
       db: t.db,
       logger,
       workers: 1,
-      spawnWorker: () => (++spawned === 1 ? crashingWorker() : new Worker(signWorkerScript())),
+      spawnWorker: () => (++spawned === 1 ? crashingWorker() : new Worker(deliveryWorkerScript())),
     });
     const held = await Promise.allSettled([
       signer.sign(await composed('a@sender.test', 1), 'sender.test'),
@@ -336,7 +336,12 @@ describe('DKIM worker failures', () => {
   });
 
   it('gives up after repeated crashes, rejecting every request instead of hanging', async () => {
-    const pool = createSignPool({ size: 1, spawn: crashingWorker, logger: captureLogger(), maxCrashes: 2 });
+    const pool = createDeliveryWorkers({
+      size: 1,
+      spawn: crashingWorker,
+      logger: captureLogger(),
+      maxCrashes: 2,
+    });
     try {
       const results = [];
       for (let i = 0; i < 4; i++)

@@ -28,6 +28,7 @@ import {
   type EngineExtras,
   type EngineOptions,
   type SmtpOutcome,
+  type TransmitRequest,
 } from './types';
 
 export { relayToMta, type RelayRequest } from './feedback/relay-to-mta';
@@ -37,6 +38,10 @@ export { createSmtpRelayFactory, type SmtpRelayOptions } from './relay/smtp-rela
 export { nodeDns } from './relay/node-dns';
 export { systemClock, ManualClock, type Clock } from './clock';
 export * from './types';
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
 
 interface MessageRow {
   email: string;
@@ -103,6 +108,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       for (const id of result.completed) {
         composer.forget(id);
         deps.signer?.forget(id);
+        deps.transmitter?.forget(id);
         routingCache.delete(id);
       }
       scheduler.wake();
@@ -257,13 +263,15 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       const rows = loadRecipients(members.map((m) => m.logId));
       const group = [item, ...members.filter((m) => rows.has(m.logId))];
       const emails = [row.email, ...group.slice(1).map((m) => rows.get(m.logId) ?? '')];
-      let composed;
+      // The template compiled (isStatic above), so its From address is known.
+      const from = composer.fromAddress(item.deliveryId, row.template_json);
+      let sent: { outcomes: SmtpOutcome[]; dkimDomain: string | null };
       try {
-        composed = await composer.composeShared({
-          deliveryId: item.deliveryId,
-          messageId: row.message_id,
-          templateJson: row.template_json,
-          date: new Date(clock.now()),
+        sent = await sendShared(item, row, from, {
+          logIds: group.map((m) => m.logId),
+          envelope: { from: deps.envelopeSender?.forDelivery(from, item.deliveryId) ?? from, to: emails },
+          destination: resolution.destination,
+          policy: shaper.policyOf(d),
         });
       } catch (err) {
         if (!(err instanceof ComposeError)) throw err;
@@ -271,21 +279,9 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         for (const m of group.slice(1)) queue.release(m.logId, m.dueAt);
         return false;
       }
-      const signed = deps.signer
-        ? await deps.signer.sign(composed.raw, composed.from.slice(composed.from.lastIndexOf('@') + 1))
-        : { raw: composed.raw, dkimDomain: null };
-      const outcomes = await pool.sendGroup(resolution.destination, {
-        logIds: group.map((m) => m.logId),
-        envelope: {
-          from: deps.envelopeSender?.forDelivery(composed.from, item.deliveryId) ?? composed.from,
-          to: emails,
-        },
-        raw: signed.raw,
-        policy: shaper.policyOf(d),
-      });
       group.forEach((m, i) => {
-        const outcome = outcomes[i];
-        if (outcome) finish(m, row, resolution, d, outcome, signed.dkimDomain);
+        const outcome = sent.outcomes[i];
+        if (outcome) finish(m, row, resolution, d, outcome, sent.dkimDomain);
       });
       return true;
     } finally {
@@ -307,16 +303,59 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     return new Map(rows.map((r) => [r.id, r.email]));
   }
 
+  /**
+   * One message composed for a group (no recipient in its headers), signed and sent in one transaction: in a
+   * delivery worker when there are workers, else composed here, signed by the signer and sent by the pool.
+   * Rejects with a `ComposeError` when the message cannot be composed.
+   */
+  async function sendShared(
+    item: LeasedItem,
+    row: MessageRow,
+    from: string,
+    t: Pick<TransmitRequest, 'logIds' | 'envelope' | 'destination' | 'policy'>,
+  ): Promise<{ outcomes: SmtpOutcome[]; dkimDomain: string | null }> {
+    const date = clock.now();
+    if (deps.transmitter) {
+      return deps.transmitter.transmit({
+        ...t,
+        templateJson: row.template_json,
+        compose: { kind: 'shared', deliveryId: item.deliveryId, messageId: row.message_id, date },
+        domain: signingDomainOf(from),
+        signTime: date,
+      });
+    }
+    const composed = await composer.composeShared({
+      deliveryId: item.deliveryId,
+      messageId: row.message_id,
+      templateJson: row.template_json,
+      date: new Date(date),
+    });
+    const signed = deps.signer
+      ? await deps.signer.sign(composed.raw, domainOf(from))
+      : { raw: composed.raw, dkimDomain: null };
+    const outcomes = await pool.sendGroup(t.destination, { ...t, raw: signed.raw });
+    return { outcomes, dkimDomain: signed.dkimDomain };
+  }
+
+  function signingDomainOf(from: string): string | null {
+    return deps.signer?.signingDomain(domainOf(from)) ?? null;
+  }
+
+  /**
+   * Composes, signs (when the From domain has a DKIM key, SPEC §5) and sends one message. With delivery
+   * workers the whole attempt happens in one of them (one thread crossing each way); otherwise the message is
+   * composed in the signer's workers (or here without a signer) and sent by the main thread's pool. A signing
+   * or worker failure throws, so the message goes back to the queue (processSafely) instead of leaving
+   * unsigned.
+   */
   async function deliver(
     item: LeasedItem,
     row: MessageRow,
     destination: Destination,
     policy: RelayPolicy,
   ): Promise<{ outcome: SmtpOutcome; dkimDomain: string | null }> {
-    let from: string;
-    let signed: { raw: Buffer; dkimDomain: string | null };
     try {
-      from = composer.fromAddress(item.deliveryId, row.template_json);
+      const from = composer.fromAddress(item.deliveryId, row.template_json);
       const job = {
         deliveryId: item.deliveryId,
         logId: item.logId,
@@ -325,18 +364,35 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         fieldsJson: row.fields_json,
         date: clock.now(),
       };
-      // With a signer the message is composed in its worker pool, and signed there when its From domain has
-      // a DKIM key (SPEC §5): it crosses threads once, and the main thread keeps the SMTP sessions. A
-      // signing failure throws, so the message goes back to the queue (processSafely) instead of leaving
-      // unsigned.
-      signed = deps.signer
-        ? await deps.signer.composeAndSign(job, row.template_json, from.slice(from.lastIndexOf('@') + 1))
+      const envelope = {
+        from: deps.envelopeSender?.forMessage(from, item.logId, item.deliveryId) ?? from,
+        to: row.email,
+      };
+      if (deps.transmitter) {
+        const sent = await deps.transmitter.transmit({
+          templateJson: row.template_json,
+          compose: { kind: 'one', job },
+          domain: signingDomainOf(from),
+          signTime: job.date,
+          logIds: [item.logId],
+          envelope: { from: envelope.from, to: [envelope.to] },
+          destination,
+          policy,
+        });
+        const outcome = sent.outcomes[0];
+        if (!outcome) throw new Error('the delivery worker returned no outcome');
+        return { outcome, dkimDomain: sent.dkimDomain };
+      }
+      const signed = deps.signer
+        ? await deps.signer.composeAndSign(job, row.template_json, domainOf(from))
         : {
             raw: (
               await composer.compose({ ...job, templateJson: row.template_json, date: new Date(job.date) })
             ).raw,
             dkimDomain: null,
           };
+      const outcome = await pool.send(destination, { logId: item.logId, envelope, raw: signed.raw, policy });
+      return { outcome, dkimDomain: signed.dkimDomain };
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
       const outcome: SmtpOutcome = {
@@ -352,16 +408,6 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       };
       return { outcome, dkimDomain: null };
     }
-    const outcome = await pool.send(destination, {
-      logId: item.logId,
-      envelope: {
-        from: deps.envelopeSender?.forMessage(from, item.logId, item.deliveryId) ?? from,
-        to: row.email,
-      },
-      raw: signed.raw,
-      policy,
-    });
-    return { outcome, dkimDomain: signed.dkimDomain };
   }
 
   function kindOf(resolution: Extract<Resolution, { ok: true }>): DestinationKind {
@@ -537,7 +583,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     },
     destinations() {
       return shaper.all().map((d) => {
-        d.openConnections = pool.openConnections(d.key);
+        d.openConnections = (deps.transmitter ?? pool).openConnections(d.key);
         return shaper.snapshot(d, queue.countDomains([...d.domains]));
       });
     },

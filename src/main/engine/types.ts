@@ -10,6 +10,7 @@ import type { Clock } from './clock';
 import type { DkimSigner } from './dkim';
 import type { Classifier } from './bounce/classifier';
 import type { EnvelopeSender } from './bounce/verp';
+import type { TransmitJob } from './workers/protocol';
 
 /**
  * The DNS lookups of MX routing, in node:dns/promises shapes (tests inject fixtures). `ttl` is in seconds and
@@ -93,6 +94,31 @@ export interface Relay {
 
 export type RelayFactory = (destination: Destination) => Relay;
 
+/** A whole attempt handed to a transmitter: compose from the delivery's template, sign, send over SMTP. */
+export interface TransmitRequest extends TransmitJob {
+  /** The delivery's `template_json` (sent to each worker once). */
+  templateJson: string;
+}
+
+export interface TransmitResult {
+  /** One outcome per envelope recipient, in order. */
+  outcomes: SmtpOutcome[];
+  dkimDomain: string | null;
+}
+
+/**
+ * Does whole attempts off the main thread (the delivery workers). Rejects with a `ComposeError` when the
+ * message cannot be composed, with another error when the attempt could not be made (the message goes back
+ * to the queue and is retried).
+ */
+export interface Transmitter {
+  transmit(request: TransmitRequest): Promise<TransmitResult>;
+  /** SMTP sessions open to a destination, over every worker. */
+  openConnections(destinationKey: string): number;
+  /** Drops a finished delivery's template. */
+  forget(deliveryId: number): void;
+}
+
 export interface EngineNotifier {
   deliveryChanged(deliveryId: string): void;
   logsChanged(deliveryId: string): void;
@@ -113,6 +139,11 @@ export interface EngineDeps {
   sandboxAddress: () => HostPort | null;
   /** DKIM signer (SPEC §5); without one messages leave unsigned. */
   signer?: DkimSigner;
+  /**
+   * Delivery workers: with them every message is composed, signed and sent over SMTP in a worker thread
+   * (`relayFactory` is then unused); without them the main thread sends through `relayFactory`.
+   */
+  transmitter?: Transmitter;
   /** The stored, reloadable bounce classifier (SPEC §4.2); without one the shipped default rules classify. */
   bounceClassifier?: Pick<Classifier, 'classify'>;
   /** VERP MAIL FROM of each message (SPEC §4.3); without one the template's From address is the sender. */

@@ -1,10 +1,9 @@
 /**
  * The DKIM signer (SPEC §5): every message whose From domain, or a parent domain of it, has an enabled key
- * is signed, off the main thread, by a pool of worker threads. Keys are read from the store and their files
- * once per `reload()` (parsed into KeyObjects, shared with the workers); a message without a key for its
- * domain is returned unchanged without leaving the main thread. The engine has its messages composed in the
- * same workers (`composeAndSign`), signed or not, so that the main thread keeps the SMTP sessions and a
- * signed message crosses threads once.
+ * is signed, off the main thread, by the delivery workers (`engine/workers/`). Keys are read from the store
+ * and their files once per `reload()` (parsed into KeyObjects) and pushed to the workers; a message without a
+ * key for its domain is returned unchanged without leaving the main thread. The engine's delivery workers
+ * sign the messages they send themselves; `signingDomain` tells them which domain's keys sign a message.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -13,16 +12,16 @@ import type { Logger } from '../../logger';
 import type { Db } from '../../store/db';
 import { listEnabledDkimKeyRows, type DkimKeyRow } from '../../store/dkim-repo';
 import { systemClock, type Clock } from '../clock';
+import type { ComposeJob } from '../workers/protocol';
+import { createDeliveryWorkers, DkimSignError, type DeliveryWorkers, type SignResult } from '../workers/pool';
+import { deliveryWorkerScript } from '../workers/script';
 import { chooseKeyRows } from './key-choice';
 import { readKeyFile } from './key-files';
 import { parseStoredKey } from './keys';
-import type { ComposeJob } from './protocol';
 import type { DomainKeys, SigningKey } from './signing';
-import { signWorkerScript } from './worker-script';
-import { createSignPool, DkimSignError, type SignPool, type SignResult } from './worker-pool';
 
-export { DkimSignError, type SignResult } from './worker-pool';
-export type { ComposeJob } from './protocol';
+export { DkimSignError, type SignResult } from '../workers/pool';
+export type { ComposeJob } from '../workers/protocol';
 
 /** How often the signer checks whether another process changed the keys. */
 export const KEYS_CHECK_MS = 5_000;
@@ -54,11 +53,16 @@ export interface DkimSigner {
 export interface DkimSignerOptions {
   db: Db;
   logger: Logger;
-  /** Signing threads (default: the available parallelism, at least 1). Started on the first signature. */
+  /**
+   * The delivery workers that sign (the app shares the engine's: the signer pushes its keys to them and does
+   * not close them). Without them the signer starts its own on the first signature.
+   */
+  pool?: DeliveryWorkers;
+  /** Threads of the signer's own workers (default: the available parallelism, at least 1). */
   workers?: number;
   /** Source of the signatures' t= (default: the system clock). */
   clock?: Clock;
-  /** Starts one worker (tests inject misbehaving ones); default: the bundled sign-worker. */
+  /** Starts one of the signer's own workers (tests inject misbehaving ones); default: the bundled worker. */
   spawnWorker?: () => Worker;
 }
 
@@ -66,11 +70,11 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const log = options.logger.child({ component: 'dkim' });
   const clock = options.clock ?? systemClock;
   const size = Math.max(1, options.workers ?? os.availableParallelism());
-  const spawn = options.spawnWorker ?? (() => new Worker(signWorkerScript()));
+  const spawn = options.spawnWorker ?? (() => new Worker(deliveryWorkerScript()));
   /** Parsed keys by row id and file content: a reload re-parses only new or changed keys. */
   const parsed = new Map<number, { pem: string; signing: SigningKey }>();
   let domains = new Map<string, DomainKeys>();
-  let pool: SignPool | null = null;
+  let pool: DeliveryWorkers | null = options.pool ?? null;
   let closed = false;
   // Keys changed by another process (`relaydeck dkim add` next to a running `serve`) are noticed by a
   // fingerprint of the table, checked at most every KEYS_CHECK_MS.
@@ -148,10 +152,10 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     return findSigningDomain(fromDomain, (d) => domains.has(d));
   }
 
-  function started(): SignPool {
+  function started(): DeliveryWorkers {
     if (closed) throw new DkimSignError('the DKIM signer is closed');
     if (!pool) {
-      pool = createSignPool({ size, spawn, logger: log });
+      pool = createDeliveryWorkers({ size, spawn, logger: log });
       pool.setKeys([...domains.values()]);
     }
     return pool;
@@ -175,7 +179,7 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     },
     async close() {
       closed = true;
-      await pool?.close();
+      if (pool !== options.pool) await pool?.close();
     },
   };
 }

@@ -4,10 +4,12 @@
  * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy;
  * certificates are only left unchecked for loopback hosts (sandbox, tests). PIPELINING: nodemailer sends
  * MAIL, every RCPT and DATA in one batch when the server advertises it (RFC 2920).
- * Every reply becomes an `SmtpOutcome` value; connection failures are `deferred` with `code: null` and move
- * on to the destination's next host. Nothing here throws for an SMTP reply.
+ * Every reply becomes an `SmtpOutcome` value naming the command it answered; connection failures are
+ * `deferred` with `code: null` and move on to the destination's next host. Nothing here throws for an SMTP
+ * reply. Runs in the delivery workers (engine/workers/) and, without them, on the main thread.
  */
 import os from 'node:os';
+import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { HostPort } from '../../../shared/contract';
 import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
@@ -27,10 +29,13 @@ export interface SmtpRelayOptions {
   /** Used for attempt durations only. */
   clock?: Clock;
   logger?: Logger;
+  /** Called when the number of sessions open to a destination changed (a session opened or ended). */
+  onSessionsChanged?: (destinationKey: string) => void;
 }
 
 interface RelayConfig {
   name: string;
+  onSessionsChanged: (destinationKey: string) => void;
   /** Used for messages sent without a policy (direct relay use, tests). */
   defaults: RelayPolicy;
   greetingTimeoutMs: number | null;
@@ -55,12 +60,14 @@ interface SendInfo {
 }
 
 interface Session {
-  conn: SMTPConnection;
+  conn: SMTPConnection & NodemailerInternals;
   host: HostPort;
   ip: string | null;
   tlsPolicy: RelayPolicy['tls'];
   sent: number;
   ended: Promise<void>;
+  /** The command the transaction waited for when the connection failed (see `awaitedCommand`). */
+  awaited: string | null;
 }
 
 export function createSmtpRelayFactory(options: SmtpRelayOptions = {}): RelayFactory {
@@ -79,6 +86,7 @@ export function createSmtpRelayFactory(options: SmtpRelayOptions = {}): RelayFac
     greetingTimeoutMs: options.greetingTimeoutMs ?? null,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
+    onSessionsChanged: options.onSessionsChanged ?? (() => undefined),
   };
   return (destination) => createSmtpRelay(destination, config);
 }
@@ -90,9 +98,9 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * Timeouts: `connectMs` bounds connecting and the greeting (and STARTTLS); `commandMs` is the inactivity
- * allowed between replies while the session is idle or being set up; during a transaction (MAIL .. the final
- * reply to DATA) the inactivity allowed is `dataMs` (nodemailer has one socket timeout, so the longer limit
- * covers the whole transaction rather than only the wait after the data).
+ * allowed while waiting for any reply up to the 354 that invites the message data; `dataMs` applies from the
+ * start of the message data to its final reply (nodemailer has one socket timeout: the message is handed over
+ * as a stream whose first read switches it).
  */
 function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const idle: Session[] = [];
@@ -148,12 +156,16 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
           tlsPolicy: policy.tls,
           sent: 0,
           ended,
+          awaited: null,
         };
+        conn.on('error', () => (session.awaited = awaitedCommand(session.conn)));
         sessions.add(session);
+        config.onSessionsChanged(destination.key);
         void ended.then(() => {
           sessions.delete(session);
           const i = idle.indexOf(session);
           if (i >= 0) idle.splice(i, 1);
+          config.onSessionsChanged(destination.key);
         });
         settle({ session });
       });
@@ -164,22 +176,22 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     session: Session,
     group: OutboundGroup,
     policy: RelayPolicy,
-  ): Promise<{ ok: true; info: SendInfo } | { ok: false; err: SmtpError }> {
-    setSocketTimeout(session, Math.max(policy.commandMs, policy.dataMs));
-    // The pipelined commands nodemailer writes one by one in this tick leave in one segment (one syscall).
-    const socket = session.conn._socket;
-    if (socket) {
-      socket.cork();
-      queueMicrotask(() => socket.uncork());
-    }
+  ): Promise<{ ok: true; info: SendInfo } | { ok: false; err: SmtpError; dataStarted: boolean }> {
+    let dataStarted = false;
+    session.awaited = null;
+    const data = messageData(group.raw, () => {
+      dataStarted = true;
+      setSocketTimeout(session, policy.dataMs);
+    });
+    setSocketTimeout(session, policy.commandMs);
     return new Promise((resolve) => {
       session.conn.send(
         { from: group.envelope.from, to: group.envelope.to, size: group.raw.length },
-        group.raw,
+        data,
         (err, info) => {
           session.sent++;
           if (!session.conn.destroyed) setSocketTimeout(session, policy.commandMs);
-          if (err) resolve({ ok: false, err: err as SmtpError });
+          if (err) resolve({ ok: false, err: err as SmtpError, dataStarted });
           else resolve({ ok: true, info: (info ?? {}) as SendInfo });
         },
       );
@@ -234,16 +246,20 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       session.conn.close();
       return 'stale';
     }
+    const command = answeredCommand(err, session.conn, session.awaited, result.dataStarted);
     // The reply is known; the session is reset before the outcome is returned so the next message reuses it.
     await recycle(session, true, policy);
     // Every recipient refused at RCPT: each keeps its own reply.
-    if (err.rejectedErrors && err.rejectedErrors.length > 0) {
+    const envelope = session.conn._envelope;
+    const rejected = err.rejectedErrors ?? (command === 'RCPT' && envelope ? envelope.rejectedErrors : null);
+    if (rejected && rejected.length > 0) {
+      const fallback = outcomeFromError(err, base, 'transaction', command);
       return group.envelope.to.map((to) => {
-        const own = err.rejectedErrors?.find((e) => e.recipient === to) ?? err;
-        return outcomeFromError(own, base, 'transaction');
+        const own = rejected.find((e) => e.recipient === to);
+        return own ? outcomeFromError(own, base, 'transaction') : fallback;
       });
     }
-    const outcome = outcomeFromError(err, base, 'transaction');
+    const outcome = outcomeFromError(err, base, 'transaction', command);
     return group.envelope.to.map(() => outcome);
   }
 
@@ -316,6 +332,74 @@ function setSocketTimeout(session: Session, ms: number): void {
   if (socket) socket.setTimeout(ms);
 }
 
+/** The message data as a stream whose first read (nodemailer reads it once the 354 came) calls `onStart`. */
+function messageData(raw: Buffer, onStart: () => void): Readable {
+  let started = false;
+  return new Readable({
+    read() {
+      if (started) return;
+      started = true;
+      onStart();
+      this.push(raw);
+      this.push(null);
+    },
+  });
+}
+
+/** The parts of nodemailer's connection state that tell which command a reply (or a silence) answered. */
+interface NodemailerInternals {
+  _envelope?:
+    | {
+        pipelined?: boolean;
+        rcptQueue?: string[];
+        accepted?: string[];
+        rejected?: string[];
+        rejectedErrors?: SmtpError[];
+      }
+    | false;
+  _recipientQueue?: string[];
+  _responseActions?: unknown[];
+}
+
+/**
+ * The envelope command a transaction is waiting a reply for: read when a connection error is emitted (a
+ * timeout, a drop), before nodemailer clears its state.
+ */
+function awaitedCommand(conn: NodemailerInternals): string | null {
+  const envelope = conn._envelope;
+  if (!envelope) return null;
+  const answered = (envelope.accepted?.length ?? 0) + (envelope.rejected?.length ?? 0);
+  const waiting = conn._recipientQueue?.length ?? 0;
+  const recipients = answered + waiting + (envelope.rcptQueue?.length ?? 0);
+  if (envelope.pipelined) {
+    // MAIL, each RCPT and DATA were sent at once: the first one without a reply is the one waited for.
+    const replied = recipients + 2 - (conn._responseActions?.length ?? 0);
+    return replied <= 0 ? 'MAIL' : replied <= recipients ? 'RCPT' : 'DATA';
+  }
+  if (waiting > 0) return 'RCPT';
+  return answered >= recipients ? 'DATA' : 'MAIL';
+}
+
+/**
+ * The command a failed transaction's last reply answered, or the one left without a reply. nodemailer names
+ * its own errors' commands, but a 421 (which ends the session whatever it answers), a timeout and a drop come
+ * as connection errors (`CONN`): a 421 answering RCPT was recorded by nodemailer as that recipient's
+ * rejection first; the others are placed by the transaction's progress (`awaited`, read at the error).
+ */
+function answeredCommand(
+  err: SmtpError,
+  conn: NodemailerInternals,
+  awaited: string | null,
+  dataStarted: boolean,
+): string | null {
+  if (err.command && err.command !== 'CONN') return COMMANDS[err.command] ?? err.command;
+  if (dataStarted) return 'DATA';
+  const envelope = conn._envelope;
+  if (err.response && envelope && envelope.rejectedErrors?.some((e) => e.response === err.response))
+    return 'RCPT';
+  return awaited ?? (err.command ? (COMMANDS[err.command] ?? err.command) : null);
+}
+
 /** Outcomes of a transaction that reached DATA: refused recipients keep their RCPT reply, the rest the DATA reply. */
 function perRecipient(group: OutboundGroup, info: SendInfo, base: OutcomeBase): SmtpOutcome[] {
   const reply = parseSmtpReply(info.response ?? '250');
@@ -368,13 +452,18 @@ const COMMANDS: Record<string, string> = {
   RSET: 'RSET',
 };
 
-/** Maps a nodemailer error to an outcome: an SMTP reply when there was one, otherwise a described failure. */
+/**
+ * Maps a nodemailer error to an outcome: an SMTP reply when there was one, otherwise a described failure.
+ * `answered` overrides the command nodemailer named (see `answeredCommand`).
+ */
 export function outcomeFromError(
   err: SmtpError,
   base: OutcomeBase,
   phase: 'connect' | 'transaction',
+  answered?: string | null,
 ): SmtpOutcome {
-  const command = err.command ? (COMMANDS[err.command] ?? err.command) : null;
+  const command =
+    answered !== undefined ? answered : err.command ? (COMMANDS[err.command] ?? err.command) : null;
   if (typeof err.response === 'string' && err.responseCode) {
     const reply = parseSmtpReply(err.response);
     const code = reply.code ?? err.responseCode;

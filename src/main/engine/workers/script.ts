@@ -1,8 +1,8 @@
 /**
- * Where the signing worker's code comes from. Node 20 cannot start a worker from a .ts file, so:
- * - in the bundled app (scripts/build.mjs defines RELAYDECK_BUILD=1) it is `sign-worker.cjs` next to the
+ * Where the delivery worker's code comes from. Node 20 cannot start a worker from a .ts file, so:
+ * - in the bundled app (scripts/build.mjs defines RELAYDECK_BUILD=1) it is `delivery-worker.cjs` next to the
  *   bundle (out/main/, or out/main/ seen from out/bench/; app.asar.unpacked when packaged);
- * - when running the TypeScript sources (vitest), sign-worker.ts is bundled on demand with esbuild (a dev
+ * - when running the TypeScript sources (vitest), delivery-worker.ts is bundled on demand with esbuild (a dev
  *   dependency) into node_modules/.cache/relaydeck/, named by its content hash so a stale build is never
  *   used and concurrent test processes share it. Dependencies stay external and resolve from the repo.
  */
@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const WORKER_FILE = 'sign-worker.cjs';
+const WORKER_FILE = 'delivery-worker.cjs';
 
 let cached: string | null = null;
 
-export function signWorkerScript(): string {
+export function deliveryWorkerScript(): string {
   cached ??= process.env.RELAYDECK_BUILD === '1' ? bundledScript() : buildFromSources();
   return cached;
 }
@@ -29,7 +29,7 @@ function bundledScript(): string {
     if (fs.existsSync(file)) return file;
   }
   throw new Error(
-    `the DKIM signing worker is missing: expected ${candidates[0]} (rebuild with "node scripts/build.mjs")`,
+    `the delivery worker is missing: expected ${candidates[0]} (rebuild with "node scripts/build.mjs")`,
   );
 }
 
@@ -38,7 +38,7 @@ interface EsbuildApi {
 }
 
 function buildFromSources(): string {
-  const entry = path.join(__dirname, 'sign-worker.ts');
+  const entry = path.join(__dirname, 'delivery-worker.ts');
   const root = path.resolve(__dirname, '..', '..', '..', '..');
   const esbuild = createRequire(entry)('esbuild') as EsbuildApi;
   const result = esbuild.buildSync({
@@ -56,7 +56,7 @@ function buildFromSources(): string {
   if (!code) throw new Error(`esbuild produced no output for ${entry}`);
   const hash = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
   const dir = path.join(root, 'node_modules', '.cache', 'relaydeck');
-  const file = path.join(dir, `sign-worker-${hash}.cjs`);
+  const file = path.join(dir, `delivery-worker-${hash}.cjs`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
