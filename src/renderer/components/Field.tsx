@@ -23,14 +23,34 @@ export function Field({ label, htmlFor, hint, errors = [], children, className }
         {label}
       </label>
       {children}
-      {hint !== undefined && errors.length === 0 && <div className="field-hint">{hint}</div>}
+      {hint !== undefined && errors.length === 0 && (
+        <div className="field-hint" id={`${htmlFor}-hint`}>
+          {hint}
+        </div>
+      )}
       {errors.map((message, i) => (
-        <div key={i} className="field-error" role="alert" data-testid={`error-${htmlFor}`}>
+        <div
+          key={i}
+          className="field-error"
+          role="alert"
+          id={`${htmlFor}-error-${i}`}
+          data-testid={`error-${htmlFor}`}
+        >
           {message}
         </div>
       ))}
     </div>
   );
+}
+
+/** The `aria-describedby` of a Field's control: its problems when it has some, else its hint. */
+export function fieldDescription(
+  htmlFor: string,
+  hint: ReactNode,
+  errors: readonly string[],
+): string | undefined {
+  if (errors.length > 0) return errors.map((_, i) => `${htmlFor}-error-${i}`).join(' ');
+  return hint === undefined ? undefined : `${htmlFor}-hint`;
 }
 
 type Invalid = { invalid?: boolean };

@@ -14,14 +14,9 @@ import {
 import { Button } from '../../components/Button';
 import { Drawer } from '../../components/Drawer';
 import { useRuleForm } from '../rules/use-rule-form';
-import { Field, Select, TextArea, TextInput } from '../../components/Field';
+import { BoundInput, BoundSelect, BoundTextArea } from '../../components/BoundField';
 import type { FieldErrors } from '../rules/rules-model';
-import {
-  bounceClassLabel,
-  bounceRuleFromForm,
-  bounceRuleToForm,
-  type BounceRuleForm,
-} from './bounce-rules-model';
+import { bounceClassLabel, bounceRuleFromForm, bounceRuleToForm } from './bounce-rules-model';
 
 /** The drawer editing one bounce rule. "Apply" changes the draft only; the tab's Save puts it in force. */
 export function BounceRuleEditor({
@@ -41,12 +36,8 @@ export function BounceRuleEditor({
   onApply(rule: BounceRule): void;
   onClose(): void;
 }) {
-  const { form, set, errors, err, submit } = useRuleForm(
-    () => bounceRuleToForm(rule),
-    bounceRuleFromForm,
-    serverErrors,
-    onApply,
-  );
+  const bind = useRuleForm(() => bounceRuleToForm(rule), bounceRuleFromForm, serverErrors, onApply);
+  const { form, errors, submit } = bind;
   const otherErrors = Object.entries(errors)
     .filter(([path]) => !FORM_PATHS.has(path.split('.')[0] ?? ''))
     .flatMap(([, messages]) => messages);
@@ -69,180 +60,113 @@ export function BounceRuleEditor({
           </div>
         )}
         <div className="grid-2">
-          <Field label="Id" htmlFor="br-id" errors={err('id')} hint="Lower case, digits, . _ -">
-            <TextInput
-              id="br-id"
-              className="mono"
-              value={form.id}
-              invalid={err('id').length > 0}
-              onChange={(e) => set('id', e.target.value)}
-              data-testid="br-id"
-            />
-          </Field>
-          <Field
-            label="Provider"
-            htmlFor="br-provider"
-            errors={err('provider')}
-            hint="Whose reply: Gmail, Postfix…"
-          >
-            <TextInput
-              id="br-provider"
-              value={form.provider}
-              onChange={(e) => set('provider', e.target.value)}
-            />
-          </Field>
-        </div>
-        <Field label="Description" htmlFor="br-description" errors={err('description')}>
-          <TextInput
-            id="br-description"
-            value={form.description}
-            onChange={(e) => set('description', e.target.value)}
-          />
-        </Field>
-        <Field
-          label="Pattern"
-          htmlFor="br-pattern"
-          errors={err('pattern')}
-          hint="JavaScript regular expression, case-insensitive, on the normalised reply text (without its codes). Empty = any text."
-        >
-          <TextArea
-            id="br-pattern"
+          <BoundInput
+            bind={bind}
+            name="id"
+            id="br-id"
+            label="Id"
+            hint="Lower case, digits, . _ -"
             className="mono"
-            rows={3}
-            value={form.pattern}
-            invalid={err('pattern').length > 0}
-            onChange={(e) => set('pattern', e.target.value)}
-            data-testid="br-pattern"
+            data-testid="br-id"
           />
-        </Field>
-        <div className="grid-2">
-          <Field
-            label="Reply code"
-            htmlFor="br-code"
-            errors={err('code')}
-            hint="4xx, 5xx, 550, any, none; empty = any"
-          >
-            <TextInput
-              id="br-code"
-              className="mono"
-              value={form.code}
-              invalid={err('code').length > 0}
-              onChange={(e) => set('code', e.target.value)}
-              data-testid="br-code"
-            />
-          </Field>
-          <Field
-            label="Enhanced code"
-            htmlFor="br-enhanced"
-            errors={err('enhanced')}
-            hint="5.1.1, X.2.2, 5.7.*; empty = any"
-          >
-            <TextInput
-              id="br-enhanced"
-              className="mono"
-              value={form.enhanced}
-              invalid={err('enhanced').length > 0}
-              onChange={(e) => set('enhanced', e.target.value)}
-              data-testid="br-enhanced"
-            />
-          </Field>
-          <Field label="Answering the command" htmlFor="br-command" errors={err('command')}>
-            <Select
-              id="br-command"
-              value={form.command}
-              onChange={(e) => set('command', e.target.value as BounceRuleForm['command'])}
-            >
-              <option value="">Any command</option>
-              {BOUNCE_RULE_COMMANDS.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field
-            label="MX scope"
-            htmlFor="br-mx"
-            errors={err('mxScope')}
-            hint="e.g. *.google.com; empty = every MX"
-          >
-            <TextInput
-              id="br-mx"
-              className="mono"
-              value={form.mxScope}
-              invalid={err('mxScope').length > 0}
-              onChange={(e) => set('mxScope', e.target.value)}
-            />
-          </Field>
+          <BoundInput
+            bind={bind}
+            name="provider"
+            id="br-provider"
+            label="Provider"
+            hint="Whose reply: Gmail, Postfix…"
+          />
         </div>
-        <Field label="Bounce class" htmlFor="br-class" errors={err('bounceClass')}>
-          <Select
-            id="br-class"
-            value={form.bounceClass}
-            onChange={(e) => set('bounceClass', e.target.value)}
-            data-testid="br-class"
-          >
-            {BOUNCE_CLASS_IDS.map((c) => (
+        <BoundInput bind={bind} name="description" id="br-description" label="Description" />
+        <BoundTextArea
+          bind={bind}
+          name="pattern"
+          id="br-pattern"
+          label="Pattern"
+          hint="JavaScript regular expression, case-insensitive, on the normalised reply text (without its codes). Empty = any text."
+          className="mono"
+          rows={3}
+          data-testid="br-pattern"
+        />
+        <div className="grid-2">
+          <BoundInput
+            bind={bind}
+            name="code"
+            id="br-code"
+            label="Reply code"
+            hint="4xx, 5xx, 550, any, none; empty = any"
+            className="mono"
+            data-testid="br-code"
+          />
+          <BoundInput
+            bind={bind}
+            name="enhanced"
+            id="br-enhanced"
+            label="Enhanced code"
+            hint="5.1.1, X.2.2, 5.7.*; empty = any"
+            className="mono"
+            data-testid="br-enhanced"
+          />
+          <BoundSelect bind={bind} name="command" id="br-command" label="Answering the command">
+            <option value="">Any command</option>
+            {BOUNCE_RULE_COMMANDS.map((c) => (
               <option key={c} value={c}>
-                {bounceClassLabel(c)}
+                {c}
               </option>
             ))}
-          </Select>
-        </Field>
-        <div className="grid-2">
-          <Field label="Reason" htmlFor="br-reason" errors={err('reason')}>
-            <Select
-              id="br-reason"
-              value={form.reason}
-              onChange={(e) => set('reason', e.target.value as BounceRuleForm['reason'])}
-              data-testid="br-reason"
-            >
-              <option value="">From the class: {REASONS[mapping.reason].label}</option>
-              {REASON_IDS.map((r) => (
-                <option key={r} value={r}>
-                  {REASONS[r].label}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Type" htmlFor="br-type" errors={err('type')}>
-            <Select
-              id="br-type"
-              value={form.type}
-              onChange={(e) => set('type', e.target.value as BounceRuleForm['type'])}
-              data-testid="br-type"
-            >
-              <option value="">
-                From the class:{' '}
-                {mapping.permanent === mapping.transient
-                  ? FAILURE_TYPE_LABELS[mapping.permanent]
-                  : `${FAILURE_TYPE_LABELS[mapping.permanent]} / ${FAILURE_TYPE_LABELS[mapping.transient]}`}
-              </option>
-              {FAILURE_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {FAILURE_TYPE_LABELS[t]}
-                </option>
-              ))}
-            </Select>
-          </Field>
+          </BoundSelect>
+          <BoundInput
+            bind={bind}
+            name="mxScope"
+            id="br-mx"
+            label="MX scope"
+            hint="e.g. *.google.com; empty = every MX"
+            className="mono"
+          />
         </div>
-        <Field
+        <BoundSelect bind={bind} name="bounceClass" id="br-class" label="Bounce class" data-testid="br-class">
+          {BOUNCE_CLASS_IDS.map((c) => (
+            <option key={c} value={c}>
+              {bounceClassLabel(c)}
+            </option>
+          ))}
+        </BoundSelect>
+        <div className="grid-2">
+          <BoundSelect bind={bind} name="reason" id="br-reason" label="Reason" data-testid="br-reason">
+            <option value="">From the class: {REASONS[mapping.reason].label}</option>
+            {REASON_IDS.map((r) => (
+              <option key={r} value={r}>
+                {REASONS[r].label}
+              </option>
+            ))}
+          </BoundSelect>
+          <BoundSelect bind={bind} name="type" id="br-type" label="Type" data-testid="br-type">
+            <option value="">
+              From the class:{' '}
+              {mapping.permanent === mapping.transient
+                ? FAILURE_TYPE_LABELS[mapping.permanent]
+                : `${FAILURE_TYPE_LABELS[mapping.permanent]} / ${FAILURE_TYPE_LABELS[mapping.transient]}`}
+            </option>
+            {FAILURE_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {FAILURE_TYPE_LABELS[t]}
+              </option>
+            ))}
+          </BoundSelect>
+        </div>
+        <BoundTextArea
+          bind={bind}
+          name="examples"
+          id="br-examples"
           label="Examples"
-          htmlFor="br-examples"
           errors={Object.entries(errors)
             .filter(([path]) => path === 'examples' || path.startsWith('examples.'))
             .flatMap(([, m]) => m)}
           hint="Real replies this rule must catch, one per line. The checker proves it does and that no earlier rule takes them."
-        >
-          <TextArea
-            id="br-examples"
-            className="mono"
-            rows={3}
-            value={form.examples}
-            onChange={(e) => set('examples', e.target.value)}
-            data-testid="br-examples"
-          />
-        </Field>
+          className="mono"
+          rows={3}
+          data-testid="br-examples"
+        />
         <div className="rule-form-actions">
           <Button onClick={onClose}>Cancel</Button>
           <Button type="submit" variant="primary" testId="br-apply">

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from '../../api/hooks';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
-import { Field, TextInput } from '../../components/Field';
+import { BoundInput, type FormBinding } from '../../components/BoundField';
 import { groupByField, type FieldErrors } from '../rules/rules-model';
 import { imapFromForm, imapToForm, type ImapForm } from './inmail-model';
 
@@ -39,6 +39,7 @@ function ImapFormView({ initial }: { initial: ImapSettings }) {
     setNotice(null);
   };
   const err = (path: string) => errors[path] ?? [];
+  const bind: FormBinding<ImapForm> = { form, set, err };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -59,73 +60,37 @@ function ImapFormView({ initial }: { initial: ImapSettings }) {
   return (
     <form className="rule-form" onSubmit={(e) => void submit(e)} noValidate data-testid="imap-form">
       <div className="imap-grid">
-        <Field label="Host" htmlFor="imap-host" errors={err('host')}>
-          <TextInput
-            id="imap-host"
-            className="mono"
-            placeholder="imap.example.com"
-            value={form.host}
-            invalid={err('host').length > 0}
-            onChange={(e) => set('host', e.target.value)}
-          />
-        </Field>
-        <Field label="Port" htmlFor="imap-port" errors={err('port')}>
-          <TextInput
-            id="imap-port"
-            inputMode="numeric"
-            value={form.port}
-            invalid={err('port').length > 0}
-            onChange={(e) => set('port', e.target.value)}
-          />
-        </Field>
-        <Field label="User" htmlFor="imap-user" errors={err('user')}>
-          <TextInput
-            id="imap-user"
-            autoComplete="off"
-            value={form.user}
-            invalid={err('user').length > 0}
-            onChange={(e) => set('user', e.target.value)}
-          />
-        </Field>
-        <Field
+        <BoundInput
+          bind={bind}
+          name="host"
+          id="imap-host"
+          label="Host"
+          className="mono"
+          placeholder="imap.example.com"
+        />
+        <BoundInput bind={bind} name="port" id="imap-port" label="Port" inputMode="numeric" />
+        <BoundInput bind={bind} name="user" id="imap-user" label="User" autoComplete="off" />
+        <BoundInput
+          bind={bind}
+          name="password"
+          id="imap-password"
           label="Password"
-          htmlFor="imap-password"
-          errors={err('password')}
           hint={saved.passwordSet ? 'A password is stored; leave empty to keep it' : 'No password stored'}
-        >
-          <TextInput
-            id="imap-password"
-            type="password"
-            autoComplete="new-password"
-            placeholder={saved.passwordSet ? '••••••••' : ''}
-            value={form.password}
-            disabled={form.clearPassword}
-            onChange={(e) => set('password', e.target.value)}
-            data-testid="imap-password"
-          />
-        </Field>
-        <Field label="Mailbox" htmlFor="imap-mailbox" errors={err('mailbox')}>
-          <TextInput
-            id="imap-mailbox"
-            value={form.mailbox}
-            invalid={err('mailbox').length > 0}
-            onChange={(e) => set('mailbox', e.target.value)}
-          />
-        </Field>
-        <Field
+          type="password"
+          autoComplete="new-password"
+          placeholder={saved.passwordSet ? '••••••••' : ''}
+          disabled={form.clearPassword}
+          data-testid="imap-password"
+        />
+        <BoundInput bind={bind} name="mailbox" id="imap-mailbox" label="Mailbox" />
+        <BoundInput
+          bind={bind}
+          name="intervalSec"
+          id="imap-interval"
           label="Poll every (seconds)"
-          htmlFor="imap-interval"
-          errors={err('intervalSec')}
           hint="30 to 86400"
-        >
-          <TextInput
-            id="imap-interval"
-            inputMode="numeric"
-            value={form.intervalSec}
-            invalid={err('intervalSec').length > 0}
-            onChange={(e) => set('intervalSec', e.target.value)}
-          />
-        </Field>
+          inputMode="numeric"
+        />
       </div>
       <div className="row gap-1 imap-choices">
         <label className="choice">

@@ -1,5 +1,5 @@
 import { Card } from '../../components/Card';
-import { Field, TextInput } from '../../components/Field';
+import { BoundInput, type FormBinding } from '../../components/BoundField';
 import { adaptiveFromForm, type AdaptiveForm, type FieldErrors } from './rules-model';
 
 const FIELDS: readonly { key: keyof AdaptiveForm; path: string; label: string; hint: string }[] = [
@@ -51,6 +51,11 @@ export function AdaptiveSettingsForm({
 }) {
   const checked = adaptiveFromForm(value);
   const errors = checked.ok ? serverErrors : checked.errors;
+  const bind: FormBinding<AdaptiveForm> = {
+    form: value,
+    set: (key, v) => onChange({ ...value, [key]: v }),
+    err: (path) => errors[path] ?? [],
+  };
   return (
     <Card
       title="Adaptive behaviour"
@@ -58,25 +63,17 @@ export function AdaptiveSettingsForm({
       testId="adaptive-settings"
     >
       <div className="adaptive-grid">
-        {FIELDS.map((f) => {
-          const fieldErrors = errors[f.path] ?? [];
-          return (
-            <Field
-              key={f.key}
-              label={f.label}
-              htmlFor={`adaptive-${f.key}`}
-              hint={f.hint}
-              errors={fieldErrors}
-            >
-              <TextInput
-                id={`adaptive-${f.key}`}
-                value={value[f.key]}
-                invalid={fieldErrors.length > 0}
-                onChange={(e) => onChange({ ...value, [f.key]: e.target.value })}
-              />
-            </Field>
-          );
-        })}
+        {FIELDS.map((f) => (
+          <BoundInput
+            key={f.key}
+            bind={bind}
+            name={f.key}
+            path={f.path}
+            id={`adaptive-${f.key}`}
+            label={f.label}
+            hint={f.hint}
+          />
+        ))}
       </div>
     </Card>
   );

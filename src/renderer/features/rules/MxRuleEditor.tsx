@@ -2,15 +2,8 @@ import { TLS_POLICIES, type MxRule } from '../../../shared/contract/mta';
 import { Button } from '../../components/Button';
 import { Drawer } from '../../components/Drawer';
 import { useRuleForm } from './use-rule-form';
-import { Field, Select, TextInput } from '../../components/Field';
-import {
-  isGenericRule,
-  mxRuleFromForm,
-  mxRuleToForm,
-  TLS_LABELS,
-  type FieldErrors,
-  type MxRuleForm,
-} from './rules-model';
+import { BoundInput, BoundSelect } from '../../components/BoundField';
+import { isGenericRule, mxRuleFromForm, mxRuleToForm, TLS_LABELS, type FieldErrors } from './rules-model';
 
 /** The drawer editing one MX rule. "Apply" changes the draft only; the page's Save puts it in force. */
 export function MxRuleEditor({
@@ -28,12 +21,8 @@ export function MxRuleEditor({
   onClose(): void;
 }) {
   const generic = isGenericRule(rule);
-  const { form, set, err, submit } = useRuleForm(
-    () => mxRuleToForm(rule),
-    mxRuleFromForm,
-    serverErrors,
-    onApply,
-  );
+  const bind = useRuleForm(() => mxRuleToForm(rule), mxRuleFromForm, serverErrors, onApply);
+  const { form, set, err, submit } = bind;
 
   return (
     <Drawer title={isNew ? 'New MX rule' : `MX rule “${rule.id}”`} onClose={onClose} testId="mx-rule-drawer">
@@ -46,137 +35,99 @@ export function MxRuleEditor({
         )}
         {err('').length > 0 && <div className="field-error">{err('').join('; ')}</div>}
         <div className="grid-2">
-          <Field label="Id" htmlFor="mx-id" errors={err('id')} hint="Lower case, digits, . _ -">
-            <TextInput
-              id="mx-id"
-              className="mono"
-              value={form.id}
-              invalid={err('id').length > 0}
-              onChange={(e) => set('id', e.target.value)}
-              data-testid="mx-id"
-            />
-          </Field>
-          <Field label="TLS" htmlFor="mx-tls" errors={err('tls')}>
-            <Select
-              id="mx-tls"
-              value={form.tls}
-              onChange={(e) => set('tls', e.target.value as MxRuleForm['tls'])}
-            >
-              {TLS_POLICIES.map((p) => (
-                <option key={p} value={p}>
-                  {TLS_LABELS[p]}
-                </option>
-              ))}
-            </Select>
-          </Field>
-        </div>
-        <Field label="Description" htmlFor="mx-description" errors={err('description')}>
-          <TextInput
-            id="mx-description"
-            value={form.description}
-            onChange={(e) => set('description', e.target.value)}
+          <BoundInput
+            bind={bind}
+            name="id"
+            id="mx-id"
+            label="Id"
+            hint="Lower case, digits, . _ -"
+            className="mono"
+            data-testid="mx-id"
           />
-        </Field>
+          <BoundSelect bind={bind} name="tls" id="mx-tls" label="TLS">
+            {TLS_POLICIES.map((p) => (
+              <option key={p} value={p}>
+                {TLS_LABELS[p]}
+              </option>
+            ))}
+          </BoundSelect>
+        </div>
+        <BoundInput bind={bind} name="description" id="mx-description" label="Description" />
         <div className="grid-2">
-          <Field label="Match on" htmlFor="mx-match-kind" errors={err('match.kind')}>
-            <Select
-              id="mx-match-kind"
-              value={form.matchKind}
-              disabled={generic}
-              onChange={(e) => set('matchKind', e.target.value as MxRuleForm['matchKind'])}
-            >
-              <option value="mx">MX host</option>
-              <option value="domain">Recipient domain</option>
-            </Select>
-          </Field>
-          <Field
+          <BoundSelect
+            bind={bind}
+            name="matchKind"
+            path="match.kind"
+            id="mx-match-kind"
+            label="Match on"
+            disabled={generic}
+          >
+            <option value="mx">MX host</option>
+            <option value="domain">Recipient domain</option>
+          </BoundSelect>
+          <BoundInput
+            bind={bind}
+            name="mask"
+            path="match.mask"
+            id="mx-mask"
             label="Mask"
-            htmlFor="mx-mask"
-            errors={err('match.mask')}
             hint={form.matchKind === 'mx' ? 'e.g. *.google.com' : 'e.g. gmail.com or *.example.org'}
-          >
-            <TextInput
-              id="mx-mask"
-              className="mono"
-              value={form.mask}
-              disabled={generic}
-              invalid={err('match.mask').length > 0}
-              onChange={(e) => set('mask', e.target.value)}
-              data-testid="mx-mask"
-            />
-          </Field>
+            className="mono"
+            disabled={generic}
+            data-testid="mx-mask"
+          />
         </div>
         <div className="grid-3">
-          <Field label="Max connections" htmlFor="mx-max-conn" errors={err('maxConnections')}>
-            <TextInput
-              id="mx-max-conn"
-              inputMode="numeric"
-              value={form.maxConnections}
-              invalid={err('maxConnections').length > 0}
-              onChange={(e) => set('maxConnections', e.target.value)}
-            />
-          </Field>
-          <Field label="Messages / connection" htmlFor="mx-per-conn" errors={err('maxMessagesPerConnection')}>
-            <TextInput
-              id="mx-per-conn"
-              inputMode="numeric"
-              value={form.maxMessagesPerConnection}
-              invalid={err('maxMessagesPerConnection').length > 0}
-              onChange={(e) => set('maxMessagesPerConnection', e.target.value)}
-            />
-          </Field>
-          <Field
+          <BoundInput
+            bind={bind}
+            name="maxConnections"
+            id="mx-max-conn"
+            label="Max connections"
+            inputMode="numeric"
+          />
+          <BoundInput
+            bind={bind}
+            name="maxMessagesPerConnection"
+            id="mx-per-conn"
+            label="Messages / connection"
+            inputMode="numeric"
+          />
+          <BoundInput
+            bind={bind}
+            name="messagesPerHour"
+            id="mx-per-hour"
             label="Messages / hour"
-            htmlFor="mx-per-hour"
-            errors={err('messagesPerHour')}
             hint="Empty = unlimited; smoothed over 12 × 5 min"
-          >
-            <TextInput
-              id="mx-per-hour"
-              inputMode="numeric"
-              placeholder="unlimited"
-              value={form.messagesPerHour}
-              invalid={err('messagesPerHour').length > 0}
-              onChange={(e) => set('messagesPerHour', e.target.value)}
-              data-testid="mx-per-hour"
-            />
-          </Field>
+            inputMode="numeric"
+            placeholder="unlimited"
+            data-testid="mx-per-hour"
+          />
         </div>
         <div className="grid-3">
-          <Field
+          <BoundInput
+            bind={bind}
+            name="connectTimeout"
+            path="timeouts.connectMs"
+            id="mx-connect"
             label="Connect timeout"
-            htmlFor="mx-connect"
-            errors={err('timeouts.connectMs')}
             hint="e.g. 30s"
-          >
-            <TextInput
-              id="mx-connect"
-              value={form.connectTimeout}
-              invalid={err('timeouts.connectMs').length > 0}
-              onChange={(e) => set('connectTimeout', e.target.value)}
-            />
-          </Field>
-          <Field
+          />
+          <BoundInput
+            bind={bind}
+            name="commandTimeout"
+            path="timeouts.commandMs"
+            id="mx-command"
             label="Command timeout"
-            htmlFor="mx-command"
-            errors={err('timeouts.commandMs')}
             hint="e.g. 5m"
-          >
-            <TextInput
-              id="mx-command"
-              value={form.commandTimeout}
-              invalid={err('timeouts.commandMs').length > 0}
-              onChange={(e) => set('commandTimeout', e.target.value)}
-            />
-          </Field>
-          <Field label="Data timeout" htmlFor="mx-data" errors={err('timeouts.dataMs')} hint="e.g. 10m">
-            <TextInput
-              id="mx-data"
-              value={form.dataTimeout}
-              invalid={err('timeouts.dataMs').length > 0}
-              onChange={(e) => set('dataTimeout', e.target.value)}
-            />
-          </Field>
+          />
+          <BoundInput
+            bind={bind}
+            name="dataTimeout"
+            path="timeouts.dataMs"
+            id="mx-data"
+            label="Data timeout"
+            hint="e.g. 10m"
+          />
         </div>
         <label className="choice">
           <input
