@@ -265,6 +265,19 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     const statuses = t.db.prepare('SELECT status FROM delivery_log').pluck().all();
     expect(statuses).toEqual(Array(6).fill('failed'));
     expect(events('queue_bounced')[0]?.cause).toMatch(/domain-gone/);
+    // Each message's attempt history says why it failed: the tried one its reply, the others the rule.
+    const attempts = t.db
+      .prepare('SELECT command, code, enhanced, outcome, text FROM attempts ORDER BY log_id')
+      .all() as { command: string; code: number; enhanced: string; outcome: string; text: string }[];
+    expect(attempts).toHaveLength(6);
+    expect(attempts.filter((a) => a.command === 'CONNECT')).toHaveLength(1);
+    const queued = attempts.filter((a) => a.command === 'QUEUE');
+    expect(queued).toHaveLength(5);
+    for (const a of queued) {
+      expect(a).toMatchObject({ code: 421, enhanced: '4.3.2', outcome: 'failed' });
+      expect(a.text).toMatch(/automation rule "domain-gone" \(bounce the queue\)/);
+      expect(a.text).toMatch(/reply to CONNECT from .*421 4\.3\.2 domain closed for good/);
+    }
   });
 
   it('a suspension survives a restart (destination_state)', async () => {

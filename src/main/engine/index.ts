@@ -455,17 +455,32 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     const now = clock.now();
     if (d.suspendedUntil !== null && d.suspendedUntil > now)
       queue.deferDomains([...d.domains], d.suspendedUntil, now);
-    if (!changes.some((c) => c.kind === 'queue_bounced')) return false;
-    bounceDestinationQueue(d, outcome);
+    const bounced = changes.find((c) => c.kind === 'queue_bounced');
+    if (!bounced) return false;
+    bounceDestinationQueue(d, outcome, String(bounced.detail.rule ?? 'unknown'));
     return true;
   }
 
   /**
    * An automation rule's `bounce_queue`: every message queued for the destination (and not in flight) fails
-   * with the triggering reply, through the feedback path like any bounce (never a silent delete).
+   * with the triggering reply, through the feedback path like any bounce (never a silent delete). Each gets
+   * an attempt row (command QUEUE, the trigger's codes) naming the rule and the reply, so its attempt
+   * history says why it failed without having been tried.
    */
-  function bounceDestinationQueue(d: DestinationRuntime, trigger: SmtpOutcome): void {
+  function bounceDestinationQueue(d: DestinationRuntime, trigger: SmtpOutcome, ruleId: string): void {
     const classification = classifyReplyWithRule(trigger, deps.bounceClassifier);
+    const reply = [trigger.code, trigger.enhanced, trigger.text].filter((p) => p !== null).join(' ');
+    const attempt: SmtpOutcome = {
+      kind: 'failed',
+      code: trigger.code,
+      enhanced: trigger.enhanced,
+      text: `queue bounced by automation rule "${ruleId}" (bounce the queue) after the reply to ${trigger.command ?? 'the session'} from ${trigger.mxHost ?? d.key}: ${reply}`,
+      command: 'QUEUE',
+      mxHost: trigger.mxHost,
+      ip: null,
+      tls: false,
+      durationMs: 0,
+    };
     const domains = [...d.domains];
     const chunk = 500;
     let bounced = 0;
@@ -477,7 +492,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
           logId: item.logId,
           deliveryId: item.deliveryId,
           at: now,
-          attempt: null,
+          attempt,
           classification,
           disposition: { kind: 'bounced' },
           destination: d.key,
