@@ -86,3 +86,25 @@ export function BoundSelect<F, K extends TextKey<F>>(
   const [field, select] = split(props);
   return <Bound field={field}>{(control) => <Select {...select} {...control} />}</Bound>;
 }
+
+type FlagKey<F> = { [K in keyof F]: F[K] extends boolean ? K : never }[keyof F] & string;
+
+/** A checkbox with its label, bound to one boolean key of a form's state. */
+export function BoundCheckbox<F, K extends FlagKey<F>>({
+  bind,
+  name,
+  label,
+  ...input
+}: { bind: FormBinding<F>; name: K; label: ReactNode } & Native<InputHTMLAttributes<HTMLInputElement>>) {
+  return (
+    <label className="choice">
+      <input
+        {...input}
+        type="checkbox"
+        checked={bind.form[name] as boolean}
+        onChange={(e) => bind.set(name, e.target.checked as F[K])}
+      />
+      <span className="choice-label">{label}</span>
+    </label>
+  );
+}

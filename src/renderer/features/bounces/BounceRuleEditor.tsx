@@ -11,8 +11,7 @@ import {
   REASONS,
   type BounceClass,
 } from '../../../shared/domain/reasons';
-import { Button } from '../../components/Button';
-import { Drawer } from '../../components/Drawer';
+import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
 import { useRuleForm } from '../rules/use-rule-form';
 import { BoundInput, BoundSelect, BoundTextArea } from '../../components/BoundField';
 import type { FieldErrors } from '../rules/rules-model';
@@ -44,140 +43,132 @@ export function BounceRuleEditor({
   const mapping = BOUNCE_CLASS_MAPPING[Number(form.bounceClass) as BounceClass] ?? BOUNCE_CLASS_MAPPING[1];
 
   return (
-    <Drawer
+    <RuleEditorDrawer
       title={isNew ? `New bounce rule (#${position})` : `Bounce rule #${position} “${rule.id}”`}
-      onClose={onClose}
       testId="bounce-rule-drawer"
+      applyTestId="br-apply"
+      note="Apply changes the rules shown; Save puts them in force at once, without a restart."
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <form className="rule-form" onSubmit={submit} noValidate>
-        {otherErrors.length > 0 && (
-          <div className="field-error-list" role="alert" data-testid="bounce-rule-problems">
-            {otherErrors.map((m, i) => (
-              <div key={i} className="field-error">
-                {m}
-              </div>
-            ))}
-          </div>
-        )}
-        <div className="grid-2">
-          <BoundInput
-            bind={bind}
-            name="id"
-            id="br-id"
-            label="Id"
-            hint="Lower case, digits, . _ -"
-            className="mono"
-            data-testid="br-id"
-          />
-          <BoundInput
-            bind={bind}
-            name="provider"
-            id="br-provider"
-            label="Provider"
-            hint="Whose reply: Gmail, Postfix…"
-          />
+      {otherErrors.length > 0 && (
+        <div className="field-error-list" role="alert" data-testid="bounce-rule-problems">
+          {otherErrors.map((m, i) => (
+            <div key={i} className="field-error">
+              {m}
+            </div>
+          ))}
         </div>
-        <BoundInput bind={bind} name="description" id="br-description" label="Description" />
-        <BoundTextArea
+      )}
+      <div className="grid-2">
+        <BoundInput
           bind={bind}
-          name="pattern"
-          id="br-pattern"
-          label="Pattern"
-          hint="JavaScript regular expression, case-insensitive, on the normalised reply text (without its codes). Empty = any text."
+          name="id"
+          id="br-id"
+          label="Id"
+          hint="Lower case, digits, . _ -"
           className="mono"
-          rows={3}
-          data-testid="br-pattern"
+          data-testid="br-id"
         />
-        <div className="grid-2">
-          <BoundInput
-            bind={bind}
-            name="code"
-            id="br-code"
-            label="Reply code"
-            hint="4xx, 5xx, 550, any, none; empty = any"
-            className="mono"
-            data-testid="br-code"
-          />
-          <BoundInput
-            bind={bind}
-            name="enhanced"
-            id="br-enhanced"
-            label="Enhanced code"
-            hint="5.1.1, X.2.2, 5.7.*; empty = any"
-            className="mono"
-            data-testid="br-enhanced"
-          />
-          <BoundSelect bind={bind} name="command" id="br-command" label="Answering the command">
-            <option value="">Any command</option>
-            {BOUNCE_RULE_COMMANDS.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </BoundSelect>
-          <BoundInput
-            bind={bind}
-            name="mxScope"
-            id="br-mx"
-            label="MX scope"
-            hint="e.g. *.google.com; empty = every MX"
-            className="mono"
-          />
-        </div>
-        <BoundSelect bind={bind} name="bounceClass" id="br-class" label="Bounce class" data-testid="br-class">
-          {BOUNCE_CLASS_IDS.map((c) => (
+        <BoundInput
+          bind={bind}
+          name="provider"
+          id="br-provider"
+          label="Provider"
+          hint="Whose reply: Gmail, Postfix…"
+        />
+      </div>
+      <BoundInput bind={bind} name="description" id="br-description" label="Description" />
+      <BoundTextArea
+        bind={bind}
+        name="pattern"
+        id="br-pattern"
+        label="Pattern"
+        hint="JavaScript regular expression, case-insensitive, on the normalised reply text (without its codes). Empty = any text."
+        className="mono"
+        rows={3}
+        data-testid="br-pattern"
+      />
+      <div className="grid-2">
+        <BoundInput
+          bind={bind}
+          name="code"
+          id="br-code"
+          label="Reply code"
+          hint="4xx, 5xx, 550, any, none; empty = any"
+          className="mono"
+          data-testid="br-code"
+        />
+        <BoundInput
+          bind={bind}
+          name="enhanced"
+          id="br-enhanced"
+          label="Enhanced code"
+          hint="5.1.1, X.2.2, 5.7.*; empty = any"
+          className="mono"
+          data-testid="br-enhanced"
+        />
+        <BoundSelect bind={bind} name="command" id="br-command" label="Answering the command">
+          <option value="">Any command</option>
+          {BOUNCE_RULE_COMMANDS.map((c) => (
             <option key={c} value={c}>
-              {bounceClassLabel(c)}
+              {c}
             </option>
           ))}
         </BoundSelect>
-        <div className="grid-2">
-          <BoundSelect bind={bind} name="reason" id="br-reason" label="Reason" data-testid="br-reason">
-            <option value="">From the class: {REASONS[mapping.reason].label}</option>
-            {REASON_IDS.map((r) => (
-              <option key={r} value={r}>
-                {REASONS[r].label}
-              </option>
-            ))}
-          </BoundSelect>
-          <BoundSelect bind={bind} name="type" id="br-type" label="Type" data-testid="br-type">
-            <option value="">
-              From the class:{' '}
-              {mapping.permanent === mapping.transient
-                ? FAILURE_TYPE_LABELS[mapping.permanent]
-                : `${FAILURE_TYPE_LABELS[mapping.permanent]} / ${FAILURE_TYPE_LABELS[mapping.transient]}`}
-            </option>
-            {FAILURE_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {FAILURE_TYPE_LABELS[t]}
-              </option>
-            ))}
-          </BoundSelect>
-        </div>
-        <BoundTextArea
+        <BoundInput
           bind={bind}
-          name="examples"
-          id="br-examples"
-          label="Examples"
-          errors={Object.entries(errors)
-            .filter(([path]) => path === 'examples' || path.startsWith('examples.'))
-            .flatMap(([, m]) => m)}
-          hint="Real replies this rule must catch, one per line. The checker proves it does and that no earlier rule takes them."
+          name="mxScope"
+          id="br-mx"
+          label="MX scope"
+          hint="e.g. *.google.com; empty = every MX"
           className="mono"
-          rows={3}
-          data-testid="br-examples"
         />
-        <div className="rule-form-actions">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" testId="br-apply">
-            Apply
-          </Button>
-        </div>
-        <p className="muted small">
-          Apply changes the rules shown; Save puts them in force at once, without a restart.
-        </p>
-      </form>
-    </Drawer>
+      </div>
+      <BoundSelect bind={bind} name="bounceClass" id="br-class" label="Bounce class" data-testid="br-class">
+        {BOUNCE_CLASS_IDS.map((c) => (
+          <option key={c} value={c}>
+            {bounceClassLabel(c)}
+          </option>
+        ))}
+      </BoundSelect>
+      <div className="grid-2">
+        <BoundSelect bind={bind} name="reason" id="br-reason" label="Reason" data-testid="br-reason">
+          <option value="">From the class: {REASONS[mapping.reason].label}</option>
+          {REASON_IDS.map((r) => (
+            <option key={r} value={r}>
+              {REASONS[r].label}
+            </option>
+          ))}
+        </BoundSelect>
+        <BoundSelect bind={bind} name="type" id="br-type" label="Type" data-testid="br-type">
+          <option value="">
+            From the class:{' '}
+            {mapping.permanent === mapping.transient
+              ? FAILURE_TYPE_LABELS[mapping.permanent]
+              : `${FAILURE_TYPE_LABELS[mapping.permanent]} / ${FAILURE_TYPE_LABELS[mapping.transient]}`}
+          </option>
+          {FAILURE_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {FAILURE_TYPE_LABELS[t]}
+            </option>
+          ))}
+        </BoundSelect>
+      </div>
+      <BoundTextArea
+        bind={bind}
+        name="examples"
+        id="br-examples"
+        label="Examples"
+        errors={Object.entries(errors)
+          .filter(([path]) => path === 'examples' || path.startsWith('examples.'))
+          .flatMap(([, m]) => m)}
+        hint="Real replies this rule must catch, one per line. The checker proves it does and that no earlier rule takes them."
+        className="mono"
+        rows={3}
+        data-testid="br-examples"
+      />
+    </RuleEditorDrawer>
   );
 }
 

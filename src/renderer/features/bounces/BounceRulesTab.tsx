@@ -4,9 +4,8 @@
  * server's rule checker has the last word (patterns that do not compile, rules shadowed by an earlier one,
  * examples caught by another rule) and its problems are shown under the rules they concern.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { BounceRulesDocument, BounceRulesState } from '../../../shared/contract/bounce';
-import type { ErrorDetail } from '../../../shared/contract/errors';
 import type { BounceRule } from '../../../shared/domain/bounce-rules';
 import { useMutation, useQuery } from '../../api/hooks';
 import { Badge } from '../../components/Badge';
@@ -16,6 +15,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { describeDetail, ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { formatDateTime } from '../../components/format';
 import { groupByField, moveItem } from '../rules/rules-model';
+import { UnsavedBadge } from '../rules/UnsavedBadge';
+import { useRulesDraft } from '../rules/use-rules-draft';
 import { BounceRuleEditor } from './BounceRuleEditor';
 import {
   checkDocument,
@@ -57,16 +58,24 @@ const documentOf = (state: BounceRulesState): BounceRulesDocument => ({
 });
 
 function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromReply: ReplySource | null }) {
-  const [saved, setSaved] = useState(initial);
-  const [draft, setDraft] = useState<BounceRulesDocument>(() => documentOf(initial));
-  const [problems, setProblems] = useState<ErrorDetail[]>([]);
-  const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [highlighted, setHighlighted] = useState<number | null>(null);
-  const [confirmReset, setConfirmReset] = useState(false);
   const save = useMutation('bounceRules.save');
   const reset = useMutation('bounceRules.reset');
-  const dirty = !sameRules(draft, documentOf(saved));
+  const rules = useRulesDraft({
+    initial,
+    draftOf: documentOf,
+    same: sameRules,
+    check: checkDocument,
+    save,
+    reset,
+    savedNotice: (state) =>
+      `Saved ${state.rules.length} rules. They apply at once to new replies, without a restart.`,
+    resetNotice: (state) => `The ${state.rules.length} shipped rules are restored and applied.`,
+    onChange: () => setHighlighted(null),
+  });
+  const { saved, draft, dirty, problems } = rules;
+  const change = (list: BounceRule[]) => rules.change({ ...draft, rules: list });
   const grouped = groupProblems(problems);
 
   // A new "create a rule from this reply" request opens the editor (state adjusted during render, no effect).
@@ -75,48 +84,6 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
     setSeenReply(fromReply);
     setEditing({ index: null, rule: ruleFromReply(fromReply, draft.rules) });
   }
-
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
-
-  const change = (rules: BounceRule[]) => {
-    setDraft((d) => ({ ...d, rules }));
-    setNotice(null);
-    setHighlighted(null);
-  };
-
-  const accept = (state: BounceRulesState, message: string) => {
-    setSaved(state);
-    setDraft(documentOf(state));
-    setProblems([]);
-    setNotice(message);
-  };
-
-  const onSave = async () => {
-    const checked = checkDocument(draft);
-    if (!checked.ok) {
-      setProblems(checked.problems);
-      return;
-    }
-    const result = await save.mutate(checked.doc);
-    if (result.ok)
-      accept(
-        result.value,
-        `Saved ${result.value.rules.length} rules. They apply at once to new replies, without a restart.`,
-      );
-    else setProblems(result.error.details ?? []);
-  };
-
-  const onReset = async () => {
-    const result = await reset.mutate({});
-    setConfirmReset(false);
-    if (result.ok)
-      accept(result.value, `The ${result.value.rules.length} shipped rules are restored and applied.`);
-  };
 
   const jumpTo = (index: number) => {
     setHighlighted(index);
@@ -130,7 +97,7 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
         ? insertRuleFirst(draft.rules, rule)
         : draft.rules.map((r, i) => (i === editing.index ? rule : r)),
     );
-    setProblems([]);
+    rules.setProblems([]);
     setEditing(null);
   };
 
@@ -138,15 +105,12 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
     <div className="bounce-rules" data-testid="bounce-rules">
       <ReplyTester dirty={dirty} onJump={jumpTo} />
 
-      {notice && (
+      {rules.notice && (
         <Notice tone="blue" testId="bounce-rules-notice">
-          {notice}
+          {rules.notice}
         </Notice>
       )}
-      <ErrorBanner
-        error={save.error && (save.error.details?.length ?? 0) === 0 ? save.error : (reset.error ?? null)}
-        title="The bounce rules could not be saved"
-      />
+      <ErrorBanner error={rules.callError} title="The bounce rules could not be saved" />
       {problems.length > 0 && (
         <div className="banner banner-red" role="alert" data-testid="bounce-rules-problems">
           <div className="banner-body">
@@ -173,16 +137,7 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
         title={
           <span className="title-row">
             Bounce rules
-            {dirty && (
-              <Badge
-                tone="amber"
-                testId="bounce-rules-unsaved"
-                title="The rules shown differ from the rules in force"
-              >
-                <span className="dot" aria-hidden="true" />
-                Unsaved changes
-              </Badge>
-            )}
+            {dirty && <UnsavedBadge testId="bounce-rules-unsaved" />}
             {!dirty && saved.isDefault && <Badge tone="grey">Shipped defaults</Badge>}
           </span>
         }
@@ -202,25 +157,16 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
             >
               Add rule
             </Button>
-            <Button size="sm" onClick={() => setConfirmReset(true)} testId="bounce-rules-reset">
+            <Button size="sm" onClick={rules.askReset} testId="bounce-rules-reset">
               Restore defaults
             </Button>
-            <Button
-              size="sm"
-              onClick={() => {
-                setDraft(documentOf(saved));
-                setProblems([]);
-                setNotice(null);
-              }}
-              disabled={!dirty}
-              testId="bounce-rules-discard"
-            >
+            <Button size="sm" onClick={rules.discard} disabled={!dirty} testId="bounce-rules-discard">
               Discard changes
             </Button>
             <Button
               size="sm"
               variant="primary"
-              onClick={() => void onSave()}
+              onClick={() => void rules.save()}
               disabled={!dirty || save.pending}
               testId="bounce-rules-save"
               title="Check and apply the rules at once, without a restart"
@@ -256,15 +202,13 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
           onClose={() => setEditing(null)}
         />
       )}
-      {confirmReset && (
+      {rules.confirmReset && (
         <ConfirmDialog
           title="Restore the shipped bounce rules?"
           confirmLabel="Restore defaults"
           danger
-          busy={reset.pending}
           testId="bounce-reset-dialog"
-          onCancel={() => setConfirmReset(false)}
-          onConfirm={() => void onReset()}
+          {...rules.resetDialog}
         >
           <p>
             Every bounce rule and the class mapping are replaced by the shipped defaults and applied at once

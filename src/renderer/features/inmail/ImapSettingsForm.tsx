@@ -4,7 +4,7 @@ import { useMutation, useQuery } from '../../api/hooks';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
-import { BoundInput, type FormBinding } from '../../components/BoundField';
+import { BoundCheckbox, BoundInput, type FormBinding } from '../../components/BoundField';
 import { groupByField, type FieldErrors } from '../rules/rules-model';
 import { imapFromForm, imapToForm, type ImapForm } from './inmail-model';
 
@@ -93,29 +93,11 @@ function ImapFormView({ initial }: { initial: ImapSettings }) {
         />
       </div>
       <div className="row gap-1 imap-choices">
-        <label className="choice">
-          <input type="checkbox" checked={form.tls} onChange={(e) => set('tls', e.target.checked)} />
-          <span className="choice-label">TLS</span>
-        </label>
+        <BoundCheckbox bind={bind} name="tls" label="TLS" />
         {saved.passwordSet && (
-          <label className="choice">
-            <input
-              type="checkbox"
-              checked={form.clearPassword}
-              onChange={(e) => set('clearPassword', e.target.checked)}
-            />
-            <span className="choice-label">Forget the stored password</span>
-          </label>
+          <BoundCheckbox bind={bind} name="clearPassword" label="Forget the stored password" />
         )}
-        <label className="choice">
-          <input
-            type="checkbox"
-            checked={form.enabled}
-            onChange={(e) => set('enabled', e.target.checked)}
-            data-testid="imap-enabled"
-          />
-          <span className="choice-label">Poll this mailbox</span>
-        </label>
+        <BoundCheckbox bind={bind} name="enabled" label="Poll this mailbox" data-testid="imap-enabled" />
         <span className="topbar-spacer" />
         <Button type="submit" variant="primary" disabled={save.pending} testId="imap-save">
           {save.pending ? 'Saving…' : 'Save'}

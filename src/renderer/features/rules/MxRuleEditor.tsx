@@ -1,8 +1,7 @@
 import { TLS_POLICIES, type MxRule } from '../../../shared/contract/mta';
-import { Button } from '../../components/Button';
-import { Drawer } from '../../components/Drawer';
 import { useRuleForm } from './use-rule-form';
-import { BoundInput, BoundSelect } from '../../components/BoundField';
+import { BoundCheckbox, BoundInput, BoundSelect } from '../../components/BoundField';
+import { RuleEditorDrawer } from './RuleEditorDrawer';
 import { isGenericRule, mxRuleFromForm, mxRuleToForm, TLS_LABELS, type FieldErrors } from './rules-model';
 
 /** The drawer editing one MX rule. "Apply" changes the draft only; the page's Save puts it in force. */
@@ -22,130 +21,118 @@ export function MxRuleEditor({
 }) {
   const generic = isGenericRule(rule);
   const bind = useRuleForm(() => mxRuleToForm(rule), mxRuleFromForm, serverErrors, onApply);
-  const { form, set, err, submit } = bind;
+  const { form, err, submit } = bind;
 
   return (
-    <Drawer title={isNew ? 'New MX rule' : `MX rule “${rule.id}”`} onClose={onClose} testId="mx-rule-drawer">
-      <form className="rule-form" onSubmit={submit} noValidate>
-        {generic && (
-          <p className="muted small">
-            The generic rule matches every destination no other rule matches. It always stays last and
-            enabled.
-          </p>
-        )}
-        {err('').length > 0 && <div className="field-error">{err('').join('; ')}</div>}
-        <div className="grid-2">
-          <BoundInput
-            bind={bind}
-            name="id"
-            id="mx-id"
-            label="Id"
-            hint="Lower case, digits, . _ -"
-            className="mono"
-            data-testid="mx-id"
-          />
-          <BoundSelect bind={bind} name="tls" id="mx-tls" label="TLS">
-            {TLS_POLICIES.map((p) => (
-              <option key={p} value={p}>
-                {TLS_LABELS[p]}
-              </option>
-            ))}
-          </BoundSelect>
-        </div>
-        <BoundInput bind={bind} name="description" id="mx-description" label="Description" />
-        <div className="grid-2">
-          <BoundSelect
-            bind={bind}
-            name="matchKind"
-            path="match.kind"
-            id="mx-match-kind"
-            label="Match on"
-            disabled={generic}
-          >
-            <option value="mx">MX host</option>
-            <option value="domain">Recipient domain</option>
-          </BoundSelect>
-          <BoundInput
-            bind={bind}
-            name="mask"
-            path="match.mask"
-            id="mx-mask"
-            label="Mask"
-            hint={form.matchKind === 'mx' ? 'e.g. *.google.com' : 'e.g. gmail.com or *.example.org'}
-            className="mono"
-            disabled={generic}
-            data-testid="mx-mask"
-          />
-        </div>
-        <div className="grid-3">
-          <BoundInput
-            bind={bind}
-            name="maxConnections"
-            id="mx-max-conn"
-            label="Max connections"
-            inputMode="numeric"
-          />
-          <BoundInput
-            bind={bind}
-            name="maxMessagesPerConnection"
-            id="mx-per-conn"
-            label="Messages / connection"
-            inputMode="numeric"
-          />
-          <BoundInput
-            bind={bind}
-            name="messagesPerHour"
-            id="mx-per-hour"
-            label="Messages / hour"
-            hint="Empty = unlimited; smoothed over 12 × 5 min"
-            inputMode="numeric"
-            placeholder="unlimited"
-            data-testid="mx-per-hour"
-          />
-        </div>
-        <div className="grid-3">
-          <BoundInput
-            bind={bind}
-            name="connectTimeout"
-            path="timeouts.connectMs"
-            id="mx-connect"
-            label="Connect timeout"
-            hint="e.g. 30s"
-          />
-          <BoundInput
-            bind={bind}
-            name="commandTimeout"
-            path="timeouts.commandMs"
-            id="mx-command"
-            label="Command timeout"
-            hint="e.g. 5m"
-          />
-          <BoundInput
-            bind={bind}
-            name="dataTimeout"
-            path="timeouts.dataMs"
-            id="mx-data"
-            label="Data timeout"
-            hint="e.g. 10m"
-          />
-        </div>
-        <label className="choice">
-          <input
-            type="checkbox"
-            checked={form.enabled}
-            disabled={generic}
-            onChange={(e) => set('enabled', e.target.checked)}
-          />
-          <span className="choice-label">Enabled</span>
-        </label>
-        <div className="rule-form-actions">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" testId="mx-apply">
-            Apply
-          </Button>
-        </div>
-        <p className="muted small">Apply changes the rules shown; Save on the page puts them in force.</p>
-      </form>
-    </Drawer>
+    <RuleEditorDrawer
+      title={isNew ? 'New MX rule' : `MX rule “${rule.id}”`}
+      testId="mx-rule-drawer"
+      applyTestId="mx-apply"
+      onSubmit={submit}
+      onClose={onClose}
+    >
+      {generic && (
+        <p className="muted small">
+          The generic rule matches every destination no other rule matches. It always stays last and enabled.
+        </p>
+      )}
+      {err('').length > 0 && <div className="field-error">{err('').join('; ')}</div>}
+      <div className="grid-2">
+        <BoundInput
+          bind={bind}
+          name="id"
+          id="mx-id"
+          label="Id"
+          hint="Lower case, digits, . _ -"
+          className="mono"
+          data-testid="mx-id"
+        />
+        <BoundSelect bind={bind} name="tls" id="mx-tls" label="TLS">
+          {TLS_POLICIES.map((p) => (
+            <option key={p} value={p}>
+              {TLS_LABELS[p]}
+            </option>
+          ))}
+        </BoundSelect>
+      </div>
+      <BoundInput bind={bind} name="description" id="mx-description" label="Description" />
+      <div className="grid-2">
+        <BoundSelect
+          bind={bind}
+          name="matchKind"
+          path="match.kind"
+          id="mx-match-kind"
+          label="Match on"
+          disabled={generic}
+        >
+          <option value="mx">MX host</option>
+          <option value="domain">Recipient domain</option>
+        </BoundSelect>
+        <BoundInput
+          bind={bind}
+          name="mask"
+          path="match.mask"
+          id="mx-mask"
+          label="Mask"
+          hint={form.matchKind === 'mx' ? 'e.g. *.google.com' : 'e.g. gmail.com or *.example.org'}
+          className="mono"
+          disabled={generic}
+          data-testid="mx-mask"
+        />
+      </div>
+      <div className="grid-3">
+        <BoundInput
+          bind={bind}
+          name="maxConnections"
+          id="mx-max-conn"
+          label="Max connections"
+          inputMode="numeric"
+        />
+        <BoundInput
+          bind={bind}
+          name="maxMessagesPerConnection"
+          id="mx-per-conn"
+          label="Messages / connection"
+          inputMode="numeric"
+        />
+        <BoundInput
+          bind={bind}
+          name="messagesPerHour"
+          id="mx-per-hour"
+          label="Messages / hour"
+          hint="Empty = unlimited; smoothed over 12 × 5 min"
+          inputMode="numeric"
+          placeholder="unlimited"
+          data-testid="mx-per-hour"
+        />
+      </div>
+      <div className="grid-3">
+        <BoundInput
+          bind={bind}
+          name="connectTimeout"
+          path="timeouts.connectMs"
+          id="mx-connect"
+          label="Connect timeout"
+          hint="e.g. 30s"
+        />
+        <BoundInput
+          bind={bind}
+          name="commandTimeout"
+          path="timeouts.commandMs"
+          id="mx-command"
+          label="Command timeout"
+          hint="e.g. 5m"
+        />
+        <BoundInput
+          bind={bind}
+          name="dataTimeout"
+          path="timeouts.dataMs"
+          id="mx-data"
+          label="Data timeout"
+          hint="e.g. 10m"
+        />
+      </div>
+      <BoundCheckbox bind={bind} name="enabled" label="Enabled" disabled={generic} />
+    </RuleEditorDrawer>
   );
 }

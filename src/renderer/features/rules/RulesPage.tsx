@@ -4,12 +4,11 @@
  * engine, without a restart. The shared zod schema checks the draft on the client; the server has the last
  * word and its problems come back with the same paths (`mxRules.3.match.mask`).
  */
-import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { useRef, useState, type ChangeEvent } from 'react';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import type { AutomationRule, MxRule, RulesDocument } from '../../../shared/contract/mta';
 import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
 import { useMutation, useQuery } from '../../api/hooks';
-import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -19,6 +18,7 @@ import { AutomationRuleEditor } from './AutomationRuleEditor';
 import { MxRuleEditor } from './MxRuleEditor';
 import { ProblemList } from './ProblemList';
 import { AutomationRulesTable, MxRulesTable } from './RulesTables';
+import { UnsavedBadge } from './UnsavedBadge';
 import {
   buildDocument,
   draftOf,
@@ -32,8 +32,8 @@ import {
   removeMxRule,
   rowsWithProblems,
   sameDraft,
-  type RulesDraft,
 } from './rules-model';
+import { useRulesDraft } from './use-rules-draft';
 import './rules.css';
 
 export function RulesPage() {
@@ -64,66 +64,30 @@ type Editing =
   | { list: 'automationRules'; index: number | null; rule: AutomationRule };
 
 function RulesEditor({ initial }: { initial: RulesDocument }) {
-  const [saved, setSaved] = useState(initial);
-  const [draft, setDraft] = useState<RulesDraft>(() => draftOf(initial));
-  const [problems, setProblems] = useState<ErrorDetail[]>([]);
   const [importProblems, setImportProblems] = useState<{ file: string; problems: ErrorDetail[] } | null>(
     null,
   );
-  const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
-  const [confirmReset, setConfirmReset] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const save = useMutation('rules.save');
   const reset = useMutation('rules.reset');
-  const dirty = !sameDraft(draft, draftOf(saved));
-
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
-
-  const change = (next: RulesDraft) => {
-    setDraft(next);
-    setNotice(null);
-  };
-
-  const accept = (doc: RulesDocument, message: string) => {
-    setSaved(doc);
-    setDraft(draftOf(doc));
-    setProblems([]);
-    setImportProblems(null);
-    setNotice(message);
-  };
-
-  const onSave = async () => {
-    const built = buildDocument(draft);
-    if (!built.ok) {
-      setProblems(built.problems);
-      return;
-    }
-    const result = await save.mutate(built.doc);
-    if (result.ok)
-      accept(result.value, `Saved ${describeRules(result.value)}. Applied at once, no restart needed.`);
-    else setProblems(result.error.details ?? []);
-  };
-
-  const onReset = async () => {
-    const result = await reset.mutate({});
-    setConfirmReset(false);
-    if (result.ok)
-      accept(result.value, `Default rules restored (${describeRules(result.value)}) and applied.`);
-  };
+  const rules = useRulesDraft({
+    initial,
+    draftOf,
+    same: sameDraft,
+    check: buildDocument,
+    save,
+    reset,
+    savedNotice: (doc) => `Saved ${describeRules(doc)}. Applied at once, no restart needed.`,
+    resetNotice: (doc) => `Default rules restored (${describeRules(doc)}) and applied.`,
+    onReplaced: () => setImportProblems(null),
+  });
+  const { draft, dirty, problems, change } = rules;
 
   const onExport = () => {
-    const built = buildDocument(draft);
-    if (!built.ok) {
-      setProblems(built.problems);
-      return;
-    }
-    const url = URL.createObjectURL(new Blob([formatRulesJson(built.doc)], { type: 'application/json' }));
+    const doc = rules.checked();
+    if (doc === null) return;
+    const url = URL.createObjectURL(new Blob([formatRulesJson(doc)], { type: 'application/json' }));
     const link = document.createElement('a');
     link.href = url;
     link.download = exportFileName(new Date());
@@ -141,9 +105,11 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
       return;
     }
     setImportProblems(null);
-    setProblems([]);
+    rules.setProblems([]);
     change(draftOf(checked.doc));
-    setNotice(`Loaded ${describeRules(checked.doc)} from ${file.name}. Review them, then Save to apply.`);
+    rules.setNotice(
+      `Loaded ${describeRules(checked.doc)} from ${file.name}. Review them, then Save to apply.`,
+    );
   };
 
   const applyEdit = (rule: MxRule | AutomationRule) => {
@@ -175,16 +141,7 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
         <div className="min-w-0">
           <div className="title-row">
             <h1 className="page-title">MX rules</h1>
-            {dirty && (
-              <Badge
-                tone="amber"
-                testId="unsaved-indicator"
-                title="The rules shown differ from the rules in force"
-              >
-                <span className="dot" aria-hidden="true" />
-                Unsaved changes
-              </Badge>
-            )}
+            {dirty && <UnsavedBadge testId="unsaved-indicator" />}
           </div>
           <p className="page-subtitle">
             Limits per destination (first matching rule wins) and automatic reactions to replies. Saving
@@ -206,23 +163,15 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
           <Button onClick={onExport} testId="rules-export" title="Download the rules shown as JSON">
             Export JSON
           </Button>
-          <Button onClick={() => setConfirmReset(true)} testId="rules-reset">
+          <Button onClick={rules.askReset} testId="rules-reset">
             Restore defaults
           </Button>
-          <Button
-            onClick={() => {
-              change(draftOf(saved));
-              setProblems([]);
-              setImportProblems(null);
-            }}
-            disabled={!dirty}
-            testId="rules-discard"
-          >
+          <Button onClick={rules.discard} disabled={!dirty} testId="rules-discard">
             Discard changes
           </Button>
           <Button
             variant="primary"
-            onClick={() => void onSave()}
+            onClick={() => void rules.save()}
             disabled={!dirty || save.pending}
             testId="rules-save"
           >
@@ -231,15 +180,12 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
         </div>
       </header>
 
-      {notice && (
+      {rules.notice && (
         <Notice tone="blue" testId="rules-notice">
-          {notice}
+          {rules.notice}
         </Notice>
       )}
-      <ErrorBanner
-        error={save.error && (save.error.details?.length ?? 0) === 0 ? save.error : (reset.error ?? null)}
-        title="The rules could not be saved"
-      />
+      <ErrorBanner error={rules.callError} title="The rules could not be saved" />
       {problems.length > 0 && (
         <ProblemList
           title={save.error ? 'The server refused the rules' : 'Fix these problems before saving'}
@@ -353,15 +299,13 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
           onClose={() => setEditing(null)}
         />
       )}
-      {confirmReset && (
+      {rules.confirmReset && (
         <ConfirmDialog
           title="Restore the default rules?"
           confirmLabel="Restore defaults"
           danger
-          busy={reset.pending}
           testId="reset-dialog"
-          onCancel={() => setConfirmReset(false)}
-          onConfirm={() => void onReset()}
+          {...rules.resetDialog}
         >
           <p>
             Every MX rule, automation rule and adaptive setting is replaced by the shipped defaults and
