@@ -55,6 +55,40 @@ describe('store migrations', () => {
     },
   );
 
+  it('migration 6 marks the rows already counted in n_soft, then a row counts once whatever follows', () => {
+    t = openTempDb({ migrations: MIGRATIONS.filter((m) => m.version < 6) });
+    t.db.exec(`
+      INSERT INTO deliveries (id, name, state, reporting, template_json, validity_requested_ms, validity_ms, created_at)
+      VALUES (1, 'd', 'delivering', 'efs', '{}', 1, 1, 0);
+      INSERT INTO delivery_log (id, delivery_id, line, email, addr_key, domain, fields_json, status, failure_type, updated_at)
+      VALUES (1, 1, 2, 'a@x.test', 'a@x.test', 'x.test', '{}', 'taken_into_account', 'soft', 0),
+             (2, 1, 3, 'b@x.test', 'b@x.test', 'x.test', '{}', 'sent', NULL, 0),
+             (3, 1, 4, 'c@x.test', 'c@x.test', 'x.test', '{}', 'sent', NULL, 0);
+      -- b was soft-bounced, then accepted (the success cleared its type); c was accepted at once.
+      INSERT INTO attempts (log_id, at, outcome, text) VALUES (2, 1, 'deferred', '452 4.2.2 full'),
+             (2, 2, 'accepted', '250 ok'), (3, 1, 'accepted', '250 ok');
+    `);
+    t.db.close();
+    const db = openDatabase(t.file);
+    try {
+      const marks = () =>
+        db.prepare('SELECT soft_counted FROM delivery_log ORDER BY id').pluck().all() as number[];
+      const domainSoft = () => db.prepare('SELECT n_soft FROM delivery_domains').pluck().get() as number;
+      expect(marks()).toEqual([1, 1, 0]);
+      const before = domainSoft();
+      const setType = db.prepare('UPDATE delivery_log SET failure_type = ? WHERE id = ?');
+      setType.run('soft', 2); // an asynchronous soft DSN after the acceptance: already counted
+      expect(domainSoft()).toBe(before);
+      setType.run('soft', 3); // c's first soft qualification
+      expect([marks(), domainSoft()]).toEqual([[1, 1, 1], before + 1]);
+      setType.run(null, 3);
+      setType.run('soft', 3);
+      expect(domainSoft()).toBe(before + 1);
+    } finally {
+      db.close();
+    }
+  });
+
   it('is idempotent: reopening a current database changes nothing', () => {
     t = openTempDb();
     const before = tables(t.db);

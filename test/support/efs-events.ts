@@ -129,36 +129,64 @@ const EMPTY_REPORT: Omit<InboundReport, 'kind' | 'recipients'> = {
   truncated: false,
 };
 
-/** An RFC 3464 DSN `Action: failed` (hard, user unknown) arriving after the receiver accepted the message. */
-export function asyncHardBounce(db: Db, logId: number, at: number): void {
+/** An RFC 3464 DSN about the message, applied through inMail's `applyReport`. */
+function asyncDsn(
+  db: Db,
+  logId: number,
+  at: number,
+  dsn: { action: 'failed' | 'delayed'; status: string; code: number; diagnostic: string },
+  verdict: Pick<InboundVerdict, 'type' | 'reason' | 'bounceClass'>,
+): void {
   const t = target(db, logId);
   const report: InboundReport = {
     ...EMPTY_REPORT,
     kind: 'dsn',
-    recipients: [
-      {
-        recipient: t.email,
-        originalRecipient: null,
-        action: 'failed',
-        status: '5.1.1',
-        code: 550,
-        diagnostic: '550 5.1.1 mailbox does not exist',
-        remoteMta: 'mx.inbox.test',
-      },
-    ],
+    recipients: [{ recipient: t.email, originalRecipient: null, remoteMta: 'mx.inbox.test', ...dsn }],
   };
-  const verdict: InboundVerdict = {
+  const full: InboundVerdict = {
     recipient: t.email,
-    type: 'hard',
-    reason: 'user_unknown',
-    bounceClass: 10,
+    ...verdict,
     ruleId: 'test',
-    status: '5.1.1',
-    code: 550,
+    status: dsn.status,
+    code: dsn.code,
   };
   db.transaction(() =>
-    applyReport(db, report, [verdict], { by: 'trace_header', deliveryId: t.deliveryId, row: t }, at),
+    applyReport(db, report, [full], { by: 'trace_header', deliveryId: t.deliveryId, row: t }, at),
   )();
+}
+
+/** An RFC 3464 DSN `Action: failed` (hard, user unknown) arriving after the receiver accepted the message. */
+export function asyncHardBounce(db: Db, logId: number, at: number): void {
+  asyncDsn(
+    db,
+    logId,
+    at,
+    { action: 'failed', status: '5.1.1', code: 550, diagnostic: '550 5.1.1 mailbox does not exist' },
+    { type: 'hard', reason: 'user_unknown', bounceClass: 10 },
+  );
+}
+
+/**
+ * A soft DSN after the receiver accepted the message: `delayed` (mailbox full, still trying) or `failed`
+ * (the receiver gave up on a temporary condition; SPEC §4.1: Unreachable, Soft).
+ */
+export function asyncSoftBounce(db: Db, logId: number, at: number, action: 'failed' | 'delayed'): void {
+  if (action === 'delayed')
+    asyncDsn(
+      db,
+      logId,
+      at,
+      { action, status: '4.2.2', code: 452, diagnostic: '452 4.2.2 mailbox full, will retry' },
+      { type: 'soft', reason: 'mailbox_full', bounceClass: 22 },
+    );
+  else
+    asyncDsn(
+      db,
+      logId,
+      at,
+      { action, status: '4.4.7', code: 451, diagnostic: '451 4.4.7 delivery time expired' },
+      { type: 'soft', reason: 'unreachable', bounceClass: 24 },
+    );
 }
 
 /** An RFC 5965 abuse report about the message (complaint). */
@@ -243,13 +271,22 @@ export function storedCounters(db: Db, deliveryId: number): Counters {
     .get(deliveryId) as Counters;
 }
 
+/** Rows of the delivery soft-qualified now; a caller noting them after every event knows which ever were. */
+export function softRows(db: Db, deliveryId: number): number[] {
+  return db
+    .prepare("SELECT id FROM delivery_log WHERE delivery_id = ? AND failure_type = 'soft'")
+    .pluck()
+    .all(deliveryId) as number[];
+}
+
 /**
  * The same counters recomputed from scratch from the log rows, the queue and the attempts. Definitions:
- * success = Sent rows; hard = Failed rows with a hard type; soft = rows soft-qualified now or with a deferred
- * attempt (a message counts once); soft in progress = queued rows whose last attempt was deferred;
+ * success = Sent rows; hard = Failed rows with a hard type; soft = rows that were ever soft-qualified (a
+ * message counts once, even when a success cleared its type in between), `everSoft` as observed by the caller
+ * with `softRows` after every event; soft in progress = queued rows whose last attempt was deferred;
  * complaints = rows carrying the complaint qualification (Refused, class 90).
  */
-export function recomputedCounters(db: Db, deliveryId: number): Counters {
+export function recomputedCounters(db: Db, deliveryId: number, everSoft: ReadonlySet<number>): Counters {
   return db
     .prepare(
       `SELECT count(*) AS n_initial,
@@ -261,15 +298,14 @@ export function recomputedCounters(db: Db, deliveryId: number): Counters {
               count(*) FILTER (WHERE status = 'cancelled') AS n_cancelled,
               count(*) FILTER (WHERE status = 'sent') AS n_success,
               count(*) FILTER (WHERE status = 'failed' AND failure_type = 'hard') AS n_hard,
-              count(*) FILTER (WHERE failure_type = 'soft'
-                OR EXISTS (SELECT 1 FROM attempts a WHERE a.log_id = l.id AND a.outcome = 'deferred')) AS n_soft,
+              count(*) FILTER (WHERE id IN (SELECT value FROM json_each(@everSoft))) AS n_soft,
               (SELECT count(*) FROM queue q WHERE q.delivery_id = @id AND q.last_error IS NOT NULL)
                 AS n_soft_in_progress,
               (SELECT count(*) FROM queue q WHERE q.delivery_id = @id) AS n_in_mta,
               count(*) FILTER (WHERE reason = 'refused' AND bounce_class = 90) AS n_complaints
          FROM delivery_log l WHERE delivery_id = @id`,
     )
-    .get({ id: deliveryId }) as Counters;
+    .get({ id: deliveryId, everSoft: JSON.stringify([...everSoft]) }) as Counters;
 }
 
 export interface DomainCounters {
@@ -296,7 +332,11 @@ export function storedDomains(db: Db, deliveryId: number): DomainCounters[] {
     .all(deliveryId) as DomainCounters[];
 }
 
-export function recomputedDomains(db: Db, deliveryId: number): DomainCounters[] {
+export function recomputedDomains(
+  db: Db,
+  deliveryId: number,
+  everSoft: ReadonlySet<number>,
+): DomainCounters[] {
   return db
     .prepare(
       `SELECT domain, count(*) AS n_total,
@@ -307,13 +347,12 @@ export function recomputedDomains(db: Db, deliveryId: number): DomainCounters[] 
               count(*) FILTER (WHERE status = 'ignored') AS n_ignored,
               count(*) FILTER (WHERE status = 'cancelled') AS n_cancelled,
               count(*) FILTER (WHERE status = 'failed' AND failure_type = 'hard') AS n_hard,
-              count(*) FILTER (WHERE failure_type = 'soft'
-                OR EXISTS (SELECT 1 FROM attempts a WHERE a.log_id = l.id AND a.outcome = 'deferred')) AS n_soft,
+              count(*) FILTER (WHERE id IN (SELECT value FROM json_each(@everSoft))) AS n_soft,
               (SELECT count(*) FROM queue q
                 WHERE q.delivery_id = l.delivery_id AND q.domain = l.domain AND q.last_error IS NOT NULL) AS n_deferred
-         FROM delivery_log l WHERE delivery_id = ? GROUP BY domain ORDER BY domain`,
+         FROM delivery_log l WHERE delivery_id = @id GROUP BY domain ORDER BY domain`,
     )
-    .all(deliveryId) as DomainCounters[];
+    .all({ id: deliveryId, everSoft: JSON.stringify([...everSoft]) }) as DomainCounters[];
 }
 
 export interface ReasonCount {

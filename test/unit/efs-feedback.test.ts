@@ -12,8 +12,10 @@ import type { LogStatus, ReportingMode } from '../../src/shared/domain/statuses'
 import {
   applySmtp,
   asyncHardBounce,
+  asyncSoftBounce,
   complaint,
   recomputedCounters,
+  softRows,
   relay,
   storedCounters,
   type SmtpEvent,
@@ -165,6 +167,7 @@ describe.each(['efs', 'classic'] as const)('SPEC §2.1 %s table, replayed on a d
     );
     const kpi = () => getDelivery(t.db, deliveryId, T0).kpi;
     expect(kpi()).toMatchObject({ toDeliver: 4, success: 0, successRate: 0 });
+    const everSoft = new Set<number>();
 
     STORY[mode].forEach((expected, i) => {
       const at = T0 + (i + 1) * 60_000;
@@ -196,7 +199,8 @@ describe.each(['efs', 'classic'] as const)('SPEC §2.1 %s table, replayed on a d
           reason: expected.failureType.reason,
         });
       }
-      expect(storedCounters(t.db, deliveryId)).toEqual(recomputedCounters(t.db, deliveryId));
+      for (const id of softRows(t.db, deliveryId)) everSoft.add(id);
+      expect(storedCounters(t.db, deliveryId)).toEqual(recomputedCounters(t.db, deliveryId, everSoft));
     });
 
     expect(kpi()).toMatchObject({ hardBounces: 2, softBounces: 2, errors: 3, softInProgress: 0 });
@@ -223,4 +227,25 @@ describe('soft bounces followed by a hard bounce', () => {
       });
     },
   );
+});
+
+describe('a soft bounce, an accepted retry, then an asynchronous soft DSN', () => {
+  it.each([
+    ['efs', 'delayed', 'sent', 1],
+    ['efs', 'failed', 'failed', 0],
+    ['classic', 'failed', 'failed', 0],
+  ] as const)('%s, Action: %s: one soft bounce, the row %s', (mode, action, status, success) => {
+    const deliveryId = insertDelivery(t.db, { reporting: mode, now: T0 });
+    const [id] = insertRecipients(t.db, deliveryId, ['x@inbox.test'], T0);
+    relay(t.db, deliveryId, [id!], T0);
+    applySmtp(t.db, 'greylisted', id!, deliveryId, T0 + 1);
+    applySmtp(t.db, 'accepted', id!, deliveryId, T0 + 2);
+    expect(readLog(t.db, id!).failure_type).toBeNull();
+    asyncSoftBounce(t.db, id!, T0 + 3, action);
+    expect(readLog(t.db, id!)).toMatchObject({ status, failure_type: 'soft' });
+    expect(getDelivery(t.db, deliveryId, T0).kpi).toMatchObject({ softBounces: 1, hardBounces: 0, success });
+    expect(
+      t.db.prepare('SELECT n_soft FROM delivery_domains WHERE delivery_id = ?').pluck().get(deliveryId),
+    ).toBe(1);
+  });
 });

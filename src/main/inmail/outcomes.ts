@@ -3,7 +3,9 @@
  * - DSN / non-standard bounce, `Action: failed` (after the receiver had accepted the message): the row becomes
  *   Failed from Sent, with the reason, type, class and diagnostic of the report; the success counter loses it
  *   in both reporting modes (SPEC §2.1 "hard bounce reported": EFS Sent -> Failed, classic decreases). A row
- *   that is not Sent (still in the MTA, already Failed) only records the reason.
+ *   that is not Sent (still in the MTA, already Failed) only records the reason and type (an already Failed
+ *   row moves in or out of the hard bounces with its type). A message counts once in the soft bounces, even
+ *   when a soft DSN follows a synchronous soft bounce and the accepted retry that cleared its type.
  * - `Action: delayed`: the reason is updated, the status is unchanged.
  * - ARF complaint: the address is denylisted; the row keeps its status, records reason Refused (class 90) and
  *   the delivery's complaints counter goes up (once per row).
@@ -17,7 +19,7 @@ import type { LogStatus } from '../../shared/domain/statuses';
 import { formatReply } from '../../shared/domain/smtp-reply';
 import { qualificationKey } from '../engine/bounce/basic-classifier';
 import type { InboundRecipient, InboundReport, InboundVerdict } from '../engine/bounce/inbound/types';
-import { statusMoveSql } from '../store/counters';
+import { softIncrement, statusMoveSql } from '../store/counters';
 import type { Db } from '../store/db';
 import { recordQualifications, type QualificationHit } from '../store/qualification-repo';
 import { applyQuarantineEvents, type AddressEvent } from '../store/quarantine-repo';
@@ -39,6 +41,7 @@ interface LogState {
   bounce_class: number | null;
   addr_key: string;
   delivery_id: number;
+  soft_counted: number;
 }
 
 type Effect = 'failed' | 'reason_updated' | 'complaint' | 'recorded';
@@ -126,7 +129,8 @@ function applyToRow(
 ): Effect {
   const row = stmt(
     db,
-    'SELECT status, failure_type, reason, bounce_class, addr_key, delivery_id FROM delivery_log WHERE id = ?',
+    `SELECT status, failure_type, reason, bounce_class, addr_key, delivery_id, soft_counted
+       FROM delivery_log WHERE id = ?`,
   ).get(logId) as LogState | undefined;
   if (!row) return 'recorded';
   switch (report.kind) {
@@ -157,25 +161,30 @@ function applyToRow(
         `UPDATE delivery_log SET failure_type = ?, reason = ?, bounce_class = ?, last_reply = ?, updated_at = ?
           WHERE id = ?`,
       ).run(verdict.type, verdict.reason, verdict.bounceClass, lastReply, now, logId);
-      const final = action !== 'delayed';
-      const softBefore = row.failure_type === 'soft';
-      if (final && row.status === 'sent') {
-        stmt(db, 'UPDATE delivery_log SET status = ? WHERE id = ?').run('failed', logId);
+      const failed = action !== 'delayed' && row.status === 'sent';
+      if (failed) stmt(db, 'UPDATE delivery_log SET status = ? WHERE id = ?').run('failed', logId);
+      // Hard bounces are Failed rows with a hard type: a report about a row already Failed requalifies it.
+      const statusNow = failed ? 'failed' : row.status;
+      const delta = {
+        id: row.delivery_id,
+        hard:
+          Number(statusNow === 'failed' && verdict.type === 'hard') -
+          Number(row.status === 'failed' && row.failure_type === 'hard'),
+        soft: softIncrement(verdict.type, row.soft_counted),
+      };
+      if (failed) {
         stmt(
           db,
-          `UPDATE deliveries SET ${statusMoveSql('sent', 'failed')}, n_success = n_success - @n,
+          `UPDATE deliveries SET ${statusMoveSql('sent', 'failed')}, n_success = n_success - 1,
                   n_hard = n_hard + @hard, n_soft = n_soft + @soft
             WHERE id = @id`,
-        ).run({
-          id: row.delivery_id,
-          n: 1,
-          hard: verdict.type === 'hard' ? 1 : 0,
-          soft: verdict.type === 'soft' && !softBefore ? 1 : 0,
-        });
+        ).run({ ...delta, n: 1 });
         return 'failed';
       }
-      if (verdict.type === 'soft' && !softBefore)
-        stmt(db, 'UPDATE deliveries SET n_soft = n_soft + 1 WHERE id = ?').run(row.delivery_id);
+      if (delta.hard || delta.soft)
+        stmt(db, 'UPDATE deliveries SET n_hard = n_hard + @hard, n_soft = n_soft + @soft WHERE id = @id').run(
+          delta,
+        );
       return 'reason_updated';
     }
     case 'auto_reply':

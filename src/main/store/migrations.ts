@@ -518,6 +518,58 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN UPDATE rule_revisions SET revision = revision + 1 WHERE name = 'bounce_rules'; END;
     `,
   },
+  {
+    version: 6,
+    name: 'soft bounces counted once per message: delivery_log.soft_counted',
+    sql: `
+      -- n_soft (deliveries and delivery_domains) counts a message once, at its first soft qualification. A
+      -- successful retry clears the row's failure type, so an asynchronous soft DSN arriving after that
+      -- acceptance looked like a first soft bounce and was counted again: soft_counted remembers it, set by the
+      -- triggers below on every path that makes a row soft.
+      ALTER TABLE delivery_log ADD COLUMN soft_counted INTEGER NOT NULL DEFAULT 0;
+      -- Rows counted before this migration: soft now, or soft-bounced before being accepted (a deferred attempt).
+      UPDATE delivery_log SET soft_counted = 1
+       WHERE failure_type = 'soft' OR id IN (SELECT log_id FROM attempts WHERE outcome = 'deferred');
+
+      CREATE TRIGGER log_soft_counted_insert AFTER INSERT ON delivery_log
+      WHEN NEW.failure_type IS 'soft' AND NOT NEW.soft_counted
+      BEGIN UPDATE delivery_log SET soft_counted = 1 WHERE id = NEW.id; END;
+      CREATE TRIGGER log_soft_counted_update AFTER UPDATE OF failure_type ON delivery_log
+      WHEN NEW.failure_type IS 'soft' AND NOT NEW.soft_counted
+      BEGIN UPDATE delivery_log SET soft_counted = 1 WHERE id = NEW.id; END;
+
+      -- Migration 4's trigger, with n_soft moved by a row's first soft qualification instead of any change to soft.
+      DROP TRIGGER log_counts_update;
+      CREATE TRIGGER log_counts_update AFTER UPDATE OF status, failure_type ON delivery_log
+      WHEN OLD.status IS NOT NEW.status OR OLD.failure_type IS NOT NEW.failure_type
+      BEGIN
+        UPDATE delivery_domains SET
+          n_pending = n_pending + (NEW.status = 'pending') - (OLD.status = 'pending'),
+          n_taken = n_taken + (NEW.status = 'taken_into_account') - (OLD.status = 'taken_into_account'),
+          n_sent = n_sent + (NEW.status = 'sent') - (OLD.status = 'sent'),
+          n_failed = n_failed + (NEW.status = 'failed') - (OLD.status = 'failed'),
+          n_ignored = n_ignored + (NEW.status = 'ignored') - (OLD.status = 'ignored'),
+          n_cancelled = n_cancelled + (NEW.status = 'cancelled') - (OLD.status = 'cancelled'),
+          n_hard = n_hard + (NEW.status = 'failed' AND NEW.failure_type IS 'hard')
+                          - (OLD.status = 'failed' AND OLD.failure_type IS 'hard'),
+          n_soft = n_soft + (NEW.failure_type IS 'soft' AND NOT OLD.soft_counted)
+        WHERE delivery_id = NEW.delivery_id AND domain = NEW.domain;
+      END;
+    `,
+  },
+  {
+    version: 7,
+    name: 'queue: leases walk the free rows only; no index by delivery',
+    sql: `
+      -- A lease takes the oldest due rows that nobody holds. With an index on due_at alone it stepped over every
+      -- message in flight (their due times are the oldest) and read each row to see its lease; free rows have
+      -- lease_until = 0 (expired leases are set back to 0 before each lease), so this index holds free rows only.
+      DROP INDEX queue_due;
+      CREATE INDEX queue_free ON queue(due_at) WHERE lease_until = 0;
+      -- Nothing reads the queue by delivery (deliveries.n_in_mta counts it): one index less per message.
+      DROP INDEX queue_delivery;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
