@@ -3,7 +3,7 @@
  * first raw text; filtered by status (To qualify by default), source and text; a row opens the requalify
  * drawer. Refreshed when deliveries log new replies or the bounce mailbox receives mail.
  */
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import {
   QUALIFICATION_SOURCES,
   QUALIFICATION_STATUSES,
@@ -16,11 +16,10 @@ import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
 import { useClient } from '../../api/client-context';
 import { usePagedList } from '../../api/use-paged-list';
 import { Badge } from '../../components/Badge';
-import { Button } from '../../components/Button';
-import { DataTable, type Column } from '../../components/DataTable';
+import type { Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { Select } from '../../components/Field';
+import { PagedTable } from '../../components/PagedTable';
 import { formatCount, formatDateTime } from '../../components/format';
 import { bounceClassLabel, type ReplySource } from './bounce-rules-model';
 import { FilterChips } from './FilterChips';
@@ -122,7 +121,6 @@ export function QualificationTab({ onCreateRule }: { onCreateRule(source: ReplyS
     filterKey,
     { invalidateOn: { 'logs.changed': true, 'inmail.received': true }, coalesceMs: 1000 },
   );
-  const getRow = useCallback((i: number) => list.items[i], [list.items]);
   const filtered = statuses.length > 0 || source !== '' || search !== '';
 
   return (
@@ -180,57 +178,38 @@ export function QualificationTab({ onCreateRule }: { onCreateRule(source: ReplyS
           />
         </div>
       </header>
-      {list.error && (
-        <ErrorBanner
-          error={list.error}
-          title="The qualification table could not be loaded"
-          action={<Button onClick={list.reload}>Retry</Button>}
-        />
-      )}
-      <div className={list.stale ? 'is-stale' : undefined}>
-        <DataTable<QualificationRow>
-          label="Delivery log qualification"
-          testId="qualification-table"
-          rowTestId="qualification-row"
-          columns={COLUMNS}
-          rowCount={list.items.length}
-          getRow={getRow}
-          rowKey={(r) => r.id}
-          onRowActivate={(r) => setSelected(r)}
-          rowClassName={(r) => (r.id === selected?.id ? 'is-selected' : undefined)}
-          maxHeight="max(320px, calc(100vh - 330px))"
-          empty={
-            !list.loaded ? (
-              <div className="loading">Loading the qualification table…</div>
-            ) : (
-              <EmptyState
-                testId="qualification-empty"
-                title={filtered ? 'No reply matches' : 'No replies yet'}
-                body={
-                  filtered
-                    ? 'Change the filters or the search. Replies already qualified are under Keep and Ignore.'
-                    : 'Each distinct failure reply of a delivery, and each DSN received on the bounce mailbox, shows up here.'
-                }
-              />
-            )
-          }
-        />
-      </div>
-      <footer className="card-footer">
-        <span className="muted num" data-testid="qualification-count">
-          {formatCount(list.items.length)} {list.items.length === 1 ? 'reply' : 'replies'}
-          {list.nextCursor !== null ? ' shown' : ''}
-        </span>
-        {list.nextCursor !== null && (
-          <Button
-            onClick={() => void list.loadMore()}
-            disabled={list.loadingMore}
-            testId="qualification-more"
-          >
-            {list.loadingMore ? 'Loading…' : 'Load more'}
-          </Button>
-        )}
-      </footer>
+      <PagedTable<QualificationRow>
+        list={list}
+        errorTitle="The qualification table could not be loaded"
+        loadingText="Loading the qualification table…"
+        label="Delivery log qualification"
+        testId="qualification-table"
+        rowTestId="qualification-row"
+        columns={COLUMNS}
+        rowKey={(r) => r.id}
+        onRowActivate={(r) => setSelected(r)}
+        rowClassName={(r) => (r.id === selected?.id ? 'is-selected' : undefined)}
+        maxHeight="max(320px, calc(100vh - 330px))"
+        empty={
+          <EmptyState
+            testId="qualification-empty"
+            title={filtered ? 'No reply matches' : 'No replies yet'}
+            body={
+              filtered
+                ? 'Change the filters or the search. Replies already qualified are under Keep and Ignore.'
+                : 'Each distinct failure reply of a delivery, and each DSN received on the bounce mailbox, shows up here.'
+            }
+          />
+        }
+        count={
+          <>
+            {formatCount(list.items.length)} {list.items.length === 1 ? 'reply' : 'replies'}
+            {list.nextCursor !== null ? ' shown' : ''}
+          </>
+        }
+        countTestId="qualification-count"
+        moreTestId="qualification-more"
+      />
       {selected && (
         <QualificationDrawer
           key={selected.id}

@@ -1,6 +1,8 @@
 import { useCallback } from 'react';
 import type { DeliverySummary } from '../../../shared/contract';
 import { navigate, paths } from '../../app/router';
+import { useClient } from '../../api/client-context';
+import { usePagedList } from '../../api/use-paged-list';
 import { StateBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
@@ -8,8 +10,8 @@ import { DataTable, type Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatDateTime, formatRate } from '../../components/format';
+import { LoadMoreFooter } from '../../components/PagedTable';
 import { ProgressBar } from '../../components/ProgressBar';
-import { useDeliveryList } from './use-delivery-list';
 
 const COLUMNS: readonly Column<DeliverySummary>[] = [
   {
@@ -63,7 +65,11 @@ const COLUMNS: readonly Column<DeliverySummary>[] = [
 ];
 
 export function DeliveriesPage() {
-  const list = useDeliveryList();
+  const client = useClient();
+  const list = usePagedList((cursor, limit) => client.call('deliveries.list', { cursor, limit }), '', {
+    pageSize: 50,
+    invalidateOn: { 'delivery.changed': true },
+  });
   const getRow = useCallback((i: number) => list.items[i], [list.items]);
   const open = useCallback((d: DeliverySummary) => navigate(paths.delivery(d.id)), []);
 
@@ -124,17 +130,11 @@ export function DeliveriesPage() {
             maxHeight="calc(100vh - 230px)"
             rowHeight={40}
           />
-          <footer className="card-footer">
-            <span className="muted num">
-              {formatCount(list.items.length)} {list.items.length === 1 ? 'delivery' : 'deliveries'}
-              {list.nextCursor !== null ? ' shown' : ''}
-            </span>
-            {list.nextCursor !== null && (
-              <Button onClick={() => void list.loadMore()} disabled={list.loadingMore} testId="load-more">
-                {list.loadingMore ? 'Loading…' : 'Load more'}
-              </Button>
-            )}
-          </footer>
+          <LoadMoreFooter
+            list={list}
+            count={`${formatCount(list.items.length)} ${list.items.length === 1 ? 'delivery' : 'deliveries'}${list.nextCursor !== null ? ' shown' : ''}`}
+            moreTestId="load-more"
+          />
         </Card>
       )}
     </div>

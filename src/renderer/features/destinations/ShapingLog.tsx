@@ -1,12 +1,13 @@
 import type { ShapingEvent } from '../../../shared/contract/mta';
+import { useClient } from '../../api/client-context';
+import { usePagedList } from '../../api/use-paged-list';
 import { Badge } from '../../components/Badge';
-import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatTimestamp } from '../../components/format';
+import { LoadMoreFooter } from '../../components/PagedTable';
 import { SHAPING_KINDS } from './destinations-model';
-import { useShapingLog } from './use-shaping-log';
 import { useVisibleInterval } from './use-visible-interval';
 
 const REFRESH_MS = 2_000;
@@ -19,8 +20,16 @@ export function ShapingLog({
   destination: string | null;
   onClearDestination(): void;
 }) {
-  const log = useShapingLog(destination);
-  useVisibleInterval(log.refresh, REFRESH_MS);
+  const client = useClient();
+  const log = usePagedList(
+    (cursor, limit) =>
+      client.call('shaping.events', { ...(destination === null ? {} : { destination }), cursor, limit }),
+    destination ?? '',
+    { pageSize: 50 },
+  );
+  useVisibleInterval(log.reload, REFRESH_MS);
+  // Another destination's rows are not shown while its own load.
+  const loading = !log.loaded || log.stale;
 
   return (
     <Card
@@ -44,7 +53,7 @@ export function ShapingLog({
       testId="shaping-log"
     >
       <ErrorBanner error={log.error} title="The change log could not be loaded" />
-      {!log.loaded ? (
+      {loading ? (
         <div className="loading">Loading changes…</div>
       ) : log.items.length === 0 ? (
         <EmptyState
@@ -75,18 +84,12 @@ export function ShapingLog({
           </table>
         </div>
       )}
-      {log.items.length > 0 && (
-        <footer className="card-footer">
-          <span className="muted num">
-            {formatCount(log.items.length)} change{log.items.length === 1 ? '' : 's'}
-            {log.nextCursor !== null ? ' shown' : ''}
-          </span>
-          {log.nextCursor !== null && (
-            <Button onClick={() => void log.loadMore()} disabled={log.loadingMore} testId="shaping-load-more">
-              {log.loadingMore ? 'Loading…' : 'Load more'}
-            </Button>
-          )}
-        </footer>
+      {!loading && log.items.length > 0 && (
+        <LoadMoreFooter
+          list={log}
+          count={`${formatCount(log.items.length)} change${log.items.length === 1 ? '' : 's'}${log.nextCursor !== null ? ' shown' : ''}`}
+          moreTestId="shaping-load-more"
+        />
       )}
     </Card>
   );

@@ -3,19 +3,19 @@
  * drag and drop, the received messages (newest first, filtered by matched/unmatched and kind) with a drawer per
  * message, and the IMAP polling settings. Refreshed live on `inmail.received`.
  */
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { INBOUND_MESSAGE_KINDS, type InboundMessageSummary } from '../../../shared/contract/bounce';
 import { paths } from '../../app/router';
 import { useClient } from '../../api/client-context';
 import { useQuery } from '../../api/hooks';
 import { usePagedList } from '../../api/use-paged-list';
 import { Badge } from '../../components/Badge';
-import { Button } from '../../components/Button';
-import { DataTable, type Column } from '../../components/DataTable';
+import type { Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Select } from '../../components/Field';
 import { formatCount, formatDateTime } from '../../components/format';
+import { PagedTable } from '../../components/PagedTable';
 import { FilterChips } from '../bounces/FilterChips';
 import { ImapSettingsCard } from './ImapSettingsForm';
 import { InmailDrawer } from './InmailDrawer';
@@ -130,7 +130,6 @@ export function InmailPage() {
     JSON.stringify(filter),
     { invalidateOn: { 'inmail.received': true }, coalesceMs: 500 },
   );
-  const getRow = useCallback((i: number) => list.items[i], [list.items]);
   const s = status.data;
   const filtered = matched !== '' || kinds.length > 0;
 
@@ -198,54 +197,35 @@ export function InmailPage() {
           </div>
         </header>
         <InmailImport />
-        {list.error && (
-          <ErrorBanner
-            error={list.error}
-            title="The received messages could not be loaded"
-            action={<Button onClick={list.reload}>Retry</Button>}
-          />
-        )}
-        <div className={list.stale ? 'is-stale' : undefined}>
-          <DataTable<InboundMessageSummary>
-            label="Received messages"
-            testId="inmail-table"
-            rowTestId="inmail-row"
-            columns={COLUMNS}
-            rowCount={list.items.length}
-            getRow={getRow}
-            rowKey={(m) => m.id}
-            onRowActivate={(m) => setSelected(m.id)}
-            rowClassName={(m) =>
-              [m.id === selected ? 'is-selected' : '', m.matched ? '' : 'is-unmatched'].join(' ') || undefined
-            }
-            maxHeight="max(320px, calc(100vh - 420px))"
-            empty={
-              !list.loaded ? (
-                <div className="loading">Loading received messages…</div>
-              ) : (
-                <EmptyState
-                  testId="inmail-empty"
-                  title={filtered ? 'No message matches' : 'Nothing received yet'}
-                  body={
-                    filtered
-                      ? 'Change the filters.'
-                      : 'Bounces arrive on the SMTP listener (the return path of the messages sent), by IMAP polling, or by importing .eml and .mbox files above.'
-                  }
-                />
-              )
-            }
-          />
-        </div>
-        <footer className="card-footer">
-          <span className="muted num" data-testid="inmail-count">
-            {formatCount(list.items.length)} shown{filtered ? ' (filtered)' : ''}
-          </span>
-          {list.nextCursor !== null && (
-            <Button onClick={() => void list.loadMore()} disabled={list.loadingMore} testId="inmail-more">
-              {list.loadingMore ? 'Loading…' : 'Load more'}
-            </Button>
-          )}
-        </footer>
+        <PagedTable<InboundMessageSummary>
+          list={list}
+          errorTitle="The received messages could not be loaded"
+          loadingText="Loading received messages…"
+          label="Received messages"
+          testId="inmail-table"
+          rowTestId="inmail-row"
+          columns={COLUMNS}
+          rowKey={(m) => m.id}
+          onRowActivate={(m) => setSelected(m.id)}
+          rowClassName={(m) =>
+            [m.id === selected ? 'is-selected' : '', m.matched ? '' : 'is-unmatched'].join(' ') || undefined
+          }
+          maxHeight="max(320px, calc(100vh - 420px))"
+          empty={
+            <EmptyState
+              testId="inmail-empty"
+              title={filtered ? 'No message matches' : 'Nothing received yet'}
+              body={
+                filtered
+                  ? 'Change the filters.'
+                  : 'Bounces arrive on the SMTP listener (the return path of the messages sent), by IMAP polling, or by importing .eml and .mbox files above.'
+              }
+            />
+          }
+          count={`${formatCount(list.items.length)} shown${filtered ? ' (filtered)' : ''}`}
+          countTestId="inmail-count"
+          moreTestId="inmail-more"
+        />
       </section>
 
       <ImapSettingsCard />

@@ -3,7 +3,7 @@
  * prefix, filtered by status, keyset paged; edit, remove, add, import and export it. Refreshed live on
  * `quarantine.changed` (bounces and complaints change it while deliveries run).
  */
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import type { QuarantineEntry, QuarantineStatus } from '../../../shared/contract/bounce';
 import { REASONS } from '../../../shared/domain/reasons';
 import { useClient } from '../../api/client-context';
@@ -11,10 +11,11 @@ import { useMutation } from '../../api/hooks';
 import { usePagedList } from '../../api/use-paged-list';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
-import { DataTable, type Column } from '../../components/DataTable';
+import type { Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { formatCount, formatDateTime } from '../../components/format';
+import { PagedTable } from '../../components/PagedTable';
 import { FilterChips } from '../bounces/FilterChips';
 import { useDebounced } from '../bounces/use-debounced';
 import { QuarantineDrawer } from './QuarantineDrawer';
@@ -115,7 +116,6 @@ export function QuarantinePage() {
     JSON.stringify(filter),
     { invalidateOn: { 'quarantine.changed': true }, coalesceMs: 500 },
   );
-  const getRow = useCallback((i: number) => list.items[i], [list.items]);
   const counts: Partial<Record<QuarantineStatus, number>> = list.head?.counts ?? {};
   const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
   const filtered = statuses.length > 0 || search !== '';
@@ -218,53 +218,33 @@ export function QuarantinePage() {
             list.reload();
           }}
         />
-        {list.error && (
-          <ErrorBanner
-            error={list.error}
-            title="The quarantine list could not be loaded"
-            action={<Button onClick={list.reload}>Retry</Button>}
-          />
-        )}
-        <div className={list.stale ? 'is-stale' : undefined}>
-          <DataTable<QuarantineEntry>
-            label="Quarantine list"
-            testId="quarantine-table"
-            rowTestId="quarantine-row"
-            columns={COLUMNS}
-            rowCount={list.items.length}
-            getRow={getRow}
-            rowKey={(e) => e.address}
-            onRowActivate={(e) => setEditing({ entry: e })}
-            rowClassName={(e) => (e.address === editing?.entry?.address ? 'is-selected' : undefined)}
-            maxHeight="max(320px, calc(100vh - 420px))"
-            empty={
-              !list.loaded ? (
-                <div className="loading">Loading the quarantine list…</div>
-              ) : (
-                <EmptyState
-                  testId="quarantine-empty"
-                  title={filtered ? 'No address matches' : 'The list is empty'}
-                  body={
-                    filtered
-                      ? 'Change the status filters or the search (it matches the start of the address).'
-                      : 'Addresses arrive here as deliveries bounce and complaints come in. You can also add or import some.'
-                  }
-                />
-              )
-            }
-          />
-        </div>
-        <footer className="card-footer">
-          <span className="muted num" data-testid="quarantine-count">
-            {formatCount(list.items.length)} shown
-            {filtered ? ' (filtered)' : ''}
-          </span>
-          {list.nextCursor !== null && (
-            <Button onClick={() => void list.loadMore()} disabled={list.loadingMore} testId="quarantine-more">
-              {list.loadingMore ? 'Loading…' : 'Load more'}
-            </Button>
-          )}
-        </footer>
+        <PagedTable<QuarantineEntry>
+          list={list}
+          errorTitle="The quarantine list could not be loaded"
+          loadingText="Loading the quarantine list…"
+          label="Quarantine list"
+          testId="quarantine-table"
+          rowTestId="quarantine-row"
+          columns={COLUMNS}
+          rowKey={(e) => e.address}
+          onRowActivate={(e) => setEditing({ entry: e })}
+          rowClassName={(e) => (e.address === editing?.entry?.address ? 'is-selected' : undefined)}
+          maxHeight="max(320px, calc(100vh - 420px))"
+          empty={
+            <EmptyState
+              testId="quarantine-empty"
+              title={filtered ? 'No address matches' : 'The list is empty'}
+              body={
+                filtered
+                  ? 'Change the status filters or the search (it matches the start of the address).'
+                  : 'Addresses arrive here as deliveries bounce and complaints come in. You can also add or import some.'
+              }
+            />
+          }
+          count={`${formatCount(list.items.length)} shown${filtered ? ' (filtered)' : ''}`}
+          countTestId="quarantine-count"
+          moreTestId="quarantine-more"
+        />
       </section>
 
       {editing && (
