@@ -221,8 +221,8 @@ function message(to: string, policy: RelayPolicy = POLICY, logId = 1): OutboundM
 
 describe('every reply class against a scripted smtp-server peer', () => {
   it.each([
-    // nodemailer reports a 421 as the end of the session (it closes the connection), not as a RCPT reply.
-    ['421', 'deferred', '4.7.0', 'CONNECT'],
+    // nodemailer reports a 421 as the end of the session; the relay records the command it answered.
+    ['421', 'deferred', '4.7.0', 'RCPT'],
     ['450', 'deferred', '4.2.1', 'RCPT'],
     ['451', 'deferred', '4.3.0', 'RCPT'],
     ['452', 'deferred', '4.2.2', 'RCPT'],
