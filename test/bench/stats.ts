@@ -1,4 +1,5 @@
 /** Small measurement helpers of the benchmark. */
+import fs from 'node:fs';
 
 /** The q-quantile (0..1) of ascending `sorted` values, nearest rank; 0 for an empty list. */
 export function percentile(sorted: readonly number[], q: number): number {
@@ -23,4 +24,19 @@ export function rssSampler(): { stop(): number } {
       return Math.max(peak, kernelPeak) / (1024 * 1024);
     },
   };
+}
+
+/**
+ * CPU seconds of the main thread (utime + stime of /proc/self/task/<pid>/stat, in clock ticks of 1/100 s), or
+ * null off Linux. The rest of `process.cpuUsage()` is the other threads: delivery workers, GC, libuv.
+ */
+export function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
