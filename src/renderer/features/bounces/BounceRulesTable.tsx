@@ -1,15 +1,9 @@
 import { Fragment } from 'react';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import type { BounceRule } from '../../../shared/domain/bounce-rules';
-import { Button } from '../../components/Button';
 import { detailMessage } from '../../components/ErrorBanner';
+import { RowButtons, RuleIdButton, type RowActions } from '../rules/RuleRowControls';
 import { bounceClassLabel, describeConditions, describeOutcome } from './bounce-rules-model';
-
-export interface BounceRuleActions {
-  onEdit(index: number): void;
-  onMove(index: number, delta: -1 | 1): void;
-  onDelete(index: number): void;
-}
 
 /** DOM id of a rule's row, for "jump to the rule" from the reply tester. */
 export const bounceRuleRowId = (index: number) => `bounce-rule-${index}`;
@@ -24,7 +18,7 @@ export function BounceRulesTable({
   rules: readonly BounceRule[];
   problems: ReadonlyMap<number, readonly ErrorDetail[]>;
   highlighted: number | null;
-  actions: BounceRuleActions;
+  actions: RowActions;
 }) {
   return (
     <div className="rules-table-wrap">
@@ -77,16 +71,12 @@ export function BounceRulesTable({
                 >
                   <td className="end num muted">{i + 1}</td>
                   <td className="rule-id-cell" title={rule.description || undefined}>
-                    <button
-                      type="button"
-                      className="rule-id-button mono"
+                    <RuleIdButton
+                      id={rule.id}
+                      label={label}
                       onClick={() => actions.onEdit(i)}
-                      aria-label={`Edit ${label}`}
-                      title="Edit"
-                      data-testid="bounce-rule-edit"
-                    >
-                      {rule.id}
-                    </button>
+                      testId="bounce-rule-edit"
+                    />
                     {rule.description && <span className="muted rule-description">{rule.description}</span>}
                   </td>
                   <td title={rule.provider}>{rule.provider ?? <span className="muted">—</span>}</td>
@@ -111,38 +101,15 @@ export function BounceRulesTable({
                   </td>
                   <td className="end num muted">{rule.examples?.length ?? 0}</td>
                   <td className="end">
-                    <div className="rule-actions">
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        aria-label={`Move ${label} up`}
-                        title="Move up"
-                        disabled={i === 0}
-                        onClick={() => actions.onMove(i, -1)}
-                      >
-                        ↑
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        aria-label={`Move ${label} down`}
-                        title="Move down"
-                        disabled={i === rules.length - 1}
-                        onClick={() => actions.onMove(i, 1)}
-                      >
-                        ↓
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        title="Delete"
-                        aria-label={`Delete ${label}`}
-                        onClick={() => actions.onDelete(i)}
-                        testId="bounce-rule-delete"
-                      >
-                        ✕
-                      </Button>
-                    </div>
+                    <RowButtons
+                      index={i}
+                      label={label}
+                      canUp={i > 0}
+                      canDown={i < rules.length - 1}
+                      canDelete
+                      deleteTestId="bounce-rule-delete"
+                      actions={actions}
+                    />
                   </td>
                 </tr>
                 {ruleProblems.length > 0 && (

@@ -1,6 +1,5 @@
 import type { AutomationRule, MxRule } from '../../../shared/contract/mta';
 import { Badge } from '../../components/Badge';
-import { Button } from '../../components/Button';
 import { formatCount } from '../../components/format';
 import {
   canMoveMxRule,
@@ -11,85 +10,10 @@ import {
   isGenericRule,
   TLS_LABELS,
 } from './rules-model';
-
-interface RowActions {
-  onEdit(index: number): void;
-  onMove(index: number, delta: -1 | 1): void;
-  onDelete(index: number): void;
-}
+import { RowButtons, RuleIdButton, type RowActions } from './RuleRowControls';
 
 function EnabledBadge({ enabled }: { enabled: boolean }) {
   return enabled ? <Badge tone="green">On</Badge> : <Badge tone="grey">Off</Badge>;
-}
-
-/** The rule's id opens its editor. */
-function RuleIdButton({ id, label, onClick }: { id: string; label: string; onClick(): void }) {
-  return (
-    <button
-      type="button"
-      className="rule-id-button mono"
-      onClick={onClick}
-      aria-label={`Edit ${label}`}
-      title="Edit"
-      data-testid="rule-edit"
-    >
-      {id}
-    </button>
-  );
-}
-
-function RowButtons({
-  index,
-  label,
-  canUp,
-  canDown,
-  canDelete,
-  deleteTitle,
-  actions,
-}: {
-  index: number;
-  label: string;
-  canUp: boolean;
-  canDown: boolean;
-  canDelete: boolean;
-  deleteTitle?: string;
-  actions: RowActions;
-}) {
-  return (
-    <div className="rule-actions">
-      <Button
-        size="sm"
-        variant="ghost"
-        aria-label={`Move ${label} up`}
-        title="Move up"
-        disabled={!canUp}
-        onClick={() => actions.onMove(index, -1)}
-      >
-        ↑
-      </Button>
-      <Button
-        size="sm"
-        variant="ghost"
-        aria-label={`Move ${label} down`}
-        title="Move down"
-        disabled={!canDown}
-        onClick={() => actions.onMove(index, 1)}
-      >
-        ↓
-      </Button>
-      <Button
-        size="sm"
-        variant="ghost"
-        disabled={!canDelete}
-        title={deleteTitle ?? 'Delete'}
-        aria-label={`Delete ${label}`}
-        onClick={() => actions.onDelete(index)}
-        testId="rule-delete"
-      >
-        ✕
-      </Button>
-    </div>
-  );
 }
 
 /** The ordered MX rules: first match wins; the generic `*` rule is pinned last. */
