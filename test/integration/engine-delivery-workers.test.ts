@@ -20,6 +20,7 @@ import {
 } from '../../src/main/engine/workers/pool';
 import { deliveryWorkerScript } from '../../src/main/engine/workers/script';
 import { silentLogger } from '../../src/main/logger';
+import { TEST_POLICY } from '../support/engine-fakes';
 import { captureLogger } from '../support/api-test-logger';
 import { verifyDkim } from '../support/dkim-fixtures';
 import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
@@ -33,15 +34,7 @@ const TEMPLATE = JSON.stringify({
   text: 'Dear {{first}}, this is for you.',
   html: '',
 });
-const POLICY: RelayPolicy = {
-  tls: 'opportunistic',
-  connectMs: 5_000,
-  commandMs: 5_000,
-  dataMs: 5_000,
-  maxMessagesPerConnection: 100,
-  maxConnections: 10,
-  ruleId: 'test-rule',
-};
+const POLICY = TEST_POLICY;
 const noDns: DnsResolver = {
   resolveMx: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
   resolve4: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { MessageTemplate } from '../../src/shared/contract';
 import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
+import { TEST_POLICY } from '../support/engine-fakes';
 import type { OutboundMessage, Relay, RelayPolicy } from '../../src/main/engine/types';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -16,15 +17,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const POLICY: RelayPolicy = {
-  tls: 'opportunistic',
-  connectMs: 5_000,
-  commandMs: 5_000,
-  dataMs: 5_000,
-  maxMessagesPerConnection: 100,
-  maxConnections: 10,
-  ruleId: 'test-rule',
-};
+const POLICY = TEST_POLICY;
 
 class Reply extends Error {
   constructor(

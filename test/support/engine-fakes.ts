@@ -1,5 +1,5 @@
 /** In-memory relays for engine tests that do not need a real SMTP server. */
-import type { Destination, RelayFactory, SmtpOutcome } from '../../src/main/engine/types';
+import type { Destination, RelayFactory, RelayPolicy, SmtpOutcome } from '../../src/main/engine/types';
 import { parseSmtpReply, replyKind } from '../../src/shared/domain/smtp-reply';
 
 export interface ScriptedSend {
@@ -69,3 +69,14 @@ export function scriptedRelays(script: (to: string, attempt: number) => SmtpOutc
   };
   return { factory, sent, opened, closed };
 }
+
+/** A relay policy with generous timeouts for tests against loopback peers. */
+export const TEST_POLICY: RelayPolicy = {
+  tls: 'opportunistic',
+  connectMs: 5_000,
+  commandMs: 5_000,
+  dataMs: 5_000,
+  maxMessagesPerConnection: 100,
+  maxConnections: 10,
+  ruleId: 'test-rule',
+};

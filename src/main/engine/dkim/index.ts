@@ -38,8 +38,8 @@ export interface DkimSigner {
   /**
    * Composes a message from its delivery's template in a worker and signs it there when `fromDomain` (or a
    * parent domain) has a key, so the message crosses threads once; without a key it comes back unsigned
-   * (`dkimDomain: null`). Composing off the main thread leaves that thread to the SMTP sessions and the
-   * queue. Rejects with a `ComposeError` when the message cannot be composed, with a `DkimSignError` when
+   * (`dkimDomain: null`). Used when the engine sends on the main thread (an injected relay factory); with
+   * delivery workers the whole attempt happens in a worker. Rejects with a `ComposeError` when the message cannot be composed, with a `DkimSignError` when
    * signing failed or the signer is closed (the message should be retried, not sent unsigned).
    */
   composeAndSign(job: ComposeJob, templateJson: string, fromDomain: string): Promise<SignResult>;

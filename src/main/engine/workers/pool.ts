@@ -19,7 +19,7 @@ import type { Logger } from '../../logger';
 import { systemClock, type Clock } from '../clock';
 import type { DomainKeys } from '../dkim/signing';
 import { ComposeError } from '../relay/compose';
-import type { SmtpOutcome, TransmitRequest, TransmitResult, Transmitter } from '../types';
+import type { TransmitRequest, TransmitResult, Transmitter } from '../types';
 import {
   asBuffer,
   createBatcher,
@@ -359,12 +359,4 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
 
 function failureLabel(pending: Pending): string {
   return pending.failure === DkimSignError ? 'DKIM signing' : 'delivery';
-}
-
-/** A transmit's outcomes, checked against its recipients (a worker answers one per recipient, in order). */
-export function outcomeFor(result: TransmitResult, index: number): SmtpOutcome {
-  const outcome = result.outcomes[index];
-  if (!outcome)
-    throw new DeliveryWorkerError(`the delivery worker returned no outcome for recipient ${index}`);
-  return outcome;
 }
