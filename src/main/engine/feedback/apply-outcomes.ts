@@ -4,7 +4,8 @@
  * the caller can notify once per delivery.
  */
 import type { Db } from '../../store/db';
-import { statusMoveSql } from '../../store/counters';
+import { softIncrement, statusMoveSql } from '../../store/counters';
+import { stmt } from '../../store/statements';
 import { formatReply } from '../../../shared/domain/smtp-reply';
 import type { FailureType, ReasonId } from '../../../shared/domain/reasons';
 import type { LogStatus, ReportingMode } from '../../../shared/domain/statuses';
@@ -37,13 +38,15 @@ export interface MessageOutcome {
 const EXPIRED_UNQUALIFIED: Classification = { reason: 'unreachable', type: 'soft', bounceClass: 24 };
 
 interface CurrentRow {
+  id: number;
   addr_key: string;
   status: LogStatus;
   failure_type: FailureType | null;
   reason: ReasonId | null;
+  bounce_class: number | null;
+  soft_counted: number;
   reporting: ReportingMode;
   in_queue: number;
-  queue_attempts: number | null;
   last_error: string | null;
 }
 
@@ -69,155 +72,195 @@ export function applyOutcomes(db: Db, outcomes: readonly MessageOutcome[], now: 
   return db.transaction(() => applyInTransaction(db, outcomes, now))();
 }
 
+// The current rows of a batch are read with one statement; each message then costs one write per table
+// (attempt, log row, queue row) with positional parameters, and the counters move once per delivery.
+const READ_ROWS = `SELECT l.id, l.addr_key, l.status, l.failure_type, l.reason, l.bounce_class, l.soft_counted,
+       d.reporting,
+       q.log_id IS NOT NULL AS in_queue, q.last_error
+  FROM json_each(?) j CROSS JOIN delivery_log l ON l.id = j.value JOIN deliveries d ON d.id = l.delivery_id
+  LEFT JOIN queue q ON q.log_id = l.id`;
+const INSERT_ATTEMPT = `INSERT INTO attempts (log_id, at, outcome, code, enhanced, text, command, mx_host, ip, tls,
+       duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE_ATTEMPTED = `UPDATE delivery_log
+   SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ?, attempts = attempts + 1,
+       first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, last_reply = ?, mx_host = ?,
+       mx_ip = ?, dkim_domain = COALESCE(?, dkim_domain)
+ WHERE id = ?`;
+const UPDATE_UNATTEMPTED = `UPDATE delivery_log
+   SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ? WHERE id = ?`;
+const DELETE_QUEUE = 'DELETE FROM queue WHERE log_id IN (SELECT value FROM json_each(?))';
+const REQUEUE = `UPDATE queue SET due_at = ?, attempts = attempts + ?, last_error = COALESCE(?, last_error),
+       lease_until = 0 WHERE log_id = ?`;
+const ADD_COUNTERS = `UPDATE deliveries
+   SET n_success = n_success + ?, n_hard = n_hard + ?, n_soft = n_soft + ?,
+       n_soft_in_progress = n_soft_in_progress + ?, n_in_mta = n_in_mta + ?
+ WHERE id = ?`;
+
+/** What a batch adds up before writing it once: counters per delivery, throughput, qualifications, quarantine. */
+interface BatchTotals {
+  deltas: Map<number, CounterDelta>;
+  throughput: ThroughputTally;
+  qualifications: QualificationHit[];
+  quarantine: AddressEvent[];
+}
+
 function applyInTransaction(db: Db, outcomes: readonly MessageOutcome[], now: number): ApplyResult {
-  const readRow = db.prepare(
-    `SELECT l.addr_key, l.status, l.failure_type, l.reason, d.reporting,
-            q.log_id IS NOT NULL AS in_queue, q.attempts AS queue_attempts, q.last_error
-       FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
-       LEFT JOIN queue q ON q.log_id = l.id
-      WHERE l.id = ?`,
-  );
-  const insertAttempt = db.prepare(
-    `INSERT INTO attempts (log_id, at, outcome, code, enhanced, text, command, mx_host, ip, tls, duration_ms)
-     VALUES (@logId, @at, @outcome, @code, @enhanced, @text, @command, @mxHost, @ip, @tls, @durationMs)`,
-  );
-  const recordAttempt = db.prepare(
-    `UPDATE delivery_log
-        SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @at), last_attempt_at = @at,
-            last_reply = @reply, mx_host = @mxHost, mx_ip = @ip, dkim_domain = COALESCE(@dkimDomain, dkim_domain)
-      WHERE id = @logId`,
-  );
-  const qualify = db.prepare(
-    'UPDATE delivery_log SET failure_type = @type, reason = @reason, bounce_class = @bounceClass WHERE id = @logId',
-  );
-  const setStatus = db.prepare(
-    'UPDATE delivery_log SET status = @status, updated_at = @at WHERE id = @logId',
-  );
-  const deleteQueue = db.prepare('DELETE FROM queue WHERE log_id = ?');
-  const requeue = db.prepare(
-    `UPDATE queue SET due_at = @dueAt, attempts = attempts + @attempted, last_error = COALESCE(@error, last_error),
-            lease_until = 0
-      WHERE log_id = @logId`,
-  );
-
-  const deltas = new Map<number, CounterDelta>();
-  const throughput = new ThroughputTally();
-  const qualifications: QualificationHit[] = [];
-  const quarantine: AddressEvent[] = [];
+  const totals: BatchTotals = {
+    deltas: new Map(),
+    throughput: new ThroughputTally(),
+    qualifications: [],
+    quarantine: [],
+  };
   let skipped = 0;
-  for (const o of outcomes) {
-    const row = readRow.get(o.logId) as CurrentRow | undefined;
-    if (!row || !row.in_queue) {
-      skipped++;
-      continue;
+  for (const run of distinctRuns(outcomes)) {
+    const rows = readRows(db, run);
+    const leaving: number[] = [];
+    for (const o of run) {
+      const row = rows.get(o.logId);
+      if (!row?.in_queue) {
+        skipped++;
+        continue;
+      }
+      if (applyOne(db, o, row, totals) === 'leaves_queue') leaving.push(o.logId);
     }
-    const delta = deltaFor(deltas, o.deliveryId);
-    if (o.attempt) {
-      insertAttempt.run({
-        logId: o.logId,
-        at: o.at,
-        outcome: o.attempt.kind,
-        code: o.attempt.code,
-        enhanced: o.attempt.enhanced,
-        text: o.attempt.text,
-        command: o.attempt.command,
-        mxHost: o.attempt.mxHost,
-        ip: o.attempt.ip,
-        tls: o.attempt.tls ? 1 : 0,
-        durationMs: Math.max(0, Math.round(o.attempt.durationMs)),
-      });
-      recordAttempt.run({
-        logId: o.logId,
-        at: o.at,
-        reply: formatReply(o.attempt),
-        mxHost: o.attempt.mxHost,
-        ip: o.attempt.ip,
-        dkimDomain: o.dkimDomain,
-      });
-    }
-
-    const disposition = o.disposition;
-    const counter = counterOf(disposition, o.attempt !== null);
-    if (counter) throughput.add(o.deliveryId, o.destination ?? NO_DESTINATION, o.at, counter);
-    // Success clears the qualification of earlier soft bounces (the attempts table keeps their history).
-    let classification: Classification | null = o.classification;
-    if (disposition.kind === 'expired' && !classification && !row.reason)
-      classification = EXPIRED_UNQUALIFIED;
-    if (disposition.kind === 'delivered') {
-      qualify.run({ logId: o.logId, type: null, reason: null, bounceClass: null });
-    } else if (classification) {
-      qualify.run({ logId: o.logId, ...classification });
-    }
-    const typeNow = classification?.type ?? row.failure_type;
-    // A message counts once in the soft bounces: at its first soft-typed bounce. A row's qualification only
-    // changes through bounces, so "already soft" is the previous failure type.
-    if (classification?.type === 'soft' && row.failure_type !== 'soft') delta.soft++;
-
-    if (o.attempt && o.attempt.kind !== 'accepted' && classification) {
-      qualifications.push(qualificationHit(o.attempt, classification));
-    }
-    if (disposition.kind === 'delivered') {
-      quarantine.push({ address: row.addr_key, event: { kind: 'delivered' } });
-    } else if (classification) {
-      const { type, reason } = classification;
-      quarantine.push({ address: row.addr_key, event: { kind: 'bounce', type, reason } });
-    }
-
-    const event = eventOf(disposition);
-    const to = nextStatus(row.reporting, event, row.status);
-    setStatus.run({ logId: o.logId, status: to, at: o.at });
-    if (to !== row.status) {
-      addMove(delta, row.status, to);
-      delta.success += successDelta(row.status, to);
-    }
-
-    const wasSoftInProgress = row.last_error !== null;
-    if (disposition.kind === 'retry') {
-      requeue.run({
-        logId: o.logId,
-        dueAt: disposition.dueAt,
-        attempted: o.attempt ? 1 : 0,
-        error: o.attempt ? formatReply(o.attempt) : null,
-      });
-      if (!wasSoftInProgress && o.attempt) delta.softInProgress++;
-    } else {
-      deleteQueue.run(o.logId);
-      delta.inMta--;
-      if (wasSoftInProgress) delta.softInProgress--;
-      // Hard bounces = messages Failed with a hard type (whether by a 5xx or at the end of the validity), the
-      // definition the per-domain counters (migration 4) and a recomputation from the log share.
-      if (typeNow === 'hard' && to === 'failed') delta.hard++;
-    }
+    if (leaving.length > 0) stmt(db, DELETE_QUEUE).run(JSON.stringify(leaving));
   }
 
-  const addCounters = db.prepare(
-    `UPDATE deliveries
-        SET n_success = n_success + @success, n_hard = n_hard + @hard, n_soft = n_soft + @soft,
-            n_soft_in_progress = n_soft_in_progress + @softInProgress, n_in_mta = n_in_mta + @inMta
-      WHERE id = @id`,
-  );
-  throughput.write(db);
-  recordQualifications(db, qualifications, now);
-  const { changed: quarantineChanged } = applyQuarantineEvents(db, quarantine, now);
+  totals.throughput.write(db);
+  recordQualifications(db, totals.qualifications, now);
+  const { changed: quarantineChanged } = applyQuarantineEvents(db, totals.quarantine, now);
   const completed: number[] = [];
-  for (const [id, d] of deltas) {
+  for (const [id, d] of totals.deltas) {
     for (const move of d.moves.values()) {
-      db.prepare(`UPDATE deliveries SET ${statusMoveSql(move.from, move.to)} WHERE id = @id`).run({
+      stmt(db, `UPDATE deliveries SET ${statusMoveSql(move.from, move.to)} WHERE id = @id`).run({
         id,
         n: move.n,
       });
     }
-    addCounters.run({
-      id,
-      success: d.success,
-      hard: d.hard,
-      soft: d.soft,
-      softInProgress: d.softInProgress,
-      inMta: d.inMta,
-    });
+    stmt(db, ADD_COUNTERS).run(d.success, d.hard, d.soft, d.softInProgress, d.inMta, id);
     if (completeIfDone(db, id, now)) completed.push(id);
   }
-  return { deliveryIds: [...deltas.keys()], completed, skipped, quarantineChanged };
+  return { deliveryIds: [...totals.deltas.keys()], completed, skipped, quarantineChanged };
+}
+
+/**
+ * The batch cut where a message comes back (a second outcome for it in one batch): each run is read at once,
+ * and a later outcome of the same message sees what the earlier one wrote.
+ */
+function distinctRuns(outcomes: readonly MessageOutcome[]): MessageOutcome[][] {
+  const runs: MessageOutcome[][] = [];
+  let current: MessageOutcome[] = [];
+  let ids = new Set<number>();
+  for (const o of outcomes) {
+    if (ids.has(o.logId)) {
+      runs.push(current);
+      current = [];
+      ids = new Set();
+    }
+    current.push(o);
+    ids.add(o.logId);
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
+function readRows(db: Db, outcomes: readonly MessageOutcome[]): Map<number, CurrentRow> {
+  const rows = stmt(db, READ_ROWS).all(JSON.stringify(outcomes.map((o) => o.logId))) as CurrentRow[];
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Writes one outcome's attempt, log row and requeue; a message leaving the queue is deleted by the caller. */
+function applyOne(
+  db: Db,
+  o: MessageOutcome,
+  row: CurrentRow,
+  totals: BatchTotals,
+): 'leaves_queue' | 'stays_queued' {
+  const delta = deltaFor(totals.deltas, o.deliveryId);
+  const { attempt, disposition } = o;
+  const reply = attempt ? formatReply(attempt) : null;
+  if (attempt) {
+    stmt(db, INSERT_ATTEMPT).run(
+      o.logId,
+      o.at,
+      attempt.kind,
+      attempt.code,
+      attempt.enhanced,
+      attempt.text,
+      attempt.command,
+      attempt.mxHost,
+      attempt.ip,
+      attempt.tls ? 1 : 0,
+      Math.max(0, Math.round(attempt.durationMs)),
+    );
+  }
+
+  const counter = counterOf(disposition, attempt !== null);
+  if (counter) totals.throughput.add(o.deliveryId, o.destination ?? NO_DESTINATION, o.at, counter);
+  let classification: Classification | null = o.classification;
+  if (disposition.kind === 'expired' && !classification && !row.reason) classification = EXPIRED_UNQUALIFIED;
+  // Success clears the qualification of earlier soft bounces (the attempts table keeps their history).
+  const qualified =
+    disposition.kind === 'delivered'
+      ? { type: null, reason: null, bounceClass: null }
+      : (classification ?? { type: row.failure_type, reason: row.reason, bounceClass: row.bounce_class });
+  const typeNow = classification?.type ?? row.failure_type;
+  // A message counts once in the soft bounces, at its first soft qualification (soft_counted, migration 6).
+  delta.soft += softIncrement(classification?.type, row.soft_counted);
+
+  if (attempt && attempt.kind !== 'accepted' && classification) {
+    totals.qualifications.push(qualificationHit(attempt, classification));
+  }
+  if (disposition.kind === 'delivered') {
+    totals.quarantine.push({ address: row.addr_key, event: { kind: 'delivered' } });
+  } else if (classification) {
+    const { type, reason } = classification;
+    totals.quarantine.push({ address: row.addr_key, event: { kind: 'bounce', type, reason } });
+  }
+
+  const to = nextStatus(row.reporting, eventOf(disposition), row.status);
+  if (attempt) {
+    stmt(db, UPDATE_ATTEMPTED).run(
+      to,
+      o.at,
+      qualified.type,
+      qualified.reason,
+      qualified.bounceClass,
+      o.at,
+      o.at,
+      reply,
+      attempt.mxHost,
+      attempt.ip,
+      o.dkimDomain,
+      o.logId,
+    );
+  } else {
+    stmt(db, UPDATE_UNATTEMPTED).run(
+      to,
+      o.at,
+      qualified.type,
+      qualified.reason,
+      qualified.bounceClass,
+      o.logId,
+    );
+  }
+  if (to !== row.status) {
+    addMove(delta, row.status, to);
+    delta.success += successDelta(row.status, to);
+  }
+
+  const wasSoftInProgress = row.last_error !== null;
+  if (disposition.kind === 'retry') {
+    stmt(db, REQUEUE).run(disposition.dueAt, attempt ? 1 : 0, reply, o.logId);
+    if (!wasSoftInProgress && attempt) delta.softInProgress++;
+    return 'stays_queued';
+  }
+  delta.inMta--;
+  if (wasSoftInProgress) delta.softInProgress--;
+  // Hard bounces = messages Failed with a hard type (whether by a 5xx or at the end of the validity), the
+  // definition the per-domain counters (migration 4) and a recomputation from the log share.
+  if (typeNow === 'hard' && to === 'failed') delta.hard++;
+  return 'leaves_queue';
 }
 
 function qualificationHit(attempt: SmtpOutcome, c: Classification): QualificationHit {

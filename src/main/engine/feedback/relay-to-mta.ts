@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../store/db';
 import { statusMoveSql } from '../../store/counters';
+import { stmt } from '../../store/statements';
 import { domainOf } from '../../../shared/domain/address';
 import type { ReportingMode } from '../../../shared/domain/statuses';
 import { nextStatus, successDelta } from './transitions';
@@ -36,38 +37,40 @@ export function relayToMta(db: Db, request: RelayRequest): number {
   return db.inTransaction ? run() : db.transaction(run)();
 }
 
+// One statement per table for the whole batch: the queue rows are taken from the log rows still pending, then
+// those rows move (the triggers of migration 4 count them per domain).
+const QUEUE_PENDING = `INSERT INTO queue (log_id, delivery_id, domain, due_at, expires_at)
+  SELECT id, delivery_id, domain, @now, @expiresAt FROM delivery_log
+   WHERE id IN (SELECT value FROM json_each(@ids)) AND delivery_id = @deliveryId AND status = 'pending'`;
+const RELAY_PENDING = `UPDATE delivery_log
+    SET status = @to, relayed_at = @now, updated_at = @now,
+        message_id = COALESCE(message_id, '<' || delivery_id || '.' || id || '.' || @stamp || '@' || @idDomain || '>')
+  WHERE id IN (SELECT value FROM json_each(@ids)) AND delivery_id = @deliveryId AND status = 'pending'`;
+
 function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): number {
   const id = Number(deliveryId);
-  const delivery = db
-    .prepare('SELECT reporting, validity_ms, time_scale, template_json FROM deliveries WHERE id = ?')
-    .get(id) as DeliveryRow | undefined;
+  const delivery = stmt(
+    db,
+    'SELECT reporting, validity_ms, time_scale, template_json FROM deliveries WHERE id = ?',
+  ).get(id) as DeliveryRow | undefined;
   if (!delivery) throw new Error(`relayToMta: delivery ${id} does not exist`);
   if (logIds.length === 0) return 0;
 
   const to = nextStatus(delivery.reporting, 'relayed', 'pending');
   const expiresAt = now + Math.round(delivery.validity_ms / Math.max(1, delivery.time_scale));
-  const idDomain = messageIdDomain(delivery.template_json);
-  const updateLog = db.prepare(
-    `UPDATE delivery_log
-        SET status = @to, relayed_at = @now, updated_at = @now,
-            message_id = COALESCE(message_id, '<' || delivery_id || '.' || id || '.' || @stamp || '@' || @idDomain || '>')
-      WHERE id = @logId AND delivery_id = @deliveryId AND status = 'pending'
-      RETURNING domain`,
-  );
-  const insertQueue = db.prepare(
-    `INSERT INTO queue (log_id, delivery_id, domain, due_at, expires_at) VALUES (@logId, @deliveryId, @domain, @now, @expiresAt)`,
-  );
-  const stamp = now.toString(36);
-  let relayed = 0;
-  for (const logId of logIds) {
-    const row = updateLog.get({ to, now, deliveryId: id, logId: Number(logId), stamp, idDomain }) as
-      { domain: string } | undefined;
-    if (!row) continue;
-    insertQueue.run({ logId: Number(logId), deliveryId: id, domain: row.domain, now, expiresAt });
-    relayed++;
-  }
+  const ids = JSON.stringify(logIds.map(Number));
+  stmt(db, QUEUE_PENDING).run({ ids, deliveryId: id, now, expiresAt });
+  const relayed = stmt(db, RELAY_PENDING).run({
+    ids,
+    deliveryId: id,
+    to,
+    now,
+    stamp: now.toString(36),
+    idDomain: messageIdDomain(delivery.template_json),
+  }).changes;
   if (relayed > 0) {
-    db.prepare(
+    stmt(
+      db,
       `UPDATE deliveries
           SET ${statusMoveSql('pending', to)}, n_in_mta = n_in_mta + @n, n_success = n_success + @success,
               last_relay_at = @now
