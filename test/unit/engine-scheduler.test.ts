@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/engine/clock';
 import { createQueueStore } from '../../src/main/engine/queue/queue-store';
+import { createScheduler } from '../../src/main/engine/queue/scheduler';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
@@ -212,10 +213,77 @@ describe('queue leases', () => {
     relayedDelivery(t.db, ['a@a.test', 'b@a.test'], { now: T0 });
     const one = createQueueStore(t.db);
     const two = createQueueStore(t.db);
-    expect(one.lease(T0, 10, T0 + MIN, []).map((i) => i.logId)).toEqual([1, 2]);
-    expect(two.lease(T0 + 1, 10, T0 + MIN, [])).toEqual([]);
+    expect(one.lease(T0, 10, T0 + MIN).map((i) => i.logId)).toEqual([1, 2]);
+    expect(two.lease(T0 + 1, 10, T0 + MIN)).toEqual([]);
     expect(two.nextWakeAt(T0 + 1)).toBe(T0 + MIN);
-    expect(two.lease(T0 + MIN, 10, T0 + 2 * MIN, []).map((i) => i.logId)).toEqual([1, 2]);
+    expect(two.lease(T0 + MIN, 10, T0 + 2 * MIN).map((i) => i.logId)).toEqual([1, 2]);
+  });
+
+  it('takes the oldest due free rows, past the leased ones, and frees an expired lease for the next lease', () => {
+    relayedDelivery(t.db, ['a@a.test', 'b@a.test', 'c@a.test'], { now: T0 });
+    t.db.prepare('UPDATE queue SET due_at = ? WHERE log_id = 3').run(T0 - MIN);
+    const queue = createQueueStore(t.db);
+    expect(queue.lease(T0, 1, T0 + MIN).map((i) => i.logId)).toEqual([3]);
+    expect(queue.lease(T0, 1, T0 + 2 * MIN).map((i) => i.logId)).toEqual([1]);
+    // Message 3's lease ends first: it is due again then, before message 2's later due time.
+    t.db.prepare('UPDATE queue SET due_at = ? WHERE log_id = 2').run(T0 + 3 * MIN);
+    expect(queue.nextWakeAt(T0)).toBe(T0 + MIN);
+    expect(queue.lease(T0 + MIN, 10, T0 + 4 * MIN).map((i) => i.logId)).toEqual([3]);
+    expect(queueRow(t.db, 1)).toMatchObject({ lease_until: T0 + 2 * MIN });
+    expect(queue.nextWakeAt(T0 + MIN)).toBe(T0 + 2 * MIN);
+  });
+
+  it('walks the index of free rows only (EXPLAIN QUERY PLAN)', () => {
+    const plan = (sql: string) =>
+      (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ now: T0, limit: 16 }) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n');
+    expect(
+      plan('SELECT log_id FROM queue WHERE lease_until = 0 AND due_at <= @now ORDER BY due_at LIMIT @limit'),
+    ).toMatch(/USING COVERING INDEX queue_free \(due_at<\?\)/);
+    expect(plan('SELECT MIN(due_at) FROM queue WHERE lease_until = 0 AND due_at > @now')).toMatch(
+      /USING COVERING INDEX queue_free/,
+    );
+    expect(plan('SELECT MIN(lease_until) FROM queue WHERE lease_until > 0')).toMatch(
+      /USING COVERING INDEX queue_leased/,
+    );
+  });
+
+  it('does not launch a message it still holds when its lease came back free, and frees it again', () => {
+    const clock = new ManualClock(T0);
+    relayedDelivery(t.db, ['a@a.test', 'b@a.test'], { now: T0 });
+    const queue = createQueueStore(t.db);
+    const launched: number[] = [];
+    const finish: (() => void)[] = [];
+    const scheduler = createScheduler({
+      clock,
+      queue,
+      logger: silentLogger,
+      maxInFlight: 10,
+      maxParked: 10,
+      leaseBatch: 1,
+      leaseMs: MIN,
+      excludedDomains: () => [],
+      process: (item) => {
+        launched.push(item.logId);
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+    });
+    scheduler.start();
+    expect(launched).toEqual([1, 2]);
+    // Message 1 is given back due now while its processing has not settled yet (or its lease ran out).
+    queue.release(1, T0);
+    scheduler.wake();
+    expect(launched).toEqual([1, 2]);
+    expect(queueRow(t.db, 1)).toMatchObject({ lease_until: 0, due_at: T0 });
+    // Once it settles, it is taken again.
+    finish.shift()!();
+    return vi
+      .waitFor(() => expect(launched).toEqual([1, 2, 1]))
+      .finally(() => {
+        finish.forEach((f) => f());
+        return scheduler.stop();
+      });
   });
 });
 

@@ -22,17 +22,12 @@ export interface LeasedItem {
 
 export interface QueueStore {
   /**
-   * Leases up to `limit` due messages (oldest due first), skipping `exclude` (messages we already hold) and
-   * messages of `excludeDomains` (destinations busy for now). Only the `scan` oldest due rows are looked at,
-   * so a large backlog of excluded domains costs a bounded amount of work per lease.
+   * Leases up to `limit` free due messages (oldest due first), skipping messages of `excludeDomains`
+   * (destinations busy for now); with exclusions only the `limit * LEASE_SCAN_FACTOR` oldest due rows are looked
+   * at, so a large backlog of excluded domains costs a bounded amount of work per lease. Expired leases (a
+   * crashed engine's, or one of ours that was not renewed in time) are freed first, so they are leased again.
    */
-  lease(
-    now: number,
-    limit: number,
-    leaseUntil: number,
-    exclude: readonly number[],
-    excludeDomains?: readonly string[],
-  ): LeasedItem[];
+  lease(now: number, limit: number, leaseUntil: number, excludeDomains?: readonly string[]): LeasedItem[];
   /** Extends the leases of messages still in flight. */
   renew(logIds: readonly number[], leaseUntil: number): void;
   /** Gives a message back without an attempt (throttle wait, internal error): due again at `dueAt`. */
@@ -68,18 +63,27 @@ export interface QueueStore {
 const LEASE_SCAN_FACTOR = 8;
 
 export function createQueueStore(db: Db): QueueStore {
+  // Free rows have lease_until = 0 (new, released, requeued and reclaimed rows), so the oldest due free rows are
+  // the head of the partial index queue_free (migration 7): a lease never walks past the rows in flight.
+  const RETURNING = `RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt,
+                               expires_at AS expiresAt, attempts`;
   const leaseStmt = db.prepare(
     `UPDATE queue SET lease_until = @leaseUntil
       WHERE log_id IN (
+        SELECT log_id FROM queue WHERE lease_until = 0 AND due_at <= @now ORDER BY due_at LIMIT @limit)
+      ${RETURNING}`,
+  );
+  const leaseExcludingStmt = db.prepare(
+    `UPDATE queue SET lease_until = @leaseUntil
+      WHERE log_id IN (
         SELECT log_id FROM (
-          SELECT log_id, domain FROM queue
-           WHERE due_at <= @now AND lease_until <= @now
-             AND log_id NOT IN (SELECT value FROM json_each(@exclude))
-           ORDER BY due_at LIMIT @scan)
+          SELECT log_id, domain FROM queue WHERE lease_until = 0 AND due_at <= @now ORDER BY due_at LIMIT @scan)
          WHERE domain NOT IN (SELECT value FROM json_each(@excludeDomains))
          LIMIT @limit)
-      RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
-                attempts`,
+      ${RETURNING}`,
+  );
+  const reclaimStmt = db.prepare(
+    'UPDATE queue SET lease_until = 0 WHERE lease_until > 0 AND lease_until <= ?',
   );
   const deferDomainsStmt = db.prepare(
     `UPDATE queue SET due_at = @until
@@ -96,8 +100,7 @@ export function createQueueStore(db: Db): QueueStore {
       WHERE log_id IN (
         SELECT log_id FROM queue
          WHERE domain IN (SELECT value FROM json_each(@domains)) AND lease_until <= @now LIMIT @limit)
-      RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
-                attempts`,
+      ${RETURNING}`,
   );
   const leaseGroupStmt = db.prepare(
     `UPDATE queue SET lease_until = @leaseUntil
@@ -105,8 +108,7 @@ export function createQueueStore(db: Db): QueueStore {
         SELECT log_id FROM queue
          WHERE domain = @domain AND delivery_id = @deliveryId AND due_at <= @now AND lease_until <= @now
          ORDER BY due_at LIMIT @limit)
-      RETURNING log_id AS logId, delivery_id AS deliveryId, domain, due_at AS dueAt, expires_at AS expiresAt,
-                attempts`,
+      ${RETURNING}`,
   );
   const countDomainsStmt = db
     .prepare('SELECT COUNT(*) FROM queue WHERE domain IN (SELECT value FROM json_each(?))')
@@ -115,27 +117,33 @@ export function createQueueStore(db: Db): QueueStore {
     'UPDATE queue SET lease_until = @leaseUntil WHERE log_id IN (SELECT value FROM json_each(@ids))',
   );
   const releaseStmt = db.prepare('UPDATE queue SET lease_until = 0, due_at = @dueAt WHERE log_id = @logId');
-  // Every leased row was due when it was leased, so rows due in the future are all free: the next due time
-  // is an index lookup. Released, requeued and new rows have lease_until = 0, so the leases to watch are in
-  // the small partial index queue_leased.
-  const nextDueStmt = db.prepare('SELECT MIN(due_at) AS t FROM queue WHERE due_at > ?').pluck();
-  const nextLeaseEndStmt = db
-    .prepare('SELECT MIN(lease_until) AS t FROM queue WHERE lease_until > 0 AND lease_until > @now')
+  // Leased rows are watched by the end of their lease (the small partial index queue_leased, migration 2); an
+  // end already past is an expired lease, free at the next lease. Free rows give the next due time.
+  const nextDueStmt = db
+    .prepare('SELECT MIN(due_at) FROM queue WHERE lease_until = 0 AND due_at > ?')
     .pluck();
+  const nextLeaseEndStmt = db.prepare('SELECT MIN(lease_until) FROM queue WHERE lease_until > 0').pluck();
   const countStmt = db.prepare('SELECT COUNT(*) FROM queue').pluck();
-
-  return {
-    lease(now, limit, leaseUntil, exclude, excludeDomains = []) {
-      if (limit <= 0) return [];
-      const rows = leaseStmt.all({
+  const leaseTransaction = db.transaction(
+    (now: number, limit: number, leaseUntil: number, excludeDomains: readonly string[]): LeasedItem[] => {
+      reclaimStmt.run(now);
+      if (excludeDomains.length === 0) return leaseStmt.all({ now, limit, leaseUntil }) as LeasedItem[];
+      return leaseExcludingStmt.all({
         now,
         limit,
-        scan: excludeDomains.length > 0 ? limit * LEASE_SCAN_FACTOR : limit,
+        scan: limit * LEASE_SCAN_FACTOR,
         leaseUntil,
-        exclude: JSON.stringify(exclude),
         excludeDomains: JSON.stringify(excludeDomains),
       }) as LeasedItem[];
-      return rows.sort((a, b) => a.dueAt - b.dueAt || a.logId - b.logId);
+    },
+  );
+
+  return {
+    lease(now, limit, leaseUntil, excludeDomains = []) {
+      if (limit <= 0) return [];
+      return leaseTransaction(now, limit, leaseUntil, excludeDomains).sort(
+        (a, b) => a.dueAt - b.dueAt || a.logId - b.logId,
+      );
     },
     renew(logIds, leaseUntil) {
       if (logIds.length > 0) renewStmt.run({ ids: JSON.stringify(logIds), leaseUntil });
@@ -170,7 +178,7 @@ export function createQueueStore(db: Db): QueueStore {
     },
     nextWakeAt(now) {
       const due = nextDueStmt.get(now) as number | null;
-      const leaseEnd = nextLeaseEndStmt.get({ now }) as number | null;
+      const leaseEnd = nextLeaseEndStmt.get() as number | null;
       if (due === null) return leaseEnd;
       if (leaseEnd === null) return due;
       return Math.min(due, leaseEnd);

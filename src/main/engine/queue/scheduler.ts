@@ -76,11 +76,14 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       arm(null);
       return;
     }
-    const items =
-      capacity > 0
-        ? o.queue.lease(now, capacity, now + o.leaseMs, [...inFlight.keys()], o.excludedDomains())
-        : [];
-    for (const item of items) launch(item);
+    const items = capacity > 0 ? o.queue.lease(now, capacity, now + o.leaseMs, o.excludedDomains()) : [];
+    for (const item of items) {
+      // Leases exclude the messages we hold, except one whose lease ran out before its renewal or one given back
+      // due now while its processing settles: it is not launched twice, and it is made free again (as before
+      // this lease; the renewal extends the lease of a message still in flight).
+      if (inFlight.has(item.logId)) o.queue.release(item.logId, item.dueAt);
+      else launch(item);
+    }
     // Full (or a full batch taken, so more may be due): the next completion re-plans. Otherwise sleep until
     // the next due time.
     arm(capacity <= 0 || items.length >= capacity ? null : o.queue.nextWakeAt(now));
