@@ -148,8 +148,9 @@ ${table(r)}
   (\`user<i>@d<j>.bench.test\`), routed with \`*\` to the sink, through the real code path (\`openApp\`: SQLite
   store, campaign relay, durable queue, scheduler, nodemailer SMTP relay, feedback transactions), sandbox off,
   default engine options. Each scenario runs in its own child process.
-- **Threads**: messages are composed, and DKIM-signed when their domain has a key, in a pool of worker threads
-  (one per core); the main thread runs the queue, the SMTP sessions and the feedback transactions.
+- **Threads**: each message is composed, DKIM-signed when its domain has a key and sent over SMTP in one of the
+  delivery workers (one thread per core, each keeping its own sessions); the main thread runs the queue, the
+  shaper and the feedback transactions.
 - **Throughput**: accepted messages / (last acceptance recorded − relay start), from \`deliveries.started_at\`
   and the \`attempts\` rows. Preparation (CSV import, exclusions) happens before the relay starts and is shown
   apart.
