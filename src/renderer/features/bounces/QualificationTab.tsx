@@ -66,6 +66,7 @@ const COLUMNS: readonly Column<QualificationRow>[] = [
     header: 'Reason',
     width: 'minmax(120px, 1fr)',
     render: (r) => <span className="truncate">{REASONS[r.reason].label}</span>,
+    title: (r) => REASONS[r.reason].label,
   },
   { id: 'type', header: 'Type', width: '88px', render: (r) => FAILURE_TYPE_LABELS[r.type] },
   {

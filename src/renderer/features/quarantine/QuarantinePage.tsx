@@ -60,7 +60,7 @@ const COLUMNS: readonly Column<QuarantineEntry>[] = [
   {
     id: 'last-error',
     header: 'Last error',
-    width: 'minmax(240px, 2fr)',
+    width: 'minmax(300px, 3fr)',
     render: (e) =>
       e.lastErrorAt === null ? (
         <span className="muted">—</span>
@@ -90,7 +90,7 @@ const COLUMNS: readonly Column<QuarantineEntry>[] = [
   {
     id: 'note',
     header: 'Note',
-    width: 'minmax(120px, 2fr)',
+    width: 'minmax(120px, 1fr)',
     render: (e) => <span className="truncate muted">{e.note}</span>,
     title: (e) => e.note || undefined,
   },
