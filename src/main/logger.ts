@@ -1,4 +1,9 @@
-/** Structured logging: JSON lines to a file in the data dir, warnings and errors also to stderr. */
+/**
+ * Structured logging: JSON lines to a file in the data dir, warnings and errors also to stderr. The file gets
+ * `info` and above by default: the engine's per-message lines are `debug` (every attempt is already an
+ * `attempts` row), and writing them costs the main thread tens of µs per message. `RELAYDECK_LOG_LEVEL=debug`
+ * writes them too.
+ */
 import fs from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -16,6 +21,8 @@ export interface LoggerOptions {
   file?: string;
   /** Minimum level echoed to stderr; 'silent' for none. */
   stderrLevel?: LogLevel | 'silent';
+  /** Minimum level written to the file (default: `RELAYDECK_LOG_LEVEL`, else 'info'). */
+  fileLevel?: LogLevel;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -23,10 +30,13 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
   const stream = options.file ? fs.createWriteStream(options.file, { flags: 'a', mode: 0o600 }) : null;
   const stderrMin = options.stderrLevel === 'silent' ? Infinity : ORDER[options.stderrLevel ?? 'warn'];
+  const fileMin = stream ? ORDER[options.fileLevel ?? envLevel() ?? 'info'] : Infinity;
+  const min = Math.min(fileMin, stderrMin);
   const make = (fields: LogFields): Logger => {
     const write = (level: LogLevel, msg: string, extra?: LogFields) => {
+      if (ORDER[level] < min) return;
       const record = { t: new Date().toISOString(), level, msg, ...fields, ...extra };
-      stream?.write(`${JSON.stringify(record, errorReplacer)}\n`);
+      if (stream && ORDER[level] >= fileMin) stream.write(`${JSON.stringify(record, errorReplacer)}\n`);
       if (ORDER[level] >= stderrMin)
         process.stderr.write(`relaydeck ${level}: ${msg}${formatExtra(extra)}\n`);
     };
@@ -42,6 +52,11 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
 }
 
 export const silentLogger: Logger = createLogger({ stderrLevel: 'silent' });
+
+function envLevel(): LogLevel | undefined {
+  const value = process.env.RELAYDECK_LOG_LEVEL?.toLowerCase();
+  return value && value in ORDER ? (value as LogLevel) : undefined;
+}
 
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
