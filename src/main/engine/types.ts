@@ -187,7 +187,7 @@ export interface EngineOptions {
   feedbackBatchSize: number;
   /** A destination's relay (and its connections) is closed after this long without work. */
   relayIdleMs: number;
-  /** How long an MX lookup result is reused (the node resolver gives no TTL). */
+  /** How long an MX answer is reused when the resolver gives no TTL (fixture resolvers); real DNS answers use their TTLs. */
   mxCacheMs: number;
   /** Back-off of a message whose processing hit an unexpected error (a bug, not an SMTP reply). */
   internalErrorRetryMs: number;
