@@ -1,6 +1,33 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, parseRecipients, toPreview } from '../../src/main/campaign/csv-import';
+import {
+  detectDelimiter,
+  previewRecipients,
+  readRecipients,
+  type Recipient,
+} from '../../src/main/campaign/csv-import';
+import type { ImportError } from '../../src/main/store/import-errors-repo';
 import { AppError } from '../../src/shared/contract/errors';
+
+/** Every row the streaming reader hands out, in order (duplicates found with a Set). */
+function parseRecipients(fileName: string, csv: string) {
+  let columns: readonly string[] = [];
+  const recipients: Recipient[] = [];
+  const errors: ImportError[] = [];
+  const seen = new Set<string>();
+  const counts = readRecipients(
+    { fileName, csv },
+    {
+      columns: (c) => (columns = c),
+      seen: (key) => seen.has(key) || !seen.add(key),
+      recipient: (r) => recipients.push(r),
+      error: (e) => errors.push(e),
+    },
+  );
+  return { columns, recipients, errors, counts };
+}
 
 const kinds = (csv: string) =>
   parseRecipients('list.csv', csv).recipients.map((r) => [r.line, r.kind, r.email]);
@@ -113,7 +140,7 @@ describe('CSV recipient import', () => {
   it('previews columns, the first 20 rows, counts and the first 100 errors', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `u${i}@inbox.test,${i}`);
     const bad = Array.from({ length: 105 }, (_, i) => `bad${i},x`);
-    const preview = toPreview(parseRecipients('big.csv', ['email,n', ...rows, ...bad].join('\n')));
+    const preview = previewRecipients({ fileName: 'big.csv', csv: ['email,n', ...rows, ...bad].join('\n') });
     expect(preview.columns).toEqual(['email', 'n']);
     expect(preview.rows).toHaveLength(20);
     expect(preview.rows[0]).toEqual({ email: 'u0@inbox.test', n: '0' });
@@ -125,5 +152,68 @@ describe('CSV recipient import', () => {
       field: 'email',
       message: '"bad0" is not an address (expected local@domain)',
     });
+  });
+});
+
+describe('streaming across chunk boundaries (lists larger than one 1M-character chunk)', () => {
+  // Every row names its own line; every 7th has a quoted note over two lines (CRLF inside the quotes), every
+  // 1,000th a bad quote: rows and errors straddle the chunk boundaries wherever they fall.
+  const lines: string[] = ['email,line,note'];
+  const expected: { line: number; kind: string }[] = [];
+  let line = 2;
+  let size = 0;
+  for (let i = 0; size < 2_500_000; i++) {
+    if (i % 1000 === 999) {
+      lines.push(`bad"${i}@inbox.test,${line},x`);
+      expected.push({ line, kind: 'error' });
+      line++;
+    } else if (i % 7 === 0) {
+      lines.push(`u${i}@inbox.test,${line},"two\r\nlines"`);
+      expected.push({ line, kind: 'valid' });
+      line += 2;
+    } else {
+      lines.push(`u${i}@inbox.test,${line},plain`);
+      expected.push({ line, kind: 'valid' });
+      line++;
+    }
+    size += (lines.at(-1)?.length ?? 0) + 2;
+  }
+  const csv = `\ufeff${lines.join('\r\n')}\r\n`;
+
+  function check(parsed: ReturnType<typeof parseRecipients>) {
+    const rows = [
+      ...parsed.recipients.map((r) => ({ line: r.line, kind: r.kind, own: Number(r.fields.line) })),
+      ...parsed.errors.map((e) => ({
+        line: e.line,
+        kind: 'error',
+        own: Number(/,(\d+),x$/.exec(e.raw)?.[1]),
+      })),
+    ].sort((a, b) => a.line - b.line);
+    expect(rows.map(({ line, kind }) => ({ line, kind }))).toEqual(expected);
+    expect(rows.every((r) => r.own === r.line)).toBe(true);
+    expect(parsed.recipients.find((r) => r.line === 2)?.fields.note).toBe('two\r\nlines');
+  }
+
+  it('from a text', () => {
+    check(parseRecipients('big.csv', csv));
+  });
+
+  it('from a file, with the same rows', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-csv-'));
+    try {
+      const file = path.join(dir, 'big.csv');
+      fs.writeFileSync(file, csv);
+      let n = 0;
+      const errors: ImportError[] = [];
+      const counts = readRecipients(
+        { fileName: 'big.csv', file },
+        { columns: () => undefined, seen: () => false, recipient: () => n++, error: (e) => errors.push(e) },
+      );
+      const fromText = parseRecipients('big.csv', csv);
+      expect([n, counts]).toEqual([fromText.recipients.length, fromText.counts]);
+      expect(errors).toEqual(fromText.errors);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@
 import { AppError } from '../../shared/contract/errors';
 import type { Handlers } from '../../shared/contract';
 import { createCampaign, type Campaign } from '../campaign/campaign';
-import { parseRecipients, toPreview } from '../campaign/csv-import';
+import { previewRecipients } from '../campaign/csv-import';
 import type { Clock } from '../engine/clock';
 import { systemClock } from '../engine/clock';
 import type { Sandbox } from '../engine/sandbox';
@@ -81,7 +81,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'deliveries.resume': (input) => act(input.id, 'resume'),
     'deliveries.stop': (input) => act(input.id, 'stop'),
 
-    'recipients.preview': (input) => toPreview(parseRecipients(input.fileName, input.csv)),
+    'recipients.preview': (input) => previewRecipients(input),
 
     'logs.page': (input) => {
       const deliveryId = parseId(input.deliveryId);

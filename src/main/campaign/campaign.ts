@@ -12,7 +12,7 @@ import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import { deliveryIdsInState, requireDeliveryRow, updateDelivery } from '../store/deliveries-repo';
 import { cancelPendingRows, pendingLogIds } from '../store/log-repo';
-import { prepareDelivery, type CreateDeliveryRequest, type Prepared } from './prepare';
+import { prepareDelivery, type PrepareRequest, type Prepared } from './prepare';
 import { nextState, type DeliveryAction } from './state-machine';
 
 export const RELAY_BATCH = 500;
@@ -27,7 +27,7 @@ export interface CampaignDeps {
 
 export interface Campaign {
   /** Prepares a delivery and, when asked, starts relaying it (in the background). */
-  create(input: CreateDeliveryRequest): Prepared;
+  create(input: PrepareRequest): Prepared;
   act(deliveryId: number, action: DeliveryAction): void;
   /** Restarts relay loops of deliveries left `relaying` by a previous run. */
   resumeInterrupted(): void;

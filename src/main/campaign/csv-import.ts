@@ -3,8 +3,13 @@
  * personalization fields. BOM, `,` `;` and tab delimiters (detected from the header), quoted fields and CRLF
  * are accepted. Every row that cannot be used is reported with its line number, reason and raw text; rows
  * without an address and duplicates are kept as Ignored log rows (SPEC §2), never dropped.
+ *
+ * Lists are streamed: the text (or a file, read in chunks) goes through csv-parse chunk by chunk and every row
+ * is handed to a sink in file order, so a million-row list is never held in memory as rows.
  */
-import { parse } from 'csv-parse/sync';
+import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { parse, type Parser } from 'csv-parse';
 import { AppError } from '../../shared/contract/errors';
 import type { RecipientsPreview } from '../../shared/contract/schemas';
 import { addressKey, checkAddress } from '../../shared/domain/address';
@@ -23,20 +28,31 @@ export interface Recipient {
   fields: Record<string, string>;
 }
 
-export interface ParsedRecipients {
-  fileName: string;
-  columns: string[];
-  /** The column holding the address (header spelling as in the file). */
-  emailColumn: string;
-  delimiter: string;
-  recipients: Recipient[];
-  errors: ImportError[];
-  counts: { total: number; valid: number; duplicates: number; noAddress: number; errors: number };
+/** A recipient list: its text (API) or a file read in chunks (CLI). */
+export type RecipientSource = { fileName: string; csv: string } | { fileName: string; file: string };
+
+export interface ListCounts {
+  total: number;
+  valid: number;
+  duplicates: number;
+  noAddress: number;
+  errors: number;
+}
+
+export interface RecipientSink {
+  /** The header's columns, before any row: throw to refuse the list. */
+  columns(columns: readonly string[]): void;
+  /** Whether this address key was already seen in the list; the key counts as seen from now on. */
+  seen(addrKey: string): boolean;
+  recipient(r: Recipient): void;
+  error(e: ImportError): void;
 }
 
 const DELIMITERS = [',', ';', '\t'] as const;
 export const PREVIEW_ROWS = 20;
 export const LISTED_ERRORS = 100;
+/** Characters of text fed to the parser at a time. */
+const CHUNK_CHARS = 1 << 20;
 
 /** The delimiter occurring most often outside quotes in the header line (`,` when none does). */
 export function detectDelimiter(text: string): string {
@@ -52,122 +68,202 @@ export function detectDelimiter(text: string): string {
   return best;
 }
 
-interface ParsedRecord {
-  record: string[];
-  raw: string;
+/** The list's text in chunks, without its BOM; a file is read and decoded chunk by chunk. */
+function* textChunks(source: RecipientSource): Generator<string> {
+  let first = true;
+  const strip = (chunk: string) => {
+    const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+    first = false;
+    return text;
+  };
+  if ('csv' in source) {
+    for (let at = 0; at < source.csv.length;) {
+      let end = Math.min(at + CHUNK_CHARS, source.csv.length);
+      // Never split a surrogate pair: each chunk is encoded to UTF-8 on its own.
+      if (end < source.csv.length && /[\ud800-\udbff]/.test(source.csv.charAt(end - 1))) end--;
+      yield strip(source.csv.slice(at, end));
+      at = end;
+    }
+    return;
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(source.file, 'r');
+  } catch (err) {
+    throw new AppError(
+      'csv_invalid',
+      `cannot read ${source.fileName}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.alloc(CHUNK_CHARS);
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      const text = decoder.write(buffer.subarray(0, n));
+      if (text) yield strip(text);
+    }
+    const rest = decoder.end();
+    if (rest) yield strip(rest);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
- * Maps raw record texts back to the line they start on, scanning forward through the text (records come in
- * order, so the total work is linear in the file size).
+ * Maps the raw text of each record back to the line it starts on, and gives the whole physical line(s) of a
+ * record the parser gave up on (its raw text stops where it gave up). Records come in file order, so a cursor
+ * moves forward through the text; the text before the cursor's line is dropped as chunks come (csv-parse's own
+ * line count is not used: it counts both characters of a CRLF inside quoted fields).
  */
-function lineLocator(text: string): (raw: string) => { line: number; lineText: string } {
-  let pos = 0;
-  let line = 1;
-  return (raw) => {
+class LineLocator {
+  private text = '';
+  private pos = 0;
+  private line = 1;
+
+  append(chunk: string): void {
+    const from = this.text.lastIndexOf('\n', this.pos - 1) + 1;
+    this.text = this.text.slice(from) + chunk;
+    this.pos -= from;
+  }
+
+  locate(raw: string): { line: number; lineText: string } {
+    const { text } = this;
     const needle = oneLine(raw);
-    const at = needle ? text.indexOf(needle, pos) : -1;
-    if (at < 0) return { line, lineText: needle };
-    for (let i = pos; i < at; i++) if (text.charCodeAt(i) === 10) line++;
-    const start = line;
-    for (let i = at; i < at + needle.length; i++) if (text.charCodeAt(i) === 10) line++;
-    pos = at + needle.length;
-    // The whole physical line(s) of the record: the parser's raw text stops where it gave up.
+    const at = needle ? text.indexOf(needle, this.pos) : -1;
+    if (at < 0) return { line: this.line, lineText: needle };
+    for (let i = this.pos; i < at; i++) if (text.charCodeAt(i) === 10) this.line++;
+    const start = this.line;
+    for (let i = at; i < at + needle.length; i++) if (text.charCodeAt(i) === 10) this.line++;
+    this.pos = at + needle.length;
     const from = text.lastIndexOf('\n', at - 1) + 1;
-    const eol = text.indexOf('\n', pos);
+    const eol = text.indexOf('\n', this.pos);
     return { line: start, lineText: oneLine(text.slice(from, eol < 0 ? text.length : eol)) };
-  };
+  }
 }
 
 function oneLine(raw: string): string {
   return raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 }
 
-export function parseRecipients(fileName: string, csv: string): ParsedRecipients {
-  const text = csv.charCodeAt(0) === 0xfeff ? csv.slice(1) : csv;
-  const delimiter = detectDelimiter(text);
-  const locate = lineLocator(text);
-  const errors: ImportError[] = [];
-  const records: (ParsedRecord & { line: number })[] = [];
-  // Records and skipped records arrive in file order, so the locator sees them in order too.
-  parse(text, {
-    delimiter,
-    bom: false,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    raw: true,
-    skip_records_with_error: true,
-    on_skip: (err: { message: string; code?: string } | undefined, raw: string | undefined) => {
-      const { line, lineText } = locate(raw ?? '');
-      errors.push({ line, message: describeCsvError(err), raw: lineText });
-      return undefined;
-    },
-    // With `raw`, csv-parse passes `{record, raw}` here although its typings say `string[]`.
-    on_record: (value: unknown, context) => {
-      const raw = context.raw ?? '';
-      const record = Array.isArray(value) ? (value as string[]) : (value as ParsedRecord).record;
-      records.push({ record, raw, line: locate(raw).line });
-      return null;
-    },
-  });
+/**
+ * Streams a list into `sink`, in file order: the header's columns, then every recipient and every unusable
+ * row. Throws `csv_invalid` for an empty list or a header without an "email" column. Returns the counts.
+ */
+export function readRecipients(source: RecipientSource, sink: RecipientSink): ListCounts {
+  const { fileName } = source;
+  const counts: ListCounts = { total: 0, valid: 0, duplicates: 0, noAddress: 0, errors: 0 };
+  const locator = new LineLocator();
+  let header: { columns: string[]; emailIndex: number; emailColumn: string } | null = null;
 
-  const header = records.shift();
-  if (!header)
-    throw new AppError('csv_invalid', `${fileName} is empty: expected a header row with an "email" column`);
-  const columns = header.record.map((c) => c.trim());
-  const emailIndex = columns.findIndex((c) => c.toLowerCase() === 'email');
-  if (emailIndex < 0) {
-    throw new AppError(
-      'csv_invalid',
-      `${fileName} has no "email" column in its header row (line ${header.line}: ${columns.map((c) => `"${c}"`).join(', ')})`,
-      [{ line: header.line, message: 'the header row must contain an "email" column' }],
-    );
-  }
-  const emailColumn = columns[emailIndex] ?? 'email';
-
-  const recipients: Recipient[] = [];
-  const seen = new Set<string>();
-  const counts = { total: 0, valid: 0, duplicates: 0, noAddress: 0, errors: 0 };
-  for (const { record, raw, line } of records) {
+  const error = (e: ImportError) => {
+    counts.errors++;
+    sink.error(e);
+  };
+  const onRecord = (record: string[], raw: string) => {
+    const { line } = locator.locate(raw);
+    if (!header) {
+      header = headerOf(fileName, record, line);
+      sink.columns(header.columns);
+      return;
+    }
+    const { columns, emailIndex, emailColumn } = header;
+    counts.total++;
     if (record.length !== columns.length) {
-      errors.push({
+      error({
         line,
         message: `expected ${columns.length} fields as in the header, found ${record.length}`,
         raw: oneLine(raw),
       });
-      continue;
+      return;
     }
     const fields: Record<string, string> = {};
     columns.forEach((c, i) => (fields[c] = record[i] ?? ''));
     const value = (record[emailIndex] ?? '').trim();
     if (value === '') {
-      recipients.push({ line, kind: 'no_address', email: '', addrKey: '', domain: '', fields });
-      continue;
+      counts.noAddress++;
+      sink.recipient({ line, kind: 'no_address', email: '', addrKey: '', domain: '', fields });
+      return;
     }
     const check = checkAddress(value);
     if (!check.ok || !check.address || !check.domain) {
-      errors.push({
-        line,
-        field: emailColumn,
-        message: check.message ?? 'invalid address',
-        raw: oneLine(raw),
-      });
-      continue;
+      error({ line, field: emailColumn, message: check.message ?? 'invalid address', raw: oneLine(raw) });
+      return;
     }
     const key = addressKey(check.address);
-    const kind: RecipientKind = seen.has(key) ? 'duplicate' : 'valid';
-    seen.add(key);
-    recipients.push({ line, kind, email: check.address, addrKey: key, domain: check.domain, fields });
+    const kind: RecipientKind = sink.seen(key) ? 'duplicate' : 'valid';
+    if (kind === 'valid') counts.valid++;
+    else counts.duplicates++;
+    sink.recipient({ line, kind, email: check.address, addrKey: key, domain: check.domain, fields });
+  };
+
+  let parser: Parser | null = null;
+  const feed = (chunk: Buffer | undefined) => {
+    const p = parser as Parser;
+    // The stream parser's synchronous core (what csv-parse/sync runs on a whole text), fed chunk by chunk;
+    // records are taken by `on_record`, nothing is pushed.
+    const err = (p as unknown as { api: CsvApi }).api.parse(chunk, chunk === undefined, noop, noop);
+    if (err) throw err;
+  };
+  for (const chunk of textChunks(source)) {
+    if (!parser) {
+      parser = parse({
+        delimiter: detectDelimiter(chunk),
+        bom: false,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        raw: true,
+        skip_records_with_error: true,
+        on_skip: (err: { message: string; code?: string } | undefined, raw: string | undefined) => {
+          const { line, lineText } = locator.locate(raw ?? '');
+          counts.total++;
+          error({ line, message: describeCsvError(err), raw: lineText });
+          return undefined;
+        },
+        // With `raw`, csv-parse passes `{record, raw}` here although its typings say `string[]`.
+        on_record: (value: unknown, context) => {
+          const record = Array.isArray(value) ? (value as string[]) : (value as ParsedRecord).record;
+          onRecord(record, context.raw ?? '');
+          return null;
+        },
+      });
+    }
+    locator.append(chunk);
+    feed(Buffer.from(chunk));
   }
-  errors.sort((a, b) => a.line - b.line);
-  for (const r of recipients) {
-    if (r.kind === 'valid') counts.valid++;
-    else if (r.kind === 'duplicate') counts.duplicates++;
-    else counts.noAddress++;
+  if (parser) feed(undefined);
+  if (!header)
+    throw new AppError('csv_invalid', `${fileName} is empty: expected a header row with an "email" column`);
+  return counts;
+}
+
+interface ParsedRecord {
+  record: string[];
+  raw: string;
+}
+
+interface CsvApi {
+  parse(buf: Buffer | undefined, end: boolean, push: () => void, close: () => void): Error | undefined;
+}
+
+const noop = () => undefined;
+
+function headerOf(
+  fileName: string,
+  record: string[],
+  line: number,
+): { columns: string[]; emailIndex: number; emailColumn: string } {
+  const columns = record.map((c) => c.trim());
+  const emailIndex = columns.findIndex((c) => c.toLowerCase() === 'email');
+  if (emailIndex < 0) {
+    throw new AppError(
+      'csv_invalid',
+      `${fileName} has no "email" column in its header row (line ${line}: ${columns.map((c) => `"${c}"`).join(', ')})`,
+      [{ line, message: 'the header row must contain an "email" column' }],
+    );
   }
-  counts.errors = errors.length;
-  counts.total = recipients.length + errors.length;
-  return { fileName, columns, emailColumn, delimiter, recipients, errors, counts };
+  return { columns, emailIndex, emailColumn: columns[emailIndex] ?? 'email' };
 }
 
 function describeCsvError(err: { message: string; code?: string } | undefined): string {
@@ -183,27 +279,46 @@ function describeCsvError(err: { message: string; code?: string } | undefined): 
   }
 }
 
-export function toPreview(parsed: ParsedRecipients): RecipientsPreview {
+/** The console's preview of a list: columns, the first rows, counts and the first errors (one pass). */
+export function previewRecipients(source: RecipientSource): RecipientsPreview {
+  let columns: readonly string[] = [];
+  const rows: Record<string, string>[] = [];
+  const errors: ImportError[] = [];
+  const seen = new Set<string>();
+  const counts = readRecipients(source, {
+    columns: (c) => (columns = c),
+    seen: (key) => seen.has(key) || !seen.add(key),
+    recipient: (r) => {
+      if (rows.length < PREVIEW_ROWS) rows.push(r.fields);
+    },
+    error: (e) => {
+      if (errors.length < LISTED_ERRORS) errors.push(e);
+    },
+  });
   return {
-    fileName: parsed.fileName,
-    columns: parsed.columns,
-    rows: parsed.recipients.slice(0, PREVIEW_ROWS).map((r) => r.fields),
-    total: parsed.counts.total,
-    valid: parsed.counts.valid,
-    duplicates: parsed.counts.duplicates,
-    noAddress: parsed.counts.noAddress,
-    ...listedErrors(parsed.errors),
+    fileName: source.fileName,
+    columns: [...columns],
+    rows,
+    total: counts.total,
+    valid: counts.valid,
+    duplicates: counts.duplicates,
+    noAddress: counts.noAddress,
+    ...listedErrors(errors, counts.errors),
   };
 }
 
-export function listedErrors(errors: readonly ImportError[]): {
+/** The first errors of a list (at most LISTED_ERRORS of them kept) and how many more there are. */
+export function listedErrors(
+  first: readonly ImportError[],
+  total: number,
+): {
   errors: RecipientsPreview['errors'];
   moreErrors: number;
 } {
   return {
-    errors: errors
+    errors: first
       .slice(0, LISTED_ERRORS)
       .map(({ line, field, message }) => ({ line, message, ...(field ? { field } : {}) })),
-    moreErrors: Math.max(0, errors.length - LISTED_ERRORS),
+    moreErrors: Math.max(0, total - LISTED_ERRORS),
   };
 }

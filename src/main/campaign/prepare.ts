@@ -2,7 +2,10 @@
  * Preparation (campaign side): validate the template against the list, store the delivery, insert one log
  * row per recipient — valid ones `pending` with their Message-ID; rows without an address, duplicates and
  * addresses in quarantine or denylisted (SPEC §4.4) `ignored` with their reason — keep every unusable row in
- * `import_errors`, and set the counters, all in one transaction.
+ * `import_errors`, and set the counters, all in one transaction (a list that fails leaves nothing behind).
+ *
+ * The list is streamed (text or file) and written in batches, so memory does not grow with its length:
+ * duplicates are found in the rows already written (index `log_delivery_addr`) and in the batch being built.
  */
 import { randomBytes } from 'node:crypto';
 import type { CreateDeliveryResult, MessageTemplate } from '../../shared/contract/schemas';
@@ -10,16 +13,26 @@ import type { MethodParsedInput } from '../../shared/contract';
 import { effectiveValidity } from '../../shared/domain/duration';
 import type { Db } from '../store/db';
 import { insertDelivery, setPreparedCounts } from '../store/deliveries-repo';
-import { insertImportErrors } from '../store/import-errors-repo';
+import { insertImportErrors, type ImportError } from '../store/import-errors-repo';
 import { insertLogRows, nextLogId, type NewLogRow } from '../store/log-repo';
 import { quarantineLookup } from '../store/quarantine-repo';
+import { stmt } from '../store/statements';
 import { exclusionOf } from '../quarantine/policy';
-import { listedErrors, parseRecipients, type Recipient } from './csv-import';
+import {
+  LISTED_ERRORS,
+  listedErrors,
+  readRecipients,
+  type Recipient,
+  type RecipientSource,
+} from './csv-import';
 import { assertValidTemplate, fromDomain } from './template-check';
 
 export type CreateDeliveryRequest = MethodParsedInput<'deliveries.create'>;
 
-/** Rows inserted per statement batch; one transaction covers the whole list. */
+/** `deliveries.create`'s input, or the CLI's with the list as a file instead of its text. */
+export type PrepareRequest = Omit<CreateDeliveryRequest, 'recipients'> & { recipients: RecipientSource };
+
+/** Rows (and import errors) written per batch; one transaction covers the whole list. */
 const INSERT_CHUNK = 5_000;
 
 export interface Prepared {
@@ -27,17 +40,14 @@ export interface Prepared {
   import: CreateDeliveryResult['import'];
 }
 
-export function prepareDelivery(db: Db, input: CreateDeliveryRequest, now: number): Prepared {
-  const parsed = parseRecipients(input.recipients.fileName, input.recipients.csv);
+export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Prepared {
   const template: MessageTemplate = { ...input.template, fromAddress: input.template.fromAddress.trim() };
-  assertValidTemplate(template, parsed.columns);
   const validity = effectiveValidity(input.validityMs);
   const domain = fromDomain(template);
 
-  const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
-  const deliveryId = db
-    .transaction(() => {
-      const id = insertDelivery(db, {
+  return db
+    .transaction((): Prepared => {
+      const deliveryId = insertDelivery(db, {
         name: input.name,
         reporting: input.reporting,
         template,
@@ -49,49 +59,74 @@ export function prepareDelivery(db: Db, input: CreateDeliveryRequest, now: numbe
         recipientsPerTransaction: input.recipientsPerTransaction,
         createdAt: now,
       });
-      let logId = nextLogId(db);
+      const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
       const lookup = quarantineLookup(db);
-      const excludedOf = (r: Recipient): Exclusion | null => {
-        if (r.kind !== 'valid') return null;
-        const state = lookup(r.addrKey);
-        return state ? exclusionOf(state, now) : null;
-      };
-      for (let i = 0; i < parsed.recipients.length; i += INSERT_CHUNK) {
-        const chunk = parsed.recipients.slice(i, i + INSERT_CHUNK);
-        const random = randomBytes(chunk.length * 6).toString('hex');
-        const rows = chunk.map((r, j) => {
-          const excluded = excludedOf(r);
+      const alreadyWritten = stmt(db, 'SELECT 1 FROM delivery_log WHERE delivery_id = ? AND addr_key = ?');
+      let logId = nextLogId(db);
+      let batch: Recipient[] = [];
+      const batchKeys = new Set<string>();
+      let errorBatch: ImportError[] = [];
+      const firstErrors: ImportError[] = [];
+
+      const writeBatch = () => {
+        const random = randomBytes(batch.length * 6).toString('hex');
+        const rows = batch.map((r, j) => {
+          const state = r.kind === 'valid' ? lookup(r.addrKey) : null;
+          const excluded = state ? exclusionOf(state, now) : null;
           if (excluded) excludedCounts[excluded]++;
-          return logRow(r, logId + j, id, domain, random.slice(j * 12, j * 12 + 12), excluded);
+          return logRow(r, logId + j, deliveryId, domain, random.slice(j * 12, j * 12 + 12), excluded);
         });
         insertLogRows(db, rows, now);
-        logId += chunk.length;
-      }
-      insertImportErrors(db, id, parsed.errors);
-      const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
-      const ignored = parsed.counts.duplicates + parsed.counts.noAddress + excluded;
-      setPreparedCounts(db, id, {
-        initial: parsed.recipients.length,
-        pending: parsed.counts.valid - excluded,
-        ignored,
-        importErrors: parsed.errors.length,
+        logId += batch.length;
+        batch = [];
+        batchKeys.clear();
+      };
+      const writeErrors = () => {
+        insertImportErrors(db, deliveryId, errorBatch);
+        errorBatch = [];
+      };
+
+      const counts = readRecipients(input.recipients, {
+        columns: (columns) => assertValidTemplate(template, columns),
+        seen: (key) => {
+          if (batchKeys.has(key) || alreadyWritten.get(deliveryId, key) !== undefined) return true;
+          batchKeys.add(key);
+          return false;
+        },
+        recipient: (r) => {
+          batch.push(r);
+          if (batch.length >= INSERT_CHUNK) writeBatch();
+        },
+        error: (e) => {
+          if (firstErrors.length < LISTED_ERRORS) firstErrors.push(e);
+          errorBatch.push(e);
+          if (errorBatch.length >= INSERT_CHUNK) writeErrors();
+        },
       });
-      return id;
+      writeBatch();
+      writeErrors();
+
+      const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
+      setPreparedCounts(db, deliveryId, {
+        initial: counts.valid + counts.duplicates + counts.noAddress,
+        pending: counts.valid - excluded,
+        ignored: counts.duplicates + counts.noAddress + excluded,
+        importErrors: counts.errors,
+      });
+      return {
+        deliveryId,
+        import: {
+          total: counts.total,
+          accepted: counts.valid - excluded,
+          duplicates: counts.duplicates,
+          noAddress: counts.noAddress,
+          quarantined: excludedCounts.quarantined,
+          denylisted: excludedCounts.denylisted,
+          ...listedErrors(firstErrors, counts.errors),
+        },
+      };
     })
     .immediate();
-
-  return {
-    deliveryId,
-    import: {
-      total: parsed.counts.total,
-      accepted: parsed.counts.valid - excludedCounts.quarantined - excludedCounts.denylisted,
-      duplicates: parsed.counts.duplicates,
-      noAddress: parsed.counts.noAddress,
-      quarantined: excludedCounts.quarantined,
-      denylisted: excludedCounts.denylisted,
-      ...listedErrors(parsed.errors),
-    },
-  };
 }
 
 type Exclusion = 'quarantined' | 'denylisted';

@@ -82,12 +82,16 @@ Options:
     const recipientsPerTransaction =
       perTransaction === undefined ? 1 : parseRecipientsPerTransaction(perTransaction);
 
-    const csv = readText(recipientsFile, 'recipient list');
+    // The list is streamed from its file by the preparation (never read whole): only check it can be read.
+    try {
+      fs.accessSync(recipientsFile, fs.constants.R_OK);
+    } catch (err) {
+      throw cannotRead(recipientsFile, 'recipient list', err);
+    }
     const template = await readMessage(messageFile, flags.from);
-    const parsed = CreateDeliveryInput.safeParse({
+    const parsed = CreateDeliveryInput.omit({ recipients: true }).safeParse({
       name: flags.name ?? path.basename(messageFile).replace(/\.eml$/i, ''),
       template,
-      recipients: { fileName: path.basename(recipientsFile), csv },
       routes,
       smarthost,
       reporting,
@@ -114,9 +118,10 @@ Options:
     try {
       const started = Date.now();
       const waiter = flags.wait ? completionWaiter(app, io) : null;
-      const result = await app.handlers['deliveries.create'](parsed.data, { transport: 'ipc' });
-      printImportErrors(io, path.basename(recipientsFile), result.import.errors, result.import.moreErrors);
-      const id = result.delivery.id;
+      const fileName = path.basename(recipientsFile);
+      const result = app.campaign.create({ ...parsed.data, recipients: { fileName, file: recipientsFile } });
+      printImportErrors(io, fileName, result.import.errors, result.import.moreErrors);
+      const id = String(result.deliveryId);
       if (!waiter) {
         await app.campaign.whenRelayed(parseId(id));
         const d = await app.handlers['deliveries.get']({ id }, { transport: 'ipc' });
@@ -182,15 +187,19 @@ function parseRecipientsPerTransaction(value: string): number {
   return n;
 }
 
+function cannotRead(file: string, what: string, err: unknown): AppError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new AppError(
+    what === 'message' ? 'message_invalid' : 'csv_invalid',
+    `Cannot read the ${what} ${file}${code ? ` (${code})` : ''}`,
+  );
+}
+
 function readText(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new AppError(
-      what === 'message' ? 'message_invalid' : 'csv_invalid',
-      `Cannot read the ${what} ${file}${code ? ` (${code})` : ''}`,
-    );
+    throw cannotRead(file, what, err);
   }
 }
 
