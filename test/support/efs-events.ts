@@ -166,27 +166,24 @@ export function asyncHardBounce(db: Db, logId: number, at: number): void {
   );
 }
 
+const SOFT_DSN = {
+  delayed: {
+    dsn: { status: '4.2.2', code: 452, diagnostic: '452 4.2.2 mailbox full, will retry' },
+    verdict: { type: 'soft', reason: 'mailbox_full', bounceClass: 22 },
+  },
+  failed: {
+    dsn: { status: '4.4.7', code: 451, diagnostic: '451 4.4.7 delivery time expired' },
+    verdict: { type: 'soft', reason: 'unreachable', bounceClass: 24 },
+  },
+} as const;
+
 /**
  * A soft DSN after the receiver accepted the message: `delayed` (mailbox full, still trying) or `failed`
  * (the receiver gave up on a temporary condition; SPEC §4.1: Unreachable, Soft).
  */
 export function asyncSoftBounce(db: Db, logId: number, at: number, action: 'failed' | 'delayed'): void {
-  if (action === 'delayed')
-    asyncDsn(
-      db,
-      logId,
-      at,
-      { action, status: '4.2.2', code: 452, diagnostic: '452 4.2.2 mailbox full, will retry' },
-      { type: 'soft', reason: 'mailbox_full', bounceClass: 22 },
-    );
-  else
-    asyncDsn(
-      db,
-      logId,
-      at,
-      { action, status: '4.4.7', code: 451, diagnostic: '451 4.4.7 delivery time expired' },
-      { type: 'soft', reason: 'unreachable', bounceClass: 24 },
-    );
+  const { dsn, verdict } = SOFT_DSN[action];
+  asyncDsn(db, logId, at, { action, ...dsn }, verdict);
 }
 
 /** An RFC 5965 abuse report about the message (complaint). */
