@@ -288,3 +288,58 @@ describe('queue leases', () => {
 });
 
 export type { SmtpOutcome };
+
+describe('scheduler leases', () => {
+  it('does not lease again after a short lease until the exclusions change, a wake or a due time', async () => {
+    const clock = new ManualClock(T0);
+    relayedDelivery(t.db, ['a@a.test', 'b@a.test', 'c@b.test', 'd@b.test'], { now: T0 });
+    const store = createQueueStore(t.db);
+    let leases = 0;
+    const queue = {
+      ...store,
+      lease: (...args: Parameters<typeof store.lease>) => {
+        leases++;
+        return store.lease(...args);
+      },
+    };
+    // One destination holds every domain of b.test busy (the shaper memoises its list: same array each plan).
+    let excluded: readonly string[] = ['b.test'];
+    const launched: number[] = [];
+    const finish: (() => void)[] = [];
+    const scheduler = createScheduler({
+      clock,
+      queue,
+      logger: silentLogger,
+      maxInFlight: 10,
+      maxParked: 10,
+      leaseBatch: 1,
+      leaseMs: MIN,
+      excludedDomains: () => excluded,
+      process: (item) => {
+        launched.push(item.logId);
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+    });
+    try {
+      scheduler.start();
+      expect(launched).toEqual([1, 2]);
+      expect(leases).toBe(1);
+      // Completions under the same exclusions find nothing new: no fruitless lease per finished message.
+      finish.shift()!();
+      finish.shift()!();
+      await vi.waitFor(() => expect(scheduler.inFlight()).toBe(0));
+      expect(leases).toBe(1);
+      // The destination drains: a new exclusion list is leased under at once.
+      excluded = [];
+      scheduler.wake();
+      expect(launched).toEqual([1, 2, 3, 4]);
+      expect(leases).toBe(2);
+      // A wake leases again even under an unchanged list (something may have been queued).
+      scheduler.wake();
+      expect(leases).toBe(3);
+    } finally {
+      finish.forEach((f) => f());
+      await scheduler.stop();
+    }
+  });
+});

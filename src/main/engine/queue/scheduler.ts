@@ -50,6 +50,13 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   let timer: { at: number; cancel: () => void } | null = null;
   let cancelRenewal: (() => void) | null = null;
   let parked = 0;
+  /**
+   * The exclusion list of the last lease that came back short: nothing more is free under it, so completions
+   * and parked messages do not lease again (a saturated destination of 1,000 domains would otherwise cost one
+   * fruitless scan per finished message). A new exclusion list, `wake()` (something was queued, given back or
+   * written) or the timer (something came due) lease again.
+   */
+  let exhausted: readonly string[] | null = null;
 
   function plan(): void {
     if (!running) return;
@@ -76,17 +83,30 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       arm(null);
       return;
     }
-    const items = capacity > 0 ? o.queue.lease(now, capacity, now + o.leaseMs, o.excludedDomains()) : [];
+    if (capacity <= 0) {
+      arm(null);
+      return;
+    }
+    const excluded = o.excludedDomains();
+    if (excluded === exhausted) {
+      // Messages given back meanwhile (throttle waits, suspensions) may have moved the next due time.
+      arm(o.queue.nextWakeAt(now));
+      return;
+    }
+    const items = o.queue.lease(now, capacity, now + o.leaseMs, excluded);
+    exhausted = items.length < capacity ? excluded : null;
     for (const item of items) {
       // Leases exclude the messages we hold, except one whose lease ran out before its renewal or one given back
       // due now while its processing settles: it is not launched twice, and it is made free again (as before
-      // this lease; the renewal extends the lease of a message still in flight).
-      if (inFlight.has(item.logId)) o.queue.release(item.logId, item.dueAt);
-      else launch(item);
+      // this lease; the renewal extends the lease of a message still in flight), to be leased once it settles.
+      if (inFlight.has(item.logId)) {
+        o.queue.release(item.logId, item.dueAt);
+        exhausted = null;
+      } else launch(item);
     }
     // Full (or a full batch taken, so more may be due): the next completion re-plans. Otherwise sleep until
     // the next due time.
-    arm(capacity <= 0 || items.length >= capacity ? null : o.queue.nextWakeAt(now));
+    arm(items.length >= capacity ? null : o.queue.nextWakeAt(now));
   }
 
   function active(): number {
@@ -119,6 +139,11 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
 
   function onTimer(): void {
     timer = null;
+    wake();
+  }
+
+  function wake(): void {
+    exhausted = null;
     plan();
   }
 
@@ -137,9 +162,9 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     start() {
       if (running) return;
       running = true;
-      plan();
+      wake();
     },
-    wake: plan,
+    wake,
     async stop() {
       running = false;
       timer?.cancel();
