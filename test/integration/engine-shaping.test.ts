@@ -278,6 +278,11 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
       expect(a.text).toMatch(/automation rule "domain-gone" \(bounce the queue\)/);
       expect(a.text).toMatch(/reply to CONNECT from .*421 4\.3\.2 domain closed for good/);
     }
+    // The qualification table lists what receivers answered: the trigger once, not the QUEUE notes.
+    const qualified = t.db.prepare('SELECT first_raw, occurrences FROM qualification').all();
+    expect(qualified).toEqual([
+      { first_raw: expect.stringMatching(/^421 4\.3\.2 domain closed for good/), occurrences: 1 },
+    ]);
   });
 
   it('a suspension survives a restart (destination_state)', async () => {

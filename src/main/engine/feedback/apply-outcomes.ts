@@ -208,7 +208,9 @@ function applyOne(
   // A message counts once in the soft bounces, at its first soft qualification (soft_counted, migration 6).
   delta.soft += softIncrement(classification?.type, row.soft_counted);
 
-  if (attempt && attempt.kind !== 'accepted' && classification) {
+  // A QUEUE attempt (an automation rule bounced the destination's queue) notes the trigger, already qualified
+  // when it was received: the table lists what receivers answered.
+  if (attempt && attempt.kind !== 'accepted' && attempt.command !== 'QUEUE' && classification) {
     totals.qualifications.push(qualificationHit(attempt, classification));
   }
   if (disposition.kind === 'delivered') {
