@@ -253,22 +253,7 @@ describe('queue leases', () => {
     const clock = new ManualClock(T0);
     relayedDelivery(t.db, ['a@a.test', 'b@a.test'], { now: T0 });
     const queue = createQueueStore(t.db);
-    const launched: number[] = [];
-    const finish: (() => void)[] = [];
-    const scheduler = createScheduler({
-      clock,
-      queue,
-      logger: silentLogger,
-      maxInFlight: 10,
-      maxParked: 10,
-      leaseBatch: 1,
-      leaseMs: MIN,
-      excludedDomains: () => [],
-      process: (item) => {
-        launched.push(item.logId);
-        return new Promise<void>((resolve) => finish.push(resolve));
-      },
-    });
+    const { scheduler, launched, finish } = heldScheduler(clock, queue, () => []);
     scheduler.start();
     expect(launched).toEqual([1, 2]);
     // Message 1 is given back due now while its processing has not settled yet (or its lease ran out).
@@ -289,6 +274,31 @@ describe('queue leases', () => {
 
 export type { SmtpOutcome };
 
+/** A scheduler whose messages stay in flight until the test settles them (`finish`, in launch order). */
+function heldScheduler(
+  clock: ManualClock,
+  queue: ReturnType<typeof createQueueStore>,
+  excludedDomains: () => readonly string[],
+) {
+  const launched: number[] = [];
+  const finish: (() => void)[] = [];
+  const scheduler = createScheduler({
+    clock,
+    queue,
+    logger: silentLogger,
+    maxInFlight: 10,
+    maxParked: 10,
+    leaseBatch: 1,
+    leaseMs: MIN,
+    excludedDomains,
+    process: (item) => {
+      launched.push(item.logId);
+      return new Promise<void>((resolve) => finish.push(resolve));
+    },
+  });
+  return { scheduler, launched, finish };
+}
+
 describe('scheduler leases', () => {
   it('does not lease again after a short lease until the exclusions change, a wake or a due time', async () => {
     const clock = new ManualClock(T0);
@@ -304,22 +314,7 @@ describe('scheduler leases', () => {
     };
     // One destination holds every domain of b.test busy (the shaper memoises its list: same array each plan).
     let excluded: readonly string[] = ['b.test'];
-    const launched: number[] = [];
-    const finish: (() => void)[] = [];
-    const scheduler = createScheduler({
-      clock,
-      queue,
-      logger: silentLogger,
-      maxInFlight: 10,
-      maxParked: 10,
-      leaseBatch: 1,
-      leaseMs: MIN,
-      excludedDomains: () => excluded,
-      process: (item) => {
-        launched.push(item.logId);
-        return new Promise<void>((resolve) => finish.push(resolve));
-      },
-    });
+    const { scheduler, launched, finish } = heldScheduler(clock, queue, () => excluded);
     try {
       scheduler.start();
       expect(launched).toEqual([1, 2]);
