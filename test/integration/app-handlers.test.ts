@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { DEMO_TEMPLATE } from '../../src/main/demo/content';
 import { silentLogger } from '../../src/main/logger';
@@ -98,12 +98,6 @@ describe('the demo delivery against the sandbox', () => {
     expect(d.state).toBe('completed');
     expect(d.statusCounts).toMatchObject({ pending: 0, taken_into_account: 0, ignored: 3 });
     expect(d.statusCounts.sent).toBeGreaterThan(20);
-    expect(d.reasonCounts).toMatchObject({
-      user_unknown: 3,
-      mailbox_full: 2,
-      double: 2,
-      address_not_specified: 1,
-    });
 
     const page = (filter: object) =>
       app.handlers['logs.page'](
@@ -129,6 +123,30 @@ describe('the demo delivery against the sandbox', () => {
     expect(full.every((r) => r.attempts >= 2)).toBe(true);
     const failed = await page({ status: ['failed'] });
     expect(failed.total).toBe(d.statusCounts.failed);
+
+    // Later, at the bounce mailbox: the DSN, the complaint and the auto-reply of three accepted messages.
+    await vi.waitFor(
+      async () => {
+        const inbound = await app.handlers['inmail.list']({ cursor: null, limit: 50 }, ctx);
+        expect(inbound.items.filter((m) => m.matched).map((m) => m.kind).sort()).toEqual([
+          'arf',
+          'auto_reply',
+          'dsn',
+        ]);
+      },
+      { timeout: 10_000 },
+    );
+    const after = await app.handlers['deliveries.get']({ id }, ctx);
+    expect(after.reasonCounts).toMatchObject({
+      user_unknown: 4, // three refused at RCPT, one found unknown after acceptance (the DSN)
+      mailbox_full: 2,
+      double: 2,
+      address_not_specified: 1,
+    });
+    const [dsn] = (await page({ search: 'dsn.mia' })).items;
+    expect(dsn).toMatchObject({ status: 'failed', failureType: 'hard', reason: 'user_unknown' });
+    const [ooo] = (await page({ search: 'ooo.olga' })).items;
+    expect(ooo).toMatchObject({ status: 'sent' });
   });
 });
 

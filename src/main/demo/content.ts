@@ -76,6 +76,11 @@ const ROWS: [email: string, firstName: string, city: string][] = [
   // Not an address: reported as an import error with its line number.
   ['karl.at.mail.test', 'Karl', 'Graz'],
   ['linnea@inbox.test', 'Linnea', 'Visby'],
+  // Accepted, then answered later at the bounce mailbox (the Inbound mail page): an RFC 3464 DSN (user
+  // unknown found after acceptance), an abuse complaint (ARF), an out-of-office auto-reply.
+  ['dsn.mia@mail.test', 'Mia', 'Turku'],
+  ['complain.nils@corp.test', 'Nils', 'Luleå'],
+  ['ooo.olga@shop.test', 'Olga', 'Tartu'],
 ];
 
 export const DEMO_CSV = ['email,first_name,city', ...ROWS.map((r) => r.join(','))].join('\r\n') + '\r\n';
