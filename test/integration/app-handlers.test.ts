@@ -133,6 +133,8 @@ describe('the demo delivery against the sandbox', () => {
           'auto_reply',
           'dsn',
         ]);
+        // The list names the recipient each report is about.
+        expect(inbound.items.find((m) => m.kind === 'dsn')?.recipients).toEqual(['dsn.mia@mail.test']);
       },
       { timeout: 10_000 },
     );

@@ -96,6 +96,12 @@ interface InboundRow {
   error: string | null;
 }
 
+/** The recipients a report names (failed, complaining, auto-replying), for the list's Recipients column. */
+function recipientsOf(resultsJson: string): string[] {
+  const results = JSON.parse(resultsJson) as Pick<InboundRecipientResult, 'recipient'>[];
+  return results.flatMap((r) => (r.recipient ? [r.recipient] : [])).slice(0, 100);
+}
+
 function toSummary(r: InboundRow): InboundMessageSummary {
   return {
     id: String(r.id),
@@ -109,6 +115,7 @@ function toSummary(r: InboundRow): InboundMessageSummary {
     kind: r.kind,
     format: r.format,
     size: r.size,
+    recipients: recipientsOf(r.results_json),
     matched: r.delivery_id !== null || r.log_id !== null,
     matchedBy: r.matched_by,
     deliveryId: r.delivery_id === null ? null : String(r.delivery_id),
