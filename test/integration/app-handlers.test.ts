@@ -128,11 +128,12 @@ describe('the demo delivery against the sandbox', () => {
     await vi.waitFor(
       async () => {
         const inbound = await app.handlers['inmail.list']({ cursor: null, limit: 50 }, ctx);
-        expect(inbound.items.filter((m) => m.matched).map((m) => m.kind).sort()).toEqual([
-          'arf',
-          'auto_reply',
-          'dsn',
-        ]);
+        expect(
+          inbound.items
+            .filter((m) => m.matched)
+            .map((m) => m.kind)
+            .sort(),
+        ).toEqual(['arf', 'auto_reply', 'dsn']);
         // The list names the recipient each report is about.
         expect(inbound.items.find((m) => m.kind === 'dsn')?.recipients).toEqual(['dsn.mia@mail.test']);
       },
