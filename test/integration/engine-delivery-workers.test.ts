@@ -12,7 +12,7 @@ import { createDkimSigner } from '../../src/main/engine/dkim';
 import { generateDkimKey } from '../../src/main/engine/dkim/key-admin';
 import { ComposeError } from '../../src/main/engine/relay/compose';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
-import type { DnsResolver, RelayPolicy, TransmitRequest } from '../../src/main/engine/types';
+import type { RelayPolicy, TransmitRequest } from '../../src/main/engine/types';
 import {
   createDeliveryWorkers,
   DeliveryWorkerError,
@@ -25,6 +25,7 @@ import { captureLogger } from '../support/api-test-logger';
 import { verifyDkim } from '../support/dkim-fixtures';
 import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
 import { startRawServer, startScriptedServer } from '../support/engine-smtp-servers';
+import { noDns } from '../support/dns-fixtures';
 
 const T0 = Date.UTC(2026, 0, 1);
 const TEMPLATE = JSON.stringify({
@@ -35,12 +36,6 @@ const TEMPLATE = JSON.stringify({
   html: '',
 });
 const POLICY = TEST_POLICY;
-const noDns: DnsResolver = {
-  resolveMx: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
-  resolve4: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
-  resolve6: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
-};
-
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

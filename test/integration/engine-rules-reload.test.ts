@@ -11,7 +11,7 @@ import { replaceRules } from '../../src/main/api/handlers-mta';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/engine/clock';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
-import type { Engine, EngineDeps, RelayFactory, RelayPolicy } from '../../src/main/engine/types';
+import type { Engine, RelayFactory, RelayPolicy } from '../../src/main/engine/types';
 import { createStoredClassifier } from '../../src/main/inmail';
 import { mappingRows, saveBounceRules } from '../../src/main/store/bounce-rules-repo';
 import { openDatabase, type Db } from '../../src/main/store/db';
@@ -23,15 +23,10 @@ import { BOUNCE_CLASS_MAPPING } from '../../src/shared/domain/bounce-rules';
 import { captureLogger } from '../support/api-test-logger';
 import { reply, scriptedRelays } from '../support/engine-fakes';
 import { openTempDb, recordingNotifier, relayedDelivery, type TempDb } from '../support/engine-fixtures';
+import { noDns } from '../support/dns-fixtures';
 
 const T0 = Date.UTC(2026, 0, 1);
 const FOREIGN_RELOAD = 'rules changed in the store by another process: reloaded';
-const noDns: EngineDeps['dns'] = {
-  resolveMx: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
-  resolve4: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
-  resolve6: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
-};
-
 let t: TempDb;
 let other: Db;
 let engine: Engine | null;

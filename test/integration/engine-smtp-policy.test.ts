@@ -11,6 +11,7 @@ import type { MessageTemplate } from '../../src/shared/contract';
 import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
 import { TEST_POLICY } from '../support/engine-fakes';
 import type { OutboundMessage, Relay, RelayPolicy } from '../../src/main/engine/types';
+import { noDns } from '../support/dns-fixtures';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -384,11 +385,7 @@ describe('the engine never opens more connections than the rule allows', () => {
     );
     const engine = createEngine({
       clock,
-      dns: {
-        resolveMx: () => Promise.reject(new Error('no DNS')),
-        resolve4: () => Promise.reject(new Error('no DNS')),
-        resolve6: () => Promise.reject(new Error('no DNS')),
-      },
+      dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
       db: t.db,
       logger: silentLogger,
@@ -422,11 +419,7 @@ describe('multi-recipient transactions through the engine', () => {
       .run(perTransaction, deliveryId);
     const engine = createEngine({
       clock,
-      dns: {
-        resolveMx: () => Promise.reject(new Error('no DNS')),
-        resolve4: () => Promise.reject(new Error('no DNS')),
-        resolve6: () => Promise.reject(new Error('no DNS')),
-      },
+      dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
       db: t.db,
       logger: silentLogger,

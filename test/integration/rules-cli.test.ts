@@ -20,6 +20,7 @@ import type { RulesDocument } from '../../src/shared/contract/mta';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 import { captureLogger } from '../support/api-test-logger';
 import { logByEmail, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
+import { noDns } from '../support/dns-fixtures';
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'out/main/cli.cjs');
@@ -149,11 +150,7 @@ describe('relaydeck rules import next to a running engine', () => {
     const logger = captureLogger();
     const engine = createEngine({
       clock,
-      dns: {
-        resolveMx: () => Promise.reject(new Error('no DNS')),
-        resolve4: () => Promise.reject(new Error('no DNS')),
-        resolve6: () => Promise.reject(new Error('no DNS')),
-      },
+      dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
       db,
       logger,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, createSmtpRelayFactory } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/engine/clock';
-import type { DnsResolver, Engine } from '../../src/main/engine/types';
+import type { Engine } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';
 import { MAX_SERIES_MINUTES, throughputSeries } from '../../src/main/store/throughput-repo';
 import {
@@ -12,16 +12,11 @@ import {
   type TempDb,
 } from '../support/engine-fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/engine-smtp-servers';
+import { noDns } from '../support/dns-fixtures';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 30);
 const MINUTE0 = Date.UTC(2026, 0, 1, 9, 0);
 const MIN = 60_000;
-const noDns: DnsResolver = {
-  resolveMx: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
-  resolve4: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
-  resolve6: () => Promise.reject(Object.assign(new Error('no DNS'), { code: 'ETIMEOUT' })),
-};
-
 let t: TempDb;
 let engine: Engine | null = null;
 let server: ScriptedServer | null = null;

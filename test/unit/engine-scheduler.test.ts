@@ -18,15 +18,10 @@ import {
   type TempDb,
 } from '../support/engine-fixtures';
 import { reply, scriptedRelays } from '../support/engine-fakes';
+import { noDns } from '../support/dns-fixtures';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
-const noDns: EngineDeps['dns'] = {
-  resolveMx: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
-  resolve4: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
-  resolve6: () => Promise.reject(Object.assign(new Error('no DNS in tests'), { code: 'ETIMEOUT' })),
-};
-
 let t: TempDb;
 let engine: Engine | null = null;
 beforeEach(() => {
