@@ -8,20 +8,12 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyOutcomes } from '../../src/main/engine/feedback/apply-outcomes';
 import type { Db } from '../../src/main/store/db';
-import { mtaOutcome, type SmtpEvent } from '../support/efs-events';
+import { mtaOutcome, SMTP_EVENTS } from '../support/efs-events';
 import { insertDelivery, insertRecipients, openTempDb, type TempDb } from '../support/engine-fixtures';
 import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
 import type { ReportingMode } from '../../src/shared/domain/statuses';
 
 const T0 = Date.UTC(2026, 3, 1);
-const EVENTS: SmtpEvent[] = [
-  'accepted',
-  'greylisted',
-  'mailbox_full',
-  'user_unknown',
-  'refused_soft',
-  'expired',
-];
 const DOMAINS = ['inbox.test', 'mail.test', 'corp.test'];
 
 /** Every table the feedback layer writes, in a stable order. */
@@ -61,7 +53,7 @@ describe('a batch of outcomes == the same outcomes one at a time', () => {
       fc.property(
         fc.constantFrom<ReportingMode>('efs', 'classic'),
         fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.record({ event: fc.constantFrom(...EVENTS), row: fc.nat() }), {
+        fc.array(fc.record({ event: fc.constantFrom(...SMTP_EVENTS), row: fc.nat() }), {
           minLength: 1,
           maxLength: 30,
         }),

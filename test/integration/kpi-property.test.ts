@@ -30,19 +30,12 @@ import {
   storedDomains,
   storedReasons,
   type Counters,
+  SMTP_EVENTS,
   type SmtpEvent,
 } from '../support/efs-events';
 import { insertDelivery, openTempDb, type TempDb } from '../support/engine-fixtures';
 
 const DOMAINS = ['inbox.test', 'mail.test', 'corp.test'] as const;
-const SMTP_EVENTS: SmtpEvent[] = [
-  'accepted',
-  'greylisted',
-  'mailbox_full',
-  'user_unknown',
-  'refused_soft',
-  'expired',
-];
 
 type Command =
   | { kind: 'relay'; count: number }

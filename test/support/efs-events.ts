@@ -13,8 +13,16 @@ import { applyReport } from '../../src/main/inmail/outcomes';
 import type { Db } from '../../src/main/store/db';
 import { cancelPendingRows } from '../../src/main/store/log-repo';
 
-export type SmtpEvent =
-  'accepted' | 'greylisted' | 'mailbox_full' | 'user_unknown' | 'refused_soft' | 'expired';
+/** Every synchronous outcome the EFS helpers can replay (the property tests draw from it). */
+export const SMTP_EVENTS = [
+  'accepted',
+  'greylisted',
+  'mailbox_full',
+  'user_unknown',
+  'refused_soft',
+  'expired',
+] as const;
+export type SmtpEvent = (typeof SMTP_EVENTS)[number];
 
 const reply = (
   kind: SmtpOutcome['kind'],
