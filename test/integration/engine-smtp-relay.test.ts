@@ -110,6 +110,34 @@ describe('SMTP relay against a scripted server', () => {
       expect((await relay.send(message(`ok${i}@inbox.test`, i))).kind).toBe('accepted');
     expect(server.connections).toBe(2);
   });
+
+  it('escapes the message data: dotted lines arrive whole, bare CR and LF arrive as CRLF, on one session', async () => {
+    const server = await scripted();
+    const relay = relayTo([server.port]);
+    const head = 'From: sender@sender.test\r\nSubject: dots\r\n\r\n';
+    const bodies = [
+      '.leading dot\r\n..two dots\r\n.\r\nafter a lone dot\r\n',
+      'bare LF\nthen .dot\n.dot after bare LF\n',
+      'bare CR\r.dot after bare CR\rend',
+      'no final line break',
+    ];
+    for (const [i, body] of bodies.entries()) {
+      const outcome = await relay.send({
+        logId: i,
+        envelope: { from: 'sender@sender.test', to: `ok${i}@inbox.test` },
+        raw: Buffer.from(head + body),
+      });
+      expect(outcome.kind).toBe('accepted');
+    }
+    expect(server.connections).toBe(1);
+    // What the server received after removing the dot-stuffing: the data with every line break made CRLF.
+    expect(server.messages.map((m) => m.raw.slice(head.length))).toEqual([
+      '.leading dot\r\n..two dots\r\n.\r\nafter a lone dot\r\n',
+      'bare LF\r\nthen .dot\r\n.dot after bare LF\r\n',
+      'bare CR\r\n.dot after bare CR\r\nend\r\n',
+      'no final line break\r\n',
+    ]);
+  });
 });
 
 describe('SMTP relay without a reply', () => {

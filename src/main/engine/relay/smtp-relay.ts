@@ -9,13 +9,12 @@
  * reply. Runs in the delivery workers (engine/workers/) and, without them, on the main thread.
  */
 import os from 'node:os';
-import { Readable } from 'node:stream';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { HostPort } from '../../../shared/contract';
 import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import { systemClock, type Clock } from '../clock';
+import { RelaySmtpConnection } from './smtp-connection';
 import type { Destination, OutboundGroup, Relay, RelayFactory, RelayPolicy, SmtpOutcome } from '../types';
 
 export interface SmtpRelayOptions {
@@ -60,7 +59,7 @@ interface SendInfo {
 }
 
 interface Session {
-  conn: SMTPConnection & NodemailerInternals;
+  conn: RelaySmtpConnection & NodemailerInternals;
   host: HostPort;
   ip: string | null;
   tlsPolicy: RelayPolicy['tls'];
@@ -99,8 +98,8 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * Timeouts: `connectMs` bounds connecting and the greeting (and STARTTLS); `commandMs` is the inactivity
  * allowed while waiting for any reply up to the 354 that invites the message data; `dataMs` applies from the
- * start of the message data to its final reply (nodemailer has one socket timeout: the message is handed over
- * as a stream whose first read switches it).
+ * start of the message data to its final reply (nodemailer has one socket timeout: the connection's
+ * `onDataStart` switches it).
  */
 function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const idle: Session[] = [];
@@ -122,7 +121,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   }
 
   function open(host: HostPort, policy: RelayPolicy): Promise<{ session: Session } | { failure: SmtpError }> {
-    const conn = new SMTPConnection({
+    const conn = new RelaySmtpConnection({
       host: host.host,
       port: host.port,
       name: config.name,
@@ -179,16 +178,17 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   ): Promise<{ ok: true; info: SendInfo } | { ok: false; err: SmtpError; dataStarted: boolean }> {
     let dataStarted = false;
     session.awaited = null;
-    const data = messageData(group.raw, () => {
+    session.conn.onDataStart = () => {
       dataStarted = true;
       setSocketTimeout(session, policy.dataMs);
-    });
+    };
     setSocketTimeout(session, policy.commandMs);
     return new Promise((resolve) => {
       session.conn.send(
         { from: group.envelope.from, to: group.envelope.to, size: group.raw.length },
-        data,
+        group.raw,
         (err, info) => {
+          session.conn.onDataStart = null;
           session.sent++;
           if (!session.conn.destroyed) setSocketTimeout(session, policy.commandMs);
           if (err) resolve({ ok: false, err: err as SmtpError, dataStarted });
@@ -330,20 +330,6 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 function setSocketTimeout(session: Session, ms: number): void {
   const socket = session.conn._socket;
   if (socket) socket.setTimeout(ms);
-}
-
-/** The message data as a stream whose first read (nodemailer reads it once the 354 came) calls `onStart`. */
-function messageData(raw: Buffer, onStart: () => void): Readable {
-  let started = false;
-  return new Readable({
-    read() {
-      if (started) return;
-      started = true;
-      onStart();
-      this.push(raw);
-      this.push(null);
-    },
-  });
 }
 
 /** The parts of nodemailer's connection state that tell which command a reply (or a silence) answered. */
