@@ -25,7 +25,7 @@ import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
 import type { ReportPrinter } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
-import { getSetting } from './store/settings-repo';
+import { cachedSetting } from './store/settings-repo';
 
 export const APP_VERSION: string = packageVersion;
 
@@ -126,6 +126,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     if (workers) cleanups.push(() => workers.close());
     const signer = runEngine ? createDkimSigner({ db, logger, clock, pool: workers }) : undefined;
     if (signer) cleanups.push(() => signer.close());
+    const defaultRoute = cachedSetting(db, 'defaultRoute');
     const engine = runEngine
       ? createEngine({
           clock,
@@ -134,7 +135,7 @@ export async function openApp(options: AppOptions): Promise<App> {
           db,
           logger: logger.child({ component: 'engine' }),
           notify: bus,
-          defaultRoute: () => getSetting(db, 'defaultRoute') ?? null,
+          defaultRoute: () => defaultRoute() ?? null,
           sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
           signer,
           ...(options.relayFactory ? {} : { transmitter: workers }),

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/store/db';
-import { getSetting, setSetting } from '../../src/main/store/settings-repo';
+import { cachedSetting, getSetting, setSetting } from '../../src/main/store/settings-repo';
 import { openTempDb, type TempDb } from '../support/store-temp';
 
 describe('settings', () => {
@@ -60,5 +60,24 @@ describe('settings', () => {
     other = openDatabase(t.file);
     other.prepare("UPDATE settings SET value = '\"no at sign\"' WHERE key = 'returnPath'").run();
     expect(() => getSetting(t!.db, 'returnPath')).toThrow(/setting "returnPath" holds an invalid value/);
+  });
+
+  it('cachedSetting: re-reads at once after a write of this process, else a write elsewhere within maxAgeMs', () => {
+    t = openTempDb();
+    let now = 0;
+    setSetting(t.db, 'returnPath', 'bounces@one.test');
+    const returnPath = cachedSetting(t.db, 'returnPath', 1_000, () => now);
+    expect(returnPath()).toBe('bounces@one.test');
+    setSetting(t.db, 'returnPath', 'bounces@two.test');
+    expect(returnPath()).toBe('bounces@two.test');
+    // Written by another connection without setSetting (as another process does): seen once maxAgeMs passed.
+    other = openDatabase(t.file);
+    other
+      .prepare("UPDATE settings SET value = ? WHERE key = 'returnPath'")
+      .run(JSON.stringify('bounces@three.test'));
+    now = 999;
+    expect(returnPath()).toBe('bounces@two.test');
+    now = 1_000;
+    expect(returnPath()).toBe('bounces@three.test');
   });
 });

@@ -10,7 +10,7 @@ import { loadBounceRules, mappingOf } from '../store/bounce-rules-repo';
 import type { Db } from '../store/db';
 import { manualOverrides } from '../store/qualification-repo';
 import { watchRuleRevision } from '../store/rules-repo';
-import { getSetting, setSetting } from '../store/settings-repo';
+import { cachedSetting, getSetting, setSetting } from '../store/settings-repo';
 import { createImapPoller, type ImapClientFactory, type ImapConfig, type ImapPoller } from './imap-poller';
 import { startInmailListener, type InmailListener } from './listener';
 import { createInmail, type Inmail, type InmailNotifier } from './receive';
@@ -68,7 +68,8 @@ export function createStoredClassifier(
 }
 
 export function createStoredEnvelopeSender(db: Db): EnvelopeSender {
-  return createEnvelopeSender({ key: verpKeyOf(db), returnPath: () => getSetting(db, 'returnPath') ?? null });
+  const returnPath = cachedSetting(db, 'returnPath');
+  return createEnvelopeSender({ key: verpKeyOf(db), returnPath: () => returnPath() ?? null });
 }
 
 export const DEFAULT_IMAP_CONFIG: ImapConfig = {

@@ -70,7 +70,36 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Bumped by every `setSetting` of this process: a cached reader re-reads at once after one. */
+let writes = 0;
+
+/**
+ * A reader of one setting for the engine's message path, where `getSetting`'s row read per message adds up: the
+ * value is read again when this process wrote any setting since, otherwise at most every `maxAgeMs`, so a
+ * value written by another process (`relaydeck` CLI next to a running engine) is in force within that time.
+ */
+export function cachedSetting<K extends SettingKey>(
+  db: Db,
+  key: K,
+  maxAgeMs = 1_000,
+  now: () => number = () => performance.now(),
+): () => SettingValue<K> | undefined {
+  let value: SettingValue<K> | undefined;
+  let readAt = -Infinity;
+  let seenWrites = -1;
+  return () => {
+    const t = now();
+    if (seenWrites !== writes || t - readAt >= maxAgeMs) {
+      value = getSetting(db, key);
+      readAt = t;
+      seenWrites = writes;
+    }
+    return value;
+  };
+}
+
 export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>): void {
+  writes++;
   const checked = SETTINGS[key].parse(value);
   stmt(
     db,
