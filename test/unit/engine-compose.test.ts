@@ -4,9 +4,12 @@
  * field, long lines, field values with line breaks, trailing spaces, dots at line starts and HTML escaping.
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
+import fc from 'fast-check';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import { describe, expect, it } from 'vitest';
 import { ComposeError, createComposer } from '../../src/main/engine/relay/compose';
+import { headerValue } from '../../src/main/engine/relay/mime-skeleton';
 import { compileTemplate, escapeHtml, renderTemplate } from '../../src/shared/domain/template';
 
 interface Template {
@@ -212,5 +215,45 @@ describe('fast composer', () => {
     await expect(
       composer.compose({ ...input, fieldsJson: '[1]', templateJson: JSON.stringify(t({ text: 'x' })) }),
     ).rejects.toThrow(ComposeError);
+  });
+});
+
+describe('header values', () => {
+  // MimeNode is the reference: the fast paths must give its output for any value, plain or not.
+  const encoder = new MimeNode('text/plain', { baseBoundary: 'reference' });
+  const chars = (alphabet: string[], maxLength = 24) =>
+    fc.array(fc.constantFrom(...alphabet), { maxLength }).map((a) => a.join(''));
+  const tricky = ['"', '=?', '?=', '\t', '\r\n', '\u0001', 'é', '漢', ' ', '<', '>', '(', ')', ',', ';', ':'];
+  const ascii = [...'abcXYZ019.-_+!#$%&*/=?^`{|}~', ...tricky];
+  const address = fc
+    .tuple(
+      chars([...'abcXYZ019.-_+!#$%&*/=?^`{|}~"é ()'], 12),
+      fc.constantFrom('', '@'),
+      chars([...'abcXZ019.-', 'xn--', '--', 'ü'], 16),
+    )
+    .map(([local, at, domain]) => `${local}${at}${domain}`);
+  // Mostly plain addresses, so the fast path is taken often (and its edges: digits, hyphens, dots).
+  const plainish = fc
+    .tuple(chars([...'ab1.-+'], 8), chars([...'ab01.-'], 12))
+    .map(([local, domain]) => `${local}@${domain}`);
+
+  it('gives what MimeNode gives for recipients, subjects, trace ids and Message-IDs', () => {
+    fc.assert(
+      fc.property(fc.oneof(address, plainish), chars(ascii), chars(ascii), (to, text, id) => {
+        expect(headerValue('To', to)).toBe(encoder.encodeHeaderValue('To', to));
+        expect(headerValue('Subject', text)).toBe(encoder.encodeHeaderValue('Subject', text));
+        expect(headerValue('X-Relaydeck-ID', text)).toBe(encoder.encodeHeaderValue('X-Relaydeck-ID', text));
+        expect(headerValue('Message-ID', `<${id}>`)).toBe(encoder.encodeHeaderValue('Message-ID', `<${id}>`));
+        expect(headerValue('Message-ID', id)).toBe(encoder.encodeHeaderValue('Message-ID', id));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('encodes From once per name and address, as MimeNode does', () => {
+    const from = { name: 'Équipe "News"', address: 'news@exämple.test' };
+    expect(headerValue('From', from)).toBe(encoder.encodeHeaderValue('From', from));
+    expect(headerValue('From', { ...from })).toBe(encoder.encodeHeaderValue('From', from));
+    expect(headerValue('From', { name: 'Plain', address: 'a@b.test' })).toBe('Plain <a@b.test>');
   });
 });

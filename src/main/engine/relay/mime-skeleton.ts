@@ -159,8 +159,45 @@ export function renderMessage(
  */
 const headerEncoder = new MimeNode('text/plain', { baseBoundary: 'header-encoder' });
 
-function headerValue(key: string, value: HeaderValues['from'] | string): string {
-  return headerEncoder.encodeHeaderValue(key, value);
+/** Printable ASCII without the double quote: MimeNode leaves such an unstructured value as it is. */
+const PLAIN_TEXT = /^[\x20\x21\x23-\x7e]*$/;
+/**
+ * A dot-atom local part at a lowercase LDH domain whose last label starts with a letter (a numeric one reads as
+ * an IPv4 address) and without `--` (A-labels): MimeNode leaves such an address as it is.
+ */
+const PLAIN_ADDRESS =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?!.*--)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+/** A msg-id already in angle brackets, without space or control characters. */
+const PLAIN_MSG_ID = /^<[\x21-\x7e]*>$/;
+
+/** Encoded From values (one per delivery in practice; bounded). */
+const fromCache = new Map<string, string>();
+
+/**
+ * A header value as MimeNode encodes it. The values of every message (recipient, subject, ids) take a fast
+ * path when MimeNode would leave them unchanged (the tests compare both on generated values); the From value,
+ * the same for a whole delivery, is encoded once.
+ */
+export function headerValue(
+  key: 'X-Relaydeck-ID' | 'From' | 'To' | 'Subject' | 'Message-ID',
+  value: HeaderValues['from'] | string,
+): string {
+  if (typeof value !== 'string') {
+    const cacheKey = `${value.name}\u0000${value.address}`;
+    const hit = fromCache.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const encoded = headerEncoder.encodeHeaderValue(key, value);
+    if (fromCache.size >= 100) fromCache.clear();
+    fromCache.set(cacheKey, encoded);
+    return encoded;
+  }
+  const plain =
+    key === 'To'
+      ? PLAIN_ADDRESS.test(value)
+      : key === 'Message-ID'
+        ? PLAIN_MSG_ID.test(value)
+        : PLAIN_TEXT.test(value) && !value.includes('=?');
+  return plain ? value : headerEncoder.encodeHeaderValue(key, value);
 }
 
 /** Folds each header line at 76 characters as MimeNode.buildHeaders does. */
