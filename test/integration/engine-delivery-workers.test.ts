@@ -311,6 +311,23 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
     expect(server.messages).toHaveLength(16);
   });
 
+  it('never holds more sessions than the connection limit over all workers: the extra messages wait for one', async () => {
+    const server = await peer();
+    const pool = workers({ size: 2 });
+    const policy = { ...POLICY, maxConnections: 3 };
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        pool.transmit(request(server.port, `u${i}@inbox.test`, { policy })),
+      ),
+    );
+    for (const r of results) expect(r.outcomes[0]?.kind).toBe('accepted');
+    expect(server.messages).toHaveLength(24);
+    expect(server.maxActive).toBe(3);
+    expect(server.connections).toBe(3);
+    // Both workers sent (shares 2 and 1 of the limit).
+    expect(pool.answered.size).toBe(2);
+  });
+
   it('rejects a message that cannot be composed with a ComposeError, and sends the next one', async () => {
     const server = await peer();
     const pool = workers({ size: 1 });

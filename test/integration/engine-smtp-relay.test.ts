@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import type { OutboundMessage, Relay } from '../../src/main/engine/types';
+import { TEST_POLICY } from '../support/engine-fakes';
 import {
   refusedPort,
   startRawServer,
@@ -109,6 +110,18 @@ describe('SMTP relay against a scripted server', () => {
     for (let i = 0; i < 4; i++)
       expect((await relay.send(message(`ok${i}@inbox.test`, i))).kind).toBe('accepted');
     expect(server.connections).toBe(2);
+  });
+
+  it('opens no more connections than the policy allows: the extra sends wait for a session', async () => {
+    const server = await scripted();
+    const relay = relayTo([server.port]);
+    const policy = { ...TEST_POLICY, maxConnections: 2 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => relay.send({ ...message(`ok${i}@inbox.test`, i), policy })),
+    );
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(6).fill('accepted'));
+    expect(server.connections).toBe(2);
+    expect(server.messages).toHaveLength(6);
   });
 
   it('escapes the message data: dotted lines arrive whole, bare CR and LF arrive as CRLF, on one session', async () => {

@@ -104,20 +104,57 @@ export function isLoopbackHost(host: string): boolean {
 function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const idle: Session[] = [];
   const sessions = new Set<Session>();
+  /** Sends waiting for a session (the relay is at its connection limit), first come first served. */
+  const waiting: ((session: Session | null) => void)[] = [];
+  /** Connections being opened, reserved by `acquire` (they count against the limit). */
+  let opening = 0;
   const log = config.logger.child({ destination: destination.key });
   let closed = false;
 
-  function takeIdle(policy: RelayPolicy): Session | undefined {
-    for (let s = idle.pop(); s; s = idle.pop()) {
-      if (s.conn.destroyed) continue;
-      // A session set up under another TLS policy (rules changed) is not reused.
-      if (s.tlsPolicy !== policy.tls) {
-        s.conn.quit();
-        continue;
-      }
-      return s;
+  function usable(s: Session, policy: RelayPolicy): boolean {
+    if (s.conn.destroyed) return false;
+    // A session set up under another TLS policy (rules changed) is not reused.
+    if (s.tlsPolicy !== policy.tls) {
+      s.conn.quit();
+      return false;
     }
+    return true;
+  }
+
+  function takeIdle(policy: RelayPolicy): Session | undefined {
+    for (let s = idle.pop(); s; s = idle.pop()) if (usable(s, policy)) return s;
     return undefined;
+  }
+
+  /** A free session goes to the first waiting send, else to the idle list. */
+  function release(session: Session): void {
+    const next = waiting.shift();
+    if (next) next(session);
+    else idle.push(session);
+  }
+
+  /** A connection ended or could not be opened: the first waiting send may open one in its place. */
+  function wakeOne(): void {
+    waiting.shift()?.(null);
+  }
+
+  /**
+   * An idle session for the next transaction, or null when the caller is to open one (a place among the
+   * connections is then reserved for it in `opening`, given back once it opened or failed). At the connection limit
+   * the send waits for a session to be released (or to end), so the relay never holds more connections than
+   * `policy.maxConnections` however many sends it is given.
+   */
+  async function acquire(policy: RelayPolicy): Promise<Session | null> {
+    for (;;) {
+      const free = takeIdle(policy);
+      if (free) return free;
+      if (closed || sessions.size + opening < policy.maxConnections) {
+        opening++;
+        return null;
+      }
+      const handed = await new Promise<Session | null>((resolve) => waiting.push(resolve));
+      if (handed && usable(handed, policy)) return handed;
+    }
   }
 
   function open(host: HostPort, policy: RelayPolicy): Promise<{ session: Session } | { failure: SmtpError }> {
@@ -165,6 +202,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
           const i = idle.indexOf(session);
           if (i >= 0) idle.splice(i, 1);
           config.onSessionsChanged(destination.key);
+          wakeOne();
         });
         settle({ session });
       });
@@ -208,13 +246,13 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       return Promise.resolve();
     }
     if (!failed) {
-      idle.push(session);
+      release(session);
       return Promise.resolve();
     }
     const reset = new Promise<void>((resolve) =>
       conn.reset((err) => {
         if (err || closed) conn.close();
-        else idle.push(session);
+        else release(session);
         resolve();
       }),
     );
@@ -265,38 +303,57 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 
   async function sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]> {
     const policy = group.policy ?? config.defaults;
-    const started = config.clock.now();
     const all = (outcome: SmtpOutcome) => group.envelope.to.map(() => outcome);
-    if (closed) {
-      return all(noReplyOutcome('relay closed before the message could be sent', null, started, config));
-    }
-    const reusable = takeIdle(policy);
-    if (reusable) {
+    const reusable = await acquire(policy);
+    // The attempt's duration starts once it has a session (not while it waited for one).
+    const started = config.clock.now();
+    if (reusable && !closed) {
       const outcomes = await sendOn(reusable, group, policy, started, true);
       if (outcomes !== 'stale') return outcomes;
       log.debug('reused session was closed by the server; opening a new one', { host: reusable.host.host });
     }
-    let lastFailure: SmtpOutcome | null = null;
+    // A new connection, in place of the one acquire() reserved or of the stale session.
+    if (reusable) opening++;
+    const opened = closed ? null : await openOnHosts(policy, started);
+    opening--;
+    if (!opened || !('session' in opened)) {
+      wakeOne();
+      return all(
+        opened?.failure ??
+          noReplyOutcome(
+            closed
+              ? 'relay closed before the message could be sent'
+              : `destination ${destination.key} has no host`,
+            null,
+            started,
+            config,
+          ),
+      );
+    }
+    const outcomes = await sendOn(opened.session, group, policy, started, false);
+    return outcomes === 'stale'
+      ? all(noReplyOutcome('connection lost', opened.session.host, started, config))
+      : outcomes;
+  }
+
+  /** Connects to the destination's hosts in order: the first session, or the last host's failure. */
+  async function openOnHosts(
+    policy: RelayPolicy,
+    started: number,
+  ): Promise<{ session: Session } | { failure: SmtpOutcome | null }> {
+    let failure: SmtpOutcome | null = null;
     for (const host of destination.hosts) {
       const opened = await open(host, policy);
-      if ('session' in opened) {
-        const outcomes = await sendOn(opened.session, group, policy, started, false);
-        return outcomes === 'stale'
-          ? all(noReplyOutcome('connection lost', host, started, config))
-          : outcomes;
-      }
+      if ('session' in opened) return opened;
       const base = { mxHost: host.host, ip: null, tls: false, durationMs: config.clock.now() - started };
-      lastFailure =
-        tlsRefusal(opened.failure, policy, base) ?? outcomeFromError(opened.failure, base, 'connect');
+      failure = tlsRefusal(opened.failure, policy, base) ?? outcomeFromError(opened.failure, base, 'connect');
       log.info('connection failed, trying the next host', {
         host: host.host,
         port: host.port,
-        reply: lastFailure.text,
+        reply: failure.text,
       });
     }
-    return all(
-      lastFailure ?? noReplyOutcome(`destination ${destination.key} has no host`, null, started, config),
-    );
+    return { failure };
   }
 
   return {
@@ -314,6 +371,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     openConnections: () => sessions.size,
     async close() {
       closed = true;
+      for (const next of waiting.splice(0)) next(null);
       const waits: Promise<void>[] = [];
       for (const session of sessions) {
         if (session.conn.destroyed) continue;

@@ -4,9 +4,10 @@
  * shaper and the feedback. Each worker keeps its own SMTP sessions (a destination pool of relays); a
  * delivery's template is sent to each worker once, then a message is only its recipient's values.
  *
- * Worker choice: `transmit` prefers a worker with an idle session to the destination (the sessions it
- * reported open minus the sends in flight to it there), else the least busy worker, so one destination can
- * use every worker while open sessions are reused rather than new ones opened. The shaper on the main thread
+ * Worker choice: a destination's connection limit is split between the workers (shares adding up to the
+ * limit; each worker's relay holds at most its share of sessions, extra sends wait there for one), and
+ * `transmit` picks the worker with the fewest messages in flight to the destination per connection of its
+ * share, so one destination uses every worker without ever exceeding its limit. The shaper on the main thread
  * still decides admission (connections, hourly rate) before a message reaches the pool.
  *
  * Requests and replies of one tick cross threads as one post (arrays). A worker that dies is replaced and
@@ -234,19 +235,28 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     return best;
   }
 
-  /** A worker with an idle session to `key` (the most idle ones, then the least busy), else the least busy. */
-  function forDestination(key: string): Slot {
+  /**
+   * A worker's share of a destination's connection limit: the limit is split between the workers (the shares
+   * add up to it), so the destination never has more connections than its rule allows, whichever workers hold
+   * them. A worker's relay opens at most its share; messages beyond wait there for a session.
+   */
+  function shareOf(slot: Slot, limit: number): number {
+    const i = slots.indexOf(slot);
+    return Math.floor(limit / slots.length) + (i >= 0 && i < limit % slots.length ? 1 : 0);
+  }
+
+  /** The worker with the fewest messages in flight to `key` per connection of its share (ties: the least busy). */
+  function forDestination(key: string, limit: number): Slot {
     fill();
     let best: Slot | null = null;
-    let bestIdle = 0;
+    let bestLoad = Infinity;
     for (const slot of slots) {
-      const idle = (slot.open.get(key) ?? 0) - (slot.inflight.get(key) ?? 0);
-      if (
-        idle > bestIdle ||
-        (idle > 0 && idle === bestIdle && best && slot.pending.size < best.pending.size)
-      ) {
+      const share = shareOf(slot, limit);
+      if (share === 0) continue;
+      const load = ((slot.inflight.get(key) ?? 0) + 1) / share;
+      if (load < bestLoad || (load === bestLoad && best && slot.pending.size < best.pending.size)) {
         best = slot;
-        bestIdle = idle;
+        bestLoad = load;
       }
     }
     return best ?? leastBusy();
@@ -319,15 +329,17 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     },
     transmit(req: TransmitRequest) {
       const key = req.destination.key;
+      const limit = req.policy.maxConnections;
       return request<TransmitResult>(
         DeliveryWorkerError,
-        () => forDestination(key),
+        () => forDestination(key, limit),
         key,
         (slot, id) => {
           const deliveryId = req.compose.kind === 'one' ? req.compose.job.deliveryId : req.compose.deliveryId;
           sendTemplate(slot, deliveryId, req.templateJson);
           const { templateJson: _template, ...job } = req;
-          return { msg: { kind: 'transmit', id, job } };
+          const policy = { ...job.policy, maxConnections: Math.max(1, shareOf(slot, limit)) };
+          return { msg: { kind: 'transmit', id, job: { ...job, policy } } };
         },
       );
     },
