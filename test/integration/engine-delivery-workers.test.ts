@@ -291,6 +291,11 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
     expect(plain.messages).toHaveLength(0);
     const sent = (await pool.transmit(request(tls.port, 'ok@inbox.test', { policy: required }))).outcomes[0];
     expect(sent).toMatchObject({ kind: 'accepted', tls: true });
+    // The policy travels to a worker once per change: the plain server's destination, now without a TLS
+    // requirement, takes the message.
+    const relaxed = (await pool.transmit(request(plain.port, 'ok@inbox.test'))).outcomes[0];
+    expect(relaxed).toMatchObject({ kind: 'accepted', tls: false });
+    expect(plain.messages).toHaveLength(1);
   });
 
   it('spreads one destination over every worker, then reuses the open sessions instead of opening more', async () => {

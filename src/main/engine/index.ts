@@ -43,15 +43,19 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
-interface MessageRow {
-  email: string;
-  fields_json: string;
-  message_id: string | null;
+/** What a message's sending needs of its delivery (the same for all its messages). */
+interface DeliveryFields {
   template_json: string;
   routes_json: string;
   smarthost_json: string | null;
   time_scale: number;
   recipients_per_transaction: number;
+}
+
+interface MessageRow extends DeliveryFields {
+  email: string;
+  fields_json: string;
+  message_id: string | null;
 }
 
 const RoutesJson = z.array(Route);
@@ -88,11 +92,17 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   const idleWaiters: (() => void)[] = [];
   const routingCache = new Map<number, { key: string; routing: DeliveryRouting }>();
   const loadMessage = db.prepare(
-    `SELECT l.email, l.fields_json, l.message_id, d.template_json, d.routes_json, d.smarthost_json, d.time_scale,
-            d.recipients_per_transaction
+    `SELECT l.email, l.fields_json, l.message_id, d.created_at
        FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
       WHERE l.id = ?`,
   );
+  // A delivery's template and routing never change once it is created: they are read once per delivery, not
+  // with every message (the template is kilobytes). `created_at` tells a reused id apart.
+  const loadDelivery = db.prepare(
+    `SELECT template_json, routes_json, smarthost_json, time_scale, recipients_per_transaction, created_at
+       FROM deliveries WHERE id = ?`,
+  );
+  const deliveryCache = new Map<number, DeliveryFields & { created_at: number }>();
   const loadEmails = db.prepare(
     'SELECT id, email FROM delivery_log WHERE id IN (SELECT value FROM json_each(?))',
   );
@@ -110,6 +120,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         deps.signer?.forget(id);
         deps.transmitter?.forget(id);
         routingCache.delete(id);
+        deliveryCache.delete(id);
       }
       scheduler.wake();
       checkIdle();
@@ -158,7 +169,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       });
       return;
     }
-    const row = loadMessage.get(item.logId) as MessageRow | undefined;
+    const row = messageRow(item);
     if (!row) return; // the log row was deleted with its delivery; the queue row went with it
     const resolution = await router.resolve(item.domain, routingOf(item.deliveryId, row));
     let sent: { outcome: SmtpOutcome; dkimDomain: string | null };
@@ -504,6 +515,29 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       if (items.length < chunk) break;
     }
     log.warn('destination queue bounced by an automation rule', { destination: d.key, bounced });
+  }
+
+  function messageRow(item: LeasedItem): MessageRow | undefined {
+    const m = loadMessage.get(item.logId) as
+      (Pick<MessageRow, 'email' | 'fields_json' | 'message_id'> & { created_at: number }) | undefined;
+    if (!m) return undefined;
+    let d = deliveryCache.get(item.deliveryId);
+    if (!d || d.created_at !== m.created_at) {
+      d = loadDelivery.get(item.deliveryId) as (DeliveryFields & { created_at: number }) | undefined;
+      if (!d) return undefined;
+      if (deliveryCache.size >= 64) deliveryCache.delete(deliveryCache.keys().next().value as number);
+      deliveryCache.set(item.deliveryId, d);
+    }
+    return {
+      email: m.email,
+      fields_json: m.fields_json,
+      message_id: m.message_id,
+      template_json: d.template_json,
+      routes_json: d.routes_json,
+      smarthost_json: d.smarthost_json,
+      time_scale: d.time_scale,
+      recipients_per_transaction: d.recipients_per_transaction,
+    };
   }
 
   function routingOf(deliveryId: number, row: MessageRow): DeliveryRouting {
