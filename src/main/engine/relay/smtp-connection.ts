@@ -112,6 +112,9 @@ interface SendStreamInternals {
 }
 
 const nodemailerSendStream = (SMTPConnection.prototype as unknown as SendStreamInternals)._createSendStream;
+// A nodemailer without this method would never call the override (no data timeout, no fast escaping): fail loudly.
+if (typeof nodemailerSendStream !== 'function')
+  throw new Error('nodemailer SMTPConnection has no _createSendStream: smtp-connection.ts needs updating');
 
 export class RelaySmtpConnection extends SMTPConnection {
   /** Called when the data of the current transaction starts (the server answered DATA with 354). */
