@@ -46,10 +46,15 @@ function domainOf(address: string): string {
 /** What a message's sending needs of its delivery (the same for all its messages). */
 interface DeliveryFields {
   template_json: string;
-  routes_json: string;
-  smarthost_json: string | null;
+  routing: DeliveryRouting;
   time_scale: number;
   recipients_per_transaction: number;
+}
+
+interface DeliveryRow extends Omit<DeliveryFields, 'routing'> {
+  routes_json: string;
+  smarthost_json: string | null;
+  created_at: number;
 }
 
 interface MessageRow extends DeliveryFields {
@@ -90,19 +95,18 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     wake: () => scheduler.wake(),
   });
   const idleWaiters: (() => void)[] = [];
-  const routingCache = new Map<number, { key: string; routing: DeliveryRouting }>();
   const loadMessage = db.prepare(
     `SELECT l.email, l.fields_json, l.message_id, d.created_at
        FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
       WHERE l.id = ?`,
   );
-  // A delivery's template and routing never change once it is created: they are read once per delivery, not
-  // with every message (the template is kilobytes). `created_at` tells a reused id apart.
+  // A delivery's template and routing never change once it is created: they are read (and the routing parsed)
+  // once per delivery, not with every message (the template is kilobytes). `created_at` tells a reused id apart.
   const loadDelivery = db.prepare(
     `SELECT template_json, routes_json, smarthost_json, time_scale, recipients_per_transaction, created_at
        FROM deliveries WHERE id = ?`,
   );
-  const deliveryCache = new Map<number, DeliveryFields & { created_at: number }>();
+  const deliveryCache = new Map<number, DeliveryFields & { createdAt: number }>();
   const loadEmails = db.prepare(
     'SELECT id, email FROM delivery_log WHERE id IN (SELECT value FROM json_each(?))',
   );
@@ -119,7 +123,6 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         composer.forget(id);
         deps.signer?.forget(id);
         deps.transmitter?.forget(id);
-        routingCache.delete(id);
         deliveryCache.delete(id);
       }
       scheduler.wake();
@@ -171,7 +174,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     }
     const row = messageRow(item);
     if (!row) return; // the log row was deleted with its delivery; the queue row went with it
-    const resolution = await router.resolve(item.domain, routingOf(item.deliveryId, row));
+    const resolution = await router.resolve(item.domain, row.routing);
     let sent: { outcome: SmtpOutcome; dkimDomain: string | null };
     let destination: DestinationRuntime | null = null;
     if (resolution.ok) {
@@ -522,9 +525,19 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       (Pick<MessageRow, 'email' | 'fields_json' | 'message_id'> & { created_at: number }) | undefined;
     if (!m) return undefined;
     let d = deliveryCache.get(item.deliveryId);
-    if (!d || d.created_at !== m.created_at) {
-      d = loadDelivery.get(item.deliveryId) as (DeliveryFields & { created_at: number }) | undefined;
-      if (!d) return undefined;
+    if (!d || d.createdAt !== m.created_at) {
+      const row = loadDelivery.get(item.deliveryId) as DeliveryRow | undefined;
+      if (!row) return undefined;
+      d = {
+        template_json: row.template_json,
+        routing: {
+          routes: RoutesJson.parse(JSON.parse(row.routes_json)),
+          smarthost: row.smarthost_json ? HostPort.parse(JSON.parse(row.smarthost_json)) : null,
+        },
+        time_scale: row.time_scale,
+        recipients_per_transaction: row.recipients_per_transaction,
+        createdAt: row.created_at,
+      };
       if (deliveryCache.size >= 64) deliveryCache.delete(deliveryCache.keys().next().value as number);
       deliveryCache.set(item.deliveryId, d);
     }
@@ -533,23 +546,10 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       fields_json: m.fields_json,
       message_id: m.message_id,
       template_json: d.template_json,
-      routes_json: d.routes_json,
-      smarthost_json: d.smarthost_json,
+      routing: d.routing,
       time_scale: d.time_scale,
       recipients_per_transaction: d.recipients_per_transaction,
     };
-  }
-
-  function routingOf(deliveryId: number, row: MessageRow): DeliveryRouting {
-    const key = `${row.routes_json}\u0000${row.smarthost_json ?? ''}`;
-    const hit = routingCache.get(deliveryId);
-    if (hit && hit.key === key) return hit.routing;
-    const routing: DeliveryRouting = {
-      routes: RoutesJson.parse(JSON.parse(row.routes_json)),
-      smarthost: row.smarthost_json ? HostPort.parse(JSON.parse(row.smarthost_json)) : null,
-    };
-    routingCache.set(deliveryId, { key, routing });
-    return routing;
   }
 
   function logDecision(

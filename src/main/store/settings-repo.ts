@@ -99,10 +99,10 @@ export function cachedSetting<K extends SettingKey>(
 }
 
 export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingValue<K>): void {
-  writes++;
   const checked = SETTINGS[key].parse(value);
   stmt(
     db,
     'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, JSON.stringify(checked));
+  writes++;
 }
