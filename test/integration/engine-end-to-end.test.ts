@@ -82,7 +82,13 @@ describe('engine end to end against the sandbox', () => {
     expect(log('unknown@corp.test').last_reply).toBe(
       '550 5.1.1 <unknown@corp.test>: Recipient address rejected: User unknown in virtual mailbox table',
     );
-    expect(log('spam@inbox.test')).toMatchObject({ status: 'failed', reason: 'refused', bounce_class: 52 });
+    // SPEC §4.1: a refusal of the content fails the message (5xx) but says nothing about the address: Soft.
+    expect(log('spam@inbox.test')).toMatchObject({
+      status: 'failed',
+      reason: 'refused',
+      failure_type: 'soft',
+      bounce_class: 52,
+    });
     expect(log('x@nowhere.test')).toMatchObject({
       status: 'failed',
       reason: 'invalid_domain',
@@ -94,7 +100,7 @@ describe('engine end to end against the sandbox', () => {
       bounce_class: 20,
     });
     expect(log('full@shop.test')).toMatchObject({ status: 'taken_into_account', reason: 'mailbox_full' });
-    expect(readDelivery(t.db, deliveryId)).toMatchObject({ n_in_mta: 2, n_soft_in_progress: 2, n_hard: 2 });
+    expect(readDelivery(t.db, deliveryId)).toMatchObject({ n_in_mta: 2, n_soft_in_progress: 2, n_hard: 1 });
 
     clock.advance(5 * MIN);
     await vi.waitFor(() => expect(log('grey@mail.test').status).toBe('sent'), { timeout: 10_000 });

@@ -58,8 +58,19 @@ describe('relaydeck qualify', () => {
         class: 10,
         rule: 'user-unknown',
         kind: 'reply',
+        why: 'rule "user-unknown" (The recipient does not exist: Postfix, Sendmail, Exim, Exchange, qmail, Courier, Dovecot, IMail and provider wording (English)): the reply says "user unknown"',
       },
     ]);
+  });
+
+  it('gives each recipient of a multi-recipient bounce its own verdict in details', async () => {
+    const r = await qualify(['--json', path.join(FIXTURES, 'postfix/two-unknown.eml')]);
+    const [line] = jsonLines(r.stdout);
+    expect(line?.recipients).toHaveLength(2);
+    expect(line?.details?.map((d) => [d.recipient, d.reason, d.type])).toEqual(
+      line?.recipients.map((rcpt) => [rcpt, 'user_unknown', 'hard']),
+    );
+    expect(line?.details?.every((d) => d.why.startsWith('rule "'))).toBe(true);
   });
 
   it('qualifies .eml files and directories recursively, one JSON line per message', async () => {
@@ -102,7 +113,9 @@ describe('relaydeck qualify', () => {
   it('prints a table without --json', async () => {
     const r = await qualify(['--reply', '452 4.2.2 Mailbox full']);
     expect(r.stdout.split('\n')[0]).toMatch(/^FILE\tKIND\tRECIPIENTS\tSTATUS/);
-    expect(r.stdout.split('\n')[1]).toBe('-\treply\t-\t4.2.2\t452\tsoft\tmailbox_full\t22\tmailbox-full');
+    expect(r.stdout.split('\n')[1]).toBe(
+      '-\treply\t-\t4.2.2\t452\tsoft\tmailbox_full\t22\tmailbox-full\trule "mailbox-full" (Mailbox full or over quota (English)): the reply says "Mailbox full"',
+    );
   });
 
   it('refuses a missing path or no argument (exit 2); walks into directories whatever their name', async () => {

@@ -155,6 +155,7 @@ function asyncDsn(
     recipient: t.email,
     ...verdict,
     ruleId: 'test',
+    why: 'test verdict',
     status: dsn.status,
     code: dsn.code,
   };
@@ -227,6 +228,7 @@ export function complaint(db: Db, logId: number, at: number): void {
     reason: 'refused',
     bounceClass: 90,
     ruleId: 'test',
+    why: 'test complaint',
     status: null,
     code: null,
   };

@@ -43,7 +43,7 @@ describe('provider replies', () => {
       'unreachable',
       'soft',
     ],
-    ['550-5.7.26 This mail has been blocked because the sender is unauthenticated.', 'refused', 'hard'],
+    ['550-5.7.26 This mail has been blocked because the sender is unauthenticated.', 'refused', 'soft'],
     [
       '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
       'refused',
@@ -56,21 +56,21 @@ describe('provider replies', () => {
     ],
     ['552 1 Requested mail action aborted, mailbox full', 'mailbox_full', 'soft'],
     ['550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302).', 'user_unknown', 'hard'],
-    ["550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (S3150)", 'refused', 'hard'],
+    ["550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. (S3150)", 'refused', 'soft'],
     ['550 5.4.1 Recipient address rejected: Access denied. AS(201806281)', 'user_unknown', 'hard'],
     [
       '550 5.1.1 <a@b.test>: Recipient address rejected: User unknown in local recipient table',
       'user_unknown',
       'hard',
     ],
-    ['550 Unrouteable address', 'user_unknown', 'hard'],
+    ['550 Unrouteable address', 'invalid_domain', 'soft'],
     ['550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550', 'user_unknown', 'hard'],
-    ['554 5.7.1 Message rejected due to content restrictions', 'refused', 'hard'],
+    ['554 5.7.1 Message rejected due to content restrictions', 'refused', 'soft'],
     ['550 5.7.1 No such user!', 'user_unknown', 'hard'],
     ['451 4.7.1 Greylisted, please try again later', 'unreachable', 'soft'],
     ['552 5.3.4 Message size exceeds fixed limit', 'message_too_large', 'ignored'],
     ['550 5.1.2 Domain does not exist', 'invalid_domain', 'soft'],
-    ['550 5.2.1 The email account that you tried to reach is disabled.', 'account_disabled', 'hard'],
+    ['550 5.2.1 The email account that you tried to reach is disabled.', 'account_disabled', 'soft'],
   ])('%s -> %s/%s', (raw, reason, type) => {
     const v = classifier.classify(reply(raw));
     expect([v.reason, v.type]).toEqual([reason, type]);
@@ -82,7 +82,7 @@ describe('classifier fallbacks and conditions', () => {
     expect(classifier.classify(reply('550 5.1.1 Go away'))).toMatchObject({
       reason: 'user_unknown',
       type: 'hard',
-      ruleId: 'status:X.1.1',
+      ruleId: 'status-x.1.1',
     });
     expect(classifier.classify(reply('452 4.2.2 Nope'))).toMatchObject({
       reason: 'mailbox_full',
@@ -90,14 +90,57 @@ describe('classifier fallbacks and conditions', () => {
     });
     expect(classifier.classify(reply('554 5.7.0 Nope'))).toMatchObject({
       reason: 'refused',
+      type: 'soft',
       bounceClass: 50,
+    });
+    // A code the table has no rule for is decided by its subject, and marked as such.
+    expect(classifier.classify(reply('550 5.1.9 Go away'))).toMatchObject({
+      reason: 'user_unknown',
+      ruleId: 'status:X.1.*',
     });
   });
 
+  it('lets a text rule win over the status code, and the status code over a weak text', () => {
+    // Sendmail's own 5.1.1 for AT&T's "[SUSPEND]": the text says more than the status.
+    expect(classifier.classify(reply('550 5.1.1 [SUSPEND] Mailbox currently suspended'))).toMatchObject({
+      reason: 'account_disabled',
+      type: 'soft',
+    });
+    // "recipient rejected" says less than 5.1.1, and "mailbox unavailable" less than 5.2.1.
+    expect(classifier.classify(reply('550 5.1.1 <a@b.test> recipient rejected')).reason).toBe('user_unknown');
+    expect(classifier.classify(reply('550 5.2.1 mailbox unavailable')).reason).toBe('account_disabled');
+    expect(classifier.classify(reply('550 mailbox unavailable')).reason).toBe('user_unknown');
+  });
+
+  it('folds diacritics and compatibility forms before matching', () => {
+    for (const text of [
+      '550 Boîte aux lettres pleine',
+      '550 Boite aux lettres pleine',
+      '550 BOÎTE AUX LETTRES PLEINE',
+    ])
+      expect(classifier.classify(reply(text)).reason).toBe('mailbox_full');
+    expect(classifier.classify(reply('550 ｕｓｅｒ ｕｎｋｎｏｗｎ')).reason).toBe('user_unknown');
+  });
+
+  it('explains each verdict: the rule and the words it matched, the status code, or the fallback', () => {
+    const byRule = classifier.explain(
+      reply('550 5.1.1 <a@b.test>: Recipient address rejected: User unknown'),
+    );
+    expect(byRule.matched).toBe('User unknown');
+    expect(byRule.why).toContain('rule "user-unknown"');
+    expect(byRule.why).toContain('the reply says "User unknown"');
+    const byStatus = classifier.explain(reply('550 5.1.1 Go away'));
+    expect(byStatus.why).toContain('status 5.1.1 (Bad destination mailbox address)');
+    const unknown = classifier.explain(reply('554 Transaction failed'));
+    expect(unknown.why).toMatch(/no rule recognised the reply: a 5xx fails the message/);
+  });
+
   it('falls back to the basic code, and treats success as ignored', () => {
+    // SPEC §4.1: an unrecognised 5xx is Not defined (To qualify): it fails the message, never the address.
     expect(classifier.classify(reply('554 Transaction failed'))).toMatchObject({
       ruleId: 'code:5xx',
-      type: 'hard',
+      reason: 'not_defined',
+      type: 'not_defined',
     });
     expect(classifier.classify(reply('421 Bye'))).toMatchObject({ ruleId: 'code:4xx', type: 'soft' });
     expect(classifier.classify(reply('250 2.0.0 Ok'))).toMatchObject({
@@ -130,8 +173,8 @@ describe('classifier fallbacks and conditions', () => {
     const c = createClassifier(checked.rules ?? []);
     const base = reply('550 5.7.1 nope', { command: 'DATA', mxHost: 'aspmx.l.google.com' });
     expect(c.classify(base).ruleId).toBe('scoped');
-    expect(c.classify({ ...base, mxHost: 'mx.other.test' }).ruleId).toBe('status:X.7.1');
-    expect(c.classify({ ...base, command: 'RCPT' }).ruleId).toBe('status:X.7.1');
+    expect(c.classify({ ...base, mxHost: 'mx.other.test' }).ruleId).toBe('status:X.7.*');
+    expect(c.classify({ ...base, command: 'RCPT' }).ruleId).toBe('status:X.7.*');
     expect(c.classify(reply('554 5.7.1 nope')).ruleId).toBe('exact-code');
   });
 });

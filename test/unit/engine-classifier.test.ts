@@ -95,7 +95,7 @@ const CASES: {
     rule: 'spam-content',
     input: fromRaw('554 5.7.1 Message rejected: spam content detected', 'DATA'),
     reason: 'refused',
-    type: 'hard',
+    type: 'soft',
     bounceClass: 52,
   },
   {
@@ -110,7 +110,7 @@ const CASES: {
   },
   {
     rule: 'transient-failure',
-    input: fromRaw('421 4.3.2 Service not available, closing transmission channel', 'MAIL'),
+    input: fromRaw('421 Service not available, closing transmission channel', 'MAIL'),
     reason: 'unreachable',
     type: 'soft',
     bounceClass: 70,
@@ -119,7 +119,7 @@ const CASES: {
     rule: 'code:5xx',
     input: fromRaw('554 Transaction failed', 'DATA'),
     reason: 'not_defined',
-    type: 'hard',
+    type: 'not_defined',
     bounceClass: 40,
   },
 ];

@@ -99,4 +99,19 @@ describe('quarantine policy', () => {
       applyQuarantineEvent(null, { kind: 'bounce', type: 'not_defined', reason: 'not_defined' }, day(0)),
     ).toBeNull();
   });
+
+  it('never counts a soft refusal (the sender, its IP or its content), however often it repeats', () => {
+    const refused: QuarantineEvent = { kind: 'bounce', type: 'soft', reason: 'refused' };
+    expect(applyQuarantineEvent(null, refused, day(0))).toBeNull();
+    const withErrors = run([[day(0), soft]]);
+    const after = run(
+      [0, 1, 2, 3, 4, 5, 6].map((d) => [day(d + 1), refused]),
+      withErrors,
+    );
+    expect(after).toMatchObject({ status: 'with_errors', errorCount: 1, lastReason: 'unreachable' });
+    // A complaint is a refusal too, but Hard: it still denylists.
+    expect(run([[day(0), { kind: 'bounce', type: 'hard', reason: 'refused' }]])).toMatchObject({
+      status: 'quarantine',
+    });
+  });
 });

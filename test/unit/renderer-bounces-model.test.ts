@@ -69,14 +69,14 @@ describe('create a rule from a reply of the qualification table', () => {
     enhanced: '5.7.1',
     bounceClass: 52,
     reason: 'refused',
-    type: 'hard',
+    type: 'soft',
   };
 
   it('prefills a rule that the real classifier uses for this reply and its variants, and the checker accepts', () => {
     const created = ruleFromReply(source, DEFAULT_BOUNCE_RULES);
     expect(created).toMatchObject({ code: '550', enhanced: '5.7.1', bounceClass: 52, examples: [raw] });
     expect(created.id).toMatch(/^custom-\d+$/);
-    // The class already gives Refused / Hard for a permanent failure: no overrides.
+    // The class already gives Refused / Soft (SPEC §4.1: a refusal of the content): no overrides.
     expect(created.reason).toBeUndefined();
     expect(created.type).toBeUndefined();
 
@@ -86,7 +86,7 @@ describe('create a rule from a reply of the qualification table', () => {
       '550 5.7.1 <alice@other.net>: Message 99 rejected by ACME content policy (ref ZZ98YY76XX)';
     for (const reply of [raw, variant]) {
       const verdict = classifier.classify({ code: null, enhanced: null, text: reply });
-      expect(verdict).toEqual({ reason: 'refused', type: 'hard', bounceClass: 52, ruleId: created.id });
+      expect(verdict).toEqual({ reason: 'refused', type: 'soft', bounceClass: 52, ruleId: created.id });
     }
     // Another text with the same codes is not caught by it.
     expect(
@@ -96,8 +96,8 @@ describe('create a rule from a reply of the qualification table', () => {
   });
 
   it('keeps the analyst’s reason and type as overrides only where they differ from the class', () => {
-    const created = ruleFromReply({ ...source, reason: 'account_disabled', type: 'soft' }, []);
-    expect(created).toMatchObject({ id: 'custom-1', reason: 'account_disabled', type: 'soft' });
+    const created = ruleFromReply({ ...source, reason: 'account_disabled', type: 'hard' }, []);
+    expect(created).toMatchObject({ id: 'custom-1', reason: 'account_disabled', type: 'hard' });
     // A transient reply: the class's transient type is the reference.
     const transient = ruleFromReply(
       { ...source, code: 451, enhanced: '4.7.1', bounceClass: 51, reason: 'refused', type: 'soft' },

@@ -8,7 +8,8 @@
  * - A quarantine for a full mailbox clears after 30 days.
  * - Complaint (ARF) -> `denylisted`, whatever the status (a complaint is not an error an allowlist ignores).
  * - `allowlisted` ignores errors; `denylisted` only changes by hand.
- * - Ignored and not-defined failures change nothing.
+ * - Ignored and not-defined failures change nothing, and neither does a soft refusal (SPEC §4.1: a refusal
+ *   aimed at the sender, its IP or its content says nothing about the address and must never quarantine it).
  */
 import type { QuarantineStatus } from '../../shared/contract/bounce';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
@@ -114,6 +115,7 @@ function bounce(
   now: number,
 ): QuarantineState | null {
   if (state?.status === 'allowlisted' || state?.status === 'denylisted') return state;
+  if (type === 'soft' && reason === 'refused') return state;
   switch (type) {
     case 'ignored':
     case 'not_defined':

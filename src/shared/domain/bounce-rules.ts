@@ -41,7 +41,7 @@ export const BounceRuleSchema = z.object({
   id: RuleId,
   description: z.string().max(500).default(''),
   /** Regular expression (JavaScript syntax, case-insensitive) tested on the normalised reply text. */
-  pattern: z.string().max(2000),
+  pattern: z.string().max(4000),
   code: z
     .string()
     .regex(CODE_CONDITION_RE, 'expected 4xx, 5xx, an exact code like 550, any or none')
@@ -92,11 +92,13 @@ const entry = (
 ): ClassMappingEntry => ({ reason, permanent, transient });
 
 /**
- * The shipped class -> reason/type mapping. Decisions where SPEC §4.1 leaves a choice:
- * - blocks and refusals (50-54) are Hard when permanent and Soft when transient;
- * - 90 Unsubscribe is the class of feedback-loop complaints (ARF): Refused, Hard (the address is denylisted);
- * - invalid domain and mailbox full stay Soft even when permanent, as the table of §4.1 says;
- * - too large is Ignored: the address is fine, the message is not.
+ * The shipped class -> reason/type mapping, following SPEC §4.1 ("the type of one bounce follows what the
+ * reply says about the address"): Hard only where the reply proves the address bad (10 Invalid Recipient when
+ * permanent, 30 no recipient) or a complaint (90); every refusal aimed at the sender, its IP or its content
+ * (50-54) is Soft, permanent or not; invalid domains, full mailboxes and disabled accounts are Soft; too large,
+ * auto-replies and challenges are Ignored; 40 Generic Bounce (a failure nothing could be told about) is Not
+ * defined, so it goes to the qualification table as "To qualify" and never counts toward quarantine. A
+ * transient reply (4xx, a 4.x.x status, no reply) is never Hard: the message is retried.
  */
 export const BOUNCE_CLASS_MAPPING: BounceClassMapping = {
   1: entry('not_defined', 'not_defined'),
@@ -106,14 +108,14 @@ export const BOUNCE_CLASS_MAPPING: BounceClassMapping = {
   22: entry('mailbox_full', 'soft'),
   23: entry('message_too_large', 'ignored'),
   24: entry('unreachable', 'soft'),
-  25: entry('account_disabled', 'hard', 'soft'),
+  25: entry('account_disabled', 'soft'),
   30: entry('address_not_specified', 'hard', 'soft'),
-  40: entry('not_defined', 'hard', 'soft'),
-  50: entry('refused', 'hard', 'soft'),
-  51: entry('refused', 'hard', 'soft'),
-  52: entry('refused', 'hard', 'soft'),
-  53: entry('refused', 'hard', 'soft'),
-  54: entry('refused', 'hard', 'soft'),
+  40: entry('not_defined', 'not_defined'),
+  50: entry('refused', 'soft'),
+  51: entry('refused', 'soft'),
+  52: entry('refused', 'soft'),
+  53: entry('refused', 'soft'),
+  54: entry('refused', 'soft'),
   60: entry('error_ignored', 'ignored'),
   70: entry('unreachable', 'soft'),
   80: entry('error_ignored', 'ignored'),

@@ -86,7 +86,15 @@ export function createReloadableClassifier(load: () => ClassifierSource): Reload
     const explained = inner.explain(reply);
     const override = source.overrides.size ? source.overrides.get(qualificationKey(reply)) : undefined;
     if (override)
-      return { ...explained, ...override, ruleId: 'manual', decidedBy: 'override', ruleIndex: null };
+      return {
+        ...explained,
+        ...override,
+        ruleId: 'manual',
+        matched: null,
+        why: 'requalified by an analyst in the qualification table (overrides the rules for this reply)',
+        decidedBy: 'override',
+        ruleIndex: null,
+      };
     const ruleIndex = inner.rules.findIndex((r) => r.id === explained.ruleId);
     return {
       ...explained,

@@ -1,12 +1,20 @@
 /**
- * The synchronous bounce classifier (SPEC §4.2). An ordered rule table (data, `BounceRule`), first match wins,
- * compiled once by `createClassifier`. A rule matches when every condition it sets holds: reply code class or
- * exact code, RFC 3463 enhanced code (wildcards allowed), the SMTP command answered, the MX host scope, and its
- * pattern on the normalised reply text. When no rule matches, the enhanced status code decides
- * (`ENHANCED_STATUS_FALLBACK`), then the basic code (4xx transient, 5xx generic bounce).
+ * The synchronous bounce classifier (SPEC §4.2), also used for every recipient of an asynchronous report. An
+ * ordered rule table (data, `BounceRule`), first match wins, compiled once by `createClassifier`. A rule
+ * matches when every condition it sets holds: reply code class or exact code, RFC 3463 enhanced code
+ * (wildcards allowed), the SMTP command answered, the MX host scope, and its pattern on the normalised reply
+ * text. When no rule matches, the subject of the enhanced status code decides (`ENHANCED_STATUS_FALLBACK`),
+ * then the basic code: 4xx is a transient failure (Unreachable, Soft), 5xx a generic bounce that nothing could
+ * be told about (Not defined: "To qualify"), no reply at all is Not defined.
+ *
+ * Patterns are matched on a folded copy of the normalised text: compatibility forms unified and Latin
+ * diacritics removed (NFKD), so that `boîte pleine`, `boite pleine` and the full-width forms of Japanese
+ * replies match the same rule; patterns are folded the same way when they are compiled.
  *
  * The verdict's reason and type come from the class mapping (`BOUNCE_CLASS_MAPPING`, data), unless the rule
- * overrides them; the type depends on whether the failure is permanent (5xx / 5.x.x) or transient.
+ * overrides them; the type depends on whether the failure is permanent (5xx / 5.x.x) or transient. Each
+ * explanation says why, in words an analyst can check: the rule and the words of the reply it matched, or the
+ * status code and its RFC 3463 meaning, or that nothing was recognised.
  */
 import {
   BOUNCE_CLASS_MAPPING,
@@ -17,7 +25,7 @@ import { maskMatches } from '../../../shared/domain/domain-mask';
 import type { BounceClass, FailureType, ReasonId } from '../../../shared/domain/reasons';
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 import { DEFAULT_BOUNCE_RULES } from './default-rules';
-import { ENHANCED_STATUS_FALLBACK } from './enhanced-status';
+import { ENHANCED_STATUS_FALLBACK, enhancedStatusMeaning } from './enhanced-status';
 import { normaliseText } from './normalise';
 
 /** What the classifier reads: an SMTP reply (or a DSN's status and diagnostic) and where it came from. */
@@ -54,6 +62,10 @@ export interface BounceExplanation extends BounceVerdict {
   enhanced: string | null;
   normalised: string;
   permanent: boolean;
+  /** The words of the (folded, normalised) reply the deciding rule's pattern matched; null for other verdicts. */
+  matched: string | null;
+  /** Why, in one sentence: the rule and what it matched, the status code and its meaning, or the fallback. */
+  why: string;
 }
 
 /** A reply ready for matching: codes completed from the text, the text normalised. */
@@ -63,6 +75,8 @@ export interface PreparedReply {
   /** 2, 4 or 5; null when there is no code at all (no reply). */
   klass: 2 | 4 | 5 | null;
   normalised: string;
+  /** `normalised` folded for matching (`foldForMatch`). */
+  folded: string;
   command: string | null;
   mxHost: string | null;
 }
@@ -92,34 +106,63 @@ export function createClassifier(
   function explain(input: ReplyToClassify): BounceExplanation {
     const reply = prepareReply(input);
     const permanent = reply.klass === 5;
-    const verdict = (bounceClass: BounceClass, ruleId: string, rule?: BounceRule): BounceExplanation => {
+    const verdict = (
+      bounceClass: BounceClass,
+      ruleId: string,
+      why: string,
+      override: { rule?: BounceRule; reason?: ReasonId; matched?: string | null } = {},
+    ): BounceExplanation => {
       const entry = mapping[bounceClass];
       return {
-        reason: rule?.reason ?? entry.reason,
-        type: rule?.type ?? (permanent ? entry.permanent : entry.transient),
+        reason: override.rule?.reason ?? override.reason ?? entry.reason,
+        type: override.rule?.type ?? (permanent ? entry.permanent : entry.transient),
         bounceClass,
         ruleId,
         code: reply.code,
         enhanced: reply.enhanced,
         normalised: reply.normalised,
         permanent,
+        matched: override.matched ?? null,
+        why,
       };
     };
-    const rule = compiled.find((c) => ruleMatches(c, reply))?.rule;
-    if (rule) return verdict(rule.bounceClass, rule.id, rule);
-    if (reply.klass === 2) return { ...verdict(1, 'success'), reason: 'error_ignored', type: 'ignored' };
+    for (const c of compiled) {
+      if (!ruleMatches(c, reply)) continue;
+      const matched = c.regex?.exec(reply.folded)?.[0] ?? null;
+      return verdict(c.rule.bounceClass, c.rule.id, ruleWhy(c.rule, matched, reply), {
+        rule: c.rule,
+        matched,
+      });
+    }
+    if (reply.klass === 2) {
+      return {
+        ...verdict(1, 'success', 'a 2xx/3xx reply is a success, not a bounce'),
+        reason: 'error_ignored',
+        type: 'ignored',
+      };
+    }
     if (reply.enhanced !== null) {
-      const [, subject, detail] = reply.enhanced.split('.');
-      const fallback =
-        ENHANCED_STATUS_FALLBACK[`${subject}.${detail}`] ?? ENHANCED_STATUS_FALLBACK[`${subject}.*`];
+      const subject = reply.enhanced.split('.')[1] ?? '';
+      const fallback = ENHANCED_STATUS_FALLBACK[subject];
       if (fallback) {
-        const v = verdict(fallback.bounceClass, `status:X.${subject}.${detail}`);
-        return fallback.reason ? { ...v, reason: fallback.reason } : v;
+        const meaning = enhancedStatusMeaning(reply.enhanced) ?? fallback.meaning;
+        return verdict(
+          fallback.bounceClass,
+          `status:X.${subject}.*`,
+          `no rule recognised the text; status ${reply.enhanced} (${meaning}) decided by its subject (${fallback.meaning})`,
+          { reason: fallback.reason },
+        );
       }
     }
-    if (reply.klass === 5) return verdict(40, 'code:5xx');
-    if (reply.klass === 4) return verdict(70, 'code:4xx');
-    return verdict(1, 'none');
+    if (reply.klass === 5)
+      return verdict(
+        40,
+        'code:5xx',
+        'no rule recognised the reply: a 5xx fails the message, the reason is to qualify',
+      );
+    if (reply.klass === 4)
+      return verdict(70, 'code:4xx', 'no rule recognised the reply: a 4xx is a transient failure, retried');
+    return verdict(1, 'none', 'no reply code and no rule recognised the text');
   }
 
   return {
@@ -132,12 +175,42 @@ export function createClassifier(
   };
 }
 
+/** Why a rule decided: its description (or id), what it matched, and the conditions that held. */
+function ruleWhy(rule: BounceRule, matched: string | null, reply: PreparedReply): string {
+  const conditions = [
+    rule.code !== undefined ? `code ${rule.code}` : null,
+    rule.enhanced !== undefined && reply.enhanced !== null
+      ? `status ${reply.enhanced}${statusNote(reply.enhanced)}`
+      : null,
+    rule.command !== undefined ? `answer to ${rule.command}` : null,
+    rule.mxScope !== undefined ? `MX ${rule.mxScope}` : null,
+  ].filter((c): c is string => c !== null);
+  const what = matched ? `the reply says "${matched.trim()}"` : conditions.length ? '' : 'any reply';
+  const parts = [what, ...conditions].filter((p) => p !== '');
+  return `rule "${rule.id}"${rule.description ? ` (${rule.description})` : ''}: ${parts.join(', ')}`;
+}
+
+function statusNote(enhanced: string): string {
+  const meaning = enhancedStatusMeaning(enhanced);
+  return meaning ? ` (${meaning})` : '';
+}
+
+/**
+ * The form patterns and texts are compared in: compatibility forms unified (full-width letters, ligatures)
+ * and Latin combining diacritics removed, so `Benutzer unbekannt` matches `unbekannt` and `Boîte pleine`
+ * matches `boite pleine`. Other scripts keep their marks (Japanese voicing marks are decomposed on both sides
+ * alike). Case is left to the `i` flag.
+ */
+export function foldForMatch(text: string): string {
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+}
+
 /** Compiles one rule; throws a message naming the rule when its pattern is not a valid regular expression. */
 export function compileRule(rule: BounceRule): CompiledRule {
   let regex: RegExp | null = null;
   if (rule.pattern !== '') {
     try {
-      regex = new RegExp(rule.pattern, 'i');
+      regex = new RegExp(foldForMatch(rule.pattern), 'i');
     } catch (err) {
       throw new Error(
         `bounce rule "${rule.id}": pattern does not compile: ${err instanceof Error ? err.message : String(err)}`,
@@ -170,11 +243,13 @@ function enhancedCondition(condition: string | undefined): RegExp | null {
 
 export function prepareReply(input: ReplyToClassify): PreparedReply {
   const reply = completeReply(input);
+  const normalised = normaliseText(reply.text);
   return {
     code: reply.code,
     enhanced: reply.enhanced,
     klass: replyClass(reply.code, reply.enhanced),
-    normalised: normaliseText(reply.text),
+    normalised,
+    folded: foldForMatch(normalised),
     command: input.command ?? null,
     mxHost: input.mxHost ?? null,
   };
@@ -187,7 +262,7 @@ export function ruleMatches(c: CompiledRule, reply: PreparedReply): boolean {
   if (c.rule.command !== undefined && c.rule.command !== reply.command) return false;
   if (c.rule.mxScope !== undefined && (reply.mxHost === null || !maskMatches(c.rule.mxScope, reply.mxHost)))
     return false;
-  return c.regex === null || c.regex.test(reply.normalised);
+  return c.regex === null || c.regex.test(reply.folded);
 }
 
 /** 2, 4 or 5 from the basic code, else from the enhanced code; null when neither is known. */

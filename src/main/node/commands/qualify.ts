@@ -2,7 +2,8 @@
  * `relaydeck qualify`: the batch interface of bounce qualification (keep it stable). Qualifies .eml files,
  * .mbox files and directories of them, or one SMTP reply, with the shipped rules; needs no data dir and no
  * running engine. One JSON line per message with --json:
- * `{"file", "recipients", "status", "code", "type", "reason", "class", "rule", "kind"}`.
+ * `{"file", "recipients", "status", "code", "type", "reason", "class", "rule", "kind", "why"}`, and `details`
+ * (one verdict per recipient) when a message reports several recipients.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import {
   qualifyInbound,
   readMbox,
   type Classifier,
+  type InboundVerdict,
 } from '../../engine/bounce';
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 import { parseCommandLine, UsageError, type Command, type CommandIo } from './common';
@@ -28,6 +30,22 @@ export interface QualifyLine {
   rule: string;
   /** What the message is: dsn, arf, auto_reply, bounce_nonstandard, unknown, or `reply` for --reply. */
   kind: string;
+  /** Why the rule decided, in words an analyst can check (the rule and what it matched, a status code …). */
+  why: string;
+  /** Each recipient's own verdict, when the message reports more than one. */
+  details?: RecipientDetail[];
+}
+
+/** The verdict of one recipient of a message that reports several. */
+export interface RecipientDetail {
+  recipient: string | null;
+  status: string | null;
+  code: number | null;
+  type: string;
+  reason: string;
+  class: number;
+  rule: string;
+  why: string;
 }
 
 /** Files read at once; qualification itself is synchronous and fast, reading is what overlaps. */
@@ -42,11 +60,12 @@ Usage: relaydeck qualify [--json] PATH...
        relaydeck qualify [--json] --reply "550 5.1.1 <a@example.com>: user unknown"
 
 Qualifies each message (DSN, complaint, auto-reply, non-standard bounce) with the default bounce rules and
-prints one line per message (per message of an mbox, as PATH#N). Directories are read recursively (.eml
-and .mbox files). No data directory and no running engine are needed.
+prints one line per message (per message of an mbox, as PATH#N) with the rule that decided and why.
+Directories are read recursively (.eml and .mbox files). No data directory and no running engine are needed.
 
 Options:
-  --json          one JSON object per line: file, recipients, status, code, type, reason, class, rule, kind
+  --json          one JSON object per line: file, recipients, status, code, type, reason, class, rule, kind,
+                  why, and details (one verdict per recipient) when a message reports several recipients
   --reply TEXT    qualify one SMTP reply instead of files
   -h, --help      show this help`,
   async run(argv, io) {
@@ -76,7 +95,7 @@ Options:
 
 export function qualifyReply(reply: string, classifier: Classifier): QualifyLine {
   const p = parseSmtpReply(reply);
-  const v = classifier.classify({ code: p.code, enhanced: p.enhanced, text: p.text, command: null });
+  const v = classifier.explain({ code: p.code, enhanced: p.enhanced, text: p.text, command: null });
   return {
     file: null,
     recipients: [],
@@ -87,6 +106,7 @@ export function qualifyReply(reply: string, classifier: Classifier): QualifyLine
     class: v.bounceClass,
     rule: v.ruleId,
     kind: 'reply',
+    why: v.why,
   };
 }
 
@@ -108,6 +128,21 @@ export function qualifyMessage(file: string | null, raw: Buffer, classifier: Cla
     class: main?.bounceClass ?? 1,
     rule: main?.ruleId ?? 'none',
     kind: report.kind,
+    why: main?.why ?? report.note ?? 'nothing to qualify',
+    ...(verdicts.length > 1 ? { details: verdicts.map(detailOf) } : {}),
+  };
+}
+
+function detailOf(v: InboundVerdict): RecipientDetail {
+  return {
+    recipient: v.recipient,
+    status: v.status,
+    code: v.code,
+    type: v.type,
+    reason: v.reason,
+    class: v.bounceClass,
+    rule: v.ruleId,
+    why: v.why,
   };
 }
 
@@ -181,7 +216,7 @@ function createPrinter(io: CommandIo, json: boolean): (line: QualifyLine) => voi
     }
     if (!header) {
       io.stdout.write(
-        `${['FILE', 'KIND', 'RECIPIENTS', 'STATUS', 'CODE', 'TYPE', 'REASON', 'CLASS', 'RULE'].join('\t')}\n`,
+        `${['FILE', 'KIND', 'RECIPIENTS', 'STATUS', 'CODE', 'TYPE', 'REASON', 'CLASS', 'RULE', 'WHY'].join('\t')}\n`,
       );
       header = true;
     }
@@ -196,6 +231,7 @@ function createPrinter(io: CommandIo, json: boolean): (line: QualifyLine) => voi
         line.reason,
         line.class,
         line.rule,
+        line.why,
       ].join('\t')}\n`,
     );
   };

@@ -1,8 +1,9 @@
 /**
  * `qualifyInbound`: the qualification of each recipient of an inbound report (SPEC §4.3), with the same
- * classifier as synchronous replies.
+ * classifier as synchronous replies, and the reason for each verdict.
  * - DSN / non-standard bounce, `Action: failed`: the classifier decides from the status, code and diagnostic;
- * - `Action: delayed`: the classifier's reason, type Soft (the message is still being retried);
+ * - `Action: delayed`: the classifier's reason, type Soft (the message is still being retried); a delay
+ *   warning whose cause cannot be told is Unreachable (SPEC §4.1: "a delay warning");
  * - `Action: delivered | relayed | expanded`: a success notification, Error ignored;
  * - ARF complaint: Refused, Hard, class 90 (Unsubscribe) — the address is denylisted; `not-spam` is ignored;
  * - auto-reply: Error ignored, class 60 (Auto-Reply), no status change;
@@ -17,13 +18,17 @@ export function qualifyInbound(report: InboundReport, classifier: Classifier): I
     case 'bounce_nonstandard':
       return report.recipients.map((r) => qualifyDelivery(r, classifier));
     case 'arf': {
-      const ignored = report.feedback?.feedbackType === 'not-spam';
+      const feedbackType = report.feedback?.feedbackType ?? 'abuse';
+      const ignored = feedbackType === 'not-spam';
       return report.recipients.map((r) => ({
         recipient: r.recipient,
         type: ignored ? 'ignored' : 'hard',
         reason: ignored ? 'error_ignored' : 'refused',
         bounceClass: 90,
-        ruleId: `arf:${report.feedback?.feedbackType ?? 'abuse'}`,
+        ruleId: `arf:${feedbackType}`,
+        why: ignored
+          ? 'a feedback report saying the message is not spam: nothing to do'
+          : `a complaint (feedback type ${feedbackType}): the address is denylisted`,
         status: null,
         code: null,
       }));
@@ -35,6 +40,7 @@ export function qualifyInbound(report: InboundReport, classifier: Classifier): I
         reason: 'error_ignored',
         bounceClass: 60,
         ruleId: 'auto-reply',
+        why: `an auto-reply (${report.note ?? 'RFC 3834'}): the message was delivered`,
         status: null,
         code: null,
       }));
@@ -55,15 +61,40 @@ function qualifyDelivery(r: InboundRecipient, classifier: Classifier): InboundVe
         reason: 'error_ignored',
         bounceClass: 1,
         ruleId: `dsn:${r.action}`,
+        why: `a delivery status notification with Action: ${r.action}: a success notice`,
       };
     case 'delayed': {
-      const v = classifier.classify(replyOf(r));
-      return { ...common, type: 'soft', reason: v.reason, bounceClass: v.bounceClass, ruleId: v.ruleId };
+      const v = classifier.explain(replyOf(r));
+      if (v.reason === 'not_defined') {
+        return {
+          ...common,
+          type: 'soft',
+          reason: 'unreachable',
+          bounceClass: 70,
+          ruleId: 'dsn:delayed',
+          why: 'a delay warning whose cause the text does not tell: the message is still being retried',
+        };
+      }
+      return {
+        ...common,
+        type: 'soft',
+        reason: v.reason,
+        bounceClass: v.bounceClass,
+        ruleId: v.ruleId,
+        why: `a delay warning (Soft: still being retried); ${v.why}`,
+      };
     }
     case 'failed':
     case null: {
-      const v = classifier.classify(replyOf(r));
-      return { ...common, type: v.type, reason: v.reason, bounceClass: v.bounceClass, ruleId: v.ruleId };
+      const v = classifier.explain(replyOf(r));
+      return {
+        ...common,
+        type: v.type,
+        reason: v.reason,
+        bounceClass: v.bounceClass,
+        ruleId: v.ruleId,
+        why: v.why,
+      };
     }
   }
 }

@@ -78,6 +78,8 @@ export interface InboundVerdict {
   reason: ReasonId;
   bounceClass: BounceClass;
   ruleId: string;
+  /** Why, in one sentence an analyst can check (the rule and the words it matched, the report's kind …). */
+  why: string;
   status: string | null;
   code: number | null;
 }
