@@ -38,6 +38,11 @@ describe('parseSmtpReply', () => {
       text: 'Connection timed out',
     });
     expect(parseSmtpReply('250')).toEqual({ code: 250, enhanced: null, text: '' });
+    expect(parseSmtpReply('550 #5.1.0 Address rejected.')).toEqual({
+      code: 550,
+      enhanced: '5.1.0',
+      text: 'Address rejected.',
+    });
   });
 
   it('classifies reply codes and formats them back', () => {

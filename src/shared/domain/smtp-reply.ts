@@ -41,7 +41,8 @@ export function parseSmtpReply(raw: string): ParsedReply {
       code ??= Number(m[1]);
       rest = (m[2] ?? '').trim();
     }
-    const e = /^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)(.*)$/.exec(rest);
+    // Some filters (Cisco IronPort, qmail variants) write the enhanced code with a leading '#': `550 #5.1.0`.
+    const e = /^#?([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)(.*)$/.exec(rest);
     if (e) {
       enhanced ??= e[1] ?? null;
       rest = (e[2] ?? '').trim();

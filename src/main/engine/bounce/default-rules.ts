@@ -117,7 +117,7 @@ const RULES: BounceRuleInput[] = [
     id: 'sender-rejected',
     description: 'Our sender address or domain is refused (the recipient is not at fault: Refused, Soft)',
     provider: 'Postfix / Sendmail / Exim / qmail / Exchange',
-    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
+    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
     bounceClass: 50,
     examples: [
       '553 5.1.8 <news@shop.test>: Sender address rejected: Domain not found',
@@ -125,6 +125,8 @@ const RULES: BounceRuleInput[] = [
       '550 5.1.8 Access denied, bad outbound sender. AS(42004)',
       '550 5.7.60 SMTP; Client does not have permissions to send as this sender',
       'Connected to 192.0.2.7 but sender was rejected. Remote host said: 553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)',
+      '554 5.7.1 <mail.shop.test>: Helo command rejected: Host not found',
+      '450 4.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.5]',
     ],
   },
 
@@ -755,7 +757,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`mailbox (is |was )?(full|over ?quota)|mailbox full|over ?quota|quota (exceeded|exceed|full|violation)|(disk|disc) quota`,
       String.raw`(mailbox|inbox|account|user|mailfolder|maildir|mail ?file|postbox|storage)( size)?( limit)? (is |has |was )?(full|exceeded|over|reached)`,
       String.raw`(mailbox|inbox|mailfolder|maildir|mail ?file|recipient's mailbox)${GAP}(exceeded|over|reached|beyond)${GAP}(quota|limit|size|capacity|space|allocation)`,
-      String.raw`exceed(ed|s)? (the |his |her |their |its )?(storage|mailbox|disk|disc) ?(quota|allocation|limit|space)|exceeded storage allocation`,
+      String.raw`exceed(ed|s)? (the |his |her |their |its )?(storage|mailbox|disk|disc) ?(quota|allocation|limit|space)|exceeded storage allocation|exceeded (the |his |her |their |its |your )?(mailbox |storage |disk |e-?mail )?quota|mailbox (size )?limit`,
       String.raw`(mailbox|inbox|account) (is )?out of (storage|space)|not enough (storage|space) (in|for) (the )?(mailbox|user|recipient)|insufficient (storage|space) (in|for) (the )?(mailbox|user|recipient)`,
       String.raw`too many (messages|mails) (on|in) (the )?(server|mailbox|account)|cannot update mailbox ${GAP}file too large`,
     ].join('|'),
@@ -770,6 +772,7 @@ const RULES: BounceRuleInput[] = [
       '552 5.2.2 Requested mail action aborted: exceeded storage allocation',
       '550 <bob@web.de> Benutzer hat zuviele Mails auf dem Server. / User has too many messages on the server.',
       'maildir delivery failed: error writing message: Disc quota exceeded',
+      '522 5.7.1 Recipient has exceeded quota',
     ],
   },
   {
@@ -812,7 +815,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`domain (name )?(not found|does not exist|doesn't exist|unknown|is invalid|invalid)|no such domain|unknown domain|(host|domain) (or domain name )?not found|host unknown|unknown host|name or service not known|nodename nor servname|name service error`,
       String.raw`no (mx|mail exchanger|mail host|mail hosts|mail server)s?( record| found| for)|no mx (record|host)|no (mx|a|aaaa)( or (a|aaaa))? records?|null mx|does not accept mail|unrouteable (mail domain|address)|all relevant mx records point to non-existent hosts|no route to domain|no route found to domain`,
-      String.raw`couldn'?t find any host|could not find (any host|a mail exchanger)|couldn'?t find a mail exchanger|domain is not (hosted|served|valid)|nonexistent ?domain|non-existent domain|domain${GAP} (does not|doesn't) exist`,
+      String.raw`couldn'?t find any host|could not find (any host|a mail exchanger)|couldn'?t find a mail exchanger|domain is not (hosted|served|valid)|nonexistent ?domain|non-existent domain|domain${GAP} (does not|doesn't) exist|domain${GAP} not found|invalid (recipient )?domain\b`,
       String.raw`could not be found in (the )?domain name service|domain name in the e-?mail address is incorrect|(malformed|unexpected) name server reply|recipient domain${GAP}(not found|invalid)`,
       String.raw`domaine (inexistant|inconnu|invalide)|domain existiert nicht|dominio (inexistente|desconocido|no existe|non esistente)|домен не существует|ドメインが存在しません|域名不存在`,
     ].join('|'),
@@ -876,7 +879,7 @@ const RULES: BounceRuleInput[] = [
     description: 'Greylisting or a first attempt refused, to be retried in a few minutes',
     provider: 'Postgrey / Exim / generic',
     code: '4xx',
-    pattern: String.raw`gr[ae]y ?list|greylisted|try (again )?later|please retry|come back later|temporarily rejected|tempfail|reessayez plus tard|essayer plus tard|spater (erneut|nochmal)|versuchen sie es spater|mas tarde|piu tardi|mais tarde|probeer het later|sprobuj (ponownie )?pozniej|повторите попытку позже|попробуйте позже|しばらくしてから|稍后(重试|再试)|请稍后`,
+    pattern: String.raw`gr[ae]y ?list|greylisted|try (again )?later|please retry|come back later|temporarily rejected|tempfail|verification in progress|reessayez plus tard|essayer plus tard|spater (erneut|nochmal)|versuchen sie es spater|mas tarde|piu tardi|mais tarde|probeer het later|sprobuj (ponownie )?pozniej|повторите попытку позже|попробуйте позже|しばらくしてから|稍后(重试|再试)|请稍后`,
     bounceClass: 20,
     examples: [
       '451 4.7.1 <grey@inbox.test>: Recipient address rejected: Greylisted, please try again later',
@@ -938,11 +941,10 @@ const RULES: BounceRuleInput[] = [
     id: 'authentication-failed',
     description: 'SPF, DKIM, DMARC or reverse DNS checks failed, or authentication is required',
     provider: 'generic',
-    pattern: String.raw`\bspf\b|sender policy framework|\bdkim\b|dmarc|authenticat|reverse (dns|hostname|lookup|dns entry)|\bptr\b|\brdns\b|fcrdns|helo (command )?rejected|(invalid|bad|illegal) (helo|ehlo)|client host rejected: cannot find your|cannot find your (reverse )?hostname|not authorized to send (mail |messages )?(on behalf|from|for)`,
+    pattern: String.raw`\bspf\b|sender policy framework|\bdkim\b|dmarc|authenticat|reverse (dns|hostname|lookup|dns entry)|\bptr\b|\brdns\b|fcrdns|cannot find your (reverse )?hostname|not authorized to send (mail |messages )?(on behalf|from|for)`,
     bounceClass: 50,
     examples: [
       '550 5.7.23 The message was rejected because of Sender Policy Framework violation',
-      '450 4.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.5]',
       '553 Sender Policy Framework (SPF) fail',
       '550 5.7.509 Access denied, sending domain shop.test does not pass DMARC verification and has a DMARC policy of reject.',
     ],
