@@ -119,6 +119,9 @@ describe('Bounce qualification page', () => {
     await page.waitForSelector(byTestId('tester-result'));
     expect(await text('tester-reason')).toBe('User unknown · Hard');
     expect(await text('tester-normalised')).toContain('does not exist');
+    // Why: the rule and the words of the reply it matched, marked in the normalised text.
+    expect(await text('tester-why')).toMatch(/^rule "gmail-no-such-user" .*: the reply says "/);
+    expect((await text('tester-matched')).toLowerCase()).toContain('does not exist');
 
     await page.click(byTestId('tester-rule-link'));
     const highlighted = page.locator(`${byTestId('bounce-rule-row')}.is-highlighted`);
@@ -188,6 +191,7 @@ describe('Bounce qualification page', () => {
     await page.click(unknownRow);
     await page.waitForSelector(byTestId('qualification-drawer'));
     expect(await text('qualification-raw')).toContain('5.1.1');
+    expect(await text('qualification-why')).toMatch(/^rule "user-unknown" .*the reply says "/);
     await page.screenshot({ path: path.join(SHOTS, 'qualification-drawer.png') });
     await page.click(byTestId('create-rule-from-reply'));
     await page.waitForSelector(byTestId('bounce-rule-drawer'));

@@ -102,6 +102,9 @@ describe('qualification table', () => {
       ctx,
     );
     expect(toQualify.items).toHaveLength(1);
+    // Each row says why its rule decided, as the classifier said it.
+    expect(frequent.items[0]?.why).toMatch(/^rule "user-unknown" .*the reply says "User unknown"/);
+    expect(toQualify.items[0]?.why).toMatch(/no rule recognised the reply: a 5xx fails the message/);
   });
 
   it('applies a requalification to future replies with the same key (override before the rules)', async () => {
@@ -141,6 +144,8 @@ describe('bounce rules', () => {
     });
     expect(r.normalised).toContain('{email}');
     expect(r.rule?.id).toBe(r.classification.ruleId);
+    expect(r.matched).toBe('User unknown');
+    expect(r.why).toContain('the reply says "User unknown"');
   });
 
   it('refuses a shadowed rule with the rules.N path, saves a good table and applies it at once', async () => {

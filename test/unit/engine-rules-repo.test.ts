@@ -91,6 +91,7 @@ describe('rule revisions (migration 5 triggers)', () => {
       type: 'hard' as const,
       bounceClass: 10 as const,
       ruleId: 'some-rule',
+      why: 'rule "some-rule": the reply says "no such user"',
     };
     // The hot path's occurrence counting is not an override.
     expect(moved(() => recordQualifications(t.db, [hit, hit], 3))).toEqual({ mx: 0, bounce: 0 });

@@ -21,6 +21,7 @@ import {
   type ReplySource,
 } from '../../src/renderer/features/bounces/bounce-rules-model';
 import {
+  foldedIndexOf,
   formatCodes,
   replySourceOf,
   requalifyFormOf,
@@ -60,6 +61,17 @@ describe('pattern escaping', () => {
   });
 });
 
+describe('foldedIndexOf (marking the words a rule matched)', () => {
+  it('finds the matched words whatever their case and Latin accents, and maps offsets back', () => {
+    const text = '552 5.2.2 Boîte aux lettres pleine';
+    const at = foldedIndexOf(text, 'boite aux lettres pleine');
+    expect(at && text.slice(at.start, at.end)).toBe('Boîte aux lettres pleine');
+    expect(foldedIndexOf('550 User Unknown', 'user unknown')).toEqual({ start: 4, end: 16 });
+    expect(foldedIndexOf('550 nothing here', 'user unknown')).toBeNull();
+    expect(foldedIndexOf('550 x', '')).toBeNull();
+  });
+});
+
 describe('create a rule from a reply of the qualification table', () => {
   const raw = '550 5.7.1 <bob@example.org>: Message 4711 rejected by ACME content policy (ref AB12CD34EF)';
   const source: ReplySource = {
@@ -86,7 +98,7 @@ describe('create a rule from a reply of the qualification table', () => {
       '550 5.7.1 <alice@other.net>: Message 99 rejected by ACME content policy (ref ZZ98YY76XX)';
     for (const reply of [raw, variant]) {
       const verdict = classifier.classify({ code: null, enhanced: null, text: reply });
-      expect(verdict).toEqual({ reason: 'refused', type: 'soft', bounceClass: 52, ruleId: created.id });
+      expect(verdict).toMatchObject({ reason: 'refused', type: 'soft', bounceClass: 52, ruleId: created.id });
     }
     // Another text with the same codes is not caught by it.
     expect(
@@ -131,6 +143,7 @@ describe('create a rule from a reply of the qualification table', () => {
       type: 'hard',
       bounceClass: 40,
       ruleId: 'code:5xx',
+      why: 'no rule recognised the reply: a 5xx fails the message, the reason is to qualify',
       status: 'to_qualify',
       manual: false,
       updatedAt: 2,

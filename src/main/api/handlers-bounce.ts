@@ -111,6 +111,8 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
           ruleId: explained.ruleId,
         },
         decidedBy: explained.decidedBy,
+        why: explained.why,
+        matched: explained.matched,
         rule,
         ruleIndex: explained.ruleIndex,
       };

@@ -75,6 +75,7 @@ export function applyReport(
         type: verdict.type,
         bounceClass: verdict.bounceClass,
         ruleId: verdict.ruleId,
+        why: verdict.why,
       });
     }
     let applied = 'recorded only';

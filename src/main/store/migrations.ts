@@ -570,6 +570,16 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX queue_delivery;
     `,
   },
+  {
+    version: 8,
+    name: 'qualification: why the rule decided',
+    sql: `
+      -- The sentence the classifier gives with each verdict (the rule and the words of the reply it matched, the
+      -- status code and its RFC 3463 meaning, or the fallback), so an analyst can see and correct a
+      -- qualification. Rows qualified before this version have none ('').
+      ALTER TABLE qualification ADD COLUMN why TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

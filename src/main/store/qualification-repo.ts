@@ -28,6 +28,8 @@ export interface QualificationHit {
   type: FailureType;
   bounceClass: BounceClass;
   ruleId: string;
+  /** Why the rule decided (`BounceExplanation.why`). */
+  why: string;
 }
 
 interface QualificationDbRow {
@@ -44,6 +46,7 @@ interface QualificationDbRow {
   type: FailureType;
   bounce_class: number;
   rule_id: string;
+  why: string;
   status: QualificationStatus;
   manual: number;
   updated_at: number;
@@ -61,9 +64,9 @@ export function recordQualifications(db: Db, hits: readonly QualificationHit[], 
   const upsert = stmt(
     db,
     `INSERT INTO qualification (norm_key, source, code, enhanced, first_raw, first_seen_at, last_seen_at,
-       occurrences, reason, type, bounce_class, rule_id, status, manual, updated_at)
+       occurrences, reason, type, bounce_class, rule_id, why, status, manual, updated_at)
      VALUES (@key, @source, @code, @enhanced, @raw, @now, @now, 1, @reason, @type, @bounceClass, @ruleId,
-       @status, 0, @now)
+       @why, @status, 0, @now)
      ON CONFLICT(norm_key) DO UPDATE SET
        occurrences = occurrences + 1,
        last_seen_at = max(last_seen_at, excluded.last_seen_at),
@@ -71,6 +74,7 @@ export function recordQualifications(db: Db, hits: readonly QualificationHit[], 
        type = CASE WHEN manual THEN type ELSE excluded.type END,
        bounce_class = CASE WHEN manual THEN bounce_class ELSE excluded.bounce_class END,
        rule_id = CASE WHEN manual THEN rule_id ELSE excluded.rule_id END,
+       why = CASE WHEN manual THEN why ELSE excluded.why END,
        status = CASE WHEN manual OR status = 'ignore' THEN status ELSE excluded.status END,
        updated_at = excluded.updated_at`,
   );
@@ -86,6 +90,7 @@ export function recordQualifications(db: Db, hits: readonly QualificationHit[], 
       type: h.type,
       bounceClass: h.bounceClass,
       ruleId: h.ruleId,
+      why: h.why,
       status: isUnqualifiedRule(h.ruleId) ? 'to_qualify' : 'keep',
     });
   }
@@ -106,6 +111,7 @@ function toRow(r: QualificationDbRow): QualificationRow {
     type: r.type,
     bounceClass: r.bounce_class,
     ruleId: r.rule_id,
+    why: r.why,
     status: r.status,
     manual: r.manual === 1,
     updatedAt: r.updated_at,

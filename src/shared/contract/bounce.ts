@@ -46,6 +46,8 @@ export const QualificationRow = z.object({
   bounceClass: z.number().int(),
   /** The rule that classified it (a rule id, `status:X.1.1`, `code:5xx`, `none`), or `manual` once requalified. */
   ruleId: z.string(),
+  /** Why the rule decided, as the classifier said it when the reply was last qualified ('' before v8). */
+  why: z.string(),
   status: QualificationStatus,
   /**
    * Requalified by an analyst: the row's reason/type/class override the rules for every future reply with
@@ -138,6 +140,10 @@ export const BounceTestResult = z.object({
   }),
   /** Who decided: a rule of the table, an analyst's requalification of this key, or the RFC 3463 fallback. */
   decidedBy: z.enum(['rule', 'override', 'fallback']),
+  /** Why, in one sentence: the rule and the words it matched, the status code and its meaning, the fallback. */
+  why: z.string(),
+  /** The words of the (normalised, accent-folded) reply that the deciding rule's pattern matched. */
+  matched: z.string().nullable(),
   /** The matching rule (null when no rule matched). */
   rule: BounceRuleSchema.nullable(),
   /** Its position in the table (0-based), or null. */

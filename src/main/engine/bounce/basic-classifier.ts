@@ -28,6 +28,8 @@ export interface Classification {
   bounceClass: BounceClass;
   /** The rule that decided (`manual` for an analyst's override); absent for verdicts made without a reply. */
   ruleId?: string;
+  /** Why the rule decided (the qualification table shows it); absent for verdicts made without a reply. */
+  why?: string;
 }
 
 /** The part of an outcome the classifier reads. */
@@ -49,8 +51,8 @@ export function classifyReplyWithRule(
   reply: ClassifiableReply,
   classifier: Pick<Classifier, 'classify'> = DEFAULT_CLASSIFIER,
 ): Required<Classification> {
-  const { reason, type, bounceClass, ruleId } = classifier.classify(reply);
-  return { reason, type, bounceClass, ruleId };
+  const { reason, type, bounceClass, ruleId, why } = classifier.classify(reply);
+  return { reason, type, bounceClass, ruleId, why };
 }
 
 /** The normalised key of a reply: the grouping key of the qualification table and of analyst overrides. */
@@ -110,8 +112,8 @@ export function createReloadableClassifier(load: () => ClassifierSource): Reload
     explain: (reply) => explainWithSource(reply),
     explainWithSource,
     classify(reply): BounceVerdict {
-      const { reason, type, bounceClass, ruleId } = explainWithSource(reply);
-      return { reason, type, bounceClass, ruleId };
+      const { reason, type, bounceClass, ruleId, why } = explainWithSource(reply);
+      return { reason, type, bounceClass, ruleId, why };
     },
     reload() {
       const next = load();

@@ -46,8 +46,10 @@ export interface BounceVerdict {
   reason: ReasonId;
   type: FailureType;
   bounceClass: BounceClass;
-  /** The rule that decided: a rule id, `status:X.Y.Z` (enhanced-code fallback), `code:4xx|5xx`, `success` or `none`. */
+  /** The rule that decided: a rule id, `status:X.n.*` (status-subject fallback), `code:4xx|5xx`, `success` or `none`. */
   ruleId: string;
+  /** Why, in one sentence: the rule and what it matched, the status code and its meaning, or the fallback. */
+  why: string;
 }
 
 export interface Classifier {
@@ -64,8 +66,6 @@ export interface BounceExplanation extends BounceVerdict {
   permanent: boolean;
   /** The words of the (folded, normalised) reply the deciding rule's pattern matched; null for other verdicts. */
   matched: string | null;
-  /** Why, in one sentence: the rule and what it matched, the status code and its meaning, or the fallback. */
-  why: string;
 }
 
 /** A reply ready for matching: codes completed from the text, the text normalised. */
@@ -169,8 +169,8 @@ export function createClassifier(
     rules,
     explain,
     classify(reply) {
-      const { reason, type, bounceClass, ruleId } = explain(reply);
-      return { reason, type, bounceClass, ruleId };
+      const { reason, type, bounceClass, ruleId, why } = explain(reply);
+      return { reason, type, bounceClass, ruleId, why };
     },
   };
 }

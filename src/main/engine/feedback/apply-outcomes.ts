@@ -276,6 +276,7 @@ function qualificationHit(attempt: SmtpOutcome, c: Classification): Qualificatio
     type: c.type,
     bounceClass: c.bounceClass,
     ruleId: c.ruleId ?? 'none',
+    why: c.why ?? '',
   };
 }
 

@@ -63,6 +63,11 @@ export function QualificationDrawer({
         <Prop label="Last seen">{formatTimestamp(row.lastSeenAt)}</Prop>
         <Prop label="Source">{QUALIFICATION_SOURCE_HINTS[row.source]}</Prop>
         <Prop label="Decided by">{row.manual ? 'Requalified by hand' : <code>{row.ruleId}</code>}</Prop>
+        {!row.manual && (
+          <Prop label="Why" wide>
+            {row.why ? <span data-testid="qualification-why">{row.why}</span> : null}
+          </Prop>
+        )}
       </dl>
       <details className="raw-details" open>
         <summary>First raw reply</summary>

@@ -8,7 +8,7 @@ import { Card } from '../../components/Card';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Field, Select, TextArea, TextInput } from '../../components/Field';
 import { bounceClassLabel } from './bounce-rules-model';
-import { formatCodes } from './qualification-model';
+import { foldedIndexOf, formatCodes } from './qualification-model';
 
 const DECIDED_BY: Record<BounceTestResult['decidedBy'], string> = {
   rule: 'a rule of the table',
@@ -99,6 +99,22 @@ export function ReplyTester({ dirty, onJump }: { dirty: boolean; onJump(index: n
   );
 }
 
+/**
+ * The text with the words the rule matched marked. The rule matched the accent-folded text, so the part is
+ * looked up the same way (case and Latin accents ignored); when it cannot be found, the text is shown as is.
+ */
+function Highlighted({ text, part }: { text: string; part: string | null }) {
+  const at = part ? foldedIndexOf(text, part) : null;
+  if (!at) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, at.start)}
+      <mark data-testid="tester-matched">{text.slice(at.start, at.end)}</mark>
+      {text.slice(at.end)}
+    </>
+  );
+}
+
 function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index: number): void }) {
   const c = result.classification;
   const index = result.ruleIndex;
@@ -108,7 +124,11 @@ function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index
         <div className="prop prop-wide">
           <dt>Normalised</dt>
           <dd className="mono" data-testid="tester-normalised">
-            {result.normalised || <span className="muted">(empty)</span>}
+            {result.normalised ? (
+              <Highlighted text={result.normalised} part={result.matched} />
+            ) : (
+              <span className="muted">(empty)</span>
+            )}
           </dd>
         </div>
         <div className="prop">
@@ -143,6 +163,10 @@ function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index
           <dd className="strong" data-testid="tester-reason">
             {REASONS[c.reason].label} · {FAILURE_TYPE_LABELS[c.type]}
           </dd>
+        </div>
+        <div className="prop prop-wide">
+          <dt>Why</dt>
+          <dd data-testid="tester-why">{result.why}</dd>
         </div>
       </dl>
     </div>

@@ -91,3 +91,34 @@ export function replySourceOf(row: QualificationRow, form: RequalifyForm): Reply
     type: form.type,
   };
 }
+
+/** Folds like the classifier does (NFKD, Latin combining marks dropped), lower-cased. */
+function fold(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+/**
+ * Where `part` (as the classifier matched it, on folded text) lies in `text`: the start and end offsets in
+ * `text`, or null. Folding can change lengths (a decomposed letter loses its mark), so offsets are mapped back
+ * character by character.
+ */
+export function foldedIndexOf(text: string, part: string): { start: number; end: number } | null {
+  const needle = fold(part);
+  if (needle === '') return null;
+  // folded[i] came from text[origin[i]]
+  let folded = '';
+  const origin: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const f = fold(text[i] ?? '');
+    folded += f;
+    for (let k = 0; k < f.length; k++) origin.push(i);
+  }
+  const at = folded.indexOf(needle);
+  if (at < 0) return null;
+  const start = origin[at] ?? 0;
+  const end = (origin[at + needle.length - 1] ?? start) + 1;
+  return { start, end };
+}
