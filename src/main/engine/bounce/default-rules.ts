@@ -1207,6 +1207,30 @@ const RULES: BounceRuleInput[] = [
     examples: ['501 5.5.4 Invalid command arguments'],
   },
   {
+    id: 'code-551',
+    description: 'RFC 5321 551 (user not local / has moved) with nothing more precise: the address is gone',
+    code: '551',
+    pattern: '',
+    bounceClass: 10,
+    examples: ['551 Requested action not taken'],
+  },
+  {
+    id: 'code-521',
+    description: 'RFC 7504 521 (the host does not accept mail) with nothing more precise',
+    code: '521',
+    pattern: '',
+    bounceClass: 21,
+    examples: ['521 mx.nowhere.test'],
+  },
+  {
+    id: 'code-556',
+    description: 'RFC 7504 556 (the domain does not accept mail) with nothing more precise',
+    code: '556',
+    pattern: '',
+    bounceClass: 21,
+    examples: ['556 Requested action not taken'],
+  },
+  {
     id: 'mailbox-unavailable',
     description:
       'A bare "mailbox unavailable" (most often an unknown address) with nothing more precise in the reply',

@@ -5,12 +5,16 @@
  * - `Action: delayed`: the classifier's reason, type Soft (the message is still being retried); a delay
  *   warning whose cause cannot be told is Unreachable (SPEC §4.1: "a delay warning");
  * - `Action: delivered | relayed | expanded`: a success notification, Error ignored;
- * - ARF complaint: Refused, Hard, class 90 (Unsubscribe) — the address is denylisted; `not-spam` is ignored;
+ * - ARF complaint (abuse, fraud, virus, other, an FBL opt-out): Refused, Hard, class 90 (Unsubscribe) — the
+ *   address is denylisted; `not-spam` and RFC 6591 `auth-failure` reports are no complaint: Error ignored;
  * - auto-reply: Error ignored, class 60 (Auto-Reply), no status change;
  * - unknown: nothing to qualify (the report is kept and listed).
  */
 import type { Classifier } from '../classifier';
 import type { InboundRecipient, InboundReport, InboundVerdict } from './types';
+
+/** RFC 5965 / RFC 6591 feedback types that are not complaints about the message. */
+const NOT_COMPLAINTS = new Set(['not-spam', 'auth-failure']);
 
 export function qualifyInbound(report: InboundReport, classifier: Classifier): InboundVerdict[] {
   switch (report.kind) {
@@ -19,7 +23,7 @@ export function qualifyInbound(report: InboundReport, classifier: Classifier): I
       return report.recipients.map((r) => qualifyDelivery(r, classifier));
     case 'arf': {
       const feedbackType = report.feedback?.feedbackType ?? 'abuse';
-      const ignored = feedbackType === 'not-spam';
+      const ignored = NOT_COMPLAINTS.has(feedbackType);
       return report.recipients.map((r) => ({
         recipient: r.recipient,
         type: ignored ? 'ignored' : 'hard',
@@ -27,7 +31,7 @@ export function qualifyInbound(report: InboundReport, classifier: Classifier): I
         bounceClass: 90,
         ruleId: `arf:${feedbackType}`,
         why: ignored
-          ? 'a feedback report saying the message is not spam: nothing to do'
+          ? `a feedback report of type ${feedbackType}, not a complaint: nothing to do`
           : `a complaint (feedback type ${feedbackType}): the address is denylisted`,
         status: null,
         code: null,
