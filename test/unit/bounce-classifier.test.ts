@@ -94,7 +94,7 @@ describe('classifier fallbacks and conditions', () => {
       bounceClass: 50,
     });
     // A code the table has no rule for is decided by its subject, and marked as such.
-    expect(classifier.classify(reply('550 5.1.9 Go away'))).toMatchObject({
+    expect(classifier.classify(reply('550 5.1.9 Nope'))).toMatchObject({
       reason: 'user_unknown',
       ruleId: 'status:X.1.*',
     });

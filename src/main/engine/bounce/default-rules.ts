@@ -94,7 +94,7 @@ const RULES: BounceRuleInput[] = [
     id: 'relay-denied',
     description: 'The server is not a destination for this domain and refuses to relay (Refused, Soft)',
     provider: 'Postfix / Exchange / Exim / Sendmail / qmail / MessageLabs',
-    pattern: String.raw`relay(ing)? (access )?(denied|not permitted|prohibited|not allowed|refused|forbidden)|unable to relay|we do not relay|not permitted to relay|relay not permitted|(isn'?t|not) in my list of allowed rcpthosts|use me .{0,80}as a relay|not (been )?configured to (let you do this|relay)|open relay not allowed|relais (refuse|interdit|non autorise)|relaying (nicht erlaubt|verweigert)|relay (nicht erlaubt|verweigert|denegado|no permitido|negado)|no se permite (el )?relay`,
+    pattern: String.raw`relay(ing)? (access )?(denied|not permitted|prohibited|not allowed|refused|forbidden)|unable to relay|we do not relay|not permitted to relay|relay not permitted|(isn'?t|not) in my list of allowed rcpthosts|use me .{0,80}as a relay|relaying mail to ${GAP}is not allowed|(relay|relaying) through this (server|machine)|not local host|not a gateway|insecure mail relay|not an open relay|not (been )?configured to (let you do this|relay)|open relay not allowed|relais (refuse|interdit|non autorise)|relaying (nicht erlaubt|verweigert)|relay (nicht erlaubt|verweigert|denegado|no permitido|negado)|no se permite (el )?relay`,
     bounceClass: 54,
     examples: [
       '554 5.7.1 <bob@elsewhere.test>: Relay access denied',
@@ -117,7 +117,7 @@ const RULES: BounceRuleInput[] = [
     id: 'sender-rejected',
     description: 'Our sender address or domain is refused (the recipient is not at fault: Refused, Soft)',
     provider: 'Postfix / Sendmail / Exim / qmail / Exchange',
-    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
+    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|\bbatv\b|backscatter|no third-party dsns|unsigned dsn|null sender|empty envelope sender|returned mail not accepted|(bounces?|dsns?) (are )?not accepted|mail from not owned|not owned by user|unroutable sender|(sender|from:? domain)${GAP}(is invalid|is empty|has no (dns|mx))|badmailfrom|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
     bounceClass: 50,
     examples: [
       '553 5.1.8 <news@shop.test>: Sender address rejected: Domain not found',
@@ -573,8 +573,8 @@ const RULES: BounceRuleInput[] = [
       String.raw`(user|recipient|addressee|mailbox|address|account|e-?mail)${GAP}\b((was|is|could|can|wasn['’]?t|couldn['’]?t|can['’]?t|cannot)( not)?( be)? (found|recogni[sz]ed)|not found|not recogni[sz]ed)|(user|recipient|mailbox|address|account) (is )?(unknown|nonexistent|non-existent)`,
       String.raw`is not (a |an )?(known|valid|local|existing|active) (user|mailbox|recipient|e-?mail address|address|account)|not (a |an )?(valid|known|existing) (recipient|mailbox|user|e-?mail address|address|account)|is not an active address`,
       String.raw`invalid (recipient|mailbox|user|account|e-?mail address|destination address|addressee)|bad[ _](recipient|destination mailbox|mailbox address)|illegal (recipient|alias)|recipient (address )?rejected: (undeliverable address|unknown|invalid|no such)`,
-      String.raw`user not local|not our customer|recipient no longer on server|no longer (exists|on (this )?server|valid|here|accepts mail|available at this)|(mailbox|account|address) has been (removed|deleted)|has moved|mailbox (has been )?(removed|deleted)`,
-      String.raw`format of the e-?mail address is incorrect|recipient name is not recognized|no account by that name`,
+      String.raw`user not local|not our customer|recipient no longer on server|no longer (exists|on (this )?server|valid|here|available at this)|(mailbox|account|address) has been (removed|deleted)|has moved|mailbox (has been )?(removed|deleted)`,
+      String.raw`format of the e-?mail address is incorrect|recipient name is not recognized|no account by that name|there is no one at this address|(user|recipient|mailbox|address|account) (is )?not exist|(user|recipient|address|mailbox)${GAP} not known|recipient not ok|(recipient|address) is not local|not a local (address|user|recipient)|missing home directory|unknown virtual user|invalid or unknown|addresses? (were|was|are|is) unknown|envelope recipient (has been denied|is in my badrcptto list)|badrcptto|badrecipientto|not in my validrcptto|has been replaced by|bad (e-?mail )?address|invalid (e-?mail )?address|(mailbox|address|recipient|user) (is )?invalid|mailbox not present|no existe (dicha persona|ese usuario)`,
     ].join('|'),
     bounceClass: 10,
     examples: [
@@ -598,7 +598,6 @@ const RULES: BounceRuleInput[] = [
       '550-bob@example.com is not an active address at this host',
       '553 sorry, badrcptto(user mail-box not found) (#5.7.1)',
       '550 ** No mail box available for this user **',
-      'This address no longer accepts mail.',
     ],
   },
   {
@@ -689,7 +688,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'QQ / NetEase / Sina / Aliyun / generic (Chinese)',
     pattern: String.raw`(用户|用戶|收件人|邮箱|郵箱|信箱|帐户|账户|帳戶|帐号|账号|帳號|地址|用户名)(名)?不存在|无此用户|無此用戶|没有这个用户|查无此人|收件人地址(错误|無效|无效)`,
     bounceClass: 10,
-    examples: ['550 用户不存在 (user not exist)', '550 收件人不存在'],
+    examples: ['550 用户不存在', '550 收件人不存在'],
   },
   {
     id: 'user-unknown-other',
@@ -708,7 +707,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`(mailbox|account|user|address|recipient|login)( account)?( is| has been| was| currently)? (disabled|suspended|deactivated|inactive|locked|frozen|expired|closed|discontinued|terminated|blocked by (the )?(owner|administrator)|not active|no longer active|temporarily (disabled|suspended))`,
       String.raw`(disabled|suspended|deactivated|inactive|locked|frozen|expired|discontinued|closed|dormant) (mailbox|account|user|address|e-?mail address|recipient)`,
-      String.raw`\[suspend\]|currently suspended|administratively disabled|not accepting (messages|mail)(?! from)|mailbox disabled`,
+      String.raw`\[suspend\]|currently suspended|has been (temporarily )?suspended|temporar(il)?y (locked|inactive)|administratively disabled|not accepting (messages|mail)(?! from)|mailbox disabled|no longer accepts mail|(user|account|mailbox)( or domain)? is disabled|suspend(ed)? the service|mailbox unavailable or access denied|extended inactivity|account is locked`,
     ].join('|'),
     bounceClass: 25,
     examples: [
@@ -718,6 +717,7 @@ const RULES: BounceRuleInput[] = [
       '550 [SUSPEND] Mailbox currently suspended - Please contact correspondent directly',
       '551 <bob@example.com> is a deactivated mailbox',
       'Mailaddress is administratively disabled. (LDAP-ERR #229)',
+      'This address no longer accepts mail.',
     ],
   },
   {
@@ -759,7 +759,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`(mailbox|inbox|mailfolder|maildir|mail ?file|recipient's mailbox)${GAP}(exceeded|over|reached|beyond)${GAP}(quota|limit|size|capacity|space|allocation)`,
       String.raw`exceed(ed|s)? (the |his |her |their |its )?(storage|mailbox|disk|disc) ?(quota|allocation|limit|space)|exceeded storage allocation|exceeded (the |his |her |their |its |your )?(mailbox |storage |disk |e-?mail )?quota|mailbox (size )?limit`,
       String.raw`(mailbox|inbox|account) (is )?out of (storage|space)|not enough (storage|space) (in|for) (the )?(mailbox|user|recipient)|insufficient (storage|space) (in|for) (the )?(mailbox|user|recipient)`,
-      String.raw`too many (messages|mails) (on|in) (the )?(server|mailbox|account)|cannot update mailbox ${GAP}file too large`,
+      String.raw`too many (messages|mails) (on|in) (the )?(server|mailbox|account)|cannot update mailbox ${GAP}file too large|full mailbox|over (the )?(allowed |disk |storage |mailbox )?quota|(does not|doesn'?t) have enough (disk |storage )?space|not (enough|sufficient) (disk|storage) space|space has been used up|mail ?file (size )?exceeds|(mailbox|storage)${GAP}would exceed`,
     ].join('|'),
     bounceClass: 22,
     examples: [
@@ -816,7 +816,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`domain (name )?(not found|does not exist|doesn't exist|unknown|is invalid|invalid)|no such domain|unknown domain|(host|domain) (or domain name )?not found|host unknown|unknown host|name or service not known|nodename nor servname|name service error`,
       String.raw`no (mx|mail exchanger|mail host|mail hosts|mail server)s?( record| found| for)|no mx (record|host)|no (mx|a|aaaa)( or (a|aaaa))? records?|null mx|does not accept mail|unrouteable (mail domain|address)|all relevant mx records point to non-existent hosts|no route to domain|no route found to domain`,
       String.raw`couldn'?t find any host|could not find (any host|a mail exchanger)|couldn'?t find a mail exchanger|domain is not (hosted|served|valid)|nonexistent ?domain|non-existent domain|domain${GAP} (does not|doesn't) exist|domain${GAP} not found|invalid (recipient )?domain\b`,
-      String.raw`could not be found in (the )?domain name service|domain name in the e-?mail address is incorrect|(malformed|unexpected) name server reply|recipient domain${GAP}(not found|invalid)`,
+      String.raw`could not be found in (the )?domain name service|domain name in the e-?mail address is incorrect|(malformed|unexpected) name server reply|recipient domain${GAP}(not found|invalid)|domain must exist|account or domain may not exist`,
       String.raw`domaine (inexistant|inconnu|invalide)|domain existiert nicht|dominio (inexistente|desconocido|no existe|non esistente)|домен не существует|ドメインが存在しません|域名不存在`,
     ].join('|'),
     bounceClass: 21,
@@ -861,7 +861,7 @@ const RULES: BounceRuleInput[] = [
     description: 'Rate limits and connection limits (SPEC: rate limiting is Unreachable, soft)',
     provider: 'Microsoft / Orange / Mail.ru / 163 / generic',
     pattern: [
-      String.raw`rate limit|rate-limit|ratelimit|too many (messages|connections|concurrent|simultaneous|recipients|sessions|mails|requests|errors|invalid recipients)|too much (mail|traffic)|throttl|slow down`,
+      String.raw`rate limit|rate-limit|ratelimit|too many (messages|connections|concurrent|simultaneous|recipients|sessions|mails|requests|errors|invalid recipients)|too much (mail|traffic)|throttl|slow down|try again slower|connection limit|maximum connection`,
       String.raw`exceeded (the )?(message|connection|sending|hourly|daily|recipient) (rate|limit)|(sending|message|connection|receiving) rate|temporarily deferred due to unexpected volume(?! or user complaints)|sending (quota|limit) exceeded|limit (on|of) (the )?number of`,
       String.raw`trop de (connexions|messages|destinataires)|zu ?viele (verbindungen|empfanger|anfragen)|demasiadas (conexiones|solicitudes)|troppe (connessioni|richieste)|(muitas|demasiadas) conexoes|слишком много (соединений|подключений|писем|сообщений)|接続(数|が多すぎ)|(连接|發送|发送|发信)(数过多|频率过快|频率)`,
     ].join('|'),
@@ -921,7 +921,7 @@ const RULES: BounceRuleInput[] = [
     description: 'The message was refused as spam, bulk mail or by a content filter',
     provider: 'generic / SpamAssassin / Barracuda / Cisco / Sophos / Proofpoint / amavis',
     pattern: [
-      String.raw`spam|unsolicited|junk|bulk (mail|e-?mail)|mass mail|phish|scam|\bube\b|\buce\b|uribl|surbl|content (was )?(rejected|refused|blocked)|content reject|content filter|content restrictions|content policy|rejected due to content|message (was )?(rejected|refused|blocked) as|heuristic|antispam|anti-spam|dspam|scored? (too high|over)|score (\(?\{n\}\)? )?(too high|over)`,
+      String.raw`spam|unsolicited|junk|bulk (mail|e-?mail)|mass mail|phish|scam|\bube\b|\buce\b|uribl|surbl|content (was )?(rejected|refused|blocked)|content reject|content filter|content restrictions|content policy|rejected due to content|message (was )?(rejected|refused|blocked) as|heuristic|antispam|anti-spam|dspam|scored? (too high|over)|score (\(?\{n\}\)? )?(too high|over)|bulk[ .](advertising|message)|recurrent pattern detection|message filtered|(mime (complexity|headers?)|improper use of 8-bit)`,
       String.raw`pourriel|polluriel|indesirable|non sollicite|unerwunscht|werbung|correo no deseado|no solicitado|correo basura|indesiderat|indesejad|nao solicitad|ongewenst|niechcian|niepozadan|нежелательн|спам|迷惑メール|スパム|垃圾邮件|垃圾郵件|广告邮件`,
     ].join('|'),
     bounceClass: 52,
@@ -992,7 +992,7 @@ const RULES: BounceRuleInput[] = [
     description: "Delivery time expired after the remote MTA's own retries, or the host never answered",
     provider: 'Postfix / Exim / Sendmail / Exchange / qmail / OpenSMTPD / generic',
     pattern: [
-      String.raw`timed? ?out|timeout|delivery time expired|message expired|envelope expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|in the queue too long|could not be delivered (within|for)|(cannot|could not|couldn't) send message for|delivery expired|expired after|queue\.expired|time limit specified|in the time limit`,
+      String.raw`timed? ?out|timeout|delivery time expired|message expired|envelope expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|in the queue too long|could not be delivered (within|for)|(cannot|could not|couldn't) send message for|delivery expired|expired after|queue\.expired|time limit specified|in the time limit|giving up on|after (multiple|several|repeated) (retries|attempts)|queue period|not reachable within|(server|host) did not respond|has been delayed|delivery (is |was )?delayed|delivery attempts will continue|has not been collected after`,
       String.raw`all hosts${GAP}(have been )?failing|no alternate hosts|failed to all alternate hosts|(wasn't|was not|unable to|could not|couldn't) (able to )?(establish|open) (an? )?(smtp )?connection|connection (refused|reset|dropped|closed|lost|died|timed out)|closed (the )?connection|lost connection|no route to host|network (is )?unreachable|network error|host unreachable|could not connect|unable to connect|cannot connect|did not accept our requests to connect|read error|broken pipe`,
       String.raw`delai (d'attente )?(depasse|expire)|zeituberschreitung|tiempo (de espera )?(agotado|excedido)|tempo (scaduto|esaurito|esgotado)|przekroczono czas|превышено время|истекло время|тайм-?аут|タイムアウト|超时`,
     ].join('|'),
@@ -1058,7 +1058,7 @@ const RULES: BounceRuleInput[] = [
     enhanced: 'X.1.3',
     pattern: '',
     bounceClass: 10,
-    examples: ['501 5.1.3 Invalid address'],
+    examples: ['501 5.1.3 Requested action not taken'],
   },
   {
     id: 'status-x.1.6',
@@ -1236,7 +1236,7 @@ const RULES: BounceRuleInput[] = [
       'A bare "mailbox unavailable" (most often an unknown address) with nothing more precise in the reply',
     provider: 'generic',
     code: '5xx',
-    pattern: String.raw`mailbox (is )?(currently )?(unavailable|not available)|mailbox unavailable|recipient (is )?(unavailable|not available)`,
+    pattern: String.raw`(mailbox|recipient|account|user|address) (is )?(currently )?(unavailable|not available)|mailbox unavailable`,
     bounceClass: 10,
     examples: ['550 Mailbox unavailable', '550 5.0.0 <bob@example.com>... mailbox is unavailable'],
   },
@@ -1245,7 +1245,7 @@ const RULES: BounceRuleInput[] = [
     description: 'A refusal with nothing more precise: blocked, refused, denied, rejected, not allowed',
     provider: 'generic',
     pattern: [
-      String.raw`reject|refus|denied|deny|blocked|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|accepted|welcome)|administratively|banned|abuse|unwanted|policy`,
+      String.raw`reject|refus|denied|deny|blocked|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|accepted|welcome)|administratively|banned|abuse|unwanted|policy|go away|will not accept (messages|mail)|no access from|use the smtp (server|relay) of your|filtered`,
       String.raw`rejet|interdit|bloque|abgelehnt|zuruckgewiesen|verweigert|blockiert|nicht (erlaubt|zulassig|akzeptiert)|rechaz|denegad|bloquead|prohibid|no (permitido|autorizado|aceptado)|rifiutat|respint|bloccat|non (autorizzat|consentit|accettat)|recusad|rejeitad|proibid|nao (autorizad|permitid|aceit)|geweigerd|afgewezen|geblokkeerd|niet toegestaan|odrzucon|zablokowan|odmow|niedozwolon|отклонен|отвергнут|запрещ|заблокирован|拒否|拒絶|ブロック|拒绝|被拒|禁止|屏蔽|拦截`,
     ].join('|'),
     bounceClass: 50,
