@@ -36,7 +36,8 @@ const HEADER_ONLY_TYPES = new Set(['text/rfc822-headers', 'message/global-header
 /** Parses a message given as a latin1 string (one char per byte). */
 export function parseMime(raw: string): MimePart {
   const budget = { parts: 0 };
-  return parsePart(raw, 0, budget);
+  // Blank lines before a message's header (left by some exporters) are not an empty header block.
+  return parsePart(raw.replace(/^(?:[ \t]*\r?\n)+/, ''), 0, budget);
 }
 
 function parsePart(raw: string, depth: number, budget: { parts: number }): MimePart {
@@ -69,6 +70,9 @@ function parsePart(raw: string, depth: number, budget: { parts: number }): MimeP
 
 /** Splits at the first empty line; a message without one is all headers when it looks like headers. */
 export function splitHeaders(raw: string): { headers: HeaderField[]; body: string } {
+  // A part that starts with an empty line has no header fields: all of it is body (RFC 2046 §5.1.1).
+  const leadingBlank = /^\r?\n/.exec(raw);
+  if (leadingBlank) return { headers: [], body: raw.slice(leadingBlank[0].length) };
   const m = /\r?\n\r?\n/.exec(raw);
   const head = m ? raw.slice(0, m.index) : raw;
   const body = m ? raw.slice(m.index + m[0].length) : '';
