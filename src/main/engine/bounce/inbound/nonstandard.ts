@@ -5,17 +5,37 @@
  * is cut before the copy of the returned message.
  */
 import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
-import { splitDiagnostic } from './report-fields';
+import type { HeaderField } from './mime';
+import { splitOwnText } from './own-text';
+import { parseDeliveryStatus, splitDiagnostic } from './report-fields';
+import { headersOfPastedCopy, recipientOfReturnedHeaders, recipientOfVerp } from './returned-headers';
+import { findMentions } from './text-recipients';
 import type { DsnAction, InboundRecipient } from './types';
 
 interface Format {
   name: string;
   marker: RegExp;
+  /** Phrases that other mail can contain too: they count only from a daemon or under a bounce subject. */
+  gated?: boolean;
 }
 
 /** Fixed phrases of each format (first match names the format). */
 const FORMATS: readonly Format[] = [
-  { name: 'qmail', marker: /This is the qmail-send program|qmail-send/i },
+  {
+    name: 'qmail',
+    marker:
+      /This is the qmail-send program|qmail-send|I'm afraid I wasn't able to deliver your message to the following addresses|Sorry, no mailbox here by that name|vpopmail/i,
+  },
+  { name: 'dma', marker: /DragonFly Mail Agent|There was an error delivering your mail to/i },
+  {
+    name: 'opensmtpd',
+    marker:
+      /This is the MAILER-DAEMON, please DO NOT REPLY|An error has occurred while attempting to deliver a message for\s+the following list of recipients/i,
+  },
+  {
+    name: 'courier',
+    marker: /running the Courier mail server|Your message to the following recipients cannot be delivered/i,
+  },
   {
     name: 'exim',
     marker:
@@ -23,54 +43,102 @@ const FORMATS: readonly Format[] = [
   },
   {
     name: 'postfix',
-    marker: /This is the mail system at host|I'm sorry to have to inform you that your message/i,
+    marker:
+      /This is the (?:mail system|Postfix program) at host|I'm sorry to have to inform you that your message/i,
   },
   {
     name: 'sendmail',
     marker:
-      /The following addresses had permanent fatal errors|Transcript of session follows|MAILER-DAEMON.*Returned mail/i,
+      /The following addresses had (?:permanent fatal errors|transient non-fatal errors)|Transcript of session follows|Unsent message follows|MAILER-DAEMON.*Returned mail/i,
   },
   {
     name: 'exchange',
     marker:
-      /Delivery has failed to these recipients or groups|Your message to .{1,200} couldn't be delivered|Diagnostic information for administrators|Remote Server returned|Message Delivery Failure|The following recipient\(s\) cannot be reached/i,
+      /Delivery has failed to these recipients or groups|Your message to .{1,200} couldn't be delivered|Diagnostic information for administrators|Remote Server returned|Message Delivery Failure|The following recipient\(s\) (?:cannot|could not) be reached|did not reach the following recipient/i,
   },
   {
     name: 'gmail',
     marker:
       /\*\* (Address not found|Message (not delivered|blocked)|Message not sent) \*\*|Delivery to the following recipient(s)? failed|Delivery Status Notification \((Failure|Delay)\)/i,
   },
+  { name: 'google-groups', marker: /Google Groups|the group you tried to contact/i, gated: true },
   { name: 'yahoo', marker: /Sorry, we were unable to deliver your message to the following address/i },
   { name: 'domino', marker: /was not delivered to:[\s\S]{0,400}because:|Delivery Failure Report/i },
+  { name: 'groupwise', marker: /The message that you sent was undeliverable to the following/i },
+  {
+    name: 'imail',
+    marker: /<SMTP32 v|IMail Server|Unknown user: |User mailbox exceeds allowed size/i,
+    gated: true,
+  },
+  { name: 'mfilter', marker: /m-FILTER/i, gated: true },
+  { name: 'surfcontrol', marker: /SurfControl|The following recipients were affected/i, gated: true },
+  {
+    name: 'japanese-carrier',
+    marker:
+      /ezweb\.ne\.jp|docomo\.ne\.jp|Your mail sent on:|could not be delivered to the following recipients/i,
+    gated: true,
+  },
   {
     name: 'generic',
-    marker:
-      /(could not|couldn't|cannot|can't|was not|wasn't|unable to) (be )?deliver|undeliver|delivery (has )?failed|delivery failure|failed (permanently|recipient)|returned mail|permanent error|mailbox (is )?(full|unavailable)|user unknown|does not exist/i,
+    gated: true,
+    marker: new RegExp(
+      [
+        "(could not|couldn't|cannot|can't|was not|wasn't|unable to|failed to) (be )?deliver",
+        'undeliver',
+        'non[- ]?deliver',
+        'delivery (has )?failed',
+        'delivery (failure|problem|error)',
+        'failed (permanently|recipient)',
+        'returned mail',
+        'permanent (error|failure)',
+        'mailbox (is )?(full|unavailable|not found|disabled)',
+        'over ?quota|quota exceeded',
+        'user unknown|unknown (user|recipient)',
+        'no such (user|mailbox|address|recipient)',
+        'not a valid (user|recipient|mailbox|address)',
+        'does not exist',
+        'address rejected',
+        'unzustellbar|nicht zugestellt',
+        'non recapitabile',
+        'no (pudo|puede) ser entregado',
+        'n[ãa]o (pode|p[ôo]de) ser entregue',
+        "n'a pas pu être (remis|distribu)",
+        'onbestelbaar',
+        'niedostarcz',
+        '配信.{0,8}(失敗|できません)',
+        '送信できませんでした',
+        '届きませんでした',
+      ].join('|'),
+      'i',
+    ),
   },
 ];
 
-/** Where the copy of the returned message starts: the text after it is not the bounce's own. */
-const COPY_MARKERS =
-  /^.*(------ This is a copy of the message|--- Below this line is a copy of the message|----- Original message -----|------ Original Message|Original message headers:|----- Transcript of session follows -----(?![\s\S]*<<<)|-----Original Message-----|Return-Path: <|Received: from ).*$/im;
+/** Senders of delivery reports: daemons, delivery subsystems, or the null sender. */
+const DAEMON_FROM_RE =
+  /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
+const BOUNCE_SUBJECT_RE =
+  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|unzustellbar|non recapitabile|non remis|no entregado|配信|返送|エラー/i;
+
+/** Whether a From header is a delivery daemon's (or the null sender's). */
+export function isDaemonSender(from: string): boolean {
+  return DAEMON_FROM_RE.test(from);
+}
 
 const DELAY_RE =
   /has not yet been delivered|not been delivered yet|will (continue|keep) trying|still trying|Delivery Status Notification \(Delay\)|this is only a warning|delayed (for )?\d+ ?(hours?|minutes?|days?)|Warning: message .* delayed|delivery (is )?delayed|you do not need to resend/i;
 
 const SMTP_REPLY_RE = /(?:^|[\s'"(:;>#])([45]\d\d)(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
 
-const ADDRESS_RE = /[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/gi;
+const ADDRESS_RE =
+  /[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.){1,8}[a-z]{1,63}/gi;
 
 export function detectNonstandardFormat(text: string, subject: string, from: string): string | null {
   const haystack = `${subject}\n${text.slice(0, 20_000)}`;
-  const fromDaemon = /mailer-daemon|postmaster|mail delivery (sub)?system|mail ?delivery|bounce/i.test(from);
+  const fromDaemon = isDaemonSender(from);
   for (const f of FORMATS) {
     if (f.marker.test(haystack)) {
-      if (
-        f.name !== 'generic' ||
-        fromDaemon ||
-        /undeliver|deliver(y|ed)? (status|fail)|returned mail|failure notice/i.test(subject)
-      )
-        return f.name;
+      if (!f.gated || fromDaemon || BOUNCE_SUBJECT_RE.test(subject)) return f.name;
     }
   }
   return null;
@@ -83,52 +151,43 @@ export interface NonstandardInput {
   excluded: readonly string[];
   /** X-Failed-Recipients (Exim) and similar headers. */
   failedHeader: readonly string[];
+  /** The header of the returned message when the bounce attaches it (else it is read from a pasted copy). */
+  returnedHeaders?: readonly HeaderField[] | null;
+  /** The address the bounce was sent to (a VERP address may encode the recipient). */
+  envelopeTo?: string | null;
 }
 
 export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
-  const cut = COPY_MARKERS.exec(input.text);
-  const text = (cut ? input.text.slice(0, cut.index) : input.text).replace(/\r\n/g, '\n');
+  const { own, copy } = splitOwnText(input.text);
   const excluded = new Set(input.excluded.map((a) => a.toLowerCase()));
   const isCandidate = (a: string) =>
-    !excluded.has(a.toLowerCase()) && !/^(mailer-daemon|postmaster|no-?reply|bounces?)@/i.test(a);
+    !excluded.has(a.toLowerCase()) &&
+    !/^(mailer-daemon|postmaster|no-?reply|bounces?|double-bounce|root)@/i.test(a) &&
+    /@[^@]*[a-z]/i.test(a);
 
-  const ordered: string[] = [];
-  const add = (a: string | undefined) => {
-    if (!a) return;
-    const addr = a.replace(/^[<(]+|[>).,;:'"]+$/g, '');
-    if (isCandidate(addr) && !ordered.some((o) => o.toLowerCase() === addr.toLowerCase())) ordered.push(addr);
-  };
-  input.failedHeader.forEach(add);
-  // Addresses standing on their own line (Exim, Exchange, Domino, Gmail), or starting a "<a@b>:" block.
-  for (const m of text.matchAll(/^[ \t]*<?([^\s<>@]+@[^\s<>]+?)>?:?[ \t]*$/gm)) add(m[1]);
-  for (const m of text.matchAll(/^[ \t]*<([^\s<>@]+@[^\s<>]+)>:/gm)) add(m[1]);
-  // Phrases naming the recipient inline.
-  for (const m of text.matchAll(
-    /(?:wasn't delivered to|was not delivered to|couldn't be delivered to|could not be delivered to|message to|delivery to|failed to deliver to|recipient:|addressed to)\s*<?([^\s<>@]+@[^\s<>]+)/gi,
-  ))
-    add(m[1]);
-  if (ordered.length === 0) {
-    const counts = new Map<string, number>();
-    for (const m of text.matchAll(ADDRESS_RE))
-      if (isCandidate(m[0])) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
-    const first = [...counts.keys()][0];
-    if (first) add(first);
-  }
+  const embedded = embeddedDeliveryStatus(own);
+  if (embedded.length) return embedded;
 
-  const delayed = DELAY_RE.test(`${input.subject}\n${text}`);
+  const returnedHeaders = input.returnedHeaders ?? headersOfPastedCopy(copy);
+  const found = failedAddresses(own, input, isCandidate, returnedHeaders);
+  const returnedTo = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
+  const delayed = DELAY_RE.test(`${input.subject}\n${own}`);
   const action: DsnAction = delayed ? 'delayed' : 'failed';
-  const globalDiag = findDiagnostic(text);
-  const recipients = ordered.map((recipient): InboundRecipient => {
-    const diag = diagnosticFor(text, recipient, ordered) ?? globalDiag;
+  const globalDiag = findDiagnostic(own);
+  const all = found.map((f) => f.final ?? f.address);
+  const recipients = found.map((f): InboundRecipient => {
+    const diag = diagnosticFor(own, f.final ?? f.address, all) ?? globalDiag;
     const split = splitDiagnostic(diag);
+    const routed = senderAddressOfRoute(f.address, returnedTo);
     return {
-      recipient,
-      originalRecipient: null,
+      recipient: routed ?? f.address,
+      originalRecipient: routed ?? (f.final ? f.address : null),
+      finalRecipient: f.final ?? (routed ? f.address : null),
       action,
       status: split.enhanced,
       code: split.code,
       diagnostic: split.text,
-      remoteMta: /(?:host|server)\s+([a-z0-9.-]+\.[a-z]{2,})/i.exec(text)?.[1] ?? null,
+      remoteMta: /(?:host|server)\s+([a-z0-9.-]+\.[a-z]{2,})/i.exec(own)?.[1] ?? null,
     };
   });
   if (recipients.length === 0 && globalDiag) {
@@ -144,6 +203,90 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
     });
   }
   return recipients;
+}
+
+interface Found {
+  address: string;
+  final: string | null;
+}
+
+/**
+ * The failed addresses, most trustworthy source first: X-Failed-Recipients (mapped to the addresses they
+ * were generated from), the bounce's own words, the returned message's header, a VERP envelope.
+ */
+function failedAddresses(
+  own: string,
+  input: NonstandardInput,
+  isCandidate: (a: string) => boolean,
+  returnedHeaders: readonly HeaderField[] | null,
+): Found[] {
+  const mentions = findMentions(own, isCandidate);
+  const header = input.failedHeader.map(stripAddress).filter((a) => a.includes('@') && isCandidate(a));
+  if (header.length) {
+    return unique(
+      header.map((h) => {
+        const m = mentions.find((x) => (x.final ?? x.address).toLowerCase() === h.toLowerCase());
+        return { address: m?.address ?? h, final: m?.final ?? null };
+      }),
+    );
+  }
+  if (mentions.length) return mentions.map((m) => ({ address: m.address, final: m.final }));
+  const fromHeaders = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
+  if (fromHeaders) return [{ address: fromHeaders, final: null }];
+  const lone = loneAddress(own, isCandidate);
+  if (lone) return [{ address: lone, final: null }];
+  const verp = recipientOfVerp(input.envelopeTo ?? null);
+  return verp && isCandidate(verp) ? [{ address: verp, final: null }] : [];
+}
+
+/** The one address a short bounce text names anywhere (else null: several say nothing). */
+function loneAddress(own: string, isCandidate: (a: string) => boolean): string | null {
+  const found = new Map<string, string>();
+  for (const line of own.split('\n').slice(0, 500)) {
+    for (const m of line.slice(0, 1000).matchAll(ADDRESS_RE)) {
+      if (isCandidate(m[0])) found.set(m[0].toLowerCase(), m[0]);
+      if (found.size > 1) return null;
+    }
+  }
+  return [...found.values()][0] ?? null;
+}
+
+/**
+ * The returned message's To when the failed address is the same mailbox on an internal route
+ * (`fred@mailgrp1.example.com`, `fred@cluster.local` for `fred@example.com`): the sender's address wins.
+ */
+function senderAddressOfRoute(failed: string, returnedTo: string | null): string | null {
+  if (!returnedTo || failed.toLowerCase() === returnedTo.toLowerCase()) return null;
+  const [fl, fd = ''] = failed.toLowerCase().split('@');
+  const [tl, td = ''] = returnedTo.toLowerCase().split('@');
+  if (fl !== tl) return null;
+  const internal =
+    fd.endsWith(`.${td}`) || !fd.includes('.') || /\.(local|lan|internal|localdomain|corp)$/.test(fd);
+  return internal ? returnedTo : null;
+}
+
+/** DSN fields (Final-Recipient ...) written into the text part by MTAs that send no status part. */
+function embeddedDeliveryStatus(own: string): InboundRecipient[] {
+  const start = own.search(/^[ \t]*(?:Final|Original)-Recipient:/im);
+  if (start < 0) return [];
+  const groupStart = own.lastIndexOf('\n\n', start);
+  return parseDeliveryStatus(own.slice(groupStart < 0 ? start : groupStart + 2)).filter(
+    (r) => r.recipient !== null,
+  );
+}
+
+function stripAddress(a: string): string {
+  return a.trim().replace(/^[<("']+|[>)"'.,;:]+$/g, '');
+}
+
+function unique(found: Found[]): Found[] {
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    const key = f.address.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The diagnostic in the region of the text that follows a mention of the recipient. */

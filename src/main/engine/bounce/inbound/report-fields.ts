@@ -43,9 +43,14 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
       ? diag.enhanced
       : (statusField ?? diag.enhanced);
   const action = (get('action') ?? '').toLowerCase().trim().split(/\s+/)[0] ?? '';
+  const final = addressOfTyped(get('final-recipient'));
+  const original = mailboxOf(get('original-recipient'));
   return {
-    recipient: addressOfTyped(get('final-recipient')) ?? addressOfTyped(get('original-recipient')),
-    originalRecipient: addressOfTyped(get('original-recipient')),
+    // The address the sender used wins over the one the MTA finally failed on (an alias expansion, a
+    // forward, an internal route): that is the address the sender knows, and the one to act on.
+    recipient: original ?? final,
+    originalRecipient: original,
+    finalRecipient: final,
     action: (DSN_ACTIONS as readonly string[]).includes(action) ? (action as DsnAction) : null,
     status,
     code: diag.code,
@@ -54,12 +59,25 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
   };
 }
 
-/** `rfc822; a@b` -> `a@b` (also tolerates a missing type or angle brackets). */
+/** `rfc822; a@b` -> `a@b` (also tolerates a missing type, angle brackets and an RFC 821 source route). */
 export function addressOfTyped(value: string | null): string | null {
   const v = typedValue(value);
   if (!v) return null;
   const m = /<?([^\s<>;]+@[^\s<>;]+?)>?$/.exec(v.trim());
-  return m?.[1] ?? null;
+  return m?.[1]?.replace(/^@[^:@]+:(?=[^@:]+@)/, '') ?? null;
+}
+
+/**
+ * An Original-Recipient that names a real Internet mailbox (`rfc822` type, `local@domain.tld`), else null:
+ * Exchange's encapsulated `IMCEAEX-...` forms and X.400 addresses say nothing the sender used.
+ */
+function mailboxOf(value: string | null): string | null {
+  if (value === null) return null;
+  const type = /^\s*([\w.-]+)\s*;/.exec(value)?.[1]?.toLowerCase();
+  if (type !== undefined && type !== 'rfc822') return null;
+  const address = addressOfTyped(value);
+  if (!address || /^imcea/i.test(address)) return null;
+  return /^[^@\s]+@(?:[a-z0-9-]+\.)+[a-z0-9-]+$/i.test(address) ? address : null;
 }
 
 function typedValue(value: string | null): string | null {
