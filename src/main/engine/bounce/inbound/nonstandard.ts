@@ -176,7 +176,7 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const globalDiag = findDiagnostic(own);
   const all = found.map((f) => f.final ?? f.address);
   const recipients = found.map((f): InboundRecipient => {
-    const diag = diagnosticFor(own, f.final ?? f.address, all) ?? globalDiag;
+    const diag = diagnosticFor(own, f.final ?? f.address, all, f.at) ?? globalDiag;
     const split = splitDiagnostic(diag);
     const routed = senderAddressOfRoute(f.address, returnedTo);
     return {
@@ -208,6 +208,8 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
 interface Found {
   address: string;
   final: string | null;
+  /** Where the text mentions it (0 when only a header or the returned message does). */
+  at: number;
 }
 
 /**
@@ -226,17 +228,17 @@ function failedAddresses(
     return unique(
       header.map((h) => {
         const m = mentions.find((x) => (x.final ?? x.address).toLowerCase() === h.toLowerCase());
-        return { address: m?.address ?? h, final: m?.final ?? null };
+        return { address: m?.address ?? h, final: m?.final ?? null, at: m?.at ?? 0 };
       }),
     );
   }
-  if (mentions.length) return mentions.map((m) => ({ address: m.address, final: m.final }));
+  if (mentions.length) return mentions.map((m) => ({ address: m.address, final: m.final, at: m.at }));
   const fromHeaders = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
-  if (fromHeaders) return [{ address: fromHeaders, final: null }];
+  if (fromHeaders) return [{ address: fromHeaders, final: null, at: 0 }];
   const lone = loneAddress(own, isCandidate);
-  if (lone) return [{ address: lone, final: null }];
+  if (lone) return [{ address: lone, final: null, at: 0 }];
   const verp = recipientOfVerp(input.envelopeTo ?? null);
-  return verp && isCandidate(verp) ? [{ address: verp, final: null }] : [];
+  return verp && isCandidate(verp) ? [{ address: verp, final: null, at: 0 }] : [];
 }
 
 /** The one address a short bounce text names anywhere (else null: several say nothing). */
@@ -289,33 +291,51 @@ function unique(found: Found[]): Found[] {
   });
 }
 
-/** The diagnostic in the region of the text that follows a mention of the recipient. */
-function diagnosticFor(text: string, recipient: string, all: readonly string[]): string | null {
+/**
+ * The recipient's own diagnostic: the remote reply in the region from its mention (`from`, the offset of
+ * its line) to the next failed address; else the words on its line ("Unknown user: a@b", "a@b (user not
+ * found)"); else the lines right after it, up to a blank line (Exim, qmail, Exchange, Domino).
+ */
+function diagnosticFor(text: string, recipient: string, all: readonly string[], from: number): string | null {
   const lower = text.toLowerCase();
   const others = all.filter((a) => a.toLowerCase() !== recipient.toLowerCase()).map((a) => a.toLowerCase());
   let fallback: string | null = null;
-  let from = 0;
+  let cursor = from;
   for (let guard = 0; guard < 20; guard++) {
-    const at = lower.indexOf(recipient.toLowerCase(), from);
+    const at = lower.indexOf(recipient.toLowerCase(), cursor);
     if (at < 0) break;
-    const afterLine = text.indexOf('\n', at);
-    const start = at;
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    const lineEnd = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
     let end = text.length;
     for (const o of others) {
       const next = lower.indexOf(o, at + recipient.length);
-      if (next >= 0 && next < end) end = next;
+      if (next >= 0 && next < end) end = text.lastIndexOf('\n', next) + 1 || next;
     }
-    const region = text.slice(start, end);
-    const reply = findReply(region);
+    const reply = findReply(text.slice(at, Math.max(end, lineEnd)));
     if (reply) return reply;
-    if (fallback === null && afterLine >= 0) {
-      // The lines right after the recipient, up to a blank line (Exim, qmail, Exchange, Domino).
-      const following = /^\n((?:[ \t]*\S[^\n]*\n?){1,4})/.exec(text.slice(afterLine, end))?.[1];
-      if (following) fallback = following.replace(/\s+/g, ' ').trim();
-    }
-    from = at + recipient.length;
+    fallback ??=
+      lineWords(text.slice(lineStart, lineEnd), recipient) ?? followingLines(text.slice(lineEnd, end));
+    cursor = at + recipient.length;
   }
   return fallback;
+}
+
+/** The words on the recipient's line besides the address, when they say something (not a date). */
+function lineWords(line: string, recipient: string): string | null {
+  const i = line.toLowerCase().indexOf(recipient.toLowerCase());
+  const rest = `${line.slice(0, i)} ${line.slice(i + recipient.length)}`
+    .replace(/[<>"']/g, '')
+    .replace(/^[\s:;,.(-]+|[\s:;,.)-]+$/g, '')
+    .replace(/\(\s*\)/g, '')
+    .trim();
+  if (!/[a-z]{3}/i.test(rest) || /^on\s/i.test(rest) || rest.includes('@')) return null;
+  return rest.replace(/^\((.*)\)$/, '$1');
+}
+
+/** The lines right after the recipient's line, up to a blank line. */
+function followingLines(after: string): string | null {
+  const following = /^\n((?:[ \t]*\S[^\n]*\n?){1,4})/.exec(after)?.[1];
+  return following ? following.replace(/\s+/g, ' ').trim() : null;
 }
 
 /** The first remote reply in a text, with its continuation lines. */
@@ -349,10 +369,33 @@ function findDiagnostic(text: string): string | null {
   const because = /because:\s*\n\s*\n?\s*([^\n]+)/i.exec(text)?.[1];
   if (because) return because.trim();
   const known =
-    /(unrouteable address|retry timeout exceeded|all hosts for .* have been failing|mailbox is full[^\n]*|user unknown|no such user[^\n]*|does not exist[^\n]*|address not found[^\n]*|couldn't be found[^\n]*|connection timed out[^\n]*)/i.exec(
+    /unrouteable address|retry timeout exceeded|all hosts for [^\n]{0,200} have been failing|mailbox is full|user unknown|no such user|does not exist|address not found|couldn't be found|connection timed out/i.exec(
       text,
     );
-  return known?.[1]?.trim() ?? null;
+  return known ? lineAround(text, known.index) : explanationLine(text);
+}
+
+/** The trimmed line of the text that holds the offset (capped). */
+function lineAround(text: string, at: number): string {
+  const start = text.lastIndexOf('\n', at) + 1;
+  const end = text.indexOf('\n', at);
+  return text
+    .slice(start, end < 0 ? text.length : end)
+    .trim()
+    .slice(0, 400);
+}
+
+/** Words that explain a failure, for a text whose reason is a sentence of the MTA's own. */
+const EXPLANATION_RE =
+  /not exist|unknown|no such|not found|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
+
+/** The first short line of the text that explains the failure, or null. */
+function explanationLine(text: string): string | null {
+  for (const line of text.split('\n').slice(0, 200)) {
+    const t = line.trim();
+    if (t.length > 0 && t.length <= 400 && EXPLANATION_RE.test(t)) return t;
+  }
+  return null;
 }
 
 function cleanReply(raw: string): string {

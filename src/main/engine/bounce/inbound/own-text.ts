@@ -29,6 +29,8 @@ const SEPARATOR_RE = new RegExp(
     'below is (?:a copy of )?the (?:original )?message',
     'a copy of the (?:original )?message (?:is )?(?:below|follows|attached)',
     'original message headers\\s*:',
+    '(?:header|headers|copy|text|body) of (?:the |your )?original (?:message|mail)',
+    'original (?:message|mail) (?:is )?following',
     '^\\W*(?:-+\\s*)?original message\\s*(?:-+)?\\W*$',
     '^-{3,}\\s*(?:message|headers) (?:of|from) (?:the )?original',
     'mensa(?:je|gem) original',

@@ -362,7 +362,8 @@ function htmlToText(html: string): string {
 }
 
 function envelopeAddress(h: readonly HeaderField[]): string | null {
-  for (const name of ['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'to']) {
+  // X-Original-To comes last: some MTAs (DragonFly DMA) write the failed address there in the bounce itself.
+  for (const name of ['delivered-to', 'envelope-to', 'x-envelope-to', 'to', 'x-original-to']) {
     const a = firstAddress(headerOf(h, name));
     if (a) return a;
   }
