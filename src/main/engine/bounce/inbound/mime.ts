@@ -28,6 +28,8 @@ export interface MimePart {
 }
 
 export const MAX_DEPTH = 8;
+/** Header values are searched for addresses in their first this many characters (bounded regex work). */
+const MAX_ADDRESS_HEADER = 4000;
 export const MAX_PARTS = 200;
 
 const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global', 'message/rfc822-headers']);
@@ -225,6 +227,7 @@ export function* walk(part: MimePart): Generator<MimePart> {
 /** The first address in a header value (`"Name" <a@b>` or `a@b`), lower-cased domain kept as written. */
 export function firstAddress(value: string | null): string | null {
   if (!value) return null;
+  if (value.length > MAX_ADDRESS_HEADER) return firstAddress(value.slice(0, MAX_ADDRESS_HEADER));
   const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(value);
   if (angle?.[1]) return angle[1];
   const bare = /([^\s<>"'(),;:]+@[^\s<>"'(),;:]+[a-z0-9])/i.exec(value);

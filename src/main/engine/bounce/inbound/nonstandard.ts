@@ -125,8 +125,13 @@ export function isDaemonSender(from: string): boolean {
   return DAEMON_FROM_RE.test(from);
 }
 
+/** A bounce's own words are short: past this many characters the text is not read (bounded work). */
+const MAX_OWN_TEXT = 64 * 1024;
+/** Failed recipients listed for one bounce, at most. */
+const MAX_RECIPIENTS = 500;
+
 const DELAY_RE =
-  /has not yet been delivered|not been delivered yet|will (continue|keep) trying|still trying|Delivery Status Notification \(Delay\)|this is only a warning|delayed (for )?\d+ ?(hours?|minutes?|days?)|Warning: message .* delayed|delivery (is )?delayed|you do not need to resend/i;
+  /has not yet been delivered|not been delivered yet|will (continue|keep) trying|still trying|Delivery Status Notification \(Delay\)|this is only a warning|delayed (for )?\d+ ?(hours?|minutes?|days?)|Warning: message [^\n]{0,200} delayed|delivery (is )?delayed|you do not need to resend/i;
 
 const SMTP_REPLY_RE = /(?:^|[\s'"(:;>#])([45]\d\d)(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
 
@@ -158,7 +163,9 @@ export interface NonstandardInput {
 }
 
 export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
-  const { own, copy } = splitOwnText(input.text);
+  const split = splitOwnText(input.text);
+  const own = split.own.slice(0, MAX_OWN_TEXT);
+  const copy = split.copy.slice(0, MAX_OWN_TEXT);
   const excluded = new Set(input.excluded.map((a) => a.toLowerCase()));
   const isCandidate = (a: string) =>
     !excluded.has(a.toLowerCase()) &&
@@ -174,9 +181,11 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const delayed = DELAY_RE.test(`${input.subject}\n${own}`);
   const action: DsnAction = delayed ? 'delayed' : 'failed';
   const globalDiag = findDiagnostic(own);
-  const all = found.map((f) => f.final ?? f.address);
-  const recipients = found.map((f): InboundRecipient => {
-    const diag = diagnosticFor(own, f.final ?? f.address, all, f.at) ?? globalDiag;
+  const starts = [...new Set(found.map((f) => f.at))].sort((a, b) => a - b);
+  const recipients = found.slice(0, MAX_RECIPIENTS).map((f): InboundRecipient => {
+    // The recipient's region runs from its mention to the next recipient's (the whole text if unmentioned).
+    const next = starts.find((s) => s > f.at) ?? own.length;
+    const diag = diagnosticFor(own, f.final ?? f.address, f.at, next) ?? globalDiag;
     const split = splitDiagnostic(diag);
     const routed = senderAddressOfRoute(f.address, returnedTo);
     return {
@@ -296,28 +305,16 @@ function unique(found: Found[]): Found[] {
  * its line) to the next failed address; else the words on its line ("Unknown user: a@b", "a@b (user not
  * found)"); else the lines right after it, up to a blank line (Exim, qmail, Exchange, Domino).
  */
-function diagnosticFor(text: string, recipient: string, all: readonly string[], from: number): string | null {
+function diagnosticFor(text: string, recipient: string, from: number, to: number): string | null {
   const lower = text.toLowerCase();
-  const others = all.filter((a) => a.toLowerCase() !== recipient.toLowerCase()).map((a) => a.toLowerCase());
-  let fallback: string | null = null;
-  let cursor = from;
-  for (let guard = 0; guard < 20; guard++) {
-    const at = lower.indexOf(recipient.toLowerCase(), cursor);
-    if (at < 0) break;
-    const lineStart = text.lastIndexOf('\n', at) + 1;
-    const lineEnd = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
-    let end = text.length;
-    for (const o of others) {
-      const next = lower.indexOf(o, at + recipient.length);
-      if (next >= 0 && next < end) end = text.lastIndexOf('\n', next) + 1 || next;
-    }
-    const reply = findReply(text.slice(at, Math.max(end, lineEnd)));
-    if (reply) return reply;
-    fallback ??=
-      lineWords(text.slice(lineStart, lineEnd), recipient) ?? followingLines(text.slice(lineEnd, end));
-    cursor = at + recipient.length;
-  }
-  return fallback;
+  const at = lower.indexOf(recipient.toLowerCase(), from);
+  if (at < 0 || at >= to) return null;
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  const newline = text.indexOf('\n', at);
+  const lineEnd = newline < 0 ? text.length : newline;
+  const reply = findReply(text.slice(at, Math.max(to, lineEnd)));
+  if (reply) return reply;
+  return lineWords(text.slice(lineStart, lineEnd), recipient) ?? followingLines(text.slice(lineEnd, to));
 }
 
 /** The words on the recipient's line besides the address, when they say something (not a date). */

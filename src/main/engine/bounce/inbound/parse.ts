@@ -348,11 +348,29 @@ function humanText(parts: MimePart[]): string {
   return parts.length === 1 && parts[0] ? partText(parts[0]) : '';
 }
 
+/** The HTML without the named elements and their content (an unclosed one runs to the end). */
+function withoutElements(html: string, names: readonly string[]): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let pos = 0;
+  for (;;) {
+    const starts = names
+      .map((n) => ({ n, at: lower.indexOf(`<${n}`, pos) }))
+      .filter((s) => s.at >= 0)
+      .sort((a, b) => a.at - b.at);
+    const first = starts[0];
+    if (!first) return out + html.slice(pos);
+    out += html.slice(pos, first.at);
+    const close = lower.indexOf(`</${first.n}>`, first.at);
+    if (close < 0) return out;
+    pos = close + first.n.length + 3;
+  }
+}
+
 function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+  return withoutElements(html, ['script', 'style'])
     .replace(/<br\s*\/?>|<\/(p|div|tr|li|h\d)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
+    .replace(/<[^<>]+>/g, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

@@ -7,6 +7,8 @@ import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
 import { splitHeaders, type HeaderField } from './mime';
 import { DSN_ACTIONS, type DsnAction, type FeedbackReport, type InboundRecipient } from './types';
 
+const MAX_ADDRESS_FIELD = 1000;
+
 /** Parses a delivery-status body into one entry per recipient group. */
 export function parseDeliveryStatus(text: string): InboundRecipient[] {
   const groups = text
@@ -62,7 +64,8 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
 /** `rfc822; a@b` -> `a@b` (also tolerates a missing type, angle brackets and an RFC 821 source route). */
 export function addressOfTyped(value: string | null): string | null {
   const v = typedValue(value);
-  if (!v) return null;
+  // No address is longer than 320 characters: longer values are not read (bounded regex work).
+  if (!v || v.length > MAX_ADDRESS_FIELD) return null;
   const m = /<?([^\s<>;]+@[^\s<>;]+?)>?$/.exec(v.trim());
   return m?.[1]?.replace(/^@[^:@]+:(?=[^@:]+@)/, '') ?? null;
 }

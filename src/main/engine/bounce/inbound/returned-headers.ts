@@ -10,13 +10,15 @@ import { decodeHeader, headerOf, headersOf, splitHeaders, type HeaderField } fro
 
 const ADDRESS_RE = /[^\s<>"'(),;:@]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+/gi;
 const ENVELOPE_FIELDS = ['x-original-to', 'delivered-to', 'envelope-to', 'x-envelope-to', 'x-rcpt-to'];
+/** Header values are searched for addresses in their first this many characters (bounded regex work). */
+const MAX_VALUE = 4000;
 /** Received fields read for `for <address>`: the nearest hops are the receiving side's. */
 const MAX_RECEIVED = 6;
 
 /** Every address in a header value (display names and groups tolerated). */
 export function addressesIn(value: string | null): string[] {
   if (!value) return [];
-  return [...decodeHeader(value).matchAll(ADDRESS_RE)].map((m) => m[0]);
+  return [...decodeHeader(value.slice(0, MAX_VALUE)).matchAll(ADDRESS_RE)].map((m) => m[0]);
 }
 
 /** The header fields of a returned message pasted as text (or null when the text has no header block). */
@@ -47,7 +49,10 @@ export function recipientOfReturnedHeaders(
   const received = usable(
     headersOf(headers, 'received')
       .slice(0, MAX_RECEIVED)
-      .map((r) => /\bfor\s+<?([^\s<>;]+@[^\s<>;]+?)>?\s*[;(]/i.exec(r)?.[1] ?? ''),
+      .map(
+        (r) =>
+          /\bfor\s+<?([^\s<>;@]{1,64}@[^\s<>;]{1,255}?)>?\s*[;(]/i.exec(r.slice(0, MAX_VALUE))?.[1] ?? '',
+      ),
   );
   if (received.length === 1 && received[0]) return received[0];
   return null;
