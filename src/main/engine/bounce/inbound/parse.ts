@@ -153,6 +153,8 @@ function deliveryStatusReport(ctx: Context): InboundReport | null {
   if (recipients.length === 0) {
     recipients = parseNonstandard(nonstandardInput(ctx, []));
     note = 'delivery-status part without recipient fields; recipients read from the text';
+  } else if (recipients.some(isUnnamed)) {
+    recipients = nameFromText(recipients, parseNonstandard(nonstandardInput(ctx, [])));
   }
   if (returned && isReport(returned) && !original?.relaydeckId) {
     return {
@@ -271,6 +273,27 @@ function textReport(ctx: Context): InboundReport | null {
     };
   }
   return null;
+}
+
+/** A DSN recipient without an Internet address (a `LOCAL;` or X.400 type, Exchange's `IMCEAEX-` forms). */
+function isUnnamed(r: InboundRecipient): boolean {
+  return r.recipient === null || /^imcea/i.test(r.recipient);
+}
+
+/**
+ * Names the DSN recipients the status fields leave unnamed with the addresses the text (or the returned
+ * header) gives, when they pair up one to one.
+ */
+function nameFromText(recipients: InboundRecipient[], textual: InboundRecipient[]): InboundRecipient[] {
+  const named = new Set(recipients.filter((r) => !isUnnamed(r)).map((r) => r.recipient?.toLowerCase()));
+  const spare = textual.flatMap((t) =>
+    t.recipient && !named.has(t.recipient.toLowerCase()) ? [t.recipient] : [],
+  );
+  if (spare.length !== recipients.filter(isUnnamed).length) return recipients;
+  let i = 0;
+  return recipients.map((r) =>
+    isUnnamed(r) ? { ...r, finalRecipient: r.recipient, recipient: spare[i++] ?? r.recipient } : r,
+  );
 }
 
 function nonstandardInput(ctx: Context, failedHeader: string[]): NonstandardInput {

@@ -66,8 +66,20 @@ export function addressOfTyped(value: string | null): string | null {
   const v = typedValue(value);
   // No address is longer than 320 characters: longer values are not read (bounded regex work).
   if (!v || v.length > MAX_ADDRESS_FIELD) return null;
-  const m = /<?([^\s<>;]+@[^\s<>;]+?)>?$/.exec(v.trim());
-  return m?.[1]?.replace(/^@[^:@]+:(?=[^@:]+@)/, '') ?? null;
+  const m = /<?([^\s<>;]+@[^\s<>;]+?)>?$/.exec(v.trim().replace(/^"([^"]*)"$/, '$1'));
+  const address = m?.[1]?.replace(/^"|"$/g, '').replace(/^@[^:@]+:(?=[^@:]+@)/, '') ?? null;
+  return address ? (decodeImceaSmtp(address) ?? address) : null;
+}
+
+/**
+ * Exchange wraps foreign addresses as `IMCEASMTP-john+40example+2Ecom@org.local` (`+XX` is a hex byte):
+ * the Internet address is inside.
+ */
+function decodeImceaSmtp(address: string): string | null {
+  const m = /^IMCEASMTP-(.+)@[^@]+$/i.exec(address);
+  if (!m?.[1]) return null;
+  const decoded = m[1].replace(/\+([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(decoded) ? decoded : null;
 }
 
 /**

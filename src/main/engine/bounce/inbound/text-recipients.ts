@@ -46,6 +46,12 @@ const LEADING_RE = new RegExp(
   'i',
 );
 
+/** A line that is a display name and an address: `John Doe (john@x)<mailto:john@x>` (Exchange 2010+). */
+const NAMED_RE = new RegExp(
+  `^\\s*"?[^@<>()":\\n]{1,80}"?\\s*[(<\\[](?:mailto:)?(${ADDR})[)>\\]]\\s*(?:<mailto:[^<>\\s]{1,320}>)?\\s*$`,
+  'i',
+);
+
 /** A reply that names the address before its text: `550 <addr>... User unknown`, `<<< 550 5.1.1 <addr>:`. */
 const REPLY_NAMING_RE = new RegExp(
   `^\\s*(?:<<<\\s*)?[45]\\d\\d[ -](?:#?[45]\\.\\d{1,3}\\.\\d{1,3}\\s+)?[<"]?(${ADDR})[>"]?\\s*(?:\\.\\.\\.|:|\\s)`,
@@ -63,7 +69,7 @@ const INLINE_RES: readonly RegExp[] = [
     'i',
   ),
   new RegExp(
-    `(?:unknown|invalid|bad|non-?existent|disabled|inactive|unavailable|illegal|no such)\\s+(?:local\\s+)?(?:user|recipient|address|mailbox|account|alias)(?:\\s+name)?\\s*[:-]?\\s*[<"']?(${ADDR})`,
+    `(?:unknown|invalid|bad|non-?existent|disabled|inactive|unavailable|illegal|no such)\\s+(?:local\\s+)?(?:user|recipient|address|mailbox|account|alias|local[- ]part)(?:\\s+name)?\\s*[:-]?\\s*[<"']?(${ADDR})`,
     'i',
   ),
   new RegExp(
@@ -130,6 +136,8 @@ function strongOnLine(line: string, next: string): string[] {
   if (alone) return [alone];
   const leading = LEADING_RE.exec(line);
   if (leading?.[1]) return [leading[1]];
+  const named = NAMED_RE.exec(line)?.[1];
+  if (named) return [named];
   const reply = REPLY_NAMING_RE.exec(line)?.[1];
   if (reply) return [reply];
   const rcpt = RCPT_RE.exec(line)?.[1];
