@@ -249,6 +249,116 @@ describe('general text shapes', () => {
     expect(report.recipients.map((r) => r.recipient)).toEqual(want);
   });
 
+  /** Other MTAs' and gateways' texts: [name, body, expected recipients, subject, From]. */
+  const vendors: [string, string, string[], string, string][] = [
+    [
+      'Apache James',
+      "Hi. This is the James mail server at mail.example.com.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.  Below\nI include the list of recipients and the reason why I was unable to deliver\nyour message.\n\nFailed recipient(s):\nuser@example.net\n\nError message:\n550 5.1.1 User unknown\n",
+      ['user@example.net'],
+      '[BOUNCE]',
+      'MAILER-DAEMON@mail.example.com',
+    ],
+    [
+      'Trend Micro InterScan MSS',
+      'Sent <<< RCPT TO:<user@example.com>\nReceived >>> 550 5.1.1 <user@example.com>... user unknown\n\nUnable to deliver message to <user@example.com>.\n',
+      ['user@example.com'],
+      'Mail could not be delivered',
+      '"InterScan MSS" <postmaster@gw.example.com>',
+    ],
+    [
+      'MailMarshal',
+      'Your message:\n\n   From:    news@shop.test\n   Subject: offers\n\nCould not be delivered because of\n\n550 5.1.1 User unknown\n\nThe following recipients were affected: \n    user@example.net\n',
+      ['user@example.net'],
+      'Undeliverable Mail',
+      'postmaster@mm.example.com',
+    ],
+    [
+      'McAfee',
+      '--- The following addresses had delivery problems ---\n\n<user@example.com>   (User unknown user@example.com)\n',
+      ['user@example.com'],
+      'Delivery Status Notification (Failure)',
+      'postmaster@mcafee-gw.example.com',
+    ],
+    [
+      'Lotus Notes (SMTP)',
+      '------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\nuser@example.com\n\n------- Returned Message --------\nReceived: from shop.test\nFrom: news@shop.test\nTo: user@example.com, other@example.com\nSubject: x\n',
+      ['user@example.com'],
+      'Undeliverable Message',
+      'Postmaster@notes.example.com',
+    ],
+    [
+      'Bigfoot',
+      "Failed to deliver to '<user@example.com>'\nSMTP module(domain example.com) reports:\n host mx.example.com says:\n 550 5.1.1 User unknown\n",
+      ['user@example.com'],
+      'Returned mail: User unknown',
+      'MAILER-DAEMON@bigfoot.example.com',
+    ],
+    [
+      'G Suite',
+      '** Message not delivered **\n\nThere was a problem delivering your message to user@example.com. See the technical details below.\n\nThe response was:\n\n550 5.1.1 The email account that you tried to reach does not exist.\n',
+      ['user@example.com'],
+      'Delivery Status Notification (Failure)',
+      'Mail Delivery Subsystem <mailer-daemon@googlemail.com>',
+    ],
+    [
+      'spam filter notice',
+      "Your message to: user@example.com\nwas blocked by the recipient's spam filter\n",
+      ['user@example.com'],
+      'Message delivery notification',
+      'MAILER-DAEMON@filter.example.com',
+    ],
+    [
+      'German gateway',
+      'Die Nachricht konnte nicht zugestellt werden an:\n\nuser@example.de\n\n550 5.1.1 Benutzer unbekannt\n',
+      ['user@example.de'],
+      'Unzustellbar: offers',
+      'postmaster@gw.example.de',
+    ],
+    [
+      'French gateway',
+      "Votre message n'a pas pu être remis à: user@example.fr\n550 5.1.1 Utilisateur inconnu\n",
+      ['user@example.fr'],
+      'Non remis: offers',
+      'MAILER-DAEMON@gw.example.fr',
+    ],
+    [
+      'Japanese gateway',
+      '以下のアドレスへの配信に失敗しました。\n\nuser@example.jp\n\n550 5.1.1 unknown user\n',
+      ['user@example.jp'],
+      '配信エラー',
+      'MAILER-DAEMON@gw.example.jp',
+    ],
+    [
+      'Exim, two recipients with their own replies',
+      'This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  one@example.com\n    SMTP error from remote mail server after RCPT TO:<one@example.com>:\n    host mx.example.com [192.0.2.1]: 550 5.1.1 <one@example.com>: User unknown\n  two@example.com\n    SMTP error from remote mail server after RCPT TO:<two@example.com>:\n    host mx.example.com [192.0.2.1]: 552 5.2.2 <two@example.com>: Mailbox full\n',
+      ['one@example.com', 'two@example.com'],
+      'Mail delivery failed: returning message to sender',
+      'Mail Delivery System <Mailer-Daemon@exim.example.com>',
+    ],
+    [
+      'mobile gateway, header only',
+      'Message could not be delivered to mobile.\nError: No valid recipients for this MM\n\n---- Original Message ----\nFrom: news@shop.test\nTo: 5551234567@sms.example.com\nSubject: hi\n',
+      ['5551234567@sms.example.com'],
+      'Undeliverable Message',
+      'postmaster@sms.example.com',
+    ],
+  ];
+  it.each(vendors)('%s', (_name, body, want, subject, from) => {
+    const raw = `From: ${from}\r\nTo: bounces+3.9@return.shop.test\r\nSubject: ${subject}\r\n\r\n${body.replace(/\n/g, '\r\n')}`;
+    const report = parseInboundSync(raw);
+    expect(report.kind).toBe('bounce_nonstandard');
+    expect(report.recipients.map((r) => r.recipient)).toEqual(want);
+  });
+
+  it('reads each Exim recipient its own reply, without the host prefix', () => {
+    const [, body = '', , subject = '', from = ''] = vendors.find(([name]) => name.startsWith('Exim')) ?? [];
+    const raw = `From: ${from}\r\nSubject: ${subject}\r\n\r\n${body}`;
+    expect(parseInboundSync(raw).recipients.map((r) => [r.recipient, r.code, r.status])).toEqual([
+      ['one@example.com', 550, '5.1.1'],
+      ['two@example.com', 552, '5.2.2'],
+    ]);
+  });
+
   it('does not take the sender named in the bounce for a recipient', () => {
     const body =
       'This message was created automatically by mail delivery software.\n\nA message sent by\n\n  <someone.else@shop.test>\n\ncould not be delivered to one or more of its recipients. The following address(es) failed:\n\n  lost@example.net\n    Unrouteable address\n';

@@ -141,11 +141,14 @@ const ADDRESS_RE =
 export function detectNonstandardFormat(text: string, subject: string, from: string): string | null {
   const haystack = `${subject}\n${text.slice(0, 20_000)}`;
   const fromDaemon = isDaemonSender(from);
+  const bounceSubject = BOUNCE_SUBJECT_RE.test(subject);
   for (const f of FORMATS) {
     if (f.marker.test(haystack)) {
-      if (!f.gated || fromDaemon || BOUNCE_SUBJECT_RE.test(subject)) return f.name;
+      if (!f.gated || fromDaemon || bounceSubject) return f.name;
     }
   }
+  // A daemon's message under a bounce subject is a bounce even in words no marker knows.
+  if (fromDaemon && bounceSubject) return 'generic';
   return null;
 }
 
@@ -170,6 +173,7 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const isCandidate = (a: string) =>
     !excluded.has(a.toLowerCase()) &&
     !/^(mailer-daemon|postmaster|no-?reply|bounces?|double-bounce|root)@/i.test(a) &&
+    !/^imcea/i.test(a) &&
     /@[^@]*[a-z]/i.test(a);
 
   const embedded = embeddedDeliveryStatus(own);
@@ -185,7 +189,7 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const recipients = found.slice(0, MAX_RECIPIENTS).map((f): InboundRecipient => {
     // The recipient's region runs from its mention to the next recipient's (the whole text if unmentioned).
     const next = starts.find((s) => s > f.at) ?? own.length;
-    const diag = diagnosticFor(own, f.final ?? f.address, f.at, next) ?? globalDiag;
+    const diag = diagnosticFor(own, f.final ?? f.address, f.at, next) || globalDiag;
     const split = splitDiagnostic(diag);
     const routed = senderAddressOfRoute(f.address, returnedTo);
     return {
@@ -254,8 +258,10 @@ function failedAddresses(
 function loneAddress(own: string, isCandidate: (a: string) => boolean): string | null {
   const found = new Map<string, string>();
   for (const line of own.split('\n').slice(0, 500)) {
-    for (const m of line.slice(0, 1000).matchAll(ADDRESS_RE)) {
-      if (isCandidate(m[0])) found.set(m[0].toLowerCase(), m[0]);
+    const capped = line.slice(0, 1000);
+    for (const m of capped.matchAll(ADDRESS_RE)) {
+      const sender = /\bfrom\s*:?\s*<?$/i.test(capped.slice(Math.max(0, m.index - 12), m.index));
+      if (isCandidate(m[0]) && !sender) found.set(m[0].toLowerCase(), m[0]);
       if (found.size > 1) return null;
     }
   }
@@ -320,13 +326,17 @@ function diagnosticFor(text: string, recipient: string, from: number, to: number
 /** The words on the recipient's line besides the address, when they say something (not a date). */
 function lineWords(line: string, recipient: string): string | null {
   const i = line.toLowerCase().indexOf(recipient.toLowerCase());
-  const rest = `${line.slice(0, i)} ${line.slice(i + recipient.length)}`
-    .replace(/[<>"']/g, '')
-    .replace(/^[\s:;,.(-]+|[\s:;,.)-]+$/g, '')
-    .replace(/\(\s*\)/g, '')
-    .trim();
-  if (!/[a-z]{3}/i.test(rest) || /^on\s/i.test(rest) || rest.includes('@')) return null;
-  return rest.replace(/^\((.*)\)$/, '$1');
+  const tidy = (t: string) =>
+    t
+      .replace(/[<>"']/g, '')
+      .replace(/^[\s:;,.-]+|[\s:;,(-]+$/g, '')
+      .trim();
+  const before = tidy(line.slice(0, i));
+  const after = tidy(line.slice(i + recipient.length)).replace(/^\((.*)\)\.?$/, '$1');
+  // A sentence around the address is kept whole; otherwise the words on the side that has them.
+  const words = /[a-z]{2}/i.test(before) && /[a-z]{2}/i.test(after) ? line.trim() : after || before;
+  if (!EXPLANATION_RE.test(words) || /^on\s/i.test(words)) return null;
+  return words;
 }
 
 /** The lines right after the recipient's line, up to a blank line. */
@@ -339,7 +349,7 @@ function followingLines(after: string): string | null {
 function findReply(text: string): string | null {
   // Explicit introductions first: they point at the remote reply, not at any number in the text.
   const intro =
-    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^\n]*:|reason|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n[ \t]+[^\n]+)*)/i.exec(
+    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^\n]*:|reason\b|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n[ \t]+[^\n]+)*)/i.exec(
       text,
     );
   if (intro?.[1] && /[45]\d\d|[45]\.\d{1,3}\.\d{1,3}/.test(intro[1])) return cleanReply(intro[1]);
@@ -384,7 +394,7 @@ function lineAround(text: string, at: number): string {
 
 /** Words that explain a failure, for a text whose reason is a sentence of the MTA's own. */
 const EXPLANATION_RE =
-  /not exist|unknown|no such|not found|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
+  /not exist|unknown|no such|no valid|not (?:a )?valid|not found|not listed|not recogni[sz]ed|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
 
 /** The first short line of the text that explains the failure, or null. */
 function explanationLine(text: string): string | null {
@@ -402,6 +412,9 @@ function cleanReply(raw: string): string {
     .join('\n')
     .replace(/^['"(]|['")]$/g, '')
     .replace(/^<[^<>\s]+@[^<>\s]+>:\s*/, '')
+    // Exim: "host mx.example.com [192.0.2.1]: 550 ..."; Yahoo: "554: delivery error".
+    .replace(/^host\s+[^\s[]{1,255}\s*\[[^\]\n]{1,64}\]:?\s*(?=[45]\d\d)/i, '')
+    .replace(/^([45]\d\d):\s+/, '$1 ')
     .replace(/\s*\(in reply to [^)]*\)\.?/i, '')
     .replace(/\s*\[RCPT_TO\]/i, '')
     .trim();

@@ -31,7 +31,7 @@ const SEPARATOR_RE = new RegExp(
     'original message headers\\s*:',
     '(?:header|headers|copy|text|body) of (?:the |your )?original (?:message|mail)',
     'original (?:message|mail) (?:is )?following',
-    '^\\W*(?:-+\\s*)?original message\\s*(?:-+)?\\W*$',
+    '^[\\s*=_-]*(?:original|returned|unsent|undelivered|rejected|bounced|attached) (?:message|mail|e-?mail|headers?)[\\s*=_:-]*$',
     '^-{3,}\\s*(?:message|headers) (?:of|from) (?:the )?original',
     'mensa(?:je|gem) original',
     "message d'origine",

@@ -103,6 +103,7 @@ const EXPANSION_RE = new RegExp(`(?:ultimately\\s+)?(?:generated|expanded)\\s+fr
 export function findMentions(text: string, isCandidate: (address: string) => boolean): Mention[] {
   const lines = text.split('\n').slice(0, MAX_LINES);
   const strong: Mention[] = [];
+  const transcript: Mention[] = [];
   const weak: Mention[] = [];
   let offset = 0;
   let previous = '';
@@ -119,37 +120,45 @@ export function findMentions(text: string, isCandidate: (address: string) => boo
       if (to?.[1]) weak.push({ address: to[1], final: null, at, strength: 'weak' });
       continue;
     }
-    for (const address of strongOnLine(line, lines[i + 1] ?? '')) {
-      strong.push({ address, final: null, at, strength: 'strong' });
-    }
+    const stated = statedOnLine(line);
+    if (stated) strong.push({ address: stated, final: null, at, strength: 'strong' });
+    const replied = stated ? null : repliedOnLine(line, lines[i + 1] ?? '');
+    if (replied) transcript.push({ address: replied, final: null, at, strength: 'strong' });
     const to = TO_LINE_RE.exec(line);
     if (to?.[1]) weak.push({ address: to[1], final: null, at, strength: 'weak' });
   }
-  const withOriginals = applyExpansions(text, strong);
-  const chosen = withOriginals.filter((m) => isCandidate(m.address));
-  return dedupe(chosen.length ? chosen : weak.filter((m) => isCandidate(m.address)));
-}
-
-/** The addresses a line states as failed. */
-function strongOnLine(line: string, next: string): string[] {
-  const alone = ALONE_RE.exec(line)?.[1];
-  if (alone) return [alone];
-  const leading = LEADING_RE.exec(line);
-  if (leading?.[1]) return [leading[1]];
-  const named = NAMED_RE.exec(line)?.[1];
-  if (named) return [named];
-  const reply = REPLY_NAMING_RE.exec(line)?.[1];
-  if (reply) return [reply];
-  const rcpt = RCPT_RE.exec(line)?.[1];
-  if (rcpt) {
-    const tail = line.slice(line.search(RCPT_RE)).replace(RCPT_RE, '');
-    return FAILURE_REPLY_RE.test(next) || /\b[45]\d\d[\s-]/.test(tail) ? [rcpt] : [];
-  }
-  for (const re of INLINE_RES) {
-    const m = re.exec(line)?.[1];
-    if (m && !/^\s*to\s*:/i.test(line)) return [m];
+  // A transcript names the addresses again (sometimes rewritten): it counts only when nothing else does.
+  for (const tier of [strong, transcript, weak]) {
+    const chosen = applyExpansions(text, tier).filter((m) => isCandidate(m.address));
+    if (chosen.length) return dedupe(chosen);
   }
   return [];
+}
+
+/** The address a line states as failed: alone, leading its reason, named, or in a phrase. */
+function statedOnLine(line: string): string | null {
+  const alone = ALONE_RE.exec(line)?.[1];
+  if (alone) return alone;
+  const leading = LEADING_RE.exec(line)?.[1];
+  if (leading) return leading;
+  const named = NAMED_RE.exec(line)?.[1];
+  if (named) return named;
+  if (/^\s*to\s*:/i.test(line)) return null;
+  for (const re of INLINE_RES) {
+    const m = re.exec(line)?.[1];
+    if (m) return m;
+  }
+  return null;
+}
+
+/** The address a transcript line names in a failure reply, or in a RCPT TO that a failure answers. */
+function repliedOnLine(line: string, next: string): string | null {
+  const reply = REPLY_NAMING_RE.exec(line)?.[1];
+  if (reply) return reply;
+  const rcpt = RCPT_RE.exec(line);
+  if (!rcpt?.[1]) return null;
+  const tail = line.slice(rcpt.index + rcpt[0].length);
+  return FAILURE_REPLY_RE.test(next) || /\b[45]\d\d[\s-]/.test(tail) ? rcpt[1] : null;
 }
 
 /**
