@@ -92,8 +92,8 @@ export function qualifyReply(reply: string, classifier: Classifier): QualifyLine
 
 /**
  * Qualifies one message: the verdict of its first failed recipient (else its first recipient). The
- * recipients listed are the failed ones; a report in which none failed lists its delayed ones, else all
- * (a success or relay notice).
+ * recipients listed (lower-cased) are the failed ones; a report in which none failed lists its delayed
+ * ones, else all (a success or relay notice).
  */
 export function qualifyMessage(file: string | null, raw: Buffer, classifier: Classifier): QualifyLine {
   const report = parseInboundSync(raw);
@@ -105,7 +105,9 @@ export function qualifyMessage(file: string | null, raw: Buffer, classifier: Cla
   const main = listed[0];
   return {
     file,
-    recipients: [...new Set(listed.map((v) => v.recipient).filter((r): r is string => r !== null))],
+    recipients: [
+      ...new Set(listed.flatMap((v) => (v.recipient === null ? [] : [v.recipient.toLowerCase()]))),
+    ],
     status: main?.status ?? null,
     code: main?.code ?? null,
     type: main?.type ?? 'not_defined',
