@@ -125,7 +125,7 @@ const FORMATS: readonly Format[] = [
 const DAEMON_FROM_RE =
   /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
 const BOUNCE_SUBJECT_RE =
-  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|unzustellbar|non recapitabile|non remis|no entregado|配信|返送|エラー/i;
+  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|unzustellbar|non recapitabile|non remis|no entregado|配[信送](エラー|失敗|不能)|返送|送信エラー/i;
 
 /** Whether a From header is a delivery daemon's (or the null sender's). */
 export function isDaemonSender(from: string): boolean {

@@ -83,16 +83,17 @@ function decodeImceaSmtp(address: string): string | null {
 }
 
 /**
- * An Original-Recipient that names a real Internet mailbox (`rfc822` type, `local@domain.tld`), else null:
+ * An Original-Recipient that names a real Internet mailbox (`rfc822` or RFC 6533 `utf-8` type,
+ * `local@domain.tld`), else null:
  * Exchange's encapsulated `IMCEAEX-...` forms and X.400 addresses say nothing the sender used.
  */
 function mailboxOf(value: string | null): string | null {
   if (value === null) return null;
   const type = /^\s*([\w.-]+)\s*;/.exec(value)?.[1]?.toLowerCase();
-  if (type !== undefined && type !== 'rfc822') return null;
+  if (type !== undefined && type !== 'rfc822' && type !== 'utf-8') return null;
   const address = addressOfTyped(value);
   if (!address || /^imcea/i.test(address)) return null;
-  return /^[^@\s]+@(?:[a-z0-9-]+\.)+[a-z0-9-]+$/i.test(address) ? address : null;
+  return /^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$/.test(address) ? address : null;
 }
 
 function typedValue(value: string | null): string | null {
