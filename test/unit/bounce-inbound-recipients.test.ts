@@ -87,6 +87,21 @@ describe('failed recipients of each MTA format (written fixtures)', () => {
   });
 });
 
+describe('every fixture of the manifest', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8')) as {
+    fixtures: { file: string; source: string; kind: string; recipients: string[] }[];
+  };
+  const classifier = createClassifier();
+  it.each(manifest.fixtures.map((f) => [f.file, f] as const))(
+    '%s: the exact set of failed recipients and the kind',
+    (file, f) => {
+      const line = qualifyMessage(file, fixture(file), classifier);
+      expect([...line.recipients].sort()).toEqual(f.recipients.map((r) => r.toLowerCase()).sort());
+      expect(line.kind).toBe(f.kind);
+    },
+  );
+});
+
 function dsn(statusFields: string, text = 'Delivery failed.', returned = 'To: someone@dest.test\r\n') {
   return [
     'From: MAILER-DAEMON@mx.test',
