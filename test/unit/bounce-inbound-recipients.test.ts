@@ -481,6 +481,22 @@ describe('kinds that are not bounces', () => {
     expect(report.recipients.map((r) => r.recipient)).toEqual(['member@cr.example.com']);
   });
 
+  it('takes a challenge sent in DSN form for a challenge, unless a server refused with a reply code', () => {
+    const notice =
+      'Your message has been waitlisted.\r\nPlease add yourself to my Guest List so your messages will go to my Inbox.';
+    const challenge = dsn(
+      'Final-Recipient: rfc822; owner@cr.example.com\r\nAction: failed\r\nStatus: 4.7.0\r\nDiagnostic-Code: X-Notice; Sender not pre-approved',
+      notice,
+    );
+    expect(parseInboundSync(challenge)).toMatchObject({ kind: 'auto_reply', format: 'challenge-response' });
+    expect(recipientsOf(challenge)).toEqual(['owner@cr.example.com']);
+    const refused = dsn(
+      'Final-Recipient: rfc822; owner@cr.example.com\r\nAction: failed\r\nStatus: 5.7.1\r\nDiagnostic-Code: smtp; 550 5.7.1 Please add yourself to my allowed senders list first',
+      notice,
+    );
+    expect(parseInboundSync(refused).kind).toBe('dsn');
+  });
+
   it('takes a bounce from the null sender for a bounce even when it is marked auto-replied', () => {
     const raw =
       "From: <>\r\nTo: bounces+3.9@return.shop.test\r\nAuto-Submitted: auto-replied\r\nIn-Reply-To: <m@shop.test>\r\n\r\nYou sent mail to gone@example.net. That's not a valid user here.\r\n";

@@ -91,6 +91,7 @@ const CHALLENGE_RE = new RegExp(
   [
     '(?:add(?:ed)?|put)\\s+(?:yourself|your (?:e-?mail )?address|you)\\s+to\\s+[^.\\n]{0,60}(?:allowed|approved|safe|white|guest|trusted)[ -]?(?:senders? )?list',
     'have your (?:e-?mail )?address added to [^.\\n]{0,60}list',
+    "(?:listed|added) (?:on|to) (?:my|the recipient'?s) [^.\\n]{0,40}(?:guest|allowed|approved|safe|white|trusted)[ -]?(?:senders? )?list",
     "(?:verify|confirm|prove) (?:that )?(?:you are|you're) (?:a )?(?:human|real person|person|not a (?:robot|spammer))",
     'challenge[- ]response',
     'senders? (?:I|we) have approved',

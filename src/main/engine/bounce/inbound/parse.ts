@@ -165,6 +165,18 @@ function deliveryStatusReport(ctx: Context): InboundReport | null {
       note: 'bounce of a bounce: the returned message is itself a report',
     };
   }
+  // A challenge-response system that answers in DSN form (no server refused anything: no reply code).
+  const challenge = recipients.every((r) => r.code === null) ? challengeReason(root.headers, ctx.text) : null;
+  if (challenge) {
+    return {
+      ...base,
+      kind: 'auto_reply',
+      format: 'challenge-response',
+      recipients,
+      original,
+      note: challenge,
+    };
+  }
   return {
     ...base,
     kind: 'dsn',
