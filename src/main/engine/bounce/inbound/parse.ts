@@ -151,10 +151,13 @@ function deliveryStatusReport(ctx: Context): InboundReport | null {
   let recipients = statusPart ? parseDeliveryStatus(partText(statusPart)) : [];
   let note = base.note;
   if (recipients.length === 0) {
-    recipients = parseNonstandard(nonstandardInput(ctx, []));
+    recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers)));
     note = 'delivery-status part without recipient fields; recipients read from the text';
   } else if (recipients.some(isUnnamed)) {
-    recipients = nameFromText(recipients, parseNonstandard(nonstandardInput(ctx, [])));
+    recipients = nameFromText(
+      recipients,
+      parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers))),
+    );
   }
   if (returned && isReport(returned) && !original?.relaydeckId) {
     return {
@@ -245,8 +248,7 @@ function textReport(ctx: Context): InboundReport | null {
   const format = detectNonstandardFormat(text, subject, fromHeader);
   const autoReply = autoReplyReason(h, subject, text);
   if (format && (format !== 'generic' || !autoReply || isDaemonSender(fromHeader))) {
-    const failedHeader = headersOf(h, 'x-failed-recipients').flatMap((v) => v.split(','));
-    const recipients = parseNonstandard(nonstandardInput(ctx, failedHeader));
+    const recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(h)));
     const orig = original ?? inlineOriginal(ctx.input);
     if (returned && isReport(returned) && !orig?.relaydeckId) {
       return {
@@ -306,6 +308,11 @@ function nameFromText(recipients: InboundRecipient[], textual: InboundRecipient[
   return recipients.map((r) =>
     isUnnamed(r) ? { ...r, finalRecipient: r.recipient, recipient: spare[i++] ?? r.recipient } : r,
   );
+}
+
+/** Exim's (and Google's) X-Failed-Recipients, one address per comma-separated item. */
+function failedRecipientsHeader(headers: readonly HeaderField[]): string[] {
+  return headersOf(headers, 'x-failed-recipients').flatMap((v) => v.split(','));
 }
 
 function nonstandardInput(ctx: Context, failedHeader: string[]): NonstandardInput {
