@@ -192,11 +192,20 @@ export function partText(part: MimePart): string {
 export function decodeCharset(latin1: string, charset: string | undefined): string {
   const bytes = Buffer.from(latin1, 'latin1');
   const label = (charset ?? 'utf-8').trim().toLowerCase();
-  if (label === 'us-ascii' || label === 'ascii') return bytes.toString('utf8');
+  // Undeclared (or "ASCII") 8-bit text that is not UTF-8 is nearly always Windows-1252 / Latin-1.
+  if (label === 'us-ascii' || label === 'ascii' || charset === undefined) return utf8OrLatin(bytes);
   try {
     return new TextDecoder(label).decode(bytes);
   } catch {
     return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+function utf8OrLatin(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
   }
 }
 

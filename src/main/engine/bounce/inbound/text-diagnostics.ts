@@ -45,7 +45,8 @@ function lineWords(line: string, recipient: string): string | null {
 /** The lines right after the recipient's line, up to a blank line. */
 function followingLines(after: string): string | null {
   const following = /^\n((?:[ \t]*\S[^\n]*\n?){1,4})/.exec(after)?.[1];
-  return following ? following.replace(/\s+/g, ' ').trim() : null;
+  const text = following ? withoutExpansions(following.replace(/\s+/g, ' ')) : '';
+  return text === '' ? null : text;
 }
 
 /** The first remote reply in a text, with its continuation lines. */
@@ -97,7 +98,7 @@ function lineAround(text: string, at: number): string {
 
 /** Words that explain a failure, for a text whose reason is a sentence of the MTA's own. */
 const EXPLANATION_RE =
-  /not exist|unknown|no such|no valid|not (?:a )?valid|not found|not listed|not recogni[sz]ed|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
+  /not exist|unknown|no such|no valid|not (?:a )?valid|not found|exceed|limit|not listed|not recogni[sz]ed|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
 
 /** The first short line of the text that explains the failure, or null. */
 function explanationLine(text: string): string | null {
@@ -108,8 +109,15 @@ function explanationLine(text: string): string | null {
   return null;
 }
 
+/** The text without the "(generated from X)" / "(expanded from: <X>)" notes an MTA adds after an address. */
+function withoutExpansions(text: string): string {
+  return text
+    .replace(/\(\s*(?:ultimately\s+)?(?:generated|expanded)\s+from:?[^()\n]{0,330}\)\s*/gi, '')
+    .trim();
+}
+
 function cleanReply(raw: string): string {
-  const joined = raw
+  const joined = withoutExpansions(raw)
     .split('\n')
     .map((l) => l.trim())
     .join('\n')
