@@ -92,7 +92,7 @@ const TO_LINE_RE = new RegExp(`^\\s*To:\\s*(?:[^<\\n]{0,80}<)?(${ADDR})>?\\s*$`,
 
 /** Lines about the sender or greeting them: their addresses are never failed recipients. */
 const SENDER_LINE_RE =
-  /^\s*(?:from|sender|reply-to|return-path|envelope-from|x-sender|cc|bcc|date|sent|subject|message-id|hello|hi|dear|bonjour|hallo|hola|ciao)\b[\s:,]|mail\s+from\s*:|\(mail from:|envelope-from|^\s*(?:reporting|received-from|remote)-mta\s*:/i;
+  /^\s*(?:from|sender)\b[\s:]|^\s*(?:reply-to|return-path|envelope-from|x-sender|cc|bcc|date|sent|subject|message-id)\s*:|^\s*(?:hello|hi|dear|bonjour|hallo|hola|ciao)\b[\s,]|mail\s+from\s*:|\(mail from:|envelope-from|^\s*(?:reporting|received-from|remote)-mta\s*:/i;
 /** A line that introduces the sender on the next line ("A message sent by" in Exim). */
 const SENDER_INTRO_RE =
   /(?:message|mail)\s+(?:that\s+you\s+)?sent\s+by\s*:?\s*$|^\s*(?:from|sender)\s*:?\s*$/i;
