@@ -374,6 +374,16 @@ describe('general text shapes', () => {
     ]);
   });
 
+  it('maps each expansion to its own recipient only', () => {
+    const body =
+      'This message was created automatically by mail delivery software.\n\nThe following address(es) failed:\n\n  first@example.com\n    Unrouteable address\n  second.final@elsewhere.test\n    (generated from second@example.com)\n    Unrouteable address\n';
+    const recipients = parseInboundSync(textBounce(body)).recipients;
+    expect(recipients.map((r) => [r.recipient, r.finalRecipient ?? null])).toEqual([
+      ['first@example.com', null],
+      ['second@example.com', 'second.final@elsewhere.test'],
+    ]);
+  });
+
   it('does not take the sender named in the bounce for a recipient', () => {
     const body =
       'This message was created automatically by mail delivery software.\n\nA message sent by\n\n  <someone.else@shop.test>\n\ncould not be delivered to one or more of its recipients. The following address(es) failed:\n\n  lost@example.net\n    Unrouteable address\n';

@@ -183,12 +183,14 @@ function applyExpansions(text: string, mentions: Mention[]): Mention[] {
   );
 }
 
-/** The mention's line and its continuation lines (indented or parenthesised), up to a blank line. */
+/** The mention's line and its continuation lines (indented deeper than it), up to a blank line. */
 function blockAt(text: string, at: number): string {
   const lines = text.slice(at, at + 2000).split('\n');
-  const out = [lines[0] ?? ''];
+  const first = lines[0] ?? '';
+  const indent = (line: string) => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  const out = [first];
   for (const line of lines.slice(1, 7)) {
-    if (line.trim() === '' || !/^[ \t]+\S|^\(/.test(line)) break;
+    if (line.trim() === '' || indent(line) <= indent(first)) break;
     out.push(line);
   }
   return out.join('\n');
