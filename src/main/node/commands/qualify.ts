@@ -110,17 +110,24 @@ export function qualifyReply(reply: string, classifier: Classifier): QualifyLine
   };
 }
 
-/** Qualifies one message: the verdict of its first failed recipient (else its first recipient). */
+/**
+ * Qualifies one message: the verdict of its first failed recipient (else its first recipient). The
+ * recipients listed (lower-cased) are the failed ones; a report in which none failed lists its delayed
+ * ones, else all (a success or relay notice).
+ */
 export function qualifyMessage(file: string | null, raw: Buffer, classifier: Classifier): QualifyLine {
   const report = parseInboundSync(raw);
   const verdicts = qualifyInbound(report, classifier);
-  const main =
-    verdicts.find(
-      (v, i) => report.recipients[i]?.action === 'failed' || report.recipients[i]?.action === null,
-    ) ?? verdicts[0];
+  const actionOf = (i: number) => report.recipients[i]?.action;
+  const failed = verdicts.filter((_, i) => actionOf(i) === 'failed' || actionOf(i) === null);
+  const delayed = verdicts.filter((_, i) => actionOf(i) === 'delayed');
+  const listed = failed.length ? failed : delayed.length ? delayed : verdicts;
+  const main = listed[0];
   return {
     file,
-    recipients: [...new Set(verdicts.map((v) => v.recipient).filter((r): r is string => r !== null))],
+    recipients: [
+      ...new Set(listed.flatMap((v) => (v.recipient === null ? [] : [v.recipient.toLowerCase()]))),
+    ],
     status: main?.status ?? null,
     code: main?.code ?? null,
     type: main?.type ?? 'not_defined',

@@ -1,6 +1,13 @@
 /**
  * RFC 3834 auto-replies and the vacation / out-of-office messages that do not follow it (header markers of
- * Exchange, Gmail, Zimbra, cPanel, and subjects in several languages).
+ * Exchange, Gmail, Zimbra, cPanel, Lotus Notes, and subjects in several languages), and challenge-response
+ * systems (Bluebottle, Boxbe, SpamArrest, Mailinator-style "verify you are human" filters) that hold a message
+ * until the sender confirms. Both are answers from the recipient's side, not delivery failures; the
+ * caller asks only once the message is known not to be a bounce or a complaint.
+ *
+ * Besides explicit headers and subjects, an automatic answer is recognised from its body when the message
+ * says it is automatic by its envelope (null Return-Path, Precedence bulk/junk, Auto-Submitted) and is not a
+ * list post: "I am out of the office", "I will reply as soon as possible", "Thank you for your e-mail".
  */
 import { headerOf, type HeaderField } from './mime';
 
@@ -8,6 +15,23 @@ const SUBJECT_RE = new RegExp(
   [
     'out of (the )?office',
     'automatic reply',
+    'thank(s| you) for your (e-?mail|mail|message|enquiry|inquiry)',
+    '^\\s*auto:',
+    'automatyczna odpowied',
+    'odpowied[źz] automatyczna',
+    'nieobecno[śs][ćc]',
+    'automatick[áa] odpov[ěe]',
+    'automatikus v[áa]lasz',
+    'otomatik (yan[ıi]t|cevap)',
+    'αυτόματη απάντηση',
+    '자동 ?응답',
+    '부재',
+    'urlaub',
+    'ferien',
+    'cong[ée]s?\\b',
+    'vacaciones',
+    'ausente',
+    'in ferie',
     'auto(matic)?[- ]?(reply|response|respon[sd]er|antwort)',
     'autoreply',
     'vacation',
@@ -43,12 +67,55 @@ const SUBJECT_RE = new RegExp(
   'i',
 );
 
+/** Headers some responders add instead of Auto-Submitted (their presence is the mark). */
+const MARK_HEADERS = ['x-autoreply', 'x-autorespond', 'x-autoreply-from', 'x-mail-autoreply', 'x-vacation'];
+
+/** Body sentences of out-of-office and acknowledgement answers, in several languages. */
+const BODY_RE = new RegExp(
+  [
+    "\\bI(?:'m| am| will be| shall be)\\s+(?:currently\\s+)?(?:out of (?:the )?office|away|on (?:annual |maternity |paternity |sick )?leave|on (?:vacation|holiday)|travell?ing|not (?:in|available)|unavailable|absent)",
+    '\\b(?:will|shall)\\s+(?:endeavou?r to |try to |be able to )?(?:reply|respond|answer|get back to you|contact you|read)[^.\\n]{0,60}(?:as soon as|on my return|upon my return|when I (?:get back|return)|shortly)',
+    '\\bthis is an? (?:automatic|automated|auto-generated) (?:reply|response|message|answer)',
+    '\\b(?:thank you|thanks) for (?:your|contacting)\\b[^.\\n]{0,40}\\b(?:e-?mail|message|enquiry|inquiry|us)\\b',
+    'bin (?:ich )?(?:bis|vom|im urlaub|nicht im b[üu]ro|abwesend)',
+    'je suis (?:absent|en cong[ée])',
+    'estar[ée] (?:fuera|ausente)',
+    'sar[òo] (?:assente|fuori)',
+    'jestem (?:nieobecn|na urlopie)',
+  ].join('|'),
+  'i',
+);
+
+/** Challenge-response: the recipient's filter holds the message until the sender proves to be a person. */
+const CHALLENGE_RE = new RegExp(
+  [
+    '(?:add(?:ed)?|put)\\s+(?:yourself|your (?:e-?mail )?address|you)\\s+to\\s+[^.\\n]{0,60}(?:allowed|approved|safe|white|guest|trusted)[ -]?(?:senders? )?list',
+    'have your (?:e-?mail )?address added to [^.\\n]{0,60}list',
+    "(?:listed|added) (?:on|to) (?:my|the recipient'?s) [^.\\n]{0,40}(?:guest|allowed|approved|safe|white|trusted)[ -]?(?:senders? )?list",
+    "(?:verify|confirm|prove) (?:that )?(?:you are|you're) (?:a )?(?:human|real person|person|not a (?:robot|spammer))",
+    'challenge[- ]response',
+    'senders? (?:I|we) have approved',
+    '(?:list of )?approved senders',
+    'has been (?:waitlisted|quarantined until you)',
+    'sender (?:verification|confirmation) (?:request|required)',
+    '(?:click|visit|follow) [^\\n]{0,80}(?:to|and) (?:verify|confirm|validate) (?:your|that you|the message)',
+  ].join('|'),
+  'i',
+);
+
+/** Returns why the message is a challenge of a challenge-response system, or null. */
+export function challengeReason(headers: readonly HeaderField[], text: string): string | null {
+  if (headerOf(headers, 'list-id') !== null) return null;
+  const m = CHALLENGE_RE.exec(text.slice(0, 20_000).replace(/\s+/g, ' '));
+  return m ? `challenge-response: "${m[0].slice(0, 80)}"` : null;
+}
+
 /** Returns why the message is an auto-reply, or null. */
-export function autoReplyReason(headers: readonly HeaderField[], subject: string): string | null {
+export function autoReplyReason(headers: readonly HeaderField[], subject: string, text = ''): string | null {
   const autoSubmitted = (headerOf(headers, 'auto-submitted') ?? '').toLowerCase();
   if (autoSubmitted.startsWith('auto-replied')) return 'Auto-Submitted: auto-replied';
-  if (headerOf(headers, 'x-autoreply') !== null) return 'X-Autoreply';
-  if (headerOf(headers, 'x-autorespond') !== null) return 'X-Autorespond';
+  const mark = MARK_HEADERS.find((name) => headerOf(headers, name) !== null);
+  if (mark) return mark;
   if (/^auto[_-]reply$/i.test((headerOf(headers, 'precedence') ?? '').trim()))
     return 'Precedence: auto_reply';
   if (
@@ -63,5 +130,19 @@ export function autoReplyReason(headers: readonly HeaderField[], subject: string
   // an automatic message that answers one of ours (reports are recognised before this is asked).
   if (autoSubmitted.startsWith('auto-generated') && headerOf(headers, 'in-reply-to') !== null)
     return 'Auto-Submitted: auto-generated, In-Reply-To';
-  return null;
+  return automaticByBody(headers, text);
+}
+
+/** An answer marked automatic by its envelope whose body reads like an out-of-office or acknowledgement. */
+function automaticByBody(headers: readonly HeaderField[], text: string): string | null {
+  const precedence = (headerOf(headers, 'precedence') ?? '').trim().toLowerCase();
+  const nullSender = /^<\s*>$/.test((headerOf(headers, 'return-path') ?? '').trim());
+  const automatic =
+    nullSender ||
+    ['bulk', 'junk', 'auto_reply'].includes(precedence) ||
+    headerOf(headers, 'auto-submitted') !== null;
+  if (!automatic || headerOf(headers, 'list-id') !== null || headerOf(headers, 'list-unsubscribe') !== null)
+    return null;
+  const m = BODY_RE.exec(text.slice(0, 5_000).replace(/\s+/g, ' '));
+  return m ? `automatic answer: "${m[0].slice(0, 80)}"` : null;
 }

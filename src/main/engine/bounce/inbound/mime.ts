@@ -28,6 +28,8 @@ export interface MimePart {
 }
 
 export const MAX_DEPTH = 8;
+/** Header values are searched for addresses in their first this many characters (bounded regex work). */
+const MAX_ADDRESS_HEADER = 4000;
 export const MAX_PARTS = 200;
 
 const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global', 'message/rfc822-headers']);
@@ -36,7 +38,8 @@ const HEADER_ONLY_TYPES = new Set(['text/rfc822-headers', 'message/global-header
 /** Parses a message given as a latin1 string (one char per byte). */
 export function parseMime(raw: string): MimePart {
   const budget = { parts: 0 };
-  return parsePart(raw, 0, budget);
+  // Blank lines before a message's header (left by some exporters) are not an empty header block.
+  return parsePart(raw.replace(/^(?:[ \t]*\r?\n)+/, ''), 0, budget);
 }
 
 function parsePart(raw: string, depth: number, budget: { parts: number }): MimePart {
@@ -69,6 +72,9 @@ function parsePart(raw: string, depth: number, budget: { parts: number }): MimeP
 
 /** Splits at the first empty line; a message without one is all headers when it looks like headers. */
 export function splitHeaders(raw: string): { headers: HeaderField[]; body: string } {
+  // A part that starts with an empty line has no header fields: all of it is body (RFC 2046 §5.1.1).
+  const leadingBlank = /^\r?\n/.exec(raw);
+  if (leadingBlank) return { headers: [], body: raw.slice(leadingBlank[0].length) };
   const m = /\r?\n\r?\n/.exec(raw);
   const head = m ? raw.slice(0, m.index) : raw;
   const body = m ? raw.slice(m.index + m[0].length) : '';
@@ -186,11 +192,20 @@ export function partText(part: MimePart): string {
 export function decodeCharset(latin1: string, charset: string | undefined): string {
   const bytes = Buffer.from(latin1, 'latin1');
   const label = (charset ?? 'utf-8').trim().toLowerCase();
-  if (label === 'us-ascii' || label === 'ascii') return bytes.toString('utf8');
+  // Undeclared (or "ASCII") 8-bit text that is not UTF-8 is nearly always Windows-1252 / Latin-1.
+  if (label === 'us-ascii' || label === 'ascii' || charset === undefined) return utf8OrLatin(bytes);
   try {
     return new TextDecoder(label).decode(bytes);
   } catch {
     return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+function utf8OrLatin(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
   }
 }
 
@@ -221,6 +236,7 @@ export function* walk(part: MimePart): Generator<MimePart> {
 /** The first address in a header value (`"Name" <a@b>` or `a@b`), lower-cased domain kept as written. */
 export function firstAddress(value: string | null): string | null {
   if (!value) return null;
+  if (value.length > MAX_ADDRESS_HEADER) return firstAddress(value.slice(0, MAX_ADDRESS_HEADER));
   const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(value);
   if (angle?.[1]) return angle[1];
   const bare = /([^\s<>"'(),;:]+@[^\s<>"'(),;:]+[a-z0-9])/i.exec(value);

@@ -1,21 +1,48 @@
 /**
- * Plain-text bounces of real MTAs and providers (no RFC 3464 report): Exim, qmail, Sendmail, Postfix,
- * Exchange / Office 365, Gmail, Yahoo, Domino and generic "mailer-daemon" notices. A format is recognised
- * from its fixed phrases; failed recipients and their diagnostics are then read from the human text, which
- * is cut before the copy of the returned message.
+ * Plain-text bounces of real MTAs and providers (no RFC 3464 report): qmail and its variants, Exim, Postfix,
+ * Sendmail (old and new), Exchange 2003 to Office 365, Gmail, Yahoo, Domino, GroupWise, Courier, OpenSMTPD,
+ * DragonFly DMA, IMail, mFILTER, SurfControl, Japanese carriers and generic "mailer-daemon" notices in
+ * several languages. A format is recognised from its fixed phrases (the name is informative: one reader
+ * serves them all); the failed recipients are then read from the bounce's own words, cut before the copy
+ * of the returned message, most trustworthy source first:
+ *   X-Failed-Recipients > DSN fields pasted in the text > the text's statements (own-text.ts,
+ *   text-recipients.ts) > an address in the Subject > the returned message's header > the only address
+ *   in the text > a VERP envelope address;
+ * and the address the sender used wins over an expansion or an internal route. Each recipient's
+ * diagnostic comes from its own region of the text (text-diagnostics.ts).
  */
-import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
-import { splitDiagnostic } from './report-fields';
+import type { HeaderField } from './mime';
+import { splitOwnText } from './own-text';
+import { parseDeliveryStatus, splitDiagnostic } from './report-fields';
+import { headersOfPastedCopy, recipientOfReturnedHeaders, recipientOfVerp } from './returned-headers';
+import { diagnosticFor, findDiagnostic } from './text-diagnostics';
+import { findMentions } from './text-recipients';
 import type { DsnAction, InboundRecipient } from './types';
 
 interface Format {
   name: string;
   marker: RegExp;
+  /** Phrases that other mail can contain too: they count only from a daemon or under a bounce subject. */
+  gated?: boolean;
 }
 
 /** Fixed phrases of each format (first match names the format). */
 const FORMATS: readonly Format[] = [
-  { name: 'qmail', marker: /This is the qmail-send program|qmail-send/i },
+  {
+    name: 'qmail',
+    marker:
+      /This is the qmail-send program|qmail-send|I'm afraid I wasn't able to deliver your message to the following addresses|Sorry, no mailbox here by that name|vpopmail/i,
+  },
+  { name: 'dma', marker: /DragonFly Mail Agent|There was an error delivering your mail to/i },
+  {
+    name: 'opensmtpd',
+    marker:
+      /This is the MAILER-DAEMON, please DO NOT REPLY|An error has occurred while attempting to deliver a message for\s+the following list of recipients/i,
+  },
+  {
+    name: 'courier',
+    marker: /running the Courier mail server|Your message to the following recipients cannot be delivered/i,
+  },
   {
     name: 'exim',
     marker:
@@ -23,56 +50,110 @@ const FORMATS: readonly Format[] = [
   },
   {
     name: 'postfix',
-    marker: /This is the mail system at host|I'm sorry to have to inform you that your message/i,
+    marker:
+      /This is the (?:mail system|Postfix program) at host|I'm sorry to have to inform you that your message/i,
   },
   {
     name: 'sendmail',
     marker:
-      /The following addresses had permanent fatal errors|Transcript of session follows|MAILER-DAEMON.*Returned mail/i,
+      /The following addresses had (?:permanent fatal errors|transient non-fatal errors)|Transcript of session follows|Unsent message follows|MAILER-DAEMON.*Returned mail/i,
   },
   {
     name: 'exchange',
     marker:
-      /Delivery has failed to these recipients or groups|Your message to .{1,200} couldn't be delivered|Diagnostic information for administrators|Remote Server returned|Message Delivery Failure|The following recipient\(s\) cannot be reached/i,
+      /Delivery has failed to these recipients or groups|Your message to .{1,200} couldn't be delivered|Diagnostic information for administrators|Remote Server returned|Message Delivery Failure|The following recipient\(s\) (?:cannot|could not) be reached|did not reach the following recipient/i,
   },
   {
     name: 'gmail',
     marker:
       /\*\* (Address not found|Message (not delivered|blocked)|Message not sent) \*\*|Delivery to the following recipient(s)? failed|Delivery Status Notification \((Failure|Delay)\)/i,
   },
+  { name: 'google-groups', marker: /Google Groups|the group you tried to contact/i, gated: true },
   { name: 'yahoo', marker: /Sorry, we were unable to deliver your message to the following address/i },
   { name: 'domino', marker: /was not delivered to:[\s\S]{0,400}because:|Delivery Failure Report/i },
+  { name: 'groupwise', marker: /The message that you sent was undeliverable to the following/i },
+  {
+    name: 'imail',
+    marker: /<SMTP32 v|IMail Server|Unknown user: |User mailbox exceeds allowed size/i,
+    gated: true,
+  },
+  { name: 'mfilter', marker: /m-FILTER/i, gated: true },
+  { name: 'surfcontrol', marker: /SurfControl|The following recipients were affected/i, gated: true },
+  {
+    name: 'japanese-carrier',
+    marker:
+      /ezweb\.ne\.jp|docomo\.ne\.jp|Your mail sent on:|could not be delivered to the following recipients/i,
+    gated: true,
+  },
   {
     name: 'generic',
-    marker:
-      /(could not|couldn't|cannot|can't|was not|wasn't|unable to) (be )?deliver|undeliver|delivery (has )?failed|delivery failure|failed (permanently|recipient)|returned mail|permanent error|mailbox (is )?(full|unavailable)|user unknown|does not exist/i,
+    gated: true,
+    marker: new RegExp(
+      [
+        "(could not|couldn't|cannot|can't|was not|wasn't|unable to|failed to) (be )?deliver",
+        'undeliver',
+        'non[- ]?deliver',
+        'delivery (has )?failed',
+        'delivery (failure|problem|error)',
+        'failed (permanently|recipient)',
+        'returned mail',
+        'permanent (error|failure)',
+        'mailbox (is )?(full|unavailable|not found|disabled)',
+        'over ?quota|quota exceeded',
+        'user unknown|unknown (user|recipient)',
+        'no such (user|mailbox|address|recipient)',
+        'not a valid (user|recipient|mailbox|address)',
+        'does not exist',
+        'address rejected',
+        'unzustellbar|nicht zugestellt',
+        'non recapitabile',
+        'no (pudo|puede) ser entregado',
+        'n[ãa]o (pode|p[ôo]de) ser entregue',
+        "n'a pas pu être (remis|distribu)",
+        'onbestelbaar',
+        'niedostarcz',
+        '配信.{0,8}(失敗|できません)',
+        '送信できませんでした',
+        '届きませんでした',
+      ].join('|'),
+      'i',
+    ),
   },
 ];
 
-/** Where the copy of the returned message starts: the text after it is not the bounce's own. */
-const COPY_MARKERS =
-  /^.*(------ This is a copy of the message|--- Below this line is a copy of the message|----- Original message -----|------ Original Message|Original message headers:|----- Transcript of session follows -----(?![\s\S]*<<<)|-----Original Message-----|Return-Path: <|Received: from ).*$/im;
+/** Senders of delivery reports: daemons, delivery subsystems, or the null sender. */
+const DAEMON_FROM_RE =
+  /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
+const BOUNCE_SUBJECT_RE =
+  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|unzustellbar|non recapitabile|non remis|no entregado|配[信送](エラー|失敗|不能)|返送|送信エラー/i;
+
+/** Whether a From header is a delivery daemon's (or the null sender's). */
+export function isDaemonSender(from: string): boolean {
+  return DAEMON_FROM_RE.test(from);
+}
+
+/** A bounce's own words are short: past this many characters the text is not read (bounded work). */
+const MAX_OWN_TEXT = 64 * 1024;
+/** Failed recipients listed for one bounce, at most. */
+const MAX_RECIPIENTS = 500;
 
 const DELAY_RE =
-  /has not yet been delivered|not been delivered yet|will (continue|keep) trying|still trying|Delivery Status Notification \(Delay\)|this is only a warning|delayed (for )?\d+ ?(hours?|minutes?|days?)|Warning: message .* delayed|delivery (is )?delayed|you do not need to resend/i;
+  /has not yet been delivered|not been delivered yet|will (continue|keep) trying|still trying|Delivery Status Notification \(Delay\)|this is only a warning|delayed (for )?\d+ ?(hours?|minutes?|days?)|Warning: message [^\n]{0,200} delayed|delivery (is )?delayed|you do not need to resend/i;
 
-const SMTP_REPLY_RE = /(?:^|[\s'"(:;>#])([45]\d\d)(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
-
-const ADDRESS_RE = /[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}/gi;
+const ADDRESS_RE =
+  /[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.){1,8}[a-z]{1,63}/gi;
 
 export function detectNonstandardFormat(text: string, subject: string, from: string): string | null {
   const haystack = `${subject}\n${text.slice(0, 20_000)}`;
-  const fromDaemon = /mailer-daemon|postmaster|mail delivery (sub)?system|mail ?delivery|bounce/i.test(from);
+  const fromDaemon = isDaemonSender(from);
+  const bounceSubject = BOUNCE_SUBJECT_RE.test(subject);
   for (const f of FORMATS) {
     if (f.marker.test(haystack)) {
-      if (
-        f.name !== 'generic' ||
-        fromDaemon ||
-        /undeliver|deliver(y|ed)? (status|fail)|returned mail|failure notice/i.test(subject)
-      )
-        return f.name;
+      if (!f.gated || fromDaemon || bounceSubject) return f.name;
     }
   }
+  // A daemon's message under a bounce subject is a bounce even in words no marker knows.
+  if (fromDaemon && bounceSubject) return 'generic';
   return null;
 }
 
@@ -83,52 +164,48 @@ export interface NonstandardInput {
   excluded: readonly string[];
   /** X-Failed-Recipients (Exim) and similar headers. */
   failedHeader: readonly string[];
+  /** The header of the returned message when the bounce attaches it (else it is read from a pasted copy). */
+  returnedHeaders?: readonly HeaderField[] | null;
+  /** The address the bounce was sent to (a VERP address may encode the recipient). */
+  envelopeTo?: string | null;
 }
 
 export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
-  const cut = COPY_MARKERS.exec(input.text);
-  const text = (cut ? input.text.slice(0, cut.index) : input.text).replace(/\r\n/g, '\n');
+  const split = splitOwnText(input.text);
+  const own = split.own.slice(0, MAX_OWN_TEXT);
+  const copy = split.copy.slice(0, MAX_OWN_TEXT);
   const excluded = new Set(input.excluded.map((a) => a.toLowerCase()));
   const isCandidate = (a: string) =>
-    !excluded.has(a.toLowerCase()) && !/^(mailer-daemon|postmaster|no-?reply|bounces?)@/i.test(a);
+    !excluded.has(a.toLowerCase()) &&
+    !/^(mailer-daemon|postmaster|no-?reply|bounces?|double-bounce|root)@/i.test(a) &&
+    !/^imcea/i.test(a) &&
+    /@[^@]*[a-z]/i.test(a);
 
-  const ordered: string[] = [];
-  const add = (a: string | undefined) => {
-    if (!a) return;
-    const addr = a.replace(/^[<(]+|[>).,;:'"]+$/g, '');
-    if (isCandidate(addr) && !ordered.some((o) => o.toLowerCase() === addr.toLowerCase())) ordered.push(addr);
-  };
-  input.failedHeader.forEach(add);
-  // Addresses standing on their own line (Exim, Exchange, Domino, Gmail), or starting a "<a@b>:" block.
-  for (const m of text.matchAll(/^[ \t]*<?([^\s<>@]+@[^\s<>]+?)>?:?[ \t]*$/gm)) add(m[1]);
-  for (const m of text.matchAll(/^[ \t]*<([^\s<>@]+@[^\s<>]+)>:/gm)) add(m[1]);
-  // Phrases naming the recipient inline.
-  for (const m of text.matchAll(
-    /(?:wasn't delivered to|was not delivered to|couldn't be delivered to|could not be delivered to|message to|delivery to|failed to deliver to|recipient:|addressed to)\s*<?([^\s<>@]+@[^\s<>]+)/gi,
-  ))
-    add(m[1]);
-  if (ordered.length === 0) {
-    const counts = new Map<string, number>();
-    for (const m of text.matchAll(ADDRESS_RE))
-      if (isCandidate(m[0])) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
-    const first = [...counts.keys()][0];
-    if (first) add(first);
-  }
+  const embedded = embeddedDeliveryStatus(own);
+  if (embedded.length) return embedded;
 
-  const delayed = DELAY_RE.test(`${input.subject}\n${text}`);
+  const returnedHeaders = input.returnedHeaders ?? headersOfPastedCopy(copy);
+  const found = failedAddresses(own, input, isCandidate, returnedHeaders);
+  const returnedTo = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
+  const delayed = DELAY_RE.test(`${input.subject}\n${own}`);
   const action: DsnAction = delayed ? 'delayed' : 'failed';
-  const globalDiag = findDiagnostic(text);
-  const recipients = ordered.map((recipient): InboundRecipient => {
-    const diag = diagnosticFor(text, recipient, ordered) ?? globalDiag;
+  const globalDiag = findDiagnostic(own);
+  const starts = [...new Set(found.map((f) => f.at))].sort((a, b) => a - b);
+  const recipients = found.slice(0, MAX_RECIPIENTS).map((f): InboundRecipient => {
+    // The recipient's region runs from its mention to the next recipient's (the whole text if unmentioned).
+    const next = starts.find((s) => s > f.at) ?? own.length;
+    const diag = diagnosticFor(own, f.final ?? f.address, f.at, next) || globalDiag;
     const split = splitDiagnostic(diag);
+    const routed = senderAddressOfRoute(f.address, returnedTo);
     return {
-      recipient,
-      originalRecipient: null,
+      recipient: routed ?? f.address,
+      originalRecipient: routed ?? (f.final ? f.address : null),
+      finalRecipient: f.final ?? (routed ? f.address : null),
       action,
       status: split.enhanced,
       code: split.code,
       diagnostic: split.text,
-      remoteMta: /(?:host|server)\s+([a-z0-9.-]+\.[a-z]{2,})/i.exec(text)?.[1] ?? null,
+      remoteMta: /(?:host|server)\s+([a-z0-9.-]+\.[a-z]{2,})/i.exec(own)?.[1] ?? null,
     };
   });
   if (recipients.length === 0 && globalDiag) {
@@ -146,87 +223,100 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   return recipients;
 }
 
-/** The diagnostic in the region of the text that follows a mention of the recipient. */
-function diagnosticFor(text: string, recipient: string, all: readonly string[]): string | null {
-  const lower = text.toLowerCase();
-  const others = all.filter((a) => a.toLowerCase() !== recipient.toLowerCase()).map((a) => a.toLowerCase());
-  let fallback: string | null = null;
-  let from = 0;
-  for (let guard = 0; guard < 20; guard++) {
-    const at = lower.indexOf(recipient.toLowerCase(), from);
-    if (at < 0) break;
-    const afterLine = text.indexOf('\n', at);
-    const start = at;
-    let end = text.length;
-    for (const o of others) {
-      const next = lower.indexOf(o, at + recipient.length);
-      if (next >= 0 && next < end) end = next;
-    }
-    const region = text.slice(start, end);
-    const reply = findReply(region);
-    if (reply) return reply;
-    if (fallback === null && afterLine >= 0) {
-      // The lines right after the recipient, up to a blank line (Exim, qmail, Exchange, Domino).
-      const following = /^\n((?:[ \t]*\S[^\n]*\n?){1,4})/.exec(text.slice(afterLine, end))?.[1];
-      if (following) fallback = following.replace(/\s+/g, ' ').trim();
-    }
-    from = at + recipient.length;
-  }
-  return fallback;
+interface Found {
+  address: string;
+  final: string | null;
+  /** Where the text mentions it (0 when only a header or the returned message does). */
+  at: number;
 }
 
-/** The first remote reply in a text, with its continuation lines. */
-function findReply(text: string): string | null {
-  // Explicit introductions first: they point at the remote reply, not at any number in the text.
-  const intro =
-    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^\n]*:|reason|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n[ \t]+[^\n]+)*)/i.exec(
-      text,
+/**
+ * The failed addresses, most trustworthy source first: X-Failed-Recipients (mapped to the addresses they
+ * were generated from), the bounce's own words, the returned message's header, a VERP envelope.
+ */
+function failedAddresses(
+  own: string,
+  input: NonstandardInput,
+  isCandidate: (a: string) => boolean,
+  returnedHeaders: readonly HeaderField[] | null,
+): Found[] {
+  const mentions = findMentions(own, isCandidate);
+  const header = input.failedHeader.map(stripAddress).filter((a) => a.includes('@') && isCandidate(a));
+  if (header.length) {
+    return unique(
+      header.map((h) => {
+        const m = mentions.find((x) => (x.final ?? x.address).toLowerCase() === h.toLowerCase());
+        return { address: m?.address ?? h, final: m?.final ?? null, at: m?.at ?? 0 };
+      }),
     );
-  if (intro?.[1] && /[45]\d\d|[45]\.\d{1,3}\.\d{1,3}/.test(intro[1])) return cleanReply(intro[1]);
-  const m = SMTP_REPLY_RE.exec(text);
-  if (m) {
-    const idx = m.index + m[0].indexOf(m[1] ?? '');
-    const rest = text.slice(idx);
-    const lines = rest.split('\n');
-    const block = [lines[0] ?? ''];
-    for (const line of lines.slice(1, 6)) {
-      if (/^[ \t]+\S/.test(line) || /^[45]\d\d[ -]/.test(line)) block.push(line.trim());
-      else break;
+  }
+  if (mentions.length) return mentions.map((m) => ({ address: m.address, final: m.final, at: m.at }));
+  const inSubject = subjectAddress(input.subject, isCandidate);
+  if (inSubject) return [{ address: inSubject, final: null, at: 0 }];
+  const fromHeaders = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
+  if (fromHeaders) return [{ address: fromHeaders, final: null, at: 0 }];
+  const lone = loneAddress(own, isCandidate);
+  if (lone) return [{ address: lone, final: null, at: 0 }];
+  const verp = recipientOfVerp(input.envelopeTo ?? null);
+  return verp && isCandidate(verp) ? [{ address: verp, final: null, at: 0 }] : [];
+}
+
+/** The one address a bounce's Subject names ("Undeliverable: a@b", "Delivery failure <a@b>"), or null. */
+function subjectAddress(subject: string, isCandidate: (a: string) => boolean): string | null {
+  const found = [...new Set([...subject.slice(0, 500).matchAll(ADDRESS_RE)].map((m) => m[0]))].filter(
+    isCandidate,
+  );
+  return found.length === 1 && found[0] ? found[0] : null;
+}
+
+/** The one address a short bounce text names anywhere (else null: several say nothing). */
+function loneAddress(own: string, isCandidate: (a: string) => boolean): string | null {
+  const found = new Map<string, string>();
+  for (const line of own.split('\n').slice(0, 500)) {
+    const capped = line.slice(0, 1000);
+    for (const m of capped.matchAll(ADDRESS_RE)) {
+      const sender = /\bfrom\s*:?\s*<?$/i.test(capped.slice(Math.max(0, m.index - 12), m.index));
+      if (isCandidate(m[0]) && !sender) found.set(m[0].toLowerCase(), m[0]);
+      if (found.size > 1) return null;
     }
-    return cleanReply(block.join('\n'));
   }
-  if (intro?.[1]) return cleanReply(intro[1]);
-  return null;
+  return [...found.values()][0] ?? null;
 }
 
-function findDiagnostic(text: string): string | null {
-  const reply = findReply(text);
-  if (reply) return reply;
-  // Texts without any reply code: Exim "Unrouteable address", Domino "because:", qmail explanations.
-  const because = /because:\s*\n\s*\n?\s*([^\n]+)/i.exec(text)?.[1];
-  if (because) return because.trim();
-  const known =
-    /(unrouteable address|retry timeout exceeded|all hosts for .* have been failing|mailbox is full[^\n]*|user unknown|no such user[^\n]*|does not exist[^\n]*|address not found[^\n]*|couldn't be found[^\n]*|connection timed out[^\n]*)/i.exec(
-      text,
-    );
-  return known?.[1]?.trim() ?? null;
+/**
+ * The returned message's To when the failed address is the same mailbox on an internal route
+ * (`fred@mailgrp1.example.com`, `fred@cluster.local` for `fred@example.com`): the sender's address wins.
+ */
+function senderAddressOfRoute(failed: string, returnedTo: string | null): string | null {
+  if (!returnedTo || failed.toLowerCase() === returnedTo.toLowerCase()) return null;
+  const [fl, fd = ''] = failed.toLowerCase().split('@');
+  const [tl, td = ''] = returnedTo.toLowerCase().split('@');
+  if (fl !== tl) return null;
+  const internal =
+    fd.endsWith(`.${td}`) || !fd.includes('.') || /\.(local|lan|internal|localdomain|corp)$/.test(fd);
+  return internal ? returnedTo : null;
 }
 
-function cleanReply(raw: string): string {
-  const joined = raw
-    .split('\n')
-    .map((l) => l.trim())
-    .join('\n')
-    .replace(/^['"(]|['")]$/g, '')
-    .replace(/^<[^<>\s]+@[^<>\s]+>:\s*/, '')
-    .replace(/\s*\(in reply to [^)]*\)\.?/i, '')
-    .replace(/\s*\[RCPT_TO\]/i, '')
-    .trim();
-  // Exchange writes `<mx.example.com #5.1.1 smtp;550 5.1.1 User unknown>`.
-  const exchange = /#([45]\.\d+\.\d+)\s+smtp;\s*(.*?)>?$/is.exec(joined);
-  if (exchange?.[2]) {
-    const p = parseSmtpReply(exchange[2]);
-    return p.enhanced ? exchange[2] : `${p.code ?? ''} ${exchange[1]} ${p.text}`.trim();
-  }
-  return joined.replace(/\s*\n\s*/g, ' ');
+/** DSN fields (Final-Recipient ...) written into the text part by MTAs that send no status part. */
+function embeddedDeliveryStatus(own: string): InboundRecipient[] {
+  const start = own.search(/^[ \t]*(?:Final|Original)-Recipient:/im);
+  if (start < 0) return [];
+  const groupStart = own.lastIndexOf('\n\n', start);
+  return parseDeliveryStatus(own.slice(groupStart < 0 ? start : groupStart + 2)).filter(
+    (r) => r.recipient !== null,
+  );
+}
+
+function stripAddress(a: string): string {
+  return a.trim().replace(/^[<("']+|[>)"'.,;:]+$/g, '');
+}
+
+function unique(found: Found[]): Found[] {
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    const key = f.address.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

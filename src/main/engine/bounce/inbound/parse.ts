@@ -8,7 +8,7 @@
  * bounces of bounces and mail loops all give a report, `unknown` with the reason in `note` when nothing
  * trustworthy can be said.
  */
-import { autoReplyReason } from './auto-reply';
+import { autoReplyReason, challengeReason } from './auto-reply';
 import {
   decodeHeader,
   firstAddress,
@@ -21,10 +21,17 @@ import {
   type MimePart,
 } from './mime';
 import { parseEspEvents } from './esp-events';
-import { detectNonstandardFormat, parseNonstandard } from './nonstandard';
+import { parseJmrp } from './jmrp';
+import {
+  detectNonstandardFormat,
+  isDaemonSender,
+  parseNonstandard,
+  type NonstandardInput,
+} from './nonstandard';
 import { addressOfTyped, parseDeliveryStatus, parseFeedbackReport } from './report-fields';
+import { headersOfPastedCopy } from './returned-headers';
 import { parseSesNotification } from './ses';
-import type { InboundRecipient, InboundReport, OriginalMessage } from './types';
+import type { FeedbackReport, InboundRecipient, InboundReport, OriginalMessage } from './types';
 
 /** Reports and their returned parts beyond this size are cut (the report parts come first). */
 export const MAX_PARSE_BYTES = 2 * 1024 * 1024;
@@ -79,6 +86,19 @@ function emptyReport(truncated: boolean): InboundReport {
   };
 }
 
+/** What the parsing steps share: the message, its parts, and what was read from its header. */
+interface Context {
+  input: string;
+  root: MimePart;
+  own: MimePart[];
+  base: InboundReport;
+  subject: string;
+  fromHeader: string;
+  text: string;
+  returned: MimePart | null;
+  original: OriginalMessage | null;
+}
+
 function analyse(input: string, options: ParseInboundOptions, truncated: boolean): InboundReport {
   const root = parseMime(input);
   const h = root.headers;
@@ -97,97 +117,139 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
   if (received > MAX_RECEIVED) return { ...base, note: `mail loop: ${received} Received headers` };
 
   const own = ownParts(root);
-  const reportType = (root.params['report-type'] ?? '').toLowerCase();
-  const statusPart = own.find((p) => /^message\/(global-)?delivery-status$/.test(p.contentType));
-  const feedbackPart = own.find((p) => p.contentType === 'message/feedback-report');
-  const returned = own.find((p) => p.message !== null)?.message ?? null;
-  const original = returned ? originalOf(returned.headers) : null;
-  const text = humanText(own);
+  const returned = returnedMessage(own);
+  const ctx: Context = {
+    input,
+    root,
+    own,
+    base,
+    subject,
+    fromHeader,
+    text: humanText(own),
+    returned,
+    original: returned ? originalOf(returned.headers) : null,
+  };
+  return (
+    deliveryStatusReport(ctx) ??
+    feedbackReport(ctx) ??
+    jmrpReport(ctx) ??
+    espReport(ctx) ??
+    textReport(ctx) ?? {
+      ...base,
+      note: base.note ?? 'not a delivery report, complaint, bounce or auto-reply',
+    }
+  );
+}
 
-  if (statusPart || (reportType === 'delivery-status' && root.contentType === 'multipart/report')) {
-    let recipients = statusPart ? parseDeliveryStatus(partText(statusPart)) : [];
-    let note = base.note;
-    if (recipients.length === 0) {
-      recipients = parseNonstandard({
-        text,
-        subject,
-        excluded: excludedAddresses(base, original),
-        failedHeader: [],
-      });
-      note = 'delivery-status part without recipient fields; recipients read from the text';
-    }
-    if (returned && isReport(returned) && !original?.relaydeckId) {
-      return {
-        ...base,
-        format: 'rfc3464',
-        recipients,
-        original,
-        note: 'bounce of a bounce: the returned message is itself a report',
-      };
-    }
+/** RFC 3464: a delivery-status part (or a multipart/report that says it is one). */
+function deliveryStatusReport(ctx: Context): InboundReport | null {
+  const { root, own, base, returned, original } = ctx;
+  const reportType = (root.params['report-type'] ?? '').toLowerCase();
+  const statusPart = own.find((p) => /^message\/(?:global-|x-?)?delivery-status$/.test(p.contentType));
+  if (!statusPart && !(reportType === 'delivery-status' && root.contentType === 'multipart/report'))
+    return null;
+  let recipients = statusPart ? parseDeliveryStatus(partText(statusPart)) : [];
+  let note = base.note;
+  if (recipients.length === 0) {
+    recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers)));
+    note = 'delivery-status part without recipient fields; recipients read from the text';
+  } else if (recipients.some(isUnnamed)) {
+    recipients = nameFromText(
+      recipients,
+      parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers))),
+    );
+  }
+  if (returned && isReport(returned) && !original?.relaydeckId) {
     return {
       ...base,
-      kind: 'dsn',
       format: 'rfc3464',
       recipients,
-      original: original ?? inlineOriginal(input),
-      note,
+      original,
+      note: 'bounce of a bounce: the returned message is itself a report',
     };
   }
-
-  if (feedbackPart || reportType === 'feedback-report') {
-    const parsed = feedbackPart ? parseFeedbackReport(partText(feedbackPart)) : null;
-    const fromOriginal = original?.to && !/redacted/i.test(original.to) ? firstAddress(original.to) : null;
-    const addresses = parsed?.recipients.length ? parsed.recipients : fromOriginal ? [fromOriginal] : [null];
-    const recipients = addresses.map((recipient): InboundRecipient => ({
-      recipient: recipient && /redacted/i.test(recipient) ? null : recipient,
-      originalRecipient: null,
-      action: null,
-      status: null,
-      code: null,
-      diagnostic: null,
-      remoteMta: null,
-    }));
+  // A challenge-response system that answers in DSN form (no server refused anything: no reply code).
+  const challenge = recipients.every((r) => r.code === null) ? challengeReason(root.headers, ctx.text) : null;
+  if (challenge) {
     return {
       ...base,
-      kind: 'arf',
-      format: 'rfc5965',
+      kind: 'auto_reply',
+      format: 'challenge-response',
       recipients,
       original,
-      feedback: parsed?.feedback ?? {
-        feedbackType: 'abuse',
-        userAgent: null,
-        originalMailFrom: null,
-        arrivalDate: null,
-        sourceIp: null,
-        reportedDomain: null,
-      },
+      note: challenge,
     };
   }
+  return {
+    ...base,
+    kind: 'dsn',
+    format: 'rfc3464',
+    recipients,
+    original: original ?? inlineOriginal(ctx.input),
+    note,
+  };
+}
 
-  const sesOnly = parseSesNotification(text);
-  const ses = sesOnly ?? (/^\s*[[{]/.test(text) ? parseEspEvents(text) : null);
-  if (ses) {
-    return {
-      ...base,
-      kind: ses.kind === 'bounce' ? 'bounce_nonstandard' : 'arf',
-      format: sesOnly ? 'ses' : 'esp-json',
-      recipients: ses.recipients,
-      feedback: ses.feedback,
-      original: ses.original,
-    };
-  }
+/** RFC 5965: a feedback-report part (or a multipart/report that says it is one). */
+function feedbackReport(ctx: Context): InboundReport | null {
+  const { root, own, base, original } = ctx;
+  const reportType = (root.params['report-type'] ?? '').toLowerCase();
+  const feedbackPart = own.find((p) => p.contentType === 'message/feedback-report');
+  if (!feedbackPart && reportType !== 'feedback-report') return null;
+  const parsed = feedbackPart ? parseFeedbackReport(partText(feedbackPart)) : null;
+  const fromOriginal = original?.to && !/redacted/i.test(original.to) ? firstAddress(original.to) : null;
+  const addresses = parsed?.recipients.length ? parsed.recipients : fromOriginal ? [fromOriginal] : [null];
+  return {
+    ...base,
+    kind: 'arf',
+    format: 'rfc5965',
+    recipients: addresses.map((a) => bareRecipient(a && /redacted/i.test(a) ? null : a)),
+    original,
+    feedback: parsed?.feedback ?? abuseFeedback(null),
+  };
+}
 
+/** Microsoft JMRP complaints in their original (non-RFC 5965) form. */
+function jmrpReport(ctx: Context): InboundReport | null {
+  const jmrp = parseJmrp(ctx.root, ctx.own);
+  if (!jmrp) return null;
+  return {
+    ...ctx.base,
+    kind: 'arf',
+    format: 'jmrp',
+    recipients: [bareRecipient(jmrp.recipient)],
+    original: originalOf(jmrp.complained),
+    feedback: abuseFeedback('Microsoft JMRP'),
+  };
+}
+
+/** Amazon SES notifications and sending services' JSON events. */
+function espReport(ctx: Context): InboundReport | null {
+  const sesOnly = parseSesNotification(ctx.text);
+  const ses = sesOnly ?? (/^\s*[[{]/.test(ctx.text) ? parseEspEvents(ctx.text) : null);
+  if (!ses) return null;
+  return {
+    ...ctx.base,
+    kind: ses.kind === 'bounce' ? 'bounce_nonstandard' : 'arf',
+    format: sesOnly ? 'ses' : 'esp-json',
+    recipients: ses.recipients,
+    feedback: ses.feedback,
+    original: ses.original,
+  };
+}
+
+/**
+ * A message with no machine-readable part: a vendor's bounce text, an auto-reply or a challenge. A
+ * bounce's phrases win, except generic ones in a message a person's address sent with auto-reply marks.
+ */
+function textReport(ctx: Context): InboundReport | null {
+  const { base, root, subject, fromHeader, text, returned, original } = ctx;
+  const h = root.headers;
   const format = detectNonstandardFormat(text, subject, fromHeader);
-  const autoReply = autoReplyReason(h, subject);
-  if (format && (format !== 'generic' || !autoReply)) {
-    const recipients = parseNonstandard({
-      text,
-      subject,
-      excluded: excludedAddresses(base, original),
-      failedHeader: headersOf(h, 'x-failed-recipients').flatMap((v) => v.split(',').map((a) => a.trim())),
-    });
-    const orig = original ?? inlineOriginal(input);
+  const autoReply = autoReplyReason(h, subject, text);
+  if (format && (format !== 'generic' || !autoReply || isDaemonSender(fromHeader))) {
+    const recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(h)));
+    const orig = original ?? inlineOriginal(ctx.input);
     if (returned && isReport(returned) && !orig?.relaydeckId) {
       return {
         ...base,
@@ -206,24 +268,15 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
       note: recipients.length ? base.note : 'bounce without a recognisable failed recipient',
     };
   }
-  if (autoReply) {
+  const challenge = challengeReason(h, text);
+  if (autoReply || challenge) {
     const inReplyTo = headerOf(h, 'in-reply-to') ?? headerOf(h, 'references');
     return {
       ...base,
       kind: 'auto_reply',
-      format: 'rfc3834',
-      note: autoReply,
-      recipients: [
-        {
-          recipient: base.from,
-          originalRecipient: null,
-          action: null,
-          status: null,
-          code: null,
-          diagnostic: null,
-          remoteMta: null,
-        },
-      ],
+      format: autoReply ? 'rfc3834' : 'challenge-response',
+      note: autoReply ?? challenge,
+      recipients: [bareRecipient(base.from)],
       original: {
         messageId: /<[^>]+>/.exec(inReplyTo ?? '')?.[0] ?? null,
         relaydeckId: null,
@@ -233,7 +286,88 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
       },
     };
   }
-  return { ...base, note: base.note ?? 'not a delivery report, complaint, bounce or auto-reply' };
+  return null;
+}
+
+/** A DSN recipient without an Internet address (a `LOCAL;` or X.400 type, Exchange's `IMCEAEX-` forms). */
+function isUnnamed(r: InboundRecipient): boolean {
+  return r.recipient === null || /^imcea/i.test(r.recipient);
+}
+
+/**
+ * Names the DSN recipients the status fields leave unnamed with the addresses the text (or the returned
+ * header) gives, when they pair up one to one.
+ */
+function nameFromText(recipients: InboundRecipient[], textual: InboundRecipient[]): InboundRecipient[] {
+  const named = new Set(recipients.filter((r) => !isUnnamed(r)).map((r) => r.recipient?.toLowerCase()));
+  const spare = textual.flatMap((t) =>
+    t.recipient && !named.has(t.recipient.toLowerCase()) ? [t.recipient] : [],
+  );
+  if (spare.length !== recipients.filter(isUnnamed).length) return recipients;
+  let i = 0;
+  return recipients.map((r) =>
+    isUnnamed(r) ? { ...r, finalRecipient: r.recipient, recipient: spare[i++] ?? r.recipient } : r,
+  );
+}
+
+/** Exim's (and Google's) X-Failed-Recipients, one address per comma-separated item. */
+function failedRecipientsHeader(headers: readonly HeaderField[]): string[] {
+  return headersOf(headers, 'x-failed-recipients').flatMap((v) => v.split(','));
+}
+
+function nonstandardInput(ctx: Context, failedHeader: string[]): NonstandardInput {
+  return {
+    text: ctx.text,
+    subject: ctx.subject,
+    excluded: excludedAddresses(ctx.base, ctx.original, ctx.root.headers),
+    failedHeader,
+    returnedHeaders: ctx.returned?.headers ?? null,
+    envelopeTo: ctx.base.envelopeTo,
+  };
+}
+
+/** A recipient with nothing but its address (complaints, auto-replies). */
+function bareRecipient(recipient: string | null): InboundRecipient {
+  return {
+    recipient,
+    originalRecipient: null,
+    action: null,
+    status: null,
+    code: null,
+    diagnostic: null,
+    remoteMta: null,
+  };
+}
+
+function abuseFeedback(userAgent: string | null): FeedbackReport {
+  return {
+    feedbackType: 'abuse',
+    userAgent,
+    originalMailFrom: null,
+    arrivalDate: null,
+    sourceIp: null,
+    reportedDomain: null,
+  };
+}
+
+/** The returned message: an enclosed message part, else a text part that is a pasted header block. */
+function returnedMessage(own: readonly MimePart[]): MimePart | null {
+  const enclosed = own.find((p) => p.message !== null)?.message;
+  if (enclosed) return enclosed;
+  const pasted = own.find((p) => isHeaderCopy(p));
+  if (!pasted) return null;
+  const headers = headersOfPastedCopy(partText(pasted));
+  return headers ? { ...pasted, headers, message: null, children: [] } : null;
+}
+
+/** A text part (not the first) that holds a copy of a message header: "message-header.txt" and the like. */
+function isHeaderCopy(part: MimePart): boolean {
+  if (part.contentType !== 'text/plain' || part.children.length) return false;
+  const head = partText(part).slice(0, 2000).trimStart();
+  return (
+    /^(?:Received|Return-Path|From|To|Subject|Message-ID|Date|MIME-Version|X-[\w-]+):[ \t]/i.test(head) &&
+    (headersOfPastedCopy(head) ?? []).length >= 3
+  );
 }
 
 /** The parts of the message itself: the multipart tree without descending into enclosed messages. */
@@ -249,17 +383,36 @@ function ownParts(root: MimePart): MimePart[] {
 
 function humanText(parts: MimePart[]): string {
   const plain = parts.filter((p) => p.contentType === 'text/plain' && p.children.length === 0);
-  if (plain.length) return plain.map(partText).join('\n');
+  const words = plain.filter((p, i) => i === 0 || !isHeaderCopy(p));
+  if (words.length) return words.map(partText).join('\n');
   const html = parts.filter((p) => p.contentType === 'text/html');
   if (html.length) return html.map((p) => htmlToText(partText(p))).join('\n');
   return parts.length === 1 && parts[0] ? partText(parts[0]) : '';
 }
 
+/** The HTML without the named elements and their content (an unclosed one runs to the end). */
+function withoutElements(html: string, names: readonly string[]): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let pos = 0;
+  for (;;) {
+    const starts = names
+      .map((n) => ({ n, at: lower.indexOf(`<${n}`, pos) }))
+      .filter((s) => s.at >= 0)
+      .sort((a, b) => a.at - b.at);
+    const first = starts[0];
+    if (!first) return out + html.slice(pos);
+    out += html.slice(pos, first.at);
+    const close = lower.indexOf(`</${first.n}>`, first.at);
+    if (close < 0) return out;
+    pos = close + first.n.length + 3;
+  }
+}
+
 function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+  return withoutElements(html, ['script', 'style'])
     .replace(/<br\s*\/?>|<\/(p|div|tr|li|h\d)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
+    .replace(/<[^<>]+>/g, '')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -269,7 +422,8 @@ function htmlToText(html: string): string {
 }
 
 function envelopeAddress(h: readonly HeaderField[]): string | null {
-  for (const name of ['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'to']) {
+  // X-Original-To comes last: some MTAs (DragonFly DMA) write the failed address there in the bounce itself.
+  for (const name of ['delivered-to', 'envelope-to', 'x-envelope-to', 'to', 'x-original-to']) {
     const a = firstAddress(headerOf(h, name));
     if (a) return a;
   }
@@ -304,10 +458,16 @@ function isReport(message: MimePart): boolean {
   return /mailer-daemon|postmaster/i.test(from) || (returnPath !== null && /^<\s*>$/.test(returnPath.trim()));
 }
 
-function excludedAddresses(base: InboundReport, original: OriginalMessage | null): string[] {
+/** Addresses that are never failed recipients: the report's sender and addressee, the returned sender. */
+function excludedAddresses(
+  base: InboundReport,
+  original: OriginalMessage | null,
+  headers: readonly HeaderField[],
+): string[] {
   return [
     base.from,
     base.envelopeTo,
+    firstAddress(headerOf(headers, 'to')),
     addressOfTyped(original?.from ?? null),
     firstAddress(original?.from ?? null),
   ].filter((a): a is string => a !== null);

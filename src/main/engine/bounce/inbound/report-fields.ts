@@ -7,6 +7,8 @@ import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
 import { splitHeaders, type HeaderField } from './mime';
 import { DSN_ACTIONS, type DsnAction, type FeedbackReport, type InboundRecipient } from './types';
 
+const MAX_ADDRESS_FIELD = 1000;
+
 /** Parses a delivery-status body into one entry per recipient group. */
 export function parseDeliveryStatus(text: string): InboundRecipient[] {
   const groups = text
@@ -43,9 +45,14 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
       ? diag.enhanced
       : (statusField ?? diag.enhanced);
   const action = (get('action') ?? '').toLowerCase().trim().split(/\s+/)[0] ?? '';
+  const final = addressOfTyped(get('final-recipient'));
+  const original = mailboxOf(get('original-recipient'));
   return {
-    recipient: addressOfTyped(get('final-recipient')) ?? addressOfTyped(get('original-recipient')),
-    originalRecipient: addressOfTyped(get('original-recipient')),
+    // The address the sender used wins over the one the MTA finally failed on (an alias expansion, a
+    // forward, an internal route): that is the address the sender knows, and the one to act on.
+    recipient: original ?? final,
+    originalRecipient: original,
+    finalRecipient: final,
     action: (DSN_ACTIONS as readonly string[]).includes(action) ? (action as DsnAction) : null,
     status,
     code: diag.code,
@@ -54,12 +61,39 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
   };
 }
 
-/** `rfc822; a@b` -> `a@b` (also tolerates a missing type or angle brackets). */
+/** `rfc822; a@b` -> `a@b` (also tolerates a missing type, angle brackets and an RFC 821 source route). */
 export function addressOfTyped(value: string | null): string | null {
   const v = typedValue(value);
-  if (!v) return null;
-  const m = /<?([^\s<>;]+@[^\s<>;]+?)>?$/.exec(v.trim());
-  return m?.[1] ?? null;
+  // No address is longer than 320 characters: longer values are not read (bounded regex work).
+  if (!v || v.length > MAX_ADDRESS_FIELD) return null;
+  const m = /<?([^\s<>;]+@[^\s<>;]+?)>?$/.exec(v.trim().replace(/^"([^"]*)"$/, '$1'));
+  const address = m?.[1]?.replace(/^"|"$/g, '').replace(/^@[^:@]+:(?=[^@:]+@)/, '') ?? null;
+  return address ? (decodeImceaSmtp(address) ?? address) : null;
+}
+
+/**
+ * Exchange wraps foreign addresses as `IMCEASMTP-john+40example+2Ecom@org.local` (`+XX` is a hex byte):
+ * the Internet address is inside.
+ */
+function decodeImceaSmtp(address: string): string | null {
+  const m = /^IMCEASMTP-(.+)@[^@]+$/i.exec(address);
+  if (!m?.[1]) return null;
+  const decoded = m[1].replace(/\+([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(decoded) ? decoded : null;
+}
+
+/**
+ * An Original-Recipient that names a real Internet mailbox (`rfc822` or RFC 6533 `utf-8` type,
+ * `local@domain.tld`), else null:
+ * Exchange's encapsulated `IMCEAEX-...` forms and X.400 addresses say nothing the sender used.
+ */
+function mailboxOf(value: string | null): string | null {
+  if (value === null) return null;
+  const type = /^\s*([\w.-]+)\s*;/.exec(value)?.[1]?.toLowerCase();
+  if (type !== undefined && type !== 'rfc822' && type !== 'utf-8') return null;
+  const address = addressOfTyped(value);
+  if (!address || /^imcea/i.test(address)) return null;
+  return /^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$/.test(address) ? address : null;
 }
 
 function typedValue(value: string | null): string | null {

@@ -21,8 +21,17 @@ export type DsnAction = (typeof DSN_ACTIONS)[number];
 export interface InboundRecipient {
   /** The failed (or complaining, or auto-replying) address; null when the report redacts it. */
   recipient: string | null;
-  /** RFC 3464 Original-Recipient, when given. */
+  /**
+   * The address the sender used, when the report gives it apart from the failed one (RFC 3464
+   * Original-Recipient, Exim "generated from", Sendmail / Postfix "expanded from"). `recipient` is this
+   * address whenever it is known.
+   */
   originalRecipient: string | null;
+  /**
+   * The address the reporting MTA finally failed on (RFC 3464 Final-Recipient, the expansion of an alias or
+   * forward), when the report says so; it may differ from `recipient`. Optional: absent in older reports.
+   */
+  finalRecipient?: string | null;
   action: DsnAction | null;
   /** RFC 3463 enhanced status (`5.1.1`), from Status or the diagnostic. */
   status: string | null;

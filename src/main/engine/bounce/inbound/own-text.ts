@@ -1,0 +1,82 @@
+/**
+ * The bounce's own words, apart from the copy of the returned message. Plain-text bounces (qmail, old
+ * Sendmail, IMail, DMA, OpenSMTPD, GroupWise, mFILTER ...) paste the returned message after a fixed
+ * separator line; what follows it names the original recipients and senders, never the failed ones, so the
+ * failed-recipient search must stop there. The separator is also where the returned header block can be
+ * read when the bounce has no message/rfc822 part.
+ *
+ * Separators are matched one line at a time (lines are capped), in several languages, so the scan stays
+ * linear on hostile input.
+ */
+
+/** Lines longer than this are never a separator. */
+const MAX_SEPARATOR_LINE = 160;
+
+/**
+ * Separator lines: "------ This is a copy of the message" (Exim), "--- Below this line is a copy of the
+ * message." (qmail), "----- Unsent message follows -----" (Sendmail), "Original message follows."
+ * (IMail), "Message headers follow." (DMA), "Below is a copy of the original message:" (OpenSMTPD),
+ * "Possibly truncated original message follows:" (GroupWise), "Original message headers:" (Exchange),
+ * "--- Mensaje original adjunto." (Spanish qmail), "-------元のメッセージ" (mFILTER) ...
+ */
+const SEPARATOR_RE = new RegExp(
+  [
+    'this is a copy of the message',
+    'below this line is a copy of the message',
+    'enclosed are the original headers',
+    '(?:original|returned|unsent|undelivered|undeliverable|rejected|bounced)\\s+(?:message|mail|e-?mail)(?:\\s+(?:headers?|text|body))?\\s*(?:follows?|below|attached|is attached|included)',
+    '(?:message|mail)\\s+(?:headers?|body|text)\\s+(?:follows?|below)',
+    'below is (?:a copy of )?the (?:original )?message',
+    'a copy of the (?:original )?message (?:is )?(?:below|follows|attached)',
+    'original message headers\\s*:',
+    '(?:header|headers|copy|text|body) of (?:the |your )?original (?:message|mail)',
+    'original (?:message|mail) (?:is )?following',
+    '^[\\s*=_-]*(?:original|returned|unsent|undelivered|rejected|bounced|attached) (?:message|mail|e-?mail|headers?)[\\s*=_:-]*$',
+    '^-{3,}\\s*(?:message|headers) (?:of|from) (?:the )?original',
+    'mensa(?:je|gem) original',
+    "message d'origine",
+    'message original',
+    'urspr[üu]ngliche nachricht',
+    'originalnachricht',
+    'messaggio originale',
+    'oorspronkelijk bericht',
+    '元のメッセージ',
+    '元のメール',
+    '原始邮件',
+    '原始郵件',
+  ].join('|'),
+  'i',
+);
+
+/** A copy of a header block: a Received / Return-Path line, or From/To/Subject fields in a row. */
+const HEADER_START_RE = /^(?:Return-Path:\s*<|Received:\s+(?:from|by)\s)/i;
+
+export interface OwnText {
+  /** The bounce's text up to the copy of the returned message ("\n" line ends). */
+  own: string;
+  /** The text after the separator (the pasted returned message), or '' when there is none. */
+  copy: string;
+}
+
+/** Splits a bounce's human text into its own words and the pasted copy of the returned message. */
+export function splitOwnText(text: string): OwnText {
+  const normalised = text.replace(/\r\n?/g, '\n');
+  let offset = 0;
+  let seenContent = false;
+  for (const line of normalised.split('\n')) {
+    const next = offset + line.length + 1;
+    if (seenContent && isSeparator(line)) {
+      return { own: normalised.slice(0, offset), copy: normalised.slice(next) };
+    }
+    if (seenContent && HEADER_START_RE.test(line)) {
+      return { own: normalised.slice(0, offset), copy: normalised.slice(offset) };
+    }
+    if (line.trim() !== '') seenContent = true;
+    offset = next;
+  }
+  return { own: normalised, copy: '' };
+}
+
+function isSeparator(line: string): boolean {
+  return line.length <= MAX_SEPARATOR_LINE && SEPARATOR_RE.test(line);
+}
