@@ -113,6 +113,8 @@ const MAILBOX_FULL: Case[] = [
   ['552 5.2.2 Full mailbox', 'mailbox_full', 'soft'],
   ['maildir delivery failed: userdisk quota exceeded', 'mailbox_full', 'soft'],
   ['550 5.2.2 Recipient does not have enough space', 'mailbox_full', 'soft'],
+  ['550 User mailbox exceeds allowed size', 'mailbox_full', 'soft'],
+  ['550 Mailbox quota usage exceeded', 'mailbox_full', 'soft'],
   ['452 4.2.2 Over quota', 'mailbox_full', 'soft'],
   ["552 5.2.2 The recipient's mailbox is full and can't accept messages now.", 'mailbox_full', 'soft'],
   ['552 5.2.2 STOREDRV.Deliver; recipient mailbox is full', 'mailbox_full', 'soft'],

@@ -707,7 +707,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`(mailbox|account|user|address|recipient|login)( account)?( is| has been| was| currently)? (disabled|suspended|deactivated|inactive|locked|frozen|expired|closed|discontinued|terminated|blocked by (the )?(owner|administrator)|not active|no longer active|temporarily (disabled|suspended))`,
       String.raw`(disabled|suspended|deactivated|inactive|locked|frozen|expired|discontinued|closed|dormant) (mailbox|account|user|address|e-?mail address|recipient)`,
-      String.raw`\[suspend\]|currently suspended|has been (temporarily )?suspended|temporar(il)?y (locked|inactive)|administratively disabled|not accepting (messages|mail)(?! from)|mailbox disabled|no longer accepts mail|(user|account|mailbox)( or domain)? is disabled|suspend(ed)? the service|mailbox unavailable or access denied|extended inactivity|account is locked`,
+      String.raw`\[suspend\]|currently suspended|has been (temporarily )?suspended|temporar(il)?y (locked|inactive)|administratively disabled|not accepting (messages|mail)(?! (from|with))|mailbox disabled|no longer accepts mail|(user|account|mailbox)( or domain)? is disabled|suspend(ed)? the service|mailbox unavailable or access denied|extended inactivity|account is locked`,
     ].join('|'),
     bounceClass: 25,
     examples: [
@@ -728,7 +728,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`(compte|boite( aux lettres)?)( est| a ete)? (desactive|suspendu|bloque|inactif|ferme|expire|verrouille)e?`,
       String.raw`(konto|postfach|benutzer|account|mailbox)( ist| wurde)? (deaktiviert|gesperrt|inaktiv|stillgelegt|abgeschaltet)`,
-      String.raw`(cuenta|buzon|usuario|casilla)( esta| ha sido)? (desactivad|suspendid|deshabilitad|inactiv|bloquead|cancelad)[oa]`,
+      String.raw`(cuenta|buzon|usuario|casilla)( esta| ha sido)? (desactivad|suspendid|deshabilitad|inactiv|bloquead|cancelad)[oa]|(cuenta|buzon|casilla)( de correo)? ha (expirado|caducado)|por falta de uso|por inactividad`,
       String.raw`(account|casella|utente|mailbox)( e| stat[oa])? (disattivat|sospes|disabilitat|bloccat)[oa]|(account|casella|utente) non (e )?attiv[oa]`,
       String.raw`(conta|caixa( postal)?|usuario|utilizador)( esta| foi)? (desativad|desactivad|suspens|bloquead|inativ|cancelad)[oa]`,
       String.raw`(account|mailbox|gebruiker|postvak)( is)? (uitgeschakeld|geblokkeerd|gedeactiveerd|opgeschort|inactief)`,
@@ -743,6 +743,7 @@ const RULES: BounceRuleInput[] = [
       '550 5.2.1 Ce compte est désactivé',
       '550 5.2.1 Das Postfach ist gesperrt',
       '550 5.2.1 La cuenta está suspendida',
+      'Esta casilla ha expirado por falta de uso.',
       '550 5.2.1 Ящик заблокирован',
       '550 该账户已被冻结',
     ],
@@ -756,7 +757,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`mailbox (is |was )?(full|over ?quota)|mailbox full|over ?quota|quota (exceeded|exceed|full|violation)|(disk|disc) quota`,
       String.raw`(mailbox|inbox|account|user|mailfolder|maildir|mail ?file|postbox|storage)( size)?( limit)? (is |has |was )?(full|exceeded|over|reached)`,
-      String.raw`(mailbox|inbox|mailfolder|maildir|mail ?file|recipient's mailbox)${GAP}(exceeded|over|reached|beyond)${GAP}(quota|limit|size|capacity|space|allocation)`,
+      String.raw`(mailbox|inbox|mailfolder|maildir|mail ?file|recipient's mailbox)${GAP}(exceed(s|ed)?|over|reached|beyond)${GAP}(quota|limit|size|capacity|space|allocation)|quota${GAP}\b(exceeded|reached|full)`,
       String.raw`exceed(ed|s)? (the |his |her |their |its )?(storage|mailbox|disk|disc) ?(quota|allocation|limit|space)|exceeded storage allocation|exceeded (the |his |her |their |its |your )?(mailbox |storage |disk |e-?mail )?quota|mailbox (size )?limit`,
       String.raw`(mailbox|inbox|account) (is )?out of (storage|space)|not enough (storage|space) (in|for) (the )?(mailbox|user|recipient)|insufficient (storage|space) (in|for) (the )?(mailbox|user|recipient)`,
       String.raw`too many (messages|mails) (on|in) (the )?(server|mailbox|account)|cannot update mailbox ${GAP}file too large|full mailbox|over (the )?(allowed |disk |storage |mailbox )?quota|(does not|doesn'?t) have enough (disk |storage )?space|not (enough|sufficient) (disk|storage) space|space has been used up|mail ?file (size )?exceeds|(mailbox|storage)${GAP}would exceed`,
@@ -783,7 +784,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`boite (aux lettres |mail |de reception )?(du destinataire )?(est )?(pleine|saturee)|quota (de la boite )?(depasse|atteint)|depassement (de|du) quota|espace (disque|de stockage) (insuffisant|plein)`,
       String.raw`postfach (ist )?(voll|uberfullt)|speicherplatz (ist )?(voll|uberschritten|erschopft)|quota (ist )?uberschritten|mailbox (ist )?voll|zu ?viele (mails|nachrichten) auf dem server`,
-      String.raw`buzon( de correo)?( del destinatario)?( esta)? (lleno|completo|excedido|saturado)|(cuota|capacidad) (excedida|superada|agotada)|casilla( de correo)? (llena|completa)|excedi[od]o? (su )?(cuota|capacidad)`,
+      String.raw`buzon( de correo)?( del destinatario)?( esta)? (lleno|completo|excedido|saturado)|(cuota|capacidad) (excedida|superada|agotada)|casilla( de correo| de mail)? (llena|completa)|excedi[od]o? (su )?(cuota|capacidad)|espacio( en (la )?(casilla|buzon|cuenta))?( de (correo|mail))? (agotado|insuficiente)`,
       String.raw`casella( di posta)?( e)? (piena|satura)|mailbox piena|quota (superata|esaurita|raggiunta)|spazio (esaurito|insufficiente)`,
       String.raw`caixa( postal| de correio| de entrada)?( esta)? (cheia|lotada)|(cota|quota) (excedida|esgotada)|espaco (esgotado|insuficiente)`,
       String.raw`(mailbox|postvak|postbus) (is )?(vol|overvol)|quot(um|a) (overschreden|bereikt)`,
@@ -798,6 +799,7 @@ const RULES: BounceRuleInput[] = [
       '552 5.2.2 Boîte aux lettres du destinataire pleine',
       '552 5.2.2 Das Postfach ist voll',
       '552 5.2.2 El buzón está lleno',
+      'Espacio en casilla de mail agotado.',
       '552 5.2.2 Casella di posta piena',
       '552 5.2.2 Caixa postal cheia',
       '552 5.2.2 Skrzynka odbiorcy jest pełna',

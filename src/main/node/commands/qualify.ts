@@ -122,7 +122,7 @@ export function qualifyMessage(file: string | null, raw: Buffer, classifier: Cla
   const failed = verdicts.filter((_, i) => actionOf(i) === 'failed' || actionOf(i) === null);
   const delayed = verdicts.filter((_, i) => actionOf(i) === 'delayed');
   const listed = failed.length ? failed : delayed.length ? delayed : verdicts;
-  const main = listed[0];
+  const main = mostTelling(listed);
   return {
     file,
     recipients: [
@@ -138,6 +138,45 @@ export function qualifyMessage(file: string | null, raw: Buffer, classifier: Cla
     why: main?.why ?? report.note ?? 'nothing to qualify',
     ...(verdicts.length > 1 ? { details: verdicts.map(detailOf) } : {}),
   };
+}
+
+/**
+ * The message's verdict when its recipients failed for different reasons: the one that comes first in the
+ * table of SPEC §4.1 ("first matching line wins"), so a bounce naming an unknown user and a full mailbox is
+ * read as the unknown user; among equals, the first recipient.
+ */
+function mostTelling(verdicts: readonly InboundVerdict[]): InboundVerdict | undefined {
+  let best: InboundVerdict | undefined;
+  for (const v of verdicts) if (!best || tableLine(v) < tableLine(best)) best = v;
+  return best;
+}
+
+/** The line of SPEC §4.1's type table a verdict comes from (lower = earlier). */
+function tableLine(v: Pick<InboundVerdict, 'reason' | 'type'>): number {
+  switch (v.reason) {
+    case 'refused':
+      return v.type === 'hard' ? 0 : 7;
+    case 'user_unknown':
+    case 'address_not_specified':
+    case 'denylisted':
+    case 'quarantined':
+      return 1;
+    case 'invalid_domain':
+      return 2;
+    case 'mailbox_full':
+      return 3;
+    case 'account_disabled':
+      return 4;
+    case 'message_too_large':
+      return 5;
+    case 'unreachable':
+      return 8;
+    case 'error_ignored':
+    case 'double':
+      return 9;
+    case 'not_defined':
+      return 10;
+  }
 }
 
 function detailOf(v: InboundVerdict): RecipientDetail {

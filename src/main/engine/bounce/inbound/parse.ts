@@ -150,15 +150,14 @@ function deliveryStatusReport(ctx: Context): InboundReport | null {
     return null;
   let recipients = statusPart ? parseDeliveryStatus(partText(statusPart)) : [];
   let note = base.note;
+  const textual = () => parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers)));
   if (recipients.length === 0) {
-    recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers)));
+    recipients = textual();
     note = 'delivery-status part without recipient fields; recipients read from the text';
   } else if (recipients.some(isUnnamed)) {
-    recipients = nameFromText(
-      recipients,
-      parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers))),
-    );
+    recipients = nameFromText(recipients, textual());
   }
+  if (recipients.some((r) => r.diagnostic === null)) recipients = diagnosticsFromText(recipients, textual());
   if (returned && isReport(returned) && !original?.relaydeckId) {
     return {
       ...base,
@@ -308,6 +307,33 @@ function nameFromText(recipients: InboundRecipient[], textual: InboundRecipient[
   return recipients.map((r) =>
     isUnnamed(r) ? { ...r, finalRecipient: r.recipient, recipient: spare[i++] ?? r.recipient } : r,
   );
+}
+
+/**
+ * DSN recipients without a Diagnostic-Code (Exim, OpenSMTPD, CommuniGate, Sendmail on expiry give only a
+ * Status): the reply or explanation the human-readable part gives for the same address. The Status field is
+ * kept unless it is the generic X.0.0 and the text has a precise code of the same class.
+ */
+function diagnosticsFromText(
+  recipients: InboundRecipient[],
+  textual: InboundRecipient[],
+): InboundRecipient[] {
+  const byAddress = new Map(
+    textual.flatMap((t) => (t.recipient && t.diagnostic ? [[t.recipient.toLowerCase(), t] as const] : [])),
+  );
+  const sole = textual.length === 1 && recipients.length === 1 ? textual[0] : undefined;
+  return recipients.map((r) => {
+    if (r.diagnostic !== null) return r;
+    const addresses = [r.recipient, r.finalRecipient, r.originalRecipient].filter((a): a is string => !!a);
+    const found = addresses.map((a) => byAddress.get(a.toLowerCase())).find((t) => t) ?? sole;
+    if (!found?.diagnostic) return r;
+    const generic = r.status === null || /\.0\.0$/.test(r.status);
+    const status =
+      generic && found.status && (r.status === null || found.status[0] === r.status[0])
+        ? found.status
+        : r.status;
+    return { ...r, diagnostic: found.diagnostic, code: r.code ?? found.code, status };
+  });
 }
 
 /** Exim's (and Google's) X-Failed-Recipients, one address per comma-separated item. */

@@ -98,13 +98,20 @@ function lineAround(text: string, at: number): string {
 
 /** Words that explain a failure, for a text whose reason is a sentence of the MTA's own. */
 const EXPLANATION_RE =
-  /not exist|unknown|no such|no valid|not (?:a )?valid|not found|exceed|limit|not listed|not recogni[sz]ed|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
+  /not exist|unknown|no such|no valid|not (?:a )?valid|not found|exceed|limit|not listed|not recogni[sz]ed|full|quota|disabled|suspended|expired|inactive|rejected|refused|denied|blocked|permission|not allowed|not accepting|invalid|unavailable|timed? ?out|too (large|big)|loop/i;
+
+/**
+ * Lines that describe the returned message rather than the failure (Exim's "The subject of the message is:",
+ * a quoted Subject: or To: line): their words are the sender's, not the MTA's.
+ */
+const MESSAGE_SUMMARY_RE =
+  /^(?:the )?(?:subject|date|message identifier|message-id|from|to|cc|sent|original message)\b[^:\n]{0,40}:/i;
 
 /** The first short line of the text that explains the failure, or null. */
 function explanationLine(text: string): string | null {
   for (const line of text.split('\n').slice(0, 200)) {
     const t = line.trim();
-    if (t.length > 0 && t.length <= 400 && EXPLANATION_RE.test(t)) return t;
+    if (t.length > 0 && t.length <= 400 && !MESSAGE_SUMMARY_RE.test(t) && EXPLANATION_RE.test(t)) return t;
   }
   return null;
 }
