@@ -18,34 +18,31 @@ import {
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 import { parseCommandLine, UsageError, type Command, type CommandIo } from './common';
 
-/** One output line. `type` and `reason` are the ids of SPEC §4.1; `file` is `path#N` inside an mbox. */
-export interface QualifyLine {
-  file: string | null;
-  recipients: string[];
+/** A verdict as printed. `type` and `reason` are the ids of SPEC §4.1. */
+interface PrintedVerdict {
   status: string | null;
   code: number | null;
   type: string;
   reason: string;
   class: number;
   rule: string;
-  /** What the message is: dsn, arf, auto_reply, bounce_nonstandard, unknown, or `reply` for --reply. */
-  kind: string;
   /** Why the rule decided, in words an analyst can check (the rule and what it matched, a status code …). */
   why: string;
+}
+
+/** One output line; `file` is `path#N` inside an mbox. */
+export interface QualifyLine extends PrintedVerdict {
+  file: string | null;
+  recipients: string[];
+  /** What the message is: dsn, arf, auto_reply, bounce_nonstandard, unknown, or `reply` for --reply. */
+  kind: string;
   /** Each recipient's own verdict, when the message reports more than one. */
   details?: RecipientDetail[];
 }
 
 /** The verdict of one recipient of a message that reports several. */
-export interface RecipientDetail {
+export interface RecipientDetail extends PrintedVerdict {
   recipient: string | null;
-  status: string | null;
-  code: number | null;
-  type: string;
-  reason: string;
-  class: number;
-  rule: string;
-  why: string;
 }
 
 /** Files read at once; qualification itself is synchronous and fast, reading is what overlaps. */

@@ -28,7 +28,7 @@ import {
   parseNonstandard,
   type NonstandardInput,
 } from './nonstandard';
-import { addressOfTyped, parseDeliveryStatus, parseFeedbackReport } from './report-fields';
+import { addressOfTyped, bareRecipient, parseDeliveryStatus, parseFeedbackReport } from './report-fields';
 import { headersOfPastedCopy } from './returned-headers';
 import { parseSesNotification } from './ses';
 import type { FeedbackReport, InboundRecipient, InboundReport, OriginalMessage } from './types';
@@ -349,19 +349,6 @@ function nonstandardInput(ctx: Context, failedHeader: string[]): NonstandardInpu
     failedHeader,
     returnedHeaders: ctx.returned?.headers ?? null,
     envelopeTo: ctx.base.envelopeTo,
-  };
-}
-
-/** A recipient with nothing but its address (complaints, auto-replies). */
-function bareRecipient(recipient: string | null): InboundRecipient {
-  return {
-    recipient,
-    originalRecipient: null,
-    action: null,
-    status: null,
-    code: null,
-    diagnostic: null,
-    remoteMta: null,
   };
 }
 

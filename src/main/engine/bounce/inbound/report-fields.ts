@@ -61,6 +61,19 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
   };
 }
 
+/** A recipient with nothing but its address (complaints, auto-replies, notifications). */
+export function bareRecipient(recipient: string | null): InboundRecipient {
+  return {
+    recipient,
+    originalRecipient: null,
+    action: null,
+    status: null,
+    code: null,
+    diagnostic: null,
+    remoteMta: null,
+  };
+}
+
 /** `rfc822; a@b` -> `a@b` (also tolerates a missing type, angle brackets and an RFC 821 source route). */
 export function addressOfTyped(value: string | null): string | null {
   const v = typedValue(value);

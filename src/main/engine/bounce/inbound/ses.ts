@@ -3,7 +3,7 @@
  * `{notificationType: 'Bounce', bounce: {bounceType, bouncedRecipients: [...]}, mail: {...}}` and
  * `{notificationType: 'Complaint', complaint: {complainedRecipients, complaintFeedbackType}}`.
  */
-import { splitDiagnostic } from './report-fields';
+import { bareRecipient, splitDiagnostic } from './report-fields';
 import type { DsnAction, FeedbackReport, InboundRecipient, OriginalMessage } from './types';
 
 export interface SesNotification {
@@ -77,15 +77,9 @@ export function parseSesNotification(text: string): SesNotification | null {
   }
   if (type === 'Complaint') {
     const complaint = obj(data.complaint);
-    const recipients = arr(complaint?.complainedRecipients).map((r): InboundRecipient => ({
-      recipient: str(obj(r)?.emailAddress),
-      originalRecipient: null,
-      action: null,
-      status: null,
-      code: null,
-      diagnostic: null,
-      remoteMta: null,
-    }));
+    const recipients = arr(complaint?.complainedRecipients).map((r) =>
+      bareRecipient(str(obj(r)?.emailAddress)),
+    );
     const feedback: FeedbackReport = {
       feedbackType: (str(complaint?.complaintFeedbackType) ?? 'abuse').toLowerCase(),
       userAgent: str(complaint?.userAgent),
