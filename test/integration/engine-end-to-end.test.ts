@@ -14,6 +14,7 @@ import {
   type TempDb,
 } from '../support/engine-fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/engine-smtp-servers';
+import { getQuarantineState } from '../../src/main/store/quarantine-repo';
 import { noDns } from '../support/dns-fixtures';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -146,6 +147,62 @@ describe('engine end to end against the sandbox', () => {
       reason: 'unreachable',
       last_reply: 'route to the built-in sandbox, but the sandbox is not running',
     });
+  });
+});
+
+describe('engine end to end: the type of a bounce decides the address, a 5xx the message (SPEC §4.1)', () => {
+  it('fails every 5xx message, quarantines only the unknown user, and leaves an unrecognised reply to qualify', async () => {
+    const clock = new ManualClock(T0);
+    server = await startScriptedServer();
+    const recipients = ['unknown@example.com', 'blocked@example.com', 'odd@example.com'];
+    const { deliveryId } = relayedDelivery(t.db, recipients, {
+      now: T0,
+      routes: [{ mask: '*.com', target: { kind: 'smtp', host: '127.0.0.1', port: server.port } }],
+    });
+    engine = createEngine({
+      clock,
+      dns: noDns,
+      relayFactory: createSmtpRelayFactory({ clock }),
+      db: t.db,
+      logger: silentLogger,
+      notify: recordingNotifier(),
+      defaultRoute: () => null,
+      sandboxAddress: () => null,
+      options: { feedbackFlushMs: 0 },
+    });
+    engine.start();
+    await vi.waitFor(() => expect(readDelivery(t.db, deliveryId).n_failed).toBe(3), { timeout: 10_000 });
+    const log = (email: string) => logByEmail(t.db, deliveryId, email);
+    expect(log('unknown@example.com')).toMatchObject({
+      status: 'failed',
+      reason: 'user_unknown',
+      failure_type: 'hard',
+    });
+    expect(log('blocked@example.com')).toMatchObject({
+      status: 'failed',
+      reason: 'refused',
+      failure_type: 'soft',
+    });
+    expect(log('odd@example.com')).toMatchObject({
+      status: 'failed',
+      reason: 'not_defined',
+      failure_type: 'not_defined',
+    });
+    expect(readDelivery(t.db, deliveryId)).toMatchObject({ n_hard: 1, n_failed: 3 });
+    // Only the reply that proves the address bad quarantines it.
+    expect(getQuarantineState(t.db, 'unknown@example.com')?.status).toBe('quarantine');
+    expect(getQuarantineState(t.db, 'blocked@example.com')).toBeNull();
+    expect(getQuarantineState(t.db, 'odd@example.com')).toBeNull();
+    // The unrecognised reply waits in the qualification table for an analyst; the others are qualified.
+    const rows = t.db
+      .prepare('SELECT first_raw, status, rule_id, why FROM qualification ORDER BY first_raw')
+      .all() as { first_raw: string; status: string; rule_id: string; why: string }[];
+    expect(rows.map((r) => [r.first_raw.slice(0, 12), r.status, r.rule_id])).toEqual([
+      ['550 5.1.1 <u', 'keep', 'user-unknown'],
+      ['550 Requeste', 'to_qualify', 'code:5xx'],
+      ['554 5.7.1 Se', 'keep', 'dnsbl-block'],
+    ]);
+    expect(rows[2]?.why).toContain('the reply says "blocked using"');
   });
 });
 

@@ -23,6 +23,7 @@ class Reply extends Error {
 
 /**
  * By local part: ok* -> 250; grey* -> 451 4.7.1 the first time, then 250; full* -> 452 4.2.2; unknown* -> 550 5.1.1;
+ * blocked* -> 554 5.7.1 (a Spamhaus block of the sender's IP); odd* -> 550 with a text nothing recognises;
  * spam* -> 554 5.7.1 after DATA; anything else -> 250.
  */
 export async function startScriptedServer(options: { starttls?: boolean } = {}): Promise<ScriptedServer> {
@@ -41,6 +42,14 @@ export async function startScriptedServer(options: { starttls?: boolean } = {}):
       const local = rcpt.split('@')[0] ?? '';
       if (local.startsWith('unknown'))
         return callback(new Reply(550, `5.1.1 <${rcpt}>: Recipient address rejected: User unknown`));
+      if (local.startsWith('blocked'))
+        return callback(
+          new Reply(
+            554,
+            '5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1',
+          ),
+        );
+      if (local.startsWith('odd')) return callback(new Reply(550, 'Requested action not taken'));
       if (local.startsWith('full'))
         return callback(new Reply(452, `4.2.2 <${rcpt}>: Mailbox full, try again later`));
       if (local.startsWith('grey') && !seen.has(rcpt)) {
