@@ -41,7 +41,7 @@ function sameSet(got: readonly string[], want: readonly string[]): boolean {
 
 describe('bounce corpus', () => {
   it('lists every fixture file in the manifest, with more than one source', () => {
-    const files = ['postfix', 'exim', 'sendmail', 'opensmtpd', 'dma', 'written'].flatMap((d) =>
+    const files = ['postfix', 'exim', 'sendmail', 'opensmtpd', 'dma', 'courier', 'written'].flatMap((d) =>
       fs.readdirSync(path.join(DIR, d)).map((f) => `${d}/${f}`),
     );
     expect(new Set(manifest.fixtures.map((f) => f.file))).toEqual(new Set(files));
