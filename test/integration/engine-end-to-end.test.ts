@@ -150,6 +150,23 @@ describe('engine end to end against the sandbox', () => {
   });
 });
 
+/** An engine with no default route and no sandbox: messages go where the delivery's routes send them. */
+function startRoutedEngine(clock: ManualClock, options: { feedbackFlushMs?: number } = {}): Engine {
+  const started = createEngine({
+    clock,
+    dns: noDns,
+    relayFactory: createSmtpRelayFactory({ clock }),
+    db: t.db,
+    logger: silentLogger,
+    notify: recordingNotifier(),
+    defaultRoute: () => null,
+    sandboxAddress: () => null,
+    options,
+  });
+  started.start();
+  return started;
+}
+
 describe('engine end to end: the type of a bounce decides the address, a 5xx the message (SPEC §4.1)', () => {
   it('fails every 5xx message, quarantines only the unknown user, and leaves an unrecognised reply to qualify', async () => {
     const clock = new ManualClock(T0);
@@ -159,18 +176,7 @@ describe('engine end to end: the type of a bounce decides the address, a 5xx the
       now: T0,
       routes: [{ mask: '*.com', target: { kind: 'smtp', host: '127.0.0.1', port: server.port } }],
     });
-    engine = createEngine({
-      clock,
-      dns: noDns,
-      relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
-      logger: silentLogger,
-      notify: recordingNotifier(),
-      defaultRoute: () => null,
-      sandboxAddress: () => null,
-      options: { feedbackFlushMs: 0 },
-    });
-    engine.start();
+    engine = startRoutedEngine(clock, { feedbackFlushMs: 0 });
     await vi.waitFor(() => expect(readDelivery(t.db, deliveryId).n_failed).toBe(3), { timeout: 10_000 });
     const log = (email: string) => logByEmail(t.db, deliveryId, email);
     expect(log('unknown@example.com')).toMatchObject({
@@ -223,17 +229,7 @@ describe('engine end to end against a scripted server (route, classic reporting,
       },
     );
     expect(readDelivery(t.db, deliveryId)).toMatchObject({ n_sent: 2, n_success: 2 });
-    engine = createEngine({
-      clock,
-      dns: noDns,
-      relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
-      logger: silentLogger,
-      notify: recordingNotifier(),
-      defaultRoute: () => null,
-      sandboxAddress: () => null,
-    });
-    engine.start();
+    engine = startRoutedEngine(clock);
     clock.advance(50); // the feedback batch is written 50 ms (of the clock) after the first outcome
     await vi.waitFor(
       () => {
