@@ -1,8 +1,9 @@
 /**
- * Accuracy on the fixture corpus (issue 4 item 7): every fixture is listed in manifest.json with its expected
- * recipients, type and reason; the qualifier must find the exact set of failed recipients in >= 98 % of messages and get
- * the type right in >= 95 % and the reason right in >= 90 % of messages, overall. The figures by source are
- * printed (with the shared corpus's) by `npm run eval:bounces`.
+ * Accuracy of `relaydeck qualify` on the project's bounces (issue 10's targets: the exact set of failed
+ * recipients >= 98 %, type >= 95 %, reason >= 92 %), on two sets: the fixtures listed in manifest.json
+ * (genuine bounces of Postfix, Exim, Sendmail, OpenSMTPD, dma and Courier run on loopback, and written ones),
+ * and the blind set (blind/labels.jsonl), written by an author who had not seen the parser or the rules.
+ * `npm run eval:bounces` prints the same figures, by source, with the shared corpus's.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,6 +40,36 @@ function sameSet(got: readonly string[], want: readonly string[]): boolean {
   return norm(got) === norm(want);
 }
 
+interface Expected {
+  file: string;
+  recipients: string[];
+  type: string;
+  reason: string;
+}
+
+/** Exact recipient set >= 98 %, type >= 95 %, reason >= 92 % (issue 10's targets), with the misses listed. */
+function expectAccuracy(lines: Map<string, QualifyLine>, cases: readonly Expected[]): void {
+  let found = 0;
+  let type = 0;
+  let reason = 0;
+  const misses: string[] = [];
+  for (const c of cases) {
+    const line = lines.get(c.file);
+    const recipientOk = sameSet(line?.recipients ?? [], c.recipients);
+    if (recipientOk) found++;
+    if (line?.type === c.type) type++;
+    if (line?.reason === c.reason) reason++;
+    if (!recipientOk || line?.type !== c.type || line?.reason !== c.reason)
+      misses.push(
+        `${c.file}: expected ${c.recipients.join(',')} ${c.type}/${c.reason}, got ${JSON.stringify(line)}`,
+      );
+  }
+  const n = cases.length;
+  expect(found / n, misses.join('\n')).toBeGreaterThanOrEqual(0.98);
+  expect(type / n, misses.join('\n')).toBeGreaterThanOrEqual(0.95);
+  expect(reason / n, misses.join('\n')).toBeGreaterThanOrEqual(0.92);
+}
+
 describe('bounce corpus', () => {
   it('lists every fixture file in the manifest, with more than one source', () => {
     const files = ['postfix', 'exim', 'sendmail', 'opensmtpd', 'dma', 'courier', 'written'].flatMap((d) =>
@@ -48,30 +79,28 @@ describe('bounce corpus', () => {
     expect(new Set(manifest.fixtures.map((f) => f.source)).size).toBeGreaterThan(15);
   });
 
-  it('stays at or above the accuracy targets', async () => {
+  it('stays at or above the accuracy targets of issue 10 on the fixtures', async () => {
+    const cases = manifest.fixtures.map(({ file, recipients, type, reason }) => ({
+      file,
+      recipients,
+      type,
+      reason,
+    }));
+    expectAccuracy(await qualifyCorpus(), cases);
+  });
+
+  it('stays at or above them on the blind set, written without sight of the parser or the rules', async () => {
+    const labels = fs
+      .readFileSync(path.join(DIR, 'blind/labels.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Expected);
+    expect(labels.length).toBeGreaterThan(200);
     const lines = await qualifyCorpus();
-    let bounces = 0;
-    let found = 0;
-    let type = 0;
-    let reason = 0;
-    const misses: string[] = [];
-    for (const f of manifest.fixtures) {
-      const line = lines.get(f.file);
-      const recipientOk = sameSet(line?.recipients ?? [], f.recipients);
-      bounces++;
-      if (recipientOk) found++;
-      if (line?.type === f.type) type++;
-      if (line?.reason === f.reason) reason++;
-      if (!recipientOk || line?.type !== f.type || line?.reason !== f.reason)
-        misses.push(
-          `${f.file}: expected ${f.recipients.join(',')} ${f.type}/${f.reason}, got ${JSON.stringify(line)}`,
-        );
-    }
-    const n = manifest.fixtures.length;
-    const figures = { recipient: found / bounces, type: type / n, reason: reason / n };
-    expect(figures.recipient, misses.join('\n')).toBeGreaterThanOrEqual(0.98);
-    expect(figures.type, misses.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(figures.reason, misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expectAccuracy(
+      lines,
+      labels.map((l) => ({ ...l, file: `blind/${l.file}` })),
+    );
   });
 
   it('recognises the kind of each message', async () => {

@@ -188,6 +188,11 @@ const INVALID_DOMAIN: Case[] = [
   ],
   ['550 5.1.2 Host unknown (Name server: nowhere.test: host not found)', 'invalid_domain', 'soft'],
   ['No MX for nowhere.test', 'invalid_domain', 'soft'],
+  [
+    'The destination server for this recipient could not be found in Domain Name Service (DNS).',
+    'invalid_domain',
+    'soft',
+  ],
   ['Domain nowhere.test does not accept mail (nullMX)', 'invalid_domain', 'soft'],
   ['550 Invalid domain', 'invalid_domain', 'soft'],
   ["Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", 'invalid_domain', 'soft'],
@@ -267,6 +272,11 @@ const REFUSED: Case[] = [
   ['553 5.7.1 <news@shop.test>: Sender address rejected: not owned by user', 'refused', 'soft'],
   ['550 5.7.1 Email rejected because 203.0.113.5 is listed by b.barracudacentral.org', 'refused', 'soft'],
   ['554 rejected due to bad reputation', 'refused', 'soft'],
+  [
+    '550 5.7.1 <bob@example.net>: Recipient address rejected: Access denied by sender policy',
+    'refused',
+    'soft',
+  ],
   ['550 5.7.1 Connection refused - ip blocked', 'refused', 'soft'],
   ['550 5.7.25 The IP address sending this message does not have a PTR record setup', 'refused', 'soft'],
   [
@@ -303,6 +313,11 @@ const UNREACHABLE: Case[] = [
   ['451 4.3.0 Mail server temporarily rejected message.', 'unreachable', 'soft'],
   ['421 4.7.0 Try again later, closing connection. (EHLO)', 'unreachable', 'soft'],
   ['452 Too many recipients received this hour', 'unreachable', 'soft'],
+  [
+    '452 4.2.0 Throttled - try again later. See https://postmaster.comcast.net/smtp-error-codes.php#RL000001',
+    'unreachable',
+    'soft',
+  ],
   ['550 5.4.6 Routing loop detected', 'unreachable', 'soft'],
   ['554 5.4.0 Error: too many hops', 'unreachable', 'soft'],
   ['554 5.3.0 Mail system configuration error', 'unreachable', 'soft'],

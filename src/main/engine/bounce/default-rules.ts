@@ -299,7 +299,7 @@ const RULES: BounceRuleInput[] = [
     id: 'microsoft-recipient-not-found',
     description: 'Office 365 / Exchange: the recipient is not in the directory',
     provider: 'Microsoft / Exchange',
-    pattern: String.raw`RESOLVER\.ADR\.Recip(ient)?NotFound|recipient not found by smtp address lookup|Recipient address rejected: Access denied|RecipNotFound|RESOLVER\.ADR\.ExRecipNotFound`,
+    pattern: String.raw`RESOLVER\.ADR\.Recip(ient)?NotFound|recipient not found by smtp address lookup|Recipient address rejected: Access denied(?! by)|RecipNotFound|RESOLVER\.ADR\.ExRecipNotFound`,
     bounceClass: 10,
     examples: [
       '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
@@ -481,7 +481,7 @@ const RULES: BounceRuleInput[] = [
     id: 'comcast-dnsbl',
     description: 'Comcast: the sending IP is on a DNSBL or has a poor reputation (BL000010 ...)',
     provider: 'Comcast',
-    pattern: String.raw`found on one or more DNSBLs|postmaster\.comcast\.net|comcast block`,
+    pattern: String.raw`found on one or more DNSBLs|comcast block|#?BL0000\d\d`,
     bounceClass: 51,
     examples: [
       '554 resimta-po-20v.sys.comcast.net resimta-po-20v.sys.comcast.net 203.0.113.5 found on one or more DNSBLs, see http://postmaster.comcast.net/smtp-error-codes.php#BL000010',
@@ -570,7 +570,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`no such (user|recipient|mailbox|account|person|address|local user|e-?mail address|e-?mail account|login)`,
       String.raw`no (mailbox|account|user|mail ?box)( here| available)? (by|with|for) (that|this) (name|user)|no mail ?box (here|available|found)|mail-?box not found`,
       String.raw`(user|recipient|rcpt|addressee|mailbox|address|account|e-?mail|alias|login)${GAP}\b(does not|doesn't|did not|do not) exist|${ADDR} (does not|doesn't) exist`,
-      String.raw`(user|recipient|addressee|mailbox|address|account|e-?mail)${GAP}\b((was|is|could|can|wasn['’]?t|couldn['’]?t|can['’]?t|cannot)( not)?( be)? (found|recogni[sz]ed)|not found|not recogni[sz]ed)|(user|recipient|mailbox|address|account) (is )?(unknown|nonexistent|non-existent)`,
+      String.raw`(user|recipient|addressee|mailbox|address|account|e-?mail)${GAP}\b((was|is|could|can|wasn['’]?t|couldn['’]?t|can['’]?t|cannot)( not)?( be)? (found|recogni[sz]ed)|not found|not recogni[sz]ed)(?! in (the )?(domain name service|dns))|(user|recipient|mailbox|address|account) (is )?(unknown|nonexistent|non-existent)`,
       String.raw`is not (a |an )?(known|valid|local|existing|active) (user|mailbox|recipient|e-?mail address|address|account)|not (a |an )?(valid|known|existing) (recipient|mailbox|user|e-?mail address|address|account)|is not an active address`,
       String.raw`invalid (recipient|mailbox|user|account|e-?mail address|destination address|addressee)|bad[ _](recipient|destination mailbox|mailbox address)|illegal (recipient|alias)|recipient (address )?rejected: (undeliverable address|unknown|invalid|no such)`,
       String.raw`user not local|not our customer|recipient no longer on server|no longer (exists|on (this )?server|valid|here|available at this)|(mailbox|account|address) has been (removed|deleted)|has moved|mailbox (has been )?(removed|deleted)`,
@@ -956,12 +956,13 @@ const RULES: BounceRuleInput[] = [
     description:
       'A recipient-side filter that accepts only some senders (allow lists, group restrictions, blocked senders)',
     provider: 'Exchange / Mimecast / mailing lists / generic',
-    pattern: String.raw`not (authori[sz]ed|allowed|permitted) to send (mail |messages |e-?mail )?to|only accepts (mail|messages|e-?mail)|restricted to (internal|authori[sz]ed|approved) senders|delivery restrictions?|(blocked|rejected) by (the )?recipient|recipient has (blocked|rejected)|recipient'?s (block|blocked senders) list|not (allowed|permitted) to post|requires confirmation|confirm this (mail )?server|receiving (mail )?(is )?restricted|受信拒否|拒收`,
+    pattern: String.raw`not (authori[sz]ed|allowed|permitted) to send (mail |messages |e-?mail )?to|only accepts (mail|messages|e-?mail)|restricted to (internal|authori[sz]ed|approved) senders|delivery restrictions?|(blocked|rejected) by (the )?recipient|recipient has (blocked|rejected)|recipient'?s (block|blocked senders) list|not (allowed|permitted) to post|requires confirmation|confirm this (mail )?server|receiving (mail )?(is )?restricted|not accepting (mail|messages|e-?mail) from|受信拒否|拒收`,
     bounceClass: 50,
     examples: [
       '550 5.7.1 You are not allowed to send mail to this recipient',
       '550 Your server requires confirmation. Visit http://www.mailhost.test/Whitelist.aspx?IP=203.0.113.5 to confirm this mail server.',
       '550 5.7.1 The group announce only accepts messages from people in its organization',
+      'Your mail to the following recipients could not be delivered because they are not accepting mail from news@shop.test:',
     ],
   },
   {

@@ -14,6 +14,7 @@ import { headerOf, type HeaderField } from './mime';
 const SUBJECT_RE = new RegExp(
   [
     'out of (the )?office',
+    'away from (my )?(e-?)?mail',
     'automatic reply',
     'thank(s| you) for your (e-?mail|mail|message|enquiry|inquiry)',
     '^\\s*auto:',
@@ -96,6 +97,9 @@ const CHALLENGE_RE = new RegExp(
     'challenge[- ]response',
     'senders? (?:I|we) have approved',
     '(?:list of )?approved senders',
+    '\\bTMDA\\b',
+    '(?:please )?confirm (?:your|this) (?:message|e-?mail|address) (?:by|to be|so)',
+    'confirmation verifies that your message',
     'has been (?:waitlisted|quarantined until you)',
     'sender (?:verification|confirmation) (?:request|required)',
     '(?:click|visit|follow) [^\\n]{0,80}(?:to|and) (?:verify|confirm|validate) (?:your|that you|the message)',
@@ -118,6 +122,8 @@ export function autoReplyReason(headers: readonly HeaderField[], subject: string
   if (mark) return mark;
   if (/^auto[_-]reply$/i.test((headerOf(headers, 'precedence') ?? '').trim()))
     return 'Precedence: auto_reply';
+  // The Unix vacation(1) program and its descendants name themselves in X-Mailer.
+  if (/\bvacation\b/i.test(headerOf(headers, 'x-mailer') ?? '')) return 'X-Mailer: vacation';
   if (
     /^(oof|autoreply)$/i.test((headerOf(headers, 'x-auto-response-suppress') ?? '').trim()) &&
     SUBJECT_RE.test(subject)

@@ -16,10 +16,12 @@ export interface JmrpComplaint {
 
 /** The JMRP complaint a message is, or null. `parts` are the message's own parts (not nested ones). */
 export function parseJmrp(root: MimePart, parts: readonly MimePart[]): JmrpComplaint | null {
-  const candidates = [root.headers, ...parts.flatMap((p) => (p.message ? [p.message.headers] : []))];
-  const complained = candidates.find((h) => headerOf(h, 'x-hmxmroriginalrecipient') !== null);
+  const marked = (h: readonly HeaderField[]) => headerOf(h, 'x-hmxmroriginalrecipient') !== null;
+  // The forwarded message first: when the report itself is marked too, its To is the feedback address.
+  const enclosed = parts.flatMap((p) => (p.message ? [p.message.headers] : [])).find(marked);
+  const complained = enclosed ?? (marked(root.headers) ? root.headers : null);
   if (!complained) return null;
+  const original = addressesIn(headerOf(complained, 'x-hmxmroriginalrecipient'))[0] ?? null;
   const to = [...new Set(addressesIn(headerOf(complained, 'to')).map((a) => a.toLowerCase()))];
-  const marked = addressesIn(headerOf(complained, 'x-hmxmroriginalrecipient'))[0] ?? null;
-  return { recipient: to.length === 1 && to[0] ? to[0] : marked, complained };
+  return { recipient: to.length === 1 && to[0] ? to[0] : original, complained };
 }

@@ -91,6 +91,8 @@ const FORMATS: readonly Format[] = [
     marker: new RegExp(
       [
         "(could not|couldn't|cannot|can't|was not|wasn't|unable to|failed to) (be )?deliver",
+        'not (been |yet been )?delivered',
+        '(was|were|has been|have been) (blocked|rejected|refused|quarantined|returned)',
         'undeliver',
         'non[- ]?deliver',
         'delivery (has )?failed',
@@ -111,6 +113,8 @@ const FORMATS: readonly Format[] = [
         'n[ãa]o (pode|p[ôo]de) ser entregue',
         "n'a pas pu être (remis|distribu)",
         'onbestelbaar',
+        'не (может быть )?доставлен',
+        '无法(投递|送达)|退信',
         'niedostarcz',
         '配信.{0,8}(失敗|できません)',
         '送信できませんでした',
@@ -125,7 +129,7 @@ const FORMATS: readonly Format[] = [
 const DAEMON_FROM_RE =
   /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
 const BOUNCE_SUBJECT_RE =
-  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|unzustellbar|non recapitabile|non remis|no entregado|配[信送](エラー|失敗|不能)|返送|送信エラー/i;
+  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|not delivered|delivery (failure|failed|problem|warning|delayed)|\b(message|mail|e-?mail)\b[^\n]{0,40}\b(blocked|rejected|refused|returned)\b|unzustellbar|non recapitabile|non remis|no entregado|配[信送](エラー|失敗|不能)|返送|送信エラー|拒否|遮断|拒绝|退信/i;
 
 /** Whether a From header is a delivery daemon's (or the null sender's). */
 export function isDaemonSender(from: string): boolean {
@@ -143,9 +147,19 @@ const DELAY_RE =
 const ADDRESS_RE =
   /[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.){1,8}[a-z]{1,63}/gi;
 
-export function detectNonstandardFormat(text: string, subject: string, from: string): string | null {
+/**
+ * The format of a plain-text bounce, or null when the message is not one. Phrases other mail can contain too
+ * (`gated` formats) count only from a daemon (or the null sender, `nullSender`: Return-Path <>) or under a
+ * bounce subject.
+ */
+export function detectNonstandardFormat(
+  text: string,
+  subject: string,
+  from: string,
+  nullSender = false,
+): string | null {
   const haystack = `${subject}\n${text.slice(0, 20_000)}`;
-  const fromDaemon = isDaemonSender(from);
+  const fromDaemon = isDaemonSender(from) || nullSender;
   const bounceSubject = BOUNCE_SUBJECT_RE.test(subject);
   for (const f of FORMATS) {
     if (f.marker.test(haystack)) {
@@ -177,7 +191,7 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const excluded = new Set(input.excluded.map((a) => a.toLowerCase()));
   const isCandidate = (a: string) =>
     !excluded.has(a.toLowerCase()) &&
-    !/^(mailer-daemon|postmaster|no-?reply|bounces?|double-bounce|root)@/i.test(a) &&
+    !/^(mailer-daemon|no-?reply|bounces?|double-bounce|root)@/i.test(a) &&
     !/^imcea/i.test(a) &&
     /@[^@]*[a-z]/i.test(a);
 

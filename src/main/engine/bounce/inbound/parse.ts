@@ -229,7 +229,7 @@ function espReport(ctx: Context): InboundReport | null {
   if (!ses) return null;
   return {
     ...ctx.base,
-    kind: ses.kind === 'bounce' ? 'bounce_nonstandard' : 'arf',
+    kind: ses.kind === 'bounce' ? 'bounce_nonstandard' : ses.kind === 'delivery' ? 'dsn' : 'arf',
     format: sesOnly ? 'ses' : 'esp-json',
     recipients: ses.recipients,
     feedback: ses.feedback,
@@ -244,9 +244,22 @@ function espReport(ctx: Context): InboundReport | null {
 function textReport(ctx: Context): InboundReport | null {
   const { base, root, subject, fromHeader, text, returned, original } = ctx;
   const h = root.headers;
-  const format = detectNonstandardFormat(text, subject, fromHeader);
+  const nullSender = /^<\s*>$/.test((headerOf(h, 'return-path') ?? '').trim());
+  // A delivery daemon's message is a bounce even when no phrase names its format (daemons mark their
+  // bounces Auto-Submitted: auto-replied, like auto-replies).
+  const format =
+    detectNonstandardFormat(text, subject, fromHeader, nullSender) ??
+    (/[a-z]/i.test(fromHeader) && isDaemonSender(fromHeader) ? 'generic' : null);
   const autoReply = autoReplyReason(h, subject, text);
-  if (format && (format !== 'generic' || !autoReply || isDaemonSender(fromHeader))) {
+  // A challenge-response system (TMDA, SpamArrest …) writes like mail delivery software but refuses nothing:
+  // without a failure reply in its text, its challenge wins over bounce phrases.
+  const challenge = challengeReason(h, text);
+  const failureReply = /(?:^|\s)[45]\d\d[ -]/m.test(text.slice(0, 20_000));
+  if (
+    format &&
+    !(challenge && !failureReply) &&
+    (format !== 'generic' || !autoReply || isDaemonSender(fromHeader))
+  ) {
     const recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(h)));
     const orig = original ?? inlineOriginal(ctx.input);
     if (returned && isReport(returned) && !orig?.relaydeckId) {
@@ -267,15 +280,15 @@ function textReport(ctx: Context): InboundReport | null {
       note: recipients.length ? base.note : 'bounce without a recognisable failed recipient',
     };
   }
-  const challenge = challengeReason(h, text);
   if (autoReply || challenge) {
     const inReplyTo = headerOf(h, 'in-reply-to') ?? headerOf(h, 'references');
     return {
       ...base,
       kind: 'auto_reply',
-      format: autoReply ? 'rfc3834' : 'challenge-response',
+      format: challenge && !autoReply ? 'challenge-response' : 'rfc3834',
       note: autoReply ?? challenge,
-      recipients: [bareRecipient(base.from)],
+      // What the answer says, for the rare auto-reply that tells the address is gone.
+      recipients: [{ ...bareRecipient(base.from), diagnostic: answerExcerpt(text) }],
       original: {
         messageId: /<[^>]+>/.exec(inReplyTo ?? '')?.[0] ?? null,
         relaydeckId: null,
@@ -286,6 +299,12 @@ function textReport(ctx: Context): InboundReport | null {
     };
   }
   return null;
+}
+
+/** The first words of an automatic answer (whitespace collapsed, capped): what `qualifyInbound` reads. */
+function answerExcerpt(text: string): string | null {
+  const words = text.slice(0, 2_000).replace(/\s+/g, ' ').trim().slice(0, 600);
+  return words === '' ? null : words;
 }
 
 /** A DSN recipient without an Internet address (a `LOCAL;` or X.400 type, Exchange's `IMCEAEX-` forms). */

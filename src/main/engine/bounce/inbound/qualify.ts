@@ -7,7 +7,9 @@
  * - `Action: delivered | relayed | expanded`: a success notification, Error ignored;
  * - ARF complaint (abuse, fraud, virus, other, an FBL opt-out): Refused, Hard, class 90 (Unsubscribe) — the
  *   address is denylisted; `not-spam` and RFC 6591 `auth-failure` reports are no complaint: Error ignored;
- * - auto-reply: Error ignored, class 60 (Auto-Reply), no status change;
+ * - auto-reply: Error ignored, class 60 (Auto-Reply), no status change — unless its own words say the address
+ *   is gone ("this address is no longer active", "account closed"): a text rule of the unknown-user or
+ *   disabled-account families then decides, as for a bounce (SPEC §4.1: the reply text decides);
  * - unknown: nothing to qualify (the report is kept and listed).
  */
 import type { Classifier } from '../classifier';
@@ -38,19 +40,45 @@ export function qualifyInbound(report: InboundReport, classifier: Classifier): I
       }));
     }
     case 'auto_reply':
-      return report.recipients.map((r) => ({
-        recipient: r.recipient,
-        type: 'ignored',
-        reason: 'error_ignored',
-        bounceClass: 60,
-        ruleId: 'auto-reply',
-        why: `an auto-reply (${report.note ?? 'RFC 3834'}): the message was delivered`,
-        status: null,
-        code: null,
-      }));
+      return report.recipients.map(
+        (r) =>
+          addressGone(r, classifier) ?? {
+            recipient: r.recipient,
+            type: 'ignored',
+            reason: 'error_ignored',
+            bounceClass: 60,
+            ruleId: 'auto-reply',
+            why: `an auto-reply (${report.note ?? 'RFC 3834'}): the message was delivered`,
+            status: null,
+            code: null,
+          },
+      );
     case 'unknown':
       return [];
   }
+}
+
+/** Classes whose text rules say the address itself is gone: Invalid Recipient, Admin Failure (disabled). */
+const ADDRESS_GONE_CLASSES: ReadonlySet<number> = new Set([10, 25]);
+
+/**
+ * The verdict of an automatic answer whose words say the address is gone, or null. Only text rules count
+ * (a status or code fallback says nothing about an answer with no reply code).
+ */
+function addressGone(r: InboundRecipient, classifier: Classifier): InboundVerdict | null {
+  if (!r.diagnostic) return null;
+  const v = classifier.explain({ code: null, enhanced: null, text: r.diagnostic, command: null });
+  if (!ADDRESS_GONE_CLASSES.has(v.bounceClass) || v.matched === null) return null;
+  return {
+    recipient: r.recipient,
+    type: v.type,
+    reason: v.reason,
+    bounceClass: v.bounceClass,
+    ruleId: v.ruleId,
+    why: `an auto-reply that says the address is gone; ${v.why}`,
+    status: null,
+    code: null,
+  };
 }
 
 function qualifyDelivery(r: InboundRecipient, classifier: Classifier): InboundVerdict {

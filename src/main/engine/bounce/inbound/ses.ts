@@ -1,13 +1,14 @@
 /**
- * Amazon SES bounce and complaint notifications (JSON, delivered by email or wrapped in an SNS envelope):
- * `{notificationType: 'Bounce', bounce: {bounceType, bouncedRecipients: [...]}, mail: {...}}` and
- * `{notificationType: 'Complaint', complaint: {complainedRecipients, complaintFeedbackType}}`.
+ * Amazon SES bounce, complaint and delivery notifications (JSON, delivered by email or wrapped in an SNS
+ * envelope): `{notificationType: 'Bounce', bounce: {bounceType, bouncedRecipients: [...]}, mail: {...}}`,
+ * `{notificationType: 'Complaint', complaint: {complainedRecipients, complaintFeedbackType}}` and
+ * `{notificationType: 'Delivery', delivery: {recipients, smtpResponse}}` (a success notice).
  */
 import { bareRecipient, splitDiagnostic } from './report-fields';
 import type { DsnAction, FeedbackReport, InboundRecipient, OriginalMessage } from './types';
 
 export interface SesNotification {
-  kind: 'bounce' | 'complaint';
+  kind: 'bounce' | 'complaint' | 'delivery';
   recipients: InboundRecipient[];
   feedback: FeedbackReport | null;
   original: OriginalMessage | null;
@@ -74,6 +75,19 @@ export function parseSesNotification(text: string): SesNotification | null {
       };
     });
     return { kind: 'bounce', recipients, feedback: null, original };
+  }
+  if (type === 'Delivery') {
+    const delivery = obj(data.delivery);
+    const diag = splitDiagnostic(str(delivery?.smtpResponse));
+    const recipients = arr(delivery?.recipients).map((r): InboundRecipient => ({
+      ...bareRecipient(str(r)),
+      action: 'delivered',
+      status: diag.enhanced,
+      code: diag.code,
+      diagnostic: diag.text,
+      remoteMta: str(delivery?.remoteMtaIp),
+    }));
+    return { kind: 'delivery', recipients, feedback: null, original };
   }
   if (type === 'Complaint') {
     const complaint = obj(data.complaint);

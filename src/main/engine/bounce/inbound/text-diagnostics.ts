@@ -7,7 +7,13 @@
  */
 import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
 
-const SMTP_REPLY_RE = /(?:^|[\s'"(:;>#])([45]\d\d)(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
+/**
+ * A reply code in running text: three digits that are not part of a longer number, a port (`:52881`), a
+ * time (`10:00:01.250`), a version or an order number (`#48213`); any other character may come before it
+ * (a space, a quote, a full-width colon of an East Asian text).
+ */
+const SMTP_REPLY_RE =
+  /(?<![\w.\-/]|\d:)([45]\d\d)(?![\d.])(?:[ -]+|\s*)((?:#?[45]\.\d{1,3}\.\d{1,3})?[^\n]*)/;
 
 /**
  * The recipient's own diagnostic: the remote reply in the region from its mention (`from`, the offset of
