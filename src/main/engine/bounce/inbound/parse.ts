@@ -150,7 +150,10 @@ function deliveryStatusReport(ctx: Context): InboundReport | null {
     return null;
   let recipients = statusPart ? parseDeliveryStatus(partText(statusPart)) : [];
   let note = base.note;
-  const textual = () => parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers)));
+  // The text's recipients, read once and only when the status fields leave something to fill.
+  let fromText: InboundRecipient[] | null = null;
+  const textual = () =>
+    (fromText ??= parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(root.headers))));
   if (recipients.length === 0) {
     recipients = textual();
     note = 'delivery-status part without recipient fields; recipients read from the text';
