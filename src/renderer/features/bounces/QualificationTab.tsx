@@ -44,7 +44,7 @@ const COLUMNS: readonly Column<QualificationRow>[] = [
   {
     id: 'key',
     header: 'Normalised reply',
-    width: 'minmax(280px, 4fr)',
+    width: 'minmax(240px, 4fr)',
     render: (r) => <code className="truncate">{r.key}</code>,
     title: (r) => `${r.key}\n\nFirst seen as:\n${r.firstRaw}`,
   },
@@ -57,18 +57,29 @@ const COLUMNS: readonly Column<QualificationRow>[] = [
   {
     id: 'class',
     header: 'Bounce class',
-    width: 'minmax(160px, 1.2fr)',
+    width: 'minmax(150px, 1.1fr)',
     render: (r) => <span className="truncate">{bounceClassLabel(r.bounceClass)}</span>,
     title: (r) => bounceClassLabel(r.bounceClass),
   },
   {
     id: 'reason',
-    header: 'Reason',
-    width: 'minmax(120px, 1fr)',
-    render: (r) => <span className="truncate">{REASONS[r.reason].label}</span>,
-    title: (r) => REASONS[r.reason].label,
+    header: 'Reason · type',
+    width: 'minmax(170px, 1.3fr)',
+    render: (r) => (
+      <span className="truncate">
+        {REASONS[r.reason].label} · {FAILURE_TYPE_LABELS[r.type]}
+      </span>
+    ),
+    title: (r) => `${REASONS[r.reason].label} · ${FAILURE_TYPE_LABELS[r.type]}`,
   },
-  { id: 'type', header: 'Type', width: '88px', render: (r) => FAILURE_TYPE_LABELS[r.type] },
+  {
+    id: 'rule',
+    header: 'Decided by',
+    width: 'minmax(110px, 1fr)',
+    render: (r) => <code className="truncate">{r.manual ? 'manual' : r.ruleId}</code>,
+    // Hovering says why: the rule and the words of the reply it matched, or the status code's meaning.
+    title: (r) => (r.manual ? 'Requalified by hand' : r.why || r.ruleId),
+  },
   {
     id: 'status',
     header: 'Status',
@@ -90,7 +101,7 @@ const COLUMNS: readonly Column<QualificationRow>[] = [
   {
     id: 'last',
     header: 'Last seen',
-    width: '184px',
+    width: '168px',
     render: (r) => <span className="num">{formatDateTime(r.lastSeenAt)}</span>,
   },
 ];
