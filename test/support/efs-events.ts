@@ -128,6 +128,7 @@ function target(db: Db, logId: number): Target {
 const EMPTY_REPORT: Omit<InboundReport, 'kind' | 'recipients'> = {
   format: 'rfc3464',
   note: null,
+  explanation: null,
   envelopeTo: null,
   from: 'MAILER-DAEMON@inbox.test',
   subject: 'Undelivered Mail Returned to Sender',

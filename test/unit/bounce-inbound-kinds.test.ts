@@ -152,4 +152,166 @@ describe('inbound kinds and their qualification', () => {
     ]);
     expect(verdicts[0]).toMatchObject({ recipient: 'maria@example.com', code: 550, reason: 'user_unknown' });
   });
+
+  it('reads a read receipt as an answer, and a Sieve reject in the same form as a refusal', () => {
+    const mdn = (disposition: string, text: string) =>
+      qualify([
+        'From: Liz <liz@example.org>',
+        'To: news@sender.test',
+        'Subject: Read: News',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="B"',
+        '',
+        '--B',
+        'Content-Type: text/plain',
+        '',
+        text,
+        '--B',
+        'Content-Type: message/disposition-notification',
+        '',
+        'Reporting-UA: mail.example.org; Dovecot Mail Delivery Agent',
+        'Final-Recipient: rfc822; liz@example.org',
+        `Disposition: ${disposition}`,
+        '',
+        '--B--',
+      ]);
+    const read = mdn('manual-action/MDN-sent-manually; displayed', 'Your message was read on Monday.');
+    expect(read.report.kind).toBe('auto_reply');
+    expect(read.verdicts[0]).toMatchObject({ recipient: 'liz@example.org', reason: 'error_ignored' });
+    const rejected = mdn(
+      'automatic-action/MDN-sent-automatically; deleted',
+      'Your message to <liz@example.org> was automatically rejected: Mail from senders who are not in my address book is rejected by my filter.',
+    );
+    expect(rejected.report.kind).toBe('bounce_nonstandard');
+    expect(rejected.verdicts[0]).toMatchObject({
+      recipient: 'liz@example.org',
+      reason: 'refused',
+      type: 'soft',
+    });
+  });
+
+  it('reads the reason from the bounce’s own words when the recipient’s lines give none (Domino, in French)', () => {
+    const { verdicts } = qualify([
+      'Return-Path: <>',
+      'From: Postmaster@domino.example.fr',
+      'To: bounces@sender.test',
+      'Subject: =?ISO-8859-1?Q?=C9CHEC_DE_LA_DISTRIBUTION?=',
+      'Content-Type: text/plain; charset=ISO-8859-1',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Votre message',
+      '',
+      '  Objet : Nouveaut=E9s',
+      '',
+      "n'a pas =E9t=E9 remis =E0 :",
+      '',
+      '  luc@domino.example.fr',
+      '',
+      'pour la raison suivante :',
+      '',
+      "  L'utilisateur Luc (luc@domino.example.fr) n'est pas r=E9pertori=E9 dans l'annuaire Domino",
+    ]);
+    expect(verdicts[0]).toMatchObject({
+      recipient: 'luc@domino.example.fr',
+      reason: 'user_unknown',
+      type: 'hard',
+    });
+    expect(verdicts[0]?.why).toMatch(/^the bounce's own text: rule "user-unknown-fr"/);
+  });
+
+  it('does not read a reason out of a footer (an antivirus banner under a delay warning)', () => {
+    const { verdicts } = qualify([
+      'From: Mail Delivery System <Mailer-Daemon@mx.example.net>',
+      'To: bounces@sender.test',
+      'Subject: Warning: message 1Gdrvl-0006Gp-PU delayed 48 hours',
+      '',
+      'This message was created automatically by mail delivery software.',
+      'A message that you sent has not yet been delivered to one or more of its',
+      'recipients after more than 48 hours on the queue on mx.example.net.',
+      '',
+      'The address to which the message has not yet been delivered is:',
+      '',
+      '  geoffrey@example.org',
+      '',
+      'No action is required on your part.',
+      '',
+      '__ Este mensaje ha sido analizado con NOD32 antivirus system __',
+    ]);
+    expect(verdicts[0]).toMatchObject({
+      recipient: 'geoffrey@example.org',
+      reason: 'unreachable',
+      type: 'soft',
+    });
+  });
+
+  it('reads a list server’s rejection as a refusal of the list address (Mailman non-member)', () => {
+    const { report, verdicts } = qualify([
+      'From: news-owner@lists.example.org',
+      'To: news@sender.test',
+      'Subject: Request to mailing list News rejected',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: text/plain',
+      '',
+      'Your request to the News mailing list has been rejected by the list moderator.',
+      '"Non-members are not allowed to post messages to this list."',
+      'Any questions should be directed to the list administrator at:',
+      '    news-request@lists.example.org',
+      '--B',
+      'Content-Type: message/rfc822',
+      '',
+      'From: News <news@sender.test>',
+      'To: news@lists.example.org',
+      'Subject: Sale',
+      '',
+      'Hello',
+      '--B--',
+    ]);
+    expect(report.kind).toBe('bounce_nonstandard');
+    expect(verdicts[0]).toMatchObject({
+      recipient: 'news@lists.example.org',
+      reason: 'refused',
+      type: 'soft',
+    });
+  });
+
+  it('takes a DSN recipient from X-Actual-Recipient when it is the only recipient field (Sendmail)', () => {
+    const { verdicts } = qualify([
+      'From: MAILER-DAEMON@mx.example.net',
+      'To: bounces@sender.test',
+      'Subject: Returned mail: see transcript for details',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.net',
+      '',
+      'X-Actual-Recipient: rfc822; w.ross@example.net',
+      'Action: failed',
+      'Status: 5.2.2',
+      'Diagnostic-Code: SMTP; 552 5.2.2 Mailbox full',
+      '',
+      '--B--',
+    ]);
+    expect(verdicts[0]).toMatchObject({ recipient: 'w.ross@example.net', reason: 'mailbox_full' });
+  });
+
+  it('does not take an address inside a link for a failed recipient', () => {
+    const { verdicts } = qualify([
+      'From: Mail Delivery System <mailer-daemon@mx.example.net>',
+      'To: bounces@sender.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      '',
+      'Your message could not be delivered. Release it at',
+      'https://release.example.net/verify?email=deals@sender.test&id=12',
+      '',
+      '  ann@example.org',
+      '    550 5.1.1 User unknown',
+    ]);
+    expect(verdicts.map((v) => v.recipient)).toEqual(['ann@example.org']);
+  });
 });

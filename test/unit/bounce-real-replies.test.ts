@@ -81,6 +81,7 @@ const USER_UNKNOWN: Case[] = [
   ['550 5.1.1 Recipient is not local', 'user_unknown', 'hard'],
   ['550 5.1.6 bob@example.com has been replaced by bob@example.org', 'user_unknown', 'hard'],
   ['550 5.1.1 <bob@example.com>... User not known', 'user_unknown', 'hard'],
+  ['550 5.1.1 <bob@example.com>: user unkown', 'user_unknown', 'hard'],
   ['550 No existe dicha persona', 'user_unknown', 'hard'],
   // Languages
   ['550 5.1.1 <bob@example.fr>: Destinataire inconnu', 'user_unknown', 'hard'],
@@ -158,6 +159,7 @@ const ACCOUNT_DISABLED: Case[] = [
   ['550 Mailbox is frozen', 'account_disabled', 'soft'],
   ['550 5.7.13 User account disabled', 'account_disabled', 'soft'],
   ['550 5.2.1 Account has been closed', 'account_disabled', 'soft'],
+  ['550 Requested action not taken: mailbox unavailable (account expired)', 'account_disabled', 'soft'],
   ['550 5.2.1 Mailbox is locked', 'account_disabled', 'soft'],
   ['550 5.2.1 This account has been temporarily suspended', 'account_disabled', 'soft'],
   ['550 5.7.1 user or domain is disabled', 'account_disabled', 'soft'],
@@ -272,6 +274,7 @@ const REFUSED: Case[] = [
   ['553 5.7.1 <news@shop.test>: Sender address rejected: not owned by user', 'refused', 'soft'],
   ['550 5.7.1 Email rejected because 203.0.113.5 is listed by b.barracudacentral.org', 'refused', 'soft'],
   ['554 rejected due to bad reputation', 'refused', 'soft'],
+  ["554-'#5.7.1 Your access to submit messages to this e-mail system has been rejected.'", 'refused', 'soft'],
   [
     '550 5.7.1 <bob@example.net>: Recipient address rejected: Access denied by sender policy',
     'refused',

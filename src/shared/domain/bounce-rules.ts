@@ -59,6 +59,11 @@ export const BounceRuleSchema = z.object({
   /** Overrides of the class mapping for this rule. */
   reason: z.enum(REASON_IDS).optional(),
   type: z.enum(FAILURE_TYPES).optional(),
+  /**
+   * The rule reads replies only: it is not used to find a reason in the whole text of a bounce, where its
+   * words are common in boilerplate and footers ("rejected", "temporarily", "virus", "spam", "attachment").
+   */
+  replyOnly: z.boolean().optional(),
   /** Replies the rule is meant to catch; the rule checker tests them against the earlier rules. */
   examples: z.array(z.string().max(2000)).max(50).optional(),
 });

@@ -117,7 +117,7 @@ const RULES: BounceRuleInput[] = [
     id: 'sender-rejected',
     description: 'Our sender address or domain is refused (the recipient is not at fault: Refused, Soft)',
     provider: 'Postfix / Sendmail / Exim / qmail / Exchange',
-    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|\bbatv\b|backscatter|no third-party dsns|unsigned dsn|null sender|empty envelope sender|returned mail not accepted|(bounces?|dsns?) (are )?not accepted|mail from not owned|not owned by user|unroutable sender|(sender|from:? domain)${GAP}(is invalid|is empty|has no (dns|mx))|badmailfrom|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
+    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|\bbatv\b|backscatter|no third-party dsns|unsigned dsn|null sender|empty envelope sender|returned mail not accepted|(bounces?|dsns?) (are )?not accepted|mail from not owned|not owned by user|unroutable sender|(sender|from:? domain)${GAP}(is invalid|is empty|has no (dns|mx))|badmailfrom|your access to (submit|send)${GAP}(rejected|denied|blocked)|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
     bounceClass: 50,
     examples: [
       '553 5.1.8 <news@shop.test>: Sender address rejected: Domain not found',
@@ -313,7 +313,7 @@ const RULES: BounceRuleInput[] = [
       'Outlook.com/Hotmail, IIS and GMX/Web.de: "requested action not taken: mailbox unavailable" (the address does not exist)',
     provider: 'Microsoft / GMX / Web.de',
     code: '5xx',
-    pattern: String.raw`requested action not taken: mailbox unavailable|mailbox unavailable \(S\d+\)|mailbox unavailable \({id}\)`,
+    pattern: String.raw`requested action not taken: mailbox unavailable(?!\s*[(:,;-]+\s*[a-z])|mailbox unavailable \(S\d+\)|mailbox unavailable \({id}\)`,
     bounceClass: 10,
     examples: [
       '550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302). [AM6EUR05FT033.eop-eur05.prod.protection.outlook.com 2024-03-02T10:11:12.000Z 08DC3A1234567890]',
@@ -526,10 +526,9 @@ const RULES: BounceRuleInput[] = [
   },
   {
     id: 'mimecast-policy',
-    description:
-      'Mimecast: anti-spoofing, security policies, blocked envelopes or administrative prohibition',
+    description: 'Mimecast: anti-spoofing, security policies or blocked envelopes',
     provider: 'Mimecast',
-    pattern: String.raw`anti-spoofing policy|rejected due to security policies|administrative prohibition|envelope blocked|community\.mimecast\.com/docs/DOC-1369#55[34]`,
+    pattern: String.raw`anti-spoofing policy|rejected due to security policies|envelope blocked|community\.mimecast\.com/docs/DOC-1369#55[34]`,
     bounceClass: 50,
     examples: [
       '554 Email rejected due to security policies - https://community.mimecast.com/docs/DOC-1369#554 [cXyZ12AbCdEfGhIj34.uk456]',
@@ -566,7 +565,7 @@ const RULES: BounceRuleInput[] = [
       'The recipient does not exist: Postfix, Sendmail, Exim, Exchange, qmail, Courier, Dovecot, IMail and provider wording (English)',
     provider: 'Postfix / Sendmail / Exim / Exchange / qmail / Courier / Dovecot / generic',
     pattern: [
-      String.raw`user unknown|unknown user|unknown (local[- ]?part|recipient|mailbox|address|account|alias|addressee|e-?mail address)|(addressee|recipient|mailbox) unknown`,
+      String.raw`user unkn?own|unkn?own user|unknown (local[- ]?part|recipient|mailbox|address|account|alias|addressee|e-?mail address)|(addressee|recipient|mailbox) unknown`,
       String.raw`no such (user|recipient|mailbox|account|person|address|local user|e-?mail address|e-?mail account|login)`,
       String.raw`no (mailbox|account|user|mail ?box)( here| available)? (by|with|for) (that|this) (name|user)|no mail ?box (here|available|found)|mail-?box not found`,
       String.raw`(user|recipient|rcpt|addressee|mailbox|address|account|e-?mail|alias|login)${GAP}\b(does not|doesn't|did not|do not) exist|${ADDR} (does not|doesn't) exist`,
@@ -574,7 +573,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`is not (a |an )?(known|valid|local|existing|active) (user|mailbox|recipient|e-?mail address|address|account)|not (a |an )?(valid|known|existing) (recipient|mailbox|user|e-?mail address|address|account)|is not an active address`,
       String.raw`invalid (recipient|mailbox|user|account|e-?mail address|destination address|addressee)|bad[ _](recipient|destination mailbox|mailbox address)|illegal (recipient|alias)|recipient (address )?rejected: (undeliverable address|unknown|invalid|no such)`,
       String.raw`user not local|not our customer|recipient no longer on server|no longer (exists|on (this )?server|valid|here|available at this)|(mailbox|account|address) has been (removed|deleted)|has moved|mailbox (has been )?(removed|deleted)`,
-      String.raw`format of the e-?mail address is incorrect|recipient name is not recognized|no account by that name|there is no one at this address|(user|recipient|mailbox|address|account) (is )?not exist|(user|recipient|address|mailbox)${GAP} not known|recipient not ok|(recipient|address) is not local|not a local (address|user|recipient)|missing home directory|unknown virtual user|invalid or unknown|addresses? (were|was|are|is) unknown|envelope recipient (has been denied|is in my badrcptto list)|badrcptto|badrecipientto|not in my validrcptto|has been replaced by|bad (e-?mail )?address|invalid (e-?mail )?address|(mailbox|address|recipient|user) (is )?invalid|mailbox not present|no existe (dicha persona|ese usuario)`,
+      String.raw`format of the e-?mail address is incorrect|recipient name is not recognized|no account by that name|there is no one at this address|(user|recipient|mailbox|address|account) (is )?not exist|(user|recipient|address|mailbox)${GAP} not known|recipient not ok|(recipient|address) is not local|not a local (address|user|recipient)|missing home directory|unknown virtual user|invalid or unknown|addresses? (were|was|are|is) unknown|envelope recipient (has been denied|is in my badrcptto list)|badrcptto|badrecipientto|not in my validrcptto|has been replaced by|bad (e-?mail )?address|invalid (e-?mail )?address\b(?!es)|(mailbox|address|recipient|user) (is )?invalid|mailbox not present|no existe (dicha persona|ese usuario)`,
     ].join('|'),
     bounceClass: 10,
     examples: [
@@ -604,12 +603,13 @@ const RULES: BounceRuleInput[] = [
     id: 'user-unknown-fr',
     description: "L'adresse n'existe pas (French)",
     provider: 'Orange / SFR / La Poste / generic (French)',
-    pattern: String.raw`(utilisateur|destinataire|adresse( e-?mail| electronique| de messagerie)?|compte|boite( aux lettres| mail)?)( d au moins un destinataire)? (inconnu|inexistant|introuvable|invalide|non valide)e?|(utilisateur|destinataire|adresse|compte|boite( aux lettres)?)${GAP} n'?existe (pas|plus)|aucun (utilisateur|destinataire|compte) (de ce nom|correspondant)`,
+    pattern: String.raw`(utilisateur|destinataire|adresse( e-?mail| electronique| de messagerie)?|compte|boite( aux lettres| mail)?)( d au moins un destinataire)? (inconnu|inexistant|introuvable|invalide|non valide)e?|(utilisateur|destinataire|adresse|compte|boite( aux lettres)?)${GAP} n'?existe (pas|plus)|aucun (utilisateur|destinataire|compte) (de ce nom|correspondant)|n'est pas (repertorie|reference|liste)e? dans l'annuaire`,
     bounceClass: 10,
     examples: [
       '550 5.1.1 <bob@sfr.test>... Utilisateur inconnu',
       '550 5.1.1 Adresse d au moins un destinataire invalide',
       "550 5.1.1 L'adresse bob@laposte.test n'existe pas",
+      "L'utilisateur Luc Petit (luc@domino.test) n'est pas répertorié dans l'annuaire Domino",
     ],
   },
   {
@@ -678,9 +678,13 @@ const RULES: BounceRuleInput[] = [
     id: 'user-unknown-ja',
     description: '宛先不明 (Japanese: carriers, mFILTER, Japanese MTAs)',
     provider: 'docomo / KDDI / SoftBank / mFILTER / generic (Japanese)',
-    pattern: String.raw`宛先不明|宛先(が|の)?(見つかりません|存在しません|不明)|(ユーザ|ユーザー|アカウント|メールアドレス|アドレス|宛先|受信者)(は|が|の)?(存在しません|見つかりません|存在しない|不明|無効)|存在しない(ユーザ|アカウント|メールアドレス|アドレス|宛先)|該当(する)?ユーザ|そのようなユーザ`,
+    pattern: String.raw`宛先不明|宛先(が|の)?(見つかりません|存在しません|不明)|(ユーザ|ユーザー|アカウント|メールアドレス|アドレス|宛先|受信者)(は|が|の)?(存在しません|見つかりません|存在しない|不明|無効)|存在しない(ユーザ|アカウント|メールアドレス|アドレス|宛先)|該当(する)?ユーザ|そのようなユーザ|(ユーザ|ユーザー|アドレス|宛先)[^。\n]{0,40}(ディレクトリ|アドレス帳)?に登録されていません`,
     bounceClass: 10,
-    examples: ['550 5.1.1 宛先不明のため配信できませんでした', '550 指定されたメールアドレスは存在しません'],
+    examples: [
+      '550 5.1.1 宛先不明のため配信できませんでした',
+      '550 指定されたメールアドレスは存在しません',
+      'ユーザー 鈴木 一郎 (suzuki@domino.test) は Domino ディレクトリに登録されていません',
+    ],
   },
   {
     id: 'user-unknown-zh',
@@ -705,7 +709,7 @@ const RULES: BounceRuleInput[] = [
     description: 'Account disabled, suspended, inactive, expired, locked or closed (English)',
     provider: 'generic',
     pattern: [
-      String.raw`(mailbox|account|user|address|recipient|login)( account)?( is| has been| was| currently)? (disabled|suspended|deactivated|inactive|locked|frozen|expired|closed|discontinued|terminated|blocked by (the )?(owner|administrator)|not active|no longer active|temporarily (disabled|suspended))`,
+      String.raw`(mailbox|acc?ount|user|address|recipient|login)( acc?ount)?( is| has been| was| currently)? (disabe?le?d|suspended|deactivated|inactive|locked|frozen|expired|closed|discontinued|terminated|blocked by (the )?(owner|administrator)|not active|no longer active|temporarily (disabled|suspended))`,
       String.raw`(disabled|suspended|deactivated|inactive|locked|frozen|expired|discontinued|closed|dormant) (mailbox|account|user|address|e-?mail address|recipient)`,
       String.raw`\[suspend\]|currently suspended|has been (temporarily )?suspended|temporar(il)?y (locked|inactive)|administratively disabled|not accepting (messages|mail)(?! (from|with))|mailbox disabled|no longer accepts mail|(user|account|mailbox)( or domain)? is disabled|suspend(ed)? the service|mailbox unavailable or access denied|extended inactivity|account is locked`,
     ].join('|'),
@@ -790,7 +794,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`(mailbox|postvak|postbus) (is )?(vol|overvol)|quot(um|a) (overschreden|bereikt)`,
       String.raw`skrzynka( odbiorcy)?( jest)? (pełna|przepełniona|zapełniona)|przekroczon[oay] (limit|quot|pojemnosc)|brak miejsca w skrzynce`,
       String.raw`ящик[^.;:!?\n]{0,20}переполнен|переполнен|превышен[аоы]? (квота|лимит|размер ящика|объем)|квота (превышена|исчерпана)|нет места`,
-      String.raw`メールボックスがいっぱい|容量(オーバー|超過|不足|の上限)|保存容量|受信容量`,
+      String.raw`メールボックス(の容量)?がいっぱい|容量(オーバー|超過|不足|の上限)|容量がいっぱい|保存容量|受信容量`,
       String.raw`(邮箱|郵箱|信箱|空间|空間)(已满|已滿|空间不足|容量不足)|超出(配额|容量|空间)|配额已满|存储空间不足`,
       String.raw`brevladan (ar )?full|postkassen er fuld|postkassen er full`,
     ].join('|'),
@@ -818,7 +822,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`domain (name )?(not found|does not exist|doesn't exist|unknown|is invalid|invalid)|no such domain|unknown domain|(host|domain) (or domain name )?not found|host unknown|unknown host|name or service not known|nodename nor servname|name service error`,
       String.raw`no (mx|mail exchanger|mail host|mail hosts|mail server)s?( record| found| for)|no mx (record|host)|no (mx|a|aaaa)( or (a|aaaa))? records?|null mx|does not accept mail|unrouteable (mail domain|address)|all relevant mx records point to non-existent hosts|no route to domain|no route found to domain`,
       String.raw`couldn'?t find any host|could not find (any host|a mail exchanger)|couldn'?t find a mail exchanger|domain is not (hosted|served|valid)|nonexistent ?domain|non-existent domain|domain${GAP} (does not|doesn't) exist|domain${GAP} not found|invalid (recipient )?domain\b`,
-      String.raw`could not be found in (the )?domain name service|domain name in the e-?mail address is incorrect|(malformed|unexpected) name server reply|recipient domain${GAP}(not found|invalid)|domain must exist|account or domain may not exist`,
+      String.raw`could not be found in (the )?domain name service|domain name in the e-?mail address is incorrect|(malformed|unexpected) name server reply|recipient domain${GAP}(not found|invalid)|domain must exist|account or domain may not exist|no mail servers? (appears? to )?exists?|domain${GAP}(is not|isn'?t|does not appear to be|not) registered`,
       String.raw`domaine (inexistant|inconnu|invalide)|domain existiert nicht|dominio (inexistente|desconocido|no existe|non esistente)|домен не существует|ドメインが存在しません|域名不存在`,
     ].join('|'),
     bounceClass: 21,
@@ -832,6 +836,8 @@ const RULES: BounceRuleInput[] = [
       '554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain',
       '550 5.4.310 DNS domain nowhere.test does not exist [Message=InfoDomainNonexistent] [LastAttemptedServerName=nowhere.test]',
       'No MX or A records for nowhere.test',
+      'No mail servers appear to exists for the recipients address.',
+      'The message could not be delivered because the domain name (nowhere.test) does not appear to be registered.',
     ],
   },
 
@@ -896,6 +902,7 @@ const RULES: BounceRuleInput[] = [
     description: 'An attachment, a file type, a virus or malware was refused',
     provider: 'generic / Barracuda / Mimecast / Exchange / AOL',
     pattern: String.raw`virus|malware|infected|attachment|file (type|extension)|banned (file|content|attachment)|executable|prohibited (file|content)|dangerous (content|file)|potential security issue|embedded images|piece jointe|anhang|adjunto|allegato|anexo|bijlage|załacznik|zalacznik|вложени|вирус|添付|ウイルス|附件|病毒`,
+    replyOnly: true,
     bounceClass: 53,
     examples: [
       '554 5.7.1 Message rejected: virus found (Eicar-Test-Signature)',
@@ -926,6 +933,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`spam|unsolicited|junk|bulk (mail|e-?mail)|mass mail|phish|scam|\bube\b|\buce\b|uribl|surbl|content (was )?(rejected|refused|blocked)|content reject|content filter|content restrictions|content policy|rejected due to content|message (was )?(rejected|refused|blocked) as|heuristic|antispam|anti-spam|dspam|scored? (too high|over)|score (\(?\{n\}\)? )?(too high|over)|bulk[ .](advertising|message)|recurrent pattern detection|message filtered|(mime (complexity|headers?)|improper use of 8-bit)`,
       String.raw`pourriel|polluriel|indesirable|non sollicite|unerwunscht|werbung|correo no deseado|no solicitado|correo basura|indesiderat|indesejad|nao solicitad|ongewenst|niechcian|niepozadan|нежелательн|спам|迷惑メール|スパム|垃圾邮件|垃圾郵件|广告邮件`,
     ].join('|'),
+    replyOnly: true,
     bounceClass: 52,
     examples: [
       '554 5.7.1 Message rejected: spam content detected',
@@ -956,7 +964,7 @@ const RULES: BounceRuleInput[] = [
     description:
       'A recipient-side filter that accepts only some senders (allow lists, group restrictions, blocked senders)',
     provider: 'Exchange / Mimecast / mailing lists / generic',
-    pattern: String.raw`not (authori[sz]ed|allowed|permitted) to send (mail |messages |e-?mail )?to|only accepts (mail|messages|e-?mail)|restricted to (internal|authori[sz]ed|approved) senders|delivery restrictions?|(blocked|rejected) by (the )?recipient|recipient has (blocked|rejected)|recipient'?s (block|blocked senders) list|not (allowed|permitted) to post|requires confirmation|confirm this (mail )?server|receiving (mail )?(is )?restricted|not accepting (mail|messages|e-?mail) from|受信拒否|拒收`,
+    pattern: String.raw`not (authori[sz]ed|allowed|permitted) to send (mail |messages |e-?mail )?to|only accepts (mail|messages|e-?mail)|restricted to (internal|authori[sz]ed|approved) senders|delivery restrictions?|(blocked|rejected) by (the )?recipient|recipient has (blocked|rejected)|recipient'?s (block|blocked senders) list|not (allowed|permitted) to post|requires confirmation|confirm this (mail )?server|receiving (mail )?(is )?restricted|not accepting (mail|messages|e-?mail) from|rejected by (my|the recipient'?s?|their|his|her) (filter|rules)|受信拒否|拒收`,
     bounceClass: 50,
     examples: [
       '550 5.7.1 You are not allowed to send mail to this recipient',
@@ -982,12 +990,13 @@ const RULES: BounceRuleInput[] = [
     id: 'mail-loop',
     description: 'A mail loop or too many hops',
     provider: 'Postfix / Exim / Sendmail / Exchange / qmail',
-    pattern: String.raw`mail loop|routing loop|loop(s)? back to myself|loop detected|looping|hop count|too many hops|forwarded too many times|bounce between two servers|already has my delivered-to|points back to`,
+    pattern: String.raw`mail loop|routing loop|loop(s)? back to myself|loop detected|looping|hop count|too many hops|forwarded too many times|bounce between two servers|already has my delivered-to|points back to|bucle|numero maximo de saltos|boucle de (messagerie|routage)|mail-?schleife`,
     bounceClass: 20,
     examples: [
       '554 5.4.6 Too many hops 31 (30 max): from <news@shop.test> via localhost, to <x6@loop.test>',
       'mail for example.com loops back to myself',
       '554 5.4.14 Hop count exceeded - possible mail loop ATTR34',
+      'Se ha superado el número máximo de saltos. Probablemente el mensaje esté en un bucle de direccionamiento.',
     ],
   },
   {
@@ -1037,7 +1046,7 @@ const RULES: BounceRuleInput[] = [
     id: 'remote-system-error',
     description: 'The remote system failed: internal error, disk full, configuration error, resources',
     provider: 'generic',
-    pattern: String.raw`(internal|local|system|server|temporary|unexpected|backend|database|transient) (server |system )?(error|failure|problem)|configuration (error|problem)|queue file write error|disk full|no space left|insufficient (system )?(storage|resources|disk space)|resources? (temporarily )?unavailable|configuration error|misconfigur|mail system (full|error)|i/o error|out of memory|storedrv\.(deliver|submit)|best-preference mx|control/locals|dns query failed|erreur (interne|temporaire|systeme)|interner fehler|error (interno|temporal)|errore (interno|temporaneo)|erro (interno|temporario)|внутренняя ошибка|内部エラー|系统错误|服务器错误`,
+    pattern: String.raw`(internal|local|system|server|temporary|unexpected|backend|database|transient) (server |system )?(error|failure|problem)|configuration (error|problem)|queue file write error|disk full|no space left|insufficient (system )?(storage|resources|disk space)|resources? (temporarily )?unavailable|configuration error|misconfigur|mail system (full|error)|i/o error|out of memory|storedrv\.(deliver|submit)|best-preference mx|control/locals|dns query failed|does not specify a valid mail file|erreur (interne|temporaire|systeme)|interner fehler|error (interno|temporal)|errore (interno|temporaneo)|erro (interno|temporario)|внутренняя ошибка|内部エラー|系统错误|服务器错误`,
     bounceClass: 20,
     examples: [
       '451 4.3.0 Error: queue file write error',
@@ -1240,6 +1249,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'generic',
     code: '5xx',
     pattern: String.raw`(mailbox|recipient|account|user|address) (is )?(currently )?(unavailable|not available)|mailbox unavailable`,
+    replyOnly: true,
     bounceClass: 10,
     examples: ['550 Mailbox unavailable', '550 5.0.0 <bob@example.com>... mailbox is unavailable'],
   },
@@ -1251,6 +1261,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`reject|refus|denied|deny|blocked|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|accepted|welcome)|administratively|banned|abuse|unwanted|policy|go away|will not accept (messages|mail)|no access from|use the smtp (server|relay) of your|filtered`,
       String.raw`rejet|interdit|bloque|abgelehnt|zuruckgewiesen|verweigert|blockiert|nicht (erlaubt|zulassig|akzeptiert)|rechaz|denegad|bloquead|prohibid|no (permitido|autorizado|aceptado)|rifiutat|respint|bloccat|non (autorizzat|consentit|accettat)|recusad|rejeitad|proibid|nao (autorizad|permitid|aceit)|geweigerd|afgewezen|geblokkeerd|niet toegestaan|odrzucon|zablokowan|odmow|niedozwolon|отклонен|отвергнут|запрещ|заблокирован|拒否|拒絶|ブロック|拒绝|被拒|禁止|屏蔽|拦截`,
     ].join('|'),
+    replyOnly: true,
     bounceClass: 50,
     examples: ['550 Access denied', '554 Message refused', '550 Rejected'],
   },
@@ -1260,6 +1271,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'generic',
     code: '4xx',
     pattern: String.raw`(service|system|server|host|mailbox) (is )?(temporarily )?(not available|unavailable|busy)|try again|temporar|deferred|too busy|closing (transmission )?channel|not available|unavailable|temporairement|vorubergehend|temporalmente|temporaneamente|temporariamente|tijdelijk|tymczasowo|временно|一時的|暂时`,
+    replyOnly: true,
     bounceClass: 70,
     examples: [
       '421 Service not available, closing transmission channel',
@@ -1272,6 +1284,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'generic',
     code: 'none',
     pattern: String.raw`(service|system|server|host) (is )?(temporarily )?(not available|unavailable|busy)|try again|temporar|deferred|not (yet )?been delivered`,
+    replyOnly: true,
     bounceClass: 70,
     examples: ['Service temporarily unavailable'],
   },

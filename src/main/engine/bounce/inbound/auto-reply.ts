@@ -100,6 +100,8 @@ const CHALLENGE_RE = new RegExp(
     '\\bTMDA\\b',
     '(?:please )?confirm (?:your|this) (?:message|e-?mail|address) (?:by|to be|so)',
     'confirmation verifies that your message',
+    'held (?:for|until) (?:the )?(?:list )?moderator',
+    'awaiting (?:the )?moderator(?:\\s+approval)?',
     'has been (?:waitlisted|quarantined until you)',
     'sender (?:verification|confirmation) (?:request|required)',
     '(?:click|visit|follow) [^\\n]{0,80}(?:to|and) (?:verify|confirm|validate) (?:your|that you|the message)',

@@ -127,7 +127,7 @@ const FORMATS: readonly Format[] = [
 
 /** Senders of delivery reports: daemons, delivery subsystems, or the null sender. */
 const DAEMON_FROM_RE =
-  /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
+  /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|(?:listserv|mailman)(?:-[^@\s]*)?@|list server|-owner@|owner-[^@\s]*@|-request@|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
 const BOUNCE_SUBJECT_RE =
   /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|not delivered|delivery (failure|failed|problem|warning|delayed)|\b(message|mail|e-?mail)\b[^\n]{0,40}\b(blocked|rejected|refused|returned)\b|unzustellbar|non recapitabile|non remis|no entregado|配[信送](エラー|失敗|不能)|返送|送信エラー|拒否|遮断|拒绝|退信/i;
 
@@ -192,6 +192,8 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   const isCandidate = (a: string) =>
     !excluded.has(a.toLowerCase()) &&
     !/^(mailer-daemon|no-?reply|bounces?|double-bounce|root)@/i.test(a) &&
+    // A list's command and bounce addresses are named for contact, never as failed recipients.
+    !/(?:-request|-bounces)@/i.test(a) &&
     !/^imcea/i.test(a) &&
     /@[^@]*[a-z]/i.test(a);
 
@@ -199,7 +201,9 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   if (embedded.length) return embedded;
 
   const returnedHeaders = input.returnedHeaders ?? headersOfPastedCopy(copy);
-  const found = failedAddresses(own, input, isCandidate, returnedHeaders);
+  // Addresses inside links (`…/verify?email=a@b`) are parameters, not recipients: the links are blanked
+  // for the search, keeping every offset (diagnostics are read from the text as it is).
+  const found = failedAddresses(withoutLinks(own), input, isCandidate, returnedHeaders);
   const returnedTo = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
   const delayed = DELAY_RE.test(`${input.subject}\n${own}`);
   const action: DsnAction = delayed ? 'delayed' : 'failed';
@@ -235,6 +239,11 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
     });
   }
   return recipients;
+}
+
+/** The text with each link replaced by as many spaces (offsets kept). */
+function withoutLinks(text: string): string {
+  return text.replace(/\b(?:https?|ftp):\/\/[^\s<>"']{1,2000}/gi, (url) => ' '.repeat(url.length));
 }
 
 interface Found {

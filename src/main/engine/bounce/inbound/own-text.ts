@@ -77,6 +77,32 @@ export function splitOwnText(text: string): OwnText {
   return { own: normalised, copy: '' };
 }
 
+/** The explanation is capped: a reason is stated near the top, and the classifier reads it whole. */
+const MAX_EXPLANATION = 4_000;
+
+/**
+ * Lines of the bounce that describe the returned message rather than the failure ("Subject: …", Exim's
+ * "The subject of the message is: …"): their words are the sender's (a subject can say "mailbox full").
+ */
+const SUMMARY_LINE_RE =
+  /^\s*(?:the )?(?:subject|objet|asunto|betreff|oggetto|assunto|onderwerp|temat|тема|件名|主题|主題|date|sent|from|to|cc|message identifier|message-id)\b[^:\n]{0,40}[:：]/i;
+
+/**
+ * The bounce's own words as one line: the text before the returned copy, without the lines that describe
+ * the returned message, whitespace collapsed, capped. Null when nothing is left.
+ */
+export function ownExplanation(text: string): string | null {
+  const own = splitOwnText(text.slice(0, 64 * 1024)).own;
+  const words = own
+    .split('\n')
+    .filter((line) => !SUMMARY_LINE_RE.test(line))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_EXPLANATION);
+  return words === '' ? null : words;
+}
+
 function isSeparator(line: string): boolean {
   return line.length <= MAX_SEPARATOR_LINE && SEPARATOR_RE.test(line);
 }

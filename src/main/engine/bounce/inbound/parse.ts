@@ -29,6 +29,7 @@ import {
   type NonstandardInput,
 } from './nonstandard';
 import { addressOfTyped, bareRecipient, parseDeliveryStatus, parseFeedbackReport } from './report-fields';
+import { ownExplanation } from './own-text';
 import { headersOfPastedCopy } from './returned-headers';
 import { parseSesNotification } from './ses';
 import type { FeedbackReport, InboundRecipient, InboundReport, OriginalMessage } from './types';
@@ -75,6 +76,7 @@ function emptyReport(truncated: boolean): InboundReport {
     kind: 'unknown',
     format: null,
     note: null,
+    explanation: null,
     envelopeTo: null,
     from: null,
     subject: null,
@@ -118,14 +120,15 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
 
   const own = ownParts(root);
   const returned = returnedMessage(own);
+  const text = humanText(own);
   const ctx: Context = {
     input,
     root,
     own,
-    base,
+    base: { ...base, explanation: ownExplanation(text) },
     subject,
     fromHeader,
-    text: humanText(own),
+    text,
     returned,
     original: returned ? originalOf(returned.headers) : null,
   };
@@ -134,6 +137,7 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
     feedbackReport(ctx) ??
     jmrpReport(ctx) ??
     espReport(ctx) ??
+    dispositionReport(ctx) ??
     textReport(ctx) ?? {
       ...base,
       note: base.note ?? 'not a delivery report, complaint, bounce or auto-reply',
@@ -237,6 +241,40 @@ function espReport(ctx: Context): InboundReport | null {
     recipients: ses.recipients,
     feedback: ses.feedback,
     original: ses.original,
+  };
+}
+
+/**
+ * RFC 8098 message disposition notifications (read receipts, "deleted without being read"): an answer of the
+ * recipient's mail program, not a delivery failure. The recipient is the MDN's Final-Recipient. A Sieve
+ * `reject` (RFC 5429) comes in the same form, disposition "deleted", its text saying the message was refused:
+ * that one is a bounce, its text the diagnostic.
+ */
+function dispositionReport(ctx: Context): InboundReport | null {
+  const part = ctx.own.find((p) => p.contentType === 'message/disposition-notification');
+  if (!part) return null;
+  const { headers } = splitHeaders(`${partText(part).trim()}\n\n`);
+  const field = (name: string) => headerOf(headers, name);
+  const recipient =
+    addressOfTyped(field('final-recipient')) ?? addressOfTyped(field('original-recipient')) ?? ctx.base.from;
+  const disposition = (field('disposition') ?? '').toLowerCase();
+  const explanation = ctx.base.explanation;
+  if (/deleted|denied|failed/.test(disposition) && /reject|refus/i.test(explanation ?? '')) {
+    return {
+      ...ctx.base,
+      kind: 'bounce_nonstandard',
+      format: 'rfc5429',
+      recipients: [{ ...bareRecipient(recipient), action: 'failed', diagnostic: explanation }],
+      original: ctx.original,
+    };
+  }
+  return {
+    ...ctx.base,
+    kind: 'auto_reply',
+    format: 'rfc8098',
+    note: `message disposition notification (${(field('disposition') ?? 'displayed').trim()})`,
+    recipients: [bareRecipient(recipient)],
+    original: ctx.original,
   };
 }
 

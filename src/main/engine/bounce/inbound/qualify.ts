@@ -2,6 +2,9 @@
  * `qualifyInbound`: the qualification of each recipient of an inbound report (SPEC §4.3), with the same
  * classifier as synchronous replies, and the reason for each verdict.
  * - DSN / non-standard bounce, `Action: failed`: the classifier decides from the status, code and diagnostic;
+ *   when that tells nothing (Not defined), from the report's own words (`explanation`: Domino's "because:",
+ *   a localised explanation, a reason stated once for all recipients), with the rules that are not
+ *   `replyOnly`;
  * - `Action: delayed`: the classifier's reason, type Soft (the message is still being retried); a delay
  *   warning whose cause cannot be told is Unreachable (SPEC §4.1: "a delay warning");
  * - `Action: delivered | relayed | expanded`: a success notification, Error ignored;
@@ -12,7 +15,7 @@
  *   disabled-account families then decides, as for a bounce (SPEC §4.1: the reply text decides);
  * - unknown: nothing to qualify (the report is kept and listed).
  */
-import type { Classifier } from '../classifier';
+import type { BounceExplanation, Classifier } from '../classifier';
 import type { InboundRecipient, InboundReport, InboundVerdict } from './types';
 
 /** RFC 5965 / RFC 6591 feedback types that are not complaints about the message. */
@@ -22,7 +25,7 @@ export function qualifyInbound(report: InboundReport, classifier: Classifier): I
   switch (report.kind) {
     case 'dsn':
     case 'bounce_nonstandard':
-      return report.recipients.map((r) => qualifyDelivery(r, classifier));
+      return report.recipients.map((r) => qualifyDelivery(r, classifier, report.explanation));
     case 'arf': {
       const feedbackType = report.feedback?.feedbackType ?? 'abuse';
       const ignored = NOT_COMPLAINTS.has(feedbackType);
@@ -67,7 +70,8 @@ const ADDRESS_GONE_CLASSES: ReadonlySet<number> = new Set([10, 25]);
  */
 function addressGone(r: InboundRecipient, classifier: Classifier): InboundVerdict | null {
   if (!r.diagnostic) return null;
-  const v = classifier.explain({ code: null, enhanced: null, text: r.diagnostic, command: null });
+  // What an answer says of its own address is final: read it as a permanent reply.
+  const v = classifier.explain({ code: null, enhanced: '5.0.0', text: r.diagnostic, command: null });
   if (!ADDRESS_GONE_CLASSES.has(v.bounceClass) || v.matched === null) return null;
   return {
     recipient: r.recipient,
@@ -81,8 +85,34 @@ function addressGone(r: InboundRecipient, classifier: Classifier): InboundVerdic
   };
 }
 
-function qualifyDelivery(r: InboundRecipient, classifier: Classifier): InboundVerdict {
+/**
+ * The reason read from the report's own words, for a recipient whose diagnostic told nothing: only a rule
+ * whose pattern matched and that is not `replyOnly` counts (a bounce's text is long, with boilerplate and
+ * footers: bare words prove little there).
+ */
+function fromExplanation(
+  r: InboundRecipient,
+  classifier: Classifier,
+  explanation: string | null,
+): BounceExplanation | null {
+  if (!explanation) return null;
+  const v = classifier.explain({ ...replyOf(r), text: explanation });
+  if (v.matched === null || v.reason === 'not_defined') return null;
+  const rule = classifier.rules.find((x) => x.id === v.ruleId);
+  if (!rule || rule.replyOnly) return null;
+  return { ...v, why: `the bounce's own text: ${v.why}` };
+}
+
+function qualifyDelivery(
+  r: InboundRecipient,
+  classifier: Classifier,
+  explanation: string | null,
+): InboundVerdict {
   const common = { recipient: r.recipient, status: r.status, code: r.code };
+  const explain = () => {
+    const v = classifier.explain(replyOf(r));
+    return v.reason === 'not_defined' ? (fromExplanation(r, classifier, explanation) ?? v) : v;
+  };
   switch (r.action) {
     case 'delivered':
     case 'relayed':
@@ -96,7 +126,7 @@ function qualifyDelivery(r: InboundRecipient, classifier: Classifier): InboundVe
         why: `a delivery status notification with Action: ${r.action}: a success notice`,
       };
     case 'delayed': {
-      const v = classifier.explain(replyOf(r));
+      const v = explain();
       if (v.reason === 'not_defined') {
         return {
           ...common,
@@ -118,7 +148,7 @@ function qualifyDelivery(r: InboundRecipient, classifier: Classifier): InboundVe
     }
     case 'failed':
     case null: {
-      const v = classifier.explain(replyOf(r));
+      const v = explain();
       return {
         ...common,
         type: v.type,

@@ -16,7 +16,7 @@ export function parseDeliveryStatus(text: string): InboundRecipient[] {
     .split(/\n[ \t]*\n/)
     .map((g) => splitHeaders(`${g.trim()}\n\n`).headers)
     .flatMap(splitRecipientGroups)
-    .filter((fields) => fields.some((f) => f.name === 'final-recipient' || f.name === 'original-recipient'));
+    .filter((fields) => fields.some((f) => RECIPIENT_FIELDS.has(f.name)));
   return groups.map(recipientFromFields);
 }
 
@@ -35,6 +35,9 @@ function splitRecipientGroups(fields: HeaderField[]): HeaderField[][] {
   return out;
 }
 
+/** Fields that name a recipient: a group with one of them is a recipient's (X-Actual-Recipient alone: Sendmail). */
+const RECIPIENT_FIELDS = new Set(['final-recipient', 'original-recipient', 'x-actual-recipient']);
+
 function recipientFromFields(fields: HeaderField[]): InboundRecipient {
   const get = (name: string) => fields.find((f) => f.name === name)?.value ?? null;
   const diag = splitDiagnostic(get('diagnostic-code'));
@@ -45,7 +48,7 @@ function recipientFromFields(fields: HeaderField[]): InboundRecipient {
       ? diag.enhanced
       : (statusField ?? diag.enhanced);
   const action = (get('action') ?? '').toLowerCase().trim().split(/\s+/)[0] ?? '';
-  const final = addressOfTyped(get('final-recipient'));
+  const final = addressOfTyped(get('final-recipient')) ?? addressOfTyped(get('x-actual-recipient'));
   const original = mailboxOf(get('original-recipient'));
   return {
     // The address the sender used wins over the one the MTA finally failed on (an alias expansion, a

@@ -61,26 +61,26 @@ const REPLY_NAMING_RE = new RegExp(
 /** Phrases that name the failed address inline (English and the common localisations). */
 const INLINE_RES: readonly RegExp[] = [
   new RegExp(
-    `(?:deliver(?:y|ed|ing)?|sen[dt]|forward(?:ed|ing)?|relay(?:ed|ing)?|transmit(?:ted)?|reach)\\s+(?:of\\s+)?(?:(?:your|the|this)\\s+)?(?:(?:mail|message|e-?mail)\\s+)?(?:to|for)\\s*:?\\s*[<"']?(${ADDR})`,
+    `(?:deliver(?:y|ed|ing)?|sen[dt]|forward(?:ed|ing)?|relay(?:ed|ing)?|transmit(?:ted)?|reach)\\s+(?:of\\s+)?(?:(?:your|the|this)\\s+)?(?:(?:mail|message|e-?mail)\\s+)?(?:to|for)\\s*:?\\s*[<"']{0,2}(${ADDR})`,
     'i',
   ),
   new RegExp(
-    `(?:message|mail|e-?mail)\\s+(?:sent\\s+)?to\\s*:?\\s*[<"']?(${ADDR})[>"']?\\s*(?:could|was|has|is|did|failed|bounced|couldn|wasn|hasn|cannot|can't)`,
+    `(?:message|mail|e-?mail)\\s+(?:sent\\s+)?to\\s*:?\\s*[<"']{0,2}(${ADDR})[>"']?\\s*(?:could|was|has|is|did|failed|bounced|couldn|wasn|hasn|cannot|can't)`,
     'i',
   ),
   new RegExp(
-    `(?:unknown|invalid|bad|non-?existent|disabled|inactive|unavailable|illegal|no such)\\s+(?:local\\s+)?(?:user|recipient|address|mailbox|account|alias|local[- ]part)(?:\\s+name)?\\s*[:-]?\\s*[<"']?(${ADDR})`,
+    `(?:unknown|invalid|bad|non-?existent|disabled|inactive|unavailable|illegal|no such)\\s+(?:local\\s+)?(?:user|recipient|address|mailbox|account|alias|local[- ]part)(?:\\s+name)?\\s*[:-]?\\s*[<"']{0,2}(${ADDR})`,
     'i',
   ),
   new RegExp(
-    `(?:recipient|rcpt|addressee|destinatario|destinataire|destinat[áa]rio|empf[äa]nger|宛先(?:アドレス)?|收件人)(?:\\s+(?:address|e-?mail))?\\s*(?:[:=：]|is)\\s*[<"']?(${ADDR})`,
+    `(?:recipient|rcpt|addressee|destinatario|destinataire|destinat[áa]rio|empf[äa]nger|宛先(?:アドレス)?|收件人)(?:\\s+(?:address|e-?mail))?\\s*(?:[:=：]|is)\\s*[<"']{0,2}(${ADDR})`,
     'i',
   ),
   new RegExp(
-    `(?:user|mailbox|account|address)\\s+[<"']?(${ADDR})[>"']?\\s+(?:is|was|does|has|not|unknown)\\b`,
+    `(?:user|mailbox|account|address)\\s+[<"']{0,2}(${ADDR})[>"']?\\s+(?:is|was|does|has|not|unknown)\\b`,
     'i',
   ),
-  new RegExp(`^\\s*[A-Za-z][^:\\n]{3,120}:\\s*[<"']?(${ADDR})[>"']?\\.?\\s*$`, 'i'),
+  new RegExp(`^\\s*[A-Za-z][^:\\n]{3,120}:\\s*[<"']{0,2}(${ADDR})[>"']?\\.?\\s*$`, 'i'),
 ];
 
 /** `RCPT TO:<addr>` in a transcript: a failure only when a 4xx/5xx reply answers it. */

@@ -68,6 +68,11 @@ export interface InboundReport {
   format: string | null;
   /** For `unknown`: why; for other kinds: remarks (truncated input ...). */
   note: string | null;
+  /**
+   * The report's own human-readable words (not the returned copy, not the returned message's summary lines),
+   * whitespace collapsed and capped: where the reason is when a recipient's own diagnostic says nothing.
+   */
+  explanation: string | null;
   /** The address the report was sent to (VERP return-path): the SMTP envelope when known, else the headers. */
   envelopeTo: string | null;
   from: string | null;
