@@ -616,7 +616,7 @@ const RULES: BounceRuleInput[] = [
     id: 'user-unknown-de',
     description: 'Empfänger unbekannt (German)',
     provider: 'T-Online / GMX / Exchange / generic (German)',
-    pattern: String.raw`(benutzer|empfanger|empfaenger|e-?mail-adresse|adresse|postfach|konto|nutzer)${GAP} (unbekannt|existiert nicht|gibt es nicht|nicht gefunden|nicht vorhanden|ungultig)|unbekannte[rn]? (benutzer|empfanger|adresse|e-?mail-adresse)|kein (postfach|benutzer|konto) (mit diesem namen|vorhanden)`,
+    pattern: String.raw`(benutzer|empf(a|ae)nger|e-?mail-adresse|adresse|postfach|konto|nutzer)${GAP} (unbekannt|existiert nicht|gibt es nicht|nicht gefunden|nicht vorhanden|ung(u|ue)ltig)|unbekannte[rn]? (benutzer|empfanger|adresse|e-?mail-adresse)|kein (postfach|benutzer|konto) (mit diesem namen|vorhanden)`,
     bounceClass: 10,
     examples: [
       '550 5.1.1 <bob@t-online.test>: Empfänger unbekannt',
@@ -787,7 +787,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'generic',
     pattern: [
       String.raw`boite (aux lettres |mail |de reception )?(du destinataire )?(est )?(pleine|saturee)|quota (de la boite )?(depasse|atteint)|depassement (de|du) quota|espace (disque|de stockage) (insuffisant|plein)`,
-      String.raw`postfach (ist )?(voll|uberfullt)|speicherplatz (ist )?(voll|uberschritten|erschopft)|quota (ist )?uberschritten|mailbox (ist )?voll|zu ?viele (mails|nachrichten) auf dem server`,
+      String.raw`postfach (ist )?(voll|(u|ue)berf(u|ue)llt)|speicherplatz (ist )?(voll|(u|ue)berschritten|ersch(o|oe)pft)|quota (ist )?(u|ue)berschritten|(mail-?datei|postfach|speicher)${GAP} (ist )?voll|mailbox (ist )?voll|zu ?viele (mails|nachrichten) auf dem server`,
       String.raw`buzon( de correo)?( del destinatario)?( esta)? (lleno|completo|excedido|saturado)|(cuota|capacidad) (excedida|superada|agotada)|casilla( de correo| de mail)? (llena|completa)|excedi[od]o? (su )?(cuota|capacidad)|espacio( en (la )?(casilla|buzon|cuenta))?( de (correo|mail))? (agotado|insuficiente)`,
       String.raw`casella( di posta)?( e)? (piena|satura)|mailbox piena|quota (superata|esaurita|raggiunta)|spazio (esaurito|insufficiente)`,
       String.raw`caixa( postal| de correio| de entrada)?( esta)? (cheia|lotada)|(cota|quota) (excedida|esgotada)|espaco (esgotado|insuficiente)`,
@@ -802,6 +802,7 @@ const RULES: BounceRuleInput[] = [
     examples: [
       '552 5.2.2 Boîte aux lettres du destinataire pleine',
       '552 5.2.2 Das Postfach ist voll',
+      'Die Mail-Datei des Empfaengers ist voll (Quota ueberschritten).',
       '552 5.2.2 El buzón está lleno',
       'Espacio en casilla de mail agotado.',
       '552 5.2.2 Casella di posta piena',
@@ -848,7 +849,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'Postfix / Exim / Exchange / qmail / generic',
     pattern: [
       String.raw`too (large|big)|exceeds? (the )?(fixed |maximum |max |allowed |permitted |administrative )?(message )?size|size (limit|exceeds|exceeded)|message length exceeds|too much mail data|message size|max(imum)? message size|databytes|SendSizeLimit|RecipSizeLimit|class=size`,
-      String.raw`(message|courrier|mail) trop (volumineux|gros|grand)|taille (maximale|du message) (depassee|excede)|(nachricht|e-?mail|mail) (ist )?zu gro(ss|ß)|grossenbeschrankung|(mensaje|correo) (es )?demasiado (grande|extenso)|(excede|supera) el tamano|messaggio troppo grande|supera la dimensione|mensagem (muito|demasiado) grande|excede o tamanho|bericht (is )?te groot|wiadomosc (jest )?za duza|przekroczono (maksymalny )?rozmiar|слишком больш(ое|ой) (письмо|сообщение)|размер (письма|сообщения) превыш|サイズ(が|の)?(大きすぎ|超過|制限)|邮件(大小)?(过大|太大|超过限制|超出限制)|mailsize limit`,
+      String.raw`(message|courrier|mail) trop (volumineux|gros|grand)|taille (maximale|du message) (depassee|excede)|(nachricht|e-?mail|mail) (ist )?zu gro(ss|ß)|gr(o|oe)(ss|ß)enbeschr(a|ae)nkung|(mensaje|correo) (es )?demasiado (grande|extenso)|(excede|supera) el tamano|messaggio troppo grande|supera la dimensione|mensagem (muito|demasiado) grande|excede o tamanho|bericht (is )?te groot|wiadomosc (jest )?za duza|przekroczono (maksymalny )?rozmiar|слишком больш(ое|ой) (письмо|сообщение)|размер (письма|сообщения) превыш|サイズ(が|の)?(大きすぎ|超過|制限)|邮件(大小)?(过大|太大|超过限制|超出限制)|mailsize limit`,
     ].join('|'),
     bounceClass: 23,
     examples: [
@@ -871,7 +872,7 @@ const RULES: BounceRuleInput[] = [
     pattern: [
       String.raw`rate limit|rate-limit|ratelimit|too many (messages|connections|concurrent|simultaneous|recipients|sessions|mails|requests|errors|invalid recipients)|too much (mail|traffic)|throttl|slow down|try again slower|connection limit|maximum connection`,
       String.raw`exceeded (the )?(message|connection|sending|hourly|daily|recipient) (rate|limit)|(sending|message|connection|receiving) rate|temporarily deferred due to unexpected volume(?! or user complaints)|sending (quota|limit) exceeded|limit (on|of) (the )?number of`,
-      String.raw`trop de (connexions|messages|destinataires)|zu ?viele (verbindungen|empfanger|anfragen)|demasiadas (conexiones|solicitudes)|troppe (connessioni|richieste)|(muitas|demasiadas) conexoes|слишком много (соединений|подключений|писем|сообщений)|接続(数|が多すぎ)|(连接|發送|发送|发信)(数过多|频率过快|频率)`,
+      String.raw`trop de (connexions|messages|destinataires)|zu ?viele (verbindungen|empf(a|ae)nger|anfragen)|demasiadas (conexiones|solicitudes)|troppe (connessioni|richieste)|(muitas|demasiadas) conexoes|слишком много (соединений|подключений|писем|сообщений)|接続(数|が多すぎ)|(连接|發送|发送|发信)(数过多|频率过快|频率)`,
     ].join('|'),
     bounceClass: 20,
     examples: [
@@ -887,7 +888,7 @@ const RULES: BounceRuleInput[] = [
     description: 'Greylisting or a first attempt refused, to be retried in a few minutes',
     provider: 'Postgrey / Exim / generic',
     code: '4xx',
-    pattern: String.raw`gr[ae]y ?list|greylisted|try (again )?later|please retry|come back later|temporarily rejected|tempfail|verification in progress|reessayez plus tard|essayer plus tard|spater (erneut|nochmal)|versuchen sie es spater|mas tarde|piu tardi|mais tarde|probeer het later|sprobuj (ponownie )?pozniej|повторите попытку позже|попробуйте позже|しばらくしてから|稍后(重试|再试)|请稍后`,
+    pattern: String.raw`gr[ae]y ?list|greylisted|try (again )?later|please retry|come back later|temporarily rejected|tempfail|verification in progress|reessayez plus tard|essayer plus tard|sp(a|ae)ter (erneut|nochmal)|versuchen sie es sp(a|ae)ter|mas tarde|piu tardi|mais tarde|probeer het later|sprobuj (ponownie )?pozniej|повторите попытку позже|попробуйте позже|しばらくしてから|稍后(重试|再试)|请稍后`,
     bounceClass: 20,
     examples: [
       '451 4.7.1 <grey@inbox.test>: Recipient address rejected: Greylisted, please try again later',
@@ -931,7 +932,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'generic / SpamAssassin / Barracuda / Cisco / Sophos / Proofpoint / amavis',
     pattern: [
       String.raw`spam|unsolicited|junk|bulk (mail|e-?mail)|mass mail|phish|scam|\bube\b|\buce\b|uribl|surbl|content (was )?(rejected|refused|blocked)|content reject|content filter|content restrictions|content policy|rejected due to content|message (was )?(rejected|refused|blocked) as|heuristic|antispam|anti-spam|dspam|scored? (too high|over)|score (\(?\{n\}\)? )?(too high|over)|bulk[ .](advertising|message)|recurrent pattern detection|message filtered|(mime (complexity|headers?)|improper use of 8-bit)`,
-      String.raw`pourriel|polluriel|indesirable|non sollicite|unerwunscht|werbung|correo no deseado|no solicitado|correo basura|indesiderat|indesejad|nao solicitad|ongewenst|niechcian|niepozadan|нежелательн|спам|迷惑メール|スパム|垃圾邮件|垃圾郵件|广告邮件`,
+      String.raw`pourriel|polluriel|indesirable|non sollicite|unerw(u|ue)nscht|werbung|correo no deseado|no solicitado|correo basura|indesiderat|indesejad|nao solicitad|ongewenst|niechcian|niepozadan|нежелательн|спам|迷惑メール|スパム|垃圾邮件|垃圾郵件|广告邮件`,
     ].join('|'),
     replyOnly: true,
     bounceClass: 52,
@@ -1259,7 +1260,7 @@ const RULES: BounceRuleInput[] = [
     provider: 'generic',
     pattern: [
       String.raw`reject|refus|denied|deny|blocked|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|accepted|welcome)|administratively|banned|abuse|unwanted|policy|go away|will not accept (messages|mail)|no access from|use the smtp (server|relay) of your|filtered`,
-      String.raw`rejet|interdit|bloque|abgelehnt|zuruckgewiesen|verweigert|blockiert|nicht (erlaubt|zulassig|akzeptiert)|rechaz|denegad|bloquead|prohibid|no (permitido|autorizado|aceptado)|rifiutat|respint|bloccat|non (autorizzat|consentit|accettat)|recusad|rejeitad|proibid|nao (autorizad|permitid|aceit)|geweigerd|afgewezen|geblokkeerd|niet toegestaan|odrzucon|zablokowan|odmow|niedozwolon|отклонен|отвергнут|запрещ|заблокирован|拒否|拒絶|ブロック|拒绝|被拒|禁止|屏蔽|拦截`,
+      String.raw`rejet|interdit|bloque|abgelehnt|zur(u|ue)ckgewiesen|verweigert|blockiert|nicht (erlaubt|zul(a|ae)ssig|akzeptiert)|rechaz|denegad|bloquead|prohibid|no (permitido|autorizado|aceptado)|rifiutat|respint|bloccat|non (autorizzat|consentit|accettat)|recusad|rejeitad|proibid|nao (autorizad|permitid|aceit)|geweigerd|afgewezen|geblokkeerd|niet toegestaan|odrzucon|zablokowan|odmow|niedozwolon|отклонен|отвергнут|запрещ|заблокирован|拒否|拒絶|ブロック|拒绝|被拒|禁止|屏蔽|拦截`,
     ].join('|'),
     replyOnly: true,
     bounceClass: 50,
@@ -1270,7 +1271,7 @@ const RULES: BounceRuleInput[] = [
     description: 'The receiver is temporarily unable to take the message (a 4xx reply or no reply)',
     provider: 'generic',
     code: '4xx',
-    pattern: String.raw`(service|system|server|host|mailbox) (is )?(temporarily )?(not available|unavailable|busy)|try again|temporar|deferred|too busy|closing (transmission )?channel|not available|unavailable|temporairement|vorubergehend|temporalmente|temporaneamente|temporariamente|tijdelijk|tymczasowo|временно|一時的|暂时`,
+    pattern: String.raw`(service|system|server|host|mailbox) (is )?(temporarily )?(not available|unavailable|busy)|try again|temporar|deferred|too busy|closing (transmission )?channel|not available|unavailable|temporairement|vor(u|ue)bergehend|temporalmente|temporaneamente|temporariamente|tijdelijk|tymczasowo|временно|一時的|暂时`,
     replyOnly: true,
     bounceClass: 70,
     examples: [
