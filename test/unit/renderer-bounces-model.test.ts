@@ -195,6 +195,7 @@ describe('bounce rule form', () => {
     bounceClass: 52,
     reason: 'refused',
     type: 'hard',
+    replyOnly: true,
     examples: ['554 5.7.1 rejected by ACME', '550 5.7.0 rejected by ACME again'],
   });
 

@@ -13,7 +13,7 @@ import {
 } from '../../../shared/domain/reasons';
 import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
 import { useRuleForm } from '../rules/use-rule-form';
-import { BoundInput, BoundSelect, BoundTextArea } from '../../components/BoundField';
+import { BoundCheckbox, BoundInput, BoundSelect, BoundTextArea } from '../../components/BoundField';
 import type { FieldErrors } from '../rules/rules-model';
 import { bounceClassLabel, bounceRuleFromForm, bounceRuleToForm } from './bounce-rules-model';
 
@@ -155,6 +155,12 @@ export function BounceRuleEditor({
           ))}
         </BoundSelect>
       </div>
+      <BoundCheckbox
+        bind={bind}
+        name="replyOnly"
+        label="Replies only: never used to read a reason out of a bounce's whole text (for words common in boilerplate and footers)"
+        data-testid="br-reply-only"
+      />
       <BoundTextArea
         bind={bind}
         name="examples"
@@ -185,5 +191,6 @@ const FORM_PATHS = new Set([
   'bounceClass',
   'reason',
   'type',
+  'replyOnly',
   'examples',
 ]);

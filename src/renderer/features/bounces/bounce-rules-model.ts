@@ -154,6 +154,8 @@ export interface BounceRuleForm {
   bounceClass: string;
   reason: '' | ReasonId;
   type: '' | FailureType;
+  /** Used on replies only, never to read a reason out of a bounce's whole text. */
+  replyOnly: boolean;
   /** One example reply per line. */
   examples: string;
 }
@@ -171,6 +173,7 @@ export function bounceRuleToForm(rule: BounceRule): BounceRuleForm {
     bounceClass: String(rule.bounceClass),
     reason: rule.reason ?? '',
     type: rule.type ?? '',
+    replyOnly: rule.replyOnly === true,
     examples: (rule.examples ?? []).join('\n'),
   };
 }
@@ -192,6 +195,7 @@ export function bounceRuleFromForm(form: BounceRuleForm): Converted<BounceRule> 
     bounceClass: Number(form.bounceClass),
     reason: form.reason === '' ? undefined : form.reason,
     type: form.type === '' ? undefined : form.type,
+    replyOnly: form.replyOnly ? true : undefined,
     examples: form.examples
       .split(/\r?\n/)
       .map((line) => line.trim())
