@@ -314,4 +314,28 @@ describe('inbound kinds and their qualification', () => {
     ]);
     expect(verdicts.map((v) => v.recipient)).toEqual(['ann@example.org']);
   });
+
+  it('names the protected mailbox of a challenge sent by a service, and the person of one sent from its own domain', () => {
+    const challenge = (from: string, text: string) =>
+      qualify([
+        `From: ${from}`,
+        'To: news@sender.test',
+        'Subject: Please confirm',
+        'Auto-Submitted: auto-replied',
+        '',
+        text,
+      ]).verdicts[0];
+    expect(
+      challenge(
+        'Absender-Check <noreply@check.example.net>',
+        'Ihre Nachricht an r.vogel@kanzlei.example.de wurde zurückgehalten. Bitte bestätigen Sie, dass Sie kein Spam-Roboter sind.',
+      ),
+    ).toMatchObject({ recipient: 'r.vogel@kanzlei.example.de', reason: 'error_ignored' });
+    expect(
+      challenge(
+        'Rob <rob@example.org>',
+        'This message was created automatically by mail delivery software (TMDA). Please confirm your message by replying to rob-confirm-1157806800.4821@example.org.',
+      ),
+    ).toMatchObject({ recipient: 'rob@example.org', reason: 'error_ignored' });
+  });
 });

@@ -82,6 +82,8 @@ const USER_UNKNOWN: Case[] = [
   ['550 5.1.6 bob@example.com has been replaced by bob@example.org', 'user_unknown', 'hard'],
   ['550 5.1.1 <bob@example.com>... User not known', 'user_unknown', 'hard'],
   ['550 5.1.1 <bob@example.com>: user unkown', 'user_unknown', 'hard'],
+  ['550 Adressee unknown, relay=mail.example.test', 'user_unknown', 'hard'],
+  ["550 User bob@example.com does'nt exist", 'user_unknown', 'hard'],
   ['550 No existe dicha persona', 'user_unknown', 'hard'],
   // Languages
   ['550 5.1.1 <bob@example.fr>: Destinataire inconnu', 'user_unknown', 'hard'],
@@ -114,6 +116,8 @@ const MAILBOX_FULL: Case[] = [
   ['552 5.2.2 Full mailbox', 'mailbox_full', 'soft'],
   ['maildir delivery failed: userdisk quota exceeded', 'mailbox_full', 'soft'],
   ['550 5.2.2 Recipient does not have enough space', 'mailbox_full', 'soft'],
+  ['552 Sebep: Alıcının posta kutusu dolu', 'mailbox_full', 'soft'],
+  ['552 la casella del destinatario ha superato la quota disponibile', 'mailbox_full', 'soft'],
   ['550 User mailbox exceeds allowed size', 'mailbox_full', 'soft'],
   ['550 Mailbox quota usage exceeded', 'mailbox_full', 'soft'],
   ['452 4.2.2 Over quota', 'mailbox_full', 'soft'],
@@ -160,6 +164,8 @@ const ACCOUNT_DISABLED: Case[] = [
   ['550 Mailbox is frozen', 'account_disabled', 'soft'],
   ['550 5.7.13 User account disabled', 'account_disabled', 'soft'],
   ['550 5.2.1 Account has been closed', 'account_disabled', 'soft'],
+  ['550-The email account that you tried to reach is suspended.', 'account_disabled', 'soft'],
+  ["user's account has expired", 'account_disabled', 'soft'],
   ['550 Requested action not taken: mailbox unavailable (account expired)', 'account_disabled', 'soft'],
   ['550 5.2.1 Mailbox is locked', 'account_disabled', 'soft'],
   ['550 5.2.1 This account has been temporarily suspended', 'account_disabled', 'soft'],
@@ -275,6 +281,11 @@ const REFUSED: Case[] = [
   ['553 5.7.1 <news@shop.test>: Sender address rejected: not owned by user', 'refused', 'soft'],
   ['550 5.7.1 Email rejected because 203.0.113.5 is listed by b.barracudacentral.org', 'refused', 'soft'],
   ['554 rejected due to bad reputation', 'refused', 'soft'],
+  [
+    '550-Requested action not taken: mailbox unavailable\n550 invalid DNS MX or A/AAAA resource record',
+    'refused',
+    'soft',
+  ],
   ["554-'#5.7.1 Your access to submit messages to this e-mail system has been rejected.'", 'refused', 'soft'],
   [
     '550 5.7.1 <bob@example.net>: Recipient address rejected: Access denied by sender policy',
@@ -297,7 +308,6 @@ const REFUSED: Case[] = [
   ['550 5.7.1 Message rejected by recurrent pattern detection system', 'refused', 'soft'],
   ['553 5.7.1 <bounces@sender.test>: BATV failed to verify', 'refused', 'soft'],
   ['554 5.7.1 Nachricht als Spam abgelehnt', 'refused', 'soft'],
-  ['554 Nachricht wurde zurueckgewiesen', 'refused', 'soft'],
   ['554 5.7.1 Mensaje rechazado por contener spam', 'refused', 'soft'],
   ['554 5.7.1 Письмо отклонено как спам', 'refused', 'soft'],
   ['554 5.7.1 迷惑メールと判定されました', 'refused', 'soft'],
@@ -348,6 +358,12 @@ const UNREACHABLE: Case[] = [
   ['451 4.4.0 DNS resolving error', 'unreachable', 'soft'],
   ['500 5.5.1 Command unrecognized', 'unreachable', 'soft'],
   ['452 4.3.1 Insufficient system storage', 'unreachable', 'soft'],
+  [
+    '550 Domain shop.example.com has exceeded the max emails per hour (300/300 (100%)) allowed. Message discarded.',
+    'unreachable',
+    'soft',
+  ],
+  ['無法連線到對方郵件伺服器，已重試 5 天', 'unreachable', 'soft'],
   ['421 4.7.0 Please try again slower', 'unreachable', 'soft'],
   ['421 4.7.0 connection limit reached for your IP', 'unreachable', 'soft'],
   ['Unable to deliver message after multiple retries, giving up', 'unreachable', 'soft'],
@@ -359,6 +375,9 @@ const NOT_DEFINED: Case[] = [
   ['554 Transaction failed', 'not_defined', 'not_defined'],
   ['550 Requested action not taken', 'not_defined', 'not_defined'],
   ['550 No Message Collected', 'not_defined', 'not_defined'],
+  // A bare "rejected" or "refused" tells no cause, in any language.
+  ['550 Message rejected', 'not_defined', 'not_defined'],
+  ['554 Nachricht wurde zurueckgewiesen', 'not_defined', 'not_defined'],
 ];
 
 const ALL: [string, Case[]][] = [

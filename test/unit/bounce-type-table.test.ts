@@ -194,6 +194,8 @@ const TABLE: Line[] = [
       '554 5.7.1 Message rejected: virus found',
       '554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using zen.spamhaus.org',
       '550 5.7.1 Messages from 203.0.113.5 rejected due to poor reputation',
+      // First matching line wins: a rate limit because of the IP's reputation is a refusal of the sender.
+      '451 4.7.650 The mail server has been temporarily rate limited due to IP reputation.',
       "550 5.7.26 Unauthenticated email from sender.test is not accepted due to domain's DMARC policy",
       '450 4.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.5]',
       '554 5.7.1 <bob@elsewhere.test>: Relay access denied',
@@ -214,7 +216,7 @@ const TABLE: Line[] = [
       '530 5.7.0 Must issue a STARTTLS command first',
       '500 5.5.2 Error: bad syntax',
       '421 4.7.0 Too many concurrent SMTP connections',
-      '451 4.7.650 The mail server has been temporarily rate limited due to IP reputation.',
+      '451 4.7.1 Rate limit exceeded, try again later',
       '421 Bye',
     ],
     async: [

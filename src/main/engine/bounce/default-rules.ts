@@ -80,7 +80,7 @@ const RULES: BounceRuleInput[] = [
     description:
       "The address is on the receiver's or the sending service's suppression / do-not-mail list (Refused, Hard)",
     provider: 'Amazon SES / SendGrid / Mailgun / Postmark / SparkPost / generic',
-    pattern: String.raw`suppression list|suppressed (address|recipient|due to)|address (is )?suppressed|on (the|our|a|your) (global )?(do[- ]not[- ](e-?mail|mail|send|contact)|dnm|dne|opt[- ]out) list|previously (bounced|unsubscribed|complained)|unsubscribed (address|recipient|user)|marked (your messages |it |you )?as spam|have been marked as inactive|marked as (inactive|bounced)|spam reporting address|bounced address|has opted out|opted[- ]out of (receiving|all)`,
+    pattern: String.raw`suppression list|suppressed (address|recipient|due to)|address (is )?suppressed|on (the|our|a|your) (global )?(do[- ]not[- ](e-?mail|mail|send|contact)|dnm|dne|opt[- ]out) list|previously (bounced|unsubscribed|complained)|unsubscribed (address|recipient|user)|marked (your messages |it |you )?as spam|have been marked as inactive|marked as (inactive|bounced)|spam reporting address|bounced address|has opted out|unsubscribed from all|contact is (blacklisted|blocklisted|suppressed)|opted[- ]out of (receiving|all)`,
     bounceClass: 50,
     type: 'hard',
     examples: [
@@ -117,7 +117,7 @@ const RULES: BounceRuleInput[] = [
     id: 'sender-rejected',
     description: 'Our sender address or domain is refused (the recipient is not at fault: Refused, Soft)',
     provider: 'Postfix / Sendmail / Exim / qmail / Exchange',
-    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|\bbatv\b|backscatter|no third-party dsns|unsigned dsn|null sender|empty envelope sender|returned mail not accepted|(bounces?|dsns?) (are )?not accepted|mail from not owned|not owned by user|unroutable sender|(sender|from:? domain)${GAP}(is invalid|is empty|has no (dns|mx))|badmailfrom|your access to (submit|send)${GAP}(rejected|denied|blocked)|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
+    pattern: String.raw`sender address rejected|sender (domain|address|e-?mail|mailbox)?\s?(must exist|not allowed|is invalid|invalid|rejected|unknown|blocked|denied|is not allowed|refused|not (verified|authori[sz]ed|permitted))|sender was rejected|domain of sender address ${GAP}does not (exist|resolve)|sender verify failed|verification failed for|bad outbound sender|bad sender|invalid sender|unknown sender|helo command rejected|client host rejected|(invalid|bad|illegal) (helo|ehlo)|(mail from|sender) (domain )?(is )?(blacklisted|blocklisted)|send as (this|that) sender|permissions? to send as|\bbatv\b|backscatter|no third-party dsns|unsigned dsn|null sender|empty envelope sender|returned mail not accepted|(bounces?|dsns?) (are )?not accepted|mail from not owned|not owned by user|unroutable sender|(sender|from:? domain)${GAP}(is invalid|is empty|has no (dns|mx))|badmailfrom|invalid dns (mx|a)\b|a/aaaa resource record|your access to (submit|send)${GAP}(rejected|denied|blocked)|expediteur (invalide|refuse|inconnu)|emetteur invalide|absender (ungultig|abgelehnt|unbekannt)|remitente (invalido|rechazado|desconocido)|mittente (non valido|rifiutato|sconosciuto)|remetente (invalido|rejeitado|desconhecido)`,
     bounceClass: 50,
     examples: [
       '553 5.1.8 <news@shop.test>: Sender address rejected: Domain not found',
@@ -169,7 +169,7 @@ const RULES: BounceRuleInput[] = [
     id: 'gmail-account-disabled',
     description: 'Gmail: the account is disabled or inactive',
     provider: 'Gmail',
-    pattern: String.raw`email account that you tried to reach is (disabled|inactive)|p=DisabledUser`,
+    pattern: String.raw`email account that you tried to reach is (disabled|inactive|suspended|locked)|p=DisabledUser`,
     bounceClass: 25,
     examples: [
       '550-5.2.1 The email account that you tried to reach is disabled. Learn more at\r\n550 5.2.1  https://support.google.com/mail/?p=DisabledUser a640c23a62f3a-a7a1e2c1f2si123456gbm.312 - gsmtp',
@@ -520,7 +520,7 @@ const RULES: BounceRuleInput[] = [
     id: 'domino-not-listed',
     description: 'HCL/IBM Domino: user not listed in the Domino directory',
     provider: 'Domino',
-    pattern: String.raw`not listed in (the )?(domino directory|public name (&|and) address book)`,
+    pattern: String.raw`not listed in (the )?(domino directory|public name (&|and) address book)|domino-?verzeichnis nicht aufgef(u|ue)hrt|nicht im domino-?verzeichnis`,
     bounceClass: 10,
     examples: ['550 5.1.1 User bob (bob@corp.test) not listed in Domino Directory'],
   },
@@ -565,10 +565,10 @@ const RULES: BounceRuleInput[] = [
       'The recipient does not exist: Postfix, Sendmail, Exim, Exchange, qmail, Courier, Dovecot, IMail and provider wording (English)',
     provider: 'Postfix / Sendmail / Exim / Exchange / qmail / Courier / Dovecot / generic',
     pattern: [
-      String.raw`user unkn?own|unkn?own user|unknown (local[- ]?part|recipient|mailbox|address|account|alias|addressee|e-?mail address)|(addressee|recipient|mailbox) unknown`,
+      String.raw`user unkn?own|unkn?own user|unknown (local[- ]?part|recipient|mailbox|address|account|alias|addressee|e-?mail address)|(add?ress?ee|recipient|mailbox) unknown`,
       String.raw`no such (user|recipient|mailbox|account|person|address|local user|e-?mail address|e-?mail account|login)`,
       String.raw`no (mailbox|account|user|mail ?box)( here| available)? (by|with|for) (that|this) (name|user)|no mail ?box (here|available|found)|mail-?box not found`,
-      String.raw`(user|recipient|rcpt|addressee|mailbox|address|account|e-?mail|alias|login)${GAP}\b(does not|doesn't|did not|do not) exist|${ADDR} (does not|doesn't) exist`,
+      String.raw`(user|recipient|rcpt|addressee|mailbox|address|account|e-?mail|alias|login)${GAP}\b(does not|doesn['’]?t|does['’]nt|did not|do not) exist|${ADDR} (does not|doesn['’]?t) exist`,
       String.raw`(user|recipient|addressee|mailbox|address|account|e-?mail)${GAP}\b((was|is|could|can|wasn['’]?t|couldn['’]?t|can['’]?t|cannot)( not)?( be)? (found|recogni[sz]ed)|not found|not recogni[sz]ed)(?! in (the )?(domain name service|dns))|(user|recipient|mailbox|address|account) (is )?(unknown|nonexistent|non-existent)`,
       String.raw`is not (a |an )?(known|valid|local|existing|active) (user|mailbox|recipient|e-?mail address|address|account)|not (a |an )?(valid|known|existing) (recipient|mailbox|user|e-?mail address|address|account)|is not an active address`,
       String.raw`invalid (recipient|mailbox|user|account|e-?mail address|destination address|addressee)|bad[ _](recipient|destination mailbox|mailbox address)|illegal (recipient|alias)|recipient (address )?rejected: (undeliverable address|unknown|invalid|no such)`,
@@ -709,7 +709,7 @@ const RULES: BounceRuleInput[] = [
     description: 'Account disabled, suspended, inactive, expired, locked or closed (English)',
     provider: 'generic',
     pattern: [
-      String.raw`(mailbox|acc?ount|user|address|recipient|login)( acc?ount)?( is| has been| was| currently)? (disabe?le?d|suspended|deactivated|inactive|locked|frozen|expired|closed|discontinued|terminated|blocked by (the )?(owner|administrator)|not active|no longer active|temporarily (disabled|suspended))`,
+      String.raw`(mailbox|acc?ount|user|address|recipient|login)( acc?ount)?( is| has been| has| was| currently)? (disabe?le?d|suspended|deactivated|inactive|locked|frozen|expired|closed|discontinued|terminated|blocked by (the )?(owner|administrator)|not active|no longer active|temporarily (disabled|suspended))`,
       String.raw`(disabled|suspended|deactivated|inactive|locked|frozen|expired|discontinued|closed|dormant) (mailbox|account|user|address|e-?mail address|recipient)`,
       String.raw`\[suspend\]|currently suspended|has been (temporarily )?suspended|temporar(il)?y (locked|inactive)|administratively disabled|not accepting (messages|mail)(?! (from|with))|mailbox disabled|no longer accepts mail|(user|account|mailbox)( or domain)? is disabled|suspend(ed)? the service|mailbox unavailable or access denied|extended inactivity|account is locked`,
     ].join('|'),
@@ -796,7 +796,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`ящик[^.;:!?\n]{0,20}переполнен|переполнен|превышен[аоы]? (квота|лимит|размер ящика|объем)|квота (превышена|исчерпана)|нет места`,
       String.raw`メールボックス(の容量)?がいっぱい|容量(オーバー|超過|不足|の上限)|容量がいっぱい|保存容量|受信容量`,
       String.raw`(邮箱|郵箱|信箱|空间|空間)(已满|已滿|空间不足|容量不足)|超出(配额|容量|空间)|配额已满|存储空间不足`,
-      String.raw`brevladan (ar )?full|postkassen er fuld|postkassen er full`,
+      String.raw`brevladan (ar )?full|postkassen er fuld|postkassen er full|posta kutusu (dolu|doldu)|kota (asildi|doldu)|ha superato (la |il )?(quota|limite|spazio)`,
     ].join('|'),
     bounceClass: 22,
     examples: [
@@ -866,17 +866,33 @@ const RULES: BounceRuleInput[] = [
 
   // --- Rate limits and greylisting (Unreachable, Soft) ------------------------------------------------------
   {
+    id: 'dnsbl-block',
+    description: 'The sending IP or domain is on a block list or has a poor reputation',
+    provider: 'Barracuda / Spamhaus / SpamCop / Postfix / Exim / generic',
+    pattern: [
+      String.raw`blocked using|listed (at|in|on|by)|block ?list|black ?list|blacklisted|blocklisted|dnsbl|\brbl\b|spamhaus|spamcop|sorbs|barracuda ?(reputation|central)|barracudacentral`,
+      String.raw`(bad|poor|low|negative) reputation|reputation|dynamic ip|dial-?up|residential (ip|range)|(your|the|sending|client|connecting) ip( address)?${GAP}(blocked|banned|rejected|refused|not allowed|listed)|ip( address)? (is |has been )?(blocked|banned|rejected)|access from ip address${GAP}blocked`,
+      String.raw`liste noire|schwarze liste|lista negra|lista nera|zwarte lijst|czarn(a|ej) lis|черн(ый|ом|ого) спис|ブラックリスト|黑名单|ip(地址)?(被)?(屏蔽|拒绝|封禁)`,
+    ].join('|'),
+    bounceClass: 51,
+    examples: [
+      '554 Service unavailable; Client host [203.0.113.5] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?r=1&ip=203.0.113.5',
+      '554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.5',
+      '550 Access from ip address 203.0.113.5 blocked. Visit http://win.mail.ru/cgi-bin/support_bl?ip=203.0.113.5',
+      '451 4.7.650 The mail server [203.0.113.5] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [Name=Protocol Filter Agent][AGT=PFA][MxId=11BA0B5E12345678] [SN1PEPF0002BA4F.namprd03.prod.outlook.com 2024-03-02T10:11:12.000Z 08DC3A1234567890]',
+    ],
+  },
+  {
     id: 'rate-limited',
     description: 'Rate limits and connection limits (SPEC: rate limiting is Unreachable, soft)',
     provider: 'Microsoft / Orange / Mail.ru / 163 / generic',
     pattern: [
-      String.raw`rate limit|rate-limit|ratelimit|too many (messages|connections|concurrent|simultaneous|recipients|sessions|mails|requests|errors|invalid recipients)|too much (mail|traffic)|throttl|slow down|try again slower|connection limit|maximum connection`,
+      String.raw`rate limit|rate-limit|ratelimit|too many (messages|connections|concurrent|simultaneous|recipients|sessions|mails|requests|errors|invalid recipients)|too much (mail|traffic)|throttl|slow down|try again slower|connection limit|maximum connection|max(imum)? (e-?mails?|messages|recipients) per (hour|day|minute)`,
       String.raw`exceeded (the )?(message|connection|sending|hourly|daily|recipient) (rate|limit)|(sending|message|connection|receiving) rate|temporarily deferred due to unexpected volume(?! or user complaints)|sending (quota|limit) exceeded|limit (on|of) (the )?number of`,
       String.raw`trop de (connexions|messages|destinataires)|zu ?viele (verbindungen|empf(a|ae)nger|anfragen)|demasiadas (conexiones|solicitudes)|troppe (connessioni|richieste)|(muitas|demasiadas) conexoes|слишком много (соединений|подключений|писем|сообщений)|接続(数|が多すぎ)|(连接|發送|发送|发信)(数过多|频率过快|频率)`,
     ].join('|'),
     bounceClass: 20,
     examples: [
-      '451 4.7.650 The mail server [203.0.113.5] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [Name=Protocol Filter Agent][AGT=PFA][MxId=11BA0B5E12345678] [SN1PEPF0002BA4F.namprd03.prod.outlook.com 2024-03-02T10:11:12.000Z 08DC3A1234567890]',
       '421 mwinf5c45 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]',
       '451 Ratelimit exceeded for mailbox bob@mail.ru. Try to send mail later.',
       '421 4.7.0 Too many concurrent SMTP connections from this IP address; please try again later.',
@@ -908,22 +924,6 @@ const RULES: BounceRuleInput[] = [
     examples: [
       '554 5.7.1 Message rejected: virus found (Eicar-Test-Signature)',
       '552-5.7.0 This message was blocked because its content presents a potential\r\n552-5.7.0 security issue. Please visit\r\n552 5.7.0  https://support.google.com/mail/?p=BlockedMessage - gsmtp',
-    ],
-  },
-  {
-    id: 'dnsbl-block',
-    description: 'The sending IP or domain is on a block list or has a poor reputation',
-    provider: 'Barracuda / Spamhaus / SpamCop / Postfix / Exim / generic',
-    pattern: [
-      String.raw`blocked using|listed (at|in|on|by)|block ?list|black ?list|blacklisted|blocklisted|dnsbl|\brbl\b|spamhaus|spamcop|sorbs|barracuda ?(reputation|central)|barracudacentral`,
-      String.raw`(bad|poor|low|negative) reputation|reputation|dynamic ip|dial-?up|residential (ip|range)|(your|the|sending|client|connecting) ip( address)?${GAP}(blocked|banned|rejected|refused|not allowed|listed)|ip( address)? (is |has been )?(blocked|banned|rejected)|access from ip address${GAP}blocked`,
-      String.raw`liste noire|schwarze liste|lista negra|lista nera|zwarte lijst|czarn(a|ej) lis|черн(ый|ом|ого) спис|ブラックリスト|黑名单|ip(地址)?(被)?(屏蔽|拒绝|封禁)`,
-    ].join('|'),
-    bounceClass: 51,
-    examples: [
-      '554 Service unavailable; Client host [203.0.113.5] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?r=1&ip=203.0.113.5',
-      '554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.5',
-      '550 Access from ip address 203.0.113.5 blocked. Visit http://win.mail.ru/cgi-bin/support_bl?ip=203.0.113.5',
     ],
   },
   {
@@ -1005,9 +1005,9 @@ const RULES: BounceRuleInput[] = [
     description: "Delivery time expired after the remote MTA's own retries, or the host never answered",
     provider: 'Postfix / Exim / Sendmail / Exchange / qmail / OpenSMTPD / generic',
     pattern: [
-      String.raw`timed? ?out|timeout|delivery time expired|message expired|envelope expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|in the queue too long|could not be delivered (within|for)|(cannot|could not|couldn't) send message for|delivery expired|expired after|queue\.expired|time limit specified|in the time limit|giving up on|after (multiple|several|repeated) (retries|attempts)|queue period|not reachable within|(server|host) did not respond|has been delayed|delivery (is |was )?delayed|delivery attempts will continue|has not been collected after`,
+      String.raw`timed? ?out|timeout|delivery time expired|message expired|envelope expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|in the queue too long|could not be delivered (within|for)|(cannot|could not|couldn't) send message for|delivery expired|expired after|queue\.expired|time limit specified|in the time limit|after (multiple|several|repeated) (retries|attempts)|queue period|not reachable within|(server|host) did not respond|has been delayed|delivery (is |was )?delayed|delivery attempts will continue|has not been collected after`,
       String.raw`all hosts${GAP}(have been )?failing|no alternate hosts|failed to all alternate hosts|(wasn't|was not|unable to|could not|couldn't) (able to )?(establish|open) (an? )?(smtp )?connection|connection (refused|reset|dropped|closed|lost|died|timed out)|closed (the )?connection|lost connection|no route to host|network (is )?unreachable|network error|host unreachable|could not connect|unable to connect|cannot connect|did not accept our requests to connect|read error|broken pipe`,
-      String.raw`delai (d'attente )?(depasse|expire)|zeituberschreitung|tiempo (de espera )?(agotado|excedido)|tempo (scaduto|esaurito|esgotado)|przekroczono czas|превышено время|истекло время|тайм-?аут|タイムアウト|超时`,
+      String.raw`delai (d'attente )?(depasse|expire)|zeituberschreitung|tiempo (de espera )?(agotado|excedido)|tempo (scaduto|esaurito|esgotado)|przekroczono czas|превышено время|истекло время|тайм-?аут|タイムアウト|超时|無法連線|无法连接|連線失敗|连接失败|已重[試试]|接続できません`,
     ].join('|'),
     bounceClass: 24,
     examples: [
@@ -1256,15 +1256,16 @@ const RULES: BounceRuleInput[] = [
   },
   {
     id: 'refused-generic',
-    description: 'A refusal with nothing more precise: blocked, refused, denied, rejected, not allowed',
+    description:
+      'A block with nothing more precise: blocked, denied, forbidden, not allowed (a bare "rejected" or "refused" tells no cause: Not defined)',
     provider: 'generic',
     pattern: [
-      String.raw`reject|refus|denied|deny|blocked|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|accepted|welcome)|administratively|banned|abuse|unwanted|policy|go away|will not accept (messages|mail)|no access from|use the smtp (server|relay) of your|filtered`,
-      String.raw`rejet|interdit|bloque|abgelehnt|zur(u|ue)ckgewiesen|verweigert|blockiert|nicht (erlaubt|zul(a|ae)ssig|akzeptiert)|rechaz|denegad|bloquead|prohibid|no (permitido|autorizado|aceptado)|rifiutat|respint|bloccat|non (autorizzat|consentit|accettat)|recusad|rejeitad|proibid|nao (autorizad|permitid|aceit)|geweigerd|afgewezen|geblokkeerd|niet toegestaan|odrzucon|zablokowan|odmow|niedozwolon|отклонен|отвергнут|запрещ|заблокирован|拒否|拒絶|ブロック|拒绝|被拒|禁止|屏蔽|拦截`,
+      String.raw`denied|deny|blocked|forbidden|prohibited|not (authori[sz]ed|allowed|permitted|welcome)|administratively|banned|abuse|unwanted|policy|go away|will not accept (messages|mail)|no access from|use the smtp (server|relay) of your|filtered`,
+      String.raw`interdit|bloque|verweigert|blockiert|nicht (erlaubt|zul(a|ae)ssig)|denegad|bloquead|prohibid|no (permitido|autorizado)|bloccat|non (autorizzat|consentit)|proibid|nao (autorizad|permitid)|geblokkeerd|niet toegestaan|zablokowan|niedozwolon|запрещ|заблокирован|ブロック|禁止|屏蔽|拦截`,
     ].join('|'),
     replyOnly: true,
     bounceClass: 50,
-    examples: ['550 Access denied', '554 Message refused', '550 Rejected'],
+    examples: ['550 Access denied', '554 Sending to this domain is blocked', '550 Not allowed'],
   },
   {
     id: 'transient-failure',

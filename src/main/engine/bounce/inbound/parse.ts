@@ -30,7 +30,7 @@ import {
 } from './nonstandard';
 import { addressOfTyped, bareRecipient, parseDeliveryStatus, parseFeedbackReport } from './report-fields';
 import { ownExplanation } from './own-text';
-import { headersOfPastedCopy } from './returned-headers';
+import { addressesIn, headersOfPastedCopy } from './returned-headers';
 import { parseSesNotification } from './ses';
 import type { FeedbackReport, InboundRecipient, InboundReport, OriginalMessage } from './types';
 
@@ -323,13 +323,20 @@ function textReport(ctx: Context): InboundReport | null {
   }
   if (autoReply || challenge) {
     const inReplyTo = headerOf(h, 'in-reply-to') ?? headerOf(h, 'references');
+    // An out-of-office comes from the person's own mailbox; a challenge (or a list's moderation notice) from a
+    // service, on behalf of the mailbox our message was sent to: the returned message names that one.
+    // (A challenge sent from the mailbox's own domain, TMDA's, is the person's own: its From stands.)
+    const named = challenge
+      ? (soleAddress(original?.to ?? null) ?? soleAddressIn(base.explanation, [base.from, base.envelopeTo]))
+      : null;
+    const protectedMailbox = named && domainOf(named) !== domainOf(base.from) ? named : null;
     return {
       ...base,
       kind: 'auto_reply',
-      format: challenge && !autoReply ? 'challenge-response' : 'rfc3834',
-      note: autoReply ?? challenge,
+      format: challenge ? 'challenge-response' : 'rfc3834',
+      note: challenge ?? autoReply,
       // What the answer says, for the rare auto-reply that tells the address is gone.
-      recipients: [{ ...bareRecipient(base.from), diagnostic: answerExcerpt(text) }],
+      recipients: [{ ...bareRecipient(protectedMailbox ?? base.from), diagnostic: answerExcerpt(text) }],
       original: {
         messageId: /<[^>]+>/.exec(inReplyTo ?? '')?.[0] ?? null,
         relaydeckId: null,
@@ -340,6 +347,25 @@ function textReport(ctx: Context): InboundReport | null {
     };
   }
   return null;
+}
+
+/** The one address a text names besides `others` (links left out), or null when it names none or several. */
+function soleAddressIn(text: string | null, others: readonly (string | null)[]): string | null {
+  if (!text) return null;
+  const skip = new Set(others.flatMap((a) => (a ? [a.toLowerCase()] : [])));
+  const words = text.replace(/\b(?:https?|ftp):\/\/\S{1,2000}/gi, ' ');
+  const found = [...new Set(addressesIn(words).map((a) => a.toLowerCase()))].filter((a) => !skip.has(a));
+  return found.length === 1 ? (found[0] ?? null) : null;
+}
+
+function domainOf(address: string | null): string | null {
+  return address?.split('@')[1]?.toLowerCase() ?? null;
+}
+
+/** The one address a header value names, or null when it names none or several. */
+function soleAddress(value: string | null): string | null {
+  const found = [...new Set(addressesIn(value).map((a) => a.toLowerCase()))];
+  return found.length === 1 ? (found[0] ?? null) : null;
 }
 
 /** The first words of an automatic answer (whitespace collapsed, capped): what `qualifyInbound` reads. */
