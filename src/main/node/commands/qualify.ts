@@ -108,9 +108,9 @@ export function qualifyReply(reply: string, classifier: Classifier): QualifyLine
 }
 
 /**
- * Qualifies one message: the verdict of its first failed recipient (else its first recipient). The
- * recipients listed (lower-cased) are the failed ones; a report in which none failed lists its delayed
- * ones, else all (a success or relay notice).
+ * Qualifies one message. The recipients listed (lower-cased) are the failed ones; a report in which none
+ * failed lists its delayed ones, else all (a success or relay notice). The message's verdict is the listed
+ * recipients' most telling one (`mostTelling`); each recipient's own is in `details`.
  */
 export function qualifyMessage(file: string | null, raw: Buffer, classifier: Classifier): QualifyLine {
   const report = parseInboundSync(raw);
