@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LogFilter, LogRow } from '../../../shared/contract';
 import {
   FAILURE_TYPE_LABELS,
@@ -74,17 +74,38 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
     [win],
   );
   const total = win.total ?? 0;
-  const jump = (position: number) =>
-    void jumpTo(position).catch(
-      () => undefined /* the window keeps its place; errors show on the next page */,
-    );
+  // Home / End pressed while the window is not settled (its size not yet known, or a jump on its way, e.g.
+  // from the scrollbar just left) are kept and carried out once it is: a later key must win over an earlier
+  // jump that answers late.
+  const inFlight = useRef(0);
+  const pendingEdge = useRef<'start' | 'end' | null>(null);
+  const jump = (position: number) => {
+    inFlight.current++;
+    void jumpTo(position)
+      .catch(() => undefined /* the window keeps its place; errors show on the next page */)
+      .finally(() => {
+        inFlight.current--;
+      });
+  };
   const onEdgeKey = (edge: 'start' | 'end') => {
+    if (win.total === null || inFlight.current > 0) {
+      pendingEdge.current = edge;
+      return true;
+    }
     // Within the window the table handles Home / End itself; beyond it, the window moves.
     if (edge === 'start' && win.offset === 0) return false;
     if (edge === 'end' && win.offset + win.rowCount >= total) return false;
     jump(edge === 'start' ? 0 : total - 1);
     return true;
   };
+  useEffect(() => {
+    const edge = pendingEdge.current;
+    if (edge === null || win.total === null || inFlight.current > 0) return;
+    pendingEdge.current = null;
+    jump(edge === 'start' ? 0 : Math.max(0, win.total - 1));
+    // `jump` is a fresh closure each render; the pending key is read from the ref.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [win, win.total]);
 
   const onSortChange = (key: string) =>
     setSort((s) => {
@@ -270,6 +291,12 @@ function ScaledScrollbar({
         aria-label="Position in the delivery log"
         aria-valuetext={`Row ${formatCount(value + 1)} of ${formatCount(total)}`}
         onChange={(e) => setDragging(Number(e.target.value))}
+        // Leaving the bar settles it at once: a key pressed next on the table (End) must come after it.
+        onBlur={() => {
+          if (dragging === null) return;
+          onJump(dragging);
+          setDragging(null);
+        }}
         data-testid="log-scrollbar"
       />
       <span className="log-position small muted num" data-testid="log-position">

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { LogFilter, LogRow } from '../../../shared/contract';
 import type { LOG_SORT_KEYS } from '../../../shared/contract/schemas';
 import { useClient } from '../../api/client-context';
@@ -42,13 +42,17 @@ export function useLogWindow(deliveryId: string, filter: LogFilter, sort: LogSor
     });
   }, [client, queryKey, at]);
 
+  // Jumps answer in any order (a key held on the scrollbar starts many): only the latest one moves the window.
+  const latestJump = useRef(0);
   /** Moves the window so that list row `position` shows (the window starts a little before it). */
   const jumpTo = useCallback(
     async (position: number) => {
+      const jump = ++latestJump.current;
       const query = JSON.parse(queryKey) as { deliveryId: string; filter: LogFilter; sort: LogSort };
       const target = Math.max(0, position);
       const windowStart = Math.max(0, target - LOG_PAGE_SIZE / 2);
       const seek = await client.call('logs.seek', { ...query, position: windowStart });
+      if (jump !== latestJump.current) return;
       const focus = Math.min(target, Math.max(0, seek.total - 1)) - seek.position;
       setStart({
         key: queryKey,
