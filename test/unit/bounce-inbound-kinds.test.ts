@@ -2,7 +2,8 @@
  * What an inbound message is, and how it is qualified, for the shapes the blind set showed: success notices
  * of sending services, vacation(1) answers, challenge-response systems that write like delivery software,
  * automatic answers saying the address is gone, daemons writing in words no format marker knows, filters
- * sending from the null sender, and reply codes among numbers that are not reply codes.
+ * sending from the null sender, reply codes among numbers that are not reply codes, and (from the fourth
+ * blind set) vacation rules' plain replies, VERP return paths, Notes names and authentication failure reports.
  */
 import { describe, expect, it } from 'vitest';
 import { createClassifier, parseInboundSync, qualifyInbound } from '../../src/main/engine/bounce';
@@ -337,5 +338,153 @@ describe('inbound kinds and their qualification', () => {
         'This message was created automatically by mail delivery software (TMDA). Please confirm your message by replying to rob-confirm-1157806800.4821@example.org.',
       ),
     ).toMatchObject({ recipient: 'rob@example.org', reason: 'error_ignored' });
+    // A filter address on the mailbox's own domain that says which mailbox our message went to.
+    expect(
+      challenge(
+        'Spamschutz <spamschutz@praxis.example.de>',
+        'Ihre E-Mail an info@praxis.example.de wurde zurückgehalten, da dieses Postfach nur E-Mails von bestätigten Absendern annimmt. Bitte bestätigen Sie einmalig Ihre Absenderadresse.',
+      ),
+    ).toMatchObject({ recipient: 'info@praxis.example.de', reason: 'error_ignored' });
+  });
+
+  it('reads a vacation rule’s plain reply (no automatic mark, GroupWise) as an auto-reply, not a human reply', () => {
+    const vacation = (subject: string, body: string) =>
+      qualify([
+        'From: "Linda Thompson" <lthompson@example.net>',
+        'To: <news@sender.test>',
+        `Subject: ${subject}`,
+        'X-Mailer: Novell GroupWise Internet Agent 8.0.2',
+        '',
+        body,
+      ]);
+    const answer = vacation(
+      'Re: Your weekly deals',
+      'I am on vacation and will return on August 29. Your message has not been forwarded.',
+    );
+    expect(answer.report.kind).toBe('auto_reply');
+    expect(answer.verdicts[0]).toMatchObject({ recipient: 'lthompson@example.net', reason: 'error_ignored' });
+    // Not a reply, or the absence said only further down: nothing tells it is automatic.
+    expect(vacation('Your weekly deals', 'I am on vacation until August 29.').report.kind).toBe('unknown');
+    expect(
+      vacation(
+        'Re: Your weekly deals',
+        'Please take me off this list. I am away often and never asked for these.',
+      ).report.kind,
+    ).toBe('unknown');
+  });
+
+  it('takes the recipient a VERP return path encodes, after a + or after a bounce word and -', () => {
+    const bounce = (to: string) =>
+      qualify([
+        'Return-Path: <>',
+        'From: Mail Delivery Service <postmaster@mail.example.net>',
+        `To: ${to}`,
+        'Subject: Undeliverable message',
+        '',
+        'Your message could not be delivered.',
+        'Reason: mailbox does not exist on this server.',
+        '',
+        '--- Original message headers ---',
+        `Return-Path: <${to}>`,
+        'Received: from mta1.shop.example.com by mail.example.net with ESMTPS id IlQmlK1bmTFa;',
+        '\tMon, 16 May 2011 13:55:02 +0200',
+        'From: "Acme Shop" <news@shop.example.com>',
+        'To: "Acme Shop customers" <customers@shop.example.com>',
+        'Subject: Last chance',
+        'Message-ID: <1305546900.6a81d9f3@mta1.shop.example.com>',
+      ]).verdicts;
+    expect(bounce('bounces+ivan.petrov=example.net@bounce.shop.example.com')).toMatchObject([
+      { recipient: 'ivan.petrov@example.net', reason: 'user_unknown' },
+    ]);
+    expect(bounce('news-bounce-ute.lange=example.org@bounce.shop.example.com')).toMatchObject([
+      { recipient: 'ute.lange@example.org', reason: 'user_unknown' },
+    ]);
+    // Without VERP, the returned To stands.
+    expect(bounce('bounces@bounce.shop.example.com')).toMatchObject([
+      { recipient: 'customers@shop.example.com' },
+    ]);
+  });
+
+  it('takes the recipient of a Notes DSN that names a Notes name from the returned message', () => {
+    const { verdicts } = qualify([
+      'From: Postmaster@example.net',
+      'To: bounce@sender.test',
+      'Subject: DELIVERY FAILURE: Unable to write to database because database would exceed its disk quota.',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns;mail01.example.net',
+      '',
+      'Final-Recipient: rfc822;Hans Gruber/Vertrieb/ACME@ACME',
+      'Action: failed',
+      'Status: 5.0.0',
+      'Diagnostic-Code: X-Notes; Unable to write to database because database would exceed its disk quota.',
+      '',
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      'Received: from out.sender.test by mail01.example.net with ESMTPS id J8iYB85EMGRg',
+      '\tfor <hans.gruber@example.net>; Wed, 22 Feb 2012 09:50:02 +0100',
+      'From: news@sender.test',
+      'To: hans.gruber@example.net',
+      'Subject: News',
+      '',
+      '--b--',
+    ]);
+    expect(verdicts).toMatchObject([{ recipient: 'hans.gruber@example.net', reason: 'mailbox_full' }]);
+  });
+
+  it('names no recipient for an RFC 6591 authentication failure report', () => {
+    const { report, verdicts } = qualify([
+      'From: dmarc-reports@example.net',
+      'To: dmarc@sender.test',
+      'Subject: DMARC failure report',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: message/feedback-report',
+      '',
+      'Feedback-Type: auth-failure',
+      'User-Agent: OpenDMARC-Filter/1.4.2',
+      'Version: 1',
+      'Original-Rcpt-To: someone@example.net',
+      'Auth-Failure: dmarc',
+      'Reported-Domain: sender.test',
+      '',
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      'From: news@sender.test',
+      'To: someone@example.net',
+      'Subject: News',
+      '',
+      '--b--',
+    ]);
+    expect(report.kind).toBe('arf');
+    expect(verdicts).toMatchObject([{ recipient: null, reason: 'error_ignored', type: 'ignored' }]);
+  });
+
+  it('reads a multi-line reply quoted after "reason:" whole (GMX: the cause is on its last line)', () => {
+    const { verdicts } = qualify([
+      'Return-Path: <>',
+      'From: Mail Delivery System <mailer-daemon@gmx.net>',
+      'To: bounce@sender.test',
+      'Subject: Mail delivery failed: returning message to sender',
+      '',
+      'This message was created automatically by mail delivery software.',
+      '',
+      'A message that you sent could not be delivered to one or more of',
+      'its recipients. This is a permanent error. The following address(es)',
+      'failed:',
+      '',
+      'kontakt@example.net:',
+      'SMTP error from remote server for RCPT TO command, host: mx00.emig.gmx.net (212.227.15.9) reason: 550-Requested action not taken: mailbox unavailable',
+      '550 invalid DNS MX or A/AAAA resource record',
+    ]);
+    expect(verdicts).toMatchObject([{ recipient: 'kontakt@example.net', reason: 'refused', type: 'soft' }]);
   });
 });

@@ -206,6 +206,8 @@ const INVALID_DOMAIN: Case[] = [
   ['550 Invalid domain', 'invalid_domain', 'soft'],
   ["Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", 'invalid_domain', 'soft'],
   ['521 5.3.2 nowhere.test does not accept mail', 'invalid_domain', 'soft'],
+  // DragonFly Mail Agent (dma), net.c
+  ['DNS lookup failure: host nowhere.test not found', 'invalid_domain', 'soft'],
   [
     '550 5.1.2 <bob@nowhere.test>: Recipient address rejected: recipient domain must exist',
     'invalid_domain',
@@ -325,6 +327,8 @@ const UNREACHABLE: Case[] = [
   ['lost connection with mx.example.com[192.0.2.5] while sending RCPT TO', 'unreachable', 'soft'],
   ['421 Service not available', 'unreachable', 'soft'],
   ['Message expired', 'unreachable', 'soft'],
+  // DragonFly Mail Agent (dma), dma.c, when a message outlives its queue lifetime
+  ['Could not deliver for the last 432000 seconds. Giving up.', 'unreachable', 'soft'],
   ['451 4.3.0 Mail server temporarily rejected message.', 'unreachable', 'soft'],
   ['421 4.7.0 Try again later, closing connection. (EHLO)', 'unreachable', 'soft'],
   ['452 Too many recipients received this hour', 'unreachable', 'soft'],

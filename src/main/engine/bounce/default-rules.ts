@@ -114,6 +114,18 @@ const RULES: BounceRuleInput[] = [
     examples: ['4.7.0 Sender not pre-approved. Follow instructions in above notice'],
   },
   {
+    id: 'moderation-hold',
+    description:
+      'A mailing list holds the message for its moderator (Error ignored: not a bounce, the message may still be posted)',
+    provider: 'Mailman / Sympa / LISTSERV / Google Groups',
+    pattern: String.raw`held (until|for) (the )?(list )?moderator|(awaits|awaiting|pending|requires?) (the )?moderator(['’]s)? (approval|review)|held for (moderation|approval)|being held (for|until)${GAP}(moderator|approval)|message (is )?(pending|waiting) (for )?moderation`,
+    bounceClass: 100,
+    examples: [
+      "Your mail to 'Discuss' with the subject Weekly news Is being held until the list moderator can review it for approval.",
+      'Your message to Discuss awaits moderator approval',
+    ],
+  },
+  {
     id: 'sender-rejected',
     description: 'Our sender address or domain is refused (the recipient is not at fault: Refused, Soft)',
     provider: 'Postfix / Sendmail / Exim / qmail / Exchange',
@@ -211,10 +223,16 @@ const RULES: BounceRuleInput[] = [
     description:
       'Google Groups: the group may not exist or the sender may not post to it (a recipient-side filter: Refused, Soft)',
     provider: 'Google Groups',
-    pattern: String.raw`may not have permission to post|group you tried to contact ${GAP}may not exist|not have permission to post messages`,
+    pattern: [
+      String.raw`may not have permission to post|group you tried to contact ${GAP}may not exist|not have permission to post messages`,
+      String.raw`keine berechtigung${GAP}in dieser gruppe zu posten|gruppe, die sie kontaktieren wollten|groupe que vous avez essaye de contacter|pas autorise a publier des messages dans ce groupe`,
+      String.raw`grupo (con el )?que (has |ha )?intentado contactar|permiso para publicar (mensajes )?en (el|este) grupo|gruppo che hai (provato|tentato) a contattare|autorizzazione a pubblicare|permissao para postar`,
+    ].join('|'),
     bounceClass: 50,
     examples: [
       "We're writing to let you know that the group you tried to contact (announce) may not exist, or you may not have permission to post messages to the group.",
+      'wir möchten Sie darüber informieren, dass die Gruppe, die Sie kontaktieren wollten (vertrieb), möglicherweise nicht existiert oder Sie keine Berechtigung haben, Nachrichten in dieser Gruppe zu posten.',
+      "Nous vous informons que le groupe que vous avez essayé de contacter (contact) n'existe peut-être pas ou que vous n'êtes peut-être pas autorisé à publier des messages dans ce groupe.",
     ],
   },
 
@@ -520,9 +538,12 @@ const RULES: BounceRuleInput[] = [
     id: 'domino-not-listed',
     description: 'HCL/IBM Domino: user not listed in the Domino directory',
     provider: 'Domino',
-    pattern: String.raw`not listed in (the )?(domino directory|public name (&|and) address book)|domino-?verzeichnis nicht aufgef(u|ue)hrt|nicht im domino-?verzeichnis`,
+    pattern: String.raw`not listed in (the )?(domino directory|public name (&|and) address book)|domino-?verzeichnis nicht aufgef(u|ue)hrt|nicht im domino-?verzeichnis|non e presente nella (directory|rubrica)|no (esta|figura|aparece) (incluido |registrado )?en el directorio`,
     bounceClass: 10,
-    examples: ['550 5.1.1 User bob (bob@corp.test) not listed in Domino Directory'],
+    examples: [
+      '550 5.1.1 User bob (bob@corp.test) not listed in Domino Directory',
+      "L'utente g.bianchi (g.bianchi@example.net) non è presente nella Directory di Domino",
+    ],
   },
   {
     id: 'mimecast-policy',
@@ -573,7 +594,7 @@ const RULES: BounceRuleInput[] = [
       String.raw`is not (a |an )?(known|valid|local|existing|active) (user|mailbox|recipient|e-?mail address|address|account)|not (a |an )?(valid|known|existing) (recipient|mailbox|user|e-?mail address|address|account)|is not an active address`,
       String.raw`invalid (recipient|mailbox|user|account|e-?mail address|destination address|addressee)|bad[ _](recipient|destination mailbox|mailbox address)|illegal (recipient|alias)|recipient (address )?rejected: (undeliverable address|unknown|invalid|no such)`,
       String.raw`user not local|not our customer|recipient no longer on server|no longer (exists|on (this )?server|valid|here|available at this)|(mailbox|account|address) has been (removed|deleted)|has moved|mailbox (has been )?(removed|deleted)`,
-      String.raw`format of the e-?mail address is incorrect|recipient name is not recognized|no account by that name|there is no one at this address|(user|recipient|mailbox|address|account) (is )?not exist|(user|recipient|address|mailbox)${GAP} not known|recipient not ok|(recipient|address) is not local|not a local (address|user|recipient)|missing home directory|unknown virtual user|invalid or unknown|addresses? (were|was|are|is) unknown|envelope recipient (has been denied|is in my badrcptto list)|badrcptto|badrecipientto|not in my validrcptto|has been replaced by|bad (e-?mail )?address|invalid (e-?mail )?address\b(?!es)|(mailbox|address|recipient|user) (is )?invalid|mailbox not present|no existe (dicha persona|ese usuario)`,
+      String.raw`format of the e-?mail address is incorrect|recipient name is not recognized|no account by that name|there is no one at this address|(user|recipient|mailbox|address|account) (is )?not exist|(user|recipient|address|mailbox)${GAP} not known|recipient not ok|(recipient|address) is not local|not a local (address|user|recipient)|missing home directory|unknown virtual user|invalid or unknown|addresses? (were|was|are|is) unknown|envelope recipient (has been denied|is in my badrcptto list)|badrcptto|badrecipientto|not in my validrcptto|has been replaced by|bad (e-?mail )?address|invalid (e-?mail )?address\b(?!es)|(mailbox|address|recipient|user) (is )?invalid|mailbox not present|receiver (not found|unknown|does not exist)|no such receiver|no existe (dicha persona|ese usuario)`,
     ].join('|'),
     bounceClass: 10,
     examples: [
@@ -678,7 +699,7 @@ const RULES: BounceRuleInput[] = [
     id: 'user-unknown-ja',
     description: '宛先不明 (Japanese: carriers, mFILTER, Japanese MTAs)',
     provider: 'docomo / KDDI / SoftBank / mFILTER / generic (Japanese)',
-    pattern: String.raw`宛先不明|宛先(が|の)?(見つかりません|存在しません|不明)|(ユーザ|ユーザー|アカウント|メールアドレス|アドレス|宛先|受信者)(は|が|の)?(存在しません|見つかりません|存在しない|不明|無効)|存在しない(ユーザ|アカウント|メールアドレス|アドレス|宛先)|該当(する)?ユーザ|そのようなユーザ|(ユーザ|ユーザー|アドレス|宛先)[^。\n]{0,40}(ディレクトリ|アドレス帳)?に登録されていません`,
+    pattern: String.raw`宛先不明|宛先(が|の)?(見つかりません|存在しません|不明)|(ユーザ|ユーザー|アカウント|メールアドレス|メールボックス|アドレス|宛先|受信者)(は|が|の)?(存在しません|見つかりません|存在しない|不明|無効)|存在しない(ユーザ|アカウント|メールアドレス|アドレス|宛先)|該当(する)?ユーザ|そのようなユーザ|(ユーザ|ユーザー|アドレス|宛先)[^。\n]{0,40}(ディレクトリ|アドレス帳)?に登録されていません`,
     bounceClass: 10,
     examples: [
       '550 5.1.1 宛先不明のため配信できませんでした',
@@ -794,9 +815,9 @@ const RULES: BounceRuleInput[] = [
       String.raw`(mailbox|postvak|postbus) (is )?(vol|overvol)|quot(um|a) (overschreden|bereikt)`,
       String.raw`skrzynka( odbiorcy)?( jest)? (pełna|przepełniona|zapełniona)|przekroczon[oay] (limit|quot|pojemnosc)|brak miejsca w skrzynce`,
       String.raw`ящик[^.;:!?\n]{0,20}переполнен|переполнен|превышен[аоы]? (квота|лимит|размер ящика|объем)|квота (превышена|исчерпана)|нет места`,
-      String.raw`メールボックス(の容量)?がいっぱい|容量(オーバー|超過|不足|の上限)|容量がいっぱい|保存容量|受信容量`,
+      String.raw`メールボックス(の容量)?がいっぱい|容量(オーバー|超過|不足|の上限)|容量が(いっぱい|上限|制限)|保存容量|受信容量`,
       String.raw`(邮箱|郵箱|信箱|空间|空間)(已满|已滿|空间不足|容量不足)|超出(配额|容量|空间)|配额已满|存储空间不足`,
-      String.raw`brevladan (ar )?full|postkassen er fuld|postkassen er full|posta kutusu (dolu|doldu)|kota (asildi|doldu)|ha superato (la |il )?(quota|limite|spazio)`,
+      String.raw`brevladan (ar )?full|postkassen er fuld|postkassen er full|posta kutusu (dolu|doldu)|kota (asildi|doldu)|ha superato (la |il )?(quota|limite|spazio)|cuota de disco|quota (del |di )?disco|quota (de )?disque|superaria su cuota`,
     ].join('|'),
     bounceClass: 22,
     examples: [
@@ -811,6 +832,7 @@ const RULES: BounceRuleInput[] = [
       '552 5.2.2 Почтовый ящик переполнен',
       '552 メールボックスがいっぱいです',
       '552 邮箱已满',
+      'No se puede escribir en la base de datos porque la base de datos superaría su cuota de disco.',
     ],
   },
 
@@ -820,7 +842,7 @@ const RULES: BounceRuleInput[] = [
     description: 'The recipient domain does not exist or has no mail server',
     provider: 'Postfix / Sendmail / Exim / qmail / Exchange / Gmail / generic',
     pattern: [
-      String.raw`domain (name )?(not found|does not exist|doesn't exist|unknown|is invalid|invalid)|no such domain|unknown domain|(host|domain) (or domain name )?not found|host unknown|unknown host|name or service not known|nodename nor servname|name service error`,
+      String.raw`domain (name )?(not found|does not exist|doesn't exist|unknown|is invalid|invalid)|no such domain|unknown domain|(host|domain) (or domain name )?not found|host unknown|unknown host|name or service not known|nodename nor servname|name service error|dns lookup failure${GAP}not found|(host|domain) [a-z0-9-]+(\.[a-z0-9-]+)+ (not found|does not exist)`,
       String.raw`no (mx|mail exchanger|mail host|mail hosts|mail server)s?( record| found| for)|no mx (record|host)|no (mx|a|aaaa)( or (a|aaaa))? records?|null mx|does not accept mail|unrouteable (mail domain|address)|all relevant mx records point to non-existent hosts|no route to domain|no route found to domain`,
       String.raw`couldn'?t find any host|could not find (any host|a mail exchanger)|couldn'?t find a mail exchanger|domain is not (hosted|served|valid)|nonexistent ?domain|non-existent domain|domain${GAP} (does not|doesn't) exist|domain${GAP} not found|invalid (recipient )?domain\b`,
       String.raw`could not be found in (the )?domain name service|domain name in the e-?mail address is incorrect|(malformed|unexpected) name server reply|recipient domain${GAP}(not found|invalid)|domain must exist|account or domain may not exist|no mail servers? (appears? to )?exists?|domain${GAP}(is not|isn'?t|does not appear to be|not) registered`,
@@ -1005,7 +1027,7 @@ const RULES: BounceRuleInput[] = [
     description: "Delivery time expired after the remote MTA's own retries, or the host never answered",
     provider: 'Postfix / Exim / Sendmail / Exchange / qmail / OpenSMTPD / generic',
     pattern: [
-      String.raw`timed? ?out|timeout|delivery time expired|message expired|envelope expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|in the queue too long|could not be delivered (within|for)|(cannot|could not|couldn't) send message for|delivery expired|expired after|queue\.expired|time limit specified|in the time limit|after (multiple|several|repeated) (retries|attempts)|queue period|not reachable within|(server|host) did not respond|has been delayed|delivery (is |was )?delayed|delivery attempts will continue|has not been collected after`,
+      String.raw`timed? ?out|timeout|delivery time expired|message expired|envelope expired|retry (time(out)? )?(not reached|exceeded)|too long in (the )?queue|in the queue too long|could not be delivered (within|for)|(could not|couldn't|unable to) deliver for the last|after \{n\} (days|hours)${GAP}(could not|couldn't|cannot|can't) be (fully )?delivered|(cannot|could not|couldn't) send message for|delivery expired|expired after|queue\.expired|time limit specified|in the time limit|after (multiple|several|repeated) (retries|attempts)|queue period|not reachable within|(server|host) did not respond|has been delayed|delivery (is |was )?delayed|delivery attempts will continue|has not been collected after`,
       String.raw`all hosts${GAP}(have been )?failing|no alternate hosts|failed to all alternate hosts|(wasn't|was not|unable to|could not|couldn't) (able to )?(establish|open) (an? )?(smtp )?connection|connection (refused|reset|dropped|closed|lost|died|timed out)|closed (the )?connection|lost connection|no route to host|network (is )?unreachable|network error|host unreachable|could not connect|unable to connect|cannot connect|did not accept our requests to connect|read error|broken pipe`,
       String.raw`delai (d'attente )?(depasse|expire)|zeituberschreitung|tiempo (de espera )?(agotado|excedido)|tempo (scaduto|esaurito|esgotado)|przekroczono czas|превышено время|истекло время|тайм-?аут|タイムアウト|超时|無法連線|无法连接|連線失敗|连接失败|已重[試试]|接続できません`,
     ].join('|'),

@@ -41,6 +41,7 @@ const SUBJECT_RE = new RegExp(
     'abwesenheit',
     'automatische antwort',
     'nicht im b[üu]ro',
+    'au(?:ß|ss)er haus',
     'r[ée]ponse automatique',
     'absence',
     'absent du bureau',
@@ -78,7 +79,8 @@ const BODY_RE = new RegExp(
     '\\b(?:will|shall)\\s+(?:endeavou?r to |try to |be able to )?(?:reply|respond|answer|get back to you|contact you|read)[^.\\n]{0,60}(?:as soon as|on my return|upon my return|when I (?:get back|return)|shortly)',
     '\\bthis is an? (?:automatic|automated|auto-generated) (?:reply|response|message|answer)',
     '\\b(?:thank you|thanks) for (?:your|contacting)\\b[^.\\n]{0,40}\\b(?:e-?mail|message|enquiry|inquiry|us)\\b',
-    'bin (?:ich )?(?:bis|vom|im urlaub|nicht im b[üu]ro|abwesend)',
+    'bin (?:ich )?(?:bis|vom|im urlaub|nicht im b[üu]ro|abwesend|au(?:ß|ss)er haus)',
+    'werde (?:ich )?[^.\\n]{0,40}nicht im b[üu]ro sein',
     'je suis (?:absent|en cong[ée])',
     'estar[ée] (?:fuera|ausente)',
     'sar[òo] (?:assente|fuori)',
@@ -142,19 +144,29 @@ export function autoReplyReason(headers: readonly HeaderField[], subject: string
   // an automatic message that answers one of ours (reports are recognised before this is asked).
   if (autoSubmitted.startsWith('auto-generated') && headerOf(headers, 'in-reply-to') !== null)
     return 'Auto-Submitted: auto-generated, In-Reply-To';
-  return automaticByBody(headers, text);
+  return automaticByBody(headers, subject, text);
 }
 
-/** An answer marked automatic by its envelope whose body reads like an out-of-office or acknowledgement. */
-function automaticByBody(headers: readonly HeaderField[], text: string): string | null {
+/**
+ * An answer marked automatic by its envelope whose body reads like an out-of-office or acknowledgement; or,
+ * without any mark (GroupWise and Notes vacation rules send plain replies), a reply whose first words are one.
+ */
+function automaticByBody(headers: readonly HeaderField[], subject: string, text: string): string | null {
   const precedence = (headerOf(headers, 'precedence') ?? '').trim().toLowerCase();
   const nullSender = /^<\s*>$/.test((headerOf(headers, 'return-path') ?? '').trim());
   const automatic =
     nullSender ||
     ['bulk', 'junk', 'auto_reply'].includes(precedence) ||
     headerOf(headers, 'auto-submitted') !== null;
-  if (!automatic || headerOf(headers, 'list-id') !== null || headerOf(headers, 'list-unsubscribe') !== null)
-    return null;
-  const m = BODY_RE.exec(text.slice(0, 5_000).replace(/\s+/g, ' '));
-  return m ? `automatic answer: "${m[0].slice(0, 80)}"` : null;
+  if (headerOf(headers, 'list-id') !== null || headerOf(headers, 'list-unsubscribe') !== null) return null;
+  const words = text.slice(0, 5_000).replace(/\s+/g, ' ').trim();
+  if (automatic) {
+    const m = BODY_RE.exec(words);
+    return m ? `automatic answer: "${m[0].slice(0, 80)}"` : null;
+  }
+  // A reply whose first sentence is an absence; a person's reply says other things first.
+  const reply = /^\s*(?:re|aw|sv|vs|antw|rif|r|réf|res)\s*:/i.test(subject);
+  const firstSentence = words.slice(0, 300).split(/(?<=[.!?])\s/)[0] ?? '';
+  const m = reply ? BODY_RE.exec(firstSentence) : null;
+  return m ? `reply that opens as an automatic answer: "${m[0].slice(0, 80)}"` : null;
 }

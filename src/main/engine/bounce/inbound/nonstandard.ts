@@ -279,12 +279,13 @@ function failedAddresses(
   if (mentions.length) return mentions.map((m) => ({ address: m.address, final: m.final, at: m.at }));
   const inSubject = subjectAddress(input.subject, isCandidate);
   if (inSubject) return [{ address: inSubject, final: null, at: 0 }];
+  // A VERP return path names the failed recipient exactly; the returned header's To may be a list address.
+  const verp = recipientOfVerp(input.envelopeTo ?? null);
+  if (verp && isCandidate(verp)) return [{ address: verp, final: null, at: 0 }];
   const fromHeaders = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
   if (fromHeaders) return [{ address: fromHeaders, final: null, at: 0 }];
   const lone = loneAddress(own, isCandidate);
-  if (lone) return [{ address: lone, final: null, at: 0 }];
-  const verp = recipientOfVerp(input.envelopeTo ?? null);
-  return verp && isCandidate(verp) ? [{ address: verp, final: null, at: 0 }] : [];
+  return lone ? [{ address: lone, final: null, at: 0 }] : [];
 }
 
 /** The one address a bounce's Subject names ("Undeliverable: a@b", "Delivery failure <a@b>"), or null. */

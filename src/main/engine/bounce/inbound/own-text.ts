@@ -17,7 +17,8 @@ const MAX_SEPARATOR_LINE = 160;
  * message." (qmail), "----- Unsent message follows -----" (Sendmail), "Original message follows."
  * (IMail), "Message headers follow." (DMA), "Below is a copy of the original message:" (OpenSMTPD),
  * "Possibly truncated original message follows:" (GroupWise), "Original message headers:" (Exchange),
- * "--- Mensaje original adjunto." (Spanish qmail), "-------元のメッセージ" (mFILTER) ...
+ * "--- Mensaje original adjunto." (Spanish qmail), "--- Original message headers ---", "--- headers of the
+ * message ---", "-------元のメッセージ" (mFILTER) ...
  */
 const SEPARATOR_RE = new RegExp(
   [
@@ -31,7 +32,8 @@ const SEPARATOR_RE = new RegExp(
     'original message headers\\s*:',
     '(?:header|headers|copy|text|body) of (?:the |your )?original (?:message|mail)',
     'original (?:message|mail) (?:is )?following',
-    '^[\\s*=_-]*(?:original|returned|unsent|undelivered|rejected|bounced|attached) (?:message|mail|e-?mail|headers?)[\\s*=_:-]*$',
+    '^[\\s*=_-]*(?:original|returned|unsent|undelivered|rejected|bounced|attached) (?:message|mail|e-?mail|headers?)(?: headers?)?[\\s*=_:-]*$',
+    '^[\\s*=_-]*(?:the )?headers? of the (?:original |returned )?(?:message|mail)[\\s*=_:-]*$',
     '^-{3,}\\s*(?:message|headers) (?:of|from) (?:the )?original',
     'mensa(?:je|gem) original',
     "message d'origine",

@@ -204,7 +204,14 @@ function feedbackReport(ctx: Context): InboundReport | null {
   if (!feedbackPart && reportType !== 'feedback-report') return null;
   const parsed = feedbackPart ? parseFeedbackReport(partText(feedbackPart)) : null;
   const fromOriginal = original?.to && !/redacted/i.test(original.to) ? firstAddress(original.to) : null;
-  const addresses = parsed?.recipients.length ? parsed.recipients : fromOriginal ? [fromOriginal] : [null];
+  // An RFC 6591 authentication failure report is about our signature or SPF, not about any recipient.
+  const authFailure = parsed?.feedback.feedbackType === 'auth-failure';
+  const addresses =
+    parsed?.recipients.length && !authFailure
+      ? parsed.recipients
+      : fromOriginal && !authFailure
+        ? [fromOriginal]
+        : [null];
   return {
     ...base,
     kind: 'arf',
@@ -325,11 +332,14 @@ function textReport(ctx: Context): InboundReport | null {
     const inReplyTo = headerOf(h, 'in-reply-to') ?? headerOf(h, 'references');
     // An out-of-office comes from the person's own mailbox; a challenge (or a list's moderation notice) from a
     // service, on behalf of the mailbox our message was sent to: the returned message names that one.
-    // (A challenge sent from the mailbox's own domain, TMDA's, is the person's own: its From stands.)
+    // (A challenge sent from the mailbox's own domain, TMDA's, is the person's own: its From stands, unless
+    // the text says which mailbox our message went to: "your e-mail to info@…".)
     const named = challenge
       ? (soleAddress(original?.to ?? null) ?? soleAddressIn(base.explanation, [base.from, base.envelopeTo]))
       : null;
-    const protectedMailbox = named && domainOf(named) !== domainOf(base.from) ? named : null;
+    const protectedMailbox =
+      (named && domainOf(named) !== domainOf(base.from) ? named : null) ??
+      (challenge ? addressedMailbox(text, [base.from, base.envelopeTo]) : null);
     return {
       ...base,
       kind: 'auto_reply',
@@ -358,6 +368,25 @@ function soleAddressIn(text: string | null, others: readonly (string | null)[]):
   return found.length === 1 ? (found[0] ?? null) : null;
 }
 
+/**
+ * The one mailbox a challenge says our message was sent to ("your message to a@b", "Ihre E-Mail an a@b",
+ * "votre message à a@b", "su mensaje a a@b"), or null.
+ */
+function addressedMailbox(text: string, others: readonly (string | null)[]): string | null {
+  const skip = new Set(others.flatMap((a) => (a ? [a.toLowerCase()] : [])));
+  const found = [
+    ...text
+      .slice(0, 5_000)
+      .matchAll(
+        /\b(?:message|e-?mail|mail|nachricht|courriel|mensaje|correo|messaggio|mensagem)\s+(?:to|an|à|a|para|per)\s+<?([^\s<>"'(),;:@]+@[a-z0-9.-]+\.[a-z]{2,})/gi,
+      ),
+  ]
+    .map((m) => (m[1] ?? '').toLowerCase())
+    .filter((a) => !skip.has(a));
+  const unique = [...new Set(found)];
+  return unique.length === 1 ? (unique[0] ?? null) : null;
+}
+
 function domainOf(address: string | null): string | null {
   return address?.split('@')[1]?.toLowerCase() ?? null;
 }
@@ -374,9 +403,14 @@ function answerExcerpt(text: string): string | null {
   return words === '' ? null : words;
 }
 
-/** A DSN recipient without an Internet address (a `LOCAL;` or X.400 type, Exchange's `IMCEAEX-` forms). */
+/**
+ * A DSN recipient without an Internet address: a `LOCAL;` or X.400 type, Exchange's `IMCEAEX-` forms, a
+ * Notes hierarchical name (`Hans Gruber/Sales/ACME@ACME`: its "domain" is a Notes domain, with no dot).
+ */
 function isUnnamed(r: InboundRecipient): boolean {
-  return r.recipient === null || /^imcea/i.test(r.recipient);
+  return (
+    r.recipient === null || /^imcea/i.test(r.recipient) || !/@(?:[^@\s.]+\.)+[^@\s.]+$|@\[/.test(r.recipient)
+  );
 }
 
 /**
@@ -431,7 +465,8 @@ function nonstandardInput(ctx: Context, failedHeader: string[]): NonstandardInpu
   return {
     text: ctx.text,
     subject: ctx.subject,
-    excluded: excludedAddresses(ctx.base, ctx.original, ctx.root.headers),
+    // A returned message pasted as text names our sender too (its From is never a failed recipient).
+    excluded: excludedAddresses(ctx.base, ctx.original ?? inlineOriginal(ctx.input), ctx.root.headers),
     failedHeader,
     returnedHeaders: ctx.returned?.headers ?? null,
     envelopeTo: ctx.base.envelopeTo,

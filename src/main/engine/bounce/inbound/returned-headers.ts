@@ -4,7 +4,8 @@
  * `To` is the failed address; the envelope fields the receiving side added (X-Original-To, Delivered-To,
  * Envelope-To, X-RCPT-TO) and the `for <address>` of its Received fields name it too. A mailing-list copy
  * (List-Id) or a To with several addresses says nothing about which one failed, so only the envelope
- * fields count then. Last comes a VERP return path that encodes the recipient (`bounces+user=example.com@`).
+ * fields count then. A VERP return path that encodes the recipient (`bounces+user=example.com@`) is read
+ * here too; the caller trusts it before the returned header, whose To may be a list address.
  */
 import { decodeHeader, headerOf, headersOf, splitHeaders, type HeaderField } from './mime';
 
@@ -58,9 +59,18 @@ export function recipientOfReturnedHeaders(
   return null;
 }
 
-/** The recipient a VERP address encodes (`list-bounces+user=example.com@host`), or null. */
+/**
+ * The recipient a VERP address encodes, or null: after the first `+` (`list-bounces+user=example.com@host`),
+ * or after the last `-` that follows a bounce word or a number (`news-bounce-user=example.com@host`,
+ * ezmlm's `list-return-42-user=example.com@host`): a bare `-` is too common inside local parts to split on.
+ */
 export function recipientOfVerp(address: string | null): string | null {
-  const m = /^[^@+]+\+([^@=+]+)=((?:[a-z0-9-]+\.)+[a-z]{2,})@/i.exec(address ?? '');
+  const local = /^([^@]{1,200})@/.exec(address ?? '')?.[1] ?? '';
+  const encoded =
+    /^[^+]+\+(.+)$/.exec(local)?.[1] ??
+    /^.*(?:bounces?|return|owner|errors?|verp|bnc|\d)-(.+)$/i.exec(local)?.[1] ??
+    null;
+  const m = /^([^=+]+)=((?:[a-z0-9-]+\.)+[a-z]{2,})$/i.exec(encoded ?? '');
   return m?.[1] && m[2] ? `${m[1]}@${m[2]}` : null;
 }
 

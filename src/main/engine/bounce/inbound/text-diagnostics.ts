@@ -57,9 +57,10 @@ function followingLines(after: string): string | null {
 
 /** The first remote reply in a text, with its continuation lines. */
 function findReply(text: string): string | null {
-  // Explicit introductions first: they point at the remote reply, not at any number in the text.
+  // Explicit introductions first: they point at the remote reply, not at any number in the text. The reply
+  // goes on over indented lines and over the lines of a multi-line reply (`550-…` then `550 …`).
   const intro =
-    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^\n]*:|reason\b|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n[ \t]+[^\n]+)*)/i.exec(
+    /(?:Remote host said|said|Remote Server returned|The response (?:from the remote server )?was|SMTP error from remote mail server after [^\n]*:|reason\b|<<<|Diagnostic-Code|server (?:replied|responded))\s*[:'"(]?\s*\n?\s*([^\n]+(?:\n(?:[ \t]+|[45]\d\d[ -])[^\n]+)*)/i.exec(
       text,
     );
   if (intro?.[1] && /[45]\d\d|[45]\.\d{1,3}\.\d{1,3}/.test(intro[1])) return cleanReply(intro[1]);
