@@ -208,6 +208,8 @@ describe('delivery dashboard', () => {
     await page.focus(byTestId('log-table'));
     await page.keyboard.press('End');
     await page.waitForSelector(`${byTestId('log-row')}:has-text("${lastEmail}")`);
+    // The moved window is a new table: keyboard focus went with it (keys pressed next still reach the log).
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('log-table');
     await shoot('delivery-log-end');
     // Home comes back to the first row.
     await page.focus(byTestId('log-table'));
@@ -218,14 +220,25 @@ describe('delivery dashboard', () => {
     await page.focus(byTestId('log-scrollbar'));
     await page.keyboard.press('End');
     await page.waitForSelector(`${byTestId('log-row')}:has-text("${lastEmail}")`);
-    for (let i = 0; i < 20; i++) {
-      await page.focus(byTestId('log-scrollbar'));
-      await page.keyboard.press('PageUp');
-    }
-    await page.waitForFunction(
-      (sel) => Number(document.querySelector(sel)?.textContent?.replace(/\D/g, '')) < 100_000,
-      byTestId('log-position'),
+    // Page Up goes up the log, 10 % at a time: five of them reach the middle, whose rows then show. The bar
+    // stays in place (and focused) while each moved window loads.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('PageUp');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'log-scrollbar',
     );
+    // The window moved there: every row shown is from the middle of the log (the rows around the position).
+    await page.waitForFunction((sel) => {
+      const n = Number(document.querySelector(sel)?.textContent?.replace(/\D/g, ''));
+      return n > 45_000 && n < 55_000;
+    }, byTestId('log-position'));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="log-row"]')].some((r) => r.textContent?.includes('r049')),
+    );
+    const middle = (await page.locator(byTestId('log-row')).allTextContents()).map((t) =>
+      Number(/r(\d{6})@/.exec(t)?.[1]),
+    );
+    expect(Math.min(...middle)).toBeGreaterThan(45_000);
+    expect(Math.max(...middle)).toBeLessThan(55_000);
     await page.focus(byTestId('log-table'));
     await page.keyboard.press('End');
     await page.waitForSelector(`${byTestId('log-row')}:has-text("${lastEmail}")`);

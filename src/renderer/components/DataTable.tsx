@@ -8,6 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import {
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
   type CSSProperties,
@@ -58,6 +59,12 @@ export interface DataTableProps<T> {
    * to the start / end of the list itself (the table then does nothing more).
    */
   onEdgeKey?(edge: 'start' | 'end'): boolean;
+  /**
+   * For a table that its caller remounts (a window moved to another part of a list): shared between the
+   * instances, it carries keyboard focus from the table that goes to the one that replaces it, so keys keep
+   * reaching the table.
+   */
+  focusCarrier?: { current: boolean };
 }
 
 const HEADER_HEIGHT = 36;
@@ -86,6 +93,18 @@ export function DataTable<T>(props: DataTableProps<T>) {
     if (last >= first) onVisibleRangeChange?.(first, last);
   }, [first, last, onVisibleRangeChange]);
 
+  // Focus goes with the table when its caller replaces it: the leaving instance records whether it had it (its
+  // element is still in the document when the cleanup runs), the new one takes it on mount.
+  const focusCarrier = props.focusCarrier;
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!focusCarrier) return;
+    if (focusCarrier.current) el?.focus({ preventScroll: true });
+    return () => {
+      focusCarrier.current = el !== null && el === document.activeElement;
+    };
+  }, [focusCarrier]);
+
   // Once, when rows first exist: bring the requested row into view (a window moved to a list position).
   const initialIndex = props.initialIndex ?? 0;
   const scrolledToInitial = useRef(initialIndex === 0);
@@ -99,6 +118,13 @@ export function DataTable<T>(props: DataTableProps<T>) {
   const activeIndex = Math.min(active, Math.max(0, rowCount - 1));
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    // Home / End go to the caller first, rows or not: a window being loaded has none yet, and the key must not
+    // be lost.
+    const edge = e.key === 'Home' ? 'start' : e.key === 'End' ? 'end' : null;
+    if (edge && props.onEdgeKey?.(edge)) {
+      e.preventDefault();
+      return;
+    }
     if (rowCount === 0) return;
     const page = Math.max(
       1,
@@ -112,11 +138,6 @@ export function DataTable<T>(props: DataTableProps<T>) {
       Home: 0,
       End: rowCount - 1,
     };
-    const edge = e.key === 'Home' ? 'start' : e.key === 'End' ? 'end' : null;
-    if (edge && props.onEdgeKey?.(edge)) {
-      e.preventDefault();
-      return;
-    }
     const target = moves[e.key];
     if (target !== undefined) {
       e.preventDefault();

@@ -26,6 +26,17 @@ const SEARCH_DEBOUNCE_MS = 300;
 /** Above this many rows the log gets a scrollbar over the whole list (the table scrolls a window of it). */
 const SCALED_SCROLL_MIN = 1000;
 const SCROLLBAR_SETTLE_MS = 150;
+/** Keys on the scaled scrollbar: a share of the log to move by (up is negative), or an end. */
+const SCROLLBAR_KEY_STEPS: Record<string, number | 'start' | 'end'> = {
+  ArrowUp: -0.01,
+  ArrowLeft: -0.01,
+  ArrowDown: 0.01,
+  ArrowRight: 0.01,
+  PageUp: -0.1,
+  PageDown: 0.1,
+  Home: 'start',
+  End: 'end',
+};
 
 /** The log filters the page shares with the status tiles, the reasons chart and the domains table. */
 export interface LogFilters {
@@ -73,18 +84,24 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
     },
     [win],
   );
-  const total = win.total ?? 0;
+  // While a moved window loads, the log's size known from the move keeps the scrollbar (and its focus) in place.
+  const total = win.total ?? start.total ?? 0;
   // Home / End pressed while the window is not settled (its size not yet known, or a jump on its way, e.g.
   // from the scrollbar just left) are kept and carried out once it is: a later key must win over an earlier
   // jump that answers late.
   const inFlight = useRef(0);
+  // The table is remounted when the window moves: keyboard focus goes to the new one.
+  const tableFocus = useRef(false);
   const pendingEdge = useRef<'start' | 'end' | null>(null);
+  // Counts the moments the last jump on its way answered: a superseded jump moves nothing, so without it a key
+  // kept while it was on its way would wait for a render that never comes.
+  const [jumpsSettled, setJumpsSettled] = useState(0);
   const jump = (position: number) => {
     inFlight.current++;
     void jumpTo(position)
       .catch(() => undefined /* the window keeps its place; errors show on the next page */)
       .finally(() => {
-        inFlight.current--;
+        if (--inFlight.current === 0) setJumpsSettled((n) => n + 1);
       });
   };
   const onEdgeKey = (edge: 'start' | 'end') => {
@@ -105,7 +122,7 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
     jump(edge === 'start' ? 0 : Math.max(0, win.total - 1));
     // `jump` is a fresh closure each render; the pending key is read from the ref.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [win, win.total]);
+  }, [win, win.total, jumpsSettled]);
 
   const onSortChange = (key: string) =>
     setSort((s) => {
@@ -218,6 +235,7 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
           key={JSON.stringify({ filter, sort, start })}
           initialIndex={start.focus}
           onEdgeKey={onEdgeKey}
+          focusCarrier={tableFocus}
           label="Delivery log"
           testId="log-table"
           rowTestId="log-row"
@@ -257,8 +275,8 @@ export function DeliveryLog({ deliveryId, filters, onFiltersChange }: DeliveryLo
 
 /**
  * A scrollbar scaled to the whole log: the browser cannot lay out a million rows, so the table scrolls a window
- * of the log and this bar moves the window (a `logs.seek` once the thumb settles). Keyboard: arrows, Page
- * Up/Down, Home/End as for any slider.
+ * of the log and this bar moves the window (a `logs.seek` once the thumb settles). Keyboard: up is towards the
+ * start of the log, as on a scrollbar (arrows 1 % of it, Page Up / Down 10 %, Home / End).
  */
 function ScaledScrollbar({
   total,
@@ -291,6 +309,15 @@ function ScaledScrollbar({
         aria-label="Position in the delivery log"
         aria-valuetext={`Row ${formatCount(value + 1)} of ${formatCount(total)}`}
         onChange={(e) => setDragging(Number(e.target.value))}
+        // The bar runs down the log, so up is towards its start (a native range input would step its value up):
+        // arrows move 1 % of the log, Page Up / Down 10 %, Home / End to its ends.
+        onKeyDown={(e) => {
+          const step = SCROLLBAR_KEY_STEPS[e.key];
+          if (step === undefined) return;
+          e.preventDefault();
+          const to = step === 'start' ? 0 : step === 'end' ? total - 1 : value + Math.round(step * total);
+          setDragging(Math.min(total - 1, Math.max(0, to)));
+        }}
         // Leaving the bar settles it at once: a key pressed next on the table (End) must come after it.
         onBlur={() => {
           if (dragging === null) return;

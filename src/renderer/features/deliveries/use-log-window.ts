@@ -18,9 +18,11 @@ export interface LogWindowStart {
   position: number;
   /** Index in the window to scroll to once it shows (the row the analyst asked for). */
   focus: number;
+  /** The log's size when the window moved (shown until the moved window has loaded its own). */
+  total: number | null;
 }
 
-const TOP: LogWindowStart = { cursor: null, position: 0, focus: 0 };
+const TOP: LogWindowStart = { cursor: null, position: 0, focus: 0, total: null };
 
 /**
  * The delivery log of one query (filter + sort) as a PagedWindow, refreshed live on `logs.changed`. The window
@@ -56,7 +58,7 @@ export function useLogWindow(deliveryId: string, filter: LogFilter, sort: LogSor
       const focus = Math.min(target, Math.max(0, seek.total - 1)) - seek.position;
       setStart({
         key: queryKey,
-        at: { cursor: seek.cursor, position: seek.position, focus: Math.max(0, focus) },
+        at: { cursor: seek.cursor, position: seek.position, focus: Math.max(0, focus), total: seek.total },
       });
     },
     [client, queryKey],
