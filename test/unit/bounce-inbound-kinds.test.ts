@@ -3,7 +3,9 @@
  * of sending services, vacation(1) answers, challenge-response systems that write like delivery software,
  * automatic answers saying the address is gone, daemons writing in words no format marker knows, filters
  * sending from the null sender, reply codes among numbers that are not reply codes, and (from the fourth
- * blind set) vacation rules' plain replies, VERP return paths, Notes names and authentication failure reports.
+ * blind set) vacation rules' plain replies, VERP return paths, Notes names and authentication failure reports;
+ * (from the fifth) forwarded bounces, tagged VERP, message ids in a bounce's words, list rejections and notices,
+ * mailers' own charset names and Microsoft complaints with a redacted To.
  */
 import { describe, expect, it } from 'vitest';
 import { createClassifier, parseInboundSync, qualifyInbound } from '../../src/main/engine/bounce';
@@ -486,5 +488,195 @@ describe('inbound kinds and their qualification', () => {
       '550 invalid DNS MX or A/AAAA resource record',
     ]);
     expect(verdicts).toMatchObject([{ recipient: 'kontakt@example.net', reason: 'refused', type: 'soft' }]);
+  });
+
+  const POSTFIX_DSN = [
+    'Return-Path: <>',
+    'From: MAILER-DAEMON@mx.example.net (Mail Delivery System)',
+    'Subject: Undelivered Mail Returned to Sender',
+    'To: bounces+tag-ann=example.net@em.sender.test',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="in"',
+    '',
+    '--in',
+    'Content-Type: text/plain',
+    '',
+    '<ann@example.net>: host mx.example.net[private/dovecot-lmtp] said: 552 5.2.2 Mailbox is full',
+    '--in',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.net',
+    '',
+    'Final-Recipient: rfc822; ann@example.net',
+    'Action: failed',
+    'Status: 5.2.2',
+    'Diagnostic-Code: smtp; 552 5.2.2 <ann@example.net>: Mailbox is full',
+    '--in',
+    'Content-Type: text/rfc822-headers',
+    '',
+    'Return-Path: <bounces+tag-ann=example.net@em.sender.test>',
+    'From: news@sender.test',
+    'To: ann@example.net',
+    'Subject: News',
+    '--in--',
+  ];
+
+  it('reads the report a sending service or a forwarder attaches, under the address the wrapper names', () => {
+    // A sending service's "bounce forwarding": no words of its own that name a bounce format.
+    const espForward = qualify([
+      'From: Bounce Forwarding <forward@esp.test>',
+      'To: bounce@sender.test',
+      'Subject: Fwd: your message',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="out"',
+      '',
+      '--out',
+      'Content-Type: text/plain',
+      '',
+      'Bounce forwarding is enabled for your account. The original is attached.',
+      '--out',
+      'Content-Type: message/rfc822',
+      '',
+      ...POSTFIX_DSN,
+      '--out--',
+    ]);
+    expect(espForward.verdicts).toMatchObject([
+      { recipient: 'ann@example.net', reason: 'mailbox_full', type: 'soft' },
+    ]);
+    // A forwarding service: our message went to the alias it names; the attached bounce says why it failed.
+    const alias = qualify([
+      'Return-Path: <>',
+      'From: Alumni Forwarding <fwd-bounces@alumni.test>',
+      'To: bounce@sender.test',
+      'Subject: Returned: forwarded message could not be delivered',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="out"',
+      '',
+      '--out',
+      'Content-Type: text/plain',
+      '',
+      'Your message to bob@alumni.test was forwarded to the address on file, but the copy was returned as undeliverable.',
+      '--out',
+      'Content-Type: message/rfc822',
+      '',
+      ...POSTFIX_DSN,
+      '--out--',
+    ]);
+    expect(alias.verdicts).toMatchObject([
+      { recipient: 'bob@alumni.test', reason: 'mailbox_full', type: 'soft' },
+    ]);
+  });
+
+  it('takes the returned To over a VERP address that carries a tag before it, and no message id for an address', () => {
+    const { verdicts } = qualify([
+      'Return-Path: <>',
+      'Delivered-To: bounces+ed6854-kim=example.kr@news.sender.test',
+      'From: Sophos Email Appliance <postmaster@example.kr>',
+      'To: bounces+ed6854-kim=example.kr@news.sender.test',
+      'Subject: Message blocked: News',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'The message was blocked because it contains an encrypted attachment.',
+      'Message ID: <20170308093000.5B5F8547A8@sender.test>',
+      'Identificativo messaggio: opec2901.20191119.12345@pec.example.kr',
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      'From: news@sender.test',
+      'To: kim@example.kr',
+      'Subject: News',
+      '--b--',
+    ]);
+    expect(verdicts.map((v) => v.recipient)).toEqual(['kim@example.kr']);
+  });
+
+  it('reads a list manager’s rejection marked auto-replied as a bounce, and its subscription notice as none', () => {
+    const rejected = qualify([
+      'Return-Path: <>',
+      'From: Gestionnaire de listes <sympa@listes.example.org>',
+      'To: bounce@sender.test',
+      'Subject: =?utf-8?Q?Message_rejet=C3=A9_pour_la_liste_adherents?=',
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      "Votre message pour la liste adherents@example.org a =C3=A9t=C3=A9 rejet=C3=A9 car vous n'=C3=AAtes pas abonn=C3=A9(e) =C3=A0 cette liste.",
+      '--b',
+      'Content-Type: message/rfc822',
+      '',
+      'From: news@sender.test',
+      'To: adherents@example.org',
+      'Subject: News',
+      '',
+      'Hello',
+      '--b--',
+    ]);
+    expect(rejected.report.kind).toBe('bounce_nonstandard');
+    expect(rejected.verdicts).toMatchObject([
+      { recipient: 'adherents@example.org', reason: 'refused', type: 'soft' },
+    ]);
+    const confirm = qualify([
+      'Return-Path: <>',
+      'From: tips-request@lists.example.org',
+      'To: bounce@sender.test',
+      'Subject: confirm 4f1c2a9b8e7d6c5b4a39281706f5e4d3c2b1a098',
+      'Auto-Submitted: auto-generated',
+      '',
+      'Mailing list subscription confirmation notice for mailing list tips',
+      'To confirm that you want to be added to this mailing list, simply reply to this message.',
+    ]);
+    expect(confirm.report.kind).toBe('unknown');
+  });
+
+  it('decodes the charset names mailers use beyond the Encoding Standard’s (QQ Mail’s eucgb2312_cn)', () => {
+    const { report, verdicts } = qualify([
+      'From: =?eucgb2312_cn?b?zfXQocP3?= <12345@qq.test>',
+      'To: bounce@sender.test',
+      // "自动回复: News" in GB 2312
+      `Subject: =?eucgb2312_cn?b?${Buffer.from('19S2r7vYuLQ6IE5ld3M=', 'base64').toString('base64')}?=`,
+      'In-Reply-To: <1@sender.test>',
+      '',
+      'Thanks',
+    ]);
+    expect(report.subject).toBe('自动回复: News');
+    expect(report.kind).toBe('auto_reply');
+    expect(verdicts).toMatchObject([{ recipient: '12345@qq.test', type: 'ignored' }]);
+  });
+
+  it('names the complaining mailbox of a Microsoft report from X-HmXmrOriginalRecipient when the To is redacted', () => {
+    const { verdicts } = qualify([
+      'From: staff@hotmail.test',
+      'To: fbl@sender.test',
+      'Subject: complaint about message from 192.0.2.1',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: message/feedback-report',
+      '',
+      'Feedback-Type: abuse',
+      'User-Agent: Hotmail FBL',
+      'Version: 1',
+      'X-HmXmrOriginalRecipient: <jess@outlook.test>',
+      '',
+      '--b',
+      'Content-Type: message/rfc822',
+      '',
+      'From: news@sender.test',
+      'To: redacted@outlook.test',
+      'Subject: News',
+      '',
+      'Hello',
+      '--b--',
+    ]);
+    expect(verdicts).toMatchObject([{ recipient: 'jess@outlook.test', reason: 'refused', type: 'hard' }]);
   });
 });

@@ -206,6 +206,12 @@ const INVALID_DOMAIN: Case[] = [
   ['550 Invalid domain', 'invalid_domain', 'soft'],
   ["Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", 'invalid_domain', 'soft'],
   ['521 5.3.2 nowhere.test does not accept mail', 'invalid_domain', 'soft'],
+  // Exim 4.96 (the Debian binary's strings): RFC 7505 null MX
+  [
+    'all hosts for nowhere.test have been failing: an MX or SRV record indicated no SMTP service',
+    'invalid_domain',
+    'soft',
+  ],
   // DragonFly Mail Agent (dma), net.c
   ['DNS lookup failure: host nowhere.test not found', 'invalid_domain', 'soft'],
   [
@@ -241,6 +247,12 @@ const TOO_LARGE: Case[] = [
 ];
 
 const REFUSED: Case[] = [
+  // A Postfix recipient restriction for an internal-only address (the text is the administrator's)
+  [
+    '554 5.7.1 <all-staff@example.com>: Recipient address rejected: This address does not accept mail from outside the organisation',
+    'refused',
+    'soft',
+  ],
   [
     '554 5.7.1 The message was rejected because it contains prohibited virus or spam content',
     'refused',
@@ -317,6 +329,13 @@ const REFUSED: Case[] = [
 ];
 
 const UNREACHABLE: Case[] = [
+  // Postfix 3.7 smtp(8) and Exim 4.96 (the Debian binaries' strings)
+  ['SMTPUTF8 is required, but was not offered by host mx.example.com[192.0.2.8]', 'unreachable', 'soft'],
+  [
+    'Child process of address_pipe transport returned 69 (could mean service or program unavailable) from command: /usr/local/bin/tickets',
+    'unreachable',
+    'soft',
+  ],
   ['421 4.4.2 mx.example.com: Connection timed out', 'unreachable', 'soft'],
   ['Deferred: Connection refused by mx.example.com.', 'unreachable', 'soft'],
   [

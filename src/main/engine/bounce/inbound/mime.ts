@@ -189,13 +189,36 @@ export function partText(part: MimePart): string {
   return decodeCharset(transferDecode(part), part.params.charset);
 }
 
+/**
+ * Charset names mailers write that the Encoding Standard does not know: Microsoft code pages by number and the
+ * Chinese and Korean mailers' own names for GB 2312 and EUC-KR (QQ Mail's `eucgb2312_cn`).
+ */
+const CHARSET_ALIASES: Record<string, string> = {
+  cp936: 'gbk',
+  ms936: 'gbk',
+  'windows-936': 'gbk',
+  'euc-cn': 'gbk',
+  euccn: 'gbk',
+  eucgb2312_cn: 'gbk',
+  'x-euc-cn': 'gbk',
+  cp949: 'euc-kr',
+  ms949: 'euc-kr',
+  'windows-949': 'euc-kr',
+  uhc: 'euc-kr',
+  cp932: 'shift_jis',
+  'windows-932': 'shift_jis',
+  'x-ms-cp932': 'shift_jis',
+  cp950: 'big5',
+  'windows-950': 'big5',
+};
+
 export function decodeCharset(latin1: string, charset: string | undefined): string {
   const bytes = Buffer.from(latin1, 'latin1');
   const label = (charset ?? 'utf-8').trim().toLowerCase();
   // Undeclared (or "ASCII") 8-bit text that is not UTF-8 is nearly always Windows-1252 / Latin-1.
   if (label === 'us-ascii' || label === 'ascii' || charset === undefined) return utf8OrLatin(bytes);
   try {
-    return new TextDecoder(label).decode(bytes);
+    return new TextDecoder(CHARSET_ALIASES[label] ?? label).decode(bytes);
   } catch {
     return new TextDecoder('utf-8').decode(bytes);
   }

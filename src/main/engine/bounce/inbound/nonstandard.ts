@@ -132,7 +132,12 @@ const FORMATS: readonly Format[] = [
 const DAEMON_FROM_RE =
   /mailer-daemon|postmaster|mail delivery|mail ?administrator|mail system|mailer|daemon|bounce|(?:listserv|mailman)(?:-[^@\s]*)?@|list server|-owner@|owner-[^@\s]*@|-request@|^\s*(?:"[^"]*"\s*)?<?\s*>?\s*$/i;
 const BOUNCE_SUBJECT_RE =
-  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|not delivered|delivery (failure|failed|problem|warning|delayed)|\b(message|mail|e-?mail)\b[^\n]{0,40}\b(blocked|rejected|refused|returned)\b|unzustellbar|non recapitabile|non remis|no entregado|配[信送](エラー|失敗|不能)|返送|送信エラー|拒否|遮断|拒绝|退信/i;
+  /undeliver|deliver(y|ed)? (status|fail|notification|problem|error)|non[- ]?delivery|returned mail|failure notice|mail (system )?error|could not (be )?(send|deliver)|not delivered|delivery (failure|failed|problem|warning|delayed)|\b(message|mail|e-?mail)\b[^\n]{0,40}\b(blocked|rejected|refused|returned)\b|\b(message|courriel|nachricht|mensaje|messaggio|mensagem|bericht)\b[^\n]{0,40}(rejet[ée]|refus[ée]|bloqu[ée]|abgelehnt|zurückgewiesen|blockiert|rechazad|bloquead|rifiutat|respint|bloccat|rejeitad|recusad|geweigerd|geblokkeerd)|unzustellbar|nicht zugestellt|non recapitabile|mancata consegna|non consegnat|non remis|non distribu|échec de (la )?(remise|livraison|distribution)|no entregado|no se (ha )?pudo entregar|não entregue|falha na entrega|onbestelbaar|niet (afgeleverd|bezorgd)|配[信送](エラー|失敗|不能)|返送|送信エラー|拒否|遮断|拒绝|退信/i;
+
+/** Whether a Subject is a bounce's ("Undeliverable: …", "Message rejeté pour la liste …"). */
+export function isBounceSubject(subject: string): boolean {
+  return BOUNCE_SUBJECT_RE.test(subject);
+}
 
 /** Whether a From header is a delivery daemon's (or the null sender's). */
 export function isDaemonSender(from: string): boolean {
@@ -163,7 +168,7 @@ export function detectNonstandardFormat(
 ): string | null {
   const haystack = `${subject}\n${text.slice(0, 20_000)}`;
   const fromDaemon = isDaemonSender(from) || nullSender;
-  const bounceSubject = BOUNCE_SUBJECT_RE.test(subject);
+  const bounceSubject = isBounceSubject(subject);
   for (const f of FORMATS) {
     if (f.marker.test(haystack)) {
       if (!f.gated || fromDaemon || bounceSubject) return f.name;
@@ -244,9 +249,17 @@ export function parseNonstandard(input: NonstandardInput): InboundRecipient[] {
   return recipients;
 }
 
-/** The text with each link replaced by as many spaces (offsets kept). */
+/**
+ * The text with each link, and each message id a label introduces ("Message ID: <…@host>"), replaced by as
+ * many spaces (offsets kept): their addresses are parameters and identifiers, not recipients.
+ */
 function withoutLinks(text: string): string {
-  return text.replace(/\b(?:https?|ftp):\/\/[^\s<>"']{1,2000}/gi, (url) => ' '.repeat(url.length));
+  return text
+    .replace(/\b(?:https?|ftp):\/\/[^\s<>"']{1,2000}/gi, (url) => ' '.repeat(url.length))
+    .replace(
+      /(\b(?:message|msg|queue)[ _-]?id(?:entifier)?|\bin-reply-to|\breferences|identificativo(?: del)? messaggio|id(?:entifiant)? du message|identificador del mensaje|nachrichten-?id)([ \t]*[:=]?[ \t]*)(<[^<>\s]{1,250}>|[^<>\s]{1,250}@[^<>\s]{1,250})/gi,
+      (_, label: string, gap: string, id: string) => label + gap + ' '.repeat(id.length),
+    );
 }
 
 interface Found {
@@ -280,9 +293,16 @@ function failedAddresses(
   const inSubject = subjectAddress(input.subject, isCandidate);
   if (inSubject) return [{ address: inSubject, final: null, at: 0 }];
   // A VERP return path names the failed recipient exactly; the returned header's To may be a list address.
+  // Unless the VERP part carries a tag before the address (`bounces+ed6854-user=example.com@`): the returned
+  // To that ends it is the address.
   const verp = recipientOfVerp(input.envelopeTo ?? null);
-  if (verp && isCandidate(verp)) return [{ address: verp, final: null, at: 0 }];
   const fromHeaders = returnedHeaders ? recipientOfReturnedHeaders(returnedHeaders, isCandidate) : null;
+  if (verp && isCandidate(verp)) {
+    const tagged = fromHeaders !== null && verp.toLowerCase().endsWith(fromHeaders.toLowerCase());
+    const tagEnd = verp.charAt(verp.length - (fromHeaders?.length ?? 0) - 1);
+    const address = tagged && /[-._+]/.test(tagEnd) ? fromHeaders : verp;
+    return [{ address, final: null, at: 0 }];
+  }
   if (fromHeaders) return [{ address: fromHeaders, final: null, at: 0 }];
   const lone = loneAddress(own, isCandidate);
   return lone ? [{ address: lone, final: null, at: 0 }] : [];

@@ -17,6 +17,7 @@ import {
   parseMime,
   partText,
   splitHeaders,
+  transferDecode,
   type HeaderField,
   type MimePart,
 } from './mime';
@@ -24,6 +25,7 @@ import { parseEspEvents } from './esp-events';
 import { parseJmrp } from './jmrp';
 import {
   detectNonstandardFormat,
+  isBounceSubject,
   isDaemonSender,
   parseNonstandard,
   type NonstandardInput,
@@ -56,7 +58,7 @@ export function parseInboundSync(raw: Buffer | string, options: ParseInboundOpti
   const truncated = bytes.length > MAX_PARSE_BYTES;
   const input = truncated ? bytes.slice(0, MAX_PARSE_BYTES) : bytes;
   try {
-    return analyse(input, options, truncated);
+    return analyse(input, options, truncated, 0);
   } catch (err) {
     return {
       ...emptyReport(truncated),
@@ -99,9 +101,16 @@ interface Context {
   text: string;
   returned: MimePart | null;
   original: OriginalMessage | null;
+  /** The report a wrapper attaches (a forwarded bounce), read once; null at the second level or when none. */
+  attachedReport(): InboundReport | null;
 }
 
-function analyse(input: string, options: ParseInboundOptions, truncated: boolean): InboundReport {
+function analyse(
+  input: string,
+  options: ParseInboundOptions,
+  truncated: boolean,
+  depth: number,
+): InboundReport {
   const root = parseMime(input);
   const h = root.headers;
   const subject = decodeHeader(headerOf(h, 'subject') ?? '');
@@ -131,6 +140,13 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
     text,
     returned,
     original: returned ? originalOf(returned.headers) : null,
+    attachedReport: () => {
+      if (depth > 0) return null;
+      const part = own.find((p) => p.message !== null && isReport(p.message));
+      // Read as a message of its own: its envelope is its To (our address, which the wrapper must not name).
+      const inner = part ? analyse(transferDecode(part), {}, truncated, depth + 1) : null;
+      return inner && inner.kind !== 'unknown' ? inner : null;
+    },
   };
   return (
     deliveryStatusReport(ctx) ??
@@ -138,12 +154,59 @@ function analyse(input: string, options: ParseInboundOptions, truncated: boolean
     jmrpReport(ctx) ??
     espReport(ctx) ??
     dispositionReport(ctx) ??
-    textReport(ctx) ?? {
+    textReport(ctx) ??
+    forwardedReport(ctx) ?? {
       ...base,
       note: base.note ?? 'not a delivery report, complaint, bounce or auto-reply',
     }
   );
 }
+
+/**
+ * A message that is none of the above but attaches one that is (a sending service's "bounce forwarding", a
+ * colleague's "Fwd:" of a bounce as an attachment): the attached report is read, once (not its own attachments).
+ */
+function forwardedReport(ctx: Context): InboundReport | null {
+  const inner = ctx.attachedReport();
+  return inner && { ...inner, envelopeTo: ctx.base.envelopeTo, note: FORWARDED_NOTE };
+}
+
+const FORWARDED_NOTE = 'a forwarded report: the attached one was read';
+
+/**
+ * A bounce whose returned message is itself a report: a forwarding service (or a sending service's bounce
+ * forwarding) passing on the bounce it received for the copy it forwarded. Our message went to the address
+ * the wrapper names; why it failed is the attached report's. Null when the attached report cannot be read or
+ * returns no message (the wrapper is then left unqualified: it could be a bounce of anybody's bounce).
+ */
+function wrappedReport(ctx: Context, outer: readonly InboundRecipient[]): InboundReport | null {
+  const inner = ctx.attachedReport();
+  // Only a report that returns the message it is about says which message failed.
+  if (!inner?.original || (inner.kind !== 'dsn' && inner.kind !== 'bounce_nonstandard')) return null;
+  const failed = inner.recipients.filter((r) => r.action !== 'delivered' && r.action !== 'relayed');
+  const cause = failed.find((r) => r.diagnostic !== null || r.status !== null) ?? failed[0];
+  // The wrapper's recipients, not the attached report's addressee (our return path, read from its header).
+  const ours = inner.envelopeTo?.toLowerCase();
+  const named = outer.filter((r) => r.recipient !== null && r.recipient.toLowerCase() !== ours);
+  const recipients = named.length
+    ? named.map((r) =>
+        r.diagnostic !== null || r.status !== null || !cause
+          ? r
+          : {
+              ...r,
+              action: cause.action,
+              status: cause.status,
+              code: cause.code,
+              diagnostic: cause.diagnostic,
+              remoteMta: cause.remoteMta,
+            },
+      )
+    : inner.recipients;
+  return { ...inner, envelopeTo: ctx.base.envelopeTo, recipients, note: FORWARDED_NOTE };
+}
+
+const LIST_NOTICE_RE =
+  /^confirm [0-9a-f]{16,}|subscription confirmation|confirm (your|this) subscription|to confirm that you want to be (added|subscribed)|welcome to the [^\n]{1,80} mailing list|confirmation (de|d'|d’)\s?abonnement|abonnement (à|a) confirmer|anmeldebest(ä|ae)tigung/im;
 
 /** RFC 3464: a delivery-status part (or a multipart/report that says it is one). */
 function deliveryStatusReport(ctx: Context): InboundReport | null {
@@ -166,6 +229,8 @@ function deliveryStatusReport(ctx: Context): InboundReport | null {
   }
   if (recipients.some((r) => r.diagnostic === null)) recipients = diagnosticsFromText(recipients, textual());
   if (returned && isReport(returned) && !original?.relaydeckId) {
+    const wrapped = wrappedReport(ctx, recipients);
+    if (wrapped) return wrapped;
     return {
       ...base,
       format: 'rfc3464',
@@ -203,7 +268,16 @@ function feedbackReport(ctx: Context): InboundReport | null {
   const feedbackPart = own.find((p) => p.contentType === 'message/feedback-report');
   if (!feedbackPart && reportType !== 'feedback-report') return null;
   const parsed = feedbackPart ? parseFeedbackReport(partText(feedbackPart)) : null;
-  const fromOriginal = original?.to && !/redacted/i.test(original.to) ? firstAddress(original.to) : null;
+  const fromOriginal =
+    (original?.to && !/redacted/i.test(original.to) ? firstAddress(original.to) : null) ??
+    // Microsoft's reports name the complaining mailbox in X-HmXmrOriginalRecipient (the report's fields or
+    // the returned header) when the returned To is redacted.
+    addressesIn(
+      headerOf(ctx.returned?.headers ?? [], 'x-hmxmroriginalrecipient') ??
+        /^X-HmXmrOriginalRecipient:[ \t]*(.+)$/im.exec(feedbackPart ? partText(feedbackPart) : '')?.[1] ??
+        null,
+    )[0] ??
+    null;
   // An RFC 6591 authentication failure report is about our signature or SPF, not about any recipient.
   const authFailure = parsed?.feedback.feedbackType === 'auth-failure';
   const addresses =
@@ -295,9 +369,12 @@ function textReport(ctx: Context): InboundReport | null {
   const nullSender = /^<\s*>$/.test((headerOf(h, 'return-path') ?? '').trim());
   // A delivery daemon's message is a bounce even when no phrase names its format (daemons mark their
   // bounces Auto-Submitted: auto-replied, like auto-replies).
+  // A list manager's administrative notice (a subscription to confirm, a welcome) comes from a daemon-like
+  // address but reports no failure: it is no bounce unless its words say one.
+  const listNotice = LIST_NOTICE_RE.test(`${subject}\n${text.slice(0, 2000)}`);
   const format =
     detectNonstandardFormat(text, subject, fromHeader, nullSender) ??
-    (/[a-z]/i.test(fromHeader) && isDaemonSender(fromHeader) ? 'generic' : null);
+    (/[a-z]/i.test(fromHeader) && isDaemonSender(fromHeader) && !listNotice ? 'generic' : null);
   const autoReply = autoReplyReason(h, subject, text);
   // A challenge-response system (TMDA, SpamArrest …) writes like mail delivery software but refuses nothing:
   // without a failure reply in its text, its challenge wins over bounce phrases.
@@ -306,11 +383,18 @@ function textReport(ctx: Context): InboundReport | null {
   if (
     format &&
     !(challenge && !failureReply) &&
-    (format !== 'generic' || !autoReply || isDaemonSender(fromHeader))
+    (format !== 'generic' ||
+      !autoReply ||
+      isDaemonSender(fromHeader) ||
+      // RFC 3834's mark alone does not make an auto-reply: mail software marks its bounces auto-replied too
+      // (a list manager's "Message rejected"); a bounce subject then decides.
+      (autoReply === 'Auto-Submitted: auto-replied' && isBounceSubject(subject)))
   ) {
     const recipients = parseNonstandard(nonstandardInput(ctx, failedRecipientsHeader(h)));
     const orig = original ?? inlineOriginal(ctx.input);
     if (returned && isReport(returned) && !orig?.relaydeckId) {
+      const wrapped = wrappedReport(ctx, recipients);
+      if (wrapped) return wrapped;
       return {
         ...base,
         format,
