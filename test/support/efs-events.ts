@@ -7,6 +7,7 @@
 import { applyOutcomes, type MessageOutcome } from '../../src/main/engine/feedback/apply-outcomes';
 import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
 import type { Classification } from '../../src/main/engine/bounce/basic-classifier';
+import { bareRecipient } from '../../src/main/engine/bounce/inbound/report-fields';
 import type { InboundReport, InboundVerdict } from '../../src/main/engine/bounce/inbound/types';
 import type { SmtpOutcome } from '../../src/main/engine/types';
 import { applyReport } from '../../src/main/inmail/outcomes';
@@ -211,17 +212,7 @@ export function complaint(db: Db, logId: number, at: number): void {
       sourceIp: null,
       reportedDomain: null,
     },
-    recipients: [
-      {
-        recipient: t.email,
-        originalRecipient: null,
-        action: null,
-        status: null,
-        code: null,
-        diagnostic: null,
-        remoteMta: null,
-      },
-    ],
+    recipients: [bareRecipient(t.email)],
   };
   const verdict: InboundVerdict = {
     recipient: t.email,

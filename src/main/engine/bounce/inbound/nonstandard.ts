@@ -16,7 +16,7 @@ import { splitOwnText } from './own-text';
 import { parseDeliveryStatus, splitDiagnostic } from './report-fields';
 import { headersOfPastedCopy, recipientOfReturnedHeaders, recipientOfVerp } from './returned-headers';
 import { diagnosticFor, findDiagnostic } from './text-diagnostics';
-import { findMentions } from './text-recipients';
+import { findMentions, uniqueByAddress } from './text-recipients';
 import type { DsnAction, InboundRecipient } from './types';
 
 interface Format {
@@ -282,7 +282,7 @@ function failedAddresses(
   const mentions = findMentions(own, isCandidate);
   const header = input.failedHeader.map(stripAddress).filter((a) => a.includes('@') && isCandidate(a));
   if (header.length) {
-    return unique(
+    return uniqueByAddress(
       header.map((h) => {
         const m = mentions.find((x) => (x.final ?? x.address).toLowerCase() === h.toLowerCase());
         return { address: m?.address ?? h, final: m?.final ?? null, at: m?.at ?? 0 };
@@ -356,14 +356,4 @@ function embeddedDeliveryStatus(own: string): InboundRecipient[] {
 
 function stripAddress(a: string): string {
   return a.trim().replace(/^[<("']+|[>)"'.,;:]+$/g, '');
-}
-
-function unique(found: Found[]): Found[] {
-  const seen = new Set<string>();
-  return found.filter((f) => {
-    const key = f.address.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -130,7 +130,7 @@ export function findMentions(text: string, isCandidate: (address: string) => boo
   // A transcript names the addresses again (sometimes rewritten): it counts only when nothing else does.
   for (const tier of [strong, transcript, weak]) {
     const chosen = applyExpansions(text, tier).filter((m) => isCandidate(m.address));
-    if (chosen.length) return dedupe(chosen);
+    if (chosen.length) return uniqueByAddress(chosen);
   }
   return [];
 }
@@ -196,9 +196,10 @@ function blockAt(text: string, at: number): string {
   return out.join('\n');
 }
 
-function dedupe(mentions: Mention[]): Mention[] {
+/** The items in order, each address once (the first mention of it, case aside). */
+export function uniqueByAddress<T extends { address: string }>(items: readonly T[]): T[] {
   const seen = new Set<string>();
-  return mentions.filter((m) => {
+  return items.filter((m) => {
     const key = m.address.toLowerCase();
     if (seen.has(key)) return false;
     seen.add(key);
