@@ -15,7 +15,7 @@ import { createCampaign, type Campaign } from './campaign/campaign';
 import { seedDemo } from './demo/seed';
 import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
 import { systemClock, type Clock } from './engine/clock';
-import { createDkimSigner } from './engine/dkim';
+import { createDkimKeyring, createDkimSigner } from './engine/dkim';
 import { createDeliveryWorkers } from './engine/workers/pool';
 import { deliveryWorkerScript } from './engine/workers/script';
 import { startSandbox, type Sandbox } from './engine/sandbox';
@@ -25,7 +25,8 @@ import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
 import type { ReportPrinter } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
-import { cachedSetting } from './store/settings-repo';
+import { createRevisionWatcher } from './store/revision-watcher';
+import { watchedSetting } from './store/settings-repo';
 
 export const APP_VERSION: string = packageVersion;
 
@@ -90,11 +91,15 @@ export async function openApp(options: AppOptions): Promise<App> {
     const bus = createEventBus();
     cleanups.push(() => bus.close());
 
+    // The one watcher of this connection's revisions: rules, DKIM keys and settings written by another process.
+    const revisions = createRevisionWatcher({ db, clock });
+
     // Before the sandbox (its asynchronous DSNs and complaints go to the listener) and the engine (which
     // classifies with the stored rules and sends with VERP return-paths).
     const bounce = await startBounceSide({
       db,
       clock,
+      revisions,
       logger,
       notify: bus,
       listen: options.inmail === false ? false : (options.inmail ?? {}),
@@ -107,6 +112,8 @@ export async function openApp(options: AppOptions): Promise<App> {
         ? null
         : await startSandbox({
             port: options.sandbox?.port ?? 0,
+            // The simulated receivers are remote servers: they run on real time, whatever clock the app has.
+            clock: systemClock,
             logger: logger.child({ component: 'sandbox' }),
             bounceMailbox: () =>
               bounce.listener ? { host: bounce.listener.host, port: bounce.listener.port } : null,
@@ -121,23 +128,27 @@ export async function openApp(options: AppOptions): Promise<App> {
           size: os.availableParallelism(),
           spawn: () => new Worker(deliveryWorkerScript()),
           logger: logger.child({ component: 'workers' }),
+          clock,
         })
       : undefined;
     if (workers) cleanups.push(() => workers.close());
-    const signer = runEngine ? createDkimSigner({ db, logger, clock, pool: workers }) : undefined;
-    if (signer) cleanups.push(() => signer.close());
-    const defaultRoute = cachedSetting(db, 'defaultRoute');
+    // The keyring pushes its keys to the workers, which sign; the signer is the engine's view of both.
+    const keyring = workers ? createDkimKeyring({ db, logger, revisions }) : undefined;
+    if (keyring) cleanups.push(() => keyring.close());
+    const signer = workers && keyring ? createDkimSigner({ keyring, pool: workers, clock }) : undefined;
+    const defaultRoute = watchedSetting(db, 'defaultRoute', revisions);
     const engine = runEngine
       ? createEngine({
           clock,
           dns: options.dns ?? nodeDns,
-          relayFactory: options.relayFactory ?? createSmtpRelayFactory(),
+          relayFactory: options.relayFactory ?? createSmtpRelayFactory({ clock: systemClock }),
           db,
           logger: logger.child({ component: 'engine' }),
           notify: bus,
           defaultRoute: () => defaultRoute() ?? null,
           sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
           signer,
+          revisions,
           ...(options.relayFactory ? {} : { transmitter: workers }),
           bounceClassifier: bounce.classifier,
           envelopeSender: bounce.envelopeSender,

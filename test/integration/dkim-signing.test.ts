@@ -1,29 +1,37 @@
 import { Worker } from 'node:worker_threads';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDkimSigner, DkimSignError, type DkimSigner } from '../../src/main/engine/dkim';
+import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import {
+  createDkimKeyring,
+  createDkimSigner,
+  DkimSignError,
+  type DkimSigner,
+} from '../../src/main/engine/dkim';
 import {
   generateDkimKey,
   importDkimKey,
   listDkimKeys,
   setDkimKeyEnabledById,
 } from '../../src/main/engine/dkim/key-admin';
-import { createDeliveryWorkers } from '../../src/main/engine/workers/pool';
+import { createDeliveryWorkers, type DeliveryWorkers } from '../../src/main/engine/workers/pool';
 import { deliveryWorkerScript } from '../../src/main/engine/workers/script';
 import { ComposeError, createComposer } from '../../src/main/engine/relay/compose';
 import { captureLogger } from '../support/api-test-logger';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
 import { openTempDb, type TempDb } from '../support/engine-fixtures';
+import { createRevisionWatcher } from '../../src/main/store/revision-watcher';
+import type { Logger } from '../../src/main/logger';
 
 const T0 = Date.UTC(2026, 0, 1);
 let t: TempDb;
-let signer: DkimSigner | null = null;
+/** The pools and keyrings a test made, closed after it. */
+const closers: (() => Promise<void> | void)[] = [];
 beforeEach(() => {
   t = openTempDb();
 });
 afterEach(async () => {
-  await signer?.close();
-  signer = null;
+  for (const close of closers.splice(0).reverse()) await close();
   t.cleanup();
 });
 
@@ -59,9 +67,25 @@ function headerBlock(headers: Record<string, string>): Buffer {
   );
 }
 
-function newSigner(workers = 2): DkimSigner {
-  signer = createDkimSigner({ db: t.db, logger: captureLogger(), workers });
-  return signer;
+/** The app's shape: a keyring over the store, a pool of delivery workers, the signer over both. */
+function newSigner(
+  workers = 2,
+  o: { logger?: Logger; spawn?: () => Worker } = {},
+): { signer: DkimSigner; pool: DeliveryWorkers } {
+  const logger = o.logger ?? captureLogger();
+  const pool = createDeliveryWorkers({
+    size: workers,
+    spawn: o.spawn ?? (() => new Worker(deliveryWorkerScript())),
+    logger,
+    clock: systemClock,
+  });
+  const revisions = createRevisionWatcher({ db: t.db, clock: new ManualClock(T0) });
+  const keyring = createDkimKeyring({ db: t.db, logger, revisions });
+  closers.push(
+    () => pool.close(),
+    () => keyring.close(),
+  );
+  return { signer: createDkimSigner({ keyring, pool, clock: systemClock }), pool };
 }
 
 describe('DKIM signing through the worker pool', () => {
@@ -71,7 +95,7 @@ describe('DKIM signing through the worker pool', () => {
     ['ed25519-sha256', 2048],
   ] as const)('signs composed messages with %s (%i bits) that mailauth verifies', async (algorithm, bits) => {
     const key = await generateDkimKey(ctx(), { domain: 'sender.test', selector: 's1', algorithm, bits });
-    const s = newSigner();
+    const { signer: s } = newSigner();
     const raws = await Promise.all(Array.from({ length: 20 }, (_, i) => composed('news@sender.test', i)));
     const signed = await Promise.all(raws.map((raw) => s.sign(raw, 'sender.test')));
     for (const result of signed) {
@@ -104,7 +128,7 @@ describe('DKIM signing through the worker pool', () => {
       algorithm: 'ed25519-sha256',
       bits: 2048,
     });
-    const s = newSigner();
+    const { signer: s } = newSigner();
     const raw = await composed('news@sender.test', 0, {
       'List-Unsubscribe': '<https://sender.test/u/1>, <mailto:u@sender.test>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -130,7 +154,7 @@ describe('DKIM signing through the worker pool', () => {
       algorithm: 'rsa-sha256',
       bits: 1024,
     });
-    const s = newSigner();
+    const { signer: s } = newSigner();
     const { raw } = await s.sign(await composed('news@sender.test'), 'sender.test');
     expect((await verifyDkim(raw, [key]))[0]?.result).toBe('pass');
 
@@ -157,7 +181,7 @@ describe('DKIM signing through the worker pool', () => {
       algorithm: 'rsa-sha256',
       bits: 1024,
     });
-    const s = newSigner();
+    const { signer: s } = newSigner();
     const sub = await s.sign(await composed('news@news.example.com'), 'news.example.com');
     expect(sub.dkimDomain).toBe('example.com');
     expect(await verifyDkim(sub.raw, [key])).toEqual([
@@ -175,7 +199,7 @@ describe('DKIM signing through the worker pool', () => {
       { ...ctx(), now: T0 },
       { domain: 'sender.test', selector: 'old', algorithm: 'rsa-sha256', bits: 1024 },
     );
-    const s = newSigner(1);
+    const { signer: s } = newSigner(1);
     expect(signatureTags((await s.sign(await composed('a@sender.test'), 'sender.test')).raw)[0]?.s).toBe(
       'old',
     );
@@ -213,7 +237,7 @@ describe('DKIM signing through the worker pool', () => {
       algorithm: 'rsa-sha256',
     });
     expect(listDkimKeys(t.db)).toEqual([key]);
-    const s = newSigner();
+    const { signer: s } = newSigner();
     const { raw } = await s.sign(await composed('x@imported.test'), 'imported.test');
     expect(await verifyDkim(raw, [key])).toEqual([expect.objectContaining({ result: 'pass' })]);
   });
@@ -247,7 +271,7 @@ describe('composing and signing in a worker (a message crosses threads once)', (
       algorithm: 'rsa-sha256',
       bits: 1024,
     });
-    const s = newSigner(2);
+    const { signer: s } = newSigner(2);
     expect(s.signingDomain('news.sender.test')).toBe('sender.test');
     expect(s.signingDomain('other.test')).toBeNull();
     const composer = createComposer();
@@ -286,7 +310,7 @@ describe('composing and signing in a worker (a message crosses threads once)', (
       algorithm: 'rsa-sha256',
       bits: 1024,
     });
-    const s = newSigner(1);
+    const { signer: s } = newSigner(1);
     await expect(
       s.composeAndSign(job(1, '{not json'), template('Hi {{first}}'), 'sender.test'),
     ).rejects.toThrow(ComposeError);
@@ -314,11 +338,9 @@ describe('DKIM worker failures', () => {
     });
     let spawned = 0;
     const logger = captureLogger();
-    signer = createDkimSigner({
-      db: t.db,
+    const { signer } = newSigner(1, {
       logger,
-      workers: 1,
-      spawnWorker: () => (++spawned === 1 ? crashingWorker() : new Worker(deliveryWorkerScript())),
+      spawn: () => (++spawned === 1 ? crashingWorker() : new Worker(deliveryWorkerScript())),
     });
     const held = await Promise.allSettled([
       signer.sign(await composed('a@sender.test', 1), 'sender.test'),
@@ -341,6 +363,7 @@ describe('DKIM worker failures', () => {
       spawn: crashingWorker,
       logger: captureLogger(),
       maxCrashes: 2,
+      clock: systemClock,
     });
     try {
       const results = [];
@@ -353,15 +376,15 @@ describe('DKIM worker failures', () => {
     }
   });
 
-  it('rejects signing after close instead of sending unsigned', async () => {
+  it('rejects signing after the workers closed instead of sending unsigned', async () => {
     await generateDkimKey(ctx(), {
       domain: 'sender.test',
       selector: 's1',
       algorithm: 'ed25519-sha256',
       bits: 2048,
     });
-    const s = newSigner(1);
-    await s.close();
+    const { signer: s, pool } = newSigner(1);
+    await pool.close();
     await expect(s.sign(await composed('a@sender.test'), 'sender.test')).rejects.toBeInstanceOf(
       DkimSignError,
     );

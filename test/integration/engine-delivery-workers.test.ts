@@ -7,8 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
-import { createDkimSigner } from '../../src/main/engine/dkim';
+import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import { createDkimKeyring } from '../../src/main/engine/dkim';
 import { generateDkimKey } from '../../src/main/engine/dkim/key-admin';
 import { ComposeError } from '../../src/main/engine/relay/compose';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
@@ -20,6 +20,7 @@ import {
 } from '../../src/main/engine/workers/pool';
 import { deliveryWorkerScript } from '../../src/main/engine/workers/script';
 import { silentLogger } from '../../src/main/logger';
+import { createRevisionWatcher } from '../../src/main/store/revision-watcher';
 import { TEST_POLICY } from '../support/engine-fakes';
 import { captureLogger } from '../support/api-test-logger';
 import { verifyDkim } from '../support/dkim-fixtures';
@@ -61,7 +62,12 @@ function workers(
       });
       return w;
     });
-  const pool = createDeliveryWorkers({ size: o.size ?? 2, spawn, logger: captureLogger() });
+  const pool = createDeliveryWorkers({
+    size: o.size ?? 2,
+    spawn,
+    logger: captureLogger(),
+    clock: systemClock,
+  });
   return later(() => pool.close(), Object.assign(pool, { answered }));
 }
 
@@ -343,7 +349,7 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
     expect((await pool.transmit(request(server.port, 'ok@inbox.test'))).outcomes[0]?.kind).toBe('accepted');
   });
 
-  it('signs with the keys the signer pushed; the received message verifies with mailauth', async () => {
+  it('signs with the keys the keyring pushed; the received message verifies with mailauth', async () => {
     const t = openTempDb();
     later(() => t.cleanup(), null);
     const key = await generateDkimKey(
@@ -352,9 +358,11 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
     );
     const server = await peer();
     const pool = workers();
-    const signer = createDkimSigner({ db: t.db, logger: silentLogger, pool });
-    later(() => signer.close(), null);
-    const domain = signer.signingDomain('sender.test');
+    const revisions = createRevisionWatcher({ db: t.db, clock: new ManualClock(T0) });
+    const keyring = createDkimKeyring({ db: t.db, logger: silentLogger, revisions });
+    later(() => keyring.close(), null);
+    keyring.attach(pool);
+    const domain = keyring.signingDomain('sender.test');
     const result = await pool.transmit(request(server.port, 'ok@inbox.test', { domain }));
     expect(result).toMatchObject({ dkimDomain: 'sender.test', outcomes: [{ kind: 'accepted' }] });
     const raw = Buffer.from(server.messages[0] ?? '', 'latin1');
@@ -398,7 +406,7 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
     const engine = createEngine({
       clock,
       dns: noDns,
-      relayFactory: createSmtpRelayFactory(),
+      relayFactory: createSmtpRelayFactory({ clock }),
       transmitter: enginePool,
       db: t.db,
       logger: silentLogger,
@@ -433,7 +441,7 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
 
 describe('SMTP relay: the command each reply answered, and its timeouts', () => {
   const relayTo = (port: number) => {
-    const relay = createSmtpRelayFactory({ name: 'relaydeck.test' })({
+    const relay = createSmtpRelayFactory({ name: 'relaydeck.test', clock: systemClock })({
       key: `test:${port}`,
       hosts: [{ host: '127.0.0.1', port }],
     });

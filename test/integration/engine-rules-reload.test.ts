@@ -1,7 +1,7 @@
 /**
  * Rules written by another process reach a running engine without a restart: MX rules saved through a second
  * connection to the data dir are applied to the next messages once the rules' revision is checked (every
- * RULES_CHECK_MS of the engine's clock), and logged; the engine's own reloads are not logged as foreign ones.
+ * REVISIONS_CHECK_MS of the engine's clock), and logged; the engine's own reloads are not logged as foreign ones.
  * Bounce rules follow the same revision in the stored classifier. The real `relaydeck rules import` next to a
  * running engine is in rules-cli.test.ts.
  */
@@ -17,7 +17,8 @@ import { mappingRows, saveBounceRules } from '../../src/main/store/bounce-rules-
 import { openDatabase, type Db } from '../../src/main/store/db';
 import { qualificationKey } from '../../src/main/engine/bounce/basic-classifier';
 import { recordQualifications, updateQualification } from '../../src/main/store/qualification-repo';
-import { RULES_CHECK_MS, saveRules } from '../../src/main/store/rules-repo';
+import { REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';
+import { saveRules } from '../../src/main/store/rules-repo';
 import type { MxRule, RulesDocument } from '../../src/shared/contract/mta';
 import { BOUNCE_CLASS_MAPPING } from '../../src/shared/domain/bounce-rules';
 import { captureLogger } from '../support/api-test-logger';
@@ -103,7 +104,7 @@ describe('MX rules written by another process', () => {
       'import',
       T0,
     );
-    clock.advance(RULES_CHECK_MS);
+    clock.advance(REVISIONS_CHECK_MS);
     await send(e, clock, ['b@example.com', 'c@example.com']);
     for (const to of ['b@example.com', 'c@example.com'])
       expect(policies.get(to)).toMatchObject({ ruleId: 'imported', tls: 'disabled', maxConnections: 1 });
@@ -120,10 +121,10 @@ describe('MX rules written by another process', () => {
     saveRules(t.db, DEFAULT_RULES, T0);
     const { factory, policies } = recordingRelays();
     const { engine: e, logger } = startEngine(clock, factory);
-    clock.advance(RULES_CHECK_MS);
+    clock.advance(REVISIONS_CHECK_MS);
     await send(e, clock, ['a@example.com']);
     replaceRules(other, withRule({ match: { kind: 'mx', mask: 'relay.fake' } }), 'import', T0);
-    clock.advance(RULES_CHECK_MS - 1);
+    clock.advance(REVISIONS_CHECK_MS - 1);
     await send(e, clock, ['b@example.com']);
     expect(policies.get('b@example.com')?.ruleId).toBe('generic');
     clock.advance(1);
@@ -139,7 +140,7 @@ describe('MX rules written by another process', () => {
     const { engine: e, logger } = startEngine(clock, factory);
     replaceRules(t.db, withRule({ match: { kind: 'mx', mask: 'relay.fake' } }), 'console', T0);
     e.reloadRules();
-    clock.advance(RULES_CHECK_MS);
+    clock.advance(REVISIONS_CHECK_MS);
     await send(e, clock, ['a@example.com']);
     expect(policies.get('a@example.com')?.ruleId).toBe('imported');
     expect(logger.records.filter((r) => r.msg === FOREIGN_RELOAD)).toEqual([]);
@@ -179,7 +180,7 @@ describe('bounce rules written by another process', () => {
       T0,
     );
     expect(classifier.classify(REPLY)).toEqual(before);
-    clock.advance(RULES_CHECK_MS);
+    clock.advance(REVISIONS_CHECK_MS);
     expect(classifier.classify(REPLY)).toMatchObject({ ruleId: 'house-policy', reason: 'user_unknown' });
     expect(
       logger.records.filter((r) => r.msg === 'bounce rules changed in the store: reloaded'),
@@ -194,7 +195,7 @@ describe('bounce rules written by another process', () => {
     );
     const id = other.prepare('SELECT id FROM qualification WHERE norm_key = ?').pluck().get(key) as number;
     updateQualification(other, { id, status: 'keep', reason: 'refused', type: 'hard', bounceClass: 51 }, T0);
-    clock.advance(RULES_CHECK_MS);
+    clock.advance(REVISIONS_CHECK_MS);
     expect(classifier.classify(REPLY)).toMatchObject({ ruleId: 'manual', reason: 'refused', type: 'hard' });
   });
 });

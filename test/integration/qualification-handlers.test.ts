@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/main/api/event-bus';
 import { createHandlers } from '../../src/main/api/handlers';
 import type { Engine } from '../../src/main/engine/types';
+import { ManualClock } from '../../src/main/engine/clock';
 import { createStoredClassifier } from '../../src/main/inmail';
 import { recordQualifications } from '../../src/main/store/qualification-repo';
 import { AppError } from '../../src/shared/contract/errors';
@@ -33,7 +34,7 @@ beforeAll(() => {
 afterAll(() => tmp?.dispose());
 
 function hit(raw: { code: number; enhanced: string; text: string }) {
-  const classifier = createStoredClassifier(tmp.db);
+  const classifier = createStoredClassifier(tmp.db, { clock: new ManualClock() });
   const c = classifyReplyWithRule({ ...raw, command: 'RCPT' }, classifier);
   return {
     key: qualificationKey(raw),

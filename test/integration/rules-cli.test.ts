@@ -14,7 +14,7 @@ import { ManualClock } from '../../src/main/engine/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { openDatabase } from '../../src/main/store/db';
-import { RULES_CHECK_MS } from '../../src/main/store/rules-repo';
+import { REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';
 import { formatRulesJson } from '../../src/shared/contract/rules-json';
 import type { RulesDocument } from '../../src/shared/contract/mta';
 import { makeTempDir, type TempDir } from '../support/store-temp';
@@ -179,7 +179,7 @@ describe('relaydeck rules import next to a running engine', () => {
       const imported = await relaydeck(['import', file('tls-required.json', formatRulesJson(doc))], live);
       expect(imported).toMatchObject({ code: 0, stderr: '' });
 
-      clock.advance(RULES_CHECK_MS);
+      clock.advance(REVISIONS_CHECK_MS);
       const after = send('after@example.com');
       await vi.waitFor(() => expect(logByEmail(db, after, 'after@example.com').attempts).toBe(1), {
         timeout: 5_000,

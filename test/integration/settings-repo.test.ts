@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/store/db';
-import { cachedSetting, getSetting, setSetting } from '../../src/main/store/settings-repo';
+import { ManualClock } from '../../src/main/engine/clock';
+import { createRevisionWatcher, REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';
+import { getSetting, setSetting, watchedSetting } from '../../src/main/store/settings-repo';
 import { openTempDb, type TempDb } from '../support/store-temp';
 
 describe('settings', () => {
@@ -62,22 +64,23 @@ describe('settings', () => {
     expect(() => getSetting(t!.db, 'returnPath')).toThrow(/setting "returnPath" holds an invalid value/);
   });
 
-  it('cachedSetting: re-reads at once after a write of this process, else a write elsewhere within maxAgeMs', () => {
+  it('watchedSetting: re-reads at once after a write of this process, else a write elsewhere within the watch period', () => {
     t = openTempDb();
-    let now = 0;
+    const clock = new ManualClock(0);
     setSetting(t.db, 'returnPath', 'bounces@one.test');
-    const returnPath = cachedSetting(t.db, 'returnPath', 1_000, () => now);
+    const revisions = createRevisionWatcher({ db: t.db, clock });
+    const returnPath = watchedSetting(t.db, 'returnPath', revisions);
     expect(returnPath()).toBe('bounces@one.test');
     setSetting(t.db, 'returnPath', 'bounces@two.test');
     expect(returnPath()).toBe('bounces@two.test');
-    // Written by another connection without setSetting (as another process does): seen once maxAgeMs passed.
+    // Written by another connection without setSetting (as another process does): seen once the period passed.
     other = openDatabase(t.file);
     other
       .prepare("UPDATE settings SET value = ? WHERE key = 'returnPath'")
       .run(JSON.stringify('bounces@three.test'));
-    now = 999;
+    clock.advance(REVISIONS_CHECK_MS - 1);
     expect(returnPath()).toBe('bounces@two.test');
-    now = 1_000;
+    clock.advance(1);
     expect(returnPath()).toBe('bounces@three.test');
   });
 });

@@ -4,7 +4,9 @@ import { qualificationKey } from '../../src/main/engine/bounce/basic-classifier'
 import { DEFAULT_BOUNCE_RULES } from '../../src/main/engine/bounce/default-rules';
 import { loadBounceRules, resetBounceRules, saveBounceRules } from '../../src/main/store/bounce-rules-repo';
 import { recordQualifications, updateQualification } from '../../src/main/store/qualification-repo';
-import { loadRules, ruleRevision, saveRules } from '../../src/main/store/rules-repo';
+import { deleteDkimKey, insertDkimKey, setDkimKeyEnabled } from '../../src/main/store/dkim-repo';
+import { readRevisions, revisionOf } from '../../src/main/store/revisions-repo';
+import { loadRules, saveRules } from '../../src/main/store/rules-repo';
 import { setSetting } from '../../src/main/store/settings-repo';
 import { listShapingEvents, recordShapingEvent } from '../../src/main/store/shaping-events-repo';
 import { openTempDb, type TempDb } from '../support/engine-fixtures';
@@ -44,10 +46,10 @@ describe('rules repository', () => {
   });
 });
 
-describe('rule revisions (migration 5 triggers)', () => {
+describe('rule revisions (the triggers of migration 9)', () => {
   const revisions = () => ({
-    mx: ruleRevision(t.db, 'mx_rules'),
-    bounce: ruleRevision(t.db, 'bounce_rules'),
+    mx: revisionOf(t.db, 'mx_rules'),
+    bounce: revisionOf(t.db, 'bounce_rules'),
   });
 
   /** Runs `write` and returns how much each revision moved. */
@@ -100,6 +102,53 @@ describe('rule revisions (migration 5 triggers)', () => {
     const requalify = () => updateQualification(t.db, { id, status: 'keep', reason: 'refused' }, 5);
     expect(moved(requalify)).toEqual({ mx: 0, bounce: 1 });
     expect(moved(() => recordQualifications(t.db, [hit], 6))).toEqual({ mx: 0, bounce: 0 });
+  });
+});
+
+describe('DKIM key and settings revisions (the triggers of migration 9)', () => {
+  const all = () => readRevisions(t.db);
+  function moved(write: () => void): Record<string, number> {
+    const before = all();
+    write();
+    const after = all();
+    return Object.fromEntries(
+      Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]),
+    );
+  }
+
+  it('every write of a DKIM key moves dkim_keys only', () => {
+    const key = () =>
+      insertDkimKey(t.db, {
+        domain: 'sender.test',
+        selector: 's1',
+        algorithm: 'rsa-sha256',
+        bits: 1024,
+        keyPath: '/nowhere/s1.pem',
+        publicKey: 'AAAA',
+        createdAt: 1,
+      });
+    const none = { mx_rules: 0, bounce_rules: 0, dkim_keys: 0, settings: 0 };
+    let id = 0;
+    expect(moved(() => (id = key().id))).toEqual({ ...none, dkim_keys: 1 });
+    expect(moved(() => setDkimKeyEnabled(t.db, id, false))).toEqual({ ...none, dkim_keys: 1 });
+    expect(moved(() => deleteDkimKey(t.db, id))).toEqual({ ...none, dkim_keys: 1 });
+  });
+
+  it("every changed setting moves settings; the rule sets' settings move their set too", () => {
+    const none = { mx_rules: 0, bounce_rules: 0, dkim_keys: 0, settings: 0 };
+    expect(moved(() => setSetting(t.db, 'returnPath', 'a@example.com'))).toEqual({ ...none, settings: 1 });
+    expect(moved(() => setSetting(t.db, 'returnPath', 'a@example.com'))).toEqual(none);
+    expect(moved(() => setSetting(t.db, 'returnPath', 'b@example.com'))).toEqual({ ...none, settings: 1 });
+    const adaptive = { ...DEFAULT_RULES.adaptive, decreaseFactor: 0.7 };
+    expect(moved(() => setSetting(t.db, 'adaptiveSettings', adaptive))).toEqual({
+      ...none,
+      settings: 1,
+      mx_rules: 1,
+    });
+    expect(moved(() => t.db.prepare("DELETE FROM settings WHERE key = 'returnPath'").run())).toEqual({
+      ...none,
+      settings: 1,
+    });
   });
 });
 

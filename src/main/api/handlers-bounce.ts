@@ -45,11 +45,11 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
   const clock = deps.clock ?? systemClock;
   // Without the app's bounce side (handler tests), a classifier and a pipeline of their own, no listener.
   const side: Pick<BounceSide, 'classifier' | 'inmail'> & Partial<BounceSide> = deps.bounce ?? {
-    classifier: createStoredClassifier(db),
+    classifier: createStoredClassifier(db, { clock }),
     inmail: createInmail({
       db,
       clock,
-      classifier: createStoredClassifier(db),
+      classifier: createStoredClassifier(db, { clock }),
       verpKey: verpKeyOf(db),
       notify: bus,
       logger: deps.logger ?? silentLogger,

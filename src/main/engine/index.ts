@@ -18,6 +18,7 @@ import { createRouter, type DeliveryRouting, type Resolution } from './relay/rou
 import { decideDisposition, type Disposition } from './retry/policy';
 import type { DestinationKind, DestinationRuntime } from './shaper/destination';
 import { createShaper, type Admission } from './shaper/shaper';
+import { createRevisionWatcher } from '../store/revision-watcher';
 import { loadRules } from '../store/rules-repo';
 import {
   DEFAULT_ENGINE_OPTIONS,
@@ -88,6 +89,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     db,
     clock,
     logger: log,
+    revisions: deps.revisions ?? createRevisionWatcher({ db, clock }),
     rules: loadRules(db),
     shortWaitMs: options.shortWaitMs,
     waitersPerDestination: options.waitersPerDestination,

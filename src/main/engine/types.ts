@@ -6,11 +6,10 @@ import type { Db } from '../store/db';
 import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
 import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
+import type { RevisionWatcher } from '../store/revision-watcher';
 import type { Clock } from './clock';
-import type { DkimSigner } from './dkim';
 import type { Classifier } from './bounce/classifier';
 import type { EnvelopeSender } from './bounce/verp';
-import type { TransmitJob } from './workers/protocol';
 
 /**
  * The DNS lookups of MX routing, in node:dns/promises shapes (tests inject fixtures). `ttl` is in seconds and
@@ -94,6 +93,35 @@ export interface Relay {
 
 export type RelayFactory = (destination: Destination) => Relay;
 
+/** One recipient's message, composed from its delivery's template (in a worker: the template is sent to it once). */
+export interface ComposeJob {
+  deliveryId: number;
+  logId: number;
+  email: string;
+  messageId: string | null;
+  /** JSON object of the recipient's CSV columns. */
+  fieldsJson: string;
+  /** The Date header's time (ms since the epoch). */
+  date: number;
+}
+
+/** What a worker composes before sending: one recipient's message, or one message shared by a group. */
+export type ComposeSpec =
+  | { kind: 'one'; job: ComposeJob }
+  | { kind: 'shared'; deliveryId: number; messageId: string | null; date: number };
+
+/** A whole delivery attempt, done in a worker: compose, sign when `domain` has keys, send over SMTP. */
+export interface TransmitJob {
+  compose: ComposeSpec;
+  /** The domain whose keys sign the message (null: unsigned). */
+  domain: string | null;
+  signTime: number;
+  logIds: number[];
+  envelope: { from: string; to: string[] };
+  destination: Destination;
+  policy: RelayPolicy;
+}
+
 /** A whole attempt handed to a transmitter: compose from the delivery's template, sign, send over SMTP. */
 export interface TransmitRequest extends TransmitJob {
   /** The delivery's `template_json` (sent to each worker once). */
@@ -119,6 +147,36 @@ export interface Transmitter {
   forget(deliveryId: number): void;
 }
 
+/** A message as it leaves: signed when its domain has a DKIM key (`dkimDomain`), else unchanged. */
+export interface SignResult {
+  raw: Buffer;
+  dkimDomain: string | null;
+}
+
+/**
+ * DKIM signing as the engine sees it (SPEC §5; implemented by `engine/dkim`'s signer over the keyring and the
+ * delivery workers). Every method rejects with a `DkimSignError` when signing failed or could not be done: the
+ * message is retried, never sent unsigned.
+ */
+export interface MessageSigner {
+  /**
+   * Signs a composed message for its From domain. Without a key for the domain or its parents, resolves with
+   * the message unchanged and `dkimDomain: null`. `raw` must not be reused.
+   */
+  sign(raw: Buffer, fromDomain: string): Promise<SignResult>;
+  /** The domain whose key signs mail of `fromDomain` (itself or a parent domain), or null when none has one. */
+  signingDomain(fromDomain: string): string | null;
+  /**
+   * Composes a message from its delivery's template and signs it when `fromDomain` (or a parent domain) has a
+   * key, in one worker, so the message crosses threads once. Used when the engine sends on the main thread (an
+   * injected relay factory); with delivery workers the whole attempt happens in a worker. Rejects with a
+   * `ComposeError` when the message cannot be composed.
+   */
+  composeAndSign(job: ComposeJob, templateJson: string, fromDomain: string): Promise<SignResult>;
+  /** Drops a finished delivery's template. */
+  forget(deliveryId: number): void;
+}
+
 export interface EngineNotifier {
   deliveryChanged(deliveryId: string): void;
   logsChanged(deliveryId: string): void;
@@ -138,7 +196,12 @@ export interface EngineDeps {
   /** Address of the running built-in sandbox, or null when it is not running. */
   sandboxAddress: () => HostPort | null;
   /** DKIM signer (SPEC §5); without one messages leave unsigned. */
-  signer?: DkimSigner;
+  signer?: MessageSigner;
+  /**
+   * The store's revision watcher, shared with the rest of the app (rules written by another process reach the
+   * shaper through it); without one the engine watches on its own clock.
+   */
+  revisions?: RevisionWatcher;
   /**
    * Delivery workers: with them every message is composed, signed and sent over SMTP in a worker thread
    * (`relayFactory` is then unused); without them the main thread sends through `relayFactory`.

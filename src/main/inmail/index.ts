@@ -4,13 +4,13 @@
  */
 import { createReloadableClassifier, type ReloadableClassifier } from '../engine/bounce/basic-classifier';
 import { createEnvelopeSender, generateVerpKey, type EnvelopeSender } from '../engine/bounce/verp';
-import { systemClock, type Clock } from '../engine/clock';
+import type { Clock } from '../engine/clock';
 import { silentLogger, type Logger } from '../logger';
 import { loadBounceRules, mappingOf } from '../store/bounce-rules-repo';
 import type { Db } from '../store/db';
 import { manualOverrides } from '../store/qualification-repo';
-import { watchRuleRevision } from '../store/rules-repo';
-import { cachedSetting, getSetting, setSetting } from '../store/settings-repo';
+import { createRevisionWatcher, type RevisionWatcher } from '../store/revision-watcher';
+import { getSetting, setSetting, watchedSetting } from '../store/settings-repo';
 import { createImapPoller, type ImapClientFactory, type ImapConfig, type ImapPoller } from './imap-poller';
 import { startInmailListener, type InmailListener } from './listener';
 import { createInmail, type Inmail, type InmailNotifier } from './receive';
@@ -30,30 +30,31 @@ export function verpKeyOf(db: Db): string {
 
 /**
  * The classifier over the stored rules, mapping and analyst overrides; `reload()` after any of them changes.
- * Changes made by another process (a second console on the same data dir) are noticed by the rules'
- * revision, read at most every RULES_CHECK_MS of `clock` when a reply is classified.
+ * Changes made by another process (a second console on the same data dir) are noticed by the revision
+ * watcher (topic `bounce_rules`), checked when a reply is classified.
  */
 export function createStoredClassifier(
   db: Db,
-  o: { clock?: Clock; logger?: Logger } = {},
+  o: { clock: Clock; logger?: Logger; revisions?: RevisionWatcher },
 ): ReloadableClassifier {
-  const clock = o.clock ?? systemClock;
+  const revisions = o.revisions ?? createRevisionWatcher({ db, clock: o.clock });
   const log = (o.logger ?? silentLogger).child({ component: 'bounce-rules' });
-  const watch = watchRuleRevision(db, 'bounce_rules', () => clock.now());
+  // Called from `revisions.check()`, which runs only once `inner` exists.
+  const subscription = revisions.subscribe('bounce_rules', () => {
+    try {
+      inner.reload();
+      log.info('bounce rules changed in the store: reloaded', { rules: inner.rules.length });
+    } catch (err) {
+      log.error('the stored bounce rules cannot be loaded: the rules in force stay', { err });
+    }
+  });
   const inner = createReloadableClassifier(() => {
-    watch.mark();
+    subscription.mark();
     const state = loadBounceRules(db);
     return { rules: state.rules, mapping: mappingOf(state.classMapping), overrides: manualOverrides(db) };
   });
   const current = (): ReloadableClassifier => {
-    if (watch.changed()) {
-      try {
-        inner.reload();
-        log.info('bounce rules changed in the store: reloaded', { rules: inner.rules.length });
-      } catch (err) {
-        log.error('the stored bounce rules cannot be loaded: the rules in force stay', { err });
-      }
-    }
+    revisions.check();
     return inner;
   };
   return {
@@ -67,8 +68,8 @@ export function createStoredClassifier(
   };
 }
 
-export function createStoredEnvelopeSender(db: Db): EnvelopeSender {
-  const returnPath = cachedSetting(db, 'returnPath');
+export function createStoredEnvelopeSender(db: Db, revisions: RevisionWatcher): EnvelopeSender {
+  const returnPath = watchedSetting(db, 'returnPath', revisions);
   return createEnvelopeSender({ key: verpKeyOf(db), returnPath: () => returnPath() ?? null });
 }
 
@@ -86,6 +87,8 @@ export const DEFAULT_IMAP_CONFIG: ImapConfig = {
 export interface BounceSideOptions {
   db: Db;
   clock: Clock;
+  /** The app's revision watcher (stored rules and settings written by another process). */
+  revisions: RevisionWatcher;
   logger: Logger;
   notify: InmailNotifier;
   /** The SMTP listener: its port (0 = ephemeral; default the `inmail.port` setting) or false for none. */
@@ -103,7 +106,11 @@ export interface BounceSide {
 }
 
 export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide> {
-  const classifier = createStoredClassifier(o.db, { clock: o.clock, logger: o.logger });
+  const classifier = createStoredClassifier(o.db, {
+    clock: o.clock,
+    logger: o.logger,
+    revisions: o.revisions,
+  });
   const inmail = createInmail({
     db: o.db,
     clock: o.clock,
@@ -130,7 +137,7 @@ export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide>
   });
   return {
     classifier,
-    envelopeSender: createStoredEnvelopeSender(o.db),
+    envelopeSender: createStoredEnvelopeSender(o.db, o.revisions),
     inmail,
     listener,
     imap,

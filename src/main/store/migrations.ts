@@ -580,6 +580,102 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE qualification ADD COLUMN why TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 9,
+    name: 'one revisions table: a counter per topic (rules, bounce rules, DKIM keys, settings), bumped by triggers',
+    sql: `
+      -- One way for a running process to see another process's writes: the revision watcher reads this table
+      -- (a few rows) at most once per period of the injected clock and calls the subscribers of the topics that
+      -- moved. 'mx_rules' covers the MX rules, automation rules and adaptive settings; 'bounce_rules' the bounce
+      -- rules, the class mapping and the analysts' manual qualifications; 'dkim_keys' the DKIM keys; 'settings'
+      -- every setting. Replaces migration 5's rule_revisions (its counts are kept).
+      CREATE TABLE revisions (
+        topic    TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL DEFAULT 0
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO revisions (topic, revision) SELECT name, revision FROM rule_revisions;
+      INSERT INTO revisions (topic) VALUES ('dkim_keys'), ('settings');
+
+      DROP TRIGGER mx_rules_revision_insert;
+      DROP TRIGGER mx_rules_revision_update;
+      DROP TRIGGER mx_rules_revision_delete;
+      DROP TRIGGER automation_rules_revision_insert;
+      DROP TRIGGER automation_rules_revision_update;
+      DROP TRIGGER automation_rules_revision_delete;
+      DROP TRIGGER bounce_rules_revision_insert;
+      DROP TRIGGER bounce_rules_revision_update;
+      DROP TRIGGER bounce_rules_revision_delete;
+      DROP TRIGGER settings_revision_insert;
+      DROP TRIGGER settings_revision_update;
+      DROP TRIGGER settings_revision_delete;
+      DROP TRIGGER qualification_revision_update;
+      DROP TRIGGER qualification_revision_delete;
+      DROP TABLE rule_revisions;
+
+      CREATE TRIGGER mx_rules_revision_insert AFTER INSERT ON mx_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'mx_rules'; END;
+      CREATE TRIGGER mx_rules_revision_update AFTER UPDATE ON mx_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'mx_rules'; END;
+      CREATE TRIGGER mx_rules_revision_delete AFTER DELETE ON mx_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'mx_rules'; END;
+
+      CREATE TRIGGER automation_rules_revision_insert AFTER INSERT ON automation_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'mx_rules'; END;
+      CREATE TRIGGER automation_rules_revision_update AFTER UPDATE ON automation_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'mx_rules'; END;
+      CREATE TRIGGER automation_rules_revision_delete AFTER DELETE ON automation_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'mx_rules'; END;
+
+      CREATE TRIGGER bounce_rules_revision_insert AFTER INSERT ON bounce_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'bounce_rules'; END;
+      CREATE TRIGGER bounce_rules_revision_update AFTER UPDATE ON bounce_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'bounce_rules'; END;
+      CREATE TRIGGER bounce_rules_revision_delete AFTER DELETE ON bounce_rules
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'bounce_rules'; END;
+
+      -- Every setting moves 'settings'; the two that belong to a rule set move that set too.
+      CREATE TRIGGER settings_revision_insert AFTER INSERT ON settings
+      BEGIN
+        UPDATE revisions SET revision = revision + 1
+         WHERE topic = 'settings'
+            OR topic = CASE NEW.key WHEN 'adaptiveSettings' THEN 'mx_rules'
+                                    WHEN 'bounceClassMapping' THEN 'bounce_rules' END;
+      END;
+      CREATE TRIGGER settings_revision_update AFTER UPDATE ON settings
+      WHEN OLD.key IS NOT NEW.key OR OLD.value IS NOT NEW.value
+      BEGIN
+        UPDATE revisions SET revision = revision + 1
+         WHERE topic = 'settings'
+            OR topic IN (CASE OLD.key WHEN 'adaptiveSettings' THEN 'mx_rules'
+                                      WHEN 'bounceClassMapping' THEN 'bounce_rules' END,
+                         CASE NEW.key WHEN 'adaptiveSettings' THEN 'mx_rules'
+                                      WHEN 'bounceClassMapping' THEN 'bounce_rules' END);
+      END;
+      CREATE TRIGGER settings_revision_delete AFTER DELETE ON settings
+      BEGIN
+        UPDATE revisions SET revision = revision + 1
+         WHERE topic = 'settings'
+            OR topic = CASE OLD.key WHEN 'adaptiveSettings' THEN 'mx_rules'
+                                    WHEN 'bounceClassMapping' THEN 'bounce_rules' END;
+      END;
+
+      -- Only manual rows are overrides; the hot path's occurrence upserts leave them unchanged.
+      CREATE TRIGGER qualification_revision_update AFTER UPDATE OF manual, reason, type, bounce_class ON qualification
+      WHEN (OLD.manual OR NEW.manual)
+       AND (OLD.manual IS NOT NEW.manual OR OLD.reason IS NOT NEW.reason OR OLD.type IS NOT NEW.type
+            OR OLD.bounce_class IS NOT NEW.bounce_class)
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'bounce_rules'; END;
+      CREATE TRIGGER qualification_revision_delete AFTER DELETE ON qualification WHEN OLD.manual
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'bounce_rules'; END;
+
+      CREATE TRIGGER dkim_keys_revision_insert AFTER INSERT ON dkim_keys
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'dkim_keys'; END;
+      CREATE TRIGGER dkim_keys_revision_update AFTER UPDATE ON dkim_keys
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'dkim_keys'; END;
+      CREATE TRIGGER dkim_keys_revision_delete AFTER DELETE ON dkim_keys
+      BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'dkim_keys'; END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

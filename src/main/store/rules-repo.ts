@@ -49,43 +49,6 @@ export function saveRules(db: Db, doc: RulesDocument, now: number): RulesDocumen
   return checked;
 }
 
-/** A rule set whose every write bumps a revision (the triggers of migration 5). */
-export type RuleSet = 'mx_rules' | 'bounce_rules';
-
-/** How often a running engine checks whether another process wrote rules. */
-export const RULES_CHECK_MS = 2_000;
-
-export function ruleRevision(db: Db, set: RuleSet): number {
-  return stmt(db, 'SELECT revision FROM rule_revisions WHERE name = ?').pluck().get(set) as number;
-}
-
-/**
- * Notices rules written by another process (`relaydeck rules import` next to a running `serve`): one indexed
- * read at most every RULES_CHECK_MS on the caller's path, no timer.
- */
-export interface RevisionWatch {
-  /** Remembers the revision in force: call it right before loading the rules, so no write is missed. */
-  mark(): void;
-  /** At most once per RULES_CHECK_MS of `now`: whether the revision moved since the last `mark` (or ever). */
-  changed(): boolean;
-}
-
-export function watchRuleRevision(db: Db, set: RuleSet, now: () => number): RevisionWatch {
-  let seen: number | null = null;
-  let checkedAt = now();
-  return {
-    mark() {
-      seen = ruleRevision(db, set);
-    },
-    changed() {
-      const at = now();
-      if (at - checkedAt < RULES_CHECK_MS) return false;
-      checkedAt = at;
-      return ruleRevision(db, set) !== seen;
-    },
-  };
-}
-
 function parseRow<T>(schema: z.ZodType<T>, table: string, row: RuleRow): T {
   let json: unknown;
   try {

@@ -4,6 +4,8 @@ import { AdaptiveSettings } from '../../shared/contract/mta';
 import { ClassMappingRow } from '../../shared/contract/bounce';
 import { RouteTarget } from '../../shared/contract/schemas';
 import type { Db } from './db';
+import type { RevisionWatcher } from './revision-watcher';
+import { noteLocalWrite } from './revisions-repo';
 import { stmt } from './statements';
 
 export const SETTINGS = {
@@ -70,29 +72,28 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Bumped by every `setSetting` of this process: a cached reader re-reads at once after one. */
-let writes = 0;
-
 /**
- * A reader of one setting for the engine's message path, where `getSetting`'s row read per message adds up: the
- * value is read again when this process wrote any setting since, otherwise at most every `maxAgeMs`, so a
- * value written by another process (`relaydeck` CLI next to a running engine) is in force within that time.
+ * A reader of one setting for the message path, where `getSetting`'s row read per message adds up: the value is
+ * read once, then again only when the watcher reports that the settings changed (at once after a write by this
+ * process; within the watcher's period of its clock after a write by another process, e.g. the `relaydeck` CLI
+ * next to a running engine).
  */
-export function cachedSetting<K extends SettingKey>(
+export function watchedSetting<K extends SettingKey>(
   db: Db,
   key: K,
-  maxAgeMs = 1_000,
-  now: () => number = () => performance.now(),
+  revisions: RevisionWatcher,
 ): () => SettingValue<K> | undefined {
   let value: SettingValue<K> | undefined;
-  let readAt = -Infinity;
-  let seenWrites = -1;
+  let stale = true;
+  const subscription = revisions.subscribe('settings', () => {
+    stale = true;
+  });
   return () => {
-    const t = now();
-    if (seenWrites !== writes || t - readAt >= maxAgeMs) {
+    revisions.check();
+    if (stale) {
+      stale = false;
+      subscription.mark();
       value = getSetting(db, key);
-      readAt = t;
-      seenWrites = writes;
     }
     return value;
   };
@@ -104,5 +105,5 @@ export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingV
     db,
     'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, JSON.stringify(checked));
-  writes++;
+  noteLocalWrite(db);
 }

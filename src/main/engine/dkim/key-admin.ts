@@ -1,6 +1,7 @@
 /**
  * Managing DKIM keys: generate or import a key for a (domain, selector), enable/disable, remove. Used by the
- * API handlers and by `relaydeck dkim`; the caller reloads the signer after a change.
+ * API handlers and by `relaydeck dkim`; the caller reloads the keyring after a change (another process's
+ * keyring notices it through the `dkim_keys` revision).
  */
 import type { z } from 'zod';
 import { AppError } from '../../../shared/contract/errors';

@@ -12,12 +12,13 @@
  * that its domains are excluded from leasing until it drains, so other destinations keep being served.
  *
  * Rules written by another process (`relaydeck rules import` next to a running engine) are noticed on the
- * message path: every RULES_CHECK_MS at most, `destinationFor` reads the rules' revision and, when it moved and
- * the stored rules differ from the ones in force, reloads them like `reload` does.
+ * message path: `destinationFor` has the revision watcher check (at most once per its period) and, when the
+ * `mx_rules` revision moved and the stored rules differ from the ones in force, reloads them like `reload` does.
  */
 import type { AdaptiveSettings, DestinationState, RulesDocument } from '../../../shared/contract/mta';
 import type { Db } from '../../store/db';
-import { loadRules, watchRuleRevision } from '../../store/rules-repo';
+import type { RevisionWatcher } from '../../store/revision-watcher';
+import { loadRules } from '../../store/rules-repo';
 import { recordShapingEvent } from '../../store/shaping-events-repo';
 import { stmt } from '../../store/statements';
 import type { Logger } from '../../logger';
@@ -55,6 +56,8 @@ export interface ShaperOptions {
   clock: Clock;
   logger: Logger;
   rules: RulesDocument;
+  /** Tells when another process wrote the rules (topic `mx_rules`). */
+  revisions: RevisionWatcher;
   /** A rate-limit wait up to this long is spent in memory; a longer one puts the message back in the queue. */
   shortWaitMs: number;
   /** Messages of one destination that may wait in memory for one of its connections. */
@@ -106,7 +109,7 @@ export function createShaper(o: ShaperOptions): Shaper {
   let automation: CompiledAutomationRule[] = compileAutomationRules(rules.automationRules);
   let excluded: string[] | null = [];
   // The rules passed in were loaded at an unknown revision: the first check compares them with the store's.
-  const rulesWatch = watchRuleRevision(o.db, 'mx_rules', () => o.clock.now());
+  o.revisions.subscribe('mx_rules', followStoredRules);
 
   const loadState = stmt(
     o.db,
@@ -205,8 +208,6 @@ export function createShaper(o: ShaperOptions): Shaper {
 
   /** Reloads the rules when another process saved different ones (this process's saves call `reload`). */
   function followStoredRules(): void {
-    if (!rulesWatch.changed()) return;
-    rulesWatch.mark();
     let stored: RulesDocument;
     try {
       stored = loadRules(o.db);
@@ -228,7 +229,7 @@ export function createShaper(o: ShaperOptions): Shaper {
 
   return {
     destinationFor(destination, kind, domain) {
-      followStoredRules();
+      o.revisions.check();
       let r = runtimes.get(destination.key);
       if (!r) {
         const now = o.clock.now();

@@ -13,15 +13,8 @@ import { signMessage, type DomainKeys } from '../dkim/signing';
 import { ComposeError, createComposer } from '../relay/compose';
 import { createDestinationPool, type DestinationPool } from '../relay/destination-pool';
 import { createSmtpRelayFactory } from '../relay/smtp-relay';
-import {
-  asBuffer,
-  createBatcher,
-  transferable,
-  type ComposeSpec,
-  type FromWorker,
-  type ToWorker,
-  type TransmitJob,
-} from './protocol';
+import type { ComposeSpec, TransmitJob } from '../types';
+import { asBuffer, createBatcher, transferable, type FromWorker, type ToWorker } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('delivery-worker must run in a worker thread');

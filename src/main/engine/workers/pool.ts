@@ -14,35 +14,22 @@
  * every request it held is rejected (the engine gives those messages back to the queue): no request is left
  * unsettled. Workers do not keep the process alive while they have nothing to do. `close()` waits for the
  * requests in flight, has every worker QUIT its idle sessions, then terminates them.
+ *
+ * The pool owns the threads, not the keys: the DKIM keyring (`engine/dkim/keyring.ts`) pushes its keys with
+ * `setKeys` on every load (one `keys` message per worker, before the requests that follow).
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger';
-import { systemClock, type Clock } from '../clock';
+import type { Clock } from '../clock';
+import { DkimSignError } from '../dkim/errors';
 import type { DomainKeys } from '../dkim/signing';
 import { ComposeError } from '../relay/compose';
-import type { TransmitRequest, TransmitResult, Transmitter } from '../types';
-import {
-  asBuffer,
-  createBatcher,
-  transferable,
-  type ComposeJob,
-  type FromWorker,
-  type ToWorker,
-} from './protocol';
+import type { ComposeJob, SignResult, TransmitRequest, TransmitResult, Transmitter } from '../types';
+import { asBuffer, createBatcher, transferable, type FromWorker, type ToWorker } from './protocol';
 
 /** A request could not be done by a worker (it stopped, or the pool is closed): retry the message later. */
 export class DeliveryWorkerError extends Error {
   override name = 'DeliveryWorkerError';
-}
-
-/** Signing failed or could not be done: the message should be retried, never sent unsigned. */
-export class DkimSignError extends DeliveryWorkerError {
-  override name = 'DkimSignError';
-}
-
-export interface SignResult {
-  raw: Buffer;
-  dkimDomain: string | null;
 }
 
 export interface DeliveryWorkers extends Transmitter {
@@ -72,8 +59,8 @@ export interface DeliveryWorkersOptions {
   maxCrashes?: number;
   /** A worker's relay to a destination (and its sessions) is closed after this long without work. */
   relayIdleMs?: number;
-  /** Bounds the waits of `close()` (default: the system clock). */
-  clock?: Clock;
+  /** Bounds the waits of `close()`. */
+  clock: Clock;
   /** How long `close()` waits for requests in flight, then for the workers' QUITs. */
   closeTimeoutMs?: number;
 }
@@ -102,7 +89,7 @@ interface Slot {
 
 export function createDeliveryWorkers(options: DeliveryWorkersOptions): DeliveryWorkers {
   const { logger } = options;
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const size = Math.max(1, Math.floor(options.size));
   const maxCrashes = options.maxCrashes ?? size * 3;
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;

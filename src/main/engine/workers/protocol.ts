@@ -5,36 +5,7 @@
  */
 import type { LogFields, LogLevel } from '../../logger';
 import type { DomainKeys } from '../dkim/signing';
-import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
-
-/** One recipient's message, composed in a worker from its delivery's template (sent to that worker once). */
-export interface ComposeJob {
-  deliveryId: number;
-  logId: number;
-  email: string;
-  messageId: string | null;
-  /** JSON object of the recipient's CSV columns. */
-  fieldsJson: string;
-  /** The Date header's time (ms since the epoch). */
-  date: number;
-}
-
-/** What a worker composes before sending: one recipient's message, or one message shared by a group. */
-export type ComposeSpec =
-  | { kind: 'one'; job: ComposeJob }
-  | { kind: 'shared'; deliveryId: number; messageId: string | null; date: number };
-
-/** A whole delivery attempt, done in a worker: compose, sign when `domain` has keys, send over SMTP. */
-export interface TransmitJob {
-  compose: ComposeSpec;
-  /** The domain whose keys sign the message (null: unsigned). */
-  domain: string | null;
-  signTime: number;
-  logIds: number[];
-  envelope: { from: string; to: string[] };
-  destination: Destination;
-  policy: RelayPolicy;
-}
+import type { ComposeJob, SmtpOutcome, TransmitJob } from '../types';
 
 export type ToWorker =
   /** Worker settings, sent first. */
