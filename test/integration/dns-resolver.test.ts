@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Answer, Question } from 'dns-packet';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/engine/clock';
 import { createMxResolver } from '../../src/main/engine/relay/mx';
 import { createDnsResolver } from '../../src/main/engine/relay/node-dns';
 import { startDnsServer, type DnsReply, type DnsServer } from '../support/dns-server';
@@ -97,7 +97,7 @@ const failureOf = (p: Promise<unknown>) =>
 describe('DNS resolver against a real DNS server', () => {
   it('answers MX, A and AAAA over UDP with their TTLs', async () => {
     const dns = await server(zone);
-    const resolver = createDnsResolver({ servers: [dns.address], timeoutMs: 2_000 });
+    const resolver = createDnsResolver({ clock: systemClock, servers: [dns.address], timeoutMs: 2_000 });
     expect(await resolver.resolveMx('mail.test')).toEqual([
       { exchange: 'mx1.mail.test', priority: 10, ttl: 300 },
       { exchange: 'mx2.mail.test', priority: 20, ttl: 120 },
@@ -112,15 +112,17 @@ describe('DNS resolver against a real DNS server', () => {
 
   it('cuts the TTL of a record reached through a CNAME to the CNAME TTL', async () => {
     const dns = await server(zone);
-    const resolver = createDnsResolver({ servers: [dns.address], timeoutMs: 2_000 });
+    const resolver = createDnsResolver({ clock: systemClock, servers: [dns.address], timeoutMs: 2_000 });
     expect(await resolver.resolve4('alias.test')).toEqual([{ address: '192.0.2.10', ttl: 40 }]);
   });
 
   it('asks again over TCP when the UDP answer is truncated', async () => {
     const dns = await server(zone);
-    const records = await createDnsResolver({ servers: [dns.address], timeoutMs: 2_000 }).resolveMx(
-      'big.test',
-    );
+    const records = await createDnsResolver({
+      clock: systemClock,
+      servers: [dns.address],
+      timeoutMs: 2_000,
+    }).resolveMx('big.test');
     expect(records).toHaveLength(40);
     expect(records[39]).toEqual({
       exchange: 'mx39.a-rather-long-host-name.big.test',
@@ -135,7 +137,12 @@ describe('DNS resolver against a real DNS server', () => {
 
   it('ignores a datagram answering another query', async () => {
     const dns = await server(zone);
-    const resolver = createDnsResolver({ servers: [dns.address], timeoutMs: 2_000, tries: 1 });
+    const resolver = createDnsResolver({
+      clock: systemClock,
+      servers: [dns.address],
+      timeoutMs: 2_000,
+      tries: 1,
+    });
     expect(await resolver.resolveMx('stray.test')).toEqual([
       { exchange: 'mx.stray.test', priority: 10, ttl: 60 },
     ]);
@@ -143,7 +150,7 @@ describe('DNS resolver against a real DNS server', () => {
 
   it('reports NXDOMAIN and NODATA apart, with the negative TTL of the SOA (RFC 2308)', async () => {
     const dns = await server(zone);
-    const resolver = createDnsResolver({ servers: [dns.address], timeoutMs: 2_000 });
+    const resolver = createDnsResolver({ clock: systemClock, servers: [dns.address], timeoutMs: 2_000 });
     // min(SOA TTL 600, minimum 3600)
     expect(await failureOf(resolver.resolveMx('gone.test'))).toMatchObject({ code: 'ENOTFOUND', ttl: 600 });
     // min(SOA TTL 3600, minimum 900)
@@ -156,10 +163,14 @@ describe('DNS resolver against a real DNS server', () => {
   it('moves on to the next server after a SERVFAIL, without retrying the failed one', async () => {
     const failing = await server(() => ({ rcode: 'SERVFAIL' }));
     const good = await server(zone);
-    const alone = createDnsResolver({ servers: [failing.address], timeoutMs: 2_000 });
+    const alone = createDnsResolver({ clock: systemClock, servers: [failing.address], timeoutMs: 2_000 });
     expect(await failureOf(alone.resolveMx('mail.test'))).toMatchObject({ code: 'ESERVFAIL' });
     expect(failing.queries).toHaveLength(1);
-    const both = createDnsResolver({ servers: [failing.address, good.address], timeoutMs: 2_000 });
+    const both = createDnsResolver({
+      clock: systemClock,
+      servers: [failing.address, good.address],
+      timeoutMs: 2_000,
+    });
     expect(await both.resolveMx('mail.test')).toHaveLength(2);
     expect(failing.queries).toHaveLength(2);
     expect(good.queries).toHaveLength(1);
@@ -167,17 +178,27 @@ describe('DNS resolver against a real DNS server', () => {
 
   it('reports REFUSED as EREFUSED', async () => {
     const refusing = await server(() => ({ rcode: 'REFUSED' }));
-    const resolver = createDnsResolver({ servers: [refusing.address], timeoutMs: 2_000 });
+    const resolver = createDnsResolver({ clock: systemClock, servers: [refusing.address], timeoutMs: 2_000 });
     expect(await failureOf(resolver.resolveMx('mail.test'))).toMatchObject({ code: 'EREFUSED' });
   });
 
   it('times out a silent server after one retry, then asks the next one', async () => {
     const silent = await server(() => 'silent');
     const good = await server(zone);
-    const alone = createDnsResolver({ servers: [silent.address], timeoutMs: 150, tries: 2 });
+    const alone = createDnsResolver({
+      clock: systemClock,
+      servers: [silent.address],
+      timeoutMs: 150,
+      tries: 2,
+    });
     expect(await failureOf(alone.resolveMx('mail.test'))).toMatchObject({ code: 'ETIMEOUT' });
     expect(silent.queries).toHaveLength(2);
-    const both = createDnsResolver({ servers: [silent.address, good.address], timeoutMs: 150, tries: 2 });
+    const both = createDnsResolver({
+      clock: systemClock,
+      servers: [silent.address, good.address],
+      timeoutMs: 150,
+      tries: 2,
+    });
     expect(await both.resolveMx('mail.test')).toHaveLength(2);
     expect(silent.queries).toHaveLength(4);
     expect(good.queries).toHaveLength(1);
@@ -189,17 +210,25 @@ describe('DNS resolver against a real DNS server', () => {
     const deadAddress = `127.0.0.1:${closed.address().port}`;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const good = await server(zone);
-    const alone = createDnsResolver({ servers: [deadAddress], timeoutMs: 2_000 });
+    const alone = createDnsResolver({ clock: systemClock, servers: [deadAddress], timeoutMs: 2_000 });
     expect(await failureOf(alone.resolveMx('mail.test'))).toMatchObject({ code: 'ECONNREFUSED' });
-    const both = createDnsResolver({ servers: [deadAddress, good.address], timeoutMs: 2_000 });
+    const both = createDnsResolver({
+      clock: systemClock,
+      servers: [deadAddress, good.address],
+      timeoutMs: 2_000,
+    });
     expect(await both.resolveMx('mail.test')).toHaveLength(2);
   });
 
   it('refuses a bad server entry at once and a bad name without a query', async () => {
-    expect(() => createDnsResolver({ servers: ['dns.example'] })).toThrow(/DNS server "dns\.example"/);
-    expect(() => createDnsResolver({ servers: ['127.0.0.1:70000'] })).toThrow(/127\.0\.0\.1:70000/);
+    expect(() => createDnsResolver({ clock: systemClock, servers: ['dns.example'] })).toThrow(
+      /DNS server "dns\.example"/,
+    );
+    expect(() => createDnsResolver({ clock: systemClock, servers: ['127.0.0.1:70000'] })).toThrow(
+      /127\.0\.0\.1:70000/,
+    );
     const dns = await server(zone);
-    const resolver = createDnsResolver({ servers: [dns.address], timeoutMs: 2_000 });
+    const resolver = createDnsResolver({ clock: systemClock, servers: [dns.address], timeoutMs: 2_000 });
     expect(await failureOf(resolver.resolveMx(`${'x'.repeat(64)}.test`))).toMatchObject({ code: 'EBADNAME' });
     expect(dns.queries).toHaveLength(0);
   });
@@ -210,7 +239,7 @@ describe('MX routing through the real resolver', () => {
     const dns = await server(zone);
     const clock = new ManualClock();
     const routing = createMxResolver({
-      dns: createDnsResolver({ servers: [dns.address], timeoutMs: 2_000 }),
+      dns: createDnsResolver({ clock: systemClock, servers: [dns.address], timeoutMs: 2_000 }),
       clock,
       cacheMs: 5 * 60_000,
       random: () => 0.5,

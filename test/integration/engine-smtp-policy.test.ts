@@ -2,7 +2,7 @@ import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/engine/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { silentLogger } from '../../src/main/logger';
@@ -198,7 +198,7 @@ async function silentAfterDataPeer(): Promise<number> {
 }
 
 function relayTo(port: number): Relay {
-  const relay = createSmtpRelayFactory({ name: 'relaydeck.test' })({
+  const relay = createSmtpRelayFactory({ name: 'relaydeck.test', clock: systemClock })({
     key: `test:${port}`,
     hosts: [{ host: '127.0.0.1', port }],
   });

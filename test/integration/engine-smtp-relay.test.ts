@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/main/engine/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import type { OutboundMessage, Relay } from '../../src/main/engine/types';
 import { TEST_POLICY } from '../support/engine-fakes';
@@ -34,8 +35,11 @@ async function raw(mode: 'silent' | 'drop-at-rcpt'): Promise<RawServer> {
   return server;
 }
 
-function relayTo(ports: number[], options: Parameters<typeof createSmtpRelayFactory>[0] = {}): Relay {
-  const relay = createSmtpRelayFactory({ name: 'relaydeck.test', ...options })({
+function relayTo(
+  ports: number[],
+  options: Partial<Parameters<typeof createSmtpRelayFactory>[0]> = {},
+): Relay {
+  const relay = createSmtpRelayFactory({ name: 'relaydeck.test', clock: systemClock, ...options })({
     key: `test:${ports.join(',')}`,
     hosts: ports.map((port) => ({ host: '127.0.0.1', port })),
   });

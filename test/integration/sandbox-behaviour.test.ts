@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/engine/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { headerMessageId, startSandbox, type Sandbox } from '../../src/main/engine/sandbox';
 import type { Relay } from '../../src/main/engine/types';
@@ -10,11 +10,11 @@ afterEach(async () => {
 });
 
 async function sandboxWithRelay(
-  options: Parameters<typeof startSandbox>[0] = {},
+  options: Partial<Parameters<typeof startSandbox>[0]> = {},
 ): Promise<{ sandbox: Sandbox; relay: Relay }> {
-  const sandbox = await startSandbox(options);
+  const sandbox = await startSandbox({ clock: systemClock, ...options });
   cleanups.push(() => sandbox.close());
-  const relay = createSmtpRelayFactory({ name: 'relaydeck.test' })({
+  const relay = createSmtpRelayFactory({ name: 'relaydeck.test', clock: systemClock })({
     key: 'sandbox',
     hosts: [{ host: sandbox.host, port: sandbox.port }],
   });

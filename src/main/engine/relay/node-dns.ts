@@ -22,7 +22,7 @@ export interface DnsClientOptions {
   /** Attempts per server when it does not answer (2: one retry). */
   tries?: number;
   /** Times the attempts out; the real clock in production (a network wait, not engine time). */
-  clock?: Clock;
+  clock: Clock;
 }
 
 type DnsFailure = Error & { code: string; ttl?: number };
@@ -37,10 +37,10 @@ const RCODE_ERRORS: Record<number, string> = {
   [RCODE.REFUSED]: 'EREFUSED',
 };
 
-export function createDnsResolver(options: DnsClientOptions = {}): DnsResolver {
+export function createDnsResolver(options: DnsClientOptions): DnsResolver {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const tries = options.tries ?? 2;
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   // Servers given in code are checked at once; the system's are valid by construction.
   const configured = options.servers?.map(parseServer);
 
@@ -108,7 +108,7 @@ export function createDnsResolver(options: DnsClientOptions = {}): DnsResolver {
 }
 
 /** The resolver the application uses: the system's DNS servers, 5 s per attempt, one retry. */
-export const nodeDns: DnsResolver = createDnsResolver();
+export const nodeDns: DnsResolver = createDnsResolver({ clock: systemClock });
 
 interface Server {
   host: string;

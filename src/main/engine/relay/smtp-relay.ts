@@ -13,7 +13,7 @@ import type { HostPort } from '../../../shared/contract';
 import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
-import { systemClock, type Clock } from '../clock';
+import type { Clock } from '../clock';
 import { RelaySmtpConnection } from './smtp-connection';
 import type { Destination, OutboundGroup, Relay, RelayFactory, RelayPolicy, SmtpOutcome } from '../types';
 
@@ -26,7 +26,7 @@ export interface SmtpRelayOptions {
   socketTimeoutMs?: number;
   maxMessagesPerConnection?: number;
   /** Used for attempt durations only. */
-  clock?: Clock;
+  clock: Clock;
   logger?: Logger;
   /** Called when the number of sessions open to a destination changed (a session opened or ended). */
   onSessionsChanged?: (destinationKey: string) => void;
@@ -69,7 +69,7 @@ interface Session {
   awaited: string | null;
 }
 
-export function createSmtpRelayFactory(options: SmtpRelayOptions = {}): RelayFactory {
+export function createSmtpRelayFactory(options: SmtpRelayOptions): RelayFactory {
   const socketTimeoutMs = options.socketTimeoutMs ?? 5 * 60_000;
   const config: RelayConfig = {
     name: options.name ?? os.hostname(),
@@ -83,7 +83,7 @@ export function createSmtpRelayFactory(options: SmtpRelayOptions = {}): RelayFac
       ruleId: 'relay-defaults',
     },
     greetingTimeoutMs: options.greetingTimeoutMs ?? null,
-    clock: options.clock ?? systemClock,
+    clock: options.clock,
     logger: options.logger ?? silentLogger,
     onSessionsChanged: options.onSessionsChanged ?? (() => undefined),
   };

@@ -6,7 +6,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { HostPort } from '../../../shared/contract';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
-import { systemClock, type Clock } from '../clock';
+import type { Clock } from '../clock';
 import { behaviourFor, replyText, SANDBOX_PROFILES, type Behaviour, type SandboxProfile } from './profiles';
 import { buildAsyncReply, sendToMailbox, type AsyncReplyKind } from './async-mail';
 
@@ -16,8 +16,8 @@ export interface SandboxOptions {
   logger?: Logger;
   /** How long a greylisted recipient must wait before its retry is accepted (default 0). */
   greylistMinDelayMs?: number;
-  /** Source of time for greylisting and the `at` of received messages (default the system clock). */
-  clock?: Clock;
+  /** Source of time for greylisting, the asynchronous mail's delay and the `at` of received messages. */
+  clock: Clock;
   /** Largest message accepted, in bytes (default 25 MB). */
   maxMessageBytes?: number;
   profiles?: readonly SandboxProfile[];
@@ -66,9 +66,9 @@ class SmtpReplyError extends Error {
   }
 }
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const log = (options.logger ?? silentLogger).child({ component: 'sandbox' });
   const profiles = options.profiles ?? SANDBOX_PROFILES;
   const greylistMinDelayMs = options.greylistMinDelayMs ?? 0;

@@ -1,4 +1,5 @@
 /** `relaydeck sandbox`: the simulated receiving servers in the foreground. */
+import { systemClock } from '../../engine/clock';
 import { startSandbox } from '../../engine/sandbox';
 import { DEMO_PROFILE, UNKNOWN_DOMAIN, type Behaviour } from '../../engine/sandbox/profiles';
 import { parseFlags, parsePort, untilSignal, type Command } from './common';
@@ -34,6 +35,7 @@ Options:
     const stopped = untilSignal(); // before the ready message: a supervisor may signal right after reading it
     const sandbox = await startSandbox({
       port: flags.port !== undefined ? parsePort(flags.port, 'port') : 0,
+      clock: systemClock,
     });
     const lines = [
       `Sandbox SMTP listening on ${sandbox.host}:${sandbox.port}`,
