@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,8 @@ import { ComposeError, createComposer } from '../../src/main/engine/relay/compos
 import { captureLogger } from '../support/api-test-logger';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
 import { openTempDb, type TempDb } from '../support/engine-fixtures';
-import { createRevisionWatcher } from '../../src/main/store/revision-watcher';
+import { openDatabase } from '../../src/main/store/db';
+import { createRevisionWatcher, REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';
 import type { Logger } from '../../src/main/logger';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -240,6 +242,46 @@ describe('DKIM signing through the worker pool', () => {
     const { signer: s } = newSigner();
     const { raw } = await s.sign(await composed('x@imported.test'), 'imported.test');
     expect(await verifyDkim(raw, [key])).toEqual([expect.objectContaining({ result: 'pass' })]);
+  });
+});
+
+describe('the DKIM keyring', () => {
+  it("notices a key added by another process within the watcher's period, and pushes the keys to its sinks", async () => {
+    const clock = new ManualClock(T0);
+    const revisions = createRevisionWatcher({ db: t.db, clock });
+    const keyring = createDkimKeyring({ db: t.db, logger: captureLogger(), revisions });
+    closers.push(() => keyring.close());
+    const pushed: string[][] = [];
+    keyring.attach({ setKeys: (keys) => pushed.push(keys.map((k) => k.domain)) });
+    expect(pushed).toEqual([[]]);
+    expect(keyring.signingDomain('news.sender.test')).toBeNull();
+
+    // A second connection on the same file, as `relaydeck dkim add` in another process has.
+    const other = openDatabase(path.join(t.dir, 'relaydeck.sqlite'));
+    try {
+      await generateDkimKey(
+        { db: other, dataDir: t.dir, now: T0 },
+        { domain: 'sender.test', selector: 's1', algorithm: 'rsa-sha256', bits: 1024 },
+      );
+    } finally {
+      other.close();
+    }
+    clock.advance(REVISIONS_CHECK_MS - 1);
+    expect(keyring.signingDomain('news.sender.test')).toBeNull();
+    clock.advance(1);
+    expect(keyring.signingDomain('news.sender.test')).toBe('sender.test');
+    expect(pushed).toEqual([[], ['sender.test']]);
+    expect(keyring.keys().map((k) => [k.domain, k.rsa?.selector, k.ed25519])).toEqual([
+      ['sender.test', 's1', null],
+    ]);
+
+    // The keyring's own reload after a change of this process: nothing reported back to it later.
+    setDkimKeyEnabledById(t.db, Number(listDkimKeys(t.db)[0]?.id), false);
+    keyring.reload();
+    expect(keyring.signingDomain('sender.test')).toBeNull();
+    clock.advance(REVISIONS_CHECK_MS);
+    expect(keyring.signingDomain('sender.test')).toBeNull();
+    expect(pushed).toEqual([[], ['sender.test'], []]);
   });
 });
 

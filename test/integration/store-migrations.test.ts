@@ -89,6 +89,33 @@ describe('store migrations', () => {
     }
   });
 
+  it('migration 9 keeps the rule revisions in the one revisions table, and its triggers bump them', () => {
+    t = openTempDb({ migrations: MIGRATIONS.filter((m) => m.version < 9) });
+    t.db.exec(`
+      UPDATE rule_revisions SET revision = 7 WHERE name = 'mx_rules';
+      UPDATE rule_revisions SET revision = 3 WHERE name = 'bounce_rules';
+    `);
+    t.db.close();
+    const db = openDatabase(t.file);
+    try {
+      const revisions = () =>
+        Object.fromEntries(
+          db.prepare('SELECT topic, revision FROM revisions').raw().all() as [string, number][],
+        );
+      expect(revisions()).toEqual({ mx_rules: 7, bounce_rules: 3, dkim_keys: 0, settings: 0 });
+      expect(tables(db)).not.toContain('rule_revisions');
+      db.exec(`
+        INSERT INTO mx_rules (position, body_json, updated_at) VALUES (0, '{}', 0);
+        INSERT INTO settings (key, value) VALUES ('probe', '1');
+        INSERT INTO dkim_keys (domain, selector, algorithm, bits, key_path, public_key, enabled, created_at)
+        VALUES ('a.test', 's1', 'rsa-sha256', 1024, '/nowhere', 'AAAA', 1, 0);
+      `);
+      expect(revisions()).toEqual({ mx_rules: 8, bounce_rules: 3, dkim_keys: 1, settings: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('is idempotent: reopening a current database changes nothing', () => {
     t = openTempDb();
     const before = tables(t.db);
