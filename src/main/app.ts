@@ -128,7 +128,8 @@ export async function openApp(options: AppOptions): Promise<App> {
           size: os.availableParallelism(),
           spawn: () => new Worker(deliveryWorkerScript()),
           logger: logger.child({ component: 'workers' }),
-          clock,
+          // Bounds the waits for the threads when closing: real time, whatever clock the app has.
+          clock: systemClock,
         })
       : undefined;
     if (workers) cleanups.push(() => workers.close());
