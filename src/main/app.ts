@@ -14,7 +14,7 @@ import { createHandlers } from './api/handlers';
 import { createCampaign, type Campaign } from './campaign/campaign';
 import { seedDemo } from './demo/seed';
 import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
-import { systemClock, type Clock } from './engine/clock';
+import type { Clock } from './engine/clock';
 import { createDkimSigner } from './engine/dkim';
 import { createDeliveryWorkers } from './engine/workers/pool';
 import { deliveryWorkerScript } from './engine/workers/script';
@@ -23,7 +23,7 @@ import { startBounceSide, type BounceSide } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
-import type { ReportPrinter } from './reports/pdf/printer';
+import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { cachedSetting } from './store/settings-repo';
 
@@ -32,7 +32,8 @@ export const APP_VERSION: string = packageVersion;
 export interface AppOptions {
   dataDir: string;
   logger?: Logger;
-  clock?: Clock;
+  /** The time of the whole app (the system clock in the entry points; tests may compress it). */
+  clock: Clock;
   dns?: DnsResolver;
   /**
    * Sends on the main thread through this relay factory (tests script their peers this way); without one
@@ -50,8 +51,8 @@ export interface AppOptions {
   inmail?: { port?: number; maxBytes?: number } | false;
   /** IMAP client of the poller (tests inject a fake; default imapflow). */
   imapConnect?: ImapClientFactory;
-  /** Prints PDF reports (Electron passes its own; default: headless Chromium, see src/main/reports/pdf). */
-  reportPrinter?: ReportPrinter;
+  /** Builds the PDF printer: Electron's hidden window, or headless Chromium (src/main/node/report-printer.ts). */
+  reportPrinter: ReportPrinterFactory;
 }
 
 export interface App {
@@ -66,6 +67,8 @@ export interface App {
   bounce: BounceSide;
   /** The campaign runtime (relay loops); the CLI waits on it. */
   campaign: Campaign;
+  /** The handlers' PDF printer; `relaydeck report` prints with it directly (no console export cap). */
+  reportPrinter: ReportPrinter;
   close(): Promise<void>;
 }
 
@@ -73,7 +76,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const dataDir = path.resolve(options.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const logger = options.logger ?? fileLogger(dataDir);
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
   const cleanups: (() => Promise<void> | void)[] = [
     () => {
@@ -148,7 +151,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     const campaign = createCampaign({ db, engine, bus, clock, logger });
     cleanups.push(() => campaign.close());
 
-    const handlers = createHandlers({
+    // The node printer serves these very handlers to the report view: it reads them when it prints.
+    const reportPrinter = options.reportPrinter({ handlers: () => handlers, logger });
+    const handlers: Handlers = createHandlers({
       db,
       engine,
       bus,
@@ -160,7 +165,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       campaign,
       signer,
       bounce,
-      ...(options.reportPrinter ? { reportPrinter: options.reportPrinter } : {}),
+      reportPrinter,
     });
 
     if (runEngine) {
@@ -186,6 +191,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       sandbox,
       bounce,
       campaign,
+      reportPrinter,
       close: () => (closed ??= unwind().then(() => logger.info('relaydeck stopped', { dataDir }))),
     };
   } catch (err) {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/engine/clock';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { ManualClock } from '../../src/main/engine/clock';
 import { createImapPoller, type ImapSession } from '../../src/main/inmail/imap-poller';
 import { silentLogger } from '../../src/main/logger';
@@ -21,7 +23,13 @@ let rows: { id: number; delivery_id: number; email: string; message_id: string }
 
 beforeAll(async () => {
   tmp = makeTempDir();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger, sandbox: false });
+  app = await openApp({
+    clock: systemClock,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+    sandbox: false,
+  });
   const created = await app.handlers['deliveries.create'](
     deliveryRequest({ csv: csvOf(['ann@example.net', 'bob@example.net', 'cy@example.net']), start: false }),
     ctx,

@@ -19,7 +19,15 @@ import { REPORTING_MODES, type ReportingMode } from '../../../shared/domain/stat
 import { openApp, type App } from '../../app';
 import { parseId } from '../../store/deliveries-repo';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, parseHostPort, requireFlag, UsageError, type Command, type CommandIo } from './common';
+import {
+  parseFlags,
+  parseHostPort,
+  requireFlag,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 import { formatProgress, formatSummary, summaryJson } from './summary';
 
 const OPTIONS = {
@@ -111,6 +119,7 @@ Options:
       routes.some((r) => r.target.kind === 'sandbox') ||
       (smarthost === null && !routes.some((r) => r.mask === '*'));
     const app = await openApp({
+      ...CLI_APP,
       dataDir: resolveDataDir(flags.data),
       engine: Boolean(flags.wait),
       sandbox: flags.wait && needsSandbox ? {} : false,

@@ -11,7 +11,14 @@ import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/
 import { openApp, type App } from '../../app';
 import { replaceRules } from '../../api/handlers-mta';
 import { resolveDataDir } from '../data-dir';
-import { parseCommandLine, parseSubcommand, UsageError, type Command, type CommandIo } from './common';
+import {
+  parseCommandLine,
+  parseSubcommand,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 
 const SUBCOMMANDS = ['export', 'import', 'reset'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -77,7 +84,12 @@ Options:
       }
       doc = checked.doc;
     }
-    const app = await openApp({ dataDir: resolveDataDir(args.data), engine: false, sandbox: false });
+    const app = await openApp({
+      ...CLI_APP,
+      dataDir: resolveDataDir(args.data),
+      engine: false,
+      sandbox: false,
+    });
     try {
       return await runSubcommand(sub, app, { ...args, doc }, io);
     } finally {
