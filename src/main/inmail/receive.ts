@@ -7,8 +7,8 @@
  */
 import type { Clock } from '../engine/clock';
 import type { Classifier } from '../engine/bounce/classifier';
-import { parseInbound } from '../engine/bounce/inbound/parse';
-import { qualifyInbound } from '../engine/bounce/inbound/qualify';
+import { parseInbound } from './parse/parse';
+import { qualifyInbound } from './parse/qualify';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import {
