@@ -13,7 +13,7 @@ import { createEventBus, type EventBus } from './api/event-bus';
 import { createHandlers } from './api/handlers';
 import { createCampaign, type Campaign } from './campaign/campaign';
 import { seedDemo } from './demo/seed';
-import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
+import { createEngine, createSmtpRelayFactory } from './engine';
 import type { Clock } from './engine/clock';
 import { createDkimSigner } from './engine/dkim';
 import { createDeliveryWorkers } from './engine/workers/pool';
@@ -34,7 +34,8 @@ export interface AppOptions {
   logger?: Logger;
   /** The time of the whole app (the system clock in the entry points; tests may compress it). */
   clock: Clock;
-  dns?: DnsResolver;
+  /** MX and address lookups (the system resolver in the entry points). */
+  dns: DnsResolver;
   /**
    * Sends on the main thread through this relay factory (tests script their peers this way); without one
    * every message is composed, signed and sent over SMTP in the delivery workers.
@@ -133,7 +134,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     const engine = runEngine
       ? createEngine({
           clock,
-          dns: options.dns ?? nodeDns,
+          dns: options.dns,
           relayFactory: options.relayFactory ?? createSmtpRelayFactory(),
           db,
           logger: logger.child({ component: 'engine' }),

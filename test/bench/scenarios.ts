@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, DkimGenerateInput } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/contract/errors';
@@ -137,7 +138,13 @@ export async function runDelivery(o: {
 }): Promise<DeliveryResult> {
   const dataDir = tempDataDir();
   const rss = rssSampler();
-  const app = await openApp({ clock: systemClock, reportPrinter: chromiumPrinter, dataDir, sandbox: false });
+  const app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir,
+    sandbox: false,
+  });
   try {
     const dkimNote = o.dkim ? await enableDkim(app) : null;
     const t0 = Date.now();
@@ -220,6 +227,7 @@ export async function fillQueue(o: {
   const rss = rssSampler();
   const app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir,
     sandbox: false,
@@ -253,6 +261,7 @@ export async function holdQueue(o: { dataDir: string; holdMs: number }): Promise
   const rss = rssSampler();
   const app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: o.dataDir,
     sandbox: false,

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type HttpServer } from '../../src/main/api/http-server';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
 import { byTestId, createWorkspace, launchChromium, RENDERER, SHOTS, type Workspace } from '../support/e2e';
@@ -51,6 +52,7 @@ beforeAll(async () => {
   workspace = createWorkspace();
   app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: workspace.dataDir,
     logger: workspace.logger,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { DEMO_TEMPLATE } from '../../src/main/demo/content';
 import { silentLogger } from '../../src/main/logger';
@@ -22,6 +23,7 @@ beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: tmp.dir,
     logger: silentLogger,
@@ -57,6 +59,7 @@ describe('first start', () => {
 
     const second = await openApp({
       clock: systemClock,
+      dns: nodeDns,
       reportPrinter: chromiumPrinter,
       dataDir: tmp.dir,
       engine: false,

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { RELAY_BATCH } from '../../src/main/campaign/campaign';
 import { silentLogger } from '../../src/main/logger';
@@ -29,6 +30,7 @@ async function openQueueOnly(): Promise<App> {
   tmp ??= makeTempDir();
   const app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: tmp.dir,
     engine: false,
@@ -212,6 +214,7 @@ describe('campaign lifecycle', () => {
     const relays = scriptedRelays(() => reply('250 2.0.0 Ok: queued'));
     const app = await openApp({
       clock: systemClock,
+      dns: nodeDns,
       reportPrinter: chromiumPrinter,
       dataDir: tmp!.dir,
       sandbox: false,

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -23,6 +24,7 @@ beforeEach(async () => {
   server = await startScriptedServer();
   app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: tmp.dir,
     logger: silentLogger,

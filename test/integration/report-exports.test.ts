@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
 import { exportReport } from '../../src/main/reports/export';
@@ -72,6 +73,7 @@ beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: tmp.dir,
     logger: silentLogger,

@@ -12,6 +12,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter, findChromium } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -45,6 +46,7 @@ beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: path.join(tmp.dir, 'data'),
     logger: silentLogger,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { silentLogger } from '../../src/main/logger';
@@ -23,6 +24,7 @@ beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: tmp.dir,
     logger: silentLogger,

@@ -8,6 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import { openApp, type App } from '../app';
 import { forwardEvents, isRendererPage, registerIpcHandlers } from '../api/ipc-server';
 import { systemClock } from '../engine/clock';
+import { nodeDns } from '../engine/relay/node-dns';
 import { resolveDataDir } from '../node/data-dir';
 import { createElectronReportPrinter } from './report-printer';
 import { applySecurityPolicy } from './security';
@@ -134,6 +135,7 @@ function main(): void {
       relaydeck = await openApp({
         dataDir,
         clock: systemClock,
+        dns: nodeDns,
         reportPrinter: () => createElectronReportPrinter({ indexHtml: RENDERER_INDEX, preload: PRELOAD }),
       });
       applySecurityPolicy(isOurPage, relaydeck.logger);

@@ -1,8 +1,9 @@
 /**
  * PDF reports without Electron (`relaydeck serve`, the CLI), beside Electron's printer
  * (src/main/electron/report-printer.ts) with the same interface: the report view printed by a headless Chromium
- * driven by playwright-core. The view is served by a console HTTP server started in-process on an ephemeral loopback port for the
- * time of the print (over the same handlers, so the same data dir), with its own per-launch token.
+ * driven by playwright-core. The view is served by a console HTTP server started in-process on an ephemeral
+ * loopback port for the time of the print (over the same handlers, so the same data dir), with its own
+ * per-launch token. In src/main/node because it starts an API server: the report code stays below the API.
  */
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';

@@ -5,6 +5,7 @@
 import { openApp, type App } from '../app';
 import { startHttpServer } from '../api/http-server';
 import { systemClock } from '../engine/clock';
+import { nodeDns } from '../engine/relay/node-dns';
 import type { Logger } from '../logger';
 import { defaultRendererDir } from '../paths';
 import { chromiumPrinter } from './report-printer';
@@ -33,6 +34,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
   const app = await openApp({
     dataDir: o.dataDir,
     clock: systemClock,
+    dns: nodeDns,
     reportPrinter: chromiumPrinter,
     ...(o.logger ? { logger: o.logger } : {}),
   });
