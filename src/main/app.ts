@@ -22,7 +22,7 @@ import { startSandbox, type Sandbox } from './engine/sandbox';
 import { startBounceSide, type BounceSide } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
-import { createLogger, type Logger } from './logger';
+import type { Logger } from './logger';
 import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { cachedSetting } from './store/settings-repo';
@@ -31,7 +31,8 @@ export const APP_VERSION: string = packageVersion;
 
 export interface AppOptions {
   dataDir: string;
-  logger?: Logger;
+  /** The app's log (the entry points give the data dir's, `dataDirLogger`). */
+  logger: Logger;
   /** The time of the whole app (the system clock in the entry points; tests may compress it). */
   clock: Clock;
   /** MX and address lookups (the system resolver in the entry points). */
@@ -76,7 +77,7 @@ export interface App {
 export async function openApp(options: AppOptions): Promise<App> {
   const dataDir = path.resolve(options.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const logger = options.logger ?? fileLogger(dataDir);
+  const { logger } = options;
   const { clock } = options;
   const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
   const cleanups: (() => Promise<void> | void)[] = [
@@ -199,12 +200,6 @@ export async function openApp(options: AppOptions): Promise<App> {
     await unwind();
     throw err;
   }
-}
-
-function fileLogger(dataDir: string): Logger {
-  const dir = path.join(dataDir, 'logs');
-  fs.mkdirSync(dir, { recursive: true });
-  return createLogger({ file: path.join(dir, 'relaydeck.log') });
 }
 
 /**

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/engine/clock';
 import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { dataDirLogger } from '../../src/main/logger';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, DkimGenerateInput } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/contract/errors';
@@ -143,6 +144,7 @@ export async function runDelivery(o: {
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir,
+    logger: dataDirLogger(dataDir),
     sandbox: false,
   });
   try {
@@ -230,6 +232,7 @@ export async function fillQueue(o: {
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir,
+    logger: dataDirLogger(dataDir),
     sandbox: false,
     engine: false,
   });
@@ -264,6 +267,7 @@ export async function holdQueue(o: { dataDir: string; holdMs: number }): Promise
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
     dataDir: o.dataDir,
+    logger: dataDirLogger(o.dataDir),
     sandbox: false,
   });
   try {

@@ -9,6 +9,7 @@ import { openApp, type App } from '../app';
 import { forwardEvents, isRendererPage, registerIpcHandlers } from '../api/ipc-server';
 import { systemClock } from '../engine/clock';
 import { nodeDns } from '../engine/relay/node-dns';
+import { dataDirLogger } from '../logger';
 import { resolveDataDir } from '../node/data-dir';
 import { createElectronReportPrinter } from './report-printer';
 import { applySecurityPolicy } from './security';
@@ -134,6 +135,7 @@ function main(): void {
     .then(async () => {
       relaydeck = await openApp({
         dataDir,
+        logger: dataDirLogger(dataDir),
         clock: systemClock,
         dns: nodeDns,
         reportPrinter: () => createElectronReportPrinter({ indexHtml: RENDERER_INDEX, preload: PRELOAD }),

@@ -6,7 +6,7 @@ import { openApp, type App } from '../app';
 import { startHttpServer } from '../api/http-server';
 import { systemClock } from '../engine/clock';
 import { nodeDns } from '../engine/relay/node-dns';
-import type { Logger } from '../logger';
+import { dataDirLogger, type Logger } from '../logger';
 import { defaultRendererDir } from '../paths';
 import { chromiumPrinter } from './report-printer';
 
@@ -14,6 +14,7 @@ export interface ServeOptions {
   dataDir: string;
   /** 0 / absent = an ephemeral port. */
   port?: number;
+  /** Default: the data dir's log. */
   logger?: Logger;
   /** The built renderer; default: found next to the running code (see `defaultRendererDir`). null = API only. */
   staticDir?: string | null;
@@ -36,7 +37,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
-    ...(o.logger ? { logger: o.logger } : {}),
+    logger: o.logger ?? dataDirLogger(o.dataDir),
   });
   const staticDir = o.staticDir === undefined ? defaultRendererDir() : o.staticDir;
   let server;

@@ -18,6 +18,7 @@ import { parseDuration } from '../../../shared/domain/duration';
 import { REPORTING_MODES, type ReportingMode } from '../../../shared/domain/statuses';
 import { openApp, type App } from '../../app';
 import { parseId } from '../../store/deliveries-repo';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
 import {
   parseFlags,
@@ -118,9 +119,11 @@ Options:
     const needsSandbox =
       routes.some((r) => r.target.kind === 'sandbox') ||
       (smarthost === null && !routes.some((r) => r.mask === '*'));
+    const dataDir = resolveDataDir(flags.data);
     const app = await openApp({
       ...CLI_APP,
-      dataDir: resolveDataDir(flags.data),
+      dataDir,
+      logger: dataDirLogger(dataDir),
       engine: Boolean(flags.wait),
       sandbox: flags.wait && needsSandbox ? {} : false,
     });

@@ -15,6 +15,7 @@ import {
   listDkimKeys,
   removeDkimKey,
 } from '../../engine/dkim/key-admin';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
 import {
   parseFlags,
@@ -160,7 +161,13 @@ async function runSubcommand(
 type AppDb = Awaited<ReturnType<typeof openApp>>['db'];
 
 async function withApp<T>(dataDir: string, work: (db: AppDb, now: number) => T | Promise<T>): Promise<T> {
-  const app = await openApp({ ...CLI_APP, dataDir, engine: false, sandbox: false });
+  const app = await openApp({
+    ...CLI_APP,
+    dataDir,
+    logger: dataDirLogger(dataDir),
+    engine: false,
+    sandbox: false,
+  });
   try {
     return await work(app.db, Date.now());
   } finally {

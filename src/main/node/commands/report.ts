@@ -18,6 +18,7 @@ import { getDelivery, parseId } from '../../store/deliveries-repo';
 import { writeReport } from '../../reports/writers';
 import { writeLegacyCsv, writeLegacyJson } from '../../reports/writers/legacy';
 import { endStream, Output } from '../../reports/writers/output';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
 import { parseFlags, requireFlag, UsageError, type Command, CLI_APP } from './common';
 
@@ -75,9 +76,11 @@ Options:
     if ((format === 'xlsx' || format === 'pdf') && !flags.out && io.stdout.isTTY)
       throw new UsageError(`${format} is a binary format: give --out FILE (or redirect stdout)`);
 
+    const dataDir = resolveDataDir(flags.data);
     const app = await openApp({
       ...CLI_APP,
-      dataDir: resolveDataDir(flags.data),
+      dataDir,
+      logger: dataDirLogger(dataDir),
       engine: false,
       sandbox: false,
       inmail: false,

@@ -10,6 +10,7 @@ import type { RulesDocument } from '../../../shared/contract/mta';
 import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
 import { openApp, type App } from '../../app';
 import { replaceRules } from '../../api/handlers-mta';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
 import {
   parseCommandLine,
@@ -84,9 +85,11 @@ Options:
       }
       doc = checked.doc;
     }
+    const dataDir = resolveDataDir(args.data);
     const app = await openApp({
       ...CLI_APP,
-      dataDir: resolveDataDir(args.data),
+      dataDir,
+      logger: dataDirLogger(dataDir),
       engine: false,
       sandbox: false,
     });
