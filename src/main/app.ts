@@ -13,8 +13,8 @@ import { createEventBus, type EventBus } from './api/event-bus';
 import { createHandlers } from './api/handlers';
 import { createCampaign, type Campaign } from './campaign/campaign';
 import { seedDemo } from './demo/seed';
-import { createEngine, createSmtpRelayFactory, nodeDns } from './engine';
-import { systemClock, type Clock } from './engine/clock';
+import { createEngine, createSmtpRelayFactory } from './engine';
+import { systemClock, type Clock } from './clock';
 import { createDkimKeyring, createDkimSigner } from './engine/dkim';
 import { createDeliveryWorkers } from './engine/workers/pool';
 import { deliveryWorkerScript } from './engine/workers/script';
@@ -22,8 +22,8 @@ import { startSandbox, type Sandbox } from './engine/sandbox';
 import { startBounceSide, type BounceSide } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
-import { createLogger, type Logger } from './logger';
-import type { ReportPrinter } from './reports/pdf/printer';
+import type { Logger } from './logger';
+import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { createRevisionWatcher } from './store/revision-watcher';
 import { watchedSetting } from './store/settings-repo';
@@ -32,9 +32,12 @@ export const APP_VERSION: string = packageVersion;
 
 export interface AppOptions {
   dataDir: string;
-  logger?: Logger;
-  clock?: Clock;
-  dns?: DnsResolver;
+  /** The app's log (the entry points give the data dir's, `dataDirLogger`). */
+  logger: Logger;
+  /** The time of the whole app (the system clock in the entry points; tests may compress it). */
+  clock: Clock;
+  /** MX and address lookups (the system resolver in the entry points). */
+  dns: DnsResolver;
   /**
    * Sends on the main thread through this relay factory (tests script their peers this way); without one
    * every message is composed, signed and sent over SMTP in the delivery workers.
@@ -51,8 +54,8 @@ export interface AppOptions {
   inmail?: { port?: number; maxBytes?: number } | false;
   /** IMAP client of the poller (tests inject a fake; default imapflow). */
   imapConnect?: ImapClientFactory;
-  /** Prints PDF reports (Electron passes its own; default: headless Chromium, see src/main/reports/pdf). */
-  reportPrinter?: ReportPrinter;
+  /** Builds the PDF printer: Electron's hidden window, or headless Chromium (src/main/node/report-printer.ts). */
+  reportPrinter: ReportPrinterFactory;
 }
 
 export interface App {
@@ -67,14 +70,16 @@ export interface App {
   bounce: BounceSide;
   /** The campaign runtime (relay loops); the CLI waits on it. */
   campaign: Campaign;
+  /** The handlers' PDF printer; `relaydeck report` prints with it directly (no console export cap). */
+  reportPrinter: ReportPrinter;
   close(): Promise<void>;
 }
 
 export async function openApp(options: AppOptions): Promise<App> {
   const dataDir = path.resolve(options.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const logger = options.logger ?? fileLogger(dataDir);
-  const clock = options.clock ?? systemClock;
+  const { logger } = options;
+  const { clock } = options;
   const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
   const cleanups: (() => Promise<void> | void)[] = [
     () => {
@@ -141,7 +146,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     const engine = runEngine
       ? createEngine({
           clock,
-          dns: options.dns ?? nodeDns,
+          dns: options.dns,
           relayFactory: options.relayFactory ?? createSmtpRelayFactory({ clock: systemClock }),
           db,
           logger: logger.child({ component: 'engine' }),
@@ -160,7 +165,9 @@ export async function openApp(options: AppOptions): Promise<App> {
     const campaign = createCampaign({ db, engine, bus, clock, logger });
     cleanups.push(() => campaign.close());
 
-    const handlers = createHandlers({
+    // The node printer serves these very handlers to the report view: it reads them when it prints.
+    const reportPrinter = options.reportPrinter({ handlers: () => handlers, logger });
+    const handlers: Handlers = createHandlers({
       db,
       engine,
       bus,
@@ -172,7 +179,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       campaign,
       signer,
       bounce,
-      ...(options.reportPrinter ? { reportPrinter: options.reportPrinter } : {}),
+      reportPrinter,
     });
 
     if (runEngine) {
@@ -198,18 +205,13 @@ export async function openApp(options: AppOptions): Promise<App> {
       sandbox,
       bounce,
       campaign,
+      reportPrinter,
       close: () => (closed ??= unwind().then(() => logger.info('relaydeck stopped', { dataDir }))),
     };
   } catch (err) {
     await unwind();
     throw err;
   }
-}
-
-function fileLogger(dataDir: string): Logger {
-  const dir = path.join(dataDir, 'logs');
-  fs.mkdirSync(dir, { recursive: true });
-  return createLogger({ file: path.join(dir, 'relaydeck.log') });
 }
 
 /**

@@ -5,6 +5,7 @@
  * writes them too.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -26,6 +27,13 @@ export interface LoggerOptions {
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** The log of a data dir, `<dataDir>/logs/relaydeck.log`: what the entry points log to. */
+export function dataDirLogger(dataDir: string): Logger {
+  const dir = path.join(path.resolve(dataDir), 'logs');
+  fs.mkdirSync(dir, { recursive: true });
+  return createLogger({ file: path.join(dir, 'relaydeck.log') });
+}
 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
   const stream = options.file ? fs.createWriteStream(options.file, { flags: 'a', mode: 0o600 }) : null;

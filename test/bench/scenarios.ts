@@ -7,6 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { dataDirLogger } from '../../src/main/logger';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, DkimGenerateInput } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/contract/errors';
 import { mainThreadCpuSeconds, percentile, rssSampler } from './stats';
@@ -135,7 +139,14 @@ export async function runDelivery(o: {
 }): Promise<DeliveryResult> {
   const dataDir = tempDataDir();
   const rss = rssSampler();
-  const app = await openApp({ dataDir, sandbox: false });
+  const app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir,
+    logger: dataDirLogger(dataDir),
+    sandbox: false,
+  });
   try {
     const dkimNote = o.dkim ? await enableDkim(app) : null;
     const t0 = Date.now();
@@ -216,7 +227,15 @@ export async function fillQueue(o: {
 }): Promise<QueueFillResult> {
   const dataDir = tempDataDir();
   const rss = rssSampler();
-  const app = await openApp({ dataDir, sandbox: false, engine: false });
+  const app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir,
+    logger: dataDirLogger(dataDir),
+    sandbox: false,
+    engine: false,
+  });
   try {
     const t0 = Date.now();
     const created = await createDelivery(app, o.messages, o.port);
@@ -243,7 +262,14 @@ export async function fillQueue(o: {
 /** Opens the filled data dir with the engine running (delivering to the sink) for `holdMs`. */
 export async function holdQueue(o: { dataDir: string; holdMs: number }): Promise<QueueHoldResult> {
   const rss = rssSampler();
-  const app = await openApp({ dataDir: o.dataDir, sandbox: false });
+  const app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: o.dataDir,
+    logger: dataDirLogger(o.dataDir),
+    sandbox: false,
+  });
   try {
     const queuedAtStart = app.engine.queued();
     await new Promise((resolve) => setTimeout(resolve, o.holdMs));

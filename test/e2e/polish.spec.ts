@@ -13,6 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type HttpServer } from '../../src/main/api/http-server';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
 import { byTestId, createWorkspace, launchChromium, RENDERER, SHOTS, type Workspace } from '../support/e2e';
 
@@ -47,7 +50,13 @@ async function startServer(port?: number, token?: string): Promise<HttpServer> {
 
 beforeAll(async () => {
   workspace = createWorkspace();
-  app = await openApp({ dataDir: workspace.dataDir, logger: workspace.logger });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: workspace.dataDir,
+    logger: workspace.logger,
+  });
   const created = await app.handlers['deliveries.create'](
     CreateDeliveryInput.parse({
       name: 'Keyboard check',

@@ -11,6 +11,9 @@ import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { startHttpServer, type HttpServer } from '../../src/main/api/http-server';
 import { createBridge } from '../../src/main/api/ipc-bridge';
 import { forwardEvents, isRendererPage, registerIpcHandlers } from '../../src/main/api/ipc-server';
@@ -32,6 +35,9 @@ const transports: Record<'http' | 'ipc', Transport> = {} as never;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-'));
   app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
     dataDir: dir,
     logger: createLogger({ file: path.join(dir, 'test.log'), stderrLevel: 'silent' }),
     sandbox: { port: 0 },

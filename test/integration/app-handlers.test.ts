@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { DEMO_TEMPLATE } from '../../src/main/demo/content';
 import { silentLogger } from '../../src/main/logger';
 import { AppError, type ErrorCode } from '../../src/shared/contract/errors';
@@ -18,7 +21,13 @@ let app: App;
 
 beforeAll(async () => {
   tmp = makeTempDir();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -48,7 +57,15 @@ describe('first start', () => {
     );
     expect(fs.existsSync(path.join(tmp.dir, 'logs'))).toBe(false); // a logger was injected
 
-    const second = await openApp({ dataDir: tmp.dir, engine: false, sandbox: false, logger: silentLogger });
+    const second = await openApp({
+      clock: systemClock,
+      dns: nodeDns,
+      reportPrinter: chromiumPrinter,
+      dataDir: tmp.dir,
+      engine: false,
+      sandbox: false,
+      logger: silentLogger,
+    });
     try {
       expect((await second.handlers['templates.list']({}, ctx)).items).toHaveLength(1);
     } finally {

@@ -4,6 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { RELAY_BATCH } from '../../src/main/campaign/campaign';
 import { silentLogger } from '../../src/main/logger';
 import { AppError } from '../../src/shared/contract/errors';
@@ -25,7 +28,15 @@ afterEach(async () => {
 /** An app that relays into the queue but runs no engine, so relayed messages stay queued. */
 async function openQueueOnly(): Promise<App> {
   tmp ??= makeTempDir();
-  const app = await openApp({ dataDir: tmp.dir, engine: false, sandbox: false, logger: silentLogger });
+  const app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    engine: false,
+    sandbox: false,
+    logger: silentLogger,
+  });
   apps.push(app);
   return app;
 }
@@ -202,6 +213,9 @@ describe('campaign lifecycle', () => {
 
     const relays = scriptedRelays(() => reply('250 2.0.0 Ok: queued'));
     const app = await openApp({
+      clock: systemClock,
+      dns: nodeDns,
+      reportPrinter: chromiumPrinter,
       dataDir: tmp!.dir,
       sandbox: false,
       relayFactory: relays.factory,

@@ -5,6 +5,9 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
@@ -19,7 +22,14 @@ let server: ScriptedServer;
 beforeEach(async () => {
   tmp = makeTempDir();
   server = await startScriptedServer();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger, sandbox: false });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+    sandbox: false,
+  });
 });
 afterEach(async () => {
   await app.close();

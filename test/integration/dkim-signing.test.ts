@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/clock';
 import {
   createDkimKeyring,
   createDkimSigner,

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Answer, Question } from 'dns-packet';
-import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/clock';
 import { createMxResolver } from '../../src/main/engine/relay/mx';
 import { createDnsResolver } from '../../src/main/engine/relay/node-dns';
 import { startDnsServer, type DnsReply, type DnsServer } from '../support/dns-server';

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/clock';
 import { createDkimKeyring } from '../../src/main/engine/dkim';
 import { generateDkimKey } from '../../src/main/engine/dkim/key-admin';
 import { ComposeError } from '../../src/main/engine/relay/compose';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replaceRules } from '../../src/main/api/handlers-mta';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import type { Engine, RelayFactory, RelayPolicy } from '../../src/main/engine/types';
 import { createStoredClassifier } from '../../src/main/inmail';

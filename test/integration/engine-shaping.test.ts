@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';

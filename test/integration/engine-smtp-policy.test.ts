@@ -2,7 +2,7 @@ import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { silentLogger } from '../../src/main/logger';

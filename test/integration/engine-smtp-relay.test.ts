@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/main/engine/clock';
+import { systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import type { OutboundMessage, Relay } from '../../src/main/engine/types';
 import { TEST_POLICY } from '../support/engine-fakes';

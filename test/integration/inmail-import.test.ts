@@ -8,7 +8,10 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
-import { ManualClock } from '../../src/main/engine/clock';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
+import { ManualClock } from '../../src/main/clock';
 import { createImapPoller, type ImapSession } from '../../src/main/inmail/imap-poller';
 import { silentLogger } from '../../src/main/logger';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -21,7 +24,14 @@ let rows: { id: number; delivery_id: number; email: string; message_id: string }
 
 beforeAll(async () => {
   tmp = makeTempDir();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger, sandbox: false });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+    sandbox: false,
+  });
   const created = await app.handlers['deliveries.create'](
     deliveryRequest({ csv: csvOf(['ann@example.net', 'bob@example.net', 'cy@example.net']), start: false }),
     ctx,

@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
 import { parseVerp } from '../../src/main/engine/bounce/verp';
 import { verpKeyOf } from '../../src/main/inmail';
@@ -18,7 +21,13 @@ let app: App;
 
 beforeAll(async () => {
   tmp = makeTempDir();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+  });
 });
 afterAll(async () => {
   await app?.close();

@@ -7,10 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/main/api/event-bus';
 import { createHandlers } from '../../src/main/api/handlers';
+import { createCampaign, type Campaign } from '../../src/main/campaign/campaign';
+import { ManualClock, systemClock } from '../../src/main/clock';
 import type { Engine } from '../../src/main/engine/types';
-import { ManualClock } from '../../src/main/engine/clock';
-import { createStoredClassifier } from '../../src/main/inmail';
+import { createStoredClassifier, startBounceSide, type BounceSide } from '../../src/main/inmail';
+import { silentLogger } from '../../src/main/logger';
+import { createChromiumPrinter } from '../../src/main/node/report-printer';
+import { defaultRendererDir } from '../../src/main/paths';
 import { recordQualifications } from '../../src/main/store/qualification-repo';
+import { createRevisionWatcher } from '../../src/main/store/revision-watcher';
 import { AppError } from '../../src/shared/contract/errors';
 import type { Handlers } from '../../src/shared/contract';
 import { classifyReplyWithRule, qualificationKey } from '../../src/main/engine/bounce/basic-classifier';
@@ -19,19 +24,50 @@ import { openTempDb, type TempDb } from '../support/store-temp';
 const ctx = { transport: 'http' as const };
 let tmp: TempDb;
 let handlers: Handlers;
+let campaign: Campaign;
+let bounce: BounceSide;
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = openTempDb();
+  const db = tmp.db;
+  const engine = { reloadRules() {} } as unknown as Engine;
+  const bus = createEventBus();
+  const clock = systemClock;
+  const logger = silentLogger;
+  campaign = createCampaign({ db, engine, bus, clock, logger });
+  // No SMTP listener: the handlers' own bounce side, as the app builds it.
+  bounce = await startBounceSide({
+    db,
+    clock,
+    logger,
+    notify: bus,
+    listen: false,
+    revisions: createRevisionWatcher({ db, clock }),
+  });
   handlers = createHandlers({
-    db: tmp.db,
-    engine: { reloadRules() {} } as unknown as Engine,
-    bus: createEventBus(),
+    db,
+    engine,
+    bus,
     sandbox: null,
     dataDir: tmp.dir,
     version: 'test',
+    clock,
+    logger,
+    campaign,
+    signer: undefined,
+    bounce,
+    reportPrinter: createChromiumPrinter({
+      handlers: () => handlers,
+      logger,
+      rendererDir: defaultRendererDir,
+    }),
   });
 });
-afterAll(() => tmp?.dispose());
+afterAll(async () => {
+  await campaign?.close();
+  await bounce?.close();
+  tmp?.dispose();
+});
 
 function hit(raw: { code: number; enhanced: string; text: string }) {
   const classifier = createStoredClassifier(tmp.db, { clock: new ManualClock() });

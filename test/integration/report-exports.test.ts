@@ -8,6 +8,9 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
 import { exportReport } from '../../src/main/reports/export';
 import { REPORT_KINDS, type ReportKind } from '../../src/shared/contract/reports';
@@ -68,7 +71,13 @@ function inboundMessages(n: number, timeoutMs = 15_000): Promise<void> {
 
 beforeAll(async () => {
   tmp = makeTempDir();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+  });
   const created = await app.handlers['deliveries.create'](
     deliveryRequest({
       name: 'Spring “sale”, FR/EN',
@@ -251,9 +260,7 @@ describe('report exports of a sandbox delivery', () => {
         {
           db: app.db,
           now: Date.now(),
-          printer: () => {
-            throw new Error('no PDF here');
-          },
+          printer: { print: () => Promise.reject(new Error('no PDF here')) },
           maxBytes: 200,
         },
       ),

@@ -11,8 +11,10 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter, findChromium } from '../../src/main/node/report-printer';
 import { silentLogger } from '../../src/main/logger';
-import { findChromium } from '../../src/main/reports/pdf/chromium';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
@@ -42,7 +44,13 @@ beforeAll(async () => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
   fs.mkdirSync(artifacts, { recursive: true });
   tmp = makeTempDir();
-  app = await openApp({ dataDir: path.join(tmp.dir, 'data'), logger: silentLogger });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: path.join(tmp.dir, 'data'),
+    logger: silentLogger,
+  });
   const created = await app.handlers['deliveries.create'](
     deliveryRequest({
       name: 'Spring newsletter — FR & BE',

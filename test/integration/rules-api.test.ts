@@ -7,6 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { nodeDns } from '../../src/main/engine/relay/node-dns';
+import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { silentLogger } from '../../src/main/logger';
 import type { RulesDocument } from '../../src/shared/contract/mta';
@@ -19,7 +22,13 @@ let app: App;
 
 beforeAll(async () => {
   tmp = makeTempDir();
-  app = await openApp({ dataDir: tmp.dir, logger: silentLogger });
+  app = await openApp({
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    dataDir: tmp.dir,
+    logger: silentLogger,
+  });
 });
 afterAll(async () => {
   await app?.close();

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
 import { openDatabase } from '../../src/main/store/db';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../../src/main/engine/clock';
+import { ManualClock, systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { headerMessageId, startSandbox, type Sandbox } from '../../src/main/engine/sandbox';
 import type { Relay } from '../../src/main/engine/types';

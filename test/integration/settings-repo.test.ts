@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/store/db';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { createRevisionWatcher, REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';
 import { getSetting, setSetting, watchedSetting } from '../../src/main/store/settings-repo';
 import { openTempDb, type TempDb } from '../support/store-temp';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine, createSmtpRelayFactory } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import type { Engine } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';
 import { MAX_SERIES_MINUTES, throughputSeries } from '../../src/main/store/throughput-repo';

@@ -7,8 +7,8 @@
 import { applyOutcomes, type MessageOutcome } from '../../src/main/engine/feedback/apply-outcomes';
 import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
 import type { Classification } from '../../src/main/engine/bounce/basic-classifier';
-import { bareRecipient } from '../../src/main/engine/bounce/inbound/report-fields';
-import type { InboundReport, InboundVerdict } from '../../src/main/engine/bounce/inbound/types';
+import { bareRecipient } from '../../src/main/inmail/parse/report-fields';
+import type { InboundReport, InboundVerdict } from '../../src/main/inmail/parse/types';
 import type { SmtpOutcome } from '../../src/main/engine/types';
 import { applyReport } from '../../src/main/inmail/outcomes';
 import type { Db } from '../../src/main/store/db';

@@ -8,7 +8,8 @@
  * mailers' own charset names and Microsoft complaints with a redacted To.
  */
 import { describe, expect, it } from 'vitest';
-import { createClassifier, parseInboundSync, qualifyInbound } from '../../src/main/engine/bounce';
+import { createClassifier } from '../../src/main/engine/bounce';
+import { parseInboundSync, qualifyInbound } from '../../src/main/inmail/parse';
 
 const classifier = createClassifier();
 

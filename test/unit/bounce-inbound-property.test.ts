@@ -1,12 +1,8 @@
 /** Property tests: the inbound parser never throws and always returns a report, whatever it is given. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createClassifier,
-  parseInboundSync,
-  qualifyInbound,
-  INBOUND_KINDS,
-} from '../../src/main/engine/bounce';
+import { createClassifier } from '../../src/main/engine/bounce';
+import { parseInboundSync, qualifyInbound, INBOUND_KINDS } from '../../src/main/inmail/parse';
 import { normaliseReply } from '../../src/main/engine/bounce/normalise';
 
 const classifier = createClassifier();

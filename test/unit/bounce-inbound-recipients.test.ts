@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createClassifier, parseInboundSync } from '../../src/main/engine/bounce';
+import { createClassifier } from '../../src/main/engine/bounce';
+import { parseInboundSync } from '../../src/main/inmail/parse';
 import { qualifyMessage } from '../../src/main/node/commands/qualify';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/bounces');

@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  createClassifier,
-  parseInbound,
-  qualifyInbound,
-  MAX_PARSE_BYTES,
-} from '../../src/main/engine/bounce';
-import type { InboundReport } from '../../src/main/engine/bounce';
+import { createClassifier } from '../../src/main/engine/bounce';
+import { parseInbound, qualifyInbound, MAX_PARSE_BYTES } from '../../src/main/inmail/parse';
+import type { InboundReport } from '../../src/main/inmail/parse';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/bounces');
 const fixture = (f: string) => fs.readFileSync(path.join(FIXTURES, f));

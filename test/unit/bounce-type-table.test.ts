@@ -5,7 +5,8 @@
  * first matching line wins, so a line's replies must not be taken by an earlier line.
  */
 import { describe, expect, it } from 'vitest';
-import { createClassifier, parseInboundSync, qualifyInbound } from '../../src/main/engine/bounce';
+import { createClassifier } from '../../src/main/engine/bounce';
+import { parseInboundSync, qualifyInbound } from '../../src/main/inmail/parse';
 import type { FailureType, ReasonId } from '../../src/shared/domain/reasons';
 import { parseSmtpReply } from '../../src/shared/domain/smtp-reply';
 

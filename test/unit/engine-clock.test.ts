@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 
 describe('ManualClock', () => {
   it('fires due timers in time order, with now() at each timer', () => {

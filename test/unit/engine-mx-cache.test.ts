@@ -1,6 +1,6 @@
 /** The MX cache: each answer is kept for its records' TTL on the engine clock, within MX_CACHE's bounds. */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { createMxResolver, MX_CACHE } from '../../src/main/engine/relay/mx';
 import type { DnsResolver } from '../../src/main/engine/types';
 import { fixtureDns } from '../support/dns-fixtures';

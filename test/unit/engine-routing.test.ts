@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { createMxResolver, orderByPreference } from '../../src/main/engine/relay/mx';
 import { chooseRoute, createRouter } from '../../src/main/engine/relay/routing';
 import type { DnsResolver } from '../../src/main/engine/types';

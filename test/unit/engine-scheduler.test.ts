@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { ManualClock } from '../../src/main/engine/clock';
+import { ManualClock } from '../../src/main/clock';
 import { createQueueStore } from '../../src/main/engine/queue/queue-store';
 import { createScheduler } from '../../src/main/engine/queue/scheduler';
 import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';

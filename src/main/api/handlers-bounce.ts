@@ -7,16 +7,8 @@ import type { Handlers } from '../../shared/contract';
 import type { bounceMethods, BounceRulesState, ImapSettings } from '../../shared/contract/bounce';
 import { AppError, type ErrorDetail } from '../../shared/contract/errors';
 import { checkRules } from '../engine/bounce/rule-check';
-import { systemClock } from '../engine/clock';
-import {
-  createStoredClassifier,
-  DEFAULT_IMAP_CONFIG,
-  DEFAULT_INMAIL_MAX_BYTES,
-  verpKeyOf,
-  type BounceSide,
-} from '../inmail';
+import { DEFAULT_IMAP_CONFIG, DEFAULT_INMAIL_MAX_BYTES } from '../inmail';
 import { importContent } from '../inmail/import';
-import { createInmail } from '../inmail/receive';
 import { parseQuarantineCsv, quarantineCsv } from '../quarantine/csv';
 import { loadBounceRules, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
 import { parseId } from '../store/deliveries-repo';
@@ -31,8 +23,7 @@ import {
   settleQuarantine,
 } from '../store/quarantine-repo';
 import { getSetting, setSetting } from '../store/settings-repo';
-import { silentLogger } from '../logger';
-import type { HandlerDeps } from './handlers';
+import type { HandlerDeps } from './handler-deps';
 
 type BounceMethods = keyof typeof bounceMethods;
 
@@ -41,20 +32,7 @@ const IMPORT_CHUNK = 5_000;
 const LISTED_ERRORS = 100;
 
 export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMethods> {
-  const { db, bus } = deps;
-  const clock = deps.clock ?? systemClock;
-  // Without the app's bounce side (handler tests), a classifier and a pipeline of their own, no listener.
-  const side: Pick<BounceSide, 'classifier' | 'inmail'> & Partial<BounceSide> = deps.bounce ?? {
-    classifier: createStoredClassifier(db, { clock }),
-    inmail: createInmail({
-      db,
-      clock,
-      classifier: createStoredClassifier(db, { clock }),
-      verpKey: verpKeyOf(db),
-      notify: bus,
-      logger: deps.logger ?? silentLogger,
-    }),
-  };
+  const { db, bus, clock, bounce: side } = deps;
   const reloaded = (state: BounceRulesState): BounceRulesState => {
     side.classifier.reload();
     return state;
@@ -129,7 +107,7 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
       return importContent(side.inmail, input.fileName, content);
     },
     'inmail.status': () => {
-      const listener = side.listener ?? null;
+      const listener = side.listener;
       return {
         listener: {
           running: listener !== null,
@@ -137,13 +115,7 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
           port: listener?.port ?? null,
           maxSize: listener?.maxBytes ?? DEFAULT_INMAIL_MAX_BYTES,
         },
-        imap: side.imap?.status() ?? {
-          enabled: imapSettings().enabled,
-          state: 'off',
-          lastPollAt: null,
-          lastError: null,
-          lastFetched: 0,
-        },
+        imap: side.imap.status(),
         ...inboundCounts(db),
       };
     },
@@ -152,7 +124,7 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
       const current = getSetting(db, 'inmail.imap') ?? DEFAULT_IMAP_CONFIG;
       const { password, ...fields } = input;
       setSetting(db, 'inmail.imap', { ...fields, password: password ?? current.password });
-      side.imap?.reload();
+      side.imap.reload();
       return imapSettings();
     },
 

@@ -7,7 +7,7 @@ import type { Handlers } from '../../shared/contract';
 import { parseId, requireDeliveryRow } from '../store/deliveries-repo';
 import { deliveryHealth, domainsPage, reasonBreakdown } from '../store/domains-repo';
 import { logsSeek } from '../store/log-repo';
-import type { HandlerDeps } from './handlers';
+import type { HandlerDeps } from './handler-deps';
 
 type DashboardMethods = 'deliveries.domains' | 'deliveries.reasons' | 'deliveries.health' | 'logs.seek';
 

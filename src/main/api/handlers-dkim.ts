@@ -3,7 +3,6 @@
  * change reloads the signer, so the next message of the domain is signed (or not) accordingly.
  */
 import type { Handlers } from '../../shared/contract';
-import { systemClock } from '../engine/clock';
 import {
   generateDkimKey,
   importDkimKey,
@@ -12,13 +11,12 @@ import {
   setDkimKeyEnabledById,
 } from '../engine/dkim/key-admin';
 import { parseId } from '../store/deliveries-repo';
-import type { HandlerDeps } from './handlers';
+import type { HandlerDeps } from './handler-deps';
 
 type DkimMethods = 'dkim.list' | 'dkim.generate' | 'dkim.import' | 'dkim.setEnabled' | 'dkim.remove';
 
 export function createDkimHandlers(deps: HandlerDeps): Pick<Handlers, DkimMethods> {
-  const { db, dataDir } = deps;
-  const clock = deps.clock ?? systemClock;
+  const { db, dataDir, clock } = deps;
   const changed = <T>(result: T): T => {
     deps.signer?.reload();
     return result;

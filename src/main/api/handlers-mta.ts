@@ -7,13 +7,12 @@
  */
 import type { Handlers, RulesDocument } from '../../shared/contract';
 import { describeRules } from '../../shared/contract/rules-json';
-import { systemClock } from '../engine/clock';
 import { DEFAULT_RULES } from '../engine/shaper/default-rules';
 import type { Db } from '../store/db';
 import { loadRules, saveRules } from '../store/rules-repo';
 import { listShapingEvents, recordShapingEvent } from '../store/shaping-events-repo';
 import { throughputSeries } from '../store/throughput-repo';
-import type { HandlerDeps } from './handlers';
+import type { HandlerDeps } from './handler-deps';
 
 type MtaMethods =
   'rules.get' | 'rules.save' | 'rules.reset' | 'destinations.list' | 'shaping.events' | 'throughput.series';
@@ -50,8 +49,7 @@ export function replaceRules(db: Db, doc: RulesDocument, source: RulesSource, no
 }
 
 export function createMtaHandlers(deps: HandlerDeps): Pick<Handlers, MtaMethods> {
-  const { db, engine } = deps;
-  const clock = deps.clock ?? systemClock;
+  const { db, engine, clock } = deps;
 
   const replace = (doc: RulesDocument, source: RulesSource): RulesDocument => {
     const saved = replaceRules(db, doc, source, clock.now());

@@ -4,54 +4,21 @@
  */
 import { AppError } from '../../shared/contract/errors';
 import type { Handlers } from '../../shared/contract';
-import { createCampaign, type Campaign } from '../campaign/campaign';
 import { previewRecipients } from '../campaign/csv-import';
-import type { Clock } from '../engine/clock';
-import { systemClock } from '../engine/clock';
-import type { Sandbox } from '../engine/sandbox';
-import type { DkimSigner } from '../engine/dkim';
-import type { Engine } from '../engine/types';
-import type { BounceSide } from '../inmail';
-import { silentLogger, type Logger } from '../logger';
-import type { Db } from '../store/db';
 import { getDelivery, listDeliveries, parseId, requireDeliveryRow } from '../store/deliveries-repo';
 import { listRecipientLists } from '../store/lists-repo';
 import { listAttempts, logRowExists, logsPage } from '../store/log-repo';
 import { getSetting } from '../store/settings-repo';
 import { listTemplates } from '../store/templates-repo';
-import type { EventBus } from './event-bus';
+import type { HandlerDeps } from './handler-deps';
 import { createBounceHandlers } from './handlers-bounce';
 import { createDashboardHandlers } from './handlers-dashboard';
 import { createDkimHandlers } from './handlers-dkim';
 import { createMtaHandlers } from './handlers-mta';
 import { createReportHandlers } from './handlers-reports';
-import type { ReportPrinter } from '../reports/pdf/printer';
-
-export interface HandlerDeps {
-  db: Db;
-  engine: Engine;
-  bus: EventBus;
-  sandbox: Sandbox | null;
-  dataDir: string;
-  version: string;
-  clock?: Clock;
-  logger?: Logger;
-  /** The campaign runtime; created here when not given (openApp shares its own). */
-  campaign?: Campaign;
-  /** The engine's DKIM signer, reloaded after key changes (absent when this process does not sign). */
-  signer?: DkimSigner;
-  /** The bounce side (classifier, inMail, listener, IMAP); handlers make a listener-less one when absent. */
-  bounce?: BounceSide;
-  /** Prints PDF reports (Electron's); default: a headless Chromium over an in-process console server. */
-  reportPrinter?: ReportPrinter;
-}
 
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { db, sandbox } = deps;
-  const clock = deps.clock ?? systemClock;
-  const campaign =
-    deps.campaign ??
-    createCampaign({ db, engine: deps.engine, bus: deps.bus, clock, logger: deps.logger ?? silentLogger });
+  const { db, sandbox, clock, campaign } = deps;
 
   const act = (id: string, action: 'start' | 'pause' | 'resume' | 'stop') => {
     const deliveryId = parseId(id);
@@ -102,7 +69,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createDkimHandlers(deps),
     ...createBounceHandlers(deps),
     ...createDashboardHandlers(deps),
-    ...createReportHandlers(deps, () => handlers),
+    ...createReportHandlers(deps),
   };
   return handlers;
 }

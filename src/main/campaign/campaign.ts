@@ -6,7 +6,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EventBus } from '../api/event-bus';
 import { completeIfDone, relayToMta } from '../engine';
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../clock';
 import type { Engine } from '../engine/types';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import { openApp, type App } from '../app';
 import { forwardEvents, isRendererPage, registerIpcHandlers } from '../api/ipc-server';
+import { systemClock } from '../clock';
+import { nodeDns } from '../engine/relay/node-dns';
+import { dataDirLogger } from '../logger';
 import { resolveDataDir } from '../node/data-dir';
 import { createElectronReportPrinter } from './report-printer';
 import { applySecurityPolicy } from './security';
@@ -132,7 +135,10 @@ function main(): void {
     .then(async () => {
       relaydeck = await openApp({
         dataDir,
-        reportPrinter: createElectronReportPrinter({ indexHtml: RENDERER_INDEX, preload: PRELOAD }),
+        logger: dataDirLogger(dataDir),
+        clock: systemClock,
+        dns: nodeDns,
+        reportPrinter: () => createElectronReportPrinter({ indexHtml: RENDERER_INDEX, preload: PRELOAD }),
       });
       applySecurityPolicy(isOurPage, relaydeck.logger);
       cleanups.push(

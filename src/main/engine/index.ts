@@ -37,7 +37,7 @@ export { completeIfDone } from './feedback/complete';
 export { applyOutcomes, type MessageOutcome } from './feedback/apply-outcomes';
 export { createSmtpRelayFactory, type SmtpRelayOptions } from './relay/smtp-relay';
 export { nodeDns } from './relay/node-dns';
-export { systemClock, ManualClock, type Clock } from './clock';
+export { systemClock, ManualClock, type Clock } from '../clock';
 export * from './types';
 
 function domainOf(address: string): string {

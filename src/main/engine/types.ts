@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
 import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
 import type { RevisionWatcher } from '../store/revision-watcher';
-import type { Clock } from './clock';
+import type { Clock } from '../clock';
 import type { Classifier } from './bounce/classifier';
 import type { EnvelopeSender } from './bounce/verp';
 

@@ -5,7 +5,7 @@
  * (`ImapClientFactory`); production uses imapflow (`imapflowClient`).
  */
 import { ImapFlow } from 'imapflow';
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Inmail } from './receive';
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InmailImportResult } from '../../shared/contract/bounce';
-import { readMbox } from '../engine/bounce/inbound/mbox';
+import { readMbox } from './parse/mbox';
 import type { Inmail } from './receive';
 
 /** An mbox by its extension, or by its first line (`From ` separator). */

@@ -4,7 +4,7 @@
  */
 import { createReloadableClassifier, type ReloadableClassifier } from '../engine/bounce/basic-classifier';
 import { createEnvelopeSender, generateVerpKey, type EnvelopeSender } from '../engine/bounce/verp';
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { loadBounceRules, mappingOf } from '../store/bounce-rules-repo';
 import type { Db } from '../store/db';

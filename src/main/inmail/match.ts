@@ -9,7 +9,7 @@
  * the store (the row must exist and carry that Message-ID) but grant nothing VERP does not.
  */
 import { addressKey } from '../../shared/domain/address';
-import type { InboundReport } from '../engine/bounce/inbound/types';
+import type { InboundReport } from './parse/types';
 import { parseVerp } from '../engine/bounce/verp';
 import type { Db } from '../store/db';
 import type { MatchedBy } from '../store/inbound-repo';

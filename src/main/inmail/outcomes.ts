@@ -18,7 +18,7 @@ import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import type { LogStatus } from '../../shared/domain/statuses';
 import { formatReply } from '../../shared/domain/smtp-reply';
 import { qualificationKey } from '../engine/bounce/basic-classifier';
-import type { InboundRecipient, InboundReport, InboundVerdict } from '../engine/bounce/inbound/types';
+import type { InboundRecipient, InboundReport, InboundVerdict } from './parse/types';
 import { softIncrement, statusMoveSql } from '../store/counters';
 import type { Db } from '../store/db';
 import { recordQualifications, type QualificationHit } from '../store/qualification-repo';

@@ -5,10 +5,10 @@
  * transaction. A failure after storing is recorded on the message, which stays listed. Nothing here ever
  * sends mail: a bounce is never answered with a bounce.
  */
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../clock';
 import type { Classifier } from '../engine/bounce/classifier';
-import { parseInbound } from '../engine/bounce/inbound/parse';
-import { qualifyInbound } from '../engine/bounce/inbound/qualify';
+import { parseInbound } from './parse/parse';
+import { qualifyInbound } from './parse/qualify';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import {

@@ -2,16 +2,19 @@
  * `relaydeck serve`: the engine and the browser console in one Node process. Opens the app on the data dir and
  * serves the contract, push events and the built renderer on 127.0.0.1 with a per-launch token.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { openApp, type App } from '../app';
 import { startHttpServer } from '../api/http-server';
-import type { Logger } from '../logger';
+import { systemClock } from '../clock';
+import { nodeDns } from '../engine/relay/node-dns';
+import { dataDirLogger, type Logger } from '../logger';
+import { defaultRendererDir } from '../paths';
+import { chromiumPrinter } from './report-printer';
 
 export interface ServeOptions {
   dataDir: string;
   /** 0 / absent = an ephemeral port. */
   port?: number;
+  /** Default: the data dir's log. */
   logger?: Logger;
   /** The built renderer; default: found next to the running code (see `defaultRendererDir`). null = API only. */
   staticDir?: string | null;
@@ -29,7 +32,13 @@ export interface Served {
 }
 
 export async function serve(o: ServeOptions): Promise<Served> {
-  const app = await openApp({ dataDir: o.dataDir, ...(o.logger ? { logger: o.logger } : {}) });
+  const app = await openApp({
+    dataDir: o.dataDir,
+    clock: systemClock,
+    dns: nodeDns,
+    reportPrinter: chromiumPrinter,
+    logger: o.logger ?? dataDirLogger(o.dataDir),
+  });
   const staticDir = o.staticDir === undefined ? defaultRendererDir() : o.staticDir;
   let server;
   try {
@@ -56,16 +65,4 @@ export async function serve(o: ServeOptions): Promise<Served> {
       return closing;
     },
   };
-}
-
-/**
- * `out/renderer`, found from the running code: `out/main/cli.cjs` -> `../renderer`; when running from the
- * sources (tests, tsx), `src/main/node` -> `../../../out/renderer`. Null when neither has been built.
- */
-export function defaultRendererDir(): string | null {
-  const candidates = [
-    path.resolve(__dirname, '../renderer'),
-    path.resolve(__dirname, '../../../out/renderer'),
-  ];
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? null;
 }

@@ -26,8 +26,8 @@ export interface ExportRequest {
 export interface ExportDeps {
   db: Db;
   now: number;
-  /** Prints PDFs (required for format pdf). */
-  printer: () => ReportPrinter;
+  /** Prints PDFs. */
+  printer: ReportPrinter;
   maxBytes?: number;
 }
 
@@ -46,7 +46,7 @@ export async function exportReport(r: ExportRequest, deps: ExportDeps): Promise<
   if (r.format === 'pdf') {
     const delivery = getDelivery(deps.db, parseId(r.deliveryId), deps.now);
     fileBase = pdfFileBase(r.kind, delivery);
-    content = await deps.printer().print(delivery.id, r.kind);
+    content = await deps.printer.print(delivery.id, r.kind);
     if (content.length > maxBytes) throw tooLargeError(r, maxBytes);
   } else {
     const report = buildReport(deps.db, r.deliveryId, r.kind, deps.now);

@@ -8,7 +8,7 @@
  * The MX rules (the shaper), the bounce rules (the stored classifier), the DKIM keys (the keyring) and the
  * settings read on the message path (`watchedSetting`) all follow it.
  */
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../clock';
 import type { Db } from './db';
 import {
   localWriteCounter,

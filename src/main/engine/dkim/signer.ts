@@ -4,7 +4,7 @@
  * it too. A message without a key for its domain is returned unchanged without leaving the main thread. The
  * signer owns nothing: whoever made the keyring and the pool closes them.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { ComposeJob, MessageSigner, SignResult } from '../types';
 import type { DkimKeyring, KeySink } from './keyring';
 

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../../store/db';
 import type { Logger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { EngineNotifier } from '../types';
 import { applyOutcomes, type ApplyResult, type MessageOutcome } from './apply-outcomes';
 

@@ -4,7 +4,7 @@
  * (or a foreign lease ends); `wake()` re-plans at once (something was queued or finished).
  */
 import type { Logger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { LeasedItem, QueueStore } from './queue-store';
 
 export interface SchedulerOptions {

@@ -3,7 +3,7 @@
  * messages go to a destination at once is the shaper's decision (SPEC §6), made before the pool is reached.
  */
 import type { Logger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { Destination, OutboundGroup, OutboundMessage, Relay, RelayFactory, SmtpOutcome } from '../types';
 
 export interface DestinationPool {

@@ -5,7 +5,7 @@
  * (see `MX_CACHE`).
  */
 import type { HostPort } from '../../../shared/contract';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { DnsResolver } from '../types';
 
 export const SMTP_PORT = 25;

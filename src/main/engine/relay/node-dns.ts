@@ -11,7 +11,7 @@ import dgram from 'node:dgram';
 import { getServers } from 'node:dns';
 import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet, type RecordType } from 'dns-packet';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, type Clock } from '../../clock';
 import type { DnsResolver } from '../types';
 
 export interface DnsClientOptions {

@@ -13,7 +13,7 @@ import type { HostPort } from '../../../shared/contract';
 import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import { RelaySmtpConnection } from './smtp-connection';
 import type { Destination, OutboundGroup, Relay, RelayFactory, RelayPolicy, SmtpOutcome } from '../types';
 

@@ -6,7 +6,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { HostPort } from '../../../shared/contract';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import { behaviourFor, replyText, SANDBOX_PROFILES, type Behaviour, type SandboxProfile } from './profiles';
 import { buildAsyncReply, sendToMailbox, type AsyncReplyKind } from './async-mail';
 

@@ -22,7 +22,7 @@ import { loadRules } from '../../store/rules-repo';
 import { recordShapingEvent } from '../../store/shaping-events-repo';
 import { stmt } from '../../store/statements';
 import type { Logger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
 import {
   DestinationRuntime,

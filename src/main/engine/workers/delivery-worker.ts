@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Logger, LogFields, LogLevel } from '../../logger';
-import { systemClock } from '../clock';
+import { systemClock } from '../../clock';
 import { signMessage, type DomainKeys } from '../dkim/signing';
 import { ComposeError, createComposer } from '../relay/compose';
 import { createDestinationPool, type DestinationPool } from '../relay/destination-pool';

@@ -20,7 +20,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import { DkimSignError } from '../dkim/errors';
 import type { DomainKeys } from '../dkim/signing';
 import { ComposeError } from '../relay/compose';

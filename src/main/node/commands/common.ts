@@ -1,10 +1,16 @@
 /** Shared plumbing of the CLI commands: argument parsing with --help, usage errors, waiting for a signal. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { systemClock } from '../../clock';
+import { nodeDns } from '../../engine/relay/node-dns';
+import { chromiumPrinter } from '../report-printer';
 
 /** A mistake in the command line: exit code 2, with a pointer to --help. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** What every command opens the app with: the system's time and resolver, headless Chromium for PDFs. */
+export const CLI_APP = { clock: systemClock, dns: nodeDns, reportPrinter: chromiumPrinter } as const;
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

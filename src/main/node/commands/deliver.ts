@@ -18,8 +18,17 @@ import { parseDuration } from '../../../shared/domain/duration';
 import { REPORTING_MODES, type ReportingMode } from '../../../shared/domain/statuses';
 import { openApp, type App } from '../../app';
 import { parseId } from '../../store/deliveries-repo';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, parseHostPort, requireFlag, UsageError, type Command, type CommandIo } from './common';
+import {
+  parseFlags,
+  parseHostPort,
+  requireFlag,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 import { formatProgress, formatSummary, summaryJson } from './summary';
 
 const OPTIONS = {
@@ -110,8 +119,11 @@ Options:
     const needsSandbox =
       routes.some((r) => r.target.kind === 'sandbox') ||
       (smarthost === null && !routes.some((r) => r.mask === '*'));
+    const dataDir = resolveDataDir(flags.data);
     const app = await openApp({
-      dataDir: resolveDataDir(flags.data),
+      ...CLI_APP,
+      dataDir,
+      logger: dataDirLogger(dataDir),
       engine: Boolean(flags.wait),
       sandbox: flags.wait && needsSandbox ? {} : false,
     });

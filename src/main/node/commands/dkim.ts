@@ -15,8 +15,17 @@ import {
   listDkimKeys,
   removeDkimKey,
 } from '../../engine/dkim/key-admin';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, parseSubcommand, requireFlag, UsageError, type Command, type CommandIo } from './common';
+import {
+  parseFlags,
+  parseSubcommand,
+  requireFlag,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 
 const SUBCOMMANDS = ['add', 'list', 'remove'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -152,7 +161,13 @@ async function runSubcommand(
 type AppDb = Awaited<ReturnType<typeof openApp>>['db'];
 
 async function withApp<T>(dataDir: string, work: (db: AppDb, now: number) => T | Promise<T>): Promise<T> {
-  const app = await openApp({ dataDir, engine: false, sandbox: false });
+  const app = await openApp({
+    ...CLI_APP,
+    dataDir,
+    logger: dataDirLogger(dataDir),
+    engine: false,
+    sandbox: false,
+  });
   try {
     return await work(app.db, Date.now());
   } finally {

@@ -8,7 +8,7 @@ import { openApp } from '../../app';
 import { importFile } from '../../inmail/import';
 import { silentLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseCommandLine, parseSubcommand, UsageError, type Command } from './common';
+import { parseCommandLine, parseSubcommand, UsageError, type Command, CLI_APP } from './common';
 
 export const inmailCommand: Command = {
   name: 'inmail',
@@ -39,6 +39,7 @@ Options:
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`${file}: no such file`);
     }
     const app = await openApp({
+      ...CLI_APP,
       dataDir: resolveDataDir(parsed.values.data),
       engine: false,
       sandbox: false,

@@ -7,14 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  createClassifier,
-  parseInboundSync,
-  qualifyInbound,
-  readMbox,
-  type Classifier,
-  type InboundVerdict,
-} from '../../engine/bounce';
+import { createClassifier, type Classifier } from '../../engine/bounce';
+import { parseInboundSync, qualifyInbound, readMbox, type InboundVerdict } from '../../inmail/parse';
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 import { parseCommandLine, UsageError, type Command, type CommandIo } from './common';
 

@@ -6,7 +6,15 @@ import { QUARANTINE_STATUSES, QuarantineStatus } from '../../../shared/contract/
 import { openApp, type App } from '../../app';
 import { silentLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, parseSubcommand, requireFlag, UsageError, type Command, type CommandIo } from './common';
+import {
+  parseFlags,
+  parseSubcommand,
+  requireFlag,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 
 const SUBCOMMANDS = ['list', 'set', 'remove', 'import', 'export'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -44,6 +52,7 @@ function statusOf(value: string | undefined): QuarantineStatus | undefined {
 
 async function withApp<T>(dataDir: string | undefined, fn: (app: App) => Promise<T> | T): Promise<T> {
   const app = await openApp({
+    ...CLI_APP,
     dataDir: resolveDataDir(dataDir),
     engine: false,
     sandbox: false,

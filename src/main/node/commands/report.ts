@@ -15,12 +15,12 @@ import {
 import { Id } from '../../../shared/contract/schemas';
 import { buildReport } from '../../reports/build';
 import { getDelivery, parseId } from '../../store/deliveries-repo';
-import { createChromiumPrinter } from '../../reports/pdf/chromium';
 import { writeReport } from '../../reports/writers';
 import { writeLegacyCsv, writeLegacyJson } from '../../reports/writers/legacy';
 import { endStream, Output } from '../../reports/writers/output';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, requireFlag, UsageError, type Command } from './common';
+import { parseFlags, requireFlag, UsageError, type Command, CLI_APP } from './common';
 
 const isKind = (v: string): v is ReportKind => (REPORT_KINDS as readonly string[]).includes(v);
 const isFormat = (v: string): v is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(v);
@@ -76,8 +76,11 @@ Options:
     if ((format === 'xlsx' || format === 'pdf') && !flags.out && io.stdout.isTTY)
       throw new UsageError(`${format} is a binary format: give --out FILE (or redirect stdout)`);
 
+    const dataDir = resolveDataDir(flags.data);
     const app = await openApp({
-      dataDir: resolveDataDir(flags.data),
+      ...CLI_APP,
+      dataDir,
+      logger: dataDirLogger(dataDir),
       engine: false,
       sandbox: false,
       inmail: false,
@@ -87,13 +90,7 @@ Options:
       const now = Date.now();
       getDelivery(app.db, parseId(id), now); // not_found before any file is created
       // A PDF is printed before the file is opened: a failed print leaves no file behind.
-      const pdf =
-        format === 'pdf'
-          ? await createChromiumPrinter({ handlers: app.handlers, logger: app.logger }).print(
-              id,
-              kind ?? 'summary',
-            )
-          : null;
+      const pdf = format === 'pdf' ? await app.reportPrinter.print(id, kind ?? 'summary') : null;
       file = flags.out ? fs.createWriteStream(flags.out) : null;
       const out = new Output(file ?? io.stdout);
       if (format === 'pdf') {

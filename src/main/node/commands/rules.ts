@@ -10,8 +10,16 @@ import type { RulesDocument } from '../../../shared/contract/mta';
 import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
 import { openApp, type App } from '../../app';
 import { replaceRules } from '../../api/handlers-mta';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseCommandLine, parseSubcommand, UsageError, type Command, type CommandIo } from './common';
+import {
+  parseCommandLine,
+  parseSubcommand,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 
 const SUBCOMMANDS = ['export', 'import', 'reset'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -77,7 +85,14 @@ Options:
       }
       doc = checked.doc;
     }
-    const app = await openApp({ dataDir: resolveDataDir(args.data), engine: false, sandbox: false });
+    const dataDir = resolveDataDir(args.data);
+    const app = await openApp({
+      ...CLI_APP,
+      dataDir,
+      logger: dataDirLogger(dataDir),
+      engine: false,
+      sandbox: false,
+    });
     try {
       return await runSubcommand(sub, app, { ...args, doc }, io);
     } finally {

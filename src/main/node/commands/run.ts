@@ -1,8 +1,9 @@
 /** `relaydeck run`: runs the engine over what is queued in the data dir (e.g. after a restart). */
 import { openApp } from '../../app';
 import { deliveryIdsInState } from '../../store/deliveries-repo';
+import { dataDirLogger } from '../../logger';
 import { resolveDataDir } from '../data-dir';
-import { parseFlags, untilSignal, type Command } from './common';
+import { parseFlags, untilSignal, type Command, CLI_APP } from './common';
 
 export const runCommand: Command = {
   name: 'run',
@@ -19,7 +20,8 @@ Options:
   async run(argv, io) {
     const flags = parseFlags(this, argv, { data: { type: 'string' }, 'until-idle': { type: 'boolean' } }, io);
     if (!flags) return 0;
-    const app = await openApp({ dataDir: resolveDataDir(flags.data) });
+    const dataDir = resolveDataDir(flags.data);
+    const app = await openApp({ ...CLI_APP, dataDir, logger: dataDirLogger(dataDir) });
     try {
       io.stderr.write(`Engine running on ${app.dataDir}: ${app.engine.queued()} message(s) queued.\n`);
       if (flags['until-idle']) {

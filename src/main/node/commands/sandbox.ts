@@ -1,5 +1,5 @@
 /** `relaydeck sandbox`: the simulated receiving servers in the foreground. */
-import { systemClock } from '../../engine/clock';
+import { systemClock } from '../../clock';
 import { startSandbox } from '../../engine/sandbox';
 import { DEMO_PROFILE, UNKNOWN_DOMAIN, type Behaviour } from '../../engine/sandbox/profiles';
 import { parseFlags, parsePort, untilSignal, type Command } from './common';

@@ -2,15 +2,25 @@
  * PDF reports are the console's printable report view (`#/deliveries/:id/report`, and
  * `#/deliveries/:id/report/:kind` for the other kinds) printed by Chromium: by
  * Electron's own (a hidden window, src/main/electron/report-printer.ts) or, without Electron, by a Chromium
- * driven with playwright-core (./chromium.ts). The view sets `data-report-ready` once its data and charts are
- * drawn; both printers wait for it.
+ * driven with playwright-core (src/main/node/report-printer.ts). The view sets `data-report-ready` once its data
+ * and charts are drawn; both printers wait for it. The composition roots build the printer and give it to the
+ * app; the report code only knows this interface.
  */
+import type { Handlers } from '../../../shared/contract';
 import type { ReportKind } from '../../../shared/contract/reports';
+import type { Logger } from '../../logger';
 
 export interface ReportPrinter {
   /** The PDF of one kind of a delivery's report. */
   print(deliveryId: string, kind: ReportKind): Promise<Buffer>;
 }
+
+/**
+ * How an entry point gives `openApp` its printer. A factory because the node printer serves the app's own
+ * handlers to the report view while being one of their collaborators: it gets them as a getter, read only when
+ * it prints (after the app is open).
+ */
+export type ReportPrinterFactory = (app: { handlers: () => Handlers; logger: Logger }) => ReportPrinter;
 
 /** The hash route of the printable report view of a kind (the summary's is the plain report route). */
 export const reportRoute = (deliveryId: string, kind: ReportKind): string =>

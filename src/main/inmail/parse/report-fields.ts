@@ -3,7 +3,7 @@
  * field groups) and RFC 5965 `message/feedback-report`, plus the Diagnostic-Code split into code, enhanced
  * status and text.
  */
-import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
+import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 import { splitHeaders, type HeaderField } from './mime';
 import { DSN_ACTIONS, type DsnAction, type FeedbackReport, type InboundRecipient } from './types';
 

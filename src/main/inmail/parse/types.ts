@@ -3,7 +3,7 @@
  * `qualifyInbound` makes of that report. These are the interfaces the inMail listener, the importers, the
  * matching to messages and the outcome code build on.
  */
-import type { BounceClass, FailureType, ReasonId } from '../../../../shared/domain/reasons';
+import type { BounceClass, FailureType, ReasonId } from '../../../shared/domain/reasons';
 
 /**
  * - `dsn`: RFC 3464 multipart/report; report-type=delivery-status

@@ -5,7 +5,7 @@
  * reply or explanation for all of them. Replies are cleaned of the MTA's wrapping (Exim's "host ... [ip]:",
  * Exchange's "<host #5.1.1 smtp;...>", Postfix's "(in reply to ... command)").
  */
-import { parseSmtpReply } from '../../../../shared/domain/smtp-reply';
+import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 
 /**
  * A reply code in running text: three digits that are not part of a longer number, a port (`:52881`), a

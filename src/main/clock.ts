@@ -1,6 +1,7 @@
 /**
- * The engine's only source of time. Production uses the system clock; tests and the sandbox use a manual
- * clock they advance explicitly, so every retry, expiry and suspension path runs deterministically.
+ * The main process's source of time (a leaf: the store, the engine and everything above take it injected).
+ * Production uses the system clock; tests and the sandbox use a manual clock they advance explicitly, so
+ * every retry, expiry and suspension path runs deterministically.
  */
 
 export interface Clock {
@@ -9,8 +10,8 @@ export interface Clock {
   at(at: number, fn: () => void): () => void;
 }
 
-// The system clock is the one place in the engine that reads real time and arms real timers.
-/* eslint-disable no-restricted-properties, no-restricted-globals */
+// The system clock is the one place that reads real time and arms real timers for the engine (whose lint
+// rules forbid Date.now and timers).
 export const systemClock: Clock = {
   now: () => Date.now(),
   at(at, fn) {
@@ -27,7 +28,6 @@ export const systemClock: Clock = {
     return () => clearTimeout(handle);
   },
 };
-/* eslint-enable no-restricted-properties, no-restricted-globals */
 
 /** A clock that only moves when told to. `advance` fires due timers in time order. */
 export class ManualClock implements Clock {

@@ -15,7 +15,7 @@
  *   disabled-account families then decides, as for a bounce (SPEC §4.1: the reply text decides);
  * - unknown: nothing to qualify (the report is kept and listed).
  */
-import type { BounceExplanation, Classifier } from '../classifier';
+import type { BounceExplanation, Classifier } from '../../engine/bounce/classifier';
 import type { InboundRecipient, InboundReport, InboundVerdict } from './types';
 
 /** RFC 5965 / RFC 6591 feedback types that are not complaints about the message. */

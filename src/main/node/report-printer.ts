@@ -1,16 +1,18 @@
 /**
- * Prints the report view with a headless Chromium driven by playwright-core, for `relaydeck serve` and the
- * CLI: the view is served by a console HTTP server started in-process on an ephemeral loopback port for the
- * time of the print (over the same handlers, so the same data dir), with its own per-launch token.
+ * PDF reports without Electron (`relaydeck serve`, the CLI), beside Electron's printer
+ * (src/main/electron/report-printer.ts) with the same interface: the report view printed by a headless Chromium
+ * driven by playwright-core. The view is served by a console HTTP server started in-process on an ephemeral
+ * loopback port for the time of the print (over the same handlers, so the same data dir), with its own
+ * per-launch token. In src/main/node because it starts an API server: the report code stays below the API.
  */
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
-import type { Handlers } from '../../../shared/contract';
-import { AppError } from '../../../shared/contract/errors';
-import { createEventBus } from '../../api/event-bus';
-import { startHttpServer } from '../../api/http-server';
-import type { Logger } from '../../logger';
-import { defaultRendererDir } from '../../node/serve';
+import type { Handlers } from '../../shared/contract';
+import { AppError } from '../../shared/contract/errors';
+import { createEventBus } from '../api/event-bus';
+import { startHttpServer } from '../api/http-server';
+import type { Logger } from '../logger';
+import { defaultRendererDir } from '../paths';
 import {
   footerTemplate,
   PDF_MARGINS_MM,
@@ -18,7 +20,8 @@ import {
   READY_TIMEOUT_MS,
   reportRoute,
   type ReportPrinter,
-} from './printer';
+  type ReportPrinterFactory,
+} from '../reports/pdf/printer';
 
 export const CHROMIUM_ENV = 'RELAYDECK_CHROMIUM';
 export const CHROMIUM_CANDIDATES = [
@@ -53,28 +56,33 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, exists = fs.e
 }
 
 export interface ChromiumPrinterOptions {
-  /** The handlers the report view calls (the app's). */
-  handlers: Handlers;
+  /** The handlers the report view calls (the app's), read when printing (see `ReportPrinterFactory`). */
+  handlers: () => Handlers;
   logger: Logger;
-  /** The built renderer; default: found next to the running code. */
-  staticDir?: string | null;
+  /** The built renderer, looked up at each print (null = not built: printing fails clearly). */
+  rendererDir: () => string | null;
   env?: NodeJS.ProcessEnv;
 }
+
+/** The node printer for `openApp`, over the built renderer found next to the running code. */
+export const chromiumPrinter: ReportPrinterFactory = ({ handlers, logger }) =>
+  createChromiumPrinter({ handlers, logger, rendererDir: defaultRendererDir });
 
 export function createChromiumPrinter(o: ChromiumPrinterOptions): ReportPrinter {
   return {
     async print(deliveryId, kind) {
       const executablePath = findChromium(o.env);
-      const staticDir = o.staticDir === undefined ? defaultRendererDir() : o.staticDir;
+      const staticDir = o.rendererDir();
       if (!staticDir)
         throw new AppError(
           'unavailable',
           'PDF reports print the console’s report view, and the console is not built (run npm run build)',
         );
       // The delivery must exist before Chromium starts (a clear not_found instead of a timeout).
-      const delivery = await o.handlers['deliveries.get']({ id: deliveryId }, { transport: 'http' });
+      const handlers = o.handlers();
+      const delivery = await handlers['deliveries.get']({ id: deliveryId }, { transport: 'http' });
       const bus = createEventBus();
-      const server = await startHttpServer({ handlers: o.handlers, bus, logger: o.logger, staticDir });
+      const server = await startHttpServer({ handlers, bus, logger: o.logger, staticDir });
       const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
       try {
         const page = await browser.newPage({ viewport: { width: 1024, height: 1400 } });
