@@ -1,12 +1,12 @@
 /**
  * Engine test fixtures: a temp SQLite data dir, deliveries and log rows inserted with plain SQL matching the
- * schema (no campaign code needed), relayed with the engine's own `relayToMta`, plus readers for assertions.
+ * schema (no campaign code needed), relayed with the ledger's `relay`, plus readers for assertions.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../src/main/store/db';
-import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
+import { relay } from '../../src/main/store/ledger';
 import type { HostPort, MessageTemplate, Route } from '../../src/shared/contract';
 import type { ReportingMode } from '../../src/shared/domain/statuses';
 import type { EngineNotifier } from '../../src/main/engine/types';
@@ -115,7 +115,7 @@ export function relayedDelivery(
 ): { deliveryId: number; logIds: number[] } {
   const deliveryId = insertDelivery(db, f);
   const logIds = insertRecipients(db, deliveryId, recipients, f.now);
-  relayToMta(db, { deliveryId, logIds, now: f.now });
+  relay(db, { deliveryId, logIds, now: f.now });
   return { deliveryId, logIds };
 }
 

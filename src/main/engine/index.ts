@@ -31,8 +31,6 @@ import {
   type TransmitRequest,
 } from './types';
 
-export { relayToMta, type RelayRequest } from './feedback/relay-to-mta';
-export { completeIfDone } from './feedback/complete';
 export { applyOutcomes, type MessageOutcome } from './feedback/apply-outcomes';
 export { createSmtpRelayFactory, type SmtpRelayOptions } from './relay/smtp-relay';
 export { nodeDns } from './relay/node-dns';

@@ -7,7 +7,7 @@ import type { Attempt, LogFilter, LogRow } from '../../shared/contract/schemas';
 import type { LOG_SORT_KEYS } from '../../shared/contract/schemas';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import { LOG_STATUSES, type LogStatus } from '../../shared/domain/statuses';
-import { STATUS_COLUMN, statusMoveSql } from './counters';
+import { STATUS_COLUMN } from './counters';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor';
 import type { Db } from './db';
 import {
@@ -74,20 +74,6 @@ export function pendingLogIds(db: Db, deliveryId: number, limit: number): number
     `SELECT id FROM delivery_log WHERE delivery_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
   ).all(deliveryId, limit) as { id: number }[];
   return rows.map((r) => r.id);
-}
-
-/** Every pending row -> cancelled, with the counters; call inside the caller's transaction. Returns the count. */
-export function cancelPendingRows(db: Db, deliveryId: number, now: number): number {
-  const n = stmt(
-    db,
-    `UPDATE delivery_log SET status = 'cancelled', updated_at = ? WHERE delivery_id = ? AND status = 'pending'`,
-  ).run(now, deliveryId).changes;
-  if (n > 0)
-    stmt(db, `UPDATE deliveries SET ${statusMoveSql('pending', 'cancelled')} WHERE id = @id`).run({
-      n,
-      id: deliveryId,
-    });
-  return n;
 }
 
 /** SQL expression each sort key orders by (matching an index), and its value for a row. */
