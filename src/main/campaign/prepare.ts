@@ -12,9 +12,10 @@ import type { CreateDeliveryResult, MessageTemplate } from '../../shared/contrac
 import type { MethodParsedInput } from '../../shared/contract';
 import { effectiveValidity } from '../../shared/domain/duration';
 import type { Db } from '../store/db';
-import { insertDelivery, setPreparedCounts } from '../store/deliveries-repo';
+import { insertDelivery, setImportErrorCount } from '../store/deliveries-repo';
 import { insertImportErrors, type ImportError } from '../store/import-errors-repo';
-import { insertLogRows, nextLogId, type NewLogRow } from '../store/log-repo';
+import { insertLogRows, type NewLogRow } from '../store/ledger';
+import { nextLogId } from '../store/log-repo';
 import { quarantineLookup } from '../store/quarantine-repo';
 import { stmt } from '../store/statements';
 import { exclusionOf } from '../quarantine/policy';
@@ -107,12 +108,7 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       writeErrors();
 
       const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
-      setPreparedCounts(db, deliveryId, {
-        initial: counts.valid + counts.duplicates + counts.noAddress,
-        pending: counts.valid - excluded,
-        ignored: counts.duplicates + counts.noAddress + excluded,
-        importErrors: counts.errors,
-      });
+      setImportErrorCount(db, deliveryId, counts.errors);
       return {
         deliveryId,
         import: {

@@ -8,17 +8,20 @@
  * - `applyOutcomes`: the MTA's synchronous outcomes (SMTP replies, expiries), a batch per transaction;
  * - `applyReported`: an asynchronous report (DSN / ARF via inMail) about one message;
  * - `completeIfDone`: a delivery with nothing pending and nothing left in the MTA is complete.
- * Counters live as columns (`deliveries`: `counters.ts`; per domain and per reason: `delivery_domains`,
- * `delivery_reasons`, kept by migration 4's triggers on the rows the ledger writes) and move in the same
- * transaction as the rows they count. Statements are prepared once per connection (`stmt`); a batch reads its
- * rows with one statement and writes each table once per message, counters once per delivery.
+ * - `insertLogRows`: preparation writes a delivery's log rows.
+ * Counters are kept here and nowhere else, as columns moved in the same transaction as the rows they count:
+ * the delivery's (`deliveries`, `counters.ts`), per domain and per reason (`delivery_domains`,
+ * `delivery_reasons`, `counter-tally.ts`). Statements are prepared once per connection (`stmt`); a batch reads
+ * its rows with one statement and writes each table once per message, counters once per delivery, domain and
+ * reason.
  */
 import { domainOf } from '../../shared/domain/address';
 import type { BounceClass, FailureType, ReasonId } from '../../shared/domain/reasons';
 import { formatReply } from '../../shared/domain/smtp-reply';
 import type { LogStatus, ReportingMode } from '../../shared/domain/statuses';
 import { nextStatus, successDelta, type LedgerEvent } from '../../shared/domain/transitions';
-import { softIncrement, statusMoveSql } from './counters';
+import { softIncrement, STATUS_COLUMN, statusMoveSql } from './counters';
+import { CounterTally, domainStatusMoveSql } from './counter-tally';
 import type { Db } from './db';
 import { recordQualifications, type QualificationHit } from './qualification-repo';
 import { applyQuarantineEvents, type AddressEvent } from './quarantine-repo';
@@ -26,6 +29,73 @@ import { stmt } from './statements';
 import { counterOf, NO_DESTINATION, ThroughputTally, type OutcomeDisposition } from './throughput-tally';
 
 export type { OutcomeDisposition } from './throughput-tally';
+
+// ---------------------------------------------------------------------------------------------------------
+// Preparation
+
+export interface NewLogRow {
+  id: number;
+  deliveryId: number;
+  line: number;
+  email: string;
+  addrKey: string;
+  domain: string;
+  fields: Readonly<Record<string, string>>;
+  status: LogStatus;
+  failureType: FailureType | null;
+  reason: ReasonId | null;
+  messageId: string | null;
+}
+
+/**
+ * Inserts log rows with their ids and counts them (`n_initial`, the status columns, per domain and per
+ * reason); call inside the caller's transaction.
+ */
+export function insertLogRows(db: Db, rows: readonly NewLogRow[], now: number): void {
+  const insert = stmt(
+    db,
+    `INSERT INTO delivery_log(id, delivery_id, line, email, addr_key, domain, fields_json, status, failure_type,
+       reason, message_id, updated_at, soft_counted)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const tally = new CounterTally();
+  const perDelivery = new Map<number, Map<LogStatus, number>>();
+  for (const r of rows) {
+    insert.run(
+      r.id,
+      r.deliveryId,
+      r.line,
+      r.email,
+      r.addrKey,
+      r.domain,
+      JSON.stringify(r.fields),
+      r.status,
+      r.failureType,
+      r.reason,
+      r.messageId,
+      now,
+      r.failureType === 'soft' ? 1 : 0,
+    );
+    tally.row(r.deliveryId, r.domain, null, {
+      status: r.status,
+      failureType: r.failureType,
+      reason: r.reason,
+    });
+    let statuses = perDelivery.get(r.deliveryId);
+    if (!statuses) perDelivery.set(r.deliveryId, (statuses = new Map()));
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+  }
+  tally.write(db);
+  for (const [id, statuses] of perDelivery) {
+    for (const [status, n] of statuses) {
+      const column = STATUS_COLUMN[status];
+      stmt(
+        db,
+        `UPDATE deliveries SET n_initial = n_initial + @n, ${column} = ${column} + @n WHERE id = @id`,
+      ).run({ id, n });
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Relay (campaign -> MTA) and cancellation
@@ -43,8 +113,8 @@ interface RelayDeliveryRow {
   template_json: string;
 }
 
-// One statement per table for the whole batch: the queue rows are taken from the log rows still pending, then
-// those rows move (the triggers of migration 4 count them per domain).
+// One statement per table for the whole batch: the queue rows are taken from the log rows still pending, the
+// per-domain counters move by the rows still pending per domain, then those rows move.
 const QUEUE_PENDING = `INSERT INTO queue (log_id, delivery_id, domain, due_at, expires_at)
   SELECT id, delivery_id, domain, @now, @expiresAt FROM delivery_log
    WHERE id IN (SELECT value FROM json_each(@ids)) AND delivery_id = @deliveryId AND status = 'pending'`;
@@ -79,6 +149,10 @@ function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): 
   const expiresAt = now + Math.round(delivery.validity_ms / Math.max(1, delivery.time_scale));
   const ids = JSON.stringify(logIds.map(Number));
   stmt(db, QUEUE_PENDING).run({ ids, deliveryId: id, now, expiresAt });
+  stmt(db, domainStatusMoveSql('pending', to, 'id IN (SELECT value FROM json_each(@ids))')).run({
+    ids,
+    deliveryId: id,
+  });
   const relayed = stmt(db, RELAY_PENDING).run({
     ids,
     deliveryId: id,
@@ -116,6 +190,7 @@ function messageIdDomain(templateJson: string): string {
 /** Cancels the delivery's messages not relayed yet (call inside the caller's transaction). Returns how many. */
 export function cancelPending(db: Db, deliveryId: number, now: number): number {
   const to = nextStatus('efs', 'cancelled', 'pending');
+  stmt(db, domainStatusMoveSql('pending', to, '1')).run({ deliveryId });
   const n = stmt(
     db,
     `UPDATE delivery_log SET status = @to, updated_at = @now WHERE delivery_id = @id AND status = 'pending'`,
@@ -194,6 +269,7 @@ const EXPIRED_UNQUALIFIED: Verdict = { reason: 'unreachable', type: 'soft', boun
 interface CurrentRow {
   id: number;
   addr_key: string;
+  domain: string;
   status: LogStatus;
   failure_type: FailureType | null;
   reason: ReasonId | null;
@@ -233,7 +309,7 @@ export function applyOutcomes(db: Db, outcomes: readonly LedgerOutcome[], now: n
 
 // The current rows of a batch are read with one statement; each message then costs one write per table
 // (attempt, log row, queue row) with positional parameters, and the counters move once per delivery.
-const READ_ROWS = `SELECT l.id, l.addr_key, l.status, l.failure_type, l.reason, l.bounce_class, l.soft_counted,
+const READ_ROWS = `SELECT l.id, l.addr_key, l.domain, l.status, l.failure_type, l.reason, l.bounce_class, l.soft_counted,
        d.reporting,
        q.log_id IS NOT NULL AS in_queue, q.last_error
   FROM json_each(?) j CROSS JOIN delivery_log l ON l.id = j.value JOIN deliveries d ON d.id = l.delivery_id
@@ -243,10 +319,11 @@ const INSERT_ATTEMPT = `INSERT INTO attempts (log_id, at, outcome, code, enhance
 const UPDATE_ATTEMPTED = `UPDATE delivery_log
    SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ?, attempts = attempts + 1,
        first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, last_reply = ?, mx_host = ?,
-       mx_ip = ?, dkim_domain = COALESCE(?, dkim_domain)
+       mx_ip = ?, dkim_domain = COALESCE(?, dkim_domain), soft_counted = max(soft_counted, ?)
  WHERE id = ?`;
 const UPDATE_UNATTEMPTED = `UPDATE delivery_log
-   SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ? WHERE id = ?`;
+   SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ?,
+       soft_counted = max(soft_counted, ?) WHERE id = ?`;
 const DELETE_QUEUE = 'DELETE FROM queue WHERE log_id IN (SELECT value FROM json_each(?))';
 const REQUEUE = `UPDATE queue SET due_at = ?, attempts = attempts + ?, last_error = COALESCE(?, last_error),
        lease_until = 0 WHERE log_id = ?`;
@@ -258,6 +335,7 @@ const ADD_COUNTERS = `UPDATE deliveries
 /** What a batch adds up before writing it once: counters per delivery, throughput, qualifications, quarantine. */
 interface BatchTotals {
   deltas: Map<number, CounterDelta>;
+  counters: CounterTally;
   throughput: ThroughputTally;
   qualifications: QualificationHit[];
   quarantine: AddressEvent[];
@@ -266,6 +344,7 @@ interface BatchTotals {
 function applyInTransaction(db: Db, outcomes: readonly LedgerOutcome[], now: number): ApplyResult {
   const totals: BatchTotals = {
     deltas: new Map(),
+    counters: new CounterTally(),
     throughput: new ThroughputTally(),
     qualifications: [],
     quarantine: [],
@@ -286,6 +365,7 @@ function applyInTransaction(db: Db, outcomes: readonly LedgerOutcome[], now: num
   }
 
   totals.throughput.write(db);
+  totals.counters.write(db);
   recordQualifications(db, totals.qualifications, now);
   const { changed: quarantineChanged } = applyQuarantineEvents(db, totals.quarantine, now);
   const completed: number[] = [];
@@ -376,6 +456,7 @@ function applyOne(
   }
 
   const to = nextStatus(row.reporting, eventOf(disposition.kind), row.status);
+  const softMark = qualified.type === 'soft' ? 1 : 0;
   if (attempt) {
     stmt(db, UPDATE_ATTEMPTED).run(
       to,
@@ -389,6 +470,7 @@ function applyOne(
       attempt.mxHost,
       attempt.ip,
       o.dkimDomain,
+      softMark,
       o.logId,
     );
   } else {
@@ -398,9 +480,16 @@ function applyOne(
       qualified.type,
       qualified.reason,
       qualified.bounceClass,
+      softMark,
       o.logId,
     );
   }
+  totals.counters.row(
+    o.deliveryId,
+    row.domain,
+    { status: row.status, failureType: row.failure_type, reason: row.reason, softCounted: row.soft_counted },
+    { status: to, failureType: qualified.type, reason: qualified.reason },
+  );
   if (to !== row.status) {
     addMove(delta, row.status, to);
     delta.success += successDelta(row.status, to);
@@ -409,13 +498,19 @@ function applyOne(
   const wasSoftInProgress = row.last_error !== null;
   if (disposition.kind === 'retry') {
     stmt(db, REQUEUE).run(disposition.dueAt, attempt ? 1 : 0, reply, o.logId);
-    if (!wasSoftInProgress && attempt) delta.softInProgress++;
+    if (!wasSoftInProgress && attempt) {
+      delta.softInProgress++;
+      totals.counters.deferred(o.deliveryId, row.domain, 1);
+    }
     return 'stays_queued';
   }
   delta.inMta--;
-  if (wasSoftInProgress) delta.softInProgress--;
+  if (wasSoftInProgress) {
+    delta.softInProgress--;
+    totals.counters.deferred(o.deliveryId, row.domain, -1);
+  }
   // Hard bounces = messages Failed with a hard type (whether by a 5xx or at the end of the validity), the
-  // definition the per-domain counters (migration 4) and a recomputation from the log share.
+  // definition the per-domain counters (`counter-tally.ts`) and a recomputation from the log share.
   if (typeNow === 'hard' && to === 'failed') delta.hard++;
   return 'leaves_queue';
 }
@@ -462,6 +557,7 @@ export type ReportedEvent =
 export type ReportedEffect = 'failed' | 'reason_updated' | 'complaint' | 'recorded';
 
 interface ReportedRow {
+  domain: string;
   status: LogStatus;
   failure_type: FailureType | null;
   reason: ReasonId | null;
@@ -481,10 +577,18 @@ interface ReportedRow {
 export function applyReported(db: Db, logId: number, event: ReportedEvent, now: number): ReportedEffect {
   const row = stmt(
     db,
-    `SELECT l.status, l.failure_type, l.reason, l.bounce_class, l.delivery_id, l.soft_counted, d.reporting
+    `SELECT l.domain, l.status, l.failure_type, l.reason, l.bounce_class, l.delivery_id, l.soft_counted,
+            d.reporting
        FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id WHERE l.id = ?`,
   ).get(logId) as ReportedRow | undefined;
   if (!row) return 'recorded';
+  const counters = new CounterTally();
+  const before = {
+    status: row.status,
+    failureType: row.failure_type,
+    reason: row.reason,
+    softCounted: row.soft_counted,
+  };
   switch (event.kind) {
     case 'complaint': {
       if (row.reason === 'refused' && row.bounce_class === 90) return 'complaint';
@@ -493,6 +597,8 @@ export function applyReported(db: Db, logId: number, event: ReportedEvent, now: 
         `UPDATE delivery_log SET reason = 'refused', bounce_class = 90, last_reply = ?, updated_at = ?
           WHERE id = ?`,
       ).run(event.lastReply, now, logId);
+      counters.row(row.delivery_id, row.domain, before, { ...before, reason: 'refused' });
+      counters.write(db);
       stmt(db, 'UPDATE deliveries SET n_complaints = n_complaints + 1 WHERE id = ?').run(row.delivery_id);
       return 'complaint';
     }
@@ -506,9 +612,24 @@ export function applyReported(db: Db, logId: number, event: ReportedEvent, now: 
       stmt(
         db,
         `UPDATE delivery_log SET status = ?, failure_type = ?, reason = ?, bounce_class = ?, last_reply = ?,
-                updated_at = ?
+                updated_at = ?, soft_counted = max(soft_counted, ?)
           WHERE id = ?`,
-      ).run(to, verdict.type, verdict.reason, verdict.bounceClass, event.lastReply, now, logId);
+      ).run(
+        to,
+        verdict.type,
+        verdict.reason,
+        verdict.bounceClass,
+        event.lastReply,
+        now,
+        verdict.type === 'soft' ? 1 : 0,
+        logId,
+      );
+      counters.row(row.delivery_id, row.domain, before, {
+        status: to,
+        failureType: verdict.type,
+        reason: verdict.reason,
+      });
+      counters.write(db);
       // Hard bounces are Failed rows with a hard type: a report about a row already Failed requalifies it.
       const delta = {
         id: row.delivery_id,

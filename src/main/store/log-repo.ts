@@ -5,8 +5,7 @@
  */
 import type { Attempt, LogFilter, LogRow } from '../../shared/contract/schemas';
 import type { LOG_SORT_KEYS } from '../../shared/contract/schemas';
-import type { FailureType, ReasonId } from '../../shared/domain/reasons';
-import { LOG_STATUSES, type LogStatus } from '../../shared/domain/statuses';
+import { LOG_STATUSES } from '../../shared/domain/statuses';
 import { STATUS_COLUMN } from './counters';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor';
 import type { Db } from './db';
@@ -22,49 +21,9 @@ import { stmt } from './statements';
 
 export type LogSortKey = (typeof LOG_SORT_KEYS)[number];
 
-export interface NewLogRow {
-  id: number;
-  deliveryId: number;
-  line: number;
-  email: string;
-  addrKey: string;
-  domain: string;
-  fields: Readonly<Record<string, string>>;
-  status: LogStatus;
-  failureType: FailureType | null;
-  reason: ReasonId | null;
-  messageId: string | null;
-}
-
 /** The id the next inserted log row may take (call inside an IMMEDIATE transaction). */
 export function nextLogId(db: Db): number {
   return ((stmt(db, 'SELECT max(id) AS m FROM delivery_log').get() as { m: number | null }).m ?? 0) + 1;
-}
-
-/** Inserts rows with their ids; call inside the caller's transaction. */
-export function insertLogRows(db: Db, rows: readonly NewLogRow[], now: number): void {
-  const insert = stmt(
-    db,
-    `INSERT INTO delivery_log(id, delivery_id, line, email, addr_key, domain, fields_json, status, failure_type,
-       reason, message_id, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const r of rows) {
-    insert.run(
-      r.id,
-      r.deliveryId,
-      r.line,
-      r.email,
-      r.addrKey,
-      r.domain,
-      JSON.stringify(r.fields),
-      r.status,
-      r.failureType,
-      r.reason,
-      r.messageId,
-      now,
-    );
-  }
 }
 
 /** Ids of the next pending rows of a delivery, in id order (index log_delivery_status). */
