@@ -25,6 +25,7 @@ import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import { createLogger, type Logger } from './logger';
 import type { ReportPrinter } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
+import { queuedCount } from './store/queue-repo';
 import { cachedSetting } from './store/settings-repo';
 
 export const APP_VERSION: string = packageVersion;
@@ -205,7 +206,7 @@ function fileLogger(dataDir: string): Logger {
  * still land in the durable queue, which `relaydeck run` or `serve` processes later.
  */
 function detachedEngine(db: Db): Engine {
-  const queued = () => (db.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n;
+  const queued = () => queuedCount(db);
   return {
     start() {},
     wake() {},

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch';
 import { openApp, type App } from '../../src/main/app';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { silentLogger } from '../../src/main/logger';
 import type { RulesDocument } from '../../src/shared/contract/mta';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';

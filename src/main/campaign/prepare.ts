@@ -15,9 +15,8 @@ import type { Db } from '../store/db';
 import { insertDelivery, setImportErrorCount } from '../store/deliveries-repo';
 import { insertImportErrors, type ImportError } from '../store/import-errors-repo';
 import { insertLogRows, type NewLogRow } from '../store/ledger';
-import { nextLogId } from '../store/log-repo';
+import { hasLogRowFor, nextLogId } from '../store/log-repo';
 import { quarantineLookup } from '../store/quarantine-repo';
-import { stmt } from '../store/statements';
 import { exclusionOf } from '../quarantine/policy';
 import {
   LISTED_ERRORS,
@@ -62,7 +61,6 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       });
       const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
       const lookup = quarantineLookup(db);
-      const alreadyWritten = stmt(db, 'SELECT 1 FROM delivery_log WHERE delivery_id = ? AND addr_key = ?');
       let logId = nextLogId(db);
       let batch: Recipient[] = [];
       const batchKeys = new Set<string>();
@@ -90,7 +88,7 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       const counts = readRecipients(input.recipients, {
         columns: (columns) => assertValidTemplate(template, columns),
         seen: (key) => {
-          if (batchKeys.has(key) || alreadyWritten.get(deliveryId, key) !== undefined) return true;
+          if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;
           batchKeys.add(key);
           return false;
         },

@@ -129,3 +129,7 @@ export function deliveryIdsInState(db: Db, state: DeliveryState): number[] {
     stmt(db, 'SELECT id FROM deliveries WHERE state = ? ORDER BY id').all(state) as { id: number }[]
   ).map((r) => r.id);
 }
+
+export function deliveryExists(db: Db, id: number): boolean {
+  return stmt(db, 'SELECT 1 FROM deliveries WHERE id = ?').get(id) !== undefined;
+}

@@ -26,6 +26,39 @@ export function nextLogId(db: Db): number {
   return ((stmt(db, 'SELECT max(id) AS m FROM delivery_log').get() as { m: number | null }).m ?? 0) + 1;
 }
 
+/** Whether the delivery already has a row for this address (duplicates of a list; index log_delivery_addr). */
+export function hasLogRowFor(db: Db, deliveryId: number, addrKey: string): boolean {
+  return (
+    stmt(db, 'SELECT 1 FROM delivery_log WHERE delivery_id = ? AND addr_key = ?').get(deliveryId, addrKey) !==
+    undefined
+  );
+}
+
+/** A log row as inMail ties a report to it. */
+export interface LogTarget {
+  logId: number;
+  deliveryId: number;
+  email: string;
+}
+
+/** The delivery's row for an address (first one), or null. */
+export function logTargetByAddress(db: Db, deliveryId: number, addrKey: string): LogTarget | null {
+  const row = stmt(
+    db,
+    'SELECT id, delivery_id, email FROM delivery_log WHERE delivery_id = ? AND addr_key = ? LIMIT 1',
+  ).get(deliveryId, addrKey) as { id: number; delivery_id: number; email: string } | undefined;
+  return row ? { logId: row.id, deliveryId: row.delivery_id, email: row.email } : null;
+}
+
+/** A log row by id, with its Message-ID, or null. */
+export function logTargetById(db: Db, id: number): (LogTarget & { messageId: string | null }) | null {
+  const row = stmt(db, 'SELECT id, delivery_id, email, message_id FROM delivery_log WHERE id = ?').get(id) as
+    { id: number; delivery_id: number; email: string; message_id: string | null } | undefined;
+  return row
+    ? { logId: row.id, deliveryId: row.delivery_id, email: row.email, messageId: row.message_id }
+    : null;
+}
+
 /** Ids of the next pending rows of a delivery, in id order (index log_delivery_status). */
 export function pendingLogIds(db: Db, deliveryId: number, limit: number): number[] {
   const rows = stmt(
