@@ -8,6 +8,7 @@ import { HostPort, Route } from '../../shared/contract';
 import type { Logger } from '../logger';
 import { classifyReplyWithRule } from './bounce/basic-classifier';
 import { createFeedbackBuffer } from './feedback/feedback-buffer';
+import { decideOutcome, expiredOutcome } from './pipeline/decide';
 import type { EngineRegistration } from '../store/engine-instances-repo';
 import { createEngineStore } from '../store/engine-store';
 import type { LeasedItem } from '../store/queue-repo';
@@ -16,7 +17,7 @@ import { ComposeError, createComposer } from './relay/compose';
 import { createDestinationPool } from './relay/destination-pool';
 import { createMxResolver } from './relay/mx';
 import { createRouter, type DeliveryRouting, type Resolution } from './relay/routing';
-import { decideDisposition, type Disposition } from './retry/policy';
+import type { Disposition } from './retry/policy';
 import type { DestinationKind, DestinationRuntime } from './shaper/destination';
 import { createShaper, type Admission } from './shaper/shaper';
 import {
@@ -142,16 +143,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         logId: item.logId,
         deliveryId: item.deliveryId,
       });
-      feedback.push({
-        logId: item.logId,
-        deliveryId: item.deliveryId,
-        at: clock.now(),
-        attempt: null,
-        classification: null,
-        disposition: { kind: 'expired' },
-        destination: null,
-        dkimDomain: null,
-      });
+      feedback.push(expiredOutcome(clock, item));
       return;
     }
     const row = messageRow(item);
@@ -187,31 +179,21 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     outcome: SmtpOutcome,
     dkimDomain: string | null,
   ): void {
-    const bounceQueue = destination !== null && adapt(destination, outcome);
-    const at = clock.now();
-    const classification =
-      outcome.kind === 'accepted' ? null : classifyReplyWithRule(outcome, deps.bounceClassifier);
-    const decided = decideDisposition({
-      outcome,
-      attempts: item.attempts + 1,
-      now: at,
-      expiresAt: item.expiresAt,
-      timeScale: row.time_scale,
-      random,
-    });
     // bounce_queue: the triggering message fails with the rest of its destination's queue.
-    const disposition: Disposition = bounceQueue && decided.kind === 'retry' ? { kind: 'bounced' } : decided;
-    logDecision(item, resolution.source, outcome, disposition);
-    feedback.push({
-      logId: item.logId,
-      deliveryId: item.deliveryId,
-      at,
-      attempt: outcome,
-      classification,
-      disposition,
-      destination: resolution.ok ? resolution.destination.key : null,
-      dkimDomain,
-    });
+    const bounceQueue = destination !== null && adapt(destination, outcome);
+    const decided = decideOutcome(
+      { clock, random, classifier: deps.bounceClassifier },
+      {
+        item,
+        timeScale: row.time_scale,
+        outcome,
+        destination: resolution.ok ? resolution.destination.key : null,
+        dkimDomain,
+        bounceQueue,
+      },
+    );
+    logDecision(item, resolution.source, outcome, decided.disposition);
+    feedback.push(decided);
   }
 
   /**
