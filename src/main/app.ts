@@ -25,6 +25,7 @@ import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import type { Logger } from './logger';
 import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
+import { queuedCount } from './store/queue-repo';
 import { createRevisionWatcher } from './store/revision-watcher';
 import { watchedSetting } from './store/settings-repo';
 
@@ -219,7 +220,7 @@ export async function openApp(options: AppOptions): Promise<App> {
  * still land in the durable queue, which `relaydeck run` or `serve` processes later.
  */
 function detachedEngine(db: Db): Engine {
-  const queued = () => (db.prepare('SELECT count(*) AS n FROM queue').get() as { n: number }).n;
+  const queued = () => queuedCount(db);
   return {
     start() {},
     wake() {},

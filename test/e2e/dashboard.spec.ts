@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
 import type { Served } from '../../src/main/node/serve';
-import { insertLogRows, nextLogId, type NewLogRow } from '../../src/main/store/log-repo';
+import { insertLogRows, type NewLogRow } from '../../src/main/store/ledger';
+import { nextLogId } from '../../src/main/store/log-repo';
 import {
   byTestId,
   createWorkspace,

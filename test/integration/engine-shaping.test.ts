@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/clock';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';
 import { loadRules, saveRules } from '../../src/main/store/rules-repo';

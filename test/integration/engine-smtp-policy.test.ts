@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock, systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { silentLogger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { MessageTemplate } from '../../src/shared/contract';

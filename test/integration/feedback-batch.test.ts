@@ -10,7 +10,7 @@ import { applyOutcomes } from '../../src/main/engine/feedback/apply-outcomes';
 import type { Db } from '../../src/main/store/db';
 import { mtaOutcome, SMTP_EVENTS } from '../support/efs-events';
 import { insertDelivery, insertRecipients, openTempDb, type TempDb } from '../support/engine-fixtures';
-import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
+import { relay } from '../../src/main/store/ledger';
 import type { ReportingMode } from '../../src/shared/domain/statuses';
 
 const T0 = Date.UTC(2026, 3, 1);
@@ -36,7 +36,7 @@ function prepare(db: Db, mode: ReportingMode, recipients: number) {
   const deliveryId = insertDelivery(db, { reporting: mode, now: T0 });
   const emails = Array.from({ length: recipients }, (_, i) => `user${i}@${DOMAINS[i % DOMAINS.length]}`);
   const logIds = insertRecipients(db, deliveryId, emails, T0);
-  relayToMta(db, { deliveryId, logIds, now: T0 });
+  relay(db, { deliveryId, logIds, now: T0 });
   return { deliveryId, logIds };
 }
 

@@ -13,8 +13,8 @@ import { computeKpi } from '../../src/shared/domain/kpi';
 import type { ReasonId } from '../../src/shared/domain/reasons';
 import type { ReportingMode } from '../../src/shared/domain/statuses';
 import { getDelivery } from '../../src/main/store/deliveries-repo';
-import { insertLogRows, nextLogId, type NewLogRow } from '../../src/main/store/log-repo';
-import { setPreparedCounts } from '../../src/main/store/deliveries-repo';
+import { insertLogRows, type NewLogRow } from '../../src/main/store/ledger';
+import { nextLogId } from '../../src/main/store/log-repo';
 import {
   applySmtp,
   asyncHardBounce,
@@ -112,13 +112,6 @@ function prepare(mode: ReportingMode, recipients: { domain: number; excluded: Re
       };
     });
     insertLogRows(t.db, rows, T0);
-    const ignored = rows.filter((r) => r.status === 'ignored').length;
-    setPreparedCounts(t.db, deliveryId, {
-      initial: rows.length,
-      pending: rows.length - ignored,
-      ignored,
-      importErrors: 0,
-    });
     return rows.map((r) => r.id);
   })();
   return { deliveryId, ids };

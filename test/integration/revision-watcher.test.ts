@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/clock';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { openDatabase, type Db } from '../../src/main/store/db';
 import { insertDkimKey } from '../../src/main/store/dkim-repo';
 import { createRevisionWatcher, REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';

@@ -10,7 +10,7 @@ import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/clock';
 import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { silentLogger } from '../../src/main/logger';
 import type { RulesDocument } from '../../src/shared/contract/mta';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';

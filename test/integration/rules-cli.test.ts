@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { openDatabase } from '../../src/main/store/db';
 import { REVISIONS_CHECK_MS } from '../../src/main/store/revision-watcher';
 import { formatRulesJson } from '../../src/shared/contract/rules-json';

@@ -69,7 +69,8 @@ describe('store migrations', () => {
              (2, 2, 'accepted', '250 ok'), (3, 1, 'accepted', '250 ok');
     `);
     t.db.close();
-    const db = openDatabase(t.file);
+    // Up to version 8 (migration 9 hands these counters to the ledger, tested in test/unit/efs-feedback.test.ts).
+    const db = openDatabase(t.file, { migrations: MIGRATIONS.filter((m) => m.version <= 8) });
     try {
       const marks = () =>
         db.prepare('SELECT soft_counted FROM delivery_log ORDER BY id').pluck().all() as number[];
@@ -114,6 +115,17 @@ describe('store migrations', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('migration 10 leaves no counter triggers: the ledger moves every counter', () => {
+    t = openTempDb();
+    const triggers = t.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    expect(
+      triggers.filter((n) => !n.endsWith('_revision_insert') && !/_revision_(update|delete)$/.test(n)),
+    ).toEqual([]);
   });
 
   it('is idempotent: reopening a current database changes nothing', () => {

@@ -1,18 +1,17 @@
 /**
  * EFS event drivers for the KPI tests: every event a message can meet (relay, SMTP outcomes, expiry, stop,
- * asynchronous bounce after acceptance, complaint) applied through the real code paths (`relayToMta`,
- * `applyOutcomes`, `cancelPendingRows`, inMail's `applyReport`), and a recomputation of every counter from the
+ * asynchronous bounce after acceptance, complaint) applied through the real code paths (the ledger's
+ * `relay` and `cancelPending`, the engine's `applyOutcomes`, inMail's `applyReport`), and a recomputation of every counter from the
  * log, the queue and the attempts, to compare with the incrementally maintained ones.
  */
 import { applyOutcomes, type MessageOutcome } from '../../src/main/engine/feedback/apply-outcomes';
-import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
+import * as ledger from '../../src/main/store/ledger';
 import type { Classification } from '../../src/main/engine/bounce/basic-classifier';
 import { bareRecipient } from '../../src/main/inmail/parse/report-fields';
 import type { InboundReport, InboundVerdict } from '../../src/main/inmail/parse/types';
 import type { SmtpOutcome } from '../../src/main/engine/types';
 import { applyReport } from '../../src/main/inmail/outcomes';
 import type { Db } from '../../src/main/store/db';
-import { cancelPendingRows } from '../../src/main/store/log-repo';
 
 /** Every synchronous outcome the EFS helpers can replay (the property tests draw from it). */
 export const SMTP_EVENTS = [
@@ -100,13 +99,13 @@ export function applySmtp(db: Db, event: SmtpEvent, logId: number, deliveryId: n
 }
 
 export function relay(db: Db, deliveryId: number, logIds: readonly number[], at: number): number {
-  return relayToMta(db, { deliveryId, logIds, now: at });
+  return ledger.relay(db, { deliveryId, logIds, now: at });
 }
 
 /** Stop: cancels the rows not yet relayed (the campaign's stop does this in its transaction). */
 export function stopDelivery(db: Db, deliveryId: number, at: number): void {
   db.transaction(() => {
-    cancelPendingRows(db, deliveryId, at);
+    ledger.cancelPending(db, deliveryId, at);
     db.prepare("UPDATE deliveries SET state = 'stopped', stopped_at = ? WHERE id = ?").run(at, deliveryId);
   })();
 }

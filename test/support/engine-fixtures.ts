@@ -1,12 +1,13 @@
 /**
  * Engine test fixtures: a temp SQLite data dir, deliveries and log rows inserted with plain SQL matching the
- * schema (no campaign code needed), relayed with the engine's own `relayToMta`, plus readers for assertions.
+ * schema (no campaign code needed), relayed with the ledger's `relay`, plus readers for assertions.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../src/main/store/db';
-import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
+import { insertLogRows, relay, type NewLogRow } from '../../src/main/store/ledger';
+import { nextLogId } from '../../src/main/store/log-repo';
 import type { HostPort, MessageTemplate, Route } from '../../src/shared/contract';
 import type { ReportingMode } from '../../src/shared/domain/statuses';
 import type { EngineNotifier } from '../../src/main/engine/types';
@@ -70,41 +71,36 @@ export function insertDelivery(db: Db, f: DeliveryFixture = {}): number {
   return Number(info.lastInsertRowid);
 }
 
-/** Adds pending log rows (and counts them in n_initial / n_pending). Returns their ids in order. */
+/** Adds pending log rows (the ledger counts them). Returns their ids in order. */
 export function insertRecipients(
   db: Db,
   deliveryId: number,
   recipients: readonly (string | { email: string; fields?: Record<string, string> })[],
   now = 0,
 ): number[] {
-  const insert = db.prepare(
-    `INSERT INTO delivery_log (delivery_id, line, email, addr_key, domain, fields_json, status, updated_at)
-     VALUES (@deliveryId, @line, @email, @key, @domain, @fields, 'pending', @now)`,
-  );
-  const ids = db.transaction(() =>
-    recipients.map((r, i) => {
+  return db.transaction(() => {
+    const first = nextLogId(db);
+    const rows: NewLogRow[] = recipients.map((r, i) => {
       const email = typeof r === 'string' ? r : r.email;
-      const fields =
+      const fields: Record<string, string> =
         typeof r === 'string' ? { email, first: email.split('@')[0] ?? '' } : { email, ...r.fields };
-      const info = insert.run({
+      return {
+        id: first + i,
         deliveryId,
         line: i + 2,
         email,
-        key: email.toLowerCase(),
+        addrKey: email.toLowerCase(),
         domain: email.slice(email.lastIndexOf('@') + 1).toLowerCase(),
-        fields: JSON.stringify(fields),
-        now,
-      });
-      return Number(info.lastInsertRowid);
-    }),
-  )();
-  db.prepare(
-    'UPDATE deliveries SET n_initial = n_initial + @n, n_pending = n_pending + @n WHERE id = @id',
-  ).run({
-    n: ids.length,
-    id: deliveryId,
-  });
-  return ids;
+        fields,
+        status: 'pending',
+        failureType: null,
+        reason: null,
+        messageId: null,
+      };
+    });
+    insertLogRows(db, rows, now);
+    return rows.map((r) => r.id);
+  })();
 }
 
 /** A delivery with its recipients, relayed to the MTA at `now`. */
@@ -115,7 +111,7 @@ export function relayedDelivery(
 ): { deliveryId: number; logIds: number[] } {
   const deliveryId = insertDelivery(db, f);
   const logIds = insertRecipients(db, deliveryId, recipients, f.now);
-  relayToMta(db, { deliveryId, logIds, now: f.now });
+  relay(db, { deliveryId, logIds, now: f.now });
   return { deliveryId, logIds };
 }
 

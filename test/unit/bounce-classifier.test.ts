@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClassifier, type ReplyToClassify } from '../../src/main/engine/bounce/classifier';
-import { DEFAULT_BOUNCE_RULES } from '../../src/main/engine/bounce/default-rules';
+import { DEFAULT_BOUNCE_RULES } from '../../src/main/defaults/bounce-rules';
 import { checkRules } from '../../src/main/engine/bounce/rule-check';
 import { BOUNCE_CLASS_MAPPING, type BounceRuleInput } from '../../src/shared/domain/bounce-rules';
 import { parseSmtpReply } from '../../src/shared/domain/smtp-reply';

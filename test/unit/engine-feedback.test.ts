@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyOutcomes, type MessageOutcome } from '../../src/main/engine/feedback/apply-outcomes';
-import { completeIfDone } from '../../src/main/engine/feedback/complete';
-import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
+import { completeIfDone } from '../../src/main/store/ledger';
+import { relay } from '../../src/main/store/ledger';
 import type { SmtpOutcome } from '../../src/main/engine/types';
 import type { Classification } from '../../src/main/engine/bounce/basic-classifier';
 import {
@@ -150,7 +150,7 @@ describe.each(['efs', 'classic'] as const)('feedback transitions, %s reporting (
   it.each(scenario.paths.map((p) => [p.steps.join(' -> '), p] as const))('relayed -> %s', (_name, path) => {
     const deliveryId = insertDelivery(t.db, { reporting: mode, validityMs: VALIDITY, now: T0 });
     const [logId] = insertRecipients(t.db, deliveryId, ['bob@inbox.test'], T0);
-    relayToMta(t.db, { deliveryId, logIds: [logId!], now: T0 });
+    relay(t.db, { deliveryId, logIds: [logId!], now: T0 });
     let success = readDelivery(t.db, deliveryId).n_success;
     expect([readLog(t.db, logId!).status, success]).toEqual(scenario.relayed);
 
@@ -173,12 +173,12 @@ describe.each(['efs', 'classic'] as const)('feedback transitions, %s reporting (
   });
 });
 
-describe('relayToMta', () => {
+describe('ledger relay', () => {
   it('queues pending rows once, with validity divided by the time scale, and counts them in the MTA', () => {
     const deliveryId = insertDelivery(t.db, { validityMs: VALIDITY, timeScale: 100, now: T0 });
     const ids = insertRecipients(t.db, deliveryId, ['a@inbox.test', 'b@mail.test'], T0);
-    expect(relayToMta(t.db, { deliveryId, logIds: ids, now: T0 })).toBe(2);
-    expect(relayToMta(t.db, { deliveryId, logIds: ids, now: T0 + 5 })).toBe(0);
+    expect(relay(t.db, { deliveryId, logIds: ids, now: T0 })).toBe(2);
+    expect(relay(t.db, { deliveryId, logIds: ids, now: T0 + 5 })).toBe(0);
     expect(queueRow(t.db, ids[0]!)).toMatchObject({
       due_at: T0,
       expires_at: T0 + VALIDITY / 100,
@@ -200,7 +200,7 @@ describe('applyOutcomes', () => {
   it('records attempts and the log row details, and counts a soft bounce once per message', () => {
     const deliveryId = insertDelivery(t.db, { validityMs: VALIDITY, now: T0 });
     const [logId] = insertRecipients(t.db, deliveryId, ['full@inbox.test'], T0);
-    relayToMta(t.db, { deliveryId, logIds: [logId!], now: T0 });
+    relay(t.db, { deliveryId, logIds: [logId!], now: T0 });
     applyOutcomes(t.db, [outcome('soft_bounce', logId!, deliveryId, T0 + 1000)], T0 + 1000);
     expect(readDelivery(t.db, deliveryId)).toMatchObject({ n_soft: 1, n_soft_in_progress: 1, n_in_mta: 1 });
     applyOutcomes(t.db, [outcome('soft_bounce', logId!, deliveryId, T0 + 2000)], T0 + 2000);
@@ -239,7 +239,7 @@ describe('applyOutcomes', () => {
       ['unknown@inbox.test', 'grey@inbox.test', 'late@inbox.test'],
       T0,
     );
-    relayToMta(t.db, { deliveryId, logIds: [a!, b!, c!], now: T0 });
+    relay(t.db, { deliveryId, logIds: [a!, b!, c!], now: T0 });
     applyOutcomes(
       t.db,
       [
@@ -277,7 +277,7 @@ describe('applyOutcomes', () => {
   it('skips an outcome for a message that is no longer queued', () => {
     const deliveryId = insertDelivery(t.db, { now: T0 });
     const [a] = insertRecipients(t.db, deliveryId, ['x@inbox.test'], T0);
-    relayToMta(t.db, { deliveryId, logIds: [a!], now: T0 });
+    relay(t.db, { deliveryId, logIds: [a!], now: T0 });
     applyOutcomes(t.db, [outcome('delivered', a!, deliveryId, T0 + 1)], T0 + 1);
     const again = applyOutcomes(t.db, [outcome('hard_bounce', a!, deliveryId, T0 + 2)], T0 + 2);
     expect(again.skipped).toBe(1);

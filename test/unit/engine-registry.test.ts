@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerEngine } from '../../src/main/engine/queue/engine-registry';
+import { registerEngine } from '../../src/main/store/engine-instances-repo';
 import { openTempDb, relayedDelivery, type TempDb } from '../support/engine-fixtures';
 
 let t: TempDb;

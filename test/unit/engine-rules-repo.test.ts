@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { qualificationKey } from '../../src/main/engine/bounce/basic-classifier';
-import { DEFAULT_BOUNCE_RULES } from '../../src/main/engine/bounce/default-rules';
+import { DEFAULT_BOUNCE_RULES } from '../../src/main/defaults/bounce-rules';
 import { loadBounceRules, resetBounceRules, saveBounceRules } from '../../src/main/store/bounce-rules-repo';
 import { recordQualifications, updateQualification } from '../../src/main/store/qualification-repo';
 import { deleteDkimKey, insertDkimKey, setDkimKeyEnabled } from '../../src/main/store/dkim-repo';

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../src/main/engine';
 import { ManualClock } from '../../src/main/clock';
-import { createQueueStore } from '../../src/main/engine/queue/queue-store';
+import { createQueueStore } from '../../src/main/store/queue-repo';
 import { createScheduler } from '../../src/main/engine/queue/scheduler';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { Engine, EngineDeps, EngineExtras, SmtpOutcome } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyOutcomes, type MessageOutcome } from '../../src/main/engine/feedback/apply-outcomes';
-import { relayToMta } from '../../src/main/engine/feedback/relay-to-mta';
-import { counterOf, ThroughputTally } from '../../src/main/engine/feedback/throughput';
+import { relay } from '../../src/main/store/ledger';
+import { counterOf, ThroughputTally } from '../../src/main/store/throughput-tally';
 import type { SmtpOutcome } from '../../src/main/engine/types';
 import { minuteOf } from '../../src/main/store/throughput-repo';
 import { insertDelivery, insertRecipients, openTempDb, type TempDb } from '../support/engine-fixtures';
@@ -79,12 +79,12 @@ describe('ThroughputTally', () => {
 });
 
 describe('throughput written by the feedback layer', () => {
-  it('relayToMta counts relayed messages per minute with destination ""', () => {
+  it('the ledger relay counts relayed messages per minute with destination ""', () => {
     const deliveryId = insertDelivery(t.db, { now: T0 });
     const ids = insertRecipients(t.db, deliveryId, ['a@x.test', 'b@x.test', 'c@y.test'], T0);
-    relayToMta(t.db, { deliveryId, logIds: ids.slice(0, 2), now: T0 + 10 });
-    relayToMta(t.db, { deliveryId, logIds: ids, now: T0 + 20 }); // only the third is still pending
-    relayToMta(t.db, { deliveryId, logIds: ids, now: T0 + MIN }); // nothing left: no row
+    relay(t.db, { deliveryId, logIds: ids.slice(0, 2), now: T0 + 10 });
+    relay(t.db, { deliveryId, logIds: ids, now: T0 + 20 }); // only the third is still pending
+    relay(t.db, { deliveryId, logIds: ids, now: T0 + MIN }); // nothing left: no row
     expect(throughputRows(t)).toEqual([
       {
         delivery_id: deliveryId,
@@ -106,7 +106,7 @@ describe('throughput written by the feedback layer', () => {
       ['ok1@x.test', 'ok2@x.test', 'grey@x.test', 'bad@y.test', 'late@z.test', 'gone@x.test'],
       T0,
     );
-    relayToMta(t.db, { deliveryId, logIds: ids, now: T0 });
+    relay(t.db, { deliveryId, logIds: ids, now: T0 });
     const [ok1, ok2, grey, bad, late, gone] = ids as [number, number, number, number, number, number];
     const base = { deliveryId, classification: null, dkimDomain: null };
     const outcomes: MessageOutcome[] = [

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { QualificationRow } from '../../src/shared/contract/bounce';
 import { BounceRuleSchema, type BounceRule } from '../../src/shared/domain/bounce-rules';
 import { createClassifier } from '../../src/main/engine/bounce/classifier';
-import { DEFAULT_BOUNCE_RULES } from '../../src/main/engine/bounce/default-rules';
+import { DEFAULT_BOUNCE_RULES } from '../../src/main/defaults/bounce-rules';
 import { normaliseReply } from '../../src/main/engine/bounce/normalise';
 import { checkRules } from '../../src/main/engine/bounce/rule-check';
 import {

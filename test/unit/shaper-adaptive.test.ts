@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveSettings, type AutomationRule, type MxRule } from '../../src/shared/contract/mta';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { DestinationRuntime } from '../../src/main/engine/shaper/destination';
 import { compileAutomationRules } from '../../src/main/engine/shaper/rule-match';
 import { TokenBucket } from '../../src/main/engine/shaper/token-bucket';

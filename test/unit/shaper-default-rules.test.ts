@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RulesDocument } from '../../src/shared/contract/mta';
-import { DEFAULT_RULES } from '../../src/main/engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { isRateSignal } from '../../src/main/engine/shaper/rate-signal';
 import {
   automationFor,

@@ -7,7 +7,7 @@
  */
 import type { Handlers, RulesDocument } from '../../shared/contract';
 import { describeRules } from '../../shared/contract/rules-json';
-import { DEFAULT_RULES } from '../engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../defaults/mx-rules';
 import type { Db } from '../store/db';
 import { loadRules, saveRules } from '../store/rules-repo';
 import { listShapingEvents, recordShapingEvent } from '../store/shaping-events-repo';

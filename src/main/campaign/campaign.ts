@@ -5,13 +5,13 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EventBus } from '../api/event-bus';
-import { completeIfDone, relayToMta } from '../engine';
 import type { Clock } from '../clock';
 import type { Engine } from '../engine/types';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import { deliveryIdsInState, requireDeliveryRow, updateDelivery } from '../store/deliveries-repo';
-import { cancelPendingRows, pendingLogIds } from '../store/log-repo';
+import { cancelPending, completeIfDone, relay } from '../store/ledger';
+import { pendingLogIds } from '../store/log-repo';
 import { prepareDelivery, type PrepareRequest, type Prepared } from './prepare';
 import { nextState, type DeliveryAction } from './state-machine';
 
@@ -59,7 +59,7 @@ export function createCampaign(deps: CampaignDeps): Campaign {
       completeIfDone(db, id, now);
       return false;
     }
-    relayToMta(db, { deliveryId: id, logIds, now });
+    relay(db, { deliveryId: id, logIds, now });
     return true;
   });
 
@@ -99,7 +99,7 @@ export function createCampaign(deps: CampaignDeps): Campaign {
         updateDelivery(db, id, { state });
         break;
       case 'stop': {
-        const cancelled = cancelPendingRows(db, id, now);
+        const cancelled = cancelPending(db, id, now);
         updateDelivery(db, id, { state, stopped_at: now });
         completeIfDone(db, id, now);
         logger.info('delivery stopped', { deliveryId: id, cancelled });

@@ -12,11 +12,11 @@ import type { CreateDeliveryResult, MessageTemplate } from '../../shared/contrac
 import type { MethodParsedInput } from '../../shared/contract';
 import { effectiveValidity } from '../../shared/domain/duration';
 import type { Db } from '../store/db';
-import { insertDelivery, setPreparedCounts } from '../store/deliveries-repo';
+import { insertDelivery, setImportErrorCount } from '../store/deliveries-repo';
 import { insertImportErrors, type ImportError } from '../store/import-errors-repo';
-import { insertLogRows, nextLogId, type NewLogRow } from '../store/log-repo';
+import { insertLogRows, type NewLogRow } from '../store/ledger';
+import { hasLogRowFor, nextLogId } from '../store/log-repo';
 import { quarantineLookup } from '../store/quarantine-repo';
-import { stmt } from '../store/statements';
 import { exclusionOf } from '../quarantine/policy';
 import {
   LISTED_ERRORS,
@@ -61,7 +61,6 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       });
       const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
       const lookup = quarantineLookup(db);
-      const alreadyWritten = stmt(db, 'SELECT 1 FROM delivery_log WHERE delivery_id = ? AND addr_key = ?');
       let logId = nextLogId(db);
       let batch: Recipient[] = [];
       const batchKeys = new Set<string>();
@@ -89,7 +88,7 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       const counts = readRecipients(input.recipients, {
         columns: (columns) => assertValidTemplate(template, columns),
         seen: (key) => {
-          if (batchKeys.has(key) || alreadyWritten.get(deliveryId, key) !== undefined) return true;
+          if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;
           batchKeys.add(key);
           return false;
         },
@@ -107,12 +106,7 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       writeErrors();
 
       const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
-      setPreparedCounts(db, deliveryId, {
-        initial: counts.valid + counts.duplicates + counts.noAddress,
-        pending: counts.valid - excluded,
-        ignored: counts.duplicates + counts.noAddress + excluded,
-        importErrors: counts.errors,
-      });
+      setImportErrorCount(db, deliveryId, counts.errors);
       return {
         deliveryId,
         import: {

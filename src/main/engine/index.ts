@@ -8,18 +8,19 @@ import { HostPort, Route } from '../../shared/contract';
 import type { Logger } from '../logger';
 import { classifyReplyWithRule } from './bounce/basic-classifier';
 import { createFeedbackBuffer } from './feedback/feedback-buffer';
-import { registerEngine, type EngineRegistration } from './queue/engine-registry';
-import { createQueueStore, type LeasedItem } from './queue/queue-store';
+import { decideOutcome, expiredOutcome } from './pipeline/decide';
+import type { EngineRegistration } from '../store/engine-instances-repo';
+import { createEngineStore } from '../store/engine-store';
+import type { LeasedItem } from '../store/queue-repo';
 import { createScheduler } from './queue/scheduler';
 import { ComposeError, createComposer } from './relay/compose';
 import { createDestinationPool } from './relay/destination-pool';
 import { createMxResolver } from './relay/mx';
 import { createRouter, type DeliveryRouting, type Resolution } from './relay/routing';
-import { decideDisposition, type Disposition } from './retry/policy';
+import type { Disposition } from './retry/policy';
 import type { DestinationKind, DestinationRuntime } from './shaper/destination';
 import { createShaper, type Admission } from './shaper/shaper';
 import { createRevisionWatcher } from '../store/revision-watcher';
-import { loadRules } from '../store/rules-repo';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type Destination,
@@ -32,8 +33,6 @@ import {
   type TransmitRequest,
 } from './types';
 
-export { relayToMta, type RelayRequest } from './feedback/relay-to-mta';
-export { completeIfDone } from './feedback/complete';
 export { applyOutcomes, type MessageOutcome } from './feedback/apply-outcomes';
 export { createSmtpRelayFactory, type SmtpRelayOptions } from './relay/smtp-relay';
 export { nodeDns } from './relay/node-dns';
@@ -52,12 +51,6 @@ interface DeliveryFields {
   recipients_per_transaction: number;
 }
 
-interface DeliveryRow extends Omit<DeliveryFields, 'routing'> {
-  routes_json: string;
-  smarthost_json: string | null;
-  created_at: number;
-}
-
 interface MessageRow extends DeliveryFields {
   email: string;
   fields_json: string;
@@ -69,10 +62,12 @@ const RoutesJson = z.array(Route);
 export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   const options: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
   const random = deps.random ?? Math.random;
-  const { clock, db } = deps;
+  const { clock } = deps;
+  // The engine's one way to the store: it holds no SQL and no database handle of its own.
+  const store = createEngineStore(deps.db);
   const log: Logger = deps.logger.child({ component: 'engine' });
 
-  const queue = createQueueStore(db);
+  const { queue } = store;
   const router = createRouter({
     mx: createMxResolver({ dns: deps.dns, clock, cacheMs: options.mxCacheMs, random }),
     defaultRoute: deps.defaultRoute,
@@ -86,35 +81,23 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     idleMs: options.relayIdleMs,
   });
   const shaper = createShaper({
-    db,
+    store,
     clock,
     logger: log,
-    revisions: deps.revisions ?? createRevisionWatcher({ db, clock }),
-    rules: loadRules(db),
+    revisions: deps.revisions ?? createRevisionWatcher({ db: deps.db, clock }),
+    rules: store.loadRules(),
     shortWaitMs: options.shortWaitMs,
     waitersPerDestination: options.waitersPerDestination,
     parked: (delta) => scheduler.parked(delta),
     wake: () => scheduler.wake(),
   });
   const idleWaiters: (() => void)[] = [];
-  const loadMessage = db.prepare(
-    `SELECT l.email, l.fields_json, l.message_id, d.created_at
-       FROM delivery_log l JOIN deliveries d ON d.id = l.delivery_id
-      WHERE l.id = ?`,
-  );
   // A delivery's template and routing never change once it is created: they are read (and the routing parsed)
   // once per delivery, not with every message (the template is kilobytes). `created_at` tells a reused id apart.
-  const loadDelivery = db.prepare(
-    `SELECT template_json, routes_json, smarthost_json, time_scale, recipients_per_transaction, created_at
-       FROM deliveries WHERE id = ?`,
-  );
   const deliveryCache = new Map<number, DeliveryFields & { createdAt: number }>();
-  const loadEmails = db.prepare(
-    'SELECT id, email FROM delivery_log WHERE id IN (SELECT value FROM json_each(?))',
-  );
 
   const feedback = createFeedbackBuffer({
-    db,
+    store,
     clock,
     notify: deps.notify,
     logger: log,
@@ -162,16 +145,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         logId: item.logId,
         deliveryId: item.deliveryId,
       });
-      feedback.push({
-        logId: item.logId,
-        deliveryId: item.deliveryId,
-        at: clock.now(),
-        attempt: null,
-        classification: null,
-        disposition: { kind: 'expired' },
-        destination: null,
-        dkimDomain: null,
-      });
+      feedback.push(expiredOutcome(clock, item));
       return;
     }
     const row = messageRow(item);
@@ -207,31 +181,21 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     outcome: SmtpOutcome,
     dkimDomain: string | null,
   ): void {
-    const bounceQueue = destination !== null && adapt(destination, outcome);
-    const at = clock.now();
-    const classification =
-      outcome.kind === 'accepted' ? null : classifyReplyWithRule(outcome, deps.bounceClassifier);
-    const decided = decideDisposition({
-      outcome,
-      attempts: item.attempts + 1,
-      now: at,
-      expiresAt: item.expiresAt,
-      timeScale: row.time_scale,
-      random,
-    });
     // bounce_queue: the triggering message fails with the rest of its destination's queue.
-    const disposition: Disposition = bounceQueue && decided.kind === 'retry' ? { kind: 'bounced' } : decided;
-    logDecision(item, resolution.source, outcome, disposition);
-    feedback.push({
-      logId: item.logId,
-      deliveryId: item.deliveryId,
-      at,
-      attempt: outcome,
-      classification,
-      disposition,
-      destination: resolution.ok ? resolution.destination.key : null,
-      dkimDomain,
-    });
+    const bounceQueue = destination !== null && adapt(destination, outcome);
+    const decided = decideOutcome(
+      { clock, random, classifier: deps.bounceClassifier },
+      {
+        item,
+        timeScale: row.time_scale,
+        outcome,
+        destination: resolution.ok ? resolution.destination.key : null,
+        dkimDomain,
+        bounceQueue,
+      },
+    );
+    logDecision(item, resolution.source, outcome, decided.disposition);
+    feedback.push(decided);
   }
 
   /**
@@ -315,8 +279,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   }
 
   function loadRecipients(logIds: readonly number[]): Map<number, string> {
-    const rows = loadEmails.all(JSON.stringify(logIds)) as { id: number; email: string }[];
-    return new Map(rows.map((r) => [r.id, r.email]));
+    return store.recipients(logIds);
   }
 
   /**
@@ -523,12 +486,11 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   }
 
   function messageRow(item: LeasedItem): MessageRow | undefined {
-    const m = loadMessage.get(item.logId) as
-      (Pick<MessageRow, 'email' | 'fields_json' | 'message_id'> & { created_at: number }) | undefined;
+    const m = store.message(item.logId);
     if (!m) return undefined;
     let d = deliveryCache.get(item.deliveryId);
     if (!d || d.createdAt !== m.created_at) {
-      const row = loadDelivery.get(item.deliveryId) as DeliveryRow | undefined;
+      const row = store.delivery(item.deliveryId);
       if (!row) return undefined;
       d = {
         template_json: row.template_json,
@@ -600,7 +562,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   return {
     start() {
       if (!registration) {
-        registration = registerEngine(db, { now: clock.now() });
+        registration = store.registerEngine({ now: clock.now() });
         if (registration.reclaimed > 0)
           log.info('no other engine is running: freed the leases of a previous run', {
             reclaimed: registration.reclaimed,
@@ -629,7 +591,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     },
     queued: () => queue.count(),
     reloadRules() {
-      shaper.reload(loadRules(db));
+      shaper.reload(store.loadRules());
       log.info('rules reloaded');
     },
     destinations() {

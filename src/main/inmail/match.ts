@@ -13,13 +13,10 @@ import type { InboundReport } from './parse/types';
 import { parseVerp } from '../engine/bounce/verp';
 import type { Db } from '../store/db';
 import type { MatchedBy } from '../store/inbound-repo';
-import { stmt } from '../store/statements';
+import { deliveryExists } from '../store/deliveries-repo';
+import { logTargetByAddress, logTargetById as logRow, type LogTarget } from '../store/log-repo';
 
-export interface LogTarget {
-  logId: number;
-  deliveryId: number;
-  email: string;
-}
+export type { LogTarget } from '../store/log-repo';
 
 export interface Match {
   by: MatchedBy;
@@ -70,23 +67,8 @@ export function rowForRecipient(db: Db, match: Match, recipient: string | null):
   if (recipient) {
     const key = addressKey(recipient);
     if (match.row && addressKey(match.row.email) === key) return match.row;
-    const byAddress = stmt(
-      db,
-      'SELECT id, delivery_id, email FROM delivery_log WHERE delivery_id = ? AND addr_key = ? LIMIT 1',
-    ).get(match.deliveryId, key) as { id: number; delivery_id: number; email: string } | undefined;
-    if (byAddress) return { logId: byAddress.id, deliveryId: byAddress.delivery_id, email: byAddress.email };
+    const byAddress = logTargetByAddress(db, match.deliveryId, key);
+    if (byAddress) return byAddress;
   }
   return match.row;
-}
-
-function logRow(db: Db, id: number): (LogTarget & { messageId: string | null }) | null {
-  const row = stmt(db, 'SELECT id, delivery_id, email, message_id FROM delivery_log WHERE id = ?').get(id) as
-    { id: number; delivery_id: number; email: string; message_id: string | null } | undefined;
-  return row
-    ? { logId: row.id, deliveryId: row.delivery_id, email: row.email, messageId: row.message_id }
-    : null;
-}
-
-function deliveryExists(db: Db, id: number): boolean {
-  return stmt(db, 'SELECT 1 FROM deliveries WHERE id = ?').get(id) !== undefined;
 }

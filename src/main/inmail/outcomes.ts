@@ -1,5 +1,7 @@
 /**
- * Asynchronous outcomes (SPEC §2.1, §4.3, §4.4), applied in one transaction per inbound message:
+ * Asynchronous outcomes (SPEC §2.1, §4.3, §4.4), applied in one transaction per inbound message; the log row,
+ * its status (SPEC §2.1's table, `reported_failed` / `reported_delayed`) and the counters are written by the
+ * ledger (`store/ledger.ts`, `applyReported`), like the MTA's synchronous outcomes:
  * - DSN / non-standard bounce, `Action: failed` (after the receiver had accepted the message): the row becomes
  *   Failed from Sent, with the reason, type, class and diagnostic of the report; the success counter loses it
  *   in both reporting modes (SPEC §2.1 "hard bounce reported": EFS Sent -> Failed, classic decreases). A row
@@ -14,16 +16,13 @@
  * complaints of mail tied to one of our messages feed the quarantine policy (an unmatched report may be forged).
  */
 import type { InboundRecipientResult } from '../../shared/contract/bounce';
-import type { FailureType, ReasonId } from '../../shared/domain/reasons';
-import type { LogStatus } from '../../shared/domain/statuses';
 import { formatReply } from '../../shared/domain/smtp-reply';
 import { qualificationKey } from '../engine/bounce/basic-classifier';
 import type { InboundRecipient, InboundReport, InboundVerdict } from './parse/types';
-import { softIncrement, statusMoveSql } from '../store/counters';
 import type { Db } from '../store/db';
+import { applyReported, type ReportedEffect } from '../store/ledger';
 import { recordQualifications, type QualificationHit } from '../store/qualification-repo';
 import { applyQuarantineEvents, type AddressEvent } from '../store/quarantine-repo';
-import { stmt } from '../store/statements';
 import { rowForRecipient, type Match } from './match';
 
 export interface AppliedReport {
@@ -33,18 +32,6 @@ export interface AppliedReport {
   deliveryIds: number[];
   quarantineChanged: boolean;
 }
-
-interface LogState {
-  status: LogStatus;
-  failure_type: FailureType | null;
-  reason: ReasonId | null;
-  bounce_class: number | null;
-  addr_key: string;
-  delivery_id: number;
-  soft_counted: number;
-}
-
-type Effect = 'failed' | 'reason_updated' | 'complaint' | 'recorded';
 
 /** Call inside a transaction. */
 export function applyReport(
@@ -127,25 +114,13 @@ function applyToRow(
   recipient: InboundRecipient | undefined,
   logId: number,
   now: number,
-): Effect {
-  const row = stmt(
-    db,
-    `SELECT status, failure_type, reason, bounce_class, addr_key, delivery_id, soft_counted
-       FROM delivery_log WHERE id = ?`,
-  ).get(logId) as LogState | undefined;
-  if (!row) return 'recorded';
+): ReportedEffect {
   switch (report.kind) {
     case 'arf': {
       if (verdict.type !== 'hard') return 'recorded';
-      if (row.reason === 'refused' && row.bounce_class === 90) return 'complaint';
       const ua = report.feedback?.userAgent ? ` by ${report.feedback.userAgent}` : '';
-      stmt(
-        db,
-        `UPDATE delivery_log SET reason = 'refused', bounce_class = 90, last_reply = ?, updated_at = ?
-          WHERE id = ?`,
-      ).run(`complaint (${report.feedback?.feedbackType ?? 'abuse'}) reported${ua}`, now, logId);
-      stmt(db, 'UPDATE deliveries SET n_complaints = n_complaints + 1 WHERE id = ?').run(row.delivery_id);
-      return 'complaint';
+      const lastReply = `complaint (${report.feedback?.feedbackType ?? 'abuse'}) reported${ua}`;
+      return applyReported(db, logId, { kind: 'complaint', lastReply }, now);
     }
     case 'dsn':
     case 'bounce_nonstandard': {
@@ -157,36 +132,13 @@ function applyToRow(
         enhanced: verdict.status,
         text: recipient?.diagnostic ?? `${report.format ?? report.kind} report`,
       });
-      stmt(
+      const { reason, type, bounceClass } = verdict;
+      return applyReported(
         db,
-        `UPDATE delivery_log SET failure_type = ?, reason = ?, bounce_class = ?, last_reply = ?, updated_at = ?
-          WHERE id = ?`,
-      ).run(verdict.type, verdict.reason, verdict.bounceClass, lastReply, now, logId);
-      const failed = action !== 'delayed' && row.status === 'sent';
-      if (failed) stmt(db, 'UPDATE delivery_log SET status = ? WHERE id = ?').run('failed', logId);
-      // Hard bounces are Failed rows with a hard type: a report about a row already Failed requalifies it.
-      const statusNow = failed ? 'failed' : row.status;
-      const delta = {
-        id: row.delivery_id,
-        hard:
-          Number(statusNow === 'failed' && verdict.type === 'hard') -
-          Number(row.status === 'failed' && row.failure_type === 'hard'),
-        soft: softIncrement(verdict.type, row.soft_counted),
-      };
-      if (failed) {
-        stmt(
-          db,
-          `UPDATE deliveries SET ${statusMoveSql('sent', 'failed')}, n_success = n_success - 1,
-                  n_hard = n_hard + @hard, n_soft = n_soft + @soft
-            WHERE id = @id`,
-        ).run({ ...delta, n: 1 });
-        return 'failed';
-      }
-      if (delta.hard || delta.soft)
-        stmt(db, 'UPDATE deliveries SET n_hard = n_hard + @hard, n_soft = n_soft + @soft WHERE id = @id').run(
-          delta,
-        );
-      return 'reason_updated';
+        logId,
+        { kind: 'bounce', action, verdict: { reason, type, bounceClass }, lastReply },
+        now,
+      );
     }
     case 'auto_reply':
     case 'unknown':
@@ -194,7 +146,7 @@ function applyToRow(
   }
 }
 
-function describe(effect: Effect, verdict: InboundVerdict): string {
+function describe(effect: ReportedEffect, verdict: InboundVerdict): string {
   switch (effect) {
     case 'failed':
       return `message failed: ${verdict.reason} (${verdict.type})`;

@@ -12,7 +12,7 @@ import {
   type BounceRule,
 } from '../../shared/domain/bounce-rules';
 import { BOUNCE_CLASS_IDS } from '../../shared/domain/reasons';
-import { DEFAULT_BOUNCE_RULES } from '../engine/bounce/default-rules';
+import { DEFAULT_BOUNCE_RULES } from '../defaults/bounce-rules';
 import type { Db } from './db';
 import { getSetting, setSetting } from './settings-repo';
 import { stmt } from './statements';

@@ -106,17 +106,9 @@ export function listDeliveries(
   };
 }
 
-/** Counters set once preparation has inserted the log rows (inside the preparation transaction). */
-export function setPreparedCounts(
-  db: Db,
-  id: number,
-  c: { initial: number; pending: number; ignored: number; importErrors: number },
-): void {
-  stmt(
-    db,
-    `UPDATE deliveries SET n_initial = @initial, n_pending = @pending, n_ignored = @ignored,
-       n_import_errors = @importErrors WHERE id = @id`,
-  ).run({ id, ...c });
+/** The import errors counter, set once preparation has read the list (the log rows are counted by the ledger). */
+export function setImportErrorCount(db: Db, id: number, importErrors: number): void {
+  stmt(db, 'UPDATE deliveries SET n_import_errors = @importErrors WHERE id = @id').run({ id, importErrors });
 }
 
 export type DeliveryPatch = Partial<
@@ -136,4 +128,8 @@ export function deliveryIdsInState(db: Db, state: DeliveryState): number[] {
   return (
     stmt(db, 'SELECT id FROM deliveries WHERE state = ? ORDER BY id').all(state) as { id: number }[]
   ).map((r) => r.id);
+}
+
+export function deliveryExists(db: Db, id: number): boolean {
+  return stmt(db, 'SELECT 1 FROM deliveries WHERE id = ?').get(id) !== undefined;
 }

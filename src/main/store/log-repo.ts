@@ -5,9 +5,8 @@
  */
 import type { Attempt, LogFilter, LogRow } from '../../shared/contract/schemas';
 import type { LOG_SORT_KEYS } from '../../shared/contract/schemas';
-import type { FailureType, ReasonId } from '../../shared/domain/reasons';
-import { LOG_STATUSES, type LogStatus } from '../../shared/domain/statuses';
-import { STATUS_COLUMN, statusMoveSql } from './counters';
+import { LOG_STATUSES } from '../../shared/domain/statuses';
+import { STATUS_COLUMN } from './counters';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor';
 import type { Db } from './db';
 import {
@@ -22,49 +21,42 @@ import { stmt } from './statements';
 
 export type LogSortKey = (typeof LOG_SORT_KEYS)[number];
 
-export interface NewLogRow {
-  id: number;
-  deliveryId: number;
-  line: number;
-  email: string;
-  addrKey: string;
-  domain: string;
-  fields: Readonly<Record<string, string>>;
-  status: LogStatus;
-  failureType: FailureType | null;
-  reason: ReasonId | null;
-  messageId: string | null;
-}
-
 /** The id the next inserted log row may take (call inside an IMMEDIATE transaction). */
 export function nextLogId(db: Db): number {
   return ((stmt(db, 'SELECT max(id) AS m FROM delivery_log').get() as { m: number | null }).m ?? 0) + 1;
 }
 
-/** Inserts rows with their ids; call inside the caller's transaction. */
-export function insertLogRows(db: Db, rows: readonly NewLogRow[], now: number): void {
-  const insert = stmt(
-    db,
-    `INSERT INTO delivery_log(id, delivery_id, line, email, addr_key, domain, fields_json, status, failure_type,
-       reason, message_id, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+/** Whether the delivery already has a row for this address (duplicates of a list; index log_delivery_addr). */
+export function hasLogRowFor(db: Db, deliveryId: number, addrKey: string): boolean {
+  return (
+    stmt(db, 'SELECT 1 FROM delivery_log WHERE delivery_id = ? AND addr_key = ?').get(deliveryId, addrKey) !==
+    undefined
   );
-  for (const r of rows) {
-    insert.run(
-      r.id,
-      r.deliveryId,
-      r.line,
-      r.email,
-      r.addrKey,
-      r.domain,
-      JSON.stringify(r.fields),
-      r.status,
-      r.failureType,
-      r.reason,
-      r.messageId,
-      now,
-    );
-  }
+}
+
+/** A log row as inMail ties a report to it. */
+export interface LogTarget {
+  logId: number;
+  deliveryId: number;
+  email: string;
+}
+
+/** The delivery's row for an address (first one), or null. */
+export function logTargetByAddress(db: Db, deliveryId: number, addrKey: string): LogTarget | null {
+  const row = stmt(
+    db,
+    'SELECT id, delivery_id, email FROM delivery_log WHERE delivery_id = ? AND addr_key = ? LIMIT 1',
+  ).get(deliveryId, addrKey) as { id: number; delivery_id: number; email: string } | undefined;
+  return row ? { logId: row.id, deliveryId: row.delivery_id, email: row.email } : null;
+}
+
+/** A log row by id, with its Message-ID, or null. */
+export function logTargetById(db: Db, id: number): (LogTarget & { messageId: string | null }) | null {
+  const row = stmt(db, 'SELECT id, delivery_id, email, message_id FROM delivery_log WHERE id = ?').get(id) as
+    { id: number; delivery_id: number; email: string; message_id: string | null } | undefined;
+  return row
+    ? { logId: row.id, deliveryId: row.delivery_id, email: row.email, messageId: row.message_id }
+    : null;
 }
 
 /** Ids of the next pending rows of a delivery, in id order (index log_delivery_status). */
@@ -74,20 +66,6 @@ export function pendingLogIds(db: Db, deliveryId: number, limit: number): number
     `SELECT id FROM delivery_log WHERE delivery_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
   ).all(deliveryId, limit) as { id: number }[];
   return rows.map((r) => r.id);
-}
-
-/** Every pending row -> cancelled, with the counters; call inside the caller's transaction. Returns the count. */
-export function cancelPendingRows(db: Db, deliveryId: number, now: number): number {
-  const n = stmt(
-    db,
-    `UPDATE delivery_log SET status = 'cancelled', updated_at = ? WHERE delivery_id = ? AND status = 'pending'`,
-  ).run(now, deliveryId).changes;
-  if (n > 0)
-    stmt(db, `UPDATE deliveries SET ${statusMoveSql('pending', 'cancelled')} WHERE id = @id`).run({
-      n,
-      id: deliveryId,
-    });
-  return n;
 }
 
 /** SQL expression each sort key orders by (matching an index), and its value for a row. */

@@ -676,6 +676,23 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN UPDATE revisions SET revision = revision + 1 WHERE topic = 'dkim_keys'; END;
     `,
   },
+  {
+    version: 10,
+    name: 'counters: per-domain and per-reason counters kept by the ledger, like the delivery counters',
+    sql: `
+      -- One mechanism for every counter: the ledger (src/main/store/ledger.ts), the only writer of the log's
+      -- statuses and of the queue's final states, moves the delivery, per-domain and per-reason counters in the
+      -- transaction that changes the rows they count, once per delivery / domain / reason per batch instead of
+      -- once per row. It also sets soft_counted (migration 6) when it makes a row soft.
+      DROP TRIGGER log_counts_insert;
+      DROP TRIGGER log_counts_update;
+      DROP TRIGGER log_reasons_update;
+      DROP TRIGGER queue_deferred_update;
+      DROP TRIGGER queue_deferred_delete;
+      DROP TRIGGER log_soft_counted_insert;
+      DROP TRIGGER log_soft_counted_update;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { AdaptiveSettings, AutomationRule, MxRule, RulesDocument } from '../../shared/contract/mta';
-import { DEFAULT_RULES } from '../engine/shaper/default-rules';
+import { DEFAULT_RULES } from '../defaults/mx-rules';
 import type { Db } from './db';
 import { getSetting, setSetting } from './settings-repo';
 import { stmt } from './statements';

@@ -19,7 +19,7 @@ import {
   type Classifier,
   type ReplyToClassify,
 } from './classifier';
-import { DEFAULT_BOUNCE_RULES } from './default-rules';
+import { DEFAULT_BOUNCE_RULES } from '../../defaults/bounce-rules';
 import { normaliseReply } from './normalise';
 
 export interface Classification {

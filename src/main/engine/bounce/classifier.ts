@@ -24,7 +24,7 @@ import {
 import { maskMatches } from '../../../shared/domain/domain-mask';
 import type { BounceClass, FailureType, ReasonId } from '../../../shared/domain/reasons';
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
-import { DEFAULT_BOUNCE_RULES } from './default-rules';
+import { DEFAULT_BOUNCE_RULES } from '../../defaults/bounce-rules';
 import { ENHANCED_STATUS_FALLBACK, enhancedStatusMeaning } from './enhanced-status';
 import { normaliseText } from './normalise';
 

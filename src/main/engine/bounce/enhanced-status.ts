@@ -3,7 +3,7 @@
  * the classifier's last resort when neither a text rule nor a status rule of the table decided.
  *
  * The specific codes that say something about the address (X.1.1, X.2.2, X.3.4 …) are rules of the table
- * (`default-rules.ts`, "status-…"), placed after the text rules and before the weak ones, so that they apply
+ * (`src/main/defaults/bounce-rules.ts`, "status-…"), placed after the text rules and before the weak ones, so that they apply
  * "only where the text says nothing better" and an analyst can see and edit them. What is left here is the
  * default of each subject, used when the table has no rule for the exact code; its verdicts are marked for
  * review ("To qualify") in the qualification table.

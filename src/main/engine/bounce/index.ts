@@ -10,7 +10,7 @@ export {
   type Classifier,
   type ReplyToClassify,
 } from './classifier';
-export { DEFAULT_BOUNCE_RULES } from './default-rules';
+export { DEFAULT_BOUNCE_RULES } from '../../defaults/bounce-rules';
 export { ENHANCED_STATUS_FALLBACK } from './enhanced-status';
 export { normaliseReply, normaliseText } from './normalise';
 export { checkRules, type RuleCheckResult, type RuleProblem } from './rule-check';

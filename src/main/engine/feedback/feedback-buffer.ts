@@ -2,14 +2,15 @@
  * Outcomes are written in batches (one transaction per batch): flushed `flushMs` of the clock after the first
  * waiting one, or at once when `maxBatch` are waiting. Deliveries touched are notified once per batch.
  */
-import type { Db } from '../../store/db';
+import type { EngineStore } from '../../store/engine-store';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../clock';
 import type { EngineNotifier } from '../types';
-import { applyOutcomes, type ApplyResult, type MessageOutcome } from './apply-outcomes';
+import { toLedgerOutcome, type ApplyResult, type MessageOutcome } from './apply-outcomes';
 
 export interface FeedbackBufferOptions {
-  db: Db;
+  /** The ledger's port. */
+  store: Pick<EngineStore, 'applyOutcomes'>;
   clock: Clock;
   notify: EngineNotifier;
   logger: Logger;
@@ -38,7 +39,7 @@ export function createFeedbackBuffer(o: FeedbackBufferOptions): FeedbackBuffer {
     waiting = [];
     let result: ApplyResult;
     try {
-      result = applyOutcomes(o.db, batch, o.clock.now());
+      result = o.store.applyOutcomes(batch.map(toLedgerOutcome), o.clock.now());
     } catch (err) {
       // Nothing of the batch was written: the messages keep their leases, which expire, and are tried again.
       o.logger.error('writing outcomes failed; the messages will be retried when their lease ends', {

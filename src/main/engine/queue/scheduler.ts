@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../logger';
 import type { Clock } from '../../clock';
-import type { LeasedItem, QueueStore } from './queue-store';
+import type { LeasedItem, QueueStore } from '../../store/queue-repo';
 
 export interface SchedulerOptions {
   clock: Clock;

@@ -16,20 +16,12 @@
  * `mx_rules` revision moved and the stored rules differ from the ones in force, reloads them like `reload` does.
  */
 import type { AdaptiveSettings, DestinationState, RulesDocument } from '../../../shared/contract/mta';
-import type { Db } from '../../store/db';
 import type { RevisionWatcher } from '../../store/revision-watcher';
-import { loadRules } from '../../store/rules-repo';
-import { recordShapingEvent } from '../../store/shaping-events-repo';
-import { stmt } from '../../store/statements';
+import type { ShaperStore } from '../../store/engine-store';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../clock';
 import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
-import {
-  DestinationRuntime,
-  type DestinationKind,
-  type PersistedState,
-  type ShapingChange,
-} from './destination';
+import { DestinationRuntime, type DestinationKind, type ShapingChange } from './destination';
 import { isRateSignal } from './rate-signal';
 import {
   compileAutomationRules,
@@ -52,7 +44,7 @@ export type Admission =
     };
 
 export interface ShaperOptions {
-  db: Db;
+  store: ShaperStore;
   clock: Clock;
   logger: Logger;
   rules: RulesDocument;
@@ -111,20 +103,6 @@ export function createShaper(o: ShaperOptions): Shaper {
   // The rules passed in were loaded at an unknown revision: the first check compares them with the store's.
   o.revisions.subscribe('mx_rules', followStoredRules);
 
-  const loadState = stmt(
-    o.db,
-    `SELECT suspended_until AS suspendedUntil, rate_per_hour AS ratePerHour, max_connections AS maxConnections,
-            throttled_until AS throttledUntil, reason FROM destination_state WHERE key = ?`,
-  );
-  const saveState = stmt(
-    o.db,
-    `INSERT INTO destination_state (key, suspended_until, rate_per_hour, max_connections, throttled_until, reason, updated_at)
-     VALUES (@key, @suspendedUntil, @ratePerHour, @maxConnections, @throttledUntil, @reason, @now)
-     ON CONFLICT(key) DO UPDATE SET suspended_until = excluded.suspended_until, rate_per_hour = excluded.rate_per_hour,
-       max_connections = excluded.max_connections, throttled_until = excluded.throttled_until,
-       reason = excluded.reason, updated_at = excluded.updated_at`,
-  );
-
   function runtimeOf(d: DestinationRuntime): Runtime {
     const r = byDestination.get(d);
     if (!r) throw new Error(`destination ${d.key} is not managed by this shaper`);
@@ -138,17 +116,12 @@ export function createShaper(o: ShaperOptions): Shaper {
   function apply(d: DestinationRuntime, changes: readonly ShapingChange[]): void {
     if (changes.length === 0) return;
     const now = o.clock.now();
-    o.db.transaction(() => {
-      saveState.run({ key: d.key, ...d.persisted(), now });
-      for (const c of changes)
-        recordShapingEvent(o.db, {
-          at: now,
-          destination: d.key,
-          kind: c.kind,
-          cause: c.cause,
-          detail: c.detail,
-        });
-    })();
+    o.store.saveDestinationChanges(
+      d.key,
+      d.persisted(),
+      changes.map((c) => ({ kind: c.kind, cause: c.cause, detail: c.detail })),
+      now,
+    );
     for (const c of changes)
       log.info(`destination ${c.kind}`, { destination: d.key, cause: c.cause, ...c.detail });
   }
@@ -210,7 +183,7 @@ export function createShaper(o: ShaperOptions): Shaper {
   function followStoredRules(): void {
     let stored: RulesDocument;
     try {
-      stored = loadRules(o.db);
+      stored = o.store.loadRules();
     } catch (err) {
       log.error('the stored rules cannot be read: the rules in force stay', { err });
       return;
@@ -235,7 +208,7 @@ export function createShaper(o: ShaperOptions): Shaper {
         const now = o.clock.now();
         const d = new DestinationRuntime(destination, kind, now);
         d.applyRules(matchMxRule(rules.mxRules, { hosts: d.hosts, domain }), automation, now);
-        const saved = loadState.get(destination.key) as PersistedState | undefined;
+        const saved = o.store.loadDestinationState(destination.key);
         if (saved) d.restore(saved, now);
         r = { d, waiters: [], saturated: false, leaseDomains: new Set() };
         runtimes.set(destination.key, r);

@@ -4,9 +4,15 @@
  * Counts are aggregated in memory per batch and written with one upsert per (delivery, destination, minute),
  * so a batch of hundreds of outcomes costs a handful of row writes.
  */
-import type { Db } from '../../store/db';
-import { addThroughput, minuteOf, type ThroughputRow } from '../../store/throughput-repo';
-import type { Disposition } from '../retry/policy';
+import type { Db } from './db';
+import { addThroughput, minuteOf, type ThroughputRow } from './throughput-repo';
+
+/** What happens to a message after an outcome: the retry policy's decision, as the store records it. */
+export type OutcomeDisposition =
+  | { kind: 'delivered' }
+  | { kind: 'bounced' }
+  | { kind: 'retry'; dueAt: number; rule?: string }
+  | { kind: 'expired' };
 
 /** Destination of the relay series, and of outcomes that never reached a destination (no route). */
 export const NO_DESTINATION = '';
@@ -18,7 +24,7 @@ export type ThroughputCounter = 'relayed' | 'accepted' | 'deferred' | 'bounced';
  * a final failure (hard bounce or expiry) -> bounced. A retry without an attempt (a message given back
  * without trying it) is not a deferral and counts nowhere.
  */
-export function counterOf(disposition: Disposition, attempted: boolean): ThroughputCounter | null {
+export function counterOf(disposition: OutcomeDisposition, attempted: boolean): ThroughputCounter | null {
   switch (disposition.kind) {
     case 'delivered':
       return 'accepted';

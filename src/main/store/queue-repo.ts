@@ -6,9 +6,9 @@
  * short (`leaseMs`, one minute by default) and renews them while a message is in flight, so a message held
  * by a dead process is free again within a minute, while a live second engine (e.g. `relaydeck run` next to
  * a console) never loses its leases to us. A restarted engine that finds no other live engine on the data
- * dir frees every lease at once instead of waiting for them to expire (see `engine-registry.ts`).
+ * dir frees every lease at once instead of waiting for them to expire (see `engine-instances-repo.ts`).
  */
-import type { Db } from '../../store/db';
+import type { Db } from './db';
 
 export interface LeasedItem {
   logId: number;
@@ -185,4 +185,9 @@ export function createQueueStore(db: Db): QueueStore {
     },
     count: () => countStmt.get() as number,
   };
+}
+
+/** Messages in the durable queue (whichever engine holds them). */
+export function queuedCount(db: Db): number {
+  return db.prepare('SELECT count(*) FROM queue').pluck().get() as number;
 }

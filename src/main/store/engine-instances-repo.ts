@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Db } from '../../store/db';
+import type { Db } from './db';
 
 export interface EngineRegistration {
   /** Leases freed because no other live engine held them. */

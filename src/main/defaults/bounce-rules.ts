@@ -23,8 +23,8 @@
  *    "mailbox unavailable", "rejected", "temporarily …") that say less than a status code would.
  * Anything left is decided by the status code's subject, then by the basic code (`classifier.ts`).
  */
-import type { BounceRule, BounceRuleInput } from '../../../shared/domain/bounce-rules';
-import { BounceRulesSchema } from '../../../shared/domain/bounce-rules';
+import type { BounceRule, BounceRuleInput } from '../../shared/domain/bounce-rules';
+import { BounceRulesSchema } from '../../shared/domain/bounce-rules';
 
 /** An address as the normaliser leaves it, in any of the brackets MTAs put around it. */
 const ADDR = String.raw`[<\["'(]?\{email\}[>\]"')]?`;

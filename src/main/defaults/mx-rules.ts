@@ -3,7 +3,7 @@
  * big receivers publish or are known to tolerate for a sender without history; analysts tune them in the
  * console (or `relaydeck rules import`). Order matters: first enabled match wins, the generic `*` rule is last.
  */
-import { RulesDocument, type AutomationRule, type MxRule } from '../../../shared/contract/mta';
+import { RulesDocument, type AutomationRule, type MxRule } from '../../shared/contract/mta';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
