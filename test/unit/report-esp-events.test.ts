@@ -7,7 +7,7 @@ import {
   EVENT_TYPES,
   messageEvents,
 } from '../../src/main/reports/esp-events';
-import type { InboundEvent } from '../../src/main/reports/queries';
+import type { InboundEvent } from '../../src/main/store/report-queries';
 import type { AttemptDbRow, LogDbRow } from '../../src/main/store/mappers';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);

@@ -12,7 +12,7 @@ import {
   type ReasonId,
 } from '../../shared/domain/reasons';
 import type { AttemptDbRow, LogDbRow } from '../store/mappers';
-import type { InboundEvent } from './queries';
+import type { InboundEvent } from '../store/report-queries';
 
 export const EVENT_TYPES = [
   'relayed',

@@ -9,7 +9,7 @@ import type { Db } from '../store/db';
 import { getDelivery, parseId } from '../store/deliveries-repo';
 import { domainsPage, reasonBreakdown } from '../store/domains-repo';
 import { buildReport } from './build';
-import { failedRecipients } from './queries';
+import { failedRecipients } from '../store/report-queries';
 import { buildSummary } from './summary-data';
 import type { Report, Section } from './types';
 

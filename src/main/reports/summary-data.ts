@@ -7,7 +7,7 @@ import type { ReportSummary } from '../../shared/contract/reports';
 import type { Db } from '../store/db';
 import { parseId } from '../store/deliveries-repo';
 import { deliveryHealth } from '../store/domains-repo';
-import { countNewQuarantines } from './queries';
+import { countNewQuarantines } from '../store/report-queries';
 
 export function reportPeriod(d: Delivery, now: number): { from: number; to: number } {
   const from = d.startedAt ?? d.createdAt;

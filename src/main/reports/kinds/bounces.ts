@@ -14,7 +14,7 @@ import {
 } from '../../../shared/domain/reasons';
 import { parseId } from '../../store/deliveries-repo';
 import { reasonBreakdown } from '../../store/domains-repo';
-import { failedByDomain, iterateLog } from '../queries';
+import { failedByDomain, iterateLog } from '../../store/report-queries';
 import type { Column, Report, Row } from '../types';
 import { reportFrame, type KindContext } from './common';
 

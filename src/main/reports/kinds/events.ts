@@ -4,7 +4,7 @@
  */
 import { parseId } from '../../store/deliveries-repo';
 import { EVENT_FIELDS, messageEvents, type EventField } from '../esp-events';
-import { attemptsOf, inboundEventsOf, iterateLogPages } from '../queries';
+import { attemptsOf, inboundEventsOf, iterateLogPages } from '../../store/report-queries';
 import type { Column, ColumnType, Report } from '../types';
 import { reportFrame, type KindContext } from './common';
 

@@ -2,7 +2,7 @@
 import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
 import { LOG_STATUS_LABELS } from '../../../shared/domain/statuses';
 import { parseId } from '../../store/deliveries-repo';
-import { iterateLog } from '../queries';
+import { iterateLog } from '../../store/report-queries';
 import type { Column, Report } from '../types';
 import { reportFrame, type KindContext } from './common';
 

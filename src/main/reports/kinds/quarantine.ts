@@ -4,7 +4,7 @@
  */
 import { FAILURE_TYPE_LABELS } from '../../../shared/domain/reasons';
 import { parseId } from '../../store/deliveries-repo';
-import { quarantineOfDelivery } from '../queries';
+import { quarantineOfDelivery } from '../../store/report-queries';
 import type { Report } from '../types';
 import { reportFrame, type KindContext } from './common';
 import { reportPeriod } from '../summary-data';

@@ -10,7 +10,7 @@ import { getDelivery, parseId } from '../../store/deliveries-repo';
 import { toLogRow } from '../../store/mappers';
 import { iso } from '../kinds/common';
 import { LOG_COLUMNS, logReport } from '../kinds/log';
-import { iterateLog } from '../queries';
+import { iterateLog } from '../../store/report-queries';
 import { cellText } from './cells';
 import type { Output } from './output';
 

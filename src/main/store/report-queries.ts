@@ -7,9 +7,9 @@ import type { QuarantineEntry } from '../../shared/contract/bounce';
 import type { FailedRecipient } from '../../shared/contract/reports';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import type { LogStatus } from '../../shared/domain/statuses';
-import type { Db } from '../store/db';
-import type { AttemptDbRow, LogDbRow } from '../store/mappers';
-import { stmt } from '../store/statements';
+import type { Db } from './db';
+import type { AttemptDbRow, LogDbRow } from './mappers';
+import { stmt } from './statements';
 
 /** Rows per keyset page. */
 export const CHUNK = 1000;
