@@ -14,6 +14,7 @@ import {
   listDeliveryDomains,
   reasonBreakdown,
 } from '../../src/main/store/domains-repo';
+import { domainStatusMoveSql } from '../../src/main/store/counter-tally';
 import { buildLogKeyQuery, logsPage, logsSeek } from '../../src/main/store/log-repo';
 import { applySmtp, complaint, relay, type SmtpEvent } from '../support/efs-events';
 import { insertDelivery, insertRecipients, openTempDb, type TempDb } from '../support/engine-fixtures';
@@ -96,6 +97,21 @@ describe('deliveries.domains', () => {
         expect(details).not.toMatch(/TEMP B-TREE|SCAN delivery_domains/);
       }
     }
+  });
+});
+
+describe('per-domain counters', () => {
+  it('moves a relay batch by looking its rows up by id, not by scanning the delivery', () => {
+    const plan = (
+      t.db.prepare(`EXPLAIN QUERY PLAN ${domainStatusMoveSql('pending', 'sent', 'ids')}`).all({
+        ids: '[1,2]',
+        deliveryId: 1,
+      }) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('\n');
+    expect(plan).toMatch(/SEARCH l USING INTEGER PRIMARY KEY/);
+    expect(plan).not.toMatch(/delivery_log USING (COVERING )?INDEX|SCAN (l|delivery_log)\b/);
   });
 });
 

@@ -123,14 +123,21 @@ export class CounterTally {
 }
 
 /**
- * SQL moving the per-domain status counters of the rows of one delivery that are still `from` and match
- * `where`, counted per domain before they move (run it just before the UPDATE that moves them).
+ * SQL moving the per-domain status counters of the rows of one delivery that are still `from`, counted per
+ * domain before they move (run it just before the UPDATE that moves them): all of them (`'all'`, a stopped
+ * delivery), or those whose ids are the JSON array `@ids` (`'ids'`, a relay batch). A batch is read from its
+ * ids (CROSS JOIN keeps that order: one primary-key lookup per id); reading the delivery's rows and keeping
+ * the batch's made each batch of a million-row delivery scan all its rows.
  */
-export function domainStatusMoveSql(from: LogStatus, to: LogStatus, where: string): string {
+export function domainStatusMoveSql(from: LogStatus, to: LogStatus, rows: 'all' | 'ids'): string {
   const a = STATUS_COLUMN[from];
   const b = STATUS_COLUMN[to];
+  const source =
+    rows === 'ids'
+      ? 'json_each(@ids) AS j CROSS JOIN delivery_log AS l ON l.id = j.value'
+      : 'delivery_log AS l';
   return `UPDATE delivery_domains SET ${a} = ${a} - c.n, ${b} = ${b} + c.n
-    FROM (SELECT domain, count(*) AS n FROM delivery_log
-           WHERE delivery_id = @deliveryId AND status = '${from}' AND ${where} GROUP BY domain) AS c
+    FROM (SELECT l.domain, count(*) AS n FROM ${source}
+           WHERE l.delivery_id = @deliveryId AND l.status = '${from}' GROUP BY l.domain) AS c
    WHERE delivery_domains.delivery_id = @deliveryId AND delivery_domains.domain = c.domain`;
 }

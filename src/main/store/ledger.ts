@@ -149,7 +149,7 @@ function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): 
   const expiresAt = now + Math.round(delivery.validity_ms / Math.max(1, delivery.time_scale));
   const ids = JSON.stringify(logIds.map(Number));
   stmt(db, QUEUE_PENDING).run({ ids, deliveryId: id, now, expiresAt });
-  stmt(db, domainStatusMoveSql('pending', to, 'id IN (SELECT value FROM json_each(@ids))')).run({
+  stmt(db, domainStatusMoveSql('pending', to, 'ids')).run({
     ids,
     deliveryId: id,
   });
@@ -190,7 +190,7 @@ function messageIdDomain(templateJson: string): string {
 /** Cancels the delivery's messages not relayed yet (call inside the caller's transaction). Returns how many. */
 export function cancelPending(db: Db, deliveryId: number, now: number): number {
   const to = nextStatus('efs', 'cancelled', 'pending');
-  stmt(db, domainStatusMoveSql('pending', to, '1')).run({ deliveryId });
+  stmt(db, domainStatusMoveSql('pending', to, 'all')).run({ deliveryId });
   const n = stmt(
     db,
     `UPDATE delivery_log SET status = @to, updated_at = @now WHERE delivery_id = @id AND status = 'pending'`,
