@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/clock';
 import { nodeDns } from '../../src/main/engine/relay/node-dns';
@@ -22,11 +23,8 @@ let app: App;
 beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: tmp.dir,
-    logger: silentLogger,
   });
 });
 afterAll(async () => {

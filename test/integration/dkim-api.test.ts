@@ -4,11 +4,8 @@
  */
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
-import { chromiumPrinter } from '../../src/main/node/report-printer';
-import { silentLogger } from '../../src/main/logger';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { signatureTags, verifyDkim } from '../support/dkim-fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/engine-smtp-servers';
@@ -23,11 +20,8 @@ beforeEach(async () => {
   tmp = makeTempDir();
   server = await startScriptedServer();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: tmp.dir,
-    logger: silentLogger,
     sandbox: false,
   });
 });

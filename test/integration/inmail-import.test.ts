@@ -7,10 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
-import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { ManualClock } from '../../src/main/clock';
 import { createImapPoller, type ImapSession } from '../../src/main/inmail/imap-poller';
 import { silentLogger } from '../../src/main/logger';
@@ -25,11 +23,8 @@ let rows: { id: number; delivery_id: number; email: string; message_id: string }
 beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: tmp.dir,
-    logger: silentLogger,
     sandbox: false,
   });
   const created = await app.handlers['deliveries.create'](

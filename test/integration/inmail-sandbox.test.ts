@@ -5,11 +5,8 @@
  * SMTP server, the inMail listener receiving the asynchronous mail over SMTP on 127.0.0.1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
-import { chromiumPrinter } from '../../src/main/node/report-printer';
-import { silentLogger } from '../../src/main/logger';
 import { parseVerp } from '../../src/main/engine/bounce/verp';
 import { verpKeyOf } from '../../src/main/inmail';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -22,11 +19,8 @@ let app: App;
 beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: tmp.dir,
-    logger: silentLogger,
   });
 });
 afterAll(async () => {

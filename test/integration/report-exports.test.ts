@@ -7,11 +7,8 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
-import { chromiumPrinter } from '../../src/main/node/report-printer';
-import { silentLogger } from '../../src/main/logger';
 import { exportReport } from '../../src/main/reports/export';
 import { REPORT_KINDS, type ReportKind } from '../../src/shared/contract/reports';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -72,11 +69,8 @@ function inboundMessages(n: number, timeoutMs = 15_000): Promise<void> {
 beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: tmp.dir,
-    logger: silentLogger,
   });
   const created = await app.handlers['deliveries.create'](
     deliveryRequest({

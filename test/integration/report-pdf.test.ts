@@ -10,11 +10,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
-import { chromiumPrinter, findChromium } from '../../src/main/node/report-printer';
-import { silentLogger } from '../../src/main/logger';
+import { findChromium } from '../../src/main/node/report-printer';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
@@ -45,11 +43,8 @@ beforeAll(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   tmp = makeTempDir();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: path.join(tmp.dir, 'data'),
-    logger: silentLogger,
   });
   const created = await app.handlers['deliveries.create'](
     deliveryRequest({

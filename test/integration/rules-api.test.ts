@@ -6,10 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/api/dispatch';
+import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
-import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { silentLogger } from '../../src/main/logger';
 import type { RulesDocument } from '../../src/shared/contract/mta';
@@ -23,11 +21,8 @@ let app: App;
 beforeAll(async () => {
   tmp = makeTempDir();
   app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
+    ...TEST_APP,
     dataDir: tmp.dir,
-    logger: silentLogger,
   });
 });
 afterAll(async () => {
