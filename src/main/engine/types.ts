@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
 import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
+import type { AttemptRecord } from '../store/ledger';
 import type { RevisionWatcher } from '../store/revision-watcher';
 import type { Clock } from '../clock';
 import type { Classifier } from './bounce/classifier';
@@ -23,20 +24,8 @@ export interface DnsResolver {
   resolve6(host: string): Promise<(string | { address: string; ttl?: number })[]>;
 }
 
-/** One SMTP reply seen while delivering, as a value (expected outcomes are never exceptions). */
-export interface SmtpOutcome {
-  kind: 'accepted' | 'deferred' | 'failed';
-  /** null when no reply was received (connection refused, timeout, drop). */
-  code: number | null;
-  enhanced: string | null;
-  text: string;
-  /** The SMTP command the reply answered (CONNECT, EHLO, MAIL, RCPT, DATA, ...). */
-  command: string | null;
-  mxHost: string | null;
-  ip: string | null;
-  tls: boolean;
-  durationMs: number;
-}
+/** One SMTP reply seen while delivering, as a value: the record the ledger keeps of an attempt. */
+export type SmtpOutcome = AttemptRecord;
 
 /** How the relay talks to a destination, from its MX rule (SPEC §6). */
 export interface RelayPolicy {

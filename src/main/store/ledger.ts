@@ -226,12 +226,17 @@ export function completeIfDone(db: Db, deliveryId: number | string, now: number)
 // ---------------------------------------------------------------------------------------------------------
 // Synchronous outcomes (the MTA)
 
-/** An SMTP attempt as the ledger records it. */
+/**
+ * An SMTP attempt as the ledger records it: one reply seen while delivering, as a value (expected outcomes are
+ * never exceptions). The engine's `SmtpOutcome` is this type.
+ */
 export interface AttemptRecord {
   kind: 'accepted' | 'deferred' | 'failed';
+  /** null when no reply was received (connection refused, timeout, drop). */
   code: number | null;
   enhanced: string | null;
   text: string;
+  /** The SMTP command the reply answered (CONNECT, EHLO, MAIL, RCPT, DATA, ...). */
   command: string | null;
   mxHost: string | null;
   ip: string | null;
