@@ -26,6 +26,7 @@ import type { Logger } from './logger';
 import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { queuedCount } from './store/queue-repo';
+import { createEngineStore } from './store/engine-store';
 import { createRevisionWatcher } from './store/revision-watcher';
 import { watchedSetting } from './store/settings-repo';
 
@@ -149,14 +150,14 @@ export async function openApp(options: AppOptions): Promise<App> {
           clock,
           dns: options.dns,
           relayFactory: options.relayFactory ?? createSmtpRelayFactory({ clock: systemClock }),
-          db,
+          store: createEngineStore(db),
           logger: logger.child({ component: 'engine' }),
           notify: bus,
           defaultRoute: () => defaultRoute() ?? null,
           sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
           signer,
           revisions,
-          ...(options.relayFactory ? {} : { transmitter: workers }),
+          ...(options.relayFactory ? {} : { sender: workers }),
           bounceClassifier: bounce.classifier,
           envelopeSender: bounce.envelopeSender,
         })

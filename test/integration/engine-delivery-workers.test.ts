@@ -30,6 +30,7 @@ import {
   queueRow,
   recordingNotifier,
   relayedDelivery,
+  engineStorePorts,
 } from '../support/engine-fixtures';
 import { startRawServer, startScriptedServer } from '../support/engine-smtp-servers';
 import { noDns } from '../support/dns-fixtures';
@@ -413,8 +414,8 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      transmitter: enginePool,
-      db: t.db,
+      sender: enginePool,
+      ...engineStorePorts(t.db, clock),
       logger: silentLogger,
       notify: recordingNotifier(),
       defaultRoute: () => ({ kind: 'smtp', host: '127.0.0.1', port: server.port }),

@@ -12,6 +12,7 @@ import {
   recordingNotifier,
   relayedDelivery,
   type TempDb,
+  engineStorePorts,
 } from '../support/engine-fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/engine-smtp-servers';
 import { getQuarantineState } from '../../src/main/store/quarantine-repo';
@@ -59,7 +60,7 @@ describe('engine end to end against the sandbox', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
+      ...engineStorePorts(t.db, clock),
       logger: silentLogger,
       notify,
       defaultRoute: () => ({ kind: 'sandbox' }),
@@ -133,7 +134,7 @@ describe('engine end to end against the sandbox', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
+      ...engineStorePorts(t.db, clock),
       logger: silentLogger,
       notify: recordingNotifier(),
       defaultRoute: () => ({ kind: 'sandbox' }),
@@ -156,7 +157,7 @@ function startRoutedEngine(clock: ManualClock, options: { feedbackFlushMs?: numb
     clock,
     dns: noDns,
     relayFactory: createSmtpRelayFactory({ clock }),
-    db: t.db,
+    ...engineStorePorts(t.db, clock),
     logger: silentLogger,
     notify: recordingNotifier(),
     defaultRoute: () => null,

@@ -23,7 +23,13 @@ import type { MxRule, RulesDocument } from '../../src/shared/contract/mta';
 import { BOUNCE_CLASS_MAPPING } from '../../src/shared/domain/bounce-rules';
 import { captureLogger } from '../support/api-test-logger';
 import { reply, scriptedRelays } from '../support/engine-fakes';
-import { openTempDb, recordingNotifier, relayedDelivery, type TempDb } from '../support/engine-fixtures';
+import {
+  openTempDb,
+  recordingNotifier,
+  relayedDelivery,
+  type TempDb,
+  engineStorePorts,
+} from '../support/engine-fixtures';
 import { noDns } from '../support/dns-fixtures';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -71,7 +77,7 @@ function startEngine(clock: ManualClock, factory: RelayFactory) {
     clock,
     dns: noDns,
     relayFactory: factory,
-    db: t.db,
+    ...engineStorePorts(t.db, clock),
     logger,
     notify: recordingNotifier(),
     defaultRoute: () => ({ kind: 'smtp', host: 'relay.fake', port: 25 }),

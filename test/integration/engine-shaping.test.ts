@@ -14,6 +14,7 @@ import {
   recordingNotifier,
   relayedDelivery,
   type TempDb,
+  engineStorePorts,
 } from '../support/engine-fixtures';
 import { reply, scriptedRelays } from '../support/engine-fakes';
 import { noDns } from '../support/dns-fixtures';
@@ -42,7 +43,7 @@ function start(
     clock,
     dns: noDns,
     relayFactory: factory,
-    db: t.db,
+    ...engineStorePorts(t.db, clock),
     logger: silentLogger,
     notify: recordingNotifier(),
     defaultRoute: () => ({ kind: 'smtp', host, port: 25 }),

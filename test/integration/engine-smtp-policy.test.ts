@@ -8,7 +8,13 @@ import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { silentLogger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { MessageTemplate } from '../../src/shared/contract';
-import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
+import {
+  logByEmail,
+  openTempDb,
+  recordingNotifier,
+  relayedDelivery,
+  engineStorePorts,
+} from '../support/engine-fixtures';
 import { TEST_POLICY } from '../support/engine-fakes';
 import type { OutboundMessage, Relay, RelayPolicy } from '../../src/main/engine/types';
 import { noDns } from '../support/dns-fixtures';
@@ -387,7 +393,7 @@ describe('the engine never opens more connections than the rule allows', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
+      ...engineStorePorts(t.db, clock),
       logger: silentLogger,
       notify: recordingNotifier(),
       defaultRoute: () => null,
@@ -421,7 +427,7 @@ describe('multi-recipient transactions through the engine', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
+      ...engineStorePorts(t.db, clock),
       logger: silentLogger,
       notify: recordingNotifier(),
       defaultRoute: () => null,

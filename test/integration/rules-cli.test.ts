@@ -19,7 +19,7 @@ import { formatRulesJson } from '../../src/shared/contract/rules-json';
 import type { RulesDocument } from '../../src/shared/contract/mta';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 import { captureLogger } from '../support/api-test-logger';
-import { logByEmail, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
+import { logByEmail, recordingNotifier, relayedDelivery, engineStorePorts } from '../support/engine-fixtures';
 import { noDns } from '../support/dns-fixtures';
 
 const root = path.resolve(__dirname, '../..');
@@ -152,7 +152,7 @@ describe('relaydeck rules import next to a running engine', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      db,
+      ...engineStorePorts(db, clock),
       logger,
       notify: recordingNotifier(),
       defaultRoute: () => null,

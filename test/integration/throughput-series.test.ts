@@ -10,6 +10,7 @@ import {
   recordingNotifier,
   relayedDelivery,
   type TempDb,
+  engineStorePorts,
 } from '../support/engine-fixtures';
 import { startScriptedServer, type ScriptedServer } from '../support/engine-smtp-servers';
 import { noDns } from '../support/dns-fixtures';
@@ -45,7 +46,7 @@ describe('throughput series of a delivery through a scripted server', () => {
       clock,
       dns: noDns,
       relayFactory: createSmtpRelayFactory({ clock }),
-      db: t.db,
+      ...engineStorePorts(t.db, clock),
       logger: silentLogger,
       notify: recordingNotifier(),
       defaultRoute: () => null,

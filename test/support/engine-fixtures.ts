@@ -10,7 +10,10 @@ import { insertLogRows, relay, type NewLogRow } from '../../src/main/store/ledge
 import { nextLogId } from '../../src/main/store/log-repo';
 import type { HostPort, MessageTemplate, Route } from '../../src/shared/contract';
 import type { ReportingMode } from '../../src/shared/domain/statuses';
-import type { EngineNotifier } from '../../src/main/engine/types';
+import type { EngineDeps, EngineNotifier } from '../../src/main/engine/types';
+import type { Clock } from '../../src/main/clock';
+import { createEngineStore } from '../../src/main/store/engine-store';
+import { createRevisionWatcher } from '../../src/main/store/revision-watcher';
 
 export interface TempDb {
   db: Db;
@@ -205,4 +208,9 @@ export function recordingNotifier(): EngineNotifier & { deliveries: string[]; lo
     deliveryChanged: (id) => deliveries.push(id),
     logsChanged: (id) => logs.push(id),
   };
+}
+
+/** The engine's store ports over a test database: its `EngineStore` and a revision watcher on the test's clock. */
+export function engineStorePorts(db: Db, clock: Clock): Pick<EngineDeps, 'store' | 'revisions'> {
+  return { store: createEngineStore(db), revisions: createRevisionWatcher({ db, clock }) };
 }

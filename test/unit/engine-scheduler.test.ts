@@ -16,6 +16,7 @@ import {
   recordingNotifier,
   relayedDelivery,
   type TempDb,
+  engineStorePorts,
 } from '../support/engine-fixtures';
 import { reply, scriptedRelays } from '../support/engine-fakes';
 import { noDns } from '../support/dns-fixtures';
@@ -43,7 +44,7 @@ function startEngine(
     clock,
     dns: noDns,
     relayFactory,
-    db: t.db,
+    ...engineStorePorts(t.db, clock),
     logger: silentLogger,
     notify,
     defaultRoute: () => ({ kind: 'smtp', host: 'relay.fake', port: 25 }),

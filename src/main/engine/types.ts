@@ -2,7 +2,7 @@
  * The engine's seams. Everything the MTA side touches outside itself is injected through EngineDeps, so tests
  * reach every path (4xx, 5xx, timeouts, drops) deterministically and the sandbox can compress time.
  */
-import type { Db } from '../store/db';
+import type { EngineStore } from '../store/engine-store';
 import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
 import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
@@ -111,7 +111,7 @@ export interface TransmitJob {
   policy: RelayPolicy;
 }
 
-/** A whole attempt handed to a transmitter: compose from the delivery's template, sign, send over SMTP. */
+/** A whole attempt handed to a sender: compose from the delivery's template, sign, send over SMTP. */
 export interface TransmitRequest extends TransmitJob {
   /** The delivery's `template_json` (sent to each worker once). */
   templateJson: string;
@@ -124,13 +124,16 @@ export interface TransmitResult {
 }
 
 /**
- * Does whole attempts off the main thread (the delivery workers). Rejects with a `ComposeError` when the
- * message cannot be composed, with another error when the attempt could not be made (the message goes back
- * to the queue and is retried).
+ * The pipeline's one way to make an attempt: compose the message (one recipient's, or one shared by a group),
+ * sign it when its domain has a DKIM key, send it over SMTP, and return one outcome per envelope recipient.
+ * Two implementations: the delivery workers (`engine/workers/pool.ts`, the whole attempt in a worker thread)
+ * and the in-process sender (`engine/relay/in-process-sender.ts`, an injected relay factory on the main
+ * thread). Rejects with a `ComposeError` when the message cannot be composed, with another error when the
+ * attempt could not be made (the message goes back to the queue and is retried, never sent unsigned).
  */
-export interface Transmitter {
+export interface Sender {
   transmit(request: TransmitRequest): Promise<TransmitResult>;
-  /** SMTP sessions open to a destination, over every worker. */
+  /** SMTP sessions open to a destination. */
   openConnections(destinationKey: string): number;
   /** Drops a finished delivery's template. */
   forget(deliveryId: number): void;
@@ -177,7 +180,8 @@ export interface EngineDeps {
   clock: Clock;
   dns: DnsResolver;
   relayFactory: RelayFactory;
-  db: Db;
+  /** The engine's port to the store (`createEngineStore(db)`): it holds no database handle of its own. */
+  store: EngineStore;
   logger: Logger;
   notify: EngineNotifier;
   /** Route used when no delivery route or smart host matches (fresh install: the sandbox). null = MX. */
@@ -186,16 +190,13 @@ export interface EngineDeps {
   sandboxAddress: () => HostPort | null;
   /** DKIM signer (SPEC §5); without one messages leave unsigned. */
   signer?: MessageSigner;
+  /** The store's revision watcher, shared with the app: rules written by another process reach the shaper. */
+  revisions: RevisionWatcher;
   /**
-   * The store's revision watcher, shared with the rest of the app (rules written by another process reach the
-   * shaper through it); without one the engine watches on its own clock.
+   * The delivery workers' sender: with it every message is composed, signed and sent over SMTP in a worker
+   * thread (`relayFactory` is then unused); without it the main thread sends through `relayFactory`.
    */
-  revisions?: RevisionWatcher;
-  /**
-   * Delivery workers: with them every message is composed, signed and sent over SMTP in a worker thread
-   * (`relayFactory` is then unused); without them the main thread sends through `relayFactory`.
-   */
-  transmitter?: Transmitter;
+  sender?: Sender;
   /** The stored, reloadable bounce classifier (SPEC §4.2); without one the shipped default rules classify. */
   bounceClassifier?: Pick<Classifier, 'classify'>;
   /** VERP MAIL FROM of each message (SPEC §4.3); without one the template's From address is the sender. */

@@ -24,7 +24,7 @@ import type { Clock } from '../../clock';
 import { DkimSignError } from '../dkim/errors';
 import type { DomainKeys } from '../dkim/signing';
 import { ComposeError } from '../relay/compose';
-import type { ComposeJob, SignResult, TransmitRequest, TransmitResult, Transmitter } from '../types';
+import type { ComposeJob, Sender, SignResult, TransmitRequest, TransmitResult } from '../types';
 import { asBuffer, createBatcher, transferable, type FromWorker, type ToWorker } from './protocol';
 
 /** A request could not be done by a worker (it stopped, or the pool is closed): retry the message later. */
@@ -32,7 +32,7 @@ export class DeliveryWorkerError extends Error {
   override name = 'DeliveryWorkerError';
 }
 
-export interface DeliveryWorkers extends Transmitter {
+export interface DeliveryWorkers extends Sender {
   /** Signs `raw` with the keys of `domain`. `raw`'s memory may be transferred: do not reuse it. */
   sign(raw: Buffer, domain: string, signTime: number): Promise<SignResult>;
   /**
