@@ -42,7 +42,14 @@ describe('relaydeck inmail and quarantine', () => {
     );
     const r = await relaydeck(['inmail', 'import', '--json', '--data', data, file]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ file, messages: 1, matched: 0, unmatched: 1, errors: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      file,
+      messages: 1,
+      matched: 0,
+      unmatched: 1,
+      duplicates: 0,
+      errors: [],
+    });
     expect(
       (await relaydeck(['inmail', 'import', '--data', data, path.join(tmp.dir, 'missing.eml')])).code,
     ).toBe(2);

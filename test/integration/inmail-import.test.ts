@@ -116,7 +116,7 @@ describe('inMail import and matching', () => {
       { fileName: 'bounces.mbox', contentBase64: fs.readFileSync(file).toString('base64') },
       ctx,
     );
-    expect(result).toEqual({ messages: 4, matched: 2, unmatched: 2, errors: [] });
+    expect(result).toEqual({ messages: 4, matched: 2, unmatched: 2, duplicates: 0, errors: [] });
 
     const list = await app.handlers['inmail.list']({ cursor: null, limit: 10 }, ctx);
     expect(list.items.map((m) => [m.source, m.matched, m.matchedBy]).reverse()).toEqual([

@@ -21,7 +21,7 @@ ties it to the message it reports on (VERP return-path, trace header, Message-ID
 (failed message, denylisted address, ...). Messages that match nothing are kept and listed in the console.
 
 Options:
-  --json         print one JSON object per file: {file, messages, matched, unmatched, errors}
+  --json         print one JSON object per file: {file, messages, matched, unmatched, duplicates, errors}
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help     show this help`,
   async run(argv, io) {
@@ -56,7 +56,7 @@ Options:
           continue;
         }
         io.stdout.write(
-          `${file}: ${result.messages} message(s), ${result.matched} matched, ${result.unmatched} unmatched\n`,
+          `${file}: ${result.messages} message(s), ${result.matched} matched, ${result.unmatched} unmatched, ${result.duplicates} already received\n`,
         );
         for (const e of result.errors) io.stdout.write(`  message ${e.index}: ${e.message}\n`);
       }
