@@ -165,6 +165,26 @@ describe('the inMail SMTP listener', () => {
   });
 });
 
+describe('messages stored by an older version but never processed', () => {
+  it('are processed at start (resumeUnprocessed)', async () => {
+    // Before migration 11 a message was stored, then parsed and processed: a kill in between left this.
+    const id = Number(
+      t.db
+        .prepare(
+          "INSERT INTO inbound_messages (received_at, source, envelope_to, size) VALUES (?, 'import', NULL, 40)",
+        )
+        .run(clock.now()).lastInsertRowid,
+    );
+    t.db.prepare('INSERT INTO inbound_raw (message_id, raw) VALUES (?, ?)').run(id, note(9));
+    expect(await inmail.resumeUnprocessed()).toBe(1);
+    expect(t.db.prepare('SELECT subject, processed_at FROM inbound_messages WHERE id = ?').get(id)).toEqual({
+      subject: 'note 9',
+      processed_at: clock.now(),
+    });
+    expect(await inmail.resumeUnprocessed()).toBe(0);
+  });
+});
+
 describe('retention of inbound mail', () => {
   it('deletes messages older than the retention days, on the injected clock', async () => {
     setSetting(t.db, 'inmail.retention', { days: 30, maxMegabytes: 100 });
