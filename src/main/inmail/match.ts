@@ -62,8 +62,8 @@ export function matchReport(
     if (
       row &&
       row.deliveryId === Number(ids[2]) &&
-      row.messageId === bracketed &&
-      sameToken(messageIdToken(row.messageId), given)
+      sameToken(messageIdToken(row.messageId), given) &&
+      row.messageId === bracketed
     )
       return { by: 'message_id', deliveryId: row.deliveryId, row };
   }
