@@ -19,7 +19,7 @@ import { createDkimKeyring, createDkimSigner } from './engine/dkim';
 import { createDeliveryWorkers } from './engine/workers/pool';
 import { deliveryWorkerScript } from './engine/workers/script';
 import { startSandbox, type Sandbox } from './engine/sandbox';
-import { startBounceSide, type BounceSide } from './inmail';
+import { startBounceSide, type BounceSide, type BounceSideOptions } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import type { Logger } from './logger';
@@ -51,9 +51,10 @@ export interface AppOptions {
   engine?: boolean;
   /**
    * The inMail SMTP listener (bounce mailbox, SPEC §4.3): its port (default the `inmail.port` setting, else
-   * ephemeral) or false for none. IMAP polling follows the stored settings.
+   * ephemeral), its limits (size, connections, idle and session time) or false for none. IMAP polling follows
+   * the stored settings.
    */
-  inmail?: { port?: number; maxBytes?: number } | false;
+  inmail?: BounceSideOptions['listen'];
   /** IMAP client of the poller (tests inject a fake; default imapflow). */
   imapConnect?: ImapClientFactory;
   /** Builds the PDF printer: Electron's hidden window, or headless Chromium (src/main/node/report-printer.ts). */

@@ -96,7 +96,7 @@ describe('campaign lifecycle', () => {
     );
     expect(page.items.map((r) => r.messageId)).toEqual(
       page.items.map((r) =>
-        expect.stringMatching(new RegExp(`^<${r.id}\\.${delivery.id}\\.[0-9a-f]{12}@example\\.test>$`)),
+        expect.stringMatching(new RegExp(`^<${r.id}\\.${delivery.id}\\.[0-9a-f]{32}@example\\.test>$`)),
       ),
     );
     const stored = app.db

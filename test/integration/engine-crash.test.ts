@@ -42,7 +42,8 @@ async function startReceiver(delayMs: number): Promise<Receiver> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('latin1');
         const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-        const id = /^X-Relaydeck-ID:\s*(\S+)/im.exec(head)?.[1];
+        // `<deliveryId>.<logId>` (the trace header's token after it is not needed here).
+        const id = /^X-Relaydeck-ID:\s*(\d+\.\d+)/im.exec(head)?.[1];
         const accept = () => {
           if (!id) return callback(new Error('no X-Relaydeck-ID header'));
           received.set(id, (received.get(id) ?? 0) + 1);

@@ -249,7 +249,10 @@ describe('engine end to end against a scripted server (route, classic reporting,
     const row = logByEmail(t.db, deliveryId, 'ok@example.com');
     expect(raw).toContain(`Message-ID: ${row.message_id}`);
     // Header names are case-insensitive; nodemailer writes this one as X-Relaydeck-ID.
-    expect(raw).toMatch(new RegExp(`^X-Relaydeck-Id: ${deliveryId}\\.${row.id}\r$`, 'im'));
+    // The trace header carries the row's Message-ID token (128 random bits), so it cannot be guessed.
+    const token = /\.([0-9a-f]{32})@/.exec(row.message_id ?? '')?.[1];
+    expect(token).toBeDefined();
+    expect(raw).toMatch(new RegExp(`^X-Relaydeck-Id: ${deliveryId}\\.${row.id}\\.${token}\r$`, 'im'));
     expect(raw).toContain('Subject: Hello Ann <&>');
     expect(raw).toMatch(/From: Relaydeck Ops <news@sender\.test>/);
     expect(raw).toContain('<p>Dear Ann &#60;&#38;&#62;</p>');

@@ -42,10 +42,47 @@ describe('relaydeck inmail and quarantine', () => {
     );
     const r = await relaydeck(['inmail', 'import', '--json', '--data', data, file]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ file, messages: 1, matched: 0, unmatched: 1, errors: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      file,
+      messages: 1,
+      matched: 0,
+      unmatched: 1,
+      duplicates: 0,
+      errors: [],
+    });
     expect(
       (await relaydeck(['inmail', 'import', '--data', data, path.join(tmp.dir, 'missing.eml')])).code,
     ).toBe(2);
+  });
+
+  it('imports the same file twice: stored once; shows, sets and applies the retention', async () => {
+    const dir = path.join(tmp.dir, 'retention');
+    const file = path.join(tmp.dir, 'big.mbox');
+    const body = `${'z'.repeat(76)}\n`.repeat(5_500);
+    fs.writeFileSync(
+      file,
+      [1, 2, 3]
+        .map((i) => `From x Thu Jan  1 00:00:00 2026\nFrom: a@example.org\nSubject: big ${i}\n\n${body}\n`)
+        .join(''),
+    );
+    expect((await relaydeck(['inmail', 'import', '--data', dir, file])).stdout).toMatch(
+      /3 message\(s\), 0 matched, 3 unmatched, 0 already received\n$/,
+    );
+    expect((await relaydeck(['inmail', 'import', '--data', dir, file])).stdout).toMatch(
+      /3 message\(s\), 0 matched, 0 unmatched, 3 already received\n$/,
+    );
+    expect((await relaydeck(['inmail', 'retention', '--data', dir])).stdout).toBe(
+      'inbound mail kept 90 day(s), at most 512 MB; 0 message(s) deleted\n',
+    );
+    expect((await relaydeck(['inmail', 'retention', '--max-mb', '1', '--data', dir])).stdout).toBe(
+      'inbound mail kept 90 day(s), at most 1 MB; 1 message(s) deleted\n',
+    );
+    expect((await relaydeck(['inmail', 'retention', '--days', '7', '--data', dir])).stdout).toBe(
+      'inbound mail kept 7 day(s), at most 1 MB; 0 message(s) deleted\n',
+    );
+    const bad = await relaydeck(['inmail', 'retention', '--days', '0', '--data', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--days 0: expected a whole number from 1 to 36500');
   });
 
   it('sets, lists, exports, removes and imports quarantine entries', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
 import { ManualClock } from '../../src/main/clock';
+import { traceValue } from '../../src/main/engine/bounce/trace';
 import { createImapPoller, type ImapSession } from '../../src/main/inmail/imap-poller';
 import { silentLogger } from '../../src/main/logger';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -95,7 +96,7 @@ describe('inMail import and matching', () => {
       dsn({
         to: 'bounces@example.test',
         rcpt: ann!.email,
-        original: `Subject: hi\r\nX-Relaydeck-Id: ${ann!.delivery_id}.${ann!.id}`,
+        original: `Subject: hi\r\nX-Relaydeck-Id: ${traceValue(ann!.delivery_id, ann!.id, ann!.message_id)}`,
       }),
       dsn({
         to: 'bounces@example.test',
@@ -115,7 +116,7 @@ describe('inMail import and matching', () => {
       { fileName: 'bounces.mbox', contentBase64: fs.readFileSync(file).toString('base64') },
       ctx,
     );
-    expect(result).toEqual({ messages: 4, matched: 2, unmatched: 2, errors: [] });
+    expect(result).toEqual({ messages: 4, matched: 2, unmatched: 2, duplicates: 0, errors: [] });
 
     const list = await app.handlers['inmail.list']({ cursor: null, limit: 10 }, ctx);
     expect(list.items.map((m) => [m.source, m.matched, m.matchedBy]).reverse()).toEqual([
@@ -168,7 +169,7 @@ describe('inMail import and matching', () => {
         raw: dsn({
           to: 'x@example.test',
           rcpt: cy.email,
-          original: `X-Relaydeck-Id: ${cy.delivery_id}.${cy.id}`,
+          original: `X-Relaydeck-Id: ${traceValue(cy.delivery_id, cy.id, cy.message_id)}`,
         }),
       });
     } finally {

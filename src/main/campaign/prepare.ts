@@ -18,6 +18,7 @@ import { insertLogRows, type NewLogRow } from '../store/ledger';
 import { hasLogRowFor, nextLogId } from '../store/log-repo';
 import { quarantineLookup } from '../store/quarantine-repo';
 import { exclusionOf } from '../quarantine/policy';
+import { TRACE_TOKEN_BYTES } from '../engine/bounce/trace';
 import {
   LISTED_ERRORS,
   listedErrors,
@@ -68,12 +69,15 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
       const firstErrors: ImportError[] = [];
 
       const writeBatch = () => {
-        const random = randomBytes(batch.length * 6).toString('hex');
+        // The Message-ID's token: 128 random bits per row (engine/bounce/trace.ts), so that a report quoting
+        // the Message-ID or the trace header cannot be forged.
+        const random = randomBytes(batch.length * TRACE_TOKEN_BYTES).toString('hex');
+        const width = TRACE_TOKEN_BYTES * 2;
         const rows = batch.map((r, j) => {
           const state = r.kind === 'valid' ? lookup(r.addrKey) : null;
           const excluded = state ? exclusionOf(state, now) : null;
           if (excluded) excludedCounts[excluded]++;
-          return logRow(r, logId + j, deliveryId, domain, random.slice(j * 12, j * 12 + 12), excluded);
+          return logRow(r, logId + j, deliveryId, domain, random.slice(j * width, (j + 1) * width), excluded);
         });
         insertLogRows(db, rows, now);
         logId += batch.length;

@@ -1,8 +1,8 @@
 /**
  * Import of .eml and .mbox files into the bounce mailbox (SPEC §4.3): the CLI's `relaydeck inmail import` and
  * the console's drag-and-drop (`inmail.import`). An mbox holds many messages (split by `readMbox`); anything
- * else is one message. Every message is stored, whatever its content; the per-message errors say which ones
- * could not be processed.
+ * else is one message. Every message is stored, whatever its content, and only once: importing the same file
+ * again stores and applies nothing (`duplicates`); the per-message errors say which ones could not be processed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,11 +49,12 @@ async function importMessages(
   inmail: Inmail,
   messages: AsyncIterable<Buffer> | Iterable<Buffer>,
 ): Promise<InmailImportResult> {
-  const result: InmailImportResult = { messages: 0, matched: 0, unmatched: 0, errors: [] };
+  const result: InmailImportResult = { messages: 0, matched: 0, unmatched: 0, duplicates: 0, errors: [] };
   for await (const raw of messages) {
     result.messages++;
     const received = await inmail.receive(raw, { source: 'import' });
-    if (received.matched) result.matched++;
+    if (received.duplicate) result.duplicates++;
+    else if (received.matched) result.matched++;
     else result.unmatched++;
     if (received.error) result.errors.push({ index: result.messages, message: received.error });
   }

@@ -15,7 +15,7 @@ import { createImapPoller, type ImapClientFactory, type ImapConfig, type ImapPol
 import { startInmailListener, type InmailListener } from './listener';
 import { createInmail, type Inmail, type InmailNotifier } from './receive';
 
-export { type Inmail } from './receive';
+export { type Inmail, DEFAULT_INBOUND_RETENTION } from './receive';
 export { type ImapPoller, type ImapConfig } from './imap-poller';
 export { type InmailListener, DEFAULT_INMAIL_MAX_BYTES } from './listener';
 
@@ -92,7 +92,8 @@ export interface BounceSideOptions {
   logger: Logger;
   notify: InmailNotifier;
   /** The SMTP listener: its port (0 = ephemeral; default the `inmail.port` setting) or false for none. */
-  listen: { port?: number; maxBytes?: number } | false;
+  listen:
+    { port?: number; maxBytes?: number; maxClients?: number; idleMs?: number; maxSessionMs?: number } | false;
   imapConnect?: ImapClientFactory;
 }
 
@@ -119,14 +120,21 @@ export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide>
     notify: o.notify,
     logger: o.logger,
   });
+  // Messages a version before migration 11 stored but never processed (killed in between), then retention.
+  await inmail.resumeUnprocessed();
+  inmail.applyRetention();
   const listener =
     o.listen === false
       ? null
       : await startInmailListener({
           inmail,
           logger: o.logger,
+          clock: o.clock,
           port: o.listen.port ?? getSetting(o.db, 'inmail.port') ?? 0,
           ...(o.listen.maxBytes !== undefined ? { maxBytes: o.listen.maxBytes } : {}),
+          ...(o.listen.maxClients !== undefined ? { maxClients: o.listen.maxClients } : {}),
+          ...(o.listen.idleMs !== undefined ? { idleMs: o.listen.idleMs } : {}),
+          ...(o.listen.maxSessionMs !== undefined ? { maxSessionMs: o.listen.maxSessionMs } : {}),
         });
   const imap = createImapPoller({
     config: () => getSetting(o.db, 'inmail.imap') ?? null,

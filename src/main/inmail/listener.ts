@@ -1,21 +1,39 @@
 /**
  * The bounce mailbox's SMTP listener (SPEC §4.3): smtp-server on 127.0.0.1, any recipient, no auth, no TLS
- * (loopback only). Each message is handed to `Inmail.receive` (stored before the 250 reply). Messages larger
- * than `maxBytes` are kept cut at that size (never dropped). The listener never sends mail.
+ * (loopback only). Each message is handed to `Inmail.receive` (stored and processed before the 250 reply).
+ * Bounded, so that no client can hold it or fill the memory:
+ * - at most `maxClients` connections at once: the next one is answered `421` and closed (smtp-server's
+ *   `maxClients`);
+ * - a connection idle for `idleMs` (no command, no data) is answered `421` and closed (smtp-server's
+ *   `socketTimeout`), and every connection is closed with `421` after `maxSessionMs` of the injected clock in
+ *   all, so a client dripping a byte now and then cannot keep it open;
+ * - a message over `maxBytes` is refused with `552 5.3.4` and not stored: a `SIZE=` declared at MAIL FROM is
+ *   refused there, before any data; otherwise the data beyond the limit is read and dropped, never buffered.
+ *   At most `maxClients × maxBytes` of message data is held in memory.
+ * The listener never sends mail.
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Inmail } from './receive';
 
 export const DEFAULT_INMAIL_MAX_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_INMAIL_MAX_CLIENTS = 8;
+export const DEFAULT_INMAIL_IDLE_MS = 30_000;
+export const DEFAULT_INMAIL_MAX_SESSION_MS = 10 * 60_000;
 
 export interface InmailListenerOptions {
   inmail: Inmail;
   logger: Logger;
+  /** The session time limit runs on it. */
+  clock: Clock;
   host?: string;
   /** 0 = ephemeral. */
   port: number;
   maxBytes?: number;
+  maxClients?: number;
+  idleMs?: number;
+  maxSessionMs?: number;
 }
 
 export interface InmailListener {
@@ -28,25 +46,61 @@ export interface InmailListener {
 export async function startInmailListener(options: InmailListenerOptions): Promise<InmailListener> {
   const host = options.host ?? '127.0.0.1';
   const maxBytes = options.maxBytes ?? DEFAULT_INMAIL_MAX_BYTES;
+  const maxSessionMs = options.maxSessionMs ?? DEFAULT_INMAIL_MAX_SESSION_MS;
+  const { clock } = options;
   const log = options.logger.child({ component: 'inmail-listener' });
+  /** The session time limit's cancel function, per session id. */
+  const deadlines = new Map<string, () => void>();
   const server = new SMTPServer({
     name: 'inmail.relaydeck.local',
     banner: 'Relaydeck bounce mailbox',
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: maxBytes,
+    rejectOversized: true,
+    maxClients: options.maxClients ?? DEFAULT_INMAIL_MAX_CLIENTS,
+    socketTimeout: options.idleMs ?? DEFAULT_INMAIL_IDLE_MS,
     logger: false,
+    onConnect(session: SMTPServerSession, callback) {
+      const cancel = clock.at(clock.now() + maxSessionMs, () => {
+        deadlines.delete(session.id);
+        for (const connection of server.connections) {
+          if (connection.id !== session.id) continue;
+          log.warn('bounce mailbox session over its time limit: closed', { maxSessionMs });
+          connection.send(421, `4.4.2 ${connection.name} session time limit reached, closing connection`);
+          connection.close();
+        }
+      });
+      deadlines.set(session.id, cancel);
+      callback();
+    },
+    onClose(session: SMTPServerSession) {
+      deadlines.get(session.id)?.();
+      deadlines.delete(session.id);
+    },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       let kept = 0;
       stream.on('data', (chunk: Buffer) => {
-        if (kept >= maxBytes) return;
-        const part = chunk.subarray(0, maxBytes - kept);
-        chunks.push(part);
-        kept += part.length;
+        if (stream.sizeExceeded || kept + chunk.length > maxBytes) {
+          // Over the limit: drop what was kept and read the rest without keeping it.
+          chunks.length = 0;
+          kept = maxBytes + 1;
+          return;
+        }
+        chunks.push(chunk);
+        kept += chunk.length;
       });
       stream.on('error', (err) => callback(err));
       stream.on('end', () => {
+        if (stream.sizeExceeded || kept > maxBytes) {
+          log.warn('an inbound message over the size limit was refused', { maxBytes });
+          return callback(
+            Object.assign(new Error(`5.3.4 Message exceeds the fixed maximum size of ${maxBytes} bytes`), {
+              responseCode: 552,
+            }),
+          );
+        }
         const mailFrom = session.envelope.mailFrom;
         const rcpts = session.envelope.rcptTo.map((r) => r.address);
         options.inmail
@@ -85,6 +139,13 @@ export async function startInmailListener(options: InmailListenerOptions): Promi
     host,
     port,
     maxBytes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          for (const cancel of deadlines.values()) cancel();
+          deadlines.clear();
+          resolve();
+        }),
+      ),
   };
 }

@@ -12,8 +12,9 @@
  * - ARF complaint: the address is denylisted; the row keeps its status, records reason Refused (class 90) and
  *   the delivery's complaints counter goes up (once per row).
  * - auto-reply, success notifications, unknown mail: recorded on the inbound message only.
- * Every report recipient with a diagnostic upserts the qualification table (source `async`); bounces and
- * complaints of mail tied to one of our messages feed the quarantine policy (an unmatched report may be forged).
+ * Only mail tied to one of our messages (`matchReport`: a verified VERP tag or a 128-bit token) changes anything:
+ * its recipients with a diagnostic upsert the qualification table (source `async`), its bounces and complaints
+ * feed the quarantine policy. An unmatched report may be forged: it is kept and listed, nothing else.
  */
 import type { InboundRecipientResult } from '../../shared/contract/bounce';
 import { formatReply } from '../../shared/domain/smtp-reply';
@@ -50,7 +51,12 @@ export function applyReport(
     const recipient: InboundRecipient | undefined = report.recipients[i];
     const target = match ? rowForRecipient(db, match, verdict.recipient) : null;
     const diagnostic = recipient?.diagnostic ?? null;
-    if ((report.kind === 'dsn' || report.kind === 'bounce_nonstandard') && (diagnostic || verdict.status)) {
+    // Only reports tied to a message we sent feed the qualification table: an unmatched one may be forged.
+    if (
+      match !== null &&
+      (report.kind === 'dsn' || report.kind === 'bounce_nonstandard') &&
+      (diagnostic || verdict.status)
+    ) {
       const reply = { code: verdict.code, enhanced: verdict.status, text: diagnostic ?? '' };
       hits.push({
         key: qualificationKey(reply),

@@ -1,9 +1,11 @@
 /**
- * The bounce mailbox's messages (SPEC §4.3). A message is stored first — row and raw source in one
- * transaction, before anything reads it — then parsed, matched and applied (`recordProcessing`). The raw
- * source is a BLOB in `inbound_raw`, apart from the rows so that paging never reads it: stored atomically with
- * its row (no orphan files after a crash), in the backups of the one data file, bounded by the listener's
- * size limit.
+ * The bounce mailbox's messages (SPEC §4.3). A message is stored and processed in one transaction
+ * (`src/main/inmail/receive.ts`): its row, its raw source and what parsing, matching and applying made of it
+ * are written together, so no crash leaves a stored message unprocessed. The raw source is a BLOB in
+ * `inbound_raw`, apart from the rows so that paging never reads it: stored atomically with its row (no orphan
+ * files after a crash), in the backups of the one data file, bounded by the listener's size limit and by the
+ * retention setting (`applyInboundRetention`). Each row keeps the SHA-256 of its source (`content_hash`,
+ * unique): the same message received or imported twice is stored once.
  */
 import {
   INBOUND_RAW_PREVIEW_BYTES,
@@ -26,20 +28,75 @@ export interface NewInbound {
   envelopeFrom: string | null;
   envelopeTo: string | null;
   raw: Buffer;
+  /** SHA-256 of `raw` (hex). */
+  contentHash: string;
 }
 
-/** Stores a received message (row + raw source) and returns its id. */
+/** Stores a received message (row + raw source) and returns its id; in the caller's transaction if any. */
 export function storeInbound(db: Db, m: NewInbound): number {
-  return db.transaction(() => {
+  const run = () => {
     const id = Number(
       stmt(
         db,
-        `INSERT INTO inbound_messages (received_at, source, envelope_from, envelope_to, size)
-         VALUES (?, ?, ?, ?, ?)`,
-      ).run(m.receivedAt, m.source, m.envelopeFrom, m.envelopeTo, m.raw.length).lastInsertRowid,
+        `INSERT INTO inbound_messages (received_at, source, envelope_from, envelope_to, size, content_hash)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(m.receivedAt, m.source, m.envelopeFrom, m.envelopeTo, m.raw.length, m.contentHash)
+        .lastInsertRowid,
     );
     stmt(db, 'INSERT INTO inbound_raw (message_id, raw) VALUES (?, ?)').run(id, m.raw);
     return id;
+  };
+  return db.inTransaction ? run() : db.transaction(run)();
+}
+
+/** The message already stored with this content (SHA-256 hex), if any. */
+export function inboundByHash(db: Db, contentHash: string): { id: number; matched: boolean } | null {
+  const row = stmt(
+    db,
+    'SELECT id, log_id IS NOT NULL OR delivery_id IS NOT NULL AS matched FROM inbound_messages WHERE content_hash = ?',
+  ).get(contentHash) as { id: number; matched: number } | undefined;
+  return row ? { id: row.id, matched: row.matched === 1 } : null;
+}
+
+/** Messages stored but never processed (only possible for rows written before migration 11), oldest first. */
+export function unprocessedInbound(db: Db, limit: number): { id: number; envelopeTo: string | null }[] {
+  return (
+    stmt(
+      db,
+      'SELECT id, envelope_to FROM inbound_messages WHERE processed_at IS NULL ORDER BY id LIMIT ?',
+    ).all(limit) as { id: number; envelope_to: string | null }[]
+  ).map((r) => ({ id: r.id, envelopeTo: r.envelope_to }));
+}
+
+export interface InboundRetention {
+  /** Messages received more than this many days ago are deleted. */
+  days: number;
+  /** Above this total of raw sizes, the oldest messages are deleted. */
+  maxBytes: number;
+}
+
+/**
+ * Deletes the messages older than `retention.days` before `now`, then the oldest ones until the raw sources
+ * total at most `retention.maxBytes` (their raw sources go with them: `ON DELETE CASCADE`). Returns how many
+ * messages were deleted.
+ */
+export function applyInboundRetention(db: Db, retention: InboundRetention, now: number): number {
+  return db.transaction(() => {
+    const cutoff = now - retention.days * 86_400_000;
+    let deleted = stmt(db, 'DELETE FROM inbound_messages WHERE received_at < ?').run(cutoff).changes;
+    const total = (
+      stmt(db, 'SELECT coalesce(sum(size), 0) AS n FROM inbound_messages').get() as { n: number }
+    ).n;
+    if (total > retention.maxBytes) {
+      // The newest messages whose sizes add up to at most maxBytes stay; every older one goes.
+      const last = stmt(
+        db,
+        `SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id DESC) AS running FROM inbound_messages)
+          WHERE running > ? ORDER BY id DESC LIMIT 1`,
+      ).get(retention.maxBytes) as { id: number } | undefined;
+      if (last) deleted += stmt(db, 'DELETE FROM inbound_messages WHERE id <= ?').run(last.id).changes;
+    }
+    return deleted;
   })();
 }
 

@@ -120,13 +120,14 @@ const QUEUE_PENDING = `INSERT INTO queue (log_id, delivery_id, domain, due_at, e
    WHERE id IN (SELECT value FROM json_each(@ids)) AND delivery_id = @deliveryId AND status = 'pending'`;
 const RELAY_PENDING = `UPDATE delivery_log
     SET status = @to, relayed_at = @now, updated_at = @now,
-        message_id = COALESCE(message_id, '<' || delivery_id || '.' || id || '.' || @stamp || '@' || @idDomain || '>')
+        message_id = COALESCE(message_id, '<' || id || '.' || delivery_id || '.' || lower(hex(randomblob(16))) || '@' || @idDomain || '>')
   WHERE id IN (SELECT value FROM json_each(@ids)) AND delivery_id = @deliveryId AND status = 'pending'`;
 
 /**
  * Relays the given log rows that are still `pending` (others are skipped, so a repeated call is harmless):
  * status per the reporting mode (EFS: taken into account; classic: sent, counted as success), `relayed_at`,
- * a Message-ID when the row has none, one queue row each (due now, expiring after the validity divided by the
+ * a Message-ID when the row has none (`<logId.deliveryId.token@domain>`, a 128-bit random token: the one
+ * engine/bounce/trace.ts reads), one queue row each (due now, expiring after the validity divided by the
  * time scale), the delivery's counters (`n_in_mta`, status columns, success, `last_relay_at`) and the relay
  * throughput of the minute. Runs in the caller's transaction when there is one (the campaign's relay and its
  * status change are atomic). Returns the number of messages relayed.
@@ -158,7 +159,6 @@ function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): 
     deliveryId: id,
     to,
     now,
-    stamp: now.toString(36),
     idDomain: messageIdDomain(delivery.template_json),
   }).changes;
   if (relayed > 0) {

@@ -693,6 +693,18 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TRIGGER log_soft_counted_update;
     `,
   },
+  {
+    version: 11,
+    name: 'inbound mail: content hash (a message is stored once), received_at index (retention)',
+    sql: `
+      -- SHA-256 of the raw source (hex): the same message received or imported twice is stored once. Rows
+      -- stored before this version have none (NULL, not compared).
+      ALTER TABLE inbound_messages ADD COLUMN content_hash TEXT;
+      CREATE UNIQUE INDEX inbound_content ON inbound_messages(content_hash) WHERE content_hash IS NOT NULL;
+      -- Retention deletes the oldest messages by age.
+      CREATE INDEX inbound_received ON inbound_messages(received_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

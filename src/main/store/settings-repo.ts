@@ -25,6 +25,14 @@ export const SETTINGS = {
   returnPath: z.string().regex(/^[^\s@+]+@[^\s@]+$/),
   /** Port of the inMail SMTP listener on 127.0.0.1 (0 = ephemeral). */
   'inmail.port': z.number().int().min(0).max(65535),
+  /**
+   * How long inbound mail is kept (`src/main/inmail/receive.ts`, on the injected clock): messages older than
+   * `days`, then the oldest beyond `maxMegabytes` of raw sources, are deleted. Absent = DEFAULT_INBOUND_RETENTION.
+   */
+  'inmail.retention': z.object({
+    days: z.number().int().min(1).max(36_500),
+    maxMegabytes: z.number().int().min(1).max(1_000_000),
+  }),
   /** IMAP polling of a bounce mailbox (the password is stored here; it is never returned by the API). */
   'inmail.imap': z.object({
     host: z.string(),

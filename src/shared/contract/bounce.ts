@@ -230,6 +230,8 @@ export const InmailImportResult = z.object({
   messages: z.number().int(),
   matched: z.number().int(),
   unmatched: z.number().int(),
+  /** Messages already in the mailbox (same content): not stored or applied again, counted in neither above. */
+  duplicates: z.number().int(),
   /** Messages that were stored but could not be parsed or applied, by their position in the file (1-based). */
   errors: z.array(z.object({ index: z.number().int(), message: z.string() })),
 });

@@ -19,6 +19,7 @@ import {
   type HeaderValues,
   type MessageSkeleton,
 } from './mime-skeleton';
+import { traceValue } from '../bounce/trace';
 
 export interface ComposeInput {
   deliveryId: number;
@@ -97,7 +98,7 @@ export function createComposer(maxCached = 100): Composer {
         to: input.email,
         messageId: input.messageId,
         date: input.date,
-        trace: `${input.deliveryId}.${input.logId}`,
+        trace: traceValue(input.deliveryId, input.logId, input.messageId),
       });
       return { from: t.fromAddress, raw };
     },

@@ -1,32 +1,53 @@
 /**
  * `relaydeck inmail import PATH...`: imports .eml and .mbox files into the bounce mailbox of a data dir
  * (SPEC §4.3): each message is stored, parsed, tied to its message and applied, like mail received by the
- * listener. Unmatched messages are kept and listed.
+ * listener; a message already stored is skipped. Unmatched messages are kept and listed.
+ * `relaydeck inmail retention [--days N] [--max-mb N]`: shows or sets how long inbound mail is kept, and
+ * applies it.
  */
 import fs from 'node:fs';
 import { openApp } from '../../app';
+import { DEFAULT_INBOUND_RETENTION } from '../../inmail';
 import { importFile } from '../../inmail/import';
 import { silentLogger } from '../../logger';
+import { getSetting, setSetting } from '../../store/settings-repo';
 import { resolveDataDir } from '../data-dir';
-import { parseCommandLine, parseSubcommand, UsageError, type Command, CLI_APP } from './common';
+import {
+  parseCommandLine,
+  parseSubcommand,
+  UsageError,
+  type Command,
+  type CommandIo,
+  CLI_APP,
+} from './common';
 
 export const inmailCommand: Command = {
   name: 'inmail',
   summary: 'Import .eml / .mbox files into the bounce mailbox',
   usage: `
 Usage: relaydeck inmail import [--json] [--data DIR] PATH...
+       relaydeck inmail retention [--days N] [--max-mb N] [--data DIR]
 
-Stores every message of the files (one per .eml, many per .mbox), qualifies it with the stored bounce rules,
-ties it to the message it reports on (VERP return-path, trace header, Message-ID) and applies the outcome
-(failed message, denylisted address, ...). Messages that match nothing are kept and listed in the console.
+import: stores every message of the files (one per .eml, many per .mbox), qualifies it with the stored bounce
+rules, ties it to the message it reports on (verified VERP return-path, or the trace header's or Message-ID's
+token) and applies the outcome (failed message, denylisted address, ...). Messages that match nothing are kept
+and listed in the console. A message already in the mailbox (same content) is skipped: importing a file
+again stores and applies nothing.
+
+retention: prints how long inbound mail is kept (default: ${DEFAULT_INBOUND_RETENTION.days} days, ${DEFAULT_INBOUND_RETENTION.maxMegabytes} MB of
+raw messages); with --days and/or --max-mb sets it. Either way it is applied at once (older messages, then the oldest beyond
+the size, are deleted).
 
 Options:
-  --json         print one JSON object per file: {file, messages, matched, unmatched, errors}
+  --json         print one JSON object per file: {file, messages, matched, unmatched, duplicates, errors}
+  --days N       retention: keep messages received in the last N days (1-36500)
+  --max-mb N     retention: keep at most N MB of raw messages (1-1000000)
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help     show this help`,
   async run(argv, io) {
-    const subcommand = parseSubcommand(this, argv, ['import'] as const, io);
+    const subcommand = parseSubcommand(this, argv, ['import', 'retention'] as const, io);
     if (!subcommand) return 0;
+    if (subcommand.sub === 'retention') return retention(this, subcommand.rest, io);
     const parsed = parseCommandLine(
       this,
       subcommand.rest,
@@ -56,7 +77,7 @@ Options:
           continue;
         }
         io.stdout.write(
-          `${file}: ${result.messages} message(s), ${result.matched} matched, ${result.unmatched} unmatched\n`,
+          `${file}: ${result.messages} message(s), ${result.matched} matched, ${result.unmatched} unmatched, ${result.duplicates} already received\n`,
         );
         for (const e of result.errors) io.stdout.write(`  message ${e.index}: ${e.message}\n`);
       }
@@ -66,3 +87,44 @@ Options:
     return failed > 0 ? 1 : 0;
   },
 };
+
+function intFlag(value: string | undefined, flag: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${flag} ${value}: expected a whole number from 1 to ${max}`);
+  return n;
+}
+
+async function retention(command: Command, argv: string[], io: CommandIo): Promise<number> {
+  const parsed = parseCommandLine(
+    command,
+    argv,
+    { days: { type: 'string' }, 'max-mb': { type: 'string' }, data: { type: 'string' } },
+    io,
+  );
+  if (!parsed) return 0;
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+  const days = intFlag(parsed.values.days, 'days', 36_500);
+  const maxMegabytes = intFlag(parsed.values['max-mb'], 'max-mb', 1_000_000);
+  const app = await openApp({
+    ...CLI_APP,
+    dataDir: resolveDataDir(parsed.values.data),
+    engine: false,
+    sandbox: false,
+    inmail: false,
+    logger: silentLogger,
+  });
+  try {
+    const current = getSetting(app.db, 'inmail.retention') ?? DEFAULT_INBOUND_RETENTION;
+    const next = { days: days ?? current.days, maxMegabytes: maxMegabytes ?? current.maxMegabytes };
+    if (days !== undefined || maxMegabytes !== undefined) setSetting(app.db, 'inmail.retention', next);
+    const deleted = app.bounce.inmail.applyRetention();
+    io.stdout.write(
+      `inbound mail kept ${next.days} day(s), at most ${next.maxMegabytes} MB; ${deleted} message(s) deleted\n`,
+    );
+  } finally {
+    await app.close();
+  }
+  return 0;
+}

@@ -130,6 +130,7 @@ function FileState({ file }: { file: FileResult }) {
           <span className={r.unmatched > 0 ? 'unmatched-text' : undefined}>
             {formatCount(r.unmatched)} unmatched
           </span>
+          {r.duplicates > 0 && <>, {formatCount(r.duplicates)} already received (skipped)</>}
           {r.errors.length > 0 && (
             <ul className="inmail-file-errors">
               {r.errors.map((e) => (
