@@ -10,7 +10,7 @@ import type { Classifier } from '../engine/bounce/classifier';
 import { parseInbound } from './parse/parse';
 import { qualifyInbound } from './parse/qualify';
 import type { Logger } from '../logger';
-import type { Db } from '../store/db';
+import { writeTransaction, type Db } from '../store/db';
 import {
   recordInboundError,
   recordProcessing,
@@ -69,7 +69,7 @@ export function createInmail(deps: InmailDeps): Inmail {
     });
     try {
       const report = await parseInbound(raw, { envelopeTo });
-      const applied = db.transaction(() => {
+      const applied = writeTransaction(db, () => {
         const match = matchReport(db, report, envelopeTo, deps.verpKey);
         const verdicts = qualifyInbound(report, deps.classifier);
         const result = applyReport(db, report, verdicts, match, clock.now());

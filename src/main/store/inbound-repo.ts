@@ -13,7 +13,7 @@ import {
 } from '../../shared/contract/bounce';
 import { AppError } from '../../shared/contract/errors';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import { stmt } from './statements';
 
 export type InboundSource = InboundMessageSummary['source'];
@@ -30,7 +30,7 @@ export interface NewInbound {
 
 /** Stores a received message (row + raw source) and returns its id. */
 export function storeInbound(db: Db, m: NewInbound): number {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const id = Number(
       stmt(
         db,

@@ -8,7 +8,7 @@
  * a console) never loses its leases to us. A restarted engine that finds no other live engine on the data
  * dir frees every lease at once instead of waiting for them to expire (see `engine-instances-repo.ts`).
  */
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 
 export interface LeasedItem {
   logId: number;
@@ -124,7 +124,8 @@ export function createQueueStore(db: Db): QueueStore {
     .pluck();
   const nextLeaseEndStmt = db.prepare('SELECT MIN(lease_until) FROM queue WHERE lease_until > 0').pluck();
   const countStmt = db.prepare('SELECT COUNT(*) FROM queue').pluck();
-  const leaseTransaction = db.transaction(
+  const leaseTransaction = writeTransaction(
+    db,
     (now: number, limit: number, leaseUntil: number, excludeDomains: readonly string[]): LeasedItem[] => {
       reclaimStmt.run(now);
       if (excludeDomains.length === 0) return leaseStmt.all({ now, limit, leaseUntil }) as LeasedItem[];
