@@ -552,9 +552,22 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     }
   }
 
+  // Another process on the data dir may empty the queue (its writes call nothing here): while someone waits
+  // for idle, the queue is read again every `idleRecheckMs` of the clock.
+  let cancelIdleRecheck: (() => void) | null = null;
   function checkIdle(): void {
     if (idleWaiters.length === 0 || queue.count() > 0) return;
+    cancelIdleRecheck?.();
+    cancelIdleRecheck = null;
     for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+  function armIdleRecheck(): void {
+    if (cancelIdleRecheck || idleWaiters.length === 0) return;
+    cancelIdleRecheck = clock.at(clock.now() + options.idleRecheckMs, () => {
+      cancelIdleRecheck = null;
+      checkIdle();
+      armIdleRecheck();
+    });
   }
 
   let registration: EngineRegistration | null = null;
@@ -577,6 +590,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     },
     async stop() {
       shaper.cancelWaits();
+      cancelIdleRecheck?.();
+      cancelIdleRecheck = null;
       await scheduler.stop();
       feedback.flush();
       feedback.close();
@@ -587,7 +602,9 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     },
     whenIdle() {
       if (queue.count() === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+      const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
+      armIdleRecheck();
+      return idle;
     },
     queued: () => queue.count(),
     reloadRules() {

@@ -1,0 +1,76 @@
+/**
+ * One store, several processes (issue 16 item 2), in process: a second SQLite connection on the same file
+ * plays the other engine, the clock is a ManualClock. (The same with real processes:
+ * `engine-multi-process.test.ts`.)
+ */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../src/main/clock';
+import { createEngine } from '../../src/main/engine';
+import type { Engine } from '../../src/main/engine/types';
+import { silentLogger } from '../../src/main/logger';
+import { openDatabase, type Db } from '../../src/main/store/db';
+import { registerEngine, type EngineRegistration } from '../../src/main/store/engine-instances-repo';
+import { noDns } from '../support/dns-fixtures';
+import { reply, scriptedRelays } from '../support/engine-fakes';
+import { openTempDb, recordingNotifier, relayedDelivery, type TempDb } from '../support/engine-fixtures';
+
+let t: TempDb;
+let other: Db;
+let otherEngine: EngineRegistration;
+let clock: ManualClock;
+const engines: Engine[] = [];
+
+beforeEach(() => {
+  t = openTempDb();
+  other = openDatabase(path.join(t.dir, 'relaydeck.sqlite'));
+  clock = new ManualClock();
+  // The other engine is registered first, so ours does not take its leases for a dead process's.
+  otherEngine = registerEngine(other, { now: clock.now() });
+});
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+  otherEngine.unregister();
+  other.close();
+  t.cleanup();
+});
+
+function startEngine(): { engine: Engine; sent: ReturnType<typeof scriptedRelays>['sent'] } {
+  const { factory, sent } = scriptedRelays(() => reply('250 2.0.0 OK'));
+  const engine = createEngine({
+    clock,
+    dns: noDns,
+    relayFactory: factory,
+    db: t.db,
+    logger: silentLogger,
+    notify: recordingNotifier(),
+    defaultRoute: () => ({ kind: 'smtp', host: '127.0.0.1', port: 25 }),
+    sandboxAddress: () => null,
+    random: () => 0.5,
+    options: { feedbackFlushMs: 0 },
+  });
+  engines.push(engine);
+  engine.start();
+  return { engine, sent };
+}
+
+describe('whenIdle with another engine on the data dir', () => {
+  it('resolves when the other process empties the queue (read again every idleRecheckMs)', async () => {
+    const { logIds } = relayedDelivery(t.db, ['a@held.test'], { now: clock.now() });
+    // The other engine holds the message (a lease of a minute, renewed while it sends).
+    other.prepare('UPDATE queue SET lease_until = ? WHERE log_id = ?').run(clock.now() + 60_000, logIds[0]);
+    const { engine, sent } = startEngine();
+    let idle = false;
+    void engine.whenIdle().then(() => (idle = true));
+
+    clock.advance(1_000);
+    await Promise.resolve();
+    expect(idle).toBe(false);
+
+    // The other engine writes its outcome: the message leaves the queue (nothing calls this process).
+    other.prepare('DELETE FROM queue WHERE log_id = ?').run(logIds[0]);
+    clock.advance(1_000);
+    await vi.waitFor(() => expect(idle).toBe(true), { timeout: 2_000, interval: 5 });
+    expect(sent).toEqual([]);
+  });
+});
