@@ -7,13 +7,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/main/clock';
 import { createEngine } from '../../src/main/engine';
-import type { Engine } from '../../src/main/engine/types';
+import type { Engine, EngineOptions } from '../../src/main/engine/types';
 import { silentLogger } from '../../src/main/logger';
 import { openDatabase, type Db } from '../../src/main/store/db';
 import { registerEngine, type EngineRegistration } from '../../src/main/store/engine-instances-repo';
 import { noDns } from '../support/dns-fixtures';
 import { reply, scriptedRelays } from '../support/engine-fakes';
 import { openTempDb, recordingNotifier, relayedDelivery, type TempDb } from '../support/engine-fixtures';
+
+type EngineOptionsOverride = Partial<EngineOptions>;
 
 let t: TempDb;
 let other: Db;
@@ -35,7 +37,10 @@ afterEach(async () => {
   t.cleanup();
 });
 
-function startEngine(): { engine: Engine; sent: ReturnType<typeof scriptedRelays>['sent'] } {
+function startEngine(options: EngineOptionsOverride = {}): {
+  engine: Engine;
+  sent: ReturnType<typeof scriptedRelays>['sent'];
+} {
   const { factory, sent } = scriptedRelays(() => reply('250 2.0.0 OK'));
   const engine = createEngine({
     clock,
@@ -47,7 +52,7 @@ function startEngine(): { engine: Engine; sent: ReturnType<typeof scriptedRelays
     defaultRoute: () => ({ kind: 'smtp', host: '127.0.0.1', port: 25 }),
     sandboxAddress: () => null,
     random: () => 0.5,
-    options: { feedbackFlushMs: 0 },
+    options: { feedbackFlushMs: 0, ...options },
   });
   engines.push(engine);
   engine.start();
@@ -72,5 +77,43 @@ describe('whenIdle with another engine on the data dir', () => {
     clock.advance(1_000);
     await vi.waitFor(() => expect(idle).toBe(true), { timeout: 2_000, interval: 5 });
     expect(sent).toEqual([]);
+  });
+});
+
+describe('outcomes that cannot be written', () => {
+  it('are kept and written again; their messages stay leased and are never sent twice', async () => {
+    const { deliveryId, logIds } = relayedDelivery(t.db, ['a@x.test', 'b@x.test', 'c@y.test'], {
+      now: clock.now(),
+    });
+    // Every write of an attempt fails (as when the store is locked beyond its timeout or the disk is full).
+    other.exec(
+      `CREATE TRIGGER refuse_attempts BEFORE INSERT ON attempts BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END`,
+    );
+    const { sent } = startEngine({ leaseMs: 60_000, feedbackRetryMs: 1_000 });
+    await vi.waitFor(() => expect(sent).toHaveLength(3), { timeout: 5_000, interval: 5 });
+    const queued = () =>
+      other.prepare('SELECT log_id AS logId, lease_until AS leaseUntil FROM queue ORDER BY log_id').all() as {
+        logId: number;
+        leaseUntil: number;
+      }[];
+
+    // Two minutes of retries: twice the lease. The leases are renewed at every retry, nothing is sent again.
+    for (let s = 0; s < 120; s++) {
+      clock.advance(1_000);
+      await Promise.resolve();
+    }
+    expect(sent).toHaveLength(3);
+    expect(queued().map((r) => r.logId)).toEqual(logIds);
+    for (const r of queued()) expect(r.leaseUntil).toBeGreaterThan(clock.now() + 50_000);
+
+    other.exec('DROP TRIGGER refuse_attempts');
+    clock.advance(1_000);
+    await vi.waitFor(() => expect(queued()).toEqual([]), { timeout: 5_000, interval: 5 });
+    const statuses = other
+      .prepare('SELECT status FROM delivery_log WHERE delivery_id = ?')
+      .pluck()
+      .all(deliveryId);
+    expect(statuses).toEqual(['sent', 'sent', 'sent']);
+    expect(sent).toHaveLength(3);
   });
 });

@@ -103,6 +103,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     logger: log,
     flushMs: options.feedbackFlushMs,
     maxBatch: options.feedbackBatchSize,
+    retryMs: options.feedbackRetryMs,
+    leaseMs: options.leaseMs,
     onFlushed(result) {
       for (const id of result.completed) {
         composer.forget(id);
