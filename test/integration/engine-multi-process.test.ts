@@ -86,6 +86,8 @@ async function runConcurrently(engines: number, n: number): Promise<void> {
     Number(/Engine running on .*: (\d+) message\(s\) queued/.exec(p.output())?.[1] ?? -1),
   );
   for (const q of queuedAtStart) expect(q).toBeGreaterThan(0);
+  // ...and each saw the queue empty (not an event loop run dry).
+  for (const p of procs) expect(p.output()).toContain('Queue empty.');
 
   const db = new Database(path.join(tmp.dir, 'data', 'relaydeck.sqlite'), { fileMustExist: true });
   try {

@@ -117,3 +117,29 @@ describe('outcomes that cannot be written', () => {
     expect(sent).toHaveLength(3);
   });
 });
+
+describe('a lease the store refuses', () => {
+  it('is logged and tried again a second later, without failing the caller', async () => {
+    const { deliveryId } = relayedDelivery(t.db, ['a@x.test', 'b@y.test'], { now: clock.now() });
+    // Every lease (and renewal) fails, as when another process holds the write lock beyond the busy timeout.
+    other.exec(
+      `CREATE TRIGGER refuse_leases BEFORE UPDATE OF lease_until ON queue WHEN NEW.lease_until > 0
+       BEGIN SELECT RAISE(ABORT, 'database is locked (test)'); END`,
+    );
+    const { sent } = startEngine();
+    clock.advance(5_000);
+    await Promise.resolve();
+    expect(sent).toEqual([]);
+
+    other.exec('DROP TRIGGER refuse_leases');
+    clock.advance(1_000);
+    await vi.waitFor(
+      () =>
+        expect(
+          other.prepare('SELECT status FROM delivery_log WHERE delivery_id = ?').pluck().all(deliveryId),
+        ).toEqual(['sent', 'sent']),
+      { timeout: 5_000, interval: 5 },
+    );
+    expect(sent).toHaveLength(2);
+  });
+});

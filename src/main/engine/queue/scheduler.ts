@@ -42,6 +42,9 @@ export interface Scheduler {
   adopt(logIds: readonly number[], done: Promise<void>): void;
 }
 
+/** A lease the store refused (its write lock held by another process beyond the busy timeout) is retried after. */
+const STORE_RETRY_MS = 1_000;
+
 export function createScheduler(o: SchedulerOptions): Scheduler {
   const inFlight = new Map<number, Promise<void>>();
   let running = false;
@@ -93,7 +96,16 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       arm(o.queue.nextWakeAt(now));
       return;
     }
-    const items = o.queue.lease(now, capacity, now + o.leaseMs, excluded);
+    let items: LeasedItem[];
+    try {
+      items = o.queue.lease(now, capacity, now + o.leaseMs, excluded);
+    } catch (err) {
+      // The store refused the write (another process held its lock beyond the busy timeout): nothing was
+      // leased; try again a moment later instead of failing whoever planned (a timer, a completion).
+      o.logger.error('leasing from the queue failed; trying again', { err, retryMs: STORE_RETRY_MS });
+      arm(now + STORE_RETRY_MS);
+      return;
+    }
     exhausted = items.length < capacity ? excluded : null;
     for (const item of items) {
       // Leases exclude the messages we hold, except one whose lease ran out before its renewal or one given back
@@ -153,7 +165,12 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     cancelRenewal = o.clock.at(o.clock.now() + Math.max(1, Math.floor(o.leaseMs / 3)), () => {
       cancelRenewal = null;
       if (inFlight.size === 0) return;
-      o.queue.renew([...inFlight.keys()], o.clock.now() + o.leaseMs);
+      try {
+        o.queue.renew([...inFlight.keys()], o.clock.now() + o.leaseMs);
+      } catch (err) {
+        // Tried again at the next renewal, a third of a lease later: the leases still have two thirds to run.
+        o.logger.error('renewing the leases of messages in flight failed', { err, messages: inFlight.size });
+      }
       armRenewal();
     });
   }
