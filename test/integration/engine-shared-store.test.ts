@@ -143,3 +143,24 @@ describe('a lease the store refuses', () => {
     expect(sent).toHaveLength(2);
   });
 });
+
+describe('messages queued by another process', () => {
+  it('are taken by a running engine within a check interval (relaydeck deliver next to a console)', async () => {
+    const { sent } = startEngine();
+    clock.advance(5_000);
+    // `relaydeck deliver` (no --wait) in another process: a delivery relayed into the queue, no engine there.
+    const { deliveryId } = relayedDelivery(other, ['a@x.test', 'b@y.test'], { now: clock.now() });
+    await Promise.resolve();
+    expect(sent).toEqual([]);
+
+    clock.advance(1_000);
+    await vi.waitFor(
+      () =>
+        expect(
+          other.prepare('SELECT status FROM delivery_log WHERE delivery_id = ?').pluck().all(deliveryId),
+        ).toEqual(['sent', 'sent']),
+      { timeout: 5_000, interval: 5 },
+    );
+    expect(sent.map((s) => s.to).sort()).toEqual(['a@x.test', 'b@y.test']);
+  });
+});

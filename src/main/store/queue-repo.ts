@@ -57,6 +57,11 @@ export interface QueueStore {
   /** The earliest time something may become available: a future due time or the end of a current lease. */
   nextWakeAt(now: number): number | null;
   count(): number;
+  /**
+   * Whether another connection (another process on the data dir) committed a write since the last call
+   * (`PRAGMA data_version`; this connection's own writes do not count). The first call answers false.
+   */
+  changedElsewhere(): boolean;
 }
 
 /** Rows looked at per lease, as a multiple of the lease size. */
@@ -139,6 +144,8 @@ export function createQueueStore(db: Db): QueueStore {
     },
   );
 
+  let dataVersion: number | null = null;
+
   return {
     lease(now, limit, leaseUntil, excludeDomains = []) {
       if (limit <= 0) return [];
@@ -185,6 +192,12 @@ export function createQueueStore(db: Db): QueueStore {
       return Math.min(due, leaseEnd);
     },
     count: () => countStmt.get() as number,
+    changedElsewhere() {
+      const version = db.pragma('data_version', { simple: true }) as number;
+      const changed = dataVersion !== null && version !== dataVersion;
+      dataVersion = version;
+      return changed;
+    },
   };
 }
 
