@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exitCode, relaydeck, startReceiver, type Proc, type Receiver } from '../support/cli-process';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
@@ -47,7 +47,7 @@ function start(args: string[]): Proc {
   return p;
 }
 
-/** Queues a delivery of `n` recipients over 20 domains, all routed to the receiver (no engine runs). */
+/** Queues a delivery of `n` recipients over 20 domains, all routed to the receiver (`deliver` runs no engine). */
 async function queueDelivery(n: number, port: number): Promise<void> {
   const lines = ['email,first'];
   for (let i = 0; i < n; i++) lines.push(`user${i}@d${i % 20}.multi.test,User ${i}`);
@@ -130,6 +130,29 @@ describe('several engine processes on one data dir', () => {
     'three `run --until-idle` at once: each recipient received exactly once, all exit 0',
     async () => {
       await runConcurrently(3, 3000);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('relaydeck deliver next to a running engine', () => {
+  it(
+    'the running engine (`run`, as a console would) takes the queued delivery: each recipient once',
+    async () => {
+      receiver = await startReceiver(0);
+      const n = 500;
+      const engine = start(['run', '--data', 'data']);
+      await vi.waitFor(() => expect(engine.output()).toContain('Press Ctrl-C'), {
+        timeout: 30_000,
+        interval: 10,
+      });
+      await queueDelivery(n, receiver.port);
+
+      await vi.waitFor(() => expect(receiver!.received.size).toBe(n), { timeout: 60_000, interval: 10 });
+      engine.child.kill('SIGTERM');
+      expect(await exitCode(engine, EXIT_WITHIN_MS), engine.output()).toBe(0);
+      expect([...receiver.received.values()].filter((times) => times > 1)).toEqual([]);
+      expect(receiver.total()).toBe(n);
     },
     TEST_TIMEOUT_MS,
   );
