@@ -79,7 +79,7 @@ function sqliteBinding(): { nativeBinding?: string } {
  * Each migration in its own IMMEDIATE transaction that reads the version again under the write lock: two
  * processes opening a fresh data dir at once apply each migration once (the second one skips it).
  */
-function migrate(db: Db, migrations: readonly Migration[], from: number): void {
+export function migrate(db: Db, migrations: readonly Migration[], from: number): void {
   for (const m of migrations) {
     if (m.version <= from) continue;
     writeTransaction(db, () => {
