@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { openDatabase, SCHEMA_VERSION } from '../../src/main/store/db';
+import { migrate, openDatabase, SCHEMA_VERSION } from '../../src/main/store/db';
 import { MIGRATIONS } from '../../src/main/store/migrations';
 import { AppError } from '../../src/shared/contract/errors';
 import { openTempDb, type TempDb } from '../support/store-temp';
@@ -15,6 +15,19 @@ const tables = (db: Database.Database) =>
 describe('store migrations', () => {
   let t: TempDb | undefined;
   afterEach(() => t?.dispose());
+
+  it('applies each migration once when two processes open a fresh data dir at once', () => {
+    // This connection read version 0 (a fresh file), then another process migrated the file first.
+    t = openTempDb({ migrations: [] });
+    expect(t.db.pragma('user_version', { simple: true })).toBe(0);
+    const other = openDatabase(t.file);
+    try {
+      expect(() => migrate(t!.db, MIGRATIONS, 0)).not.toThrow();
+      expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      other.close();
+    }
+  });
 
   it('migrates an empty file to the current schema, in WAL mode', () => {
     t = openTempDb();

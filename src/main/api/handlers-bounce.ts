@@ -11,6 +11,7 @@ import { DEFAULT_IMAP_CONFIG, DEFAULT_INMAIL_MAX_BYTES } from '../inmail';
 import { importContent } from '../inmail/import';
 import { parseQuarantineCsv, quarantineCsv } from '../quarantine/csv';
 import { loadBounceRules, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
+import { writeTransaction } from '../store/db';
 import { parseId } from '../store/deliveries-repo';
 import { getInbound, inboundCounts, listInbound } from '../store/inbound-repo';
 import { listQualifications, updateQualification } from '../store/qualification-repo';
@@ -146,7 +147,7 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
       const parsed = parseQuarantineCsv(input.fileName, input.csv);
       const now = clock.now();
       for (let i = 0; i < parsed.rows.length; i += IMPORT_CHUNK) {
-        db.transaction(() => {
+        writeTransaction(db, () => {
           for (const row of parsed.rows.slice(i, i + IMPORT_CHUNK))
             setQuarantineStatus(db, { ...row, source: 'import' }, now);
         })();

@@ -8,7 +8,7 @@
 import type { Handlers, RulesDocument } from '../../shared/contract';
 import { describeRules } from '../../shared/contract/rules-json';
 import { DEFAULT_RULES } from '../defaults/mx-rules';
-import type { Db } from '../store/db';
+import { writeTransaction, type Db } from '../store/db';
 import { loadRules, saveRules } from '../store/rules-repo';
 import { listShapingEvents, recordShapingEvent } from '../store/shaping-events-repo';
 import { throughputSeries } from '../store/throughput-repo';
@@ -31,7 +31,7 @@ const CAUSE: Record<RulesSource, string> = {
  * commit, so the engine never reads half-saved rules.
  */
 export function replaceRules(db: Db, doc: RulesDocument, source: RulesSource, now: number): RulesDocument {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const saved = saveRules(db, doc, now);
     recordShapingEvent(db, {
       at: now,

@@ -8,7 +8,7 @@ import type { EventBus } from '../api/event-bus';
 import type { Clock } from '../clock';
 import type { Engine } from '../engine/types';
 import type { Logger } from '../logger';
-import type { Db } from '../store/db';
+import { writeTransaction, type Db } from '../store/db';
 import { deliveryIdsInState, requireDeliveryRow, updateDelivery } from '../store/deliveries-repo';
 import { cancelPending, completeIfDone, relay } from '../store/ledger';
 import { pendingLogIds } from '../store/log-repo';
@@ -49,7 +49,7 @@ export function createCampaign(deps: CampaignDeps): Campaign {
   };
 
   /** Relays one batch; returns false when the loop must end. */
-  const relayBatch = db.transaction((id: number): boolean => {
+  const relayBatch = writeTransaction(db, (id: number): boolean => {
     const now = clock.now();
     const row = requireDeliveryRow(db, id);
     if (row.state !== 'relaying') return false;
@@ -66,7 +66,7 @@ export function createCampaign(deps: CampaignDeps): Campaign {
   async function relayLoop(id: number): Promise<void> {
     try {
       while (!closing) {
-        const more = relayBatch.immediate(id);
+        const more = relayBatch(id);
         engine.wake();
         changed(id, true);
         if (!more) return;
@@ -86,7 +86,7 @@ export function createCampaign(deps: CampaignDeps): Campaign {
     loops.set(id, loop);
   }
 
-  const applyAction = db.transaction((id: number, action: DeliveryAction) => {
+  const applyAction = writeTransaction(db, (id: number, action: DeliveryAction) => {
     const now = clock.now();
     const row = requireDeliveryRow(db, id);
     const state = nextState({ id, state: row.state, startedAt: row.started_at }, action);
@@ -110,7 +110,7 @@ export function createCampaign(deps: CampaignDeps): Campaign {
   });
 
   function act(id: number, action: DeliveryAction): void {
-    const state = applyAction.immediate(id, action);
+    const state = applyAction(id, action);
     changed(id, action === 'stop');
     if (state === 'relaying') ensureLoop(id);
   }

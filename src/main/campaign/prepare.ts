@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { CreateDeliveryResult, MessageTemplate } from '../../shared/contract/schemas';
 import type { MethodParsedInput } from '../../shared/contract';
 import { effectiveValidity } from '../../shared/domain/duration';
-import type { Db } from '../store/db';
+import { writeTransaction, type Db } from '../store/db';
 import { insertDelivery, setImportErrorCount } from '../store/deliveries-repo';
 import { insertImportErrors, type ImportError } from '../store/import-errors-repo';
 import { insertLogRows, type NewLogRow } from '../store/ledger';
@@ -46,85 +46,83 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
   const validity = effectiveValidity(input.validityMs);
   const domain = fromDomain(template);
 
-  return db
-    .transaction((): Prepared => {
-      const deliveryId = insertDelivery(db, {
-        name: input.name,
-        reporting: input.reporting,
-        template,
-        routes: input.routes,
-        smarthost: input.smarthost,
-        validityRequestedMs: input.validityMs,
-        validityMs: validity.ms,
-        timeScale: input.timeScale,
-        recipientsPerTransaction: input.recipientsPerTransaction,
-        createdAt: now,
+  return writeTransaction(db, (): Prepared => {
+    const deliveryId = insertDelivery(db, {
+      name: input.name,
+      reporting: input.reporting,
+      template,
+      routes: input.routes,
+      smarthost: input.smarthost,
+      validityRequestedMs: input.validityMs,
+      validityMs: validity.ms,
+      timeScale: input.timeScale,
+      recipientsPerTransaction: input.recipientsPerTransaction,
+      createdAt: now,
+    });
+    const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
+    const lookup = quarantineLookup(db);
+    let logId = nextLogId(db);
+    let batch: Recipient[] = [];
+    const batchKeys = new Set<string>();
+    let errorBatch: ImportError[] = [];
+    const firstErrors: ImportError[] = [];
+
+    const writeBatch = () => {
+      // The Message-ID's token: 128 random bits per row (engine/bounce/trace.ts), so that a report quoting
+      // the Message-ID or the trace header cannot be forged.
+      const random = randomBytes(batch.length * TRACE_TOKEN_BYTES).toString('hex');
+      const width = TRACE_TOKEN_BYTES * 2;
+      const rows = batch.map((r, j) => {
+        const state = r.kind === 'valid' ? lookup(r.addrKey) : null;
+        const excluded = state ? exclusionOf(state, now) : null;
+        if (excluded) excludedCounts[excluded]++;
+        return logRow(r, logId + j, deliveryId, domain, random.slice(j * width, (j + 1) * width), excluded);
       });
-      const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
-      const lookup = quarantineLookup(db);
-      let logId = nextLogId(db);
-      let batch: Recipient[] = [];
-      const batchKeys = new Set<string>();
-      let errorBatch: ImportError[] = [];
-      const firstErrors: ImportError[] = [];
+      insertLogRows(db, rows, now);
+      logId += batch.length;
+      batch = [];
+      batchKeys.clear();
+    };
+    const writeErrors = () => {
+      insertImportErrors(db, deliveryId, errorBatch);
+      errorBatch = [];
+    };
 
-      const writeBatch = () => {
-        // The Message-ID's token: 128 random bits per row (engine/bounce/trace.ts), so that a report quoting
-        // the Message-ID or the trace header cannot be forged.
-        const random = randomBytes(batch.length * TRACE_TOKEN_BYTES).toString('hex');
-        const width = TRACE_TOKEN_BYTES * 2;
-        const rows = batch.map((r, j) => {
-          const state = r.kind === 'valid' ? lookup(r.addrKey) : null;
-          const excluded = state ? exclusionOf(state, now) : null;
-          if (excluded) excludedCounts[excluded]++;
-          return logRow(r, logId + j, deliveryId, domain, random.slice(j * width, (j + 1) * width), excluded);
-        });
-        insertLogRows(db, rows, now);
-        logId += batch.length;
-        batch = [];
-        batchKeys.clear();
-      };
-      const writeErrors = () => {
-        insertImportErrors(db, deliveryId, errorBatch);
-        errorBatch = [];
-      };
+    const counts = readRecipients(input.recipients, {
+      columns: (columns) => assertValidTemplate(template, columns),
+      seen: (key) => {
+        if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;
+        batchKeys.add(key);
+        return false;
+      },
+      recipient: (r) => {
+        batch.push(r);
+        if (batch.length >= INSERT_CHUNK) writeBatch();
+      },
+      error: (e) => {
+        if (firstErrors.length < LISTED_ERRORS) firstErrors.push(e);
+        errorBatch.push(e);
+        if (errorBatch.length >= INSERT_CHUNK) writeErrors();
+      },
+    });
+    writeBatch();
+    writeErrors();
 
-      const counts = readRecipients(input.recipients, {
-        columns: (columns) => assertValidTemplate(template, columns),
-        seen: (key) => {
-          if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;
-          batchKeys.add(key);
-          return false;
-        },
-        recipient: (r) => {
-          batch.push(r);
-          if (batch.length >= INSERT_CHUNK) writeBatch();
-        },
-        error: (e) => {
-          if (firstErrors.length < LISTED_ERRORS) firstErrors.push(e);
-          errorBatch.push(e);
-          if (errorBatch.length >= INSERT_CHUNK) writeErrors();
-        },
-      });
-      writeBatch();
-      writeErrors();
-
-      const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
-      setImportErrorCount(db, deliveryId, counts.errors);
-      return {
-        deliveryId,
-        import: {
-          total: counts.total,
-          accepted: counts.valid - excluded,
-          duplicates: counts.duplicates,
-          noAddress: counts.noAddress,
-          quarantined: excludedCounts.quarantined,
-          denylisted: excludedCounts.denylisted,
-          ...listedErrors(firstErrors, counts.errors),
-        },
-      };
-    })
-    .immediate();
+    const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
+    setImportErrorCount(db, deliveryId, counts.errors);
+    return {
+      deliveryId,
+      import: {
+        total: counts.total,
+        accepted: counts.valid - excluded,
+        duplicates: counts.duplicates,
+        noAddress: counts.noAddress,
+        quarantined: excludedCounts.quarantined,
+        denylisted: excludedCounts.denylisted,
+        ...listedErrors(firstErrors, counts.errors),
+      },
+    };
+  })();
 }
 
 type Exclusion = 'quarantined' | 'denylisted';

@@ -1,7 +1,7 @@
 /** Seeds a fresh data directory once: demo template and list, default route to the sandbox, demo files. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../store/db';
+import { writeTransaction, type Db } from '../store/db';
 import { insertRecipientList } from '../store/lists-repo';
 import { getSetting, setSetting } from '../store/settings-repo';
 import { insertTemplate } from '../store/templates-repo';
@@ -18,16 +18,14 @@ export const DEMO_DIR = 'demo';
 
 /** Returns true when it seeded (first start of this data dir). */
 export function seedDemo(db: Db, dataDir: string, now: number): boolean {
-  const seeded = db
-    .transaction(() => {
-      if (getSetting(db, 'demoSeededAt') !== undefined) return false;
-      insertTemplate(db, DEMO_TEMPLATE_NAME, DEMO_TEMPLATE, now);
-      insertRecipientList(db, { name: DEMO_LIST_NAME, fileName: DEMO_LIST_FILE, csv: DEMO_CSV }, now);
-      if (getSetting(db, 'defaultRoute') === undefined) setSetting(db, 'defaultRoute', { kind: 'sandbox' });
-      setSetting(db, 'demoSeededAt', now);
-      return true;
-    })
-    .immediate();
+  const seeded = writeTransaction(db, () => {
+    if (getSetting(db, 'demoSeededAt') !== undefined) return false;
+    insertTemplate(db, DEMO_TEMPLATE_NAME, DEMO_TEMPLATE, now);
+    insertRecipientList(db, { name: DEMO_LIST_NAME, fileName: DEMO_LIST_FILE, csv: DEMO_CSV }, now);
+    if (getSetting(db, 'defaultRoute') === undefined) setSetting(db, 'defaultRoute', { kind: 'sandbox' });
+    setSetting(db, 'demoSeededAt', now);
+    return true;
+  })();
   if (seeded) {
     const dir = path.join(dataDir, DEMO_DIR);
     fs.mkdirSync(dir, { recursive: true });

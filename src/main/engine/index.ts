@@ -8,6 +8,7 @@ import { createMessageReader } from './pipeline/messages';
 import { createMessagePipeline } from './pipeline/process';
 import { createShapingStep } from './pipeline/shaping';
 import type { EngineRegistration } from '../store/engine-instances-repo';
+import { createIdleWatch } from './queue/idle-watch';
 import { createScheduler } from './queue/scheduler';
 import { createComposer } from './relay/compose';
 import { createDestinationPool } from './relay/destination-pool';
@@ -30,7 +31,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   const { queue } = store;
   const composer = createComposer();
   const messages = createMessageReader(store);
-  const idleWaiters: (() => void)[] = [];
+  const idle = createIdleWatch({ clock, queued: () => queue.count(), recheckMs: options.idleRecheckMs });
 
   // The main thread's sender exists (and is closed) even with delivery workers, which then send instead.
   const inProcess = createInProcessSender({
@@ -62,6 +63,8 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     logger: log,
     flushMs: options.feedbackFlushMs,
     maxBatch: options.feedbackBatchSize,
+    retryMs: options.feedbackRetryMs,
+    leaseMs: options.leaseMs,
     onFlushed(result) {
       for (const id of result.completed) {
         composer.forget(id);
@@ -70,7 +73,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         messages.forget(id);
       }
       scheduler.wake();
-      checkIdle();
+      idle.check();
     },
   });
   const pipeline = createMessagePipeline({
@@ -118,11 +121,6 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     process: (item) => pipeline.process(item),
   });
 
-  function checkIdle(): void {
-    if (idleWaiters.length === 0 || queue.count() > 0) return;
-    for (const resolve of idleWaiters.splice(0)) resolve();
-  }
-
   let registration: EngineRegistration | null = null;
   return {
     start() {
@@ -138,10 +136,11 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     },
     wake() {
       scheduler.wake();
-      checkIdle();
+      idle.check();
     },
     async stop() {
       shaper.cancelWaits();
+      idle.close();
       await scheduler.stop();
       ledger.flush();
       ledger.close();
@@ -150,10 +149,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       registration = null;
       log.info('engine stopped', { queued: queue.count() });
     },
-    whenIdle() {
-      if (queue.count() === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => idleWaiters.push(resolve));
-    },
+    whenIdle: () => idle.wait(),
     queued: () => queue.count(),
     reloadRules() {
       shaper.reload(store.loadRules());

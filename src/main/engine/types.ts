@@ -238,6 +238,16 @@ export interface EngineOptions {
   feedbackFlushMs: number;
   /** ...or as soon as this many are waiting. */
   feedbackBatchSize: number;
+  /**
+   * A batch of outcomes that could not be written (the store busy beyond its timeout, the disk full) is kept and
+   * written again this long later; its messages' leases are renewed meanwhile, so none is sent again.
+   */
+  feedbackRetryMs: number;
+  /**
+   * While someone waits for the queue to empty (`whenIdle`), it is read again this often: another process on
+   * the data dir may be the one that empties it, and nothing else tells this one.
+   */
+  idleRecheckMs: number;
   /** A destination's relay (and its connections) is closed after this long without work. */
   relayIdleMs: number;
   /** How long an MX answer is reused when the resolver gives no TTL (fixture resolvers); real DNS answers use their TTLs. */
@@ -255,6 +265,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   leaseMs: 60_000,
   feedbackFlushMs: 50,
   feedbackBatchSize: 200,
+  feedbackRetryMs: 1_000,
+  idleRecheckMs: 1_000,
   relayIdleMs: 5_000,
   mxCacheMs: 5 * 60_000,
   internalErrorRetryMs: 60_000,

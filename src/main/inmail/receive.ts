@@ -16,7 +16,7 @@ import { parseInbound } from './parse/parse';
 import { qualifyInbound } from './parse/qualify';
 import type { InboundReport } from './parse/types';
 import type { Logger } from '../logger';
-import type { Db } from '../store/db';
+import { writeTransaction, type Db } from '../store/db';
 import {
   applyInboundRetention,
   inboundByHash,
@@ -165,7 +165,7 @@ export function createInmail(deps: InmailDeps): Inmail {
     let failure: string;
     try {
       const report = await parseInbound(raw, { envelopeTo });
-      const done = db.transaction(() => {
+      const done = writeTransaction(db, () => {
         // Another receive of the same content may have committed while this one was parsing.
         const again = inboundByHash(db, hash);
         if (again) return { id: again.id, applied: null, matched: again.matched };
@@ -188,7 +188,7 @@ export function createInmail(deps: InmailDeps): Inmail {
       failure = err instanceof Error ? err.message : String(err);
     }
     // Parsing or applying failed (the transaction wrote nothing): the message is stored with its error.
-    const stored = db.transaction(() => {
+    const stored = writeTransaction(db, () => {
       const again = inboundByHash(db, hash);
       if (again) return { id: again.id, duplicate: true };
       const id = storeInbound(db, row);
@@ -218,7 +218,7 @@ export function createInmail(deps: InmailDeps): Inmail {
         const raw = readInboundRaw(db, id) ?? Buffer.alloc(0);
         try {
           const report = await parseInbound(raw, { envelopeTo });
-          const applied = db.transaction(() => process(id, report, envelopeTo))();
+          const applied = writeTransaction(db, () => process(id, report, envelopeTo))();
           notifyApplied(applied);
         } catch (err) {
           recordInboundError(db, id, err instanceof Error ? err.message : String(err), clock.now());

@@ -13,7 +13,7 @@ import {
 } from '../../shared/domain/bounce-rules';
 import { BOUNCE_CLASS_IDS } from '../../shared/domain/reasons';
 import { DEFAULT_BOUNCE_RULES } from '../defaults/bounce-rules';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import { getSetting, setSetting } from './settings-repo';
 import { stmt } from './statements';
 
@@ -58,7 +58,7 @@ export function loadBounceRules(db: Db): BounceRulesState {
 
 /** Replaces the table and the mapping in one transaction (the caller has checked the rules). */
 export function saveBounceRules(db: Db, doc: BounceRulesDocument, now: number): BounceRulesState {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     stmt(db, 'DELETE FROM bounce_rules').run();
     const insert = stmt(db, 'INSERT INTO bounce_rules (position, body_json, updated_at) VALUES (?, ?, ?)');
     doc.rules.forEach((rule, i) => insert.run(i, JSON.stringify(rule), now));
@@ -70,7 +70,7 @@ export function saveBounceRules(db: Db, doc: BounceRulesDocument, now: number): 
 
 /** Back to the shipped rules and mapping. */
 export function resetBounceRules(db: Db, now: number): BounceRulesState {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     stmt(db, 'DELETE FROM bounce_rules').run();
     stmt(db, "DELETE FROM settings WHERE key = 'bounceClassMapping'").run();
     setSetting(db, 'bounceRulesSavedAt', now);

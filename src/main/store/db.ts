@@ -18,13 +18,32 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * Several processes share a data dir (a console and `relaydeck run`, two `run`s): each waits this long for
+ * another's write lock before failing with "database is locked". Write transactions are short (a feedback batch,
+ * a lease), so a wait this long only ends in an error when something holds the lock abnormally.
+ */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * A write transaction that takes SQLite's write lock when it begins (`BEGIN IMMEDIATE`), waiting for it under
+ * the busy timeout. A deferred transaction (better-sqlite3's default) that reads and then writes fails at once
+ * with SQLITE_BUSY ("database is locked", no wait) when another process committed after its read: every
+ * transaction that writes goes through here (`test/unit/immediate-transactions.test.ts`). Inside another
+ * transaction it nests as a savepoint.
+ */
+export function writeTransaction<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const transaction = db.transaction(fn);
+  return (...args: A) => transaction.immediate(...args);
+}
+
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const migrations = options.migrations ?? MIGRATIONS;
   const target = migrations.at(-1)?.version ?? 0;
   if (!options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false, ...sqliteBinding() });
   try {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -56,10 +75,15 @@ function sqliteBinding(): { nativeBinding?: string } {
   return binding ? { nativeBinding: binding } : {};
 }
 
-function migrate(db: Db, migrations: readonly Migration[], from: number): void {
+/**
+ * Each migration in its own IMMEDIATE transaction that reads the version again under the write lock: two
+ * processes opening a fresh data dir at once apply each migration once (the second one skips it).
+ */
+export function migrate(db: Db, migrations: readonly Migration[], from: number): void {
   for (const m of migrations) {
     if (m.version <= from) continue;
-    db.transaction(() => {
+    writeTransaction(db, () => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     })();

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 
 export interface EngineRegistration {
   /** Leases freed because no other live engine held them. */
@@ -42,7 +42,7 @@ export function registerEngine(db: Db, o: RegisterOptions): EngineRegistration {
   const host = o.host ?? os.hostname();
   const isAlive = o.isAlive ?? processIsAlive;
 
-  const register = db.transaction(() => {
+  const register = writeTransaction(db, () => {
     const others = db.prepare('SELECT id, pid, host FROM engine_instances').all() as InstanceRow[];
     const dead = others.filter((r) => r.host === host && r.pid !== pid && !isAlive(r.pid));
     const removeInstance = db.prepare('DELETE FROM engine_instances WHERE id = ?');
@@ -61,7 +61,7 @@ export function registerEngine(db: Db, o: RegisterOptions): EngineRegistration {
     return { reclaimed, removedDead: dead.length };
   });
 
-  const result = register.immediate();
+  const result = register();
   return {
     ...result,
     unregister() {

@@ -10,7 +10,7 @@
  * - `applyOutcomes`: the ledger (`ledger.ts`), which writes every outcome.
  */
 import type { RulesDocument } from '../../shared/contract/mta';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import { registerEngine, type EngineRegistration, type RegisterOptions } from './engine-instances-repo';
 import { applyOutcomes, type ApplyResult, type LedgerOutcome } from './ledger';
 import { createQueueStore, type QueueStore } from './queue-repo';
@@ -93,7 +93,8 @@ export function createEngineStore(db: Db): EngineStore {
        max_connections = excluded.max_connections, throttled_until = excluded.throttled_until,
        reason = excluded.reason, updated_at = excluded.updated_at`,
   );
-  const saveChanges = db.transaction(
+  const saveChanges = writeTransaction(
+    db,
     (
       key: string,
       state: StoredDestinationState,

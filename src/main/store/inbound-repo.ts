@@ -15,7 +15,7 @@ import {
 } from '../../shared/contract/bounce';
 import { AppError } from '../../shared/contract/errors';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import { stmt } from './statements';
 
 export type InboundSource = InboundMessageSummary['source'];
@@ -46,7 +46,7 @@ export function storeInbound(db: Db, m: NewInbound): number {
     stmt(db, 'INSERT INTO inbound_raw (message_id, raw) VALUES (?, ?)').run(id, m.raw);
     return id;
   };
-  return db.inTransaction ? run() : db.transaction(run)();
+  return writeTransaction(db, run)();
 }
 
 /** The message already stored with this content (SHA-256 hex), if any. */
@@ -81,7 +81,7 @@ export interface InboundRetention {
  * messages were deleted.
  */
 export function applyInboundRetention(db: Db, retention: InboundRetention, now: number): number {
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const cutoff = now - retention.days * 86_400_000;
     let deleted = stmt(db, 'DELETE FROM inbound_messages WHERE received_at < ?').run(cutoff).changes;
     const total = (

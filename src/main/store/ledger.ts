@@ -22,7 +22,7 @@ import type { LogStatus, ReportingMode } from '../../shared/domain/statuses';
 import { nextStatus, successDelta, type LedgerEvent } from '../../shared/domain/transitions';
 import { softIncrement, STATUS_COLUMN, statusMoveSql } from './counters';
 import { CounterTally, domainStatusMoveSql } from './counter-tally';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import { recordQualifications, type QualificationHit } from './qualification-repo';
 import { applyQuarantineEvents, type AddressEvent } from './quarantine-repo';
 import { stmt } from './statements';
@@ -134,7 +134,7 @@ const RELAY_PENDING = `UPDATE delivery_log
  */
 export function relay(db: Db, request: RelayRequest): number {
   const run = () => relayInTransaction(db, request);
-  return db.inTransaction ? run() : db.transaction(run)();
+  return db.inTransaction ? run() : writeTransaction(db, run)();
 }
 
 function relayInTransaction(db: Db, { deliveryId, logIds, now }: RelayRequest): number {
@@ -309,7 +309,7 @@ export interface ApplyResult {
  * A batch leaves the store exactly as its outcomes applied one at a time.
  */
 export function applyOutcomes(db: Db, outcomes: readonly LedgerOutcome[], now: number): ApplyResult {
-  return db.transaction(() => applyInTransaction(db, outcomes, now))();
+  return writeTransaction(db, () => applyInTransaction(db, outcomes, now))();
 }
 
 // The current rows of a batch are read with one statement; each message then costs one write per table

@@ -8,7 +8,7 @@
  * a console) never loses its leases to us. A restarted engine that finds no other live engine on the data
  * dir frees every lease at once instead of waiting for them to expire (see `engine-instances-repo.ts`).
  */
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 
 export interface LeasedItem {
   logId: number;
@@ -57,6 +57,11 @@ export interface QueueStore {
   /** The earliest time something may become available: a future due time or the end of a current lease. */
   nextWakeAt(now: number): number | null;
   count(): number;
+  /**
+   * Whether another connection (another process on the data dir) committed a write since the last call
+   * (`PRAGMA data_version`; this connection's own writes do not count). The first call answers false.
+   */
+  changedElsewhere(): boolean;
 }
 
 /** Rows looked at per lease, as a multiple of the lease size. */
@@ -124,7 +129,8 @@ export function createQueueStore(db: Db): QueueStore {
     .pluck();
   const nextLeaseEndStmt = db.prepare('SELECT MIN(lease_until) FROM queue WHERE lease_until > 0').pluck();
   const countStmt = db.prepare('SELECT COUNT(*) FROM queue').pluck();
-  const leaseTransaction = db.transaction(
+  const leaseTransaction = writeTransaction(
+    db,
     (now: number, limit: number, leaseUntil: number, excludeDomains: readonly string[]): LeasedItem[] => {
       reclaimStmt.run(now);
       if (excludeDomains.length === 0) return leaseStmt.all({ now, limit, leaseUntil }) as LeasedItem[];
@@ -137,6 +143,8 @@ export function createQueueStore(db: Db): QueueStore {
       }) as LeasedItem[];
     },
   );
+
+  let dataVersion: number | null = null;
 
   return {
     lease(now, limit, leaseUntil, excludeDomains = []) {
@@ -184,6 +192,12 @@ export function createQueueStore(db: Db): QueueStore {
       return Math.min(due, leaseEnd);
     },
     count: () => countStmt.get() as number,
+    changedElsewhere() {
+      const version = db.pragma('data_version', { simple: true }) as number;
+      const changed = dataVersion !== null && version !== dataVersion;
+      dataVersion = version;
+      return changed;
+    },
   };
 }
 

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { AdaptiveSettings, AutomationRule, MxRule, RulesDocument } from '../../shared/contract/mta';
 import { DEFAULT_RULES } from '../defaults/mx-rules';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import { getSetting, setSetting } from './settings-repo';
 import { stmt } from './statements';
 
@@ -34,7 +34,7 @@ export function loadRules(db: Db): RulesDocument {
 /** Replaces every rule in one transaction. The document is validated first; returns it as stored. */
 export function saveRules(db: Db, doc: RulesDocument, now: number): RulesDocument {
   const checked = RulesDocument.parse(doc);
-  db.transaction(() => {
+  writeTransaction(db, () => {
     stmt(db, 'DELETE FROM mx_rules').run();
     stmt(db, 'DELETE FROM automation_rules').run();
     const insertMx = stmt(db, 'INSERT INTO mx_rules (position, body_json, updated_at) VALUES (?, ?, ?)');

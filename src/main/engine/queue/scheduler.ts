@@ -25,6 +25,11 @@ export interface SchedulerOptions {
   excludedDomains(): readonly string[];
   /** Handles one leased message; must settle (it is awaited by `stop`). */
   process(item: LeasedItem): Promise<void>;
+  /**
+   * How often a sleeping scheduler looks for another process's writes (messages queued by `relaydeck deliver`
+   * next to a running console, leases given back): `FOREIGN_WRITES_CHECK_MS` by default.
+   */
+  foreignWritesCheckMs?: number;
 }
 
 export interface Scheduler {
@@ -42,12 +47,23 @@ export interface Scheduler {
   adopt(logIds: readonly number[], done: Promise<void>): void;
 }
 
+/**
+ * Nothing in this process is told when another process on the data dir queues messages: a sleeping scheduler
+ * asks the store this often whether another connection wrote (one PRAGMA), and plans again when one did.
+ */
+export const FOREIGN_WRITES_CHECK_MS = 1_000;
+
+/** A lease the store refused (its write lock held by another process beyond the busy timeout) is retried after. */
+const STORE_RETRY_MS = 1_000;
+
 export function createScheduler(o: SchedulerOptions): Scheduler {
   const inFlight = new Map<number, Promise<void>>();
   let running = false;
   let planning = false;
   let replan = false;
-  let timer: { at: number; cancel: () => void } | null = null;
+  /** The one timer: `due` is when something becomes due here; it fires sooner to look for foreign writes. */
+  let timer: { due: number | null; cancel: () => void } | null = null;
+  const foreignCheckMs = o.foreignWritesCheckMs ?? FOREIGN_WRITES_CHECK_MS;
   let cancelRenewal: (() => void) | null = null;
   let parked = 0;
   /**
@@ -93,7 +109,16 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       arm(o.queue.nextWakeAt(now));
       return;
     }
-    const items = o.queue.lease(now, capacity, now + o.leaseMs, excluded);
+    let items: LeasedItem[];
+    try {
+      items = o.queue.lease(now, capacity, now + o.leaseMs, excluded);
+    } catch (err) {
+      // The store refused the write (another process held its lock beyond the busy timeout): nothing was
+      // leased; try again a moment later instead of failing whoever planned (a timer, a completion).
+      o.logger.error('leasing from the queue failed; trying again', { err, retryMs: STORE_RETRY_MS });
+      arm(now + STORE_RETRY_MS);
+      return;
+    }
     exhausted = items.length < capacity ? excluded : null;
     for (const item of items) {
       // Leases exclude the messages we hold, except one whose lease ran out before its renewal or one given back
@@ -129,17 +154,28 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     armRenewal();
   }
 
+  /**
+   * Sleeps until `at` (null: until woken), looking for another process's writes every `foreignCheckMs`
+   * meanwhile. One timer at a time: a timer armed for the same due time is kept (it fires no later than a
+   * check interval from now anyway).
+   */
   function arm(at: number | null): void {
-    if (timer && timer.at === at) return;
+    if (timer && timer.due === at) return;
     timer?.cancel();
     timer = null;
-    if (at === null) return;
-    timer = { at, cancel: o.clock.at(at, onTimer) };
+    armTimer(at);
   }
 
-  function onTimer(): void {
+  function armTimer(due: number | null): void {
+    const check = o.clock.now() + foreignCheckMs;
+    timer = { due, cancel: o.clock.at(due === null ? check : Math.min(due, check), () => onTimer(due)) };
+  }
+
+  function onTimer(due: number | null): void {
     timer = null;
-    wake();
+    if (!running) return;
+    if ((due !== null && o.clock.now() >= due) || o.queue.changedElsewhere()) wake();
+    else armTimer(due);
   }
 
   function wake(): void {
@@ -153,7 +189,12 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     cancelRenewal = o.clock.at(o.clock.now() + Math.max(1, Math.floor(o.leaseMs / 3)), () => {
       cancelRenewal = null;
       if (inFlight.size === 0) return;
-      o.queue.renew([...inFlight.keys()], o.clock.now() + o.leaseMs);
+      try {
+        o.queue.renew([...inFlight.keys()], o.clock.now() + o.leaseMs);
+      } catch (err) {
+        // Tried again at the next renewal, a third of a lease later: the leases still have two thirds to run.
+        o.logger.error('renewing the leases of messages in flight failed', { err, messages: inFlight.size });
+      }
       armRenewal();
     });
   }

@@ -55,7 +55,8 @@ Usage: relaydeck deliver --recipients FILE.csv --message FILE.eml [options]
 
 Creates a delivery from a recipient list (CSV with an "email" column; other columns are {{fields}} for the
 template) and a message (.eml: From, Subject, text and HTML bodies), prepares it and relays it to the
-engine's queue. Without --wait the queue is processed later by "relaydeck run" or "relaydeck serve".
+engine's queue. Without --wait the queue is processed by an engine already running on the data directory
+(a console, "relaydeck serve" or "relaydeck run", within a second) or later by "relaydeck run".
 
 Options:
   --recipients FILE        the recipient list (CSV, UTF-8; , ; or tab separated)
