@@ -31,7 +31,7 @@ export async function startReceiver(delayMs: number): Promise<Receiver> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('latin1');
         const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-        const id = /^X-Relaydeck-ID:\s*(\S+)/im.exec(head)?.[1];
+        const id = /^X-Relaydeck-ID:\s*(\d+\.\d+)/im.exec(head)?.[1];
         const accept = () => {
           if (!id) return callback(new Error('no X-Relaydeck-ID header'));
           received.set(id, (received.get(id) ?? 0) + 1);
