@@ -5,7 +5,7 @@ import { createEngine } from '../../src/main/engine';
 import { ManualClock, systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
-import { silentLogger } from '../../src/main/logger';
+import { silentLogger, type LogFields, type Logger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { MessageTemplate } from '../../src/shared/contract';
 import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
@@ -51,11 +51,13 @@ interface Peer {
 }
 
 async function peer(
-  options: { starttls?: boolean; slowMs?: number; pipelining?: boolean } = {},
+  options: { starttls?: boolean; slowMs?: number; pipelining?: boolean; brokenTls?: boolean } = {},
 ): Promise<Peer> {
   const state: Peer = { port: 0, received: [], maxConcurrent: 0, mails: 0, connections: 0 };
   let concurrent = 0;
   const server = new SMTPServer({
+    // Offers STARTTLS but speaks only TLS 1.0, which Node's client refuses: every handshake fails.
+    ...(options.brokenTls ? { minVersion: 'TLSv1', maxVersion: 'TLSv1' } : {}),
     authOptional: true,
     disabledCommands: options.starttls === false ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     hidePIPELINING: options.pipelining === false,
@@ -96,6 +98,8 @@ async function peer(
       });
     },
   });
+  // The broken handshakes are reported by the server as errors; they are expected here.
+  if (options.brokenTls) server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address();
   state.port = typeof address === 'object' && address ? address.port : 0;
@@ -213,6 +217,23 @@ function message(to: string, policy: RelayPolicy = POLICY, logId = 1): OutboundM
   return { logId, envelope: { from: 'sender@sender.test', to }, raw, policy };
 }
 
+/** A logger keeping every line it is given. */
+function recordingLogger(): Logger & { lines: { level: string; msg: string; fields?: LogFields }[] } {
+  const lines: { level: string; msg: string; fields?: LogFields }[] = [];
+  const make = (base: LogFields): Logger => {
+    const write = (level: string) => (msg: string, fields?: LogFields) =>
+      void lines.push({ level, msg, fields: { ...base, ...fields } });
+    return {
+      debug: write('debug'),
+      info: write('info'),
+      warn: write('warn'),
+      error: write('error'),
+      child: (more: LogFields) => make({ ...base, ...more }),
+    };
+  };
+  return Object.assign(make({}), { lines });
+}
+
 describe('every reply class against a scripted smtp-server peer', () => {
   it.each([
     // nodemailer reports a 421 as the end of the session; the relay records the command it answered.
@@ -288,6 +309,39 @@ describe('TLS policy from the MX rule', () => {
     expect(
       await relayTo(server.port).send(message('ok@example.com', { ...POLICY, tls: 'disabled' })),
     ).toMatchObject({ kind: 'accepted', tls: false });
+  });
+
+  it('opportunistic, STARTTLS offered but the handshake fails: delivered in plaintext on a new connection, logged', async () => {
+    const server = await peer({ brokenTls: true });
+    const logger = recordingLogger();
+    const relay = createSmtpRelayFactory({ name: 'relaydeck.test', clock: systemClock, logger })({
+      key: `test:${server.port}`,
+      hosts: [{ host: '127.0.0.1', port: server.port }],
+    });
+    cleanups.push(() => relay.close());
+    const outcome = await relay.send(message('ok@example.com'));
+    expect(outcome).toMatchObject({ kind: 'accepted', code: 250, tls: false });
+    expect(server.connections).toBe(2);
+    expect(server.received).toHaveLength(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: expect.stringMatching(/TLS handshake failed.*plaintext on a new connection/),
+        fields: expect.objectContaining({ host: '127.0.0.1', rule: 'test-rule' }),
+      }),
+    );
+  });
+
+  it('required, STARTTLS offered but the handshake fails: deferred with a TLS reason, never sent in plaintext', async () => {
+    const server = await peer({ brokenTls: true });
+    const outcome = await relayTo(server.port).send(
+      message('ok@example.com', { ...POLICY, tls: 'required' }),
+    );
+    expect(outcome).toMatchObject({ kind: 'deferred', code: null, command: 'STARTTLS', tls: false });
+    expect(outcome.text).toMatch(/TLS required by MX rule "test-rule".*nothing was sent/);
+    expect(server.connections).toBe(1);
+    expect(server.mails).toBe(0);
+    expect(server.received).toHaveLength(0);
   });
 
   it('opportunistic: STARTTLS when offered, plain otherwise', async () => {

@@ -1,7 +1,9 @@
 /**
  * SMTP delivery over nodemailer's SMTPConnection, one Relay per destination. Connections are reused: a small
  * pool of open sessions per destination (RSET after a refused transaction, QUIT after the rule's
- * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy;
+ * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy
+ * (`opportunistic`: a failed handshake is followed by a plaintext session on a new connection, as Postfix's
+ * `may` level does; `required`: never in plaintext);
  * certificates are only left unchecked for loopback hosts (sandbox, tests). PIPELINING: nodemailer sends
  * MAIL, every RCPT and DATA in one batch when the server advertises it (RFC 2920).
  * Every reply becomes an `SmtpOutcome` value naming the command it answered; connection failures are
@@ -157,14 +159,22 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     }
   }
 
-  function open(host: HostPort, policy: RelayPolicy): Promise<{ session: Session } | { failure: SmtpError }> {
+  /**
+   * Opens a session to `host` under `policy`; `plaintext` (the opportunistic fallback after a failed TLS
+   * handshake) opens it without STARTTLS. The session keeps the policy's TLS level for reuse.
+   */
+  function open(
+    host: HostPort,
+    policy: RelayPolicy,
+    plaintext = false,
+  ): Promise<{ session: Session } | { failure: SmtpError }> {
     const conn = new RelaySmtpConnection({
       host: host.host,
       port: host.port,
       name: config.name,
-      opportunisticTLS: policy.tls === 'opportunistic',
+      opportunisticTLS: !plaintext && policy.tls === 'opportunistic',
       requireTLS: policy.tls === 'required',
-      ignoreTLS: policy.tls === 'disabled',
+      ignoreTLS: plaintext || policy.tls === 'disabled',
       tls: { rejectUnauthorized: !isLoopbackHost(host.host) },
       connectionTimeout: policy.connectMs,
       greetingTimeout: config.greetingTimeoutMs ?? policy.connectMs,
@@ -343,7 +353,18 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   ): Promise<{ session: Session } | { failure: SmtpOutcome | null }> {
     let failure: SmtpOutcome | null = null;
     for (const host of destination.hosts) {
-      const opened = await open(host, policy);
+      let opened = await open(host, policy);
+      if ('failure' in opened && policy.tls === 'opportunistic' && isTlsFailure(opened.failure)) {
+        // Opportunistic TLS (Postfix's `may`): a server offering STARTTLS whose handshake fails gets the
+        // message in plaintext on a new connection. `required` never falls back (tlsRefusal below).
+        log.info('TLS handshake failed; opportunistic TLS: retrying in plaintext on a new connection', {
+          host: host.host,
+          port: host.port,
+          rule: policy.ruleId,
+          error: opened.failure.message,
+        });
+        opened = await open(host, policy, true);
+      }
       if ('session' in opened) return opened;
       const base = { mxHost: host.host, ip: null, tls: false, durationMs: config.clock.now() - started };
       failure = tlsRefusal(opened.failure, policy, base) ?? outcomeFromError(opened.failure, base, 'connect');
@@ -469,8 +490,7 @@ function perRecipient(group: OutboundGroup, info: SendInfo, base: OutcomeBase): 
  */
 function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): SmtpOutcome | null {
   if (policy.tls !== 'required') return null;
-  const tlsFailure = err.code === 'ETLS' || err.command === 'STARTTLS' || /STARTTLS/i.test(err.message);
-  if (!tlsFailure) return null;
+  if (!isTlsFailure(err)) return null;
   const reply = err.response ? ` (reply: ${err.response.trim()})` : '';
   return {
     kind: 'deferred',
@@ -480,6 +500,19 @@ function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): Smt
     command: 'STARTTLS',
     ...base,
   };
+}
+
+/**
+ * A failure of STARTTLS itself: refused, or the TLS handshake after it failed, timed out or was cut
+ * (nodemailer reports a handshake refused by OpenSSL as a socket error whose original code is `ERR_SSL_*`).
+ */
+function isTlsFailure(err: SmtpError): boolean {
+  return (
+    err.code === 'ETLS' ||
+    err.command === 'STARTTLS' ||
+    /^ERR_SSL_/.test(err.originalCode ?? '') ||
+    /STARTTLS|TLS handshake/i.test(err.message)
+  );
 }
 
 type OutcomeBase = Pick<SmtpOutcome, 'mxHost' | 'ip' | 'tls' | 'durationMs'>;
