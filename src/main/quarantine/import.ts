@@ -3,7 +3,7 @@
  * that is stopped (kill -9, power loss, a failing row write) leaves the list as it was: all of the file or
  * none of it, never a part nobody would notice. Bad rows are reported by line and skipped, as before.
  */
-import type { QuarantineImportResult } from '../../shared/contract/bounce';
+import type { MethodOutput } from '../../shared/contract';
 import type { Db } from '../store/db';
 import { setQuarantineStatus } from '../store/quarantine-repo';
 import { parseQuarantineCsv } from './csv';
@@ -24,7 +24,7 @@ export function importQuarantineCsv(
   input: { fileName: string; csv: string },
   now: number,
   onProgress?: (p: ImportProgress) => void,
-): QuarantineImportResult {
+): MethodOutput<'quarantine.import'> {
   const parsed = parseQuarantineCsv(input.fileName, input.csv);
   const rows = parsed.rows.length;
   db.transaction(() => {
