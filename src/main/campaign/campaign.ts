@@ -12,7 +12,7 @@ import type { Db } from '../store/db';
 import { deliveryIdsInState, requireDeliveryRow, updateDelivery } from '../store/deliveries-repo';
 import { cancelPending, completeIfDone, relay } from '../store/ledger';
 import { pendingLogIds } from '../store/log-repo';
-import { prepareDelivery, type PrepareRequest, type Prepared } from './prepare';
+import { prepareDeliveryOffThread, type PrepareRequest, type Prepared } from './prepare';
 import { nextState, type DeliveryAction } from './state-machine';
 
 export const RELAY_BATCH = 500;
@@ -27,7 +27,8 @@ export interface CampaignDeps {
 
 export interface Campaign {
   /** Prepares a delivery and, when asked, starts relaying it (in the background). */
-  create(input: PrepareRequest): Prepared;
+  /** The list is parsed in a worker thread; the store writes are one transaction. */
+  create(input: PrepareRequest): Promise<Prepared>;
   act(deliveryId: number, action: DeliveryAction): void;
   /** Restarts relay loops of deliveries left `relaying` by a previous run. */
   resumeInterrupted(): void;
@@ -116,8 +117,8 @@ export function createCampaign(deps: CampaignDeps): Campaign {
   }
 
   return {
-    create(input) {
-      const prepared = prepareDelivery(db, input, clock.now());
+    async create(input) {
+      const prepared = await prepareDeliveryOffThread(db, input, () => clock.now());
       const { total, accepted, duplicates, noAddress } = prepared.import;
       logger.info('delivery prepared', {
         deliveryId: prepared.deliveryId,

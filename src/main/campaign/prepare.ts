@@ -22,9 +22,12 @@ import {
   LISTED_ERRORS,
   listedErrors,
   readRecipients,
+  type ListCounts,
   type Recipient,
+  type RecipientSink,
   type RecipientSource,
 } from './csv-import';
+import { parseRecipientsOffThread } from './csv-off-thread';
 import { assertValidTemplate, fromDomain } from './template-check';
 
 export type CreateDeliveryRequest = MethodParsedInput<'deliveries.create'>;
@@ -40,8 +43,43 @@ export interface Prepared {
   import: CreateDeliveryResult['import'];
 }
 
+/** Prepares a delivery reading its list on this thread (tests, small lists); the app uses `prepareDeliveryOffThread`. */
 export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Prepared {
-  const template: MessageTemplate = { ...input.template, fromAddress: input.template.fromAddress.trim() };
+  return prepareFrom(db, input, now, (sink) => readRecipients(input.recipients, sink));
+}
+
+/**
+ * Prepares a delivery with its list parsed in a worker thread (`csv-off-thread.ts`): the main thread's event
+ * loop runs while the list is read; the header is checked against the template as soon as it is read; then
+ * the parsed rows are written in the one transaction (all or nothing, as `prepareDelivery`).
+ */
+export async function prepareDeliveryOffThread(
+  db: Db,
+  input: PrepareRequest,
+  now: () => number,
+): Promise<Prepared> {
+  const template = templateOf(input);
+  const parsed = await parseRecipientsOffThread(input.recipients, (columns) =>
+    assertValidTemplate(template, columns),
+  );
+  try {
+    return prepareFrom(db, input, now(), (sink) => parsed.replay(sink));
+  } finally {
+    parsed.dispose();
+  }
+}
+
+function templateOf(input: PrepareRequest): MessageTemplate {
+  return { ...input.template, fromAddress: input.template.fromAddress.trim() };
+}
+
+function prepareFrom(
+  db: Db,
+  input: PrepareRequest,
+  now: number,
+  read: (sink: RecipientSink) => ListCounts,
+): Prepared {
+  const template = templateOf(input);
   const validity = effectiveValidity(input.validityMs);
   const domain = fromDomain(template);
 
@@ -85,7 +123,7 @@ export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Pre
         errorBatch = [];
       };
 
-      const counts = readRecipients(input.recipients, {
+      const counts = read({
         columns: (columns) => assertValidTemplate(template, columns),
         seen: (key) => {
           if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;

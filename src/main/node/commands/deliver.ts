@@ -131,7 +131,10 @@ Options:
       const started = Date.now();
       const waiter = flags.wait ? completionWaiter(app, io) : null;
       const fileName = path.basename(recipientsFile);
-      const result = app.campaign.create({ ...parsed.data, recipients: { fileName, file: recipientsFile } });
+      const result = await app.campaign.create({
+        ...parsed.data,
+        recipients: { fileName, file: recipientsFile },
+      });
       printImportErrors(io, fileName, result.import.errors, result.import.moreErrors);
       const id = String(result.deliveryId);
       if (!waiter) {
