@@ -8,7 +8,14 @@ import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { silentLogger, type LogFields, type Logger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { MessageTemplate } from '../../src/shared/contract';
-import { logByEmail, openTempDb, recordingNotifier, relayedDelivery } from '../support/engine-fixtures';
+import {
+  attemptsOf,
+  logByEmail,
+  openTempDb,
+  queueRow,
+  recordingNotifier,
+  relayedDelivery,
+} from '../support/engine-fixtures';
 import { TEST_POLICY } from '../support/engine-fakes';
 import type { OutboundMessage, Relay, RelayPolicy } from '../../src/main/engine/types';
 import { noDns } from '../support/dns-fixtures';
@@ -528,5 +535,60 @@ describe('multi-recipient transactions through the engine', () => {
   it('the default (1) keeps one transaction per recipient', async () => {
     const { server } = await run(STATIC, 1, ['a@example.com', 'b@example.com']);
     expect(server.mails).toBe(2);
+  });
+});
+
+describe('message size cap', () => {
+  it('a personalised message over 10 MiB fails at its first attempt as Message too large, nothing sent', async () => {
+    const server = await peer();
+    const t = openTempDb();
+    cleanups.push(async () => t.cleanup());
+    const clock = new ManualClock();
+    const template: MessageTemplate = {
+      fromName: 'Relaydeck',
+      fromAddress: 'news@sender.test',
+      subject: 'Your profile',
+      text: Array.from({ length: 50 }, () => '{{bio}}').join('\n'),
+      html: '',
+    };
+    const { deliveryId } = relayedDelivery(
+      t.db,
+      [
+        { email: 'big@example.com', fields: { bio: 'x'.repeat(250_000) } },
+        { email: 'small@example.com', fields: { bio: 'short' } },
+      ],
+      {
+        now: clock.now(),
+        template,
+        routes: [{ mask: '*', target: { kind: 'smtp', host: '127.0.0.1', port: server.port } }],
+      },
+    );
+    const engine = createEngine({
+      clock,
+      dns: noDns,
+      relayFactory: createSmtpRelayFactory({ clock }),
+      db: t.db,
+      logger: silentLogger,
+      notify: recordingNotifier(),
+      defaultRoute: () => null,
+      sandboxAddress: () => null,
+      options: { feedbackFlushMs: 0, maxInFlight: 1 },
+    });
+    cleanups.push(() => engine.stop());
+    engine.start();
+    await engine.whenIdle();
+
+    const big = logByEmail(t.db, deliveryId, 'big@example.com');
+    expect(big).toMatchObject({ status: 'failed', reason: 'message_too_large', attempts: 1 });
+    expect(attemptsOf(t.db, big.id)).toEqual([
+      expect.objectContaining({
+        outcome: 'failed',
+        enhanced: '5.3.4',
+        text: expect.stringMatching(/^Message too large: /),
+      }),
+    ]);
+    expect(queueRow(t.db, big.id)).toBeUndefined();
+    expect(logByEmail(t.db, deliveryId, 'small@example.com')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(server.received.map((m) => m.to)).toEqual([['small@example.com']]);
   });
 });

@@ -32,7 +32,17 @@ export interface SmtpRelayOptions {
   logger?: Logger;
   /** Called when the number of sessions open to a destination changed (a session opened or ended). */
   onSessionsChanged?: (destinationKey: string) => void;
+  /** The largest message sent, in bytes (default `MAX_MESSAGE_BYTES`); a larger one fails without a send. */
+  maxMessageBytes?: number;
 }
+
+/**
+ * The size cap of an outgoing message: 10 MiB, the size limit most receivers apply (Postfix's default
+ * `message_size_limit` is 10,240,000 bytes; Gmail and Microsoft take more). A message over it is a final
+ * failure, Message too large (5.3.4), at its first attempt: a receiver would refuse it however often it is
+ * retried.
+ */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 interface RelayConfig {
   name: string;
@@ -40,6 +50,7 @@ interface RelayConfig {
   /** Used for messages sent without a policy (direct relay use, tests). */
   defaults: RelayPolicy;
   greetingTimeoutMs: number | null;
+  maxMessageBytes: number;
   clock: Clock;
   logger: Logger;
 }
@@ -85,6 +96,7 @@ export function createSmtpRelayFactory(options: SmtpRelayOptions): RelayFactory 
       ruleId: 'relay-defaults',
     },
     greetingTimeoutMs: options.greetingTimeoutMs ?? null,
+    maxMessageBytes: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
     clock: options.clock,
     logger: options.logger ?? silentLogger,
     onSessionsChanged: options.onSessionsChanged ?? (() => undefined),
@@ -314,6 +326,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   async function sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]> {
     const policy = group.policy ?? config.defaults;
     const all = (outcome: SmtpOutcome) => group.envelope.to.map(() => outcome);
+    if (group.raw.length > config.maxMessageBytes) return all(tooLarge(group.raw.length, config));
     const reusable = await acquire(policy);
     // The attempt's duration starts once it has a session (not while it waited for one).
     const started = config.clock.now();
@@ -581,6 +594,22 @@ function describeNoReply(err: SmtpError, phase: 'connect' | 'transaction'): stri
     default:
       return `${phase === 'connect' ? 'connection failed' : 'session failed'}: ${err.message}`;
   }
+}
+
+/** A message over the size cap: failed before any connection, reason Message too large (5.3.4). */
+function tooLarge(size: number, config: RelayConfig): SmtpOutcome {
+  const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    kind: 'failed',
+    code: null,
+    enhanced: '5.3.4',
+    text: `Message too large: ${mib(size)} (${size} bytes) composed, over the ${mib(config.maxMessageBytes)} limit; not sent`,
+    command: null,
+    mxHost: null,
+    ip: null,
+    tls: false,
+    durationMs: 0,
+  };
 }
 
 function noReplyOutcome(
