@@ -693,6 +693,27 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TRIGGER log_soft_counted_update;
     `,
   },
+  {
+    version: 11,
+    name: 'imports: a journal of file imports that cannot be one transaction (mbox), so a partial one is seen',
+    sql: `
+      -- One row per import of a file that is applied message by message (relaydeck inmail import of an mbox).
+      -- status 'running' until it ends ('complete'); a process killed mid-way leaves it 'running' with the
+      -- number of messages done, which the next run reports and resumes from when the file is unchanged
+      -- (same size and modification time: fingerprint); a changed file makes the old row 'abandoned'.
+      CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT    NOT NULL,
+        source      TEXT    NOT NULL,
+        fingerprint TEXT    NOT NULL,
+        started_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        done        INTEGER NOT NULL DEFAULT 0,
+        status      TEXT    NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'complete', 'abandoned'))
+      );
+      CREATE INDEX imports_running ON imports (kind, source) WHERE status = 'running';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
