@@ -170,6 +170,70 @@ async function strictPipeliningPeer(): Promise<{ port: number; batches: string[]
   return { port: typeof address === 'object' && address ? address.port : 0, batches };
 }
 
+/**
+ * A raw peer that offers STARTTLS, answers it 220 and then closes the connection (the handshake is cut);
+ * without STARTTLS it takes the message in plaintext.
+ */
+async function cutHandshakePeer(): Promise<{ port: number; connections: number; delivered: string[] }> {
+  const state = { port: 0, connections: 0, delivered: [] as string[] };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.write('220 cut.test ESMTP\r\n');
+    let buffer = '';
+    let data: string | null = null;
+    let rcpt = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      for (;;) {
+        if (data !== null) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          buffer = buffer.slice(end + 5);
+          data = null;
+          state.delivered.push(rcpt);
+          socket.write('250 2.0.0 Ok: queued\r\n');
+          continue;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol < 0) return;
+        const line = buffer.slice(0, eol);
+        buffer = buffer.slice(eol + 2);
+        const upper = line.toUpperCase();
+        if (upper.startsWith('EHLO')) socket.write('250-cut.test\r\n250 STARTTLS\r\n');
+        else if (upper === 'STARTTLS') {
+          socket.write('220 2.0.0 Ready to start TLS\r\n');
+          socket.destroy();
+          return;
+        } else if (upper.startsWith('MAIL')) socket.write('250 2.1.0 Ok\r\n');
+        else if (upper.startsWith('RCPT')) {
+          rcpt = /<([^>]*)>/.exec(line)?.[1] ?? '';
+          socket.write('250 2.1.5 Ok\r\n');
+        } else if (upper === 'DATA') {
+          data = '';
+          socket.write('354 go ahead\r\n');
+        } else if (upper === 'QUIT') socket.end('221 bye\r\n');
+        else if (upper === 'RSET') socket.write('250 Ok\r\n');
+        else socket.write('502 5.5.2 not implemented\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  state.port = typeof address === 'object' && address ? address.port : 0;
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return state;
+}
+
 /** Accepts the envelope and the data, then never answers the end of data. */
 async function silentAfterDataPeer(): Promise<number> {
   const sockets = new Set<net.Socket>();
@@ -337,6 +401,25 @@ describe('TLS policy from the MX rule', () => {
         fields: expect.objectContaining({ host: '127.0.0.1', rule: 'test-rule' }),
       }),
     );
+  });
+
+  it('opportunistic, the connection cut right after STARTTLS: delivered in plaintext on a new connection', async () => {
+    const server = await cutHandshakePeer();
+    const outcome = await relayTo(server.port).send(message('ok@example.com'));
+    expect(outcome).toMatchObject({ kind: 'accepted', code: 250, tls: false });
+    expect(server.connections).toBe(2);
+    expect(server.delivered).toEqual(['ok@example.com']);
+  });
+
+  it('required, the connection cut right after STARTTLS: deferred with a TLS reason, nothing sent', async () => {
+    const server = await cutHandshakePeer();
+    const outcome = await relayTo(server.port).send(
+      message('ok@example.com', { ...POLICY, tls: 'required' }),
+    );
+    expect(outcome).toMatchObject({ kind: 'deferred', code: null, command: 'STARTTLS', tls: false });
+    expect(outcome.text).toMatch(/TLS required by MX rule "test-rule".*nothing was sent/);
+    expect(server.connections).toBe(1);
+    expect(server.delivered).toEqual([]);
   });
 
   it('required, STARTTLS offered but the handshake fails: deferred with a TLS reason, never sent in plaintext', async () => {

@@ -517,14 +517,17 @@ function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): Smt
 
 /**
  * A failure of STARTTLS itself: refused, or the TLS handshake after it failed, timed out or was cut
- * (nodemailer reports a handshake refused by OpenSSL as a socket error whose original code is `ERR_SSL_*`).
+ * (nodemailer reports a handshake refused by OpenSSL as a socket error whose original code is `ERR_SSL_*`,
+ * and a connection closed during the handshake as ECONNRESET with Node's "before secure TLS connection"
+ * message).
  */
 function isTlsFailure(err: SmtpError): boolean {
   return (
     err.code === 'ETLS' ||
     err.command === 'STARTTLS' ||
     /^ERR_SSL_/.test(err.originalCode ?? '') ||
-    /STARTTLS|TLS handshake/i.test(err.message)
+    // Node's message for a connection closed during the handshake (code ECONNRESET).
+    /STARTTLS|TLS handshake|before secure TLS connection was established/i.test(err.message)
   );
 }
 
