@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
 import { MAX_FIELD_CHARS } from '../../src/main/campaign/csv-import';
+import { unfinishedImports } from '../../src/main/store/imports-repo';
 import { AppError } from '../../src/shared/contract/errors';
 import { TEST_APP } from '../support/app-options';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -67,6 +68,35 @@ describe('CSV lists are parsed off the main thread', () => {
     );
     expect(value.import).toMatchObject({ total: ROWS, accepted: ROWS, duplicates: 0 });
     expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
+  it('while the rows are written, batch by batch: the main event loop keeps running; the delivery cannot start meanwhile', async () => {
+    const csv = bigList();
+    let writingTicks = 0;
+    let refusal: unknown = null;
+    const timer = setInterval(() => {
+      const [running] = unfinishedImports(app.db, 'delivery');
+      if (!running) return;
+      writingTicks++;
+      if (refusal) return;
+      const id = running.source.slice('delivery:'.length);
+      try {
+        app.campaign.act(Number(id), 'start');
+        refusal = 'started';
+      } catch (err) {
+        refusal = err;
+      }
+    }, 1);
+    try {
+      const created = await app.handlers['deliveries.create'](deliveryRequest({ csv, start: false }), ctx);
+      expect(created.import).toMatchObject({ total: ROWS, accepted: ROWS });
+      expect(created.delivery.state).toBe('preparing');
+    } finally {
+      clearInterval(timer);
+    }
+    expect(writingTicks).toBeGreaterThanOrEqual(5);
+    expect(refusal).toBeInstanceOf(AppError);
+    expect((refusal as AppError).message).toMatch(/is being prepared: its list is still being written/);
   });
 
   it('duplicates are found across the worker batches, against the rows already written', async () => {

@@ -31,6 +31,11 @@ export interface ParsedList {
   columns: readonly string[];
   /** Hands every row and row error to `sink`, deciding duplicates with `sink.seen`; returns the counts. */
   replay(sink: RecipientSink): ListCounts;
+  /**
+   * The same, one batch per `step` call (the caller wraps each in a transaction), the event loop running
+   * between two batches.
+   */
+  replayInSteps(sink: RecipientSink, step: (run: () => void) => void): Promise<ListCounts>;
   /** Removes the temp file. */
   dispose(): void;
 }
@@ -112,7 +117,23 @@ export async function parseRecipientsOffThread(
           return undefined;
       }
     });
-    return { columns, replay: (sink) => replay(out, columns, counts, sink), dispose };
+    return {
+      columns,
+      replay: (sink) => {
+        const replayer = replayer_(out, columns, counts, sink);
+        for (let more = true; more;) more = replayer.next();
+        return replayer.counts;
+      },
+      replayInSteps: async (sink, step) => {
+        const replayer = replayer_(out, columns, counts, sink);
+        for (let more = true; more;) {
+          step(() => (more = replayer.next()));
+          if (more) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        return replayer.counts;
+      },
+      dispose,
+    };
   } catch (err) {
     dispose();
     throw err;
@@ -130,35 +151,48 @@ function readFully(fd: number, length: number): Buffer | null {
   return buf;
 }
 
-function replay(
+/** Reads the temp file one batch per `next()` (false once it is all read; the file is closed then). */
+function replayer_(
   file: string,
   columns: readonly string[],
   parsed: ListCounts,
   sink: RecipientSink,
-): ListCounts {
+): { next(): boolean; counts: ListCounts } {
   sink.columns(columns);
   const counts: ListCounts = { ...parsed, valid: 0, duplicates: 0 };
-  const fd = fs.openSync(file, 'r');
-  try {
-    for (;;) {
-      const head = readFully(fd, 4);
-      if (!head) break;
-      const body = readFully(fd, head.readUInt32BE(0));
-      if (!body) throw new Error(`${file} ends inside a batch`);
-      const batch = v8.deserialize(body) as { rows?: Recipient[]; errors?: ImportError[] };
-      for (const r of batch.rows ?? []) {
-        if (r.kind === 'valid') {
-          if (sink.seen(r.addrKey)) {
-            r.kind = 'duplicate';
-            counts.duplicates++;
-          } else counts.valid++;
+  let fd: number | null = fs.openSync(file, 'r');
+  const close = () => {
+    if (fd !== null) fs.closeSync(fd);
+    fd = null;
+  };
+  return {
+    counts,
+    next() {
+      if (fd === null) return false;
+      try {
+        const head = readFully(fd, 4);
+        if (!head) {
+          close();
+          return false;
         }
-        sink.recipient(r);
+        const body = readFully(fd, head.readUInt32BE(0));
+        if (!body) throw new Error(`${file} ends inside a batch`);
+        const batch = v8.deserialize(body) as { rows?: Recipient[]; errors?: ImportError[] };
+        for (const r of batch.rows ?? []) {
+          if (r.kind === 'valid') {
+            if (sink.seen(r.addrKey)) {
+              r.kind = 'duplicate';
+              counts.duplicates++;
+            } else counts.valid++;
+          }
+          sink.recipient(r);
+        }
+        for (const e of batch.errors ?? []) sink.error(e);
+        return true;
+      } catch (err) {
+        close();
+        throw err;
       }
-      for (const e of batch.errors ?? []) sink.error(e);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return counts;
+    },
+  };
 }

@@ -2,17 +2,28 @@
  * Preparation (campaign side): validate the template against the list, store the delivery, insert one log
  * row per recipient — valid ones `pending` with their Message-ID; rows without an address, duplicates and
  * addresses in quarantine or denylisted (SPEC §4.4) `ignored` with their reason — keep every unusable row in
- * `import_errors`, and set the counters, all in one transaction (a list that fails leaves nothing behind).
+ * `import_errors`, and set the counters, all or nothing (a list that fails leaves nothing behind): in one
+ * transaction (`prepareDelivery`), or, in the app, a batch per transaction under a journal entry that keeps
+ * the delivery from starting until its last batch and removes it after a failure or a crash
+ * (`prepareDeliveryOffThread`).
  *
  * The list is streamed (text or file) and written in batches, so memory does not grow with its length:
  * duplicates are found in the rows already written (index `log_delivery_addr`) and in the batch being built.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { CreateDeliveryResult, MessageTemplate } from '../../shared/contract/schemas';
 import type { MethodParsedInput } from '../../shared/contract';
 import { effectiveValidity } from '../../shared/domain/duration';
 import type { Db } from '../store/db';
-import { insertDelivery, setImportErrorCount } from '../store/deliveries-repo';
+import { deleteDelivery, insertDelivery, setImportErrorCount } from '../store/deliveries-repo';
+import {
+  abandonImport,
+  beginImport,
+  completeImport,
+  importUnfinished,
+  unfinishedImports,
+} from '../store/imports-repo';
 import { insertImportErrors, type ImportError } from '../store/import-errors-repo';
 import { insertLogRows, type NewLogRow } from '../store/ledger';
 import { hasLogRowFor, nextLogId } from '../store/log-repo';
@@ -35,7 +46,7 @@ export type CreateDeliveryRequest = MethodParsedInput<'deliveries.create'>;
 /** `deliveries.create`'s input, or the CLI's with the list as a file instead of its text. */
 export type PrepareRequest = Omit<CreateDeliveryRequest, 'recipients'> & { recipients: RecipientSource };
 
-/** Rows (and import errors) written per batch; one transaction covers the whole list. */
+/** Rows (and import errors) written per batch. */
 const INSERT_CHUNK = 5_000;
 
 export interface Prepared {
@@ -45,104 +56,211 @@ export interface Prepared {
 
 /** Prepares a delivery reading its list on this thread (tests, small lists); the app uses `prepareDeliveryOffThread`. */
 export function prepareDelivery(db: Db, input: PrepareRequest, now: number): Prepared {
-  return prepareFrom(db, input, now, (sink) => readRecipients(input.recipients, sink));
+  return db
+    .transaction((): Prepared => {
+      const writer = openWriter(db, input, now);
+      const counts = readRecipients(input.recipients, writer.sink);
+      writer.flush();
+      return writer.finish(counts);
+    })
+    .immediate();
 }
 
 /**
- * Prepares a delivery with its list parsed in a worker thread (`csv-off-thread.ts`): the main thread's event
- * loop runs while the list is read; the header is checked against the template as soon as it is read; then
- * the parsed rows are written in the one transaction (all or nothing, as `prepareDelivery`).
+ * Prepares a delivery with its list parsed in a worker thread (`csv-off-thread.ts`), the header checked
+ * against the template as soon as it is read. The parsed rows are then written a batch per transaction,
+ * the event loop running between batches, under an `imports` journal entry (kind `delivery`): until the last
+ * batch the delivery cannot be started, a failure deletes it with its rows, and a process killed mid-way
+ * leaves the journal entry that `abandonInterruptedPreparations` finds at the next start (the delivery is
+ * then deleted): all or nothing.
  */
 export async function prepareDeliveryOffThread(
   db: Db,
   input: PrepareRequest,
   now: () => number,
+  onProgress?: (rowsWritten: number) => void,
 ): Promise<Prepared> {
   const template = templateOf(input);
   const parsed = await parseRecipientsOffThread(input.recipients, (columns) =>
     assertValidTemplate(template, columns),
   );
   try {
-    return prepareFrom(db, input, now(), (sink) => parsed.replay(sink));
+    const started = now();
+    const { writer, journal } = db
+      .transaction(() => {
+        const w = openWriter(db, input, started);
+        const { row } = beginImport(db, {
+          kind: 'delivery',
+          source: preparationSource(w.deliveryId),
+          fingerprint: processTag(),
+          now: started,
+        });
+        return { writer: w, journal: row.id };
+      })
+      .immediate();
+    try {
+      const counts = await parsed.replayInSteps(writer.sink, (step) =>
+        db
+          .transaction(() => {
+            step();
+            writer.flush();
+            onProgress?.(writer.written());
+          })
+          .immediate(),
+      );
+      return db
+        .transaction(() => {
+          const prepared = writer.finish(counts);
+          completeImport(db, journal, counts.total, now());
+          return prepared;
+        })
+        .immediate();
+    } catch (err) {
+      db.transaction(() => {
+        deleteDelivery(db, writer.deliveryId);
+        abandonImport(db, journal, now());
+      }).immediate();
+      throw err;
+    }
   } finally {
     parsed.dispose();
   }
+}
+
+/** Whether the delivery's list is still being written (it cannot be started yet). */
+export function preparing(db: Db, deliveryId: number): boolean {
+  return importUnfinished(db, 'delivery', preparationSource(deliveryId));
+}
+
+/**
+ * Deletes the deliveries whose preparation was stopped mid-way by a process that no longer runs (on this
+ * host; one on another host is left alone), and closes their journal entries. Returns their ids.
+ */
+export function abandonInterruptedPreparations(db: Db, now: number): number[] {
+  const removed: number[] = [];
+  for (const u of unfinishedImports(db, 'delivery')) {
+    const at = u.fingerprint.lastIndexOf(':');
+    const host = u.fingerprint.slice(0, at);
+    const pid = Number(u.fingerprint.slice(at + 1));
+    if (host !== os.hostname() || processRuns(pid)) continue;
+    const deliveryId = Number(u.source.slice(u.source.indexOf(':') + 1));
+    db.transaction(() => {
+      deleteDelivery(db, deliveryId);
+      abandonImport(db, u.id, now);
+    }).immediate();
+    removed.push(deliveryId);
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The journal's name for the preparation of a delivery. */
+export function preparationSource(deliveryId: number): string {
+  return `delivery:${deliveryId}`;
+}
+
+/** This process, as the journal records it (`host:pid`). */
+export function processTag(): string {
+  return `${os.hostname()}:${process.pid}`;
 }
 
 function templateOf(input: PrepareRequest): MessageTemplate {
   return { ...input.template, fromAddress: input.template.fromAddress.trim() };
 }
 
-function prepareFrom(
-  db: Db,
-  input: PrepareRequest,
-  now: number,
-  read: (sink: RecipientSink) => ListCounts,
-): Prepared {
+interface ListWriter {
+  deliveryId: number;
+  sink: RecipientSink;
+  /** Writes the rows and errors gathered so far (call inside the caller's transaction). */
+  flush(): void;
+  /** Rows and row errors written so far. */
+  written(): number;
+  /** The counters and the result, once every row is written (inside the caller's transaction). */
+  finish(counts: ListCounts): Prepared;
+}
+
+/** Stores the delivery (inside the caller's transaction) and returns the sink that writes its rows. */
+function openWriter(db: Db, input: PrepareRequest, now: number): ListWriter {
   const template = templateOf(input);
   const validity = effectiveValidity(input.validityMs);
   const domain = fromDomain(template);
+  const deliveryId = insertDelivery(db, {
+    name: input.name,
+    reporting: input.reporting,
+    template,
+    routes: input.routes,
+    smarthost: input.smarthost,
+    validityRequestedMs: input.validityMs,
+    validityMs: validity.ms,
+    timeScale: input.timeScale,
+    recipientsPerTransaction: input.recipientsPerTransaction,
+    createdAt: now,
+  });
+  const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
+  const lookup = quarantineLookup(db);
+  let batch: Recipient[] = [];
+  const batchKeys = new Set<string>();
+  let errorBatch: ImportError[] = [];
+  const firstErrors: ImportError[] = [];
+  let written = 0;
 
-  return db
-    .transaction((): Prepared => {
-      const deliveryId = insertDelivery(db, {
-        name: input.name,
-        reporting: input.reporting,
-        template,
-        routes: input.routes,
-        smarthost: input.smarthost,
-        validityRequestedMs: input.validityMs,
-        validityMs: validity.ms,
-        timeScale: input.timeScale,
-        recipientsPerTransaction: input.recipientsPerTransaction,
-        createdAt: now,
-      });
-      const excludedCounts: Record<Exclusion, number> = { quarantined: 0, denylisted: 0 };
-      const lookup = quarantineLookup(db);
-      let logId = nextLogId(db);
-      let batch: Recipient[] = [];
-      const batchKeys = new Set<string>();
-      let errorBatch: ImportError[] = [];
-      const firstErrors: ImportError[] = [];
+  const writeBatch = () => {
+    if (batch.length === 0) return;
+    // Ids are taken when the batch is written (another delivery may be prepared between two batches).
+    const logId = nextLogId(db);
+    const random = randomBytes(batch.length * 6).toString('hex');
+    const rows = batch.map((r, j) => {
+      const state = r.kind === 'valid' ? lookup(r.addrKey) : null;
+      const excluded = state ? exclusionOf(state, now) : null;
+      if (excluded) excludedCounts[excluded]++;
+      return logRow(r, logId + j, deliveryId, domain, random.slice(j * 12, j * 12 + 12), excluded);
+    });
+    insertLogRows(db, rows, now);
+    written += rows.length;
+    batch = [];
+    batchKeys.clear();
+  };
+  const writeErrors = () => {
+    if (errorBatch.length === 0) return;
+    insertImportErrors(db, deliveryId, errorBatch);
+    written += errorBatch.length;
+    errorBatch = [];
+  };
 
-      const writeBatch = () => {
-        const random = randomBytes(batch.length * 6).toString('hex');
-        const rows = batch.map((r, j) => {
-          const state = r.kind === 'valid' ? lookup(r.addrKey) : null;
-          const excluded = state ? exclusionOf(state, now) : null;
-          if (excluded) excludedCounts[excluded]++;
-          return logRow(r, logId + j, deliveryId, domain, random.slice(j * 12, j * 12 + 12), excluded);
-        });
-        insertLogRows(db, rows, now);
-        logId += batch.length;
-        batch = [];
-        batchKeys.clear();
-      };
-      const writeErrors = () => {
-        insertImportErrors(db, deliveryId, errorBatch);
-        errorBatch = [];
-      };
-
-      const counts = read({
-        columns: (columns) => assertValidTemplate(template, columns),
-        seen: (key) => {
-          if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;
-          batchKeys.add(key);
-          return false;
-        },
-        recipient: (r) => {
-          batch.push(r);
-          if (batch.length >= INSERT_CHUNK) writeBatch();
-        },
-        error: (e) => {
-          if (firstErrors.length < LISTED_ERRORS) firstErrors.push(e);
-          errorBatch.push(e);
-          if (errorBatch.length >= INSERT_CHUNK) writeErrors();
-        },
-      });
+  return {
+    deliveryId,
+    sink: {
+      columns: (columns) => assertValidTemplate(template, columns),
+      seen: (key) => {
+        if (batchKeys.has(key) || hasLogRowFor(db, deliveryId, key)) return true;
+        batchKeys.add(key);
+        return false;
+      },
+      recipient: (r) => {
+        batch.push(r);
+        if (batch.length >= INSERT_CHUNK) writeBatch();
+      },
+      error: (e) => {
+        if (firstErrors.length < LISTED_ERRORS) firstErrors.push(e);
+        errorBatch.push(e);
+        if (errorBatch.length >= INSERT_CHUNK) writeErrors();
+      },
+    },
+    flush: () => {
       writeBatch();
       writeErrors();
-
+    },
+    written: () => written,
+    finish: (counts) => {
       const excluded = excludedCounts.quarantined + excludedCounts.denylisted;
       setImportErrorCount(db, deliveryId, counts.errors);
       return {
@@ -157,8 +275,8 @@ function prepareFrom(
           ...listedErrors(firstErrors, counts.errors),
         },
       };
-    })
-    .immediate();
+    },
+  };
 }
 
 type Exclusion = 'quarantined' | 'denylisted';

@@ -7,7 +7,8 @@
 import type { Db } from './db';
 import { stmt } from './statements';
 
-export type ImportKind = 'mbox';
+/** `mbox`: relaydeck inmail import; `delivery`: a delivery's list written batch by batch (source `delivery:<id>`). */
+export type ImportKind = 'mbox' | 'delivery';
 
 export interface ImportRow {
   id: number;
@@ -70,5 +71,20 @@ export function completeImport(db: Db, id: number, done: number, now: number): v
     done,
     now,
     id,
+  );
+}
+
+/** An import given up (the file changed, or its delivery was deleted after a failure). */
+export function abandonImport(db: Db, id: number, now: number): void {
+  stmt(db, `UPDATE imports SET updated_at = ?, status = 'abandoned' WHERE id = ?`).run(now, id);
+}
+
+/** Whether an import of `source` is unfinished (running here or elsewhere, or stopped mid-way). */
+export function importUnfinished(db: Db, kind: ImportKind, source: string): boolean {
+  return (
+    stmt(db, `SELECT 1 FROM imports WHERE kind = ? AND source = ? AND status = 'running' LIMIT 1`).get(
+      kind,
+      source,
+    ) !== undefined
   );
 }

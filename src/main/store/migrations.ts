@@ -697,10 +697,13 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     name: 'imports: a journal of file imports that cannot be one transaction (mbox), so a partial one is seen',
     sql: `
-      -- One row per import of a file that is applied message by message (relaydeck inmail import of an mbox).
-      -- status 'running' until it ends ('complete'); a process killed mid-way leaves it 'running' with the
-      -- number of messages done, which the next run reports and resumes from when the file is unchanged
-      -- (same size and modification time: fingerprint); a changed file makes the old row 'abandoned'.
+      -- One row per import that is written in several transactions: an mbox applied message by message
+      -- (kind 'mbox', relaydeck inmail import) or a delivery's list written batch by batch (kind 'delivery',
+      -- source 'delivery:<id>', fingerprint the process's host:pid). status 'running' until it ends
+      -- ('complete'); a process killed mid-way leaves it 'running': an mbox import with the number of messages
+      -- done, which the next run reports and resumes from when the file is unchanged (same size and
+      -- modification time: fingerprint), a delivery whose preparation the next process removes
+      -- ('abandoned', as is the row of an mbox that changed).
       CREATE TABLE imports (
         id          INTEGER PRIMARY KEY,
         kind        TEXT    NOT NULL,
