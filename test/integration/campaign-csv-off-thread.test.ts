@@ -99,6 +99,29 @@ describe('CSV lists are parsed off the main thread', () => {
     expect((refusal as AppError).message).toMatch(/is being prepared: its list is still being written/);
   });
 
+  it('a write failing after some batches were committed removes the delivery and every row it had written', async () => {
+    const before = await app.handlers['deliveries.list']({ cursor: null, limit: 100 }, ctx);
+    const base = (app.db.prepare('SELECT coalesce(max(id), 0) AS n FROM delivery_log').get() as { n: number })
+      .n;
+    app.db.exec(
+      `CREATE TEMP TRIGGER fail_log BEFORE INSERT ON delivery_log WHEN NEW.id > ${base + 5_000}
+       BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    try {
+      const csv = csvOf(Array.from({ length: 20_000 }, (_, i) => `w${i}@inbox.test`));
+      const err = await caught(() => app.handlers['deliveries.create'](deliveryRequest({ csv }), ctx));
+      expect((err as Error).message).toMatch(/disk full/);
+    } finally {
+      app.db.exec('DROP TRIGGER fail_log');
+    }
+    const after = await app.handlers['deliveries.list']({ cursor: null, limit: 100 }, ctx);
+    expect(after.items).toHaveLength(before.items.length);
+    expect(
+      (app.db.prepare('SELECT count(*) AS n FROM delivery_log WHERE id > ?').get(base) as { n: number }).n,
+    ).toBe(0);
+    expect(unfinishedImports(app.db, 'delivery')).toEqual([]);
+  });
+
   it('duplicates are found across the worker batches, against the rows already written', async () => {
     const addresses = Array.from({ length: 6_000 }, (_, i) => `u${i % 4_500}@inbox.test`);
     const created = await app.handlers['deliveries.create'](
