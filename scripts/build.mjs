@@ -20,6 +20,8 @@ const nodeEntries = [
     out: 'out/main/delivery-worker.cjs',
     selfContained: true,
   },
+  // The CSV reader's worker thread (campaign side), self-contained like the delivery worker.
+  { in: 'src/main/campaign/csv-worker.ts', out: 'out/main/csv-worker.cjs', selfContained: true },
   { in: 'test/bench/index.ts', out: 'out/bench/index.cjs' },
 ];
 

@@ -5,15 +5,17 @@ import { createEngine } from '../../src/main/engine';
 import { ManualClock, systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
-import { silentLogger } from '../../src/main/logger';
+import { silentLogger, type LogFields, type Logger } from '../../src/main/logger';
 import { saveRules } from '../../src/main/store/rules-repo';
 import type { MessageTemplate } from '../../src/shared/contract';
 import {
+  attemptsOf,
+  engineStorePorts,
   logByEmail,
   openTempDb,
+  queueRow,
   recordingNotifier,
   relayedDelivery,
-  engineStorePorts,
 } from '../support/engine-fixtures';
 import { TEST_POLICY } from '../support/engine-fakes';
 import type { OutboundMessage, Relay, RelayPolicy } from '../../src/main/engine/types';
@@ -57,11 +59,13 @@ interface Peer {
 }
 
 async function peer(
-  options: { starttls?: boolean; slowMs?: number; pipelining?: boolean } = {},
+  options: { starttls?: boolean; slowMs?: number; pipelining?: boolean; brokenTls?: boolean } = {},
 ): Promise<Peer> {
   const state: Peer = { port: 0, received: [], maxConcurrent: 0, mails: 0, connections: 0 };
   let concurrent = 0;
   const server = new SMTPServer({
+    // Offers STARTTLS but speaks only TLS 1.0, which Node's client refuses: every handshake fails.
+    ...(options.brokenTls ? { minVersion: 'TLSv1', maxVersion: 'TLSv1' } : {}),
     authOptional: true,
     disabledCommands: options.starttls === false ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     hidePIPELINING: options.pipelining === false,
@@ -102,6 +106,8 @@ async function peer(
       });
     },
   });
+  // The broken handshakes are reported by the server as errors; they are expected here.
+  if (options.brokenTls) server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address();
   state.port = typeof address === 'object' && address ? address.port : 0;
@@ -165,6 +171,70 @@ async function strictPipeliningPeer(): Promise<{ port: number; batches: string[]
   return { port: typeof address === 'object' && address ? address.port : 0, batches };
 }
 
+/**
+ * A raw peer that offers STARTTLS, answers it 220 and then closes the connection (the handshake is cut);
+ * without STARTTLS it takes the message in plaintext.
+ */
+async function cutHandshakePeer(): Promise<{ port: number; connections: number; delivered: string[] }> {
+  const state = { port: 0, connections: 0, delivered: [] as string[] };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.write('220 cut.test ESMTP\r\n');
+    let buffer = '';
+    let data: string | null = null;
+    let rcpt = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      for (;;) {
+        if (data !== null) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          buffer = buffer.slice(end + 5);
+          data = null;
+          state.delivered.push(rcpt);
+          socket.write('250 2.0.0 Ok: queued\r\n');
+          continue;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol < 0) return;
+        const line = buffer.slice(0, eol);
+        buffer = buffer.slice(eol + 2);
+        const upper = line.toUpperCase();
+        if (upper.startsWith('EHLO')) socket.write('250-cut.test\r\n250 STARTTLS\r\n');
+        else if (upper === 'STARTTLS') {
+          socket.write('220 2.0.0 Ready to start TLS\r\n');
+          socket.destroy();
+          return;
+        } else if (upper.startsWith('MAIL')) socket.write('250 2.1.0 Ok\r\n');
+        else if (upper.startsWith('RCPT')) {
+          rcpt = /<([^>]*)>/.exec(line)?.[1] ?? '';
+          socket.write('250 2.1.5 Ok\r\n');
+        } else if (upper === 'DATA') {
+          data = '';
+          socket.write('354 go ahead\r\n');
+        } else if (upper === 'QUIT') socket.end('221 bye\r\n');
+        else if (upper === 'RSET') socket.write('250 Ok\r\n');
+        else socket.write('502 5.5.2 not implemented\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  state.port = typeof address === 'object' && address ? address.port : 0;
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return state;
+}
+
 /** Accepts the envelope and the data, then never answers the end of data. */
 async function silentAfterDataPeer(): Promise<number> {
   const sockets = new Set<net.Socket>();
@@ -217,6 +287,23 @@ function message(to: string, policy: RelayPolicy = POLICY, logId = 1): OutboundM
     `From: sender@sender.test\r\nTo: ${to}\r\nSubject: test\r\nMessage-ID: <${logId}@sender.test>\r\n\r\nHello\r\n`,
   );
   return { logId, envelope: { from: 'sender@sender.test', to }, raw, policy };
+}
+
+/** A logger keeping every line it is given. */
+function recordingLogger(): Logger & { lines: { level: string; msg: string; fields?: LogFields }[] } {
+  const lines: { level: string; msg: string; fields?: LogFields }[] = [];
+  const make = (base: LogFields): Logger => {
+    const write = (level: string) => (msg: string, fields?: LogFields) =>
+      void lines.push({ level, msg, fields: { ...base, ...fields } });
+    return {
+      debug: write('debug'),
+      info: write('info'),
+      warn: write('warn'),
+      error: write('error'),
+      child: (more: LogFields) => make({ ...base, ...more }),
+    };
+  };
+  return Object.assign(make({}), { lines });
 }
 
 describe('every reply class against a scripted smtp-server peer', () => {
@@ -294,6 +381,58 @@ describe('TLS policy from the MX rule', () => {
     expect(
       await relayTo(server.port).send(message('ok@example.com', { ...POLICY, tls: 'disabled' })),
     ).toMatchObject({ kind: 'accepted', tls: false });
+  });
+
+  it('opportunistic, STARTTLS offered but the handshake fails: delivered in plaintext on a new connection, logged', async () => {
+    const server = await peer({ brokenTls: true });
+    const logger = recordingLogger();
+    const relay = createSmtpRelayFactory({ name: 'relaydeck.test', clock: systemClock, logger })({
+      key: `test:${server.port}`,
+      hosts: [{ host: '127.0.0.1', port: server.port }],
+    });
+    cleanups.push(() => relay.close());
+    const outcome = await relay.send(message('ok@example.com'));
+    expect(outcome).toMatchObject({ kind: 'accepted', code: 250, tls: false });
+    expect(server.connections).toBe(2);
+    expect(server.received).toHaveLength(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: expect.stringMatching(/TLS handshake failed.*plaintext on a new connection/),
+        fields: expect.objectContaining({ host: '127.0.0.1', rule: 'test-rule' }),
+      }),
+    );
+  });
+
+  it('opportunistic, the connection cut right after STARTTLS: delivered in plaintext on a new connection', async () => {
+    const server = await cutHandshakePeer();
+    const outcome = await relayTo(server.port).send(message('ok@example.com'));
+    expect(outcome).toMatchObject({ kind: 'accepted', code: 250, tls: false });
+    expect(server.connections).toBe(2);
+    expect(server.delivered).toEqual(['ok@example.com']);
+  });
+
+  it('required, the connection cut right after STARTTLS: deferred with a TLS reason, nothing sent', async () => {
+    const server = await cutHandshakePeer();
+    const outcome = await relayTo(server.port).send(
+      message('ok@example.com', { ...POLICY, tls: 'required' }),
+    );
+    expect(outcome).toMatchObject({ kind: 'deferred', code: null, command: 'STARTTLS', tls: false });
+    expect(outcome.text).toMatch(/TLS required by MX rule "test-rule".*nothing was sent/);
+    expect(server.connections).toBe(1);
+    expect(server.delivered).toEqual([]);
+  });
+
+  it('required, STARTTLS offered but the handshake fails: deferred with a TLS reason, never sent in plaintext', async () => {
+    const server = await peer({ brokenTls: true });
+    const outcome = await relayTo(server.port).send(
+      message('ok@example.com', { ...POLICY, tls: 'required' }),
+    );
+    expect(outcome).toMatchObject({ kind: 'deferred', code: null, command: 'STARTTLS', tls: false });
+    expect(outcome.text).toMatch(/TLS required by MX rule "test-rule".*nothing was sent/);
+    expect(server.connections).toBe(1);
+    expect(server.mails).toBe(0);
+    expect(server.received).toHaveLength(0);
   });
 
   it('opportunistic: STARTTLS when offered, plain otherwise', async () => {
@@ -480,5 +619,60 @@ describe('multi-recipient transactions through the engine', () => {
   it('the default (1) keeps one transaction per recipient', async () => {
     const { server } = await run(STATIC, 1, ['a@example.com', 'b@example.com']);
     expect(server.mails).toBe(2);
+  });
+});
+
+describe('message size cap', () => {
+  it('a personalised message over 10 MiB fails at its first attempt as Message too large, nothing sent', async () => {
+    const server = await peer();
+    const t = openTempDb();
+    cleanups.push(async () => t.cleanup());
+    const clock = new ManualClock();
+    const template: MessageTemplate = {
+      fromName: 'Relaydeck',
+      fromAddress: 'news@sender.test',
+      subject: 'Your profile',
+      text: Array.from({ length: 50 }, () => '{{bio}}').join('\n'),
+      html: '',
+    };
+    const { deliveryId } = relayedDelivery(
+      t.db,
+      [
+        { email: 'big@example.com', fields: { bio: 'x'.repeat(250_000) } },
+        { email: 'small@example.com', fields: { bio: 'short' } },
+      ],
+      {
+        now: clock.now(),
+        template,
+        routes: [{ mask: '*', target: { kind: 'smtp', host: '127.0.0.1', port: server.port } }],
+      },
+    );
+    const engine = createEngine({
+      clock,
+      dns: noDns,
+      relayFactory: createSmtpRelayFactory({ clock }),
+      ...engineStorePorts(t.db, clock),
+      logger: silentLogger,
+      notify: recordingNotifier(),
+      defaultRoute: () => null,
+      sandboxAddress: () => null,
+      options: { feedbackFlushMs: 0, maxInFlight: 1 },
+    });
+    cleanups.push(() => engine.stop());
+    engine.start();
+    await engine.whenIdle();
+
+    const big = logByEmail(t.db, deliveryId, 'big@example.com');
+    expect(big).toMatchObject({ status: 'failed', reason: 'message_too_large', attempts: 1 });
+    expect(attemptsOf(t.db, big.id)).toEqual([
+      expect.objectContaining({
+        outcome: 'failed',
+        enhanced: '5.3.4',
+        text: expect.stringMatching(/^Message too large: /),
+      }),
+    ]);
+    expect(queueRow(t.db, big.id)).toBeUndefined();
+    expect(logByEmail(t.db, deliveryId, 'small@example.com')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(server.received.map((m) => m.to)).toEqual([['small@example.com']]);
   });
 });

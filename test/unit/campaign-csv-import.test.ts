@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   detectDelimiter,
+  MAX_FIELD_CHARS,
+  MAX_ROW_CHARS,
   previewRecipients,
   readRecipients,
   type Recipient,
@@ -215,5 +217,102 @@ describe('streaming across chunk boundaries (lists larger than one 1M-character 
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('CSV limits and unbalanced quotes (issue 16)', () => {
+  const caught = (fn: () => unknown): AppError => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(AppError);
+      return err as AppError;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('refuses a field longer than the limit, naming the file, the line and the column', () => {
+    const huge = 'x'.repeat(MAX_FIELD_CHARS + 1);
+    const err = caught(() =>
+      parseRecipients('list.csv', `email,bio\na@inbox.test,short\nb@inbox.test,${huge}\nc@inbox.test,ok\n`),
+    );
+    expect(err.code).toBe('csv_invalid');
+    expect(err.message).toBe(`list.csv line 3: a field is longer than ${MAX_FIELD_CHARS} characters`);
+    expect(err.details).toEqual([
+      { line: 3, field: 'bio', message: `a field is longer than ${MAX_FIELD_CHARS} characters` },
+    ]);
+  });
+
+  it('refuses a huge field inside a quote that never closes, naming the line where it opened', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `u${i}@inbox.test,name ${i}`);
+    const err = caught(() =>
+      parseRecipients('list.csv', ['email,name', 'a@inbox.test,ok', 'b@inbox.test,"Bob', ...rows].join('\n')),
+    );
+    expect(err.message).toMatch(
+      /^list\.csv line 3: a field is longer than \d+ characters \(inside the quote opened on line 3 and not closed since: an unbalanced quote\?\)$/,
+    );
+  });
+
+  it('refuses a row longer than the limit', () => {
+    const fields = Array.from({ length: 5 }, () => 'z'.repeat(MAX_FIELD_CHARS - 10));
+    const err = caught(() =>
+      parseRecipients('list.csv', `email,a,b,c,d,e\nq@inbox.test,${fields.join(',')}\n`),
+    );
+    expect(err.message).toBe(`list.csv line 2: a row is longer than ${MAX_ROW_CHARS} characters`);
+  });
+
+  it('an unbalanced quote closed lines later: an error naming the line it opened and the lines it took, no row silently merged', () => {
+    const csv = [
+      'email,name', // 1
+      'a@inbox.test,Ann', // 2
+      'b@inbox.test,"Bob', // 3: the quote opens here
+      'c@inbox.test,Carl', // 4
+      'd@inbox.test,Dan', // 5
+      'e@inbox.test,Eve', // 6
+      'f@inbox.test,Fay', // 7
+      'g@inbox.test,Gus"', // 8: and closes here
+      'h@inbox.test,Hal', // 9
+    ].join('\n');
+    const parsed = parseRecipients('list.csv', csv);
+    expect(parsed.recipients.map((r) => [r.line, r.email])).toEqual([
+      [2, 'a@inbox.test'],
+      [9, 'h@inbox.test'],
+    ]);
+    expect(parsed.errors).toHaveLength(1);
+    expect(parsed.errors[0]).toMatchObject({
+      line: 3,
+      field: 'name',
+      message:
+        'the quote opened on line 3 closes only on line 8: lines 4-8 were read inside this field as text, not imported as rows (an unbalanced quote?)',
+    });
+    expect(parsed.counts).toMatchObject({ total: 3, valid: 2, errors: 1 });
+  });
+
+  it('a quote that never closes: an error naming the line it opened and every line it took', () => {
+    const csv = [
+      'email,name',
+      'a@inbox.test,Ann',
+      'b@inbox.test,"Bob',
+      'c@inbox.test,Carl',
+      'd@inbox.test,Dan',
+      '',
+    ].join('\n');
+    const parsed = parseRecipients('list.csv', csv);
+    expect(parsed.recipients.map((r) => r.line)).toEqual([2]);
+    expect(parsed.errors.map((e) => [e.line, e.message])).toEqual([
+      [
+        3,
+        'the quote opened on line 3 is never closed: lines 4-5 (the rest of the file) were read inside it, none of them imported',
+      ],
+    ]);
+  });
+
+  it('keeps multi-line quoted values that are not rows (a postal address)', () => {
+    const parsed = parseRecipients(
+      'list.csv',
+      'email,address\na@inbox.test,"1 Main St\nSpringfield, IL"\nb@inbox.test,x\n',
+    );
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.recipients.map((r) => r.fields.address)).toEqual(['1 Main St\nSpringfield, IL', 'x']);
   });
 });

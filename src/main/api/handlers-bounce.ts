@@ -9,7 +9,8 @@ import { AppError, type ErrorDetail } from '../../shared/contract/errors';
 import { checkRules } from '../engine/bounce/rule-check';
 import { DEFAULT_IMAP_CONFIG, DEFAULT_INMAIL_MAX_BYTES } from '../inmail';
 import { importContent } from '../inmail/import';
-import { parseQuarantineCsv, quarantineCsv } from '../quarantine/csv';
+import { quarantineCsv } from '../quarantine/csv';
+import { importQuarantineCsv } from '../quarantine/import';
 import { loadBounceRules, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
 import { writeTransaction } from '../store/db';
 import { parseId } from '../store/deliveries-repo';
@@ -27,10 +28,6 @@ import { getSetting, setSetting } from '../store/settings-repo';
 import type { HandlerDeps } from './handler-deps';
 
 type BounceMethods = keyof typeof bounceMethods;
-
-/** Rows of a quarantine import applied per transaction. */
-const IMPORT_CHUNK = 5_000;
-const LISTED_ERRORS = 100;
 
 export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMethods> {
   const { db, bus, clock, bounce: side } = deps;
@@ -144,21 +141,9 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
       return { removed };
     },
     'quarantine.import': (input) => {
-      const parsed = parseQuarantineCsv(input.fileName, input.csv);
-      const now = clock.now();
-      for (let i = 0; i < parsed.rows.length; i += IMPORT_CHUNK) {
-        writeTransaction(db, () => {
-          for (const row of parsed.rows.slice(i, i + IMPORT_CHUNK))
-            setQuarantineStatus(db, { ...row, source: 'import' }, now);
-        })();
-      }
-      if (parsed.rows.length) bus.quarantineChanged();
-      return {
-        total: parsed.total,
-        imported: parsed.rows.length,
-        errors: parsed.errors.slice(0, LISTED_ERRORS),
-        moreErrors: Math.max(0, parsed.errors.length - LISTED_ERRORS),
-      };
+      const result = importQuarantineCsv(db, input, clock.now());
+      if (result.imported) bus.quarantineChanged();
+      return result;
     },
     'quarantine.export': (input) => {
       settleQuarantine(db, clock.now());

@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../shared/contract/errors';
 import type { Handlers } from '../../shared/contract';
-import { previewRecipients } from '../campaign/csv-import';
+import { previewRecipientsOffThread } from '../campaign/csv-off-thread';
 import { getDelivery, listDeliveries, parseId, requireDeliveryRow } from '../store/deliveries-repo';
 import { listRecipientLists } from '../store/lists-repo';
 import { listAttempts, logRowExists, logsPage } from '../store/log-repo';
@@ -39,8 +39,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'deliveries.list': (input) => listDeliveries(db, input, clock.now()),
     'deliveries.get': (input) => getDelivery(db, parseId(input.id), clock.now()),
-    'deliveries.create': (input) => {
-      const prepared = campaign.create(input);
+    'deliveries.create': async (input) => {
+      const prepared = await campaign.create(input);
       return { delivery: getDelivery(db, prepared.deliveryId, clock.now()), import: prepared.import };
     },
     'deliveries.start': (input) => act(input.id, 'start'),
@@ -48,7 +48,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'deliveries.resume': (input) => act(input.id, 'resume'),
     'deliveries.stop': (input) => act(input.id, 'stop'),
 
-    'recipients.preview': (input) => previewRecipients(input),
+    'recipients.preview': (input) => previewRecipientsOffThread(input),
 
     'logs.page': (input) => {
       const deliveryId = parseId(input.deliveryId);

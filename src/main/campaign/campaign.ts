@@ -4,6 +4,7 @@
  * event loop between batches so the API stays responsive, and honouring pause/stop between batches.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { AppError } from '../../shared/contract/errors';
 import type { EventBus } from '../api/event-bus';
 import type { Clock } from '../clock';
 import type { Engine } from '../engine/types';
@@ -12,7 +13,13 @@ import { writeTransaction, type Db } from '../store/db';
 import { deliveryIdsInState, requireDeliveryRow, updateDelivery } from '../store/deliveries-repo';
 import { cancelPending, completeIfDone, relay } from '../store/ledger';
 import { pendingLogIds } from '../store/log-repo';
-import { prepareDelivery, type PrepareRequest, type Prepared } from './prepare';
+import {
+  abandonInterruptedPreparations,
+  prepareDeliveryOffThread,
+  preparing,
+  type PrepareRequest,
+  type Prepared,
+} from './prepare';
 import { nextState, type DeliveryAction } from './state-machine';
 
 export const RELAY_BATCH = 500;
@@ -27,7 +34,8 @@ export interface CampaignDeps {
 
 export interface Campaign {
   /** Prepares a delivery and, when asked, starts relaying it (in the background). */
-  create(input: PrepareRequest): Prepared;
+  /** The list is parsed in a worker thread; the store writes are one transaction. */
+  create(input: PrepareRequest, onProgress?: (rowsWritten: number) => void): Promise<Prepared>;
   act(deliveryId: number, action: DeliveryAction): void;
   /** Restarts relay loops of deliveries left `relaying` by a previous run. */
   resumeInterrupted(): void;
@@ -47,6 +55,13 @@ export function createCampaign(deps: CampaignDeps): Campaign {
     bus.deliveryChanged(String(id));
     if (logs) bus.logsChanged(String(id));
   };
+
+  // A preparation stopped mid-way by a killed process leaves a delivery with part of its list: removed here.
+  for (const deliveryId of abandonInterruptedPreparations(db, clock.now())) {
+    logger.warn('the preparation of a delivery was interrupted (its process stopped): delivery removed', {
+      deliveryId,
+    });
+  }
 
   /** Relays one batch; returns false when the loop must end. */
   const relayBatch = writeTransaction(db, (id: number): boolean => {
@@ -89,6 +104,8 @@ export function createCampaign(deps: CampaignDeps): Campaign {
   const applyAction = writeTransaction(db, (id: number, action: DeliveryAction) => {
     const now = clock.now();
     const row = requireDeliveryRow(db, id);
+    if (preparing(db, id))
+      throw new AppError('conflict', `Delivery ${id} is being prepared: its list is still being written`);
     const state = nextState({ id, state: row.state, startedAt: row.started_at }, action);
     switch (action) {
       case 'start':
@@ -116,8 +133,8 @@ export function createCampaign(deps: CampaignDeps): Campaign {
   }
 
   return {
-    create(input) {
-      const prepared = prepareDelivery(db, input, clock.now());
+    async create(input, onProgress) {
+      const prepared = await prepareDeliveryOffThread(db, input, () => clock.now(), onProgress);
       const { total, accepted, duplicates, noAddress } = prepared.import;
       logger.info('delivery prepared', {
         deliveryId: prepared.deliveryId,

@@ -5,7 +5,11 @@
  * without an address and duplicates are kept as Ignored log rows (SPEC §2), never dropped.
  *
  * Lists are streamed: the text (or a file, read in chunks) goes through csv-parse chunk by chunk and every row
- * is handed to a sink in file order, so a million-row list is never held in memory as rows.
+ * is handed to a sink in file order, so a million-row list is never held in memory as rows. Each chunk is
+ * first scanned for the size limits (`MAX_FIELD_CHARS`, `MAX_ROW_CHARS`): a longer field or row refuses the
+ * list naming its line (and the line where an unbalanced quote opened), before the parser buffers it. A quoted
+ * field that swallowed lines shaped like rows (an unbalanced quote closed further down) is an error naming the
+ * lines, never rows silently merged into one field. The app runs this in a worker thread (`csv-off-thread.ts`).
  */
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
@@ -53,6 +57,10 @@ export const PREVIEW_ROWS = 20;
 export const LISTED_ERRORS = 100;
 /** Characters of text fed to the parser at a time. */
 const CHUNK_CHARS = 1 << 20;
+/** The longest field accepted (a personalisation value), in characters. */
+export const MAX_FIELD_CHARS = 256 * 1024;
+/** The longest row accepted (all its fields and delimiters), in characters. */
+export const MAX_ROW_CHARS = 1024 * 1024;
 
 /** The delimiter occurring most often outside quotes in the header line (`,` when none does). */
 export function detectDelimiter(text: string): string {
@@ -143,6 +151,106 @@ class LineLocator {
   }
 }
 
+const QUOTE = 0x22;
+const LF_CODE = 0x0a;
+
+/**
+ * Follows the text as csv-parse will read it (a quote opens a field only at its start; `""` inside quotes
+ * is a quote) to enforce the field and row limits before the parser buffers anything, and to know where an
+ * open quote started. Runs over every chunk before it is parsed.
+ */
+export class CsvScanner {
+  private inQuotes = false;
+  private justClosed = false;
+  private atFieldStart = true;
+  private fieldChars = 0;
+  private rowChars = 0;
+  private fieldIndex = 0;
+  private line = 1;
+  private rowLine = 1;
+  /** Line where the open quote started (meaningful while `inQuotes`). */
+  quoteLine = 0;
+  private columns: readonly string[] = [];
+  private header = '';
+
+  private readonly delimiterCode: number;
+
+  constructor(
+    private readonly fileName: string,
+    readonly delimiter: string,
+  ) {
+    this.delimiterCode = delimiter.charCodeAt(0);
+  }
+
+  /** Lines seen so far (the last line of the text once it is all scanned). */
+  get lines(): number {
+    return this.line;
+  }
+
+  get quoteOpen(): boolean {
+    return this.inQuotes;
+  }
+
+  scan(chunk: string): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c === QUOTE) {
+        if (this.inQuotes) {
+          this.inQuotes = false;
+          this.justClosed = true;
+        } else if (this.atFieldStart || this.justClosed) {
+          if (!this.justClosed) this.quoteLine = this.line;
+          this.inQuotes = true;
+          this.justClosed = false;
+        }
+        this.atFieldStart = false;
+      } else if (!this.inQuotes && c === this.delimiterCode) {
+        this.fieldIndex++;
+        this.fieldChars = 0;
+        this.atFieldStart = true;
+        this.justClosed = false;
+      } else if (!this.inQuotes && c === LF_CODE) {
+        if (this.line === 1) this.headerEnd();
+        this.line++;
+        this.rowLine = this.line;
+        this.fieldIndex = 0;
+        this.fieldChars = 0;
+        this.rowChars = 0;
+        this.atFieldStart = true;
+        this.justClosed = false;
+        continue;
+      } else {
+        if (c === LF_CODE) this.line++;
+        this.atFieldStart = false;
+        this.justClosed = false;
+      }
+      this.fieldChars++;
+      this.rowChars++;
+      if (this.line === 1) this.header += chunk.charAt(i);
+      if (this.fieldChars > MAX_FIELD_CHARS)
+        this.refuse(`a field is longer than ${MAX_FIELD_CHARS} characters`);
+      if (this.rowChars > MAX_ROW_CHARS) this.refuse(`a row is longer than ${MAX_ROW_CHARS} characters`);
+    }
+  }
+
+  /** The header's column names, for naming the column of a refused field (quotes dropped, good enough here). */
+  private headerEnd(): void {
+    this.columns = this.header.split(this.delimiter).map((c) => c.replace(/^\s*"|"\s*$/g, '').trim());
+    this.header = '';
+  }
+
+  private refuse(what: string): never {
+    const column = this.columns[this.fieldIndex];
+    const quote = this.inQuotes
+      ? ` (inside the quote opened on line ${this.quoteLine} and not closed since: an unbalanced quote?)`
+      : '';
+    const message = `${what}${quote}`;
+    throw new AppError('csv_invalid', `${this.fileName} line ${this.rowLine}: ${message}`, [
+      { line: this.rowLine, ...(column ? { field: column } : {}), message },
+    ]);
+  }
+}
+
 function oneLine(raw: string): string {
   return raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 }
@@ -170,6 +278,16 @@ export function readRecipients(source: RecipientSource, sink: RecipientSink): Li
     }
     const { columns, emailIndex, emailColumn } = header;
     counts.total++;
+    const swallowed = swallowedRows(record, line, columns.length, emailIndex, delimiterOf(scanner));
+    if (swallowed) {
+      error({
+        line: swallowed.line,
+        field: columns[swallowed.index] ?? '',
+        message: swallowed.message,
+        raw: oneLine(raw),
+      });
+      return;
+    }
     if (record.length !== columns.length) {
       error({
         line,
@@ -199,17 +317,24 @@ export function readRecipients(source: RecipientSource, sink: RecipientSink): Li
   };
 
   let parser: Parser | null = null;
-  const feed = (chunk: Buffer | undefined) => {
-    const p = parser as Parser;
-    // The stream parser's synchronous core (what csv-parse/sync runs on a whole text), fed chunk by chunk;
-    // records are taken by `on_record`, nothing is pushed.
-    const err = (p as unknown as { api: CsvApi }).api.parse(chunk, chunk === undefined, noop, noop);
-    if (err) throw err;
+  let scanner: CsvScanner | null = null;
+  /** An error thrown by our own callbacks inside the parser (refused header, sink), rethrown after `write`. */
+  let thrown: unknown = null;
+  const feed = (p: Parser, text: string) => {
+    // csv-parse's public stream API: `write` parses the chunk synchronously (records are taken by
+    // `on_record`, nothing is pushed to the readable side).
+    p.write(text);
+    if (thrown) throw thrown;
+    if (p.errored) throw p.errored;
   };
+  let last = '';
+  let endLine = 0;
   for (const chunk of textChunks(source)) {
     if (!parser) {
+      const delimiter = detectDelimiter(chunk);
+      scanner = new CsvScanner(fileName, delimiter);
       parser = parse({
-        delimiter: detectDelimiter(chunk),
+        delimiter,
         bom: false,
         relax_column_count: true,
         skip_empty_lines: true,
@@ -218,33 +343,94 @@ export function readRecipients(source: RecipientSource, sink: RecipientSink): Li
         on_skip: (err: { message: string; code?: string } | undefined, raw: string | undefined) => {
           const { line, lineText } = locator.locate(raw ?? '');
           counts.total++;
-          error({ line, message: describeCsvError(err), raw: lineText });
+          const open = scanner?.quoteOpen && err?.code === 'CSV_QUOTE_NOT_CLOSED' ? scanner.quoteLine : 0;
+          if (open) {
+            // The quote never closes: name where it opened and the lines it took.
+            error({
+              line: open,
+              message: `the quote opened on line ${open} is never closed: ${describeLines(open, endLine)} (the rest of the file) were read inside it, none of them imported`,
+              raw: lineText,
+            });
+          } else error({ line, message: describeCsvError(err), raw: lineText });
           return undefined;
         },
         // With `raw`, csv-parse passes `{record, raw}` here although its typings say `string[]`.
         on_record: (value: unknown, context) => {
-          const record = Array.isArray(value) ? (value as string[]) : (value as ParsedRecord).record;
-          onRecord(record, context.raw ?? '');
+          if (thrown) return null;
+          try {
+            const record = Array.isArray(value) ? (value as string[]) : (value as ParsedRecord).record;
+            onRecord(record, context.raw ?? '');
+          } catch (err) {
+            thrown = err;
+          }
           return null;
         },
       });
+      parser.on('error', noop); // read from `errored` after each write
     }
+    (scanner as CsvScanner).scan(chunk);
     locator.append(chunk);
-    feed(Buffer.from(chunk));
+    feed(parser, chunk);
+    if (chunk) last = chunk;
   }
-  if (parser) feed(undefined);
+  if (parser && scanner) {
+    endLine = /\n$/.test(last) ? scanner.lines - 1 : scanner.lines;
+    // The end of the text: `end` flushes the last row synchronously (the stream's final step runs at once).
+    parser.end();
+    if (thrown) throw thrown;
+    if (parser.errored) throw parser.errored;
+  }
   if (!header)
     throw new AppError('csv_invalid', `${fileName} is empty: expected a header row with an "email" column`);
   return counts;
 }
 
+function delimiterOf(scanner: CsvScanner | null): string {
+  return scanner ? scanner.delimiter : ',';
+}
+
+/**
+ * A quoted field holding whole lines shaped like rows of the list (as many fields as the header, an address
+ * where the email column is): a quote left open on one line and closed lines later, which would silently
+ * merge those rows into this field. Returns the error naming the line where the quote opened and the lines
+ * it took. Multi-line values that do not look like rows (postal addresses, notes) are kept.
+ */
+function swallowedRows(
+  record: readonly string[],
+  line: number,
+  width: number,
+  emailIndex: number,
+  delimiter: string,
+): { line: number; index: number; message: string } | null {
+  let at = line;
+  for (let i = 0; i < record.length; i++) {
+    const value = record[i] ?? '';
+    if (!value.includes('\n')) continue;
+    const inner = value.split('\n').map((l) => l.replace(/\r$/, ''));
+    const rowLike = inner.slice(1).some((l) => {
+      const parts = l.split(delimiter);
+      return parts.length >= width && width > 1 && checkAddress((parts[emailIndex] ?? '').trim()).ok;
+    });
+    if (rowLike) {
+      const to = at + inner.length - 1;
+      return {
+        line: at,
+        index: i,
+        message: `the quote opened on line ${at} closes only on line ${to}: ${describeLines(at, to)} were read inside this field as text, not imported as rows (an unbalanced quote?)`,
+      };
+    }
+    at += inner.length - 1;
+  }
+  return null;
+}
+
+function describeLines(from: number, to: number): string {
+  return to > from + 1 ? `lines ${from + 1}-${to}` : to === from + 1 ? `line ${to}` : 'no other line';
+}
+
 interface ParsedRecord {
   record: string[];
   raw: string;
-}
-
-interface CsvApi {
-  parse(buf: Buffer | undefined, end: boolean, push: () => void, close: () => void): Error | undefined;
 }
 
 const noop = () => undefined;

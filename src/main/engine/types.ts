@@ -29,7 +29,10 @@ export type SmtpOutcome = AttemptRecord;
 
 /** How the relay talks to a destination, from its MX rule (SPEC §6). */
 export interface RelayPolicy {
-  /** `required`: no STARTTLS -> deferred, nothing sent; `disabled`: never STARTTLS; `opportunistic`: when offered. */
+  /**
+   * `required`: no STARTTLS or a failed handshake -> deferred, nothing sent; `disabled`: never STARTTLS;
+   * `opportunistic`: when offered, and plaintext on a new connection when the handshake fails.
+   */
   tls: (typeof TLS_POLICIES)[number];
   /** Connecting and waiting for the greeting. */
   connectMs: number;

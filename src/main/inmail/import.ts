@@ -16,7 +16,16 @@ export function looksLikeMbox(fileName: string, head: Buffer): boolean {
   return /\.mbox$/i.test(fileName) || head.subarray(0, 5).toString('latin1') === 'From ';
 }
 
-export async function importFile(inmail: Inmail, file: string): Promise<InmailImportResult> {
+/** Resuming a partial import (the CLI's import journal): skip the first messages, report each one done. */
+export interface ImportProgressOptions {
+  /** Messages at the start of the file already imported by an earlier, interrupted run. */
+  skip?: number;
+  /** Called after each message is stored and applied, with its position in the file (1-based). */
+  onMessage?: (position: number) => void;
+}
+
+/** Whether a file is an mbox (by its extension or its first line). */
+export function isMboxFile(file: string): boolean {
   const fd = fs.openSync(file, 'r');
   const head = Buffer.alloc(5);
   try {
@@ -24,8 +33,16 @@ export async function importFile(inmail: Inmail, file: string): Promise<InmailIm
   } finally {
     fs.closeSync(fd);
   }
-  if (looksLikeMbox(file, head)) return importMessages(inmail, readMbox(file));
-  return importMessages(inmail, [fs.readFileSync(file)]);
+  return looksLikeMbox(file, head);
+}
+
+export async function importFile(
+  inmail: Inmail,
+  file: string,
+  options: ImportProgressOptions = {},
+): Promise<InmailImportResult> {
+  if (isMboxFile(file)) return importMessages(inmail, readMbox(file), options);
+  return importMessages(inmail, [fs.readFileSync(file)], options);
 }
 
 /** Imports file content received over the API (mbox content goes through a private temp file). */
@@ -48,15 +65,21 @@ export async function importContent(
 async function importMessages(
   inmail: Inmail,
   messages: AsyncIterable<Buffer> | Iterable<Buffer>,
+  options: ImportProgressOptions = {},
 ): Promise<InmailImportResult> {
   const result: InmailImportResult = { messages: 0, matched: 0, unmatched: 0, duplicates: 0, errors: [] };
+  const skip = options.skip ?? 0;
+  let position = 0;
   for await (const raw of messages) {
+    position++;
+    if (position <= skip) continue;
     result.messages++;
     const received = await inmail.receive(raw, { source: 'import' });
     if (received.duplicate) result.duplicates++;
     else if (received.matched) result.matched++;
     else result.unmatched++;
     if (received.error) result.errors.push({ index: result.messages, message: received.error });
+    options.onMessage?.(position);
   }
   return result;
 }

@@ -13,6 +13,7 @@ import {
 import { AppError } from '../../shared/contract/errors';
 import type { RowError } from '../../shared/contract/schemas';
 import { checkAddress } from '../../shared/domain/address';
+import { CsvScanner } from '../campaign/csv-import';
 
 export const EXPORT_COLUMNS = [
   'address',
@@ -59,6 +60,9 @@ export function parseQuarantineCsv(
   fileName: string,
   csv: string,
 ): { rows: QuarantineCsvRow[]; errors: RowError[]; total: number } {
+  // Field and row limits first, naming the line (and where an unbalanced quote opened), before csv-parse
+  // buffers a record that swallowed the rest of the file.
+  new CsvScanner(fileName, ',').scan(csv);
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(csv, {

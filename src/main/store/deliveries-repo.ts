@@ -133,3 +133,9 @@ export function deliveryIdsInState(db: Db, state: DeliveryState): number[] {
 export function deliveryExists(db: Db, id: number): boolean {
   return stmt(db, 'SELECT 1 FROM deliveries WHERE id = ?').get(id) !== undefined;
 }
+
+/** Deletes a delivery and everything that belongs to it (log rows, queue, attempts, errors, counters cascade). */
+export function deleteDelivery(db: Db, id: number): void {
+  stmt(db, 'DELETE FROM throughput WHERE delivery_id = ?').run(id);
+  stmt(db, 'DELETE FROM deliveries WHERE id = ?').run(id);
+}

@@ -705,6 +705,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX inbound_received ON inbound_messages(received_at);
     `,
   },
+  {
+    version: 12,
+    name: 'imports: a journal of file imports that cannot be one transaction (mbox), so a partial one is seen',
+    sql: `
+      -- One row per import that is written in several transactions: an mbox applied message by message
+      -- (kind 'mbox', relaydeck inmail import) or a delivery's list written batch by batch (kind 'delivery',
+      -- source 'delivery:<id>', fingerprint the process's host:pid). status 'running' until it ends
+      -- ('complete'); a process killed mid-way leaves it 'running': an mbox import with the number of messages
+      -- done, which the next run reports and resumes from when the file is unchanged (same size and
+      -- modification time: fingerprint), a delivery whose preparation the next process removes
+      -- ('abandoned', as is the row of an mbox that changed).
+      CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT    NOT NULL,
+        source      TEXT    NOT NULL,
+        fingerprint TEXT    NOT NULL,
+        started_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        done        INTEGER NOT NULL DEFAULT 0,
+        status      TEXT    NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'complete', 'abandoned'))
+      );
+      CREATE INDEX imports_running ON imports (kind, source) WHERE status = 'running';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

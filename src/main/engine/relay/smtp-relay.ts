@@ -1,7 +1,9 @@
 /**
  * SMTP delivery over nodemailer's SMTPConnection, one Relay per destination. Connections are reused: a small
  * pool of open sessions per destination (RSET after a refused transaction, QUIT after the rule's
- * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy;
+ * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy
+ * (`opportunistic`: a failed handshake is followed by a plaintext session on a new connection, as Postfix's
+ * `may` level does; `required`: never in plaintext);
  * certificates are only left unchecked for loopback hosts (sandbox, tests). PIPELINING: nodemailer sends
  * MAIL, every RCPT and DATA in one batch when the server advertises it (RFC 2920).
  * Every reply becomes an `SmtpOutcome` value naming the command it answered; connection failures are
@@ -30,7 +32,17 @@ export interface SmtpRelayOptions {
   logger?: Logger;
   /** Called when the number of sessions open to a destination changed (a session opened or ended). */
   onSessionsChanged?: (destinationKey: string) => void;
+  /** The largest message sent, in bytes (default `MAX_MESSAGE_BYTES`); a larger one fails without a send. */
+  maxMessageBytes?: number;
 }
+
+/**
+ * The size cap of an outgoing message: 10 MiB, the size limit most receivers apply (Postfix's default
+ * `message_size_limit` is 10,240,000 bytes; Gmail and Microsoft take more). A message over it is a final
+ * failure, Message too large (5.3.4), at its first attempt: a receiver would refuse it however often it is
+ * retried.
+ */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 interface RelayConfig {
   name: string;
@@ -38,6 +50,7 @@ interface RelayConfig {
   /** Used for messages sent without a policy (direct relay use, tests). */
   defaults: RelayPolicy;
   greetingTimeoutMs: number | null;
+  maxMessageBytes: number;
   clock: Clock;
   logger: Logger;
 }
@@ -83,6 +96,7 @@ export function createSmtpRelayFactory(options: SmtpRelayOptions): RelayFactory 
       ruleId: 'relay-defaults',
     },
     greetingTimeoutMs: options.greetingTimeoutMs ?? null,
+    maxMessageBytes: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
     clock: options.clock,
     logger: options.logger ?? silentLogger,
     onSessionsChanged: options.onSessionsChanged ?? (() => undefined),
@@ -157,14 +171,22 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     }
   }
 
-  function open(host: HostPort, policy: RelayPolicy): Promise<{ session: Session } | { failure: SmtpError }> {
+  /**
+   * Opens a session to `host` under `policy`; `plaintext` (the opportunistic fallback after a failed TLS
+   * handshake) opens it without STARTTLS. The session keeps the policy's TLS level for reuse.
+   */
+  function open(
+    host: HostPort,
+    policy: RelayPolicy,
+    plaintext = false,
+  ): Promise<{ session: Session } | { failure: SmtpError }> {
     const conn = new RelaySmtpConnection({
       host: host.host,
       port: host.port,
       name: config.name,
-      opportunisticTLS: policy.tls === 'opportunistic',
+      opportunisticTLS: !plaintext && policy.tls === 'opportunistic',
       requireTLS: policy.tls === 'required',
-      ignoreTLS: policy.tls === 'disabled',
+      ignoreTLS: plaintext || policy.tls === 'disabled',
       tls: { rejectUnauthorized: !isLoopbackHost(host.host) },
       connectionTimeout: policy.connectMs,
       greetingTimeout: config.greetingTimeoutMs ?? policy.connectMs,
@@ -304,6 +326,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   async function sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]> {
     const policy = group.policy ?? config.defaults;
     const all = (outcome: SmtpOutcome) => group.envelope.to.map(() => outcome);
+    if (group.raw.length > config.maxMessageBytes) return all(tooLarge(group.raw.length, config));
     const reusable = await acquire(policy);
     // The attempt's duration starts once it has a session (not while it waited for one).
     const started = config.clock.now();
@@ -343,7 +366,18 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   ): Promise<{ session: Session } | { failure: SmtpOutcome | null }> {
     let failure: SmtpOutcome | null = null;
     for (const host of destination.hosts) {
-      const opened = await open(host, policy);
+      let opened = await open(host, policy);
+      if ('failure' in opened && policy.tls === 'opportunistic' && isTlsFailure(opened.failure)) {
+        // Opportunistic TLS (Postfix's `may`): a server offering STARTTLS whose handshake fails gets the
+        // message in plaintext on a new connection. `required` never falls back (tlsRefusal below).
+        log.info('TLS handshake failed; opportunistic TLS: retrying in plaintext on a new connection', {
+          host: host.host,
+          port: host.port,
+          rule: policy.ruleId,
+          error: opened.failure.message,
+        });
+        opened = await open(host, policy, true);
+      }
       if ('session' in opened) return opened;
       const base = { mxHost: host.host, ip: null, tls: false, durationMs: config.clock.now() - started };
       failure = tlsRefusal(opened.failure, policy, base) ?? outcomeFromError(opened.failure, base, 'connect');
@@ -469,8 +503,7 @@ function perRecipient(group: OutboundGroup, info: SendInfo, base: OutcomeBase): 
  */
 function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): SmtpOutcome | null {
   if (policy.tls !== 'required') return null;
-  const tlsFailure = err.code === 'ETLS' || err.command === 'STARTTLS' || /STARTTLS/i.test(err.message);
-  if (!tlsFailure) return null;
+  if (!isTlsFailure(err)) return null;
   const reply = err.response ? ` (reply: ${err.response.trim()})` : '';
   return {
     kind: 'deferred',
@@ -480,6 +513,22 @@ function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): Smt
     command: 'STARTTLS',
     ...base,
   };
+}
+
+/**
+ * A failure of STARTTLS itself: refused, or the TLS handshake after it failed, timed out or was cut
+ * (nodemailer reports a handshake refused by OpenSSL as a socket error whose original code is `ERR_SSL_*`,
+ * and a connection closed during the handshake as ECONNRESET with Node's "before secure TLS connection"
+ * message).
+ */
+function isTlsFailure(err: SmtpError): boolean {
+  return (
+    err.code === 'ETLS' ||
+    err.command === 'STARTTLS' ||
+    /^ERR_SSL_/.test(err.originalCode ?? '') ||
+    // Node's message for a connection closed during the handshake (code ECONNRESET).
+    /STARTTLS|TLS handshake|before secure TLS connection was established/i.test(err.message)
+  );
 }
 
 type OutcomeBase = Pick<SmtpOutcome, 'mxHost' | 'ip' | 'tls' | 'durationMs'>;
@@ -548,6 +597,22 @@ function describeNoReply(err: SmtpError, phase: 'connect' | 'transaction'): stri
     default:
       return `${phase === 'connect' ? 'connection failed' : 'session failed'}: ${err.message}`;
   }
+}
+
+/** A message over the size cap: failed before any connection, reason Message too large (5.3.4). */
+function tooLarge(size: number, config: RelayConfig): SmtpOutcome {
+  const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    kind: 'failed',
+    code: null,
+    enhanced: '5.3.4',
+    text: `Message too large: ${mib(size)} (${size} bytes) composed, over the ${mib(config.maxMessageBytes)} limit; not sent`,
+    command: null,
+    mxHost: null,
+    ip: null,
+    tls: false,
+    durationMs: 0,
+  };
 }
 
 function noReplyOutcome(

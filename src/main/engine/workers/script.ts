@@ -11,17 +11,31 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const WORKER_FILE = 'delivery-worker.cjs';
+const cached = new Map<string, string>();
 
-let cached: string | null = null;
-
+/** The delivery worker's script (see the module comment). */
 export function deliveryWorkerScript(): string {
-  cached ??= process.env.RELAYDECK_BUILD === '1' ? bundledScript() : buildFromSources();
-  return cached;
+  return workerScript('delivery-worker', path.join(__dirname, 'delivery-worker.ts'));
 }
 
-function bundledScript(): string {
-  const candidates = [path.join(__dirname, WORKER_FILE), path.join(__dirname, '..', 'main', WORKER_FILE)];
+/**
+ * A worker's script: `<name>.cjs` next to the bundle in the built app, else `sourceEntry` (a .ts file) bundled
+ * on demand. The CSV worker of the campaign side (`campaign/csv-worker.ts`) is found the same way.
+ */
+export function workerScript(name: string, sourceEntry: string): string {
+  let file = cached.get(name);
+  if (!file) {
+    file =
+      process.env.RELAYDECK_BUILD === '1'
+        ? bundledScript(`${name}.cjs`)
+        : buildFromSources(name, sourceEntry);
+    cached.set(name, file);
+  }
+  return file;
+}
+
+function bundledScript(workerFile: string): string {
+  const candidates = [path.join(__dirname, workerFile), path.join(__dirname, '..', 'main', workerFile)];
   for (const file of candidates) {
     // Workers cannot load from inside an asar archive: prefer the unpacked copy when there is one.
     const unpacked = file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
@@ -29,7 +43,7 @@ function bundledScript(): string {
     if (fs.existsSync(file)) return file;
   }
   throw new Error(
-    `the delivery worker is missing: expected ${candidates[0]} (rebuild with "node scripts/build.mjs")`,
+    `the worker script is missing: expected ${candidates[0]} (rebuild with "node scripts/build.mjs")`,
   );
 }
 
@@ -37,8 +51,7 @@ interface EsbuildApi {
   buildSync(options: Record<string, unknown>): { outputFiles: { contents: Uint8Array }[] };
 }
 
-function buildFromSources(): string {
-  const entry = path.join(__dirname, 'delivery-worker.ts');
+function buildFromSources(name: string, entry: string): string {
   const root = path.resolve(__dirname, '..', '..', '..', '..');
   const esbuild = createRequire(entry)('esbuild') as EsbuildApi;
   const result = esbuild.buildSync({
@@ -56,7 +69,7 @@ function buildFromSources(): string {
   if (!code) throw new Error(`esbuild produced no output for ${entry}`);
   const hash = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
   const dir = path.join(root, 'node_modules', '.cache', 'relaydeck');
-  const file = path.join(dir, `delivery-worker-${hash}.cjs`);
+  const file = path.join(dir, `${name}-${hash}.cjs`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;

@@ -47,6 +47,9 @@ const OPTIONS = {
   data: { type: 'string' },
 } as const;
 
+/** Rows of the list between two progress lines. */
+const PROGRESS_ROWS = 20_000;
+
 export const deliverCommand: Command = {
   name: 'deliver',
   summary: 'Create, prepare and relay a delivery (optionally wait for the outcome)',
@@ -132,7 +135,16 @@ Options:
       const started = Date.now();
       const waiter = flags.wait ? completionWaiter(app, io) : null;
       const fileName = path.basename(recipientsFile);
-      const result = app.campaign.create({ ...parsed.data, recipients: { fileName, file: recipientsFile } });
+      // The list is written a batch at a time: progress on stderr every PROGRESS_ROWS rows.
+      let reported = 0;
+      const result = await app.campaign.create(
+        { ...parsed.data, recipients: { fileName, file: recipientsFile } },
+        (written) => {
+          if (written - reported < PROGRESS_ROWS) return;
+          reported = written;
+          io.stderr.write(`${fileName}: ${written} row(s) written\n`);
+        },
+      );
       printImportErrors(io, fileName, result.import.errors, result.import.moreErrors);
       const id = String(result.deliveryId);
       if (!waiter) {

@@ -6,9 +6,18 @@
  * applies it.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import type { InmailImportResult } from '../../../shared/contract/bounce';
 import { openApp } from '../../app';
 import { DEFAULT_INBOUND_RETENTION } from '../../inmail';
-import { importFile } from '../../inmail/import';
+import { importFile, isMboxFile, type ImportProgressOptions } from '../../inmail/import';
+import type { Db } from '../../store/db';
+import {
+  beginImport,
+  completeImport,
+  recordImportProgress,
+  unfinishedImports,
+} from '../../store/imports-repo';
 import { silentLogger } from '../../logger';
 import { getSetting, setSetting } from '../../store/settings-repo';
 import { resolveDataDir } from '../data-dir';
@@ -37,6 +46,10 @@ again stores and applies nothing.
 retention: prints how long inbound mail is kept (default: ${DEFAULT_INBOUND_RETENTION.days} days, ${DEFAULT_INBOUND_RETENTION.maxMegabytes} MB of
 raw messages); with --days and/or --max-mb sets it. Either way it is applied at once (older messages, then the oldest beyond
 the size, are deleted).
+
+An mbox is imported message by message and journaled: an import stopped mid-way (killed) is reported as
+a partial import by the next run, and importing the same unchanged file again resumes after the messages
+already done. Progress goes to standard error.
 
 Options:
   --json         print one JSON object per file: {file, messages, matched, unmatched, duplicates, errors}
@@ -68,9 +81,13 @@ Options:
       logger: silentLogger,
     });
     let failed = 0;
+    const now = () => CLI_APP.clock.now();
     try {
+      reportUnfinished(app.db, parsed.positionals, io);
       for (const file of parsed.positionals) {
-        const result = await importFile(app.bounce.inmail, file);
+        const result = await importJournaled(app.db, file, io, now, (options) =>
+          importFile(app.bounce.inmail, file, options),
+        );
         failed += result.errors.length;
         if (parsed.values.json) {
           io.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
@@ -127,4 +144,56 @@ async function retention(command: Command, argv: string[], io: CommandIo): Promi
     await app.close();
   }
   return 0;
+}
+
+const PROGRESS_EVERY = 100;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Imports of other files left unfinished by an earlier run (killed mid-way): said before anything else. */
+function reportUnfinished(db: Db, files: readonly string[], io: CommandIo): void {
+  const given = new Set(files.map((f) => path.resolve(f)));
+  for (const u of unfinishedImports(db, 'mbox')) {
+    if (given.has(u.source)) continue;
+    io.stderr.write(
+      `partial import: ${u.source} stopped after ${u.done} message(s) (started ${iso(u.startedAt)}, last message ${iso(u.updatedAt)}); import it again to resume\n`,
+    );
+  }
+}
+
+/**
+ * An mbox is imported message by message (each stored and applied in its own transaction), so its progress
+ * is kept in the import journal: a run killed mid-way leaves a partial import that the next run reports and
+ * resumes after the messages already done (when the file is unchanged). Progress goes to stderr.
+ */
+async function importJournaled(
+  db: Db,
+  file: string,
+  io: CommandIo,
+  now: () => number,
+  run: (options: ImportProgressOptions) => Promise<InmailImportResult>,
+): Promise<InmailImportResult> {
+  if (!isMboxFile(file)) return run({});
+  const stat = fs.statSync(file);
+  const { row, resumed } = beginImport(db, {
+    kind: 'mbox',
+    source: path.resolve(file),
+    fingerprint: `${stat.size}:${stat.mtimeMs}`,
+    now: now(),
+  });
+  const skip = resumed?.done ?? 0;
+  if (resumed) {
+    io.stderr.write(
+      `${file}: resuming a partial import started ${iso(resumed.startedAt)}: its first ${skip} message(s) were imported then and are skipped\n`,
+    );
+  }
+  const result = await run({
+    skip,
+    onMessage: (position) => {
+      recordImportProgress(db, row.id, position, now());
+      if (position % PROGRESS_EVERY === 0)
+        io.stderr.write(`${file}: ${position} message(s) imported so far\n`);
+    },
+  });
+  completeImport(db, row.id, skip + result.messages, now());
+  return result;
 }

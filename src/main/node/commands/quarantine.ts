@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { QUARANTINE_STATUSES, QuarantineStatus } from '../../../shared/contract/bounce';
 import { openApp, type App } from '../../app';
 import { silentLogger } from '../../logger';
+import { importQuarantineCsv } from '../../quarantine/import';
 import { resolveDataDir } from '../data-dir';
 import {
   parseFlags,
@@ -32,7 +33,9 @@ Usage: relaydeck quarantine list [--status S] [--search PREFIX] [--json] [--data
 
 Statuses: ${QUARANTINE_STATUSES.join(', ')}. Quarantined and denylisted addresses are excluded from new
 deliveries. The CSV has a header row with "address" and optionally "status" (default quarantine) and "note";
-export writes UTF-8 with a BOM (to standard output without --file).
+export writes UTF-8 with a BOM (to standard output without --file). An import is all or nothing: its good
+rows are applied in one transaction (progress on standard error), so a stopped import leaves the list as
+it was; bad rows are listed by line and skipped.
 
 Options:
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
@@ -138,8 +141,11 @@ async function runSubcommand(
       const file = requireFlag(flags.file, 'file');
       if (!fs.existsSync(file)) throw new UsageError(`--file ${file}: no such file`);
       const csv = fs.readFileSync(file, 'utf8');
+      // All or nothing: the rows are applied in one transaction; the progress lines say so.
       const result = await withApp(flags.data, (app) =>
-        app.handlers['quarantine.import']({ fileName: file, csv }, ctx),
+        importQuarantineCsv(app.db, { fileName: file, csv }, CLI_APP.clock.now(), (p) =>
+          io.stderr.write(`${file}: ${p.applied} of ${p.rows} row(s) applied, committed at the end\n`),
+        ),
       );
       io.stdout.write(`${file}: ${result.imported} of ${result.total} row(s) imported\n`);
       for (const e of result.errors)
