@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isValidMask } from '../domain/domain-mask';
+import { checkPattern } from '../domain/safe-pattern';
 import { EpochMs, Id } from './schemas';
 
 export const TLS_POLICIES = ['opportunistic', 'required', 'disabled'] as const;
@@ -63,8 +64,18 @@ export const AutomationRule = z.object({
   description: z.string().max(500).default(''),
   /** MX host mask the rule applies to. */
   scope: Mask.default('*'),
-  /** Regular expression (JavaScript syntax, case-insensitive) tested on the raw reply. */
-  pattern: z.string().min(1).max(1000),
+  /**
+   * Regular expression (JavaScript syntax, case-insensitive) tested on the raw reply; refused when it could
+   * backtrack catastrophically (`safe-pattern.ts`).
+   */
+  pattern: z
+    .string()
+    .min(1)
+    .max(1000)
+    .superRefine((pattern, ctx) => {
+      const problem = checkPattern(pattern);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   trigger: AutomationTrigger,
   action: AutomationAction,
   enabled: z.boolean().default(true),
@@ -131,15 +142,6 @@ export const RulesDocument = z
         });
       }
       autoIds.add(rule.id);
-      try {
-        new RegExp(rule.pattern, 'i');
-      } catch (err) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['automationRules', i, 'pattern'],
-          message: `does not compile: ${err instanceof Error ? err.message : String(err)}`,
-        });
-      }
     });
   });
 export type RulesDocument = z.infer<typeof RulesDocument>;
