@@ -31,7 +31,8 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 /** The log of a data dir, `<dataDir>/logs/relaydeck.log`: what the entry points log to. */
 export function dataDirLogger(dataDir: string): Logger {
   const dir = path.join(path.resolve(dataDir), 'logs');
-  fs.mkdirSync(dir, { recursive: true });
+  // Owner-only, like the data dir it may create (`openApp` tightens an existing one).
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return createLogger({ file: path.join(dir, 'relaydeck.log') });
 }
 

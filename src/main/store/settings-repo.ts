@@ -19,19 +19,19 @@ export const SETTINGS = {
   bounceClassMapping: z.array(ClassMappingRow),
   /** When the bounce rules were last saved (absent = the shipped defaults, never saved). */
   bounceRulesSavedAt: z.number().int(),
-  /** HMAC key of the VERP tags (hex), generated once (src/main/engine/bounce/verp.ts). */
-  verpKey: z.string().regex(/^[0-9a-f]{32,128}$/),
   /** The VERP base address `<local>@<domain>`; absent = `bounces@<the From domain>`. */
   returnPath: z.string().regex(/^[^\s@+]+@[^\s@]+$/),
   /** Port of the inMail SMTP listener on 127.0.0.1 (0 = ephemeral). */
   'inmail.port': z.number().int().min(0).max(65535),
-  /** IMAP polling of a bounce mailbox (the password is stored here; it is never returned by the API). */
+  /**
+   * IMAP polling of a bounce mailbox. The password is not here: it is a secret of the data dir
+   * (`src/main/secrets`); a password found in an older row is moved out by `dropLegacySecrets`.
+   */
   'inmail.imap': z.object({
     host: z.string(),
     port: z.number().int(),
     tls: z.boolean(),
     user: z.string(),
-    password: z.string(),
     mailbox: z.string(),
     intervalSec: z.number().int(),
     enabled: z.boolean(),
@@ -106,4 +106,51 @@ export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingV
     'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, JSON.stringify(checked));
   noteLocalWrite(db);
+}
+
+/**
+ * Secrets that earlier versions kept in `settings`: the VERP key (`verpKey`) and the IMAP password (in
+ * `inmail.imap`). Read as stored, unvalidated; absent fields are undefined.
+ */
+export function legacySecrets(db: Db): { verpKey?: string; imapPassword?: string } {
+  const raw = (key: string): unknown => {
+    const row = stmt(db, 'SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  };
+  const found: { verpKey?: string; imapPassword?: string } = {};
+  const verpKey = raw('verpKey');
+  if (typeof verpKey === 'string') found.verpKey = verpKey;
+  const imap = raw('inmail.imap');
+  if (typeof imap === 'object' && imap !== null && 'password' in imap && typeof imap.password === 'string') {
+    found.imapPassword = imap.password;
+  }
+  return found;
+}
+
+/**
+ * Removes the secrets `legacySecrets` found (once they are safe elsewhere) so that no copy is left in the data
+ * file: deleted with `secure_delete`, then the file is rebuilt (VACUUM: earlier versions of the rows may linger in
+ * free space) and the WAL checkpointed and truncated. Run once, when an older data dir is opened.
+ */
+export function dropLegacySecrets(db: Db): void {
+  const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    db.transaction(() => {
+      stmt(db, "DELETE FROM settings WHERE key = 'verpKey'").run();
+      const row = stmt(db, "SELECT value FROM settings WHERE key = 'inmail.imap'").get() as
+        { value: string } | undefined;
+      if (row) {
+        const value = JSON.parse(row.value) as Record<string, unknown>;
+        delete value.password;
+        stmt(db, "UPDATE settings SET value = ? WHERE key = 'inmail.imap'").run(JSON.stringify(value));
+      }
+      noteLocalWrite(db);
+    })();
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
+  }
 }
