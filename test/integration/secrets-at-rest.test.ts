@@ -130,6 +130,8 @@ describe.runIf(posix)('owner-only data dir', () => {
     expect(mode(`${file}-wal`)).toBe(0o600);
     expect(mode(`${file}-shm`)).toBe(0o600);
     expect(mode(path.join(dir, SECRETS_FILE_NAME))).toBe(0o600);
+    expect(mode(path.join(dir, 'logs'))).toBe(0o700);
+    expect(mode(path.join(dir, 'logs', 'relaydeck.log'))).toBe(0o600);
     // Checked with the WAL still there (the old connection keeps it), then once it is checkpointed away.
     expect(filesHolding(dir, password)).toEqual([]);
     expect(filesHolding(dir, verpKey)).toEqual([]);
