@@ -1,16 +1,26 @@
 /**
  * Rule patterns are safe by construction (`src/shared/domain/safe-pattern.ts`): the classic ReDoS patterns are
- * refused by the shared schemas (so by the API, the console and `relaydeck rules import`) with the rule's field
- * and a message saying why; safe complex patterns pass; every shipped pattern passes; and a pattern the
+ * refused by the shared schemas (so by the API and `relaydeck rules import`) and by the console's rule forms,
+ * on the rule's field with a message saying why; safe complex patterns pass; every shipped pattern passes; and a pattern the
  * analyser cannot see through still runs in linear time on a long hostile text. The timing assertions are
  * results, not durations: the old code (`new RegExp`) would not return from these calls for minutes.
  */
 import { describe, expect, it } from 'vitest';
-import { AutomationRule } from '../../src/shared/contract/mta';
+import { AutomationRule, RulesDocument } from '../../src/shared/contract/mta';
 import { BounceRuleSchema } from '../../src/shared/domain/bounce-rules';
 import { MAX_SUBJECT_LENGTH, checkPattern, compilePattern } from '../../src/shared/domain/safe-pattern';
 import { DEFAULT_BOUNCE_RULES } from '../../src/main/defaults/bounce-rules';
-import { DEFAULT_AUTOMATION_RULES } from '../../src/main/defaults/mx-rules';
+import { DEFAULT_AUTOMATION_RULES, DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
+import {
+  bounceRuleFromForm,
+  bounceRuleToForm,
+  newBounceRule,
+} from '../../src/renderer/features/bounces/bounce-rules-model';
+import {
+  automationRuleFromForm,
+  automationRuleToForm,
+  newAutomationRule,
+} from '../../src/renderer/features/rules/rules-model';
 import { createClassifier, foldForMatch } from '../../src/main/engine/bounce/classifier';
 import { checkRules } from '../../src/main/engine/bounce/rule-check';
 import { compileAutomationRules, matchAutomation } from '../../src/main/engine/shaper/rule-match';
@@ -36,6 +46,12 @@ const SAFE_PATTERNS = [
   String.raw`user[-_. ]?unknown|no such (?:user|mailbox)`,
 ];
 
+const withAutomationPattern = (pattern: string) => {
+  const doc = structuredClone(DEFAULT_RULES) as RulesDocument;
+  doc.automationRules[0]!.pattern = pattern;
+  return doc;
+};
+
 const automation = (pattern: string) => ({
   id: 'a',
   scope: '*',
@@ -52,17 +68,28 @@ describe('the pattern check', () => {
   });
 
   it.each(REDOS_PATTERNS)(
-    'the bounce rule and automation rule schemas refuse %s in the pattern field',
+    'the bounce rule and rules document schemas refuse %s on the pattern field',
     (pattern) => {
       const bounce = BounceRuleSchema.safeParse({ id: 'r', pattern, bounceClass: 10 });
       expect(bounce.success).toBe(false);
       expect(bounce.error?.issues.map((i) => i.path.join('.'))).toEqual(['pattern']);
-      const auto = AutomationRule.safeParse(automation(pattern));
+      const auto = RulesDocument.safeParse(withAutomationPattern(pattern));
       expect(auto.success).toBe(false);
-      expect(auto.error?.issues.map((i) => i.path.join('.'))).toEqual(['pattern']);
+      expect(auto.error?.issues.map((i) => i.path.join('.'))).toEqual(['automationRules.0.pattern']);
       expect(auto.error?.issues[0]?.message).toMatch(/catastrophic backtracking/);
     },
   );
+
+  it.each(REDOS_PATTERNS)('the console rule forms refuse %s on the pattern field', (pattern) => {
+    const bounce = bounceRuleFromForm({ ...bounceRuleToForm(newBounceRule([])), pattern });
+    expect(bounce.ok ? null : bounce.errors.pattern).toEqual([
+      expect.stringMatching(/catastrophic backtracking/),
+    ]);
+    const auto = automationRuleFromForm({ ...automationRuleToForm(newAutomationRule([])), pattern });
+    expect(auto.ok ? null : auto.errors.pattern).toEqual([
+      expect.stringMatching(/catastrophic backtracking/),
+    ]);
+  });
 
   it('the bounce rule checker names the rule and the field', () => {
     const result = checkRules([{ id: 'hostile', pattern: '(a|aa)+$', bounceClass: 10 }]);
@@ -81,7 +108,8 @@ describe('the pattern check', () => {
   it.each(SAFE_PATTERNS)('accepts the safe pattern %s', (pattern) => {
     expect(checkPattern(pattern)).toBeNull();
     expect(BounceRuleSchema.safeParse({ id: 'r', pattern, bounceClass: 10 }).success).toBe(true);
-    expect(AutomationRule.safeParse(automation(pattern)).success).toBe(true);
+    expect(RulesDocument.safeParse(withAutomationPattern(pattern)).success).toBe(true);
+    expect(automationRuleFromForm({ ...automationRuleToForm(newAutomationRule([])), pattern }).ok).toBe(true);
   });
 
   it('matches like a case-insensitive regular expression, on either engine', () => {

@@ -16,9 +16,16 @@ export function moveSecretsOutOfDatabase(db: Db, secrets: SecretStore, logger: L
   if (legacy.imapPassword && secrets.get('imapPassword') === undefined) {
     secrets.set('imapPassword', legacy.imapPassword);
   }
-  dropLegacySecrets(db);
-  logger.info('moved secrets out of the database', {
-    moved: [legacy.verpKey ? 'verpKey' : null, legacy.imapPassword ? 'imapPassword' : null].filter(Boolean),
-    to: secrets.location,
-  });
+  const compacted = dropLegacySecrets(db);
+  const moved = [legacy.verpKey ? 'verpKey' : null, legacy.imapPassword ? 'imapPassword' : null].filter(
+    Boolean,
+  );
+  logger.info('moved secrets out of the database', { moved, to: secrets.location });
+  if (!compacted) {
+    logger.warn(
+      'the database file could not be rebuilt (another process is using it): old copies of the moved secrets ' +
+        'may stay in its free pages until `VACUUM` runs with Relaydeck closed',
+      { moved },
+    );
+  }
 }

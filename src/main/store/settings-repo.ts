@@ -131,9 +131,10 @@ export function legacySecrets(db: Db): { verpKey?: string; imapPassword?: string
 /**
  * Removes the secrets `legacySecrets` found (once they are safe elsewhere) so that no copy is left in the data
  * file: deleted with `secure_delete`, then the file is rebuilt (VACUUM: earlier versions of the rows may linger in
- * free space) and the WAL checkpointed and truncated. Run once, when an older data dir is opened.
+ * free space) and the WAL checkpointed and truncated. Run once, when an older data dir is opened. Returns false
+ * when the rebuild could not run (another process busy on the file): the rows are gone all the same.
  */
-export function dropLegacySecrets(db: Db): void {
+export function dropLegacySecrets(db: Db): boolean {
   const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
   try {
@@ -148,8 +149,14 @@ export function dropLegacySecrets(db: Db): void {
       }
       noteLocalWrite(db);
     })();
-    db.exec('VACUUM');
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      db.exec('VACUUM');
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return result?.busy === 0;
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+      throw err;
+    }
   } finally {
     db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
   }

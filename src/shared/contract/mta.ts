@@ -65,17 +65,10 @@ export const AutomationRule = z.object({
   /** MX host mask the rule applies to. */
   scope: Mask.default('*'),
   /**
-   * Regular expression (JavaScript syntax, case-insensitive) tested on the raw reply; refused when it could
-   * backtrack catastrophically (`safe-pattern.ts`).
+   * Regular expression (JavaScript syntax, case-insensitive) tested on the raw reply; the rules document refuses
+   * one that does not compile or could backtrack catastrophically (`checkPattern`, `safe-pattern.ts`).
    */
-  pattern: z
-    .string()
-    .min(1)
-    .max(1000)
-    .superRefine((pattern, ctx) => {
-      const problem = checkPattern(pattern);
-      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+  pattern: z.string().min(1).max(1000),
   trigger: AutomationTrigger,
   action: AutomationAction,
   enabled: z.boolean().default(true),
@@ -142,6 +135,10 @@ export const RulesDocument = z
         });
       }
       autoIds.add(rule.id);
+      const problem = checkPattern(rule.pattern);
+      if (problem !== null) {
+        ctx.addIssue({ code: 'custom', path: ['automationRules', i, 'pattern'], message: problem });
+      }
     });
   });
 export type RulesDocument = z.infer<typeof RulesDocument>;
