@@ -91,8 +91,8 @@ export async function openApp(options: AppOptions): Promise<App> {
   tightenFile(path.join(dataDir, SECRETS_FILE_NAME));
   const { logger } = options;
   const { clock } = options;
-  const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
   const secrets = options.secrets(dataDir);
+  const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
   const cleanups: (() => Promise<void> | void)[] = [
     () => {
       db.close();
