@@ -2,7 +2,6 @@
  * The composition root of a running Relaydeck: store, logger, first-start seed, sandbox, event bus, engine,
  * campaign runtime and API handlers. Electron, `relaydeck serve` and the CLI all open the app through here.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +23,9 @@ import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
 import type { Logger } from './logger';
 import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
+import { ensurePrivateDir, tightenFile } from './private-files';
+import { moveSecretsOutOfDatabase } from './secrets/move-out-of-db';
+import { SECRETS_FILE_NAME, type SecretStoreFactory } from './secrets/secret-store';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { queuedCount } from './store/queue-repo';
 import { createEngineStore } from './store/engine-store';
@@ -59,6 +61,11 @@ export interface AppOptions {
   imapConnect?: ImapClientFactory;
   /** Builds the PDF printer: Electron's hidden window, or headless Chromium (src/main/node/report-printer.ts). */
   reportPrinter: ReportPrinterFactory;
+  /**
+   * Builds the data dir's secret store (IMAP password, VERP key): the owner-only file under plain Node
+   * (`fileSecrets`), sealed by the OS keychain in the Electron app (`sealedSecrets(safeStorage box)`).
+   */
+  secrets: SecretStoreFactory;
 }
 
 export interface App {
@@ -80,9 +87,13 @@ export interface App {
 
 export async function openApp(options: AppOptions): Promise<App> {
   const dataDir = path.resolve(options.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Owner-only (0700), created so or tightened if an earlier version left it open; the database, its -wal/-shm
+  // and the secrets file are 0600 (openDatabase, the secret store).
+  ensurePrivateDir(dataDir);
+  tightenFile(path.join(dataDir, SECRETS_FILE_NAME));
   const { logger } = options;
   const { clock } = options;
+  const secrets = options.secrets(dataDir);
   const db = openDatabase(path.join(dataDir, DB_FILE_NAME));
   const cleanups: (() => Promise<void> | void)[] = [
     () => {
@@ -93,6 +104,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
+    moveSecretsOutOfDatabase(db, secrets, logger);
     if (seedDemo(db, dataDir, clock.now()))
       logger.info('seeded the demo template and recipient list', { dataDir });
 
@@ -108,6 +120,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       db,
       clock,
       revisions,
+      secrets,
       logger,
       notify: bus,
       listen: options.inmail === false ? false : (options.inmail ?? {}),
@@ -183,6 +196,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       signer,
       bounce,
       reportPrinter,
+      secrets,
     });
 
     if (runEngine) {

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, tightenFile } from './private-files';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -31,8 +32,11 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 /** The log of a data dir, `<dataDir>/logs/relaydeck.log`: what the entry points log to. */
 export function dataDirLogger(dataDir: string): Logger {
   const dir = path.join(path.resolve(dataDir), 'logs');
-  fs.mkdirSync(dir, { recursive: true });
-  return createLogger({ file: path.join(dir, 'relaydeck.log') });
+  // Owner-only like the data dir (which `openApp` tightens): an older version's looser dir and log tightened.
+  ensurePrivateDir(dir);
+  const file = path.join(dir, 'relaydeck.log');
+  tightenFile(file);
+  return createLogger({ file });
 }
 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {

@@ -14,6 +14,7 @@ import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, DkimGenerateInput } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/contract/errors';
 import { mainThreadCpuSeconds, percentile, rssSampler } from './stats';
+import { fileSecrets } from '../../src/main/secrets/secret-store';
 
 export const FROM_DOMAIN = 'bench.example';
 const CTX = { transport: 'ipc' } as const;
@@ -143,6 +144,7 @@ export async function runDelivery(o: {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     dataDir,
     logger: dataDirLogger(dataDir),
     sandbox: false,
@@ -231,6 +233,7 @@ export async function fillQueue(o: {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     dataDir,
     logger: dataDirLogger(dataDir),
     sandbox: false,
@@ -266,6 +269,7 @@ export async function holdQueue(o: { dataDir: string; holdMs: number }): Promise
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     dataDir: o.dataDir,
     logger: dataDirLogger(o.dataDir),
     sandbox: false,

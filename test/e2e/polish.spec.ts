@@ -18,6 +18,7 @@ import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { CreateDeliveryInput, type CallContext } from '../../src/shared/contract';
 import { byTestId, createWorkspace, launchChromium, RENDERER, SHOTS, type Workspace } from '../support/e2e';
+import { fileSecrets } from '../../src/main/secrets/secret-store';
 
 const CTX: CallContext = { transport: 'http' };
 
@@ -54,6 +55,7 @@ beforeAll(async () => {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     dataDir: workspace.dataDir,
     logger: workspace.logger,
   });

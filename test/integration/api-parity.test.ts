@@ -23,6 +23,7 @@ import { createHttpTransport, type WebSocketCtor } from '../../src/shared/client
 import { createIpcTransport } from '../../src/shared/client/ipc-transport';
 import { AppError, type Delivery } from '../../src/shared/contract';
 import { createIpcPair } from '../support/api-ipc-pair';
+import { fileSecrets } from '../../src/main/secrets/secret-store';
 
 const RENDERER_INDEX = '/opt/relaydeck/out/renderer/index.html';
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     dataDir: dir,
     logger: createLogger({ file: path.join(dir, 'test.log'), stderrLevel: 'silent' }),
     sandbox: { port: 0 },

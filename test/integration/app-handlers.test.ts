@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/main/logger';
 import { AppError, type ErrorCode } from '../../src/shared/contract/errors';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { makeTempDir, type TempDir } from '../support/store-temp';
+import { fileSecrets } from '../../src/main/secrets/secret-store';
 
 const ctx = { transport: 'http' as const };
 let tmp: TempDir;
@@ -59,6 +60,7 @@ describe('first start', () => {
       clock: systemClock,
       dns: nodeDns,
       reportPrinter: chromiumPrinter,
+      secrets: fileSecrets,
       dataDir: tmp.dir,
       engine: false,
       sandbox: false,

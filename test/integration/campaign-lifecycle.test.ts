@@ -14,6 +14,7 @@ import type { CreateDeliveryInput } from '../../src/shared/contract/schemas';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { reply, scriptedRelays } from '../support/engine-fakes';
 import { makeTempDir, type TempDir } from '../support/store-temp';
+import { fileSecrets } from '../../src/main/secrets/secret-store';
 
 const ctx = { transport: 'ipc' as const };
 let tmp: TempDir | undefined;
@@ -32,6 +33,7 @@ async function openQueueOnly(): Promise<App> {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     dataDir: tmp.dir,
     engine: false,
     sandbox: false,
@@ -216,6 +218,7 @@ describe('campaign lifecycle', () => {
       clock: systemClock,
       dns: nodeDns,
       reportPrinter: chromiumPrinter,
+      secrets: fileSecrets,
       dataDir: tmp!.dir,
       sandbox: false,
       relayFactory: relays.factory,

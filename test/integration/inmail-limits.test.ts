@@ -14,6 +14,7 @@ import { openApp } from '../../src/main/app';
 import { ManualClock } from '../../src/main/clock';
 import { traceValue } from '../../src/main/engine/bounce/trace';
 import { createStoredClassifier, verpKeyOf } from '../../src/main/inmail';
+import { createFileSecretStore } from '../../src/main/secrets/secret-store';
 import { startInmailListener, type InmailListener } from '../../src/main/inmail/listener';
 import { createInmail, RETENTION_CHECK_MS, type Inmail } from '../../src/main/inmail/receive';
 import { silentLogger } from '../../src/main/logger';
@@ -35,7 +36,7 @@ beforeEach(() => {
     db: t.db,
     clock,
     classifier: createStoredClassifier(t.db, { clock }),
-    verpKey: verpKeyOf(t.db),
+    verpKey: verpKeyOf(createFileSecretStore(t.dir)),
     notify: {
       deliveryChanged: () => undefined,
       logsChanged: () => undefined,

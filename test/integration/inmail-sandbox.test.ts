@@ -11,6 +11,7 @@ import { parseVerp } from '../../src/main/engine/bounce/verp';
 import { verpKeyOf } from '../../src/main/inmail';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { makeTempDir, type TempDir } from '../support/store-temp';
+import { createFileSecretStore } from '../../src/main/secrets/secret-store';
 
 const ctx = { transport: 'http' as const };
 let tmp: TempDir;
@@ -74,7 +75,7 @@ describe('asynchronous bounces from the sandbox', () => {
 
     // Every message left with a VERP return-path that verifies.
     const received = app.sandbox?.received() ?? [];
-    const key = verpKeyOf(app.db);
+    const key = verpKeyOf(createFileSecretStore(app.dataDir));
     expect(received.length).toBe(4);
     for (const m of received) expect(parseVerp(m.from, key)).toMatchObject({ kind: 'message' });
 

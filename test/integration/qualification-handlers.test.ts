@@ -20,6 +20,7 @@ import { AppError } from '../../src/shared/contract/errors';
 import type { Handlers } from '../../src/shared/contract';
 import { classifyReplyWithRule, qualificationKey } from '../../src/main/engine/bounce/basic-classifier';
 import { openTempDb, type TempDb } from '../support/store-temp';
+import { createFileSecretStore } from '../../src/main/secrets/secret-store';
 
 const ctx = { transport: 'http' as const };
 let tmp: TempDb;
@@ -34,6 +35,7 @@ beforeAll(async () => {
   const bus = createEventBus();
   const clock = systemClock;
   const logger = silentLogger;
+  const secrets = createFileSecretStore(tmp.dir);
   campaign = createCampaign({ db, engine, bus, clock, logger });
   // No SMTP listener: the handlers' own bounce side, as the app builds it.
   bounce = await startBounceSide({
@@ -43,6 +45,7 @@ beforeAll(async () => {
     notify: bus,
     listen: false,
     revisions: createRevisionWatcher({ db, clock }),
+    secrets,
   });
   handlers = createHandlers({
     db,
@@ -56,6 +59,7 @@ beforeAll(async () => {
     campaign,
     signer: undefined,
     bounce,
+    secrets,
     reportPrinter: createChromiumPrinter({
       handlers: () => handlers,
       logger,

@@ -103,6 +103,28 @@ describe('relaydeck rules', () => {
     expect((await relaydeck(['export'])).stdout).toBe(before);
   });
 
+  it('refuses catastrophic patterns (ReDoS) with the rule field and why, exit code 1, nothing saved', async () => {
+    const before = (await relaydeck(['export'])).stdout;
+    const doc = JSON.parse(before) as RulesDocument;
+    const classics = ['(a+)+$', '(a|a)*$', '(a|aa)+$', '(.*a){20}', '([a-z0-9]+)*@'];
+    classics.forEach((pattern, i) => (doc.automationRules[i]!.pattern = pattern));
+    const result = await relaydeck(['import', file('redos.json', JSON.stringify(doc, null, 2))]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`redos.json is not a valid rules document (${classics.length} problems)`);
+    classics.forEach((_, i) =>
+      expect(result.stderr).toMatch(
+        new RegExp(`redos\\.json: automationRules\\.${i}\\.pattern: may take (exponential|polynomial) time`),
+      ),
+    );
+    expect((await relaydeck(['export'])).stdout).toBe(before);
+    // A safe complex pattern is still imported.
+    const safe = JSON.parse(before) as RulesDocument;
+    safe.automationRules[0]!.pattern = String.raw`\[TS0[1-4]\]|4\.7\.28 .{0,80}rate|\(S3150\)(?! test)`;
+    expect((await relaydeck(['import', file('safe.json', JSON.stringify(safe, null, 2))])).code).toBe(0);
+    expect((await relaydeck(['reset'])).code).toBe(0);
+  });
+
   it('points at the line and column of a JSON syntax error', async () => {
     const result = await relaydeck(['import', file('syntax.json', '{\n  "format": "relaydeck-rules",\n}\n')]);
     expect(result.code).toBe(1);

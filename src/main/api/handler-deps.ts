@@ -12,6 +12,7 @@ import type { Engine } from '../engine/types';
 import type { BounceSide } from '../inmail';
 import type { Logger } from '../logger';
 import type { ReportPrinter } from '../reports/pdf/printer';
+import type { SecretStore } from '../secrets/secret-store';
 import type { Db } from '../store/db';
 import type { EventBus } from './event-bus';
 
@@ -32,4 +33,6 @@ export interface HandlerDeps {
   bounce: BounceSide;
   /** Prints PDF reports (Electron's hidden window, or headless Chromium without Electron). */
   reportPrinter: ReportPrinter;
+  /** The data dir's secrets (the IMAP password, the VERP key): never in the database, never returned. */
+  secrets: SecretStore;
 }

@@ -12,7 +12,6 @@ import { importContent } from '../inmail/import';
 import { quarantineCsv } from '../quarantine/csv';
 import { importQuarantineCsv } from '../quarantine/import';
 import { loadBounceRules, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
-import { writeTransaction } from '../store/db';
 import { parseId } from '../store/deliveries-repo';
 import { getInbound, inboundCounts, listInbound } from '../store/inbound-repo';
 import { listQualifications, updateQualification } from '../store/qualification-repo';
@@ -30,14 +29,15 @@ import type { HandlerDeps } from './handler-deps';
 type BounceMethods = keyof typeof bounceMethods;
 
 export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMethods> {
-  const { db, bus, clock, bounce: side } = deps;
+  const { db, bus, clock, bounce: side, secrets } = deps;
   const reloaded = (state: BounceRulesState): BounceRulesState => {
     side.classifier.reload();
     return state;
   };
   const imapSettings = (): ImapSettings => {
-    const { password, ...rest } = getSetting(db, 'inmail.imap') ?? DEFAULT_IMAP_CONFIG;
-    return { ...rest, passwordSet: password !== '' };
+    const { password: _none, ...defaults } = DEFAULT_IMAP_CONFIG;
+    const stored = getSetting(db, 'inmail.imap') ?? defaults;
+    return { ...stored, passwordSet: (secrets.get('imapPassword') ?? '') !== '' };
   };
 
   return {
@@ -119,9 +119,10 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
     },
     'inmail.imapGet': () => imapSettings(),
     'inmail.imapSave': (input) => {
-      const current = getSetting(db, 'inmail.imap') ?? DEFAULT_IMAP_CONFIG;
       const { password, ...fields } = input;
-      setSetting(db, 'inmail.imap', { ...fields, password: password ?? current.password });
+      // The password goes to the data dir's secrets, never to the database; absent = unchanged.
+      if (password !== undefined) secrets.set('imapPassword', password);
+      setSetting(db, 'inmail.imap', fields);
       side.imap.reload();
       return imapSettings();
     },

@@ -12,6 +12,7 @@ import { nodeDns } from '../engine/relay/node-dns';
 import { dataDirLogger } from '../logger';
 import { resolveDataDir } from '../node/data-dir';
 import { createElectronReportPrinter } from './report-printer';
+import { keychainSecrets } from './secret-box';
 import { applySecurityPolicy } from './security';
 
 /**
@@ -139,6 +140,7 @@ function main(): void {
         clock: systemClock,
         dns: nodeDns,
         reportPrinter: () => createElectronReportPrinter({ indexHtml: RENDERER_INDEX, preload: PRELOAD }),
+        secrets: keychainSecrets(),
       });
       applySecurityPolicy(isOurPage, relaydeck.logger);
       cleanups.push(

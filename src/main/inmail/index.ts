@@ -10,7 +10,8 @@ import { loadBounceRules, mappingOf } from '../store/bounce-rules-repo';
 import type { Db } from '../store/db';
 import { manualOverrides } from '../store/qualification-repo';
 import { createRevisionWatcher, type RevisionWatcher } from '../store/revision-watcher';
-import { getSetting, setSetting, watchedSetting } from '../store/settings-repo';
+import { getSetting, watchedSetting } from '../store/settings-repo';
+import type { SecretStore } from '../secrets/secret-store';
 import { createImapPoller, type ImapClientFactory, type ImapConfig, type ImapPoller } from './imap-poller';
 import { startInmailListener, type InmailListener } from './listener';
 import { createInmail, type Inmail, type InmailNotifier } from './receive';
@@ -19,13 +20,27 @@ export { type Inmail, DEFAULT_INBOUND_RETENTION } from './receive';
 export { type ImapPoller, type ImapConfig } from './imap-poller';
 export { type InmailListener, DEFAULT_INMAIL_MAX_BYTES } from './listener';
 
-/** The VERP key of this data dir, generated and stored on first use. */
-export function verpKeyOf(db: Db): string {
-  const existing = getSetting(db, 'verpKey');
+/** The VERP key of this data dir (a secret: `src/main/secrets`), generated and stored on first use. */
+export function verpKeyOf(secrets: SecretStore): string {
+  const existing = secrets.get('verpKey');
   if (existing) return existing;
   const key = generateVerpKey();
-  setSetting(db, 'verpKey', key);
+  secrets.set('verpKey', key);
   return key;
+}
+
+/** The stored IMAP settings with the password from the secret store; null when IMAP was never set up. */
+export function imapConfigOf(db: Db, secrets: SecretStore): ImapConfig | null {
+  const settings = getSetting(db, 'inmail.imap');
+  if (!settings) return null;
+  // Read when the poller connects, so a password this process cannot open (sealed by the desktop app's
+  // keychain) fails that poll with the store's message instead of the bounce side's start.
+  return {
+    ...settings,
+    get password() {
+      return secrets.get('imapPassword') ?? '';
+    },
+  };
 }
 
 /**
@@ -68,9 +83,13 @@ export function createStoredClassifier(
   };
 }
 
-export function createStoredEnvelopeSender(db: Db, revisions: RevisionWatcher): EnvelopeSender {
+export function createStoredEnvelopeSender(
+  db: Db,
+  revisions: RevisionWatcher,
+  secrets: SecretStore,
+): EnvelopeSender {
   const returnPath = watchedSetting(db, 'returnPath', revisions);
-  return createEnvelopeSender({ key: verpKeyOf(db), returnPath: () => returnPath() ?? null });
+  return createEnvelopeSender({ key: verpKeyOf(secrets), returnPath: () => returnPath() ?? null });
 }
 
 export const DEFAULT_IMAP_CONFIG: ImapConfig = {
@@ -89,6 +108,8 @@ export interface BounceSideOptions {
   clock: Clock;
   /** The app's revision watcher (stored rules and settings written by another process). */
   revisions: RevisionWatcher;
+  /** The data dir's secrets: the VERP key and the IMAP password. */
+  secrets: SecretStore;
   logger: Logger;
   notify: InmailNotifier;
   /** The SMTP listener: its port (0 = ephemeral; default the `inmail.port` setting) or false for none. */
@@ -116,7 +137,7 @@ export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide>
     db: o.db,
     clock: o.clock,
     classifier,
-    verpKey: verpKeyOf(o.db),
+    verpKey: verpKeyOf(o.secrets),
     notify: o.notify,
     logger: o.logger,
   });
@@ -137,7 +158,7 @@ export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide>
           ...(o.listen.maxSessionMs !== undefined ? { maxSessionMs: o.listen.maxSessionMs } : {}),
         });
   const imap = createImapPoller({
-    config: () => getSetting(o.db, 'inmail.imap') ?? null,
+    config: () => imapConfigOf(o.db, o.secrets),
     inmail,
     clock: o.clock,
     logger: o.logger,
@@ -145,7 +166,7 @@ export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide>
   });
   return {
     classifier,
-    envelopeSender: createStoredEnvelopeSender(o.db, o.revisions),
+    envelopeSender: createStoredEnvelopeSender(o.db, o.revisions, o.secrets),
     inmail,
     listener,
     imap,

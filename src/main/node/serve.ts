@@ -9,6 +9,7 @@ import { nodeDns } from '../engine/relay/node-dns';
 import { dataDirLogger, type Logger } from '../logger';
 import { defaultRendererDir } from '../paths';
 import { chromiumPrinter } from './report-printer';
+import { fileSecrets } from '../secrets/secret-store';
 
 export interface ServeOptions {
   dataDir: string;
@@ -37,6 +38,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
     clock: systemClock,
     dns: nodeDns,
     reportPrinter: chromiumPrinter,
+    secrets: fileSecrets,
     logger: o.logger ?? dataDirLogger(o.dataDir),
   });
   const staticDir = o.staticDir === undefined ? defaultRendererDir() : o.staticDir;

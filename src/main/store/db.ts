@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/contract/errors';
+import { ensurePrivateFile, tightenFile } from '../private-files';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
 export const DB_FILE_NAME = 'relaydeck.sqlite';
+/** The files SQLite keeps beside the database in WAL mode. */
+export const SIDE_FILES = ['-wal', '-shm'] as const;
 
 export interface OpenOptions {
   /** Migrations to apply (tests pass a prefix to build older versions). */
@@ -40,7 +43,13 @@ export function writeTransaction<A extends unknown[], R>(db: Db, fn: (...args: A
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const migrations = options.migrations ?? MIGRATIONS;
   const target = migrations.at(-1)?.version ?? 0;
-  if (!options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!options.readonly) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // Created 0600 before SQLite opens it (SQLite gives the -wal and -shm files the database's mode); an
+    // older, world-readable database and its -wal/-shm are tightened.
+    ensurePrivateFile(file);
+    for (const suffix of SIDE_FILES) tightenFile(file + suffix);
+  }
   const db = new Database(file, { readonly: options.readonly ?? false, ...sqliteBinding() });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -57,7 +66,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
           'Upgrade Relaydeck or use another data directory (--data DIR).',
       );
     }
-    if (!options.readonly) migrate(db, migrations, current);
+    if (!options.readonly) {
+      migrate(db, migrations, current);
+      for (const suffix of SIDE_FILES) tightenFile(file + suffix);
+    }
     return db;
   } catch (err) {
     db.close();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AdaptiveSettings } from '../../shared/contract/mta';
 import { ClassMappingRow } from '../../shared/contract/bounce';
 import { RouteTarget } from '../../shared/contract/schemas';
-import type { Db } from './db';
+import { writeTransaction, type Db } from './db';
 import type { RevisionWatcher } from './revision-watcher';
 import { noteLocalWrite } from './revisions-repo';
 import { stmt } from './statements';
@@ -19,8 +19,6 @@ export const SETTINGS = {
   bounceClassMapping: z.array(ClassMappingRow),
   /** When the bounce rules were last saved (absent = the shipped defaults, never saved). */
   bounceRulesSavedAt: z.number().int(),
-  /** HMAC key of the VERP tags (hex), generated once (src/main/engine/bounce/verp.ts). */
-  verpKey: z.string().regex(/^[0-9a-f]{32,128}$/),
   /** The VERP base address `<local>@<domain>`; absent = `bounces@<the From domain>`. */
   returnPath: z.string().regex(/^[^\s@+]+@[^\s@]+$/),
   /** Port of the inMail SMTP listener on 127.0.0.1 (0 = ephemeral). */
@@ -33,13 +31,15 @@ export const SETTINGS = {
     days: z.number().int().min(1).max(36_500),
     maxMegabytes: z.number().int().min(1).max(1_000_000),
   }),
-  /** IMAP polling of a bounce mailbox (the password is stored here; it is never returned by the API). */
+  /**
+   * IMAP polling of a bounce mailbox. The password is not here: it is a secret of the data dir
+   * (`src/main/secrets`); a password found in an older row is moved out by `dropLegacySecrets`.
+   */
   'inmail.imap': z.object({
     host: z.string(),
     port: z.number().int(),
     tls: z.boolean(),
     user: z.string(),
-    password: z.string(),
     mailbox: z.string(),
     intervalSec: z.number().int(),
     enabled: z.boolean(),
@@ -114,4 +114,58 @@ export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingV
     'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, JSON.stringify(checked));
   noteLocalWrite(db);
+}
+
+/**
+ * Secrets that earlier versions kept in `settings`: the VERP key (`verpKey`) and the IMAP password (in
+ * `inmail.imap`). Read as stored, unvalidated; absent fields are undefined.
+ */
+export function legacySecrets(db: Db): { verpKey?: string; imapPassword?: string } {
+  const raw = (key: string): unknown => {
+    const row = stmt(db, 'SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  };
+  const found: { verpKey?: string; imapPassword?: string } = {};
+  const verpKey = raw('verpKey');
+  if (typeof verpKey === 'string') found.verpKey = verpKey;
+  const imap = raw('inmail.imap');
+  if (typeof imap === 'object' && imap !== null && 'password' in imap && typeof imap.password === 'string') {
+    found.imapPassword = imap.password;
+  }
+  return found;
+}
+
+/**
+ * Removes the secrets `legacySecrets` found (once they are safe elsewhere) so that no copy is left in the data
+ * file: deleted with `secure_delete`, then the file is rebuilt (VACUUM: earlier versions of the rows may linger in
+ * free space) and the WAL checkpointed and truncated. Run once, when an older data dir is opened. Returns false
+ * when the rebuild could not run (another process busy on the file): the rows are gone all the same.
+ */
+export function dropLegacySecrets(db: Db): boolean {
+  const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    writeTransaction(db, () => {
+      stmt(db, "DELETE FROM settings WHERE key = 'verpKey'").run();
+      const row = stmt(db, "SELECT value FROM settings WHERE key = 'inmail.imap'").get() as
+        { value: string } | undefined;
+      if (row) {
+        const value = JSON.parse(row.value) as Record<string, unknown>;
+        delete value.password;
+        stmt(db, "UPDATE settings SET value = ? WHERE key = 'inmail.imap'").run(JSON.stringify(value));
+      }
+      noteLocalWrite(db);
+    })();
+    try {
+      db.exec('VACUUM');
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return result?.busy === 0;
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+      throw err;
+    }
+  } finally {
+    db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isValidMask } from '../domain/domain-mask';
+import { checkPattern } from '../domain/safe-pattern';
 import { EpochMs, Id } from './schemas';
 
 export const TLS_POLICIES = ['opportunistic', 'required', 'disabled'] as const;
@@ -63,7 +64,10 @@ export const AutomationRule = z.object({
   description: z.string().max(500).default(''),
   /** MX host mask the rule applies to. */
   scope: Mask.default('*'),
-  /** Regular expression (JavaScript syntax, case-insensitive) tested on the raw reply. */
+  /**
+   * Regular expression (JavaScript syntax, case-insensitive) tested on the raw reply; the rules document refuses
+   * one that does not compile or could backtrack catastrophically (`checkPattern`, `safe-pattern.ts`).
+   */
   pattern: z.string().min(1).max(1000),
   trigger: AutomationTrigger,
   action: AutomationAction,
@@ -131,14 +135,9 @@ export const RulesDocument = z
         });
       }
       autoIds.add(rule.id);
-      try {
-        new RegExp(rule.pattern, 'i');
-      } catch (err) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['automationRules', i, 'pattern'],
-          message: `does not compile: ${err instanceof Error ? err.message : String(err)}`,
-        });
+      const problem = checkPattern(rule.pattern);
+      if (problem !== null) {
+        ctx.addIssue({ code: 'custom', path: ['automationRules', i, 'pattern'], message: problem });
       }
     });
   });

@@ -4,6 +4,7 @@
  * same schema the engine compiles; the matching itself lives in `src/main/engine/bounce/`.
  */
 import { z } from 'zod';
+import { backtrackingProblem } from './safe-pattern';
 import { isValidMask } from './domain-mask';
 import { BOUNCE_CLASS_IDS, FAILURE_TYPES, REASON_IDS, type BounceClass } from './reasons';
 
@@ -40,8 +41,15 @@ const RuleId = z
 export const BounceRuleSchema = z.object({
   id: RuleId,
   description: z.string().max(500).default(''),
-  /** Regular expression (JavaScript syntax, case-insensitive) tested on the normalised reply text. */
-  pattern: z.string().max(4000),
+  /**
+   * Regular expression (JavaScript syntax, case-insensitive) tested on the normalised reply text; refused when
+   * it could backtrack catastrophically (`safe-pattern.ts`; syntax errors are the rule checker's `compile`
+   * problems).
+   */
+  pattern: z.string().superRefine((pattern, ctx) => {
+    const problem = pattern === '' ? null : backtrackingProblem(pattern);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   code: z
     .string()
     .regex(CODE_CONDITION_RE, 'expected 4xx, 5xx, an exact code like 550, any or none')

@@ -22,6 +22,7 @@ import {
   type BounceRule,
 } from '../../../shared/domain/bounce-rules';
 import { maskMatches } from '../../../shared/domain/domain-mask';
+import { compilePattern, type SafePattern } from '../../../shared/domain/safe-pattern';
 import type { BounceClass, FailureType, ReasonId } from '../../../shared/domain/reasons';
 import { parseSmtpReply } from '../../../shared/domain/smtp-reply';
 import { DEFAULT_BOUNCE_RULES } from '../../defaults/bounce-rules';
@@ -83,7 +84,7 @@ export interface PreparedReply {
 
 export interface CompiledRule {
   rule: BounceRule;
-  regex: RegExp | null;
+  regex: SafePattern | null;
   code: (klass: number | null, code: number | null) => boolean;
   enhanced: RegExp | null;
 }
@@ -128,7 +129,7 @@ export function createClassifier(
     };
     for (const c of compiled) {
       if (!ruleMatches(c, reply)) continue;
-      const matched = c.regex?.exec(reply.folded)?.[0] ?? null;
+      const matched = c.regex?.exec(reply.folded) ?? null;
       return verdict(c.rule.bounceClass, c.rule.id, ruleWhy(c.rule, matched, reply), {
         rule: c.rule,
         matched,
@@ -205,18 +206,16 @@ export function foldForMatch(text: string): string {
   return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
 }
 
-/** Compiles one rule; throws a message naming the rule when its pattern is not a valid regular expression. */
+/**
+ * Compiles one rule through `safe-pattern.ts`; throws a message naming the rule when its pattern does not
+ * compile or could backtrack catastrophically.
+ */
 export function compileRule(rule: BounceRule): CompiledRule {
-  let regex: RegExp | null = null;
+  let regex: SafePattern | null = null;
   if (rule.pattern !== '') {
-    try {
-      regex = new RegExp(foldForMatch(rule.pattern), 'i');
-    } catch (err) {
-      throw new Error(
-        `bounce rule "${rule.id}": pattern does not compile: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
-    }
+    const compiled = compilePattern(foldForMatch(rule.pattern));
+    if (!compiled.ok) throw new Error(`bounce rule "${rule.id}": pattern ${compiled.message}`);
+    regex = compiled.pattern;
   }
   return { rule, regex, code: codeCondition(rule.code), enhanced: enhancedCondition(rule.enhanced) };
 }

@@ -6,6 +6,7 @@
  */
 import { maskMatches } from '../../../shared/domain/domain-mask';
 import type { AutomationRule, MxRule } from '../../../shared/contract/mta';
+import { compilePattern, type SafePattern } from '../../../shared/domain/safe-pattern';
 
 export interface RuleTarget {
   /** The destination's hosts (MX hosts, or the host of a static route / the sandbox). */
@@ -28,11 +29,18 @@ export function matchMxRule(rules: readonly MxRule[], target: RuleTarget): MxRul
 
 export interface CompiledAutomationRule {
   rule: AutomationRule;
-  regex: RegExp;
+  regex: SafePattern;
 }
 
+/** Throws, naming the rule, on a pattern the schema would have refused (the rules document is validated first). */
 export function compileAutomationRules(rules: readonly AutomationRule[]): CompiledAutomationRule[] {
-  return rules.filter((r) => r.enabled).map((rule) => ({ rule, regex: new RegExp(rule.pattern, 'i') }));
+  return rules
+    .filter((r) => r.enabled)
+    .map((rule) => {
+      const compiled = compilePattern(rule.pattern);
+      if (!compiled.ok) throw new Error(`automation rule "${rule.id}": pattern ${compiled.message}`);
+      return { rule, regex: compiled.pattern };
+    });
 }
 
 /** The automation rules that apply to a destination (by scope), in order. */

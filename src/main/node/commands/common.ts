@@ -3,14 +3,23 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from '../../clock';
 import { nodeDns } from '../../engine/relay/node-dns';
 import { chromiumPrinter } from '../report-printer';
+import { fileSecrets } from '../../secrets/secret-store';
 
 /** A mistake in the command line: exit code 2, with a pointer to --help. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** What every command opens the app with: the system's time and resolver, headless Chromium for PDFs. */
-export const CLI_APP = { clock: systemClock, dns: nodeDns, reportPrinter: chromiumPrinter } as const;
+/**
+ * What every command opens the app with: the system's time and resolver, headless Chromium for PDFs, and the
+ * data dir's owner-only secrets file.
+ */
+export const CLI_APP = {
+  clock: systemClock,
+  dns: nodeDns,
+  reportPrinter: chromiumPrinter,
+  secrets: fileSecrets,
+} as const;
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

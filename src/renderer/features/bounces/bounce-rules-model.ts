@@ -2,11 +2,12 @@
  * The bounce rules editor's model, free of React: rule <-> form conversions validated with the shared
  * `BounceRuleSchema`, the "create a rule from this reply" prefill (an escaped pattern built from a normalised
  * reply), list operations and display wording. The server's rule checker has the last word (compile errors,
- * shadowing); this model only catches what the schema and `new RegExp` can tell on the client.
+ * shadowing); this model only catches what the schema (with its pattern check, `safe-pattern.ts`) can tell on the client.
  */
 import { BounceRulesDocument } from '../../../shared/contract/bounce';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import { issueDetails } from '../../../shared/contract/issues';
+import { patternSyntaxError } from '../../../shared/domain/safe-pattern';
 import {
   BOUNCE_CLASS_MAPPING,
   BounceRuleSchema,
@@ -203,13 +204,8 @@ export function bounceRuleFromForm(form: BounceRuleForm): Converted<BounceRule> 
   };
   const parsed = BounceRuleSchema.safeParse(candidate);
   const errors = parsed.success ? {} : groupByField(issueDetails(parsed.error));
-  if (pattern !== '') {
-    try {
-      new RegExp(pattern, 'i');
-    } catch (err) {
-      (errors.pattern ??= []).push(`does not compile: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const syntax = pattern === '' ? null : patternSyntaxError(pattern);
+  if (syntax !== null) (errors.pattern ??= []).push(syntax);
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: parsed.data };
 }

@@ -15,6 +15,7 @@ import {
   type TLS_POLICIES,
 } from '../../../shared/contract/mta';
 import { formatDuration, parseDuration } from '../../../shared/domain/duration';
+import { checkPattern } from '../../../shared/domain/safe-pattern';
 
 export type TlsPolicyId = (typeof TLS_POLICIES)[number];
 export type Trigger = z.output<typeof AutomationTrigger>;
@@ -316,13 +317,9 @@ export function automationRuleFromForm(form: AutomationRuleForm): Converted<Auto
       break;
   }
   const pattern = form.pattern.trim();
-  if (pattern !== '') {
-    try {
-      new RegExp(pattern, 'i');
-    } catch (err) {
-      r.add('pattern', `does not compile: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  // The rules document's check, on the client (`safe-pattern.ts`: compiles, no catastrophic backtracking).
+  const problem = pattern === '' ? null : checkPattern(pattern);
+  if (problem !== null) r.add('pattern', problem);
   return r.finish(AutomationRule, {
     id: form.id.trim(),
     description: form.description.trim(),
