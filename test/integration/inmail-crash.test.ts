@@ -31,10 +31,15 @@ function importProcess(file: string) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return { child, exited, output: () => out };
+  // `output`: both streams (for failure messages); `json`: the --json line on stdout (progress goes to stderr).
+  return { child, exited, output: () => out, json: () => JSON.parse(stdout) as Record<string, unknown> };
 }
 
 /** N distinct DSNs for addresses nobody sent to (parsing is most of the work per message). */
@@ -105,8 +110,15 @@ describe('kill -9 of a real inmail import', () => {
       const rerun = importProcess(file);
       await rerun.exited;
       expect(rerun.child.exitCode, rerun.output()).toBe(0);
-      const result = JSON.parse(rerun.output()) as { messages: number; duplicates: number };
-      expect(result).toMatchObject({ messages: N, duplicates: atKill });
+      // The import journal resumes after the messages recorded done; a message stored in the same instant as
+      // the kill (stored, not yet journaled) is read again and found already stored.
+      expect(rerun.output()).toMatch(/resuming a partial import/);
+      const result = rerun.json() as { messages: number; duplicates: number };
+      const skipped = N - result.messages;
+      expect(skipped).toBeGreaterThan(0);
+      expect(skipped).toBeLessThanOrEqual(atKill);
+      expect(result.duplicates).toBe(atKill - skipped);
+      expect(result.duplicates).toBeLessThanOrEqual(1);
       expect(count('SELECT count(*) FROM inbound_messages')).toBe(N);
       expect(count('SELECT count(DISTINCT subject) FROM inbound_messages')).toBe(N);
       expect(count('SELECT count(*) FROM inbound_messages WHERE processed_at IS NULL')).toBe(0);
@@ -114,7 +126,7 @@ describe('kill -9 of a real inmail import', () => {
       const third = importProcess(file);
       await third.exited;
       expect(third.child.exitCode, third.output()).toBe(0);
-      expect(JSON.parse(third.output())).toMatchObject({ messages: N, duplicates: N });
+      expect(third.json()).toMatchObject({ messages: N, duplicates: N });
       expect(count('SELECT count(*) FROM inbound_messages')).toBe(N);
     } finally {
       if (killed.child.exitCode === null && !killed.child.signalCode) killed.child.kill('SIGKILL');
