@@ -143,6 +143,14 @@ describe('Bounce qualification page', () => {
     await page.click(byTestId('br-apply'));
     await page.waitForSelector(byTestId('error-br-pattern'));
     expect(await text('error-br-pattern')).toMatch(/does not compile/);
+    // A pattern that can backtrack catastrophically on a hostile reply is refused where it is typed.
+    await page.fill(byTestId('br-pattern'), '(a+)+$');
+    await page.click(byTestId('br-apply'));
+    await page.waitForSelector(`${byTestId('error-br-pattern')}:has-text("catastrophic backtracking")`);
+    expect(await text('error-br-pattern')).toMatch(/exponential time on hostile text/);
+    await page
+      .locator(byTestId('bounce-rule-drawer'))
+      .screenshot({ path: path.join(SHOTS, 'bounce-rule-redos.png') });
     await page.fill(byTestId('br-pattern'), '');
     await page.click(byTestId('br-apply'));
     await page.waitForSelector(byTestId('bounce-rules-unsaved'));

@@ -97,7 +97,7 @@ function analyseBacktracking(pattern: string): string | null {
   const where =
     report.type === 'Trade' ? `${report.startQuant.raw} … ${report.endQuant.raw}` : report.quant.raw;
   const how = report.exponential ? 'exponential' : 'polynomial';
-  return `may take ${how} time on hostile text (catastrophic backtracking at \`${where}\`): avoid nested or adjacent quantifiers that can match the same characters`;
+  return `may take ${how} time on hostile text (catastrophic backtracking at "${where}"): avoid nested or adjacent quantifiers that can match the same characters`;
 }
 
 /** Checks then compiles a pattern; the only place rule patterns become matchers. */
