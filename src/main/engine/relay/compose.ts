@@ -5,7 +5,7 @@
  * rendered per message) and kept in a small cache. The messages are equivalent to nodemailer's
  * MailComposer's (the tests compare both, parsed).
  */
-import { MessageTemplate } from '../../../shared/contract';
+import { MessageTemplate } from '../../../shared/contract/schemas';
 import {
   compileTemplate,
   escapeHtml,
