@@ -4,23 +4,22 @@
  * journaled, unstartable preparation, and the next process to open the data dir removes it with every row
  * it had written.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_FILE_NAME, openDatabase } from '../../src/main/store/db';
 import { unfinishedImports } from '../../src/main/store/imports-repo';
+import { buildCli, CLI, killAfter } from '../support/cli-process';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'out/main/cli.cjs');
 const run = promisify(execFile);
 const ROWS = 200_000;
 let tmp: TempDir;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'pipe' });
+  buildCli();
   tmp = makeTempDir();
 });
 afterAll(() => tmp?.remove());
@@ -49,30 +48,15 @@ describe('relaydeck deliver, killed with SIGKILL while its list is written', () 
     fs.writeFileSync(list, `${lines.join('\n')}\n`);
     const message = path.join(tmp.dir, 'm.eml');
     fs.writeFileSync(message, 'From: me@sender.test\r\nSubject: Hello {{first_name}}\r\n\r\nHello\r\n');
-    await run(process.execPath, [cli, 'quarantine', 'list', '--data', data], { timeout: 60_000 });
+    await run(process.execPath, [CLI, 'quarantine', 'list', '--data', data], { timeout: 60_000 });
 
-    const child = spawn(
-      process.execPath,
-      [cli, 'deliver', '--recipients', list, '--message', message, '--data', data],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    const crashed = await killAfter(
+      ['deliver', '--recipients', list, '--message', message, '--data', data],
+      tmp.dir,
+      /big\.csv: \d+ row\(s\) written/,
+      120_000,
     );
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no progress line; stderr: ${stderr}`)), 120_000);
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        if (/big\.csv: \d+ row\(s\) written/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.on('exit', () => reject(new Error(`exited before the kill; stderr: ${stderr}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(crashed.child.signalCode).toBe('SIGKILL');
 
     // Killed mid-way: part of the list was committed, under an unfinished journal entry.
     const killed = inspect(data);
@@ -82,7 +66,7 @@ describe('relaydeck deliver, killed with SIGKILL while its list is written', () 
     expect(killed.logRows).toBeLessThan(ROWS);
 
     // The next process to open the data dir removes the partial delivery and closes its journal entry.
-    await run(process.execPath, [cli, 'quarantine', 'list', '--data', data], { timeout: 60_000 });
+    await run(process.execPath, [CLI, 'quarantine', 'list', '--data', data], { timeout: 60_000 });
     expect(inspect(data)).toEqual({ deliveries: 0, logRows: 0, unfinished: [], abandoned: 1 });
   });
 });

@@ -5,101 +5,23 @@
  * once), duplicates only among the messages the killed process held (its leases, read from the queue right
  * after the kill), every log row final, and the delivery counters equal to a recount from the log.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/main/engine/types';
 import Database from 'better-sqlite3';
+import {
+  buildCli,
+  exitCode,
+  relaydeck,
+  startReceiver,
+  type Proc,
+  type Receiver,
+} from '../support/cli-process';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'out/main/cli.cjs');
 /** Messages the killed engine may hold without a final outcome: in flight plus one unwritten feedback batch. */
 const IN_FLIGHT_BOUND = DEFAULT_ENGINE_OPTIONS.maxInFlight + DEFAULT_ENGINE_OPTIONS.feedbackBatchSize;
-
-interface Receiver {
-  port: number;
-  /** Times each message (`deliveryId.logId`) was accepted. */
-  received: Map<string, number>;
-  total(): number;
-  close(): Promise<void>;
-}
-
-/** Accepts everything, answering the end of DATA after `delayMs` so the engine is mid-delivery when killed. */
-async function startReceiver(delayMs: number): Promise<Receiver> {
-  const received = new Map<string, number>();
-  let total = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    maxClients: 500,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('latin1');
-        const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-        // `<deliveryId>.<logId>` (the trace header's token after it is not needed here).
-        const id = /^X-Relaydeck-ID:\s*(\d+\.\d+)/im.exec(head)?.[1];
-        const accept = () => {
-          if (!id) return callback(new Error('no X-Relaydeck-ID header'));
-          received.set(id, (received.get(id) ?? 0) + 1);
-          total++;
-          callback();
-        };
-        if (delayMs > 0) setTimeout(accept, delayMs);
-        else accept();
-      });
-    },
-  });
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return {
-    port: address.port,
-    received,
-    total: () => total,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output(): string;
-}
-
-function relaydeck(args: string[], cwd: string): Proc {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd,
-    env: { ...process.env, RELAYDECK_DATA: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
-}
-
-async function exitCode(p: Proc, timeoutMs: number): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      p.child.kill('SIGKILL');
-      reject(new Error(`relaydeck did not exit within ${timeoutMs} ms:\n${p.output()}`));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([p.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function kill9(p: Proc): Promise<void> {
   p.child.kill('SIGKILL');
@@ -113,9 +35,7 @@ type Db = Database.Database;
 let db: Db | null = null;
 const running: Proc[] = [];
 
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'pipe' });
-});
+beforeAll(buildCli);
 beforeEach(() => {
   tmp = makeTempDir();
 });

@@ -5,27 +5,26 @@
  * after parsing: the kill left one stored forever unprocessed, listed as plain unmatched mail). Running the
  * import again completes it and stores each message once; a third run stores nothing.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildCli, CLI } from '../support/cli-process';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'out/main/cli.cjs');
 const N = 600;
 
 let tmp: TempDir;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'pipe' });
+  buildCli();
   tmp = makeTempDir();
 });
 afterAll(() => tmp?.remove());
 
 function importProcess(file: string) {
-  const child = spawn(process.execPath, [cli, 'inmail', 'import', '--json', '--data', 'data', file], {
+  const child = spawn(process.execPath, [CLI, 'inmail', 'import', '--json', '--data', 'data', file], {
     cwd: tmp.dir,
     env: { ...process.env, RELAYDECK_DATA: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

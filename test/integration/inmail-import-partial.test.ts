@@ -4,7 +4,7 @@
  * and resumes after the messages already done; nothing is lost and nothing is imported twice (at most the one
  * message the kill interrupted between its store and its journal entry).
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,16 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_FILE_NAME, openDatabase } from '../../src/main/store/db';
 import { inboundCounts } from '../../src/main/store/inbound-repo';
 import { unfinishedImports } from '../../src/main/store/imports-repo';
+import { buildCli, CLI, killAfter } from '../support/cli-process';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'out/main/cli.cjs');
 const run = promisify(execFile);
 const MESSAGES = 1_000;
 let tmp: TempDir;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: root, stdio: 'pipe' });
+  buildCli();
   tmp = makeTempDir();
 });
 afterAll(() => tmp?.remove());
@@ -48,28 +47,15 @@ describe('relaydeck inmail import of an mbox, killed with SIGKILL mid-way', () =
       );
     }
     fs.writeFileSync(file, messages.join('\n'));
-    await run(process.execPath, [cli, 'quarantine', 'list', '--data', data], { timeout: 60_000 });
+    await run(process.execPath, [CLI, 'quarantine', 'list', '--data', data], { timeout: 60_000 });
 
-    const child = spawn(process.execPath, [cli, 'inmail', 'import', '--data', data, file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
+    const crashed = await killAfter(
+      ['inmail', 'import', '--data', data, file],
+      tmp.dir,
+      /: 200 message\(s\) imported so far/,
+      60_000,
     );
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no progress line; stderr: ${stderr}`)), 60_000);
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        if (/: 200 message\(s\) imported so far/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.on('exit', () => reject(new Error(`exited before the kill; stderr: ${stderr}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(crashed.child.signalCode).toBe('SIGKILL');
 
     // Visible: one unfinished import of the file, with the messages it had done.
     const killed = state(data);
@@ -84,13 +70,13 @@ describe('relaydeck inmail import of an mbox, killed with SIGKILL mid-way', () =
     // Another import reports it before doing its own work.
     const other = path.join(tmp.dir, 'one.eml');
     fs.writeFileSync(other, 'From: x@example.org\nSubject: hi\nAuto-Submitted: auto-replied\n\nAway.\n');
-    const reported = await run(process.execPath, [cli, 'inmail', 'import', '--data', data, other], {
+    const reported = await run(process.execPath, [CLI, 'inmail', 'import', '--data', data, other], {
       timeout: 60_000,
     });
     expect(reported.stderr).toContain(`partial import: ${file} stopped after ${partial!.done} message(s)`);
 
     // Importing the file again resumes after the messages already done.
-    const resumed = await run(process.execPath, [cli, 'inmail', 'import', '--data', data, file], {
+    const resumed = await run(process.execPath, [CLI, 'inmail', 'import', '--data', data, file], {
       timeout: 120_000,
     });
     expect(resumed.stderr).toContain(`resuming a partial import`);

@@ -2,11 +2,17 @@
  * Real `relaydeck` processes (the built CLI, out/main/cli.cjs) and a loopback SMTP receiver that counts every
  * accepted message by its X-Relaydeck-ID, for tests of several processes on one data dir.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
-export const CLI = path.resolve(__dirname, '../../out/main/cli.cjs');
+const ROOT = path.resolve(__dirname, '../..');
+export const CLI = path.join(ROOT, 'out/main/cli.cjs');
+
+/** Builds the main side (out/main/cli.cjs and its workers) for the tests that run the built CLI. */
+export function buildCli(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { cwd: ROOT, stdio: 'pipe' });
+}
 
 export interface Receiver {
   port: number;
@@ -89,4 +95,32 @@ export async function exitCode(p: Proc, timeoutMs: number): Promise<number | nul
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Starts `relaydeck ...args`, waits for its output to show `progress` (a line it prints while working), then
+ * kills it with SIGKILL: a crash at a known point of a long command. Fails, naming the output, if the line
+ * does not come within `timeoutMs` or the process ends first.
+ */
+export async function killAfter(
+  args: string[],
+  cwd: string,
+  progress: RegExp,
+  timeoutMs: number,
+): Promise<Proc> {
+  const p = relaydeck(args, cwd);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no progress line; output: ${p.output()}`)), timeoutMs);
+    const check = () => {
+      if (!progress.test(p.output())) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    p.child.stderr?.on('data', check);
+    p.child.stdout?.on('data', check);
+    p.child.on('exit', () => reject(new Error(`exited before the kill; output: ${p.output()}`)));
+  });
+  p.child.kill('SIGKILL');
+  await p.exited;
+  return p;
 }
