@@ -4,6 +4,9 @@ import { systemClock } from '../../clock';
 import { nodeDns } from '../../engine/relay/node-dns';
 import { chromiumPrinter } from '../report-printer';
 import { fileSecrets } from '../../secrets/secret-store';
+import { openApp, type App } from '../../app';
+import { silentLogger } from '../../logger';
+import { resolveDataDir } from '../data-dir';
 
 /** A mistake in the command line: exit code 2, with a pointer to --help. */
 export class UsageError extends Error {
@@ -20,6 +23,29 @@ export const CLI_APP = {
   reportPrinter: chromiumPrinter,
   secrets: fileSecrets,
 } as const;
+
+/**
+ * Runs `fn` on the data dir's app opened for store work only (no engine, sandbox or inMail listener, nothing
+ * logged), then closes it.
+ */
+export async function withStoreApp<T>(
+  dataDir: string | undefined,
+  fn: (app: App) => Promise<T> | T,
+): Promise<T> {
+  const app = await openApp({
+    ...CLI_APP,
+    dataDir: resolveDataDir(dataDir),
+    engine: false,
+    sandbox: false,
+    inmail: false,
+    logger: silentLogger,
+  });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InmailImportResult } from '../../../shared/contract/bounce';
-import { openApp } from '../../app';
 import { DEFAULT_INBOUND_RETENTION } from '../../inmail';
 import { importFile, isMboxFile, type ImportProgressOptions } from '../../inmail/import';
 import type { Db } from '../../store/db';
@@ -18,9 +17,7 @@ import {
   recordImportProgress,
   unfinishedImports,
 } from '../../store/imports-repo';
-import { silentLogger } from '../../logger';
 import { getSetting, setSetting } from '../../store/settings-repo';
-import { resolveDataDir } from '../data-dir';
 import {
   parseCommandLine,
   parseSubcommand,
@@ -28,6 +25,7 @@ import {
   type Command,
   type CommandIo,
   CLI_APP,
+  withStoreApp,
 } from './common';
 
 export const inmailCommand: Command = {
@@ -72,17 +70,9 @@ Options:
     for (const file of parsed.positionals) {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`${file}: no such file`);
     }
-    const app = await openApp({
-      ...CLI_APP,
-      dataDir: resolveDataDir(parsed.values.data),
-      engine: false,
-      sandbox: false,
-      inmail: false,
-      logger: silentLogger,
-    });
     let failed = 0;
     const now = () => CLI_APP.clock.now();
-    try {
+    await withStoreApp(parsed.values.data, async (app) => {
       reportUnfinished(app.db, parsed.positionals, io);
       for (const file of parsed.positionals) {
         const result = await importJournaled(app.db, file, io, now, (options) =>
@@ -98,9 +88,7 @@ Options:
         );
         for (const e of result.errors) io.stdout.write(`  message ${e.index}: ${e.message}\n`);
       }
-    } finally {
-      await app.close();
-    }
+    });
     return failed > 0 ? 1 : 0;
   },
 };
@@ -124,15 +112,7 @@ async function retention(command: Command, argv: string[], io: CommandIo): Promi
   if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
   const days = intFlag(parsed.values.days, 'days', 36_500);
   const maxMegabytes = intFlag(parsed.values['max-mb'], 'max-mb', 1_000_000);
-  const app = await openApp({
-    ...CLI_APP,
-    dataDir: resolveDataDir(parsed.values.data),
-    engine: false,
-    sandbox: false,
-    inmail: false,
-    logger: silentLogger,
-  });
-  try {
+  await withStoreApp(parsed.values.data, (app) => {
     const current = getSetting(app.db, 'inmail.retention') ?? DEFAULT_INBOUND_RETENTION;
     const next = { days: days ?? current.days, maxMegabytes: maxMegabytes ?? current.maxMegabytes };
     if (days !== undefined || maxMegabytes !== undefined) setSetting(app.db, 'inmail.retention', next);
@@ -140,9 +120,7 @@ async function retention(command: Command, argv: string[], io: CommandIo): Promi
     io.stdout.write(
       `inbound mail kept ${next.days} day(s), at most ${next.maxMegabytes} MB; ${deleted} message(s) deleted\n`,
     );
-  } finally {
-    await app.close();
-  }
+  });
   return 0;
 }
 

@@ -3,10 +3,7 @@
  */
 import fs from 'node:fs';
 import { QUARANTINE_STATUSES, QuarantineStatus } from '../../../shared/contract/bounce';
-import { openApp, type App } from '../../app';
-import { silentLogger } from '../../logger';
 import { importQuarantineCsv } from '../../quarantine/import';
-import { resolveDataDir } from '../data-dir';
 import {
   parseFlags,
   parseSubcommand,
@@ -15,6 +12,7 @@ import {
   type Command,
   type CommandIo,
   CLI_APP,
+  withStoreApp,
 } from './common';
 
 const SUBCOMMANDS = ['list', 'set', 'remove', 'import', 'export'] as const;
@@ -53,22 +51,6 @@ function statusOf(value: string | undefined): QuarantineStatus | undefined {
   return parsed.data;
 }
 
-async function withApp<T>(dataDir: string | undefined, fn: (app: App) => Promise<T> | T): Promise<T> {
-  const app = await openApp({
-    ...CLI_APP,
-    dataDir: resolveDataDir(dataDir),
-    engine: false,
-    sandbox: false,
-    inmail: false,
-    logger: silentLogger,
-  });
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-  }
-}
-
 async function runSubcommand(
   command: Command,
   sub: Subcommand,
@@ -86,7 +68,7 @@ async function runSubcommand(
       );
       if (!flags) return 0;
       const status = statusOf(flags.status);
-      await withApp(flags.data, async (app) => {
+      await withStoreApp(flags.data, async (app) => {
         let cursor: string | null = null;
         for (let page = 0; page < 1_000_000; page++) {
           const result = await app.handlers['quarantine.list'](
@@ -116,7 +98,7 @@ async function runSubcommand(
       if (!flags) return 0;
       const address = requireFlag(flags.address, 'address');
       const status = statusOf(requireFlag(flags.status, 'status')) as QuarantineStatus;
-      const entry = await withApp(flags.data, (app) =>
+      const entry = await withStoreApp(flags.data, (app) =>
         app.handlers['quarantine.set'](
           { address, status, ...(flags.note !== undefined ? { note: flags.note } : {}) },
           ctx,
@@ -129,7 +111,7 @@ async function runSubcommand(
       const flags = parseFlags(command, argv, { address: data, data }, io);
       if (!flags) return 0;
       const address = requireFlag(flags.address, 'address');
-      const { removed } = await withApp(flags.data, (app) =>
+      const { removed } = await withStoreApp(flags.data, (app) =>
         app.handlers['quarantine.remove']({ address }, ctx),
       );
       io.stdout.write(removed ? `${address}: removed\n` : `${address}: not in the list\n`);
@@ -142,7 +124,7 @@ async function runSubcommand(
       if (!fs.existsSync(file)) throw new UsageError(`--file ${file}: no such file`);
       const csv = fs.readFileSync(file, 'utf8');
       // All or nothing: the rows are applied in one transaction; the progress lines say so.
-      const result = await withApp(flags.data, (app) =>
+      const result = await withStoreApp(flags.data, (app) =>
         importQuarantineCsv(app.db, { fileName: file, csv }, CLI_APP.clock.now(), (p) =>
           io.stderr.write(`${file}: ${p.applied} of ${p.rows} row(s) applied, committed at the end\n`),
         ),
@@ -157,7 +139,7 @@ async function runSubcommand(
       const flags = parseFlags(command, argv, { file: data, status: data, data }, io);
       if (!flags) return 0;
       const status = statusOf(flags.status);
-      const { csv } = await withApp(flags.data, (app) =>
+      const { csv } = await withStoreApp(flags.data, (app) =>
         app.handlers['quarantine.export'](status ? { status: [status] } : {}, ctx),
       );
       if (flags.file) fs.writeFileSync(flags.file, csv);
