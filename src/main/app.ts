@@ -123,6 +123,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       secrets,
       logger,
       notify: bus,
+      spoolDir: path.join(dataDir, 'inmail-spool'),
       listen: options.inmail === false ? false : (options.inmail ?? {}),
       ...(options.imapConnect ? { imapConnect: options.imapConnect } : {}),
     });

@@ -58,10 +58,20 @@ async function listen(o: {
   maxClients?: number;
   idleMs?: number;
   maxSessionMs?: number;
+  inmail?: Inmail;
 }): Promise<InmailListener> {
-  listener = await startInmailListener({ inmail, logger: silentLogger, clock, port: 0, ...o });
+  listener = await startInmailListener({
+    inmail,
+    logger: silentLogger,
+    clock,
+    port: 0,
+    spoolDir: spool(),
+    ...o,
+  });
   return listener;
 }
+
+const spool = () => path.join(t.dir, 'inmail-spool');
 
 /** A raw SMTP client: every reply line received, and the socket's end. */
 function client(port: number) {
@@ -156,6 +166,52 @@ describe('the inMail SMTP listener', () => {
     await a.until(/^250 2\.0\.0 Ok: stored as /m);
     expect(stored()).toBe(1);
     expect(t.db.prepare('SELECT size FROM inbound_messages').pluck().get()).toBeLessThan(100);
+  });
+
+  it('spools message data to an owner-only file and stores one message at a time, however many clients send', async () => {
+    // A receive that reports how many run at once and what the spool holds while it runs.
+    let running = 0;
+    let most = 0;
+    const seen: { files: number; mode: number }[] = [];
+    const counting: Inmail = {
+      ...inmail,
+      async receive(raw, meta) {
+        running++;
+        most = Math.max(most, running);
+        const files = fs.readdirSync(spool());
+        seen.push({
+          files: files.length,
+          mode: fs.statSync(path.join(spool(), files[0] ?? '.')).mode & 0o777,
+        });
+        try {
+          return await inmail.receive(raw, meta);
+        } finally {
+          running--;
+        }
+      },
+    };
+    fs.mkdirSync(spool(), { recursive: true });
+    fs.writeFileSync(path.join(spool(), 'left-by-a-crash.eml'), 'partial');
+    const { port } = await listen({ inmail: counting });
+    expect(fs.readdirSync(spool())).toEqual([]);
+    expect(fs.statSync(spool()).mode & 0o777).toBe(0o700);
+
+    const body = 'y'.repeat(76).concat('\r\n').repeat(20_000); // about 1.5 MB each
+    const clients = [1, 2, 3].map(() => client(port));
+    for (const [i, c] of clients.entries()) {
+      await c.until(/^220 /m);
+      c.send('EHLO test');
+      c.send('MAIL FROM:<>');
+      c.send('RCPT TO:<bounces@example.test>');
+      c.send('DATA');
+      await c.until(/^354 /m);
+      c.socket.write(`Subject: large ${i}\r\n\r\n${body}.\r\n`);
+    }
+    for (const c of clients) await c.until(/^250 2\.0\.0 Ok: stored as /m, 30_000);
+    expect(stored()).toBe(3);
+    expect(most).toBe(1);
+    expect(seen.every((s) => s.files >= 1 && s.mode === 0o600)).toBe(true);
+    await vi.waitFor(() => expect(fs.readdirSync(spool())).toEqual([]));
   });
 
   it('stores a message received twice (an SMTP retry after a lost reply) once', async () => {

@@ -44,6 +44,7 @@ beforeAll(async () => {
     logger,
     notify: bus,
     listen: false,
+    spoolDir: `${tmp.dir}/inmail-spool`,
     revisions: createRevisionWatcher({ db, clock }),
     secrets,
   });

@@ -112,6 +112,8 @@ export interface BounceSideOptions {
   secrets: SecretStore;
   logger: Logger;
   notify: InmailNotifier;
+  /** Where the SMTP listener spools message data as it arrives (`<data dir>/inmail-spool`). */
+  spoolDir: string;
   /** The SMTP listener: its port (0 = ephemeral; default the `inmail.port` setting) or false for none. */
   listen:
     { port?: number; maxBytes?: number; maxClients?: number; idleMs?: number; maxSessionMs?: number } | false;
@@ -152,6 +154,7 @@ export async function startBounceSide(o: BounceSideOptions): Promise<BounceSide>
           logger: o.logger,
           clock: o.clock,
           port: o.listen.port ?? getSetting(o.db, 'inmail.port') ?? 0,
+          spoolDir: o.spoolDir,
           ...(o.listen.maxBytes !== undefined ? { maxBytes: o.listen.maxBytes } : {}),
           ...(o.listen.maxClients !== undefined ? { maxClients: o.listen.maxClients } : {}),
           ...(o.listen.idleMs !== undefined ? { idleMs: o.listen.idleMs } : {}),

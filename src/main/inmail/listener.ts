@@ -7,13 +7,18 @@
  * - a connection idle for `idleMs` (no command, no data) is answered `421` and closed (smtp-server's
  *   `socketTimeout`), and every connection is closed with `421` after `maxSessionMs` of the injected clock in
  *   all, so a client dripping a byte now and then cannot keep it open;
+ * - message data is streamed to a spool file (`spoolDir`, owner-only) as it arrives, not buffered; messages are
+ *   then stored and processed one at a time, so at most one message (≤ `maxBytes`) is in memory whatever the
+ *   number of connections. Spool files left by a crash (their senders never had a 250) are removed at start;
  * - a message over `maxBytes` is refused with `552 5.3.4` and not stored: a `SIZE=` declared at MAIL FROM is
- *   refused there, before any data; otherwise the data beyond the limit is read and dropped, never buffered.
- *   At most `maxClients × maxBytes` of message data is held in memory.
+ *   refused there, before any data; otherwise the data beyond the limit is read and dropped.
  * The listener never sends mail.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Clock } from '../clock';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 import type { Logger } from '../logger';
 import type { Inmail } from './receive';
 
@@ -30,6 +35,8 @@ export interface InmailListenerOptions {
   host?: string;
   /** 0 = ephemeral. */
   port: number;
+  /** Where message data is spooled while it arrives (created owner-only; emptied at start). */
+  spoolDir: string;
   maxBytes?: number;
   maxClients?: number;
   idleMs?: number;
@@ -51,6 +58,15 @@ export async function startInmailListener(options: InmailListenerOptions): Promi
   const log = options.logger.child({ component: 'inmail-listener' });
   /** The session time limit's cancel function, per session id. */
   const deadlines = new Map<string, () => void>();
+  ensurePrivateDir(options.spoolDir);
+  clearSpool(options.spoolDir, log);
+  let spooled = 0;
+  /** The messages being stored, one after the other. */
+  let processing = Promise.resolve();
+  const removeSpool = (file: string) =>
+    fs.rm(file, { force: true }, (err) => {
+      if (err) log.warn('a spool file could not be removed', { file, err });
+    });
   const server = new SMTPServer({
     name: 'inmail.relaydeck.local',
     banner: 'Relaydeck bounce mailbox',
@@ -79,21 +95,28 @@ export async function startInmailListener(options: InmailListenerOptions): Promi
       deadlines.delete(session.id);
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
-      const chunks: Buffer[] = [];
-      let kept = 0;
+      const file = path.join(options.spoolDir, `${session.id}-${++spooled}.eml`);
+      const out = fs.createWriteStream(file, { mode: PRIVATE_FILE_MODE });
+      let size = 0;
+      let failed: Error | null = null;
+      out.on('error', (err) => (failed ??= err));
       stream.on('data', (chunk: Buffer) => {
-        if (stream.sizeExceeded || kept + chunk.length > maxBytes) {
-          // Over the limit: drop what was kept and read the rest without keeping it.
-          chunks.length = 0;
-          kept = maxBytes + 1;
-          return;
+        size += chunk.length;
+        if (stream.sizeExceeded || size > maxBytes || failed) return; // read on, keep nothing
+        if (!out.write(chunk)) {
+          stream.pause();
+          out.once('drain', () => stream.resume());
         }
-        chunks.push(chunk);
-        kept += chunk.length;
       });
-      stream.on('error', (err) => callback(err));
+      stream.on('error', (err) => {
+        out.destroy();
+        removeSpool(file);
+        callback(err);
+      });
       stream.on('end', () => {
-        if (stream.sizeExceeded || kept > maxBytes) {
+        if (stream.sizeExceeded || size > maxBytes) {
+          out.destroy();
+          removeSpool(file);
           log.warn('an inbound message over the size limit was refused', { maxBytes });
           return callback(
             Object.assign(new Error(`5.3.4 Message exceeds the fixed maximum size of ${maxBytes} bytes`), {
@@ -102,25 +125,31 @@ export async function startInmailListener(options: InmailListenerOptions): Promi
           );
         }
         const mailFrom = session.envelope.mailFrom;
-        const rcpts = session.envelope.rcptTo.map((r) => r.address);
-        options.inmail
-          .receive(Buffer.concat(chunks), {
-            source: 'smtp',
-            envelopeFrom: mailFrom ? mailFrom.address : null,
-            envelopeTo: rcpts[0] ?? null,
-          })
-          .then(
-            (result) => callback(null, `2.0.0 Ok: stored as ${result.id}`),
-            (err: unknown) => {
-              // Storing failed (disk full, database closed): the sender keeps the message and retries.
+        const meta = {
+          source: 'smtp' as const,
+          envelopeFrom: mailFrom ? mailFrom.address : null,
+          envelopeTo: session.envelope.rcptTo[0]?.address ?? null,
+        };
+        out.end(() => {
+          // One message at a time from the spool into the store: memory holds one message, not one per client.
+          processing = processing.then(async () => {
+            try {
+              if (failed) throw failed;
+              const result = await options.inmail.receive(await fs.promises.readFile(file), meta);
+              callback(null, `2.0.0 Ok: stored as ${result.id}`);
+            } catch (err) {
+              // Spooling or storing failed (disk full, database closed): the sender keeps the message and retries.
               log.error('an inbound message could not be stored', { err });
               callback(
                 Object.assign(new Error('4.3.0 Temporary failure storing the message'), {
                   responseCode: 451,
                 }),
               );
-            },
-          );
+            } finally {
+              removeSpool(file);
+            }
+          });
+        });
       });
     },
   });
@@ -148,4 +177,12 @@ export async function startInmailListener(options: InmailListenerOptions): Promi
         }),
       ),
   };
+}
+
+/** Removes the spool files a stopped process left: their senders had no 250, so they send them again. */
+function clearSpool(dir: string, log: Logger): void {
+  const left = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
+  for (const f of left) fs.rmSync(path.join(dir, f), { force: true });
+  if (left.length > 0)
+    log.info('removed spool files of a previous run (their senders retry)', { files: left.length });
 }
