@@ -96,13 +96,14 @@ export async function prepareDeliveryOffThread(
       return { writer: w, journal: row.id };
     })();
     try {
-      const counts = await parsed.replayInSteps(writer.sink, (step) =>
+      const counts = await parsed.replayInSteps(writer.sink, (step) => {
         writeTransaction(db, () => {
           step();
           writer.flush();
-          onProgress?.(writer.written());
-        })(),
-      );
+        })();
+        // Reported once committed: "N rows written" is what a crash right now would leave behind.
+        onProgress?.(writer.written());
+      });
       return writeTransaction(db, () => {
         const prepared = writer.finish(counts);
         completeImport(db, journal, counts.total, now());
