@@ -7,14 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openApp, type App } from '../../src/main/app';
-import { systemClock } from '../../src/main/clock';
-import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { dataDirLogger } from '../../src/main/logger';
-import { chromiumPrinter } from '../../src/main/node/report-printer';
+import { CLI_APP } from '../../src/main/node/commands/common';
 import { CreateDeliveryInput, DkimGenerateInput } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/contract/errors';
 import { mainThreadCpuSeconds, percentile, rssSampler } from './stats';
-import { fileSecrets } from '../../src/main/secrets/secret-store';
 
 export const FROM_DOMAIN = 'bench.example';
 const CTX = { transport: 'ipc' } as const;
@@ -141,10 +138,7 @@ export async function runDelivery(o: {
   const dataDir = tempDataDir();
   const rss = rssSampler();
   const app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
-    secrets: fileSecrets,
+    ...CLI_APP,
     dataDir,
     logger: dataDirLogger(dataDir),
     sandbox: false,
@@ -230,10 +224,7 @@ export async function fillQueue(o: {
   const dataDir = tempDataDir();
   const rss = rssSampler();
   const app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
-    secrets: fileSecrets,
+    ...CLI_APP,
     dataDir,
     logger: dataDirLogger(dataDir),
     sandbox: false,
@@ -266,10 +257,7 @@ export async function fillQueue(o: {
 export async function holdQueue(o: { dataDir: string; holdMs: number }): Promise<QueueHoldResult> {
   const rss = rssSampler();
   const app = await openApp({
-    clock: systemClock,
-    dns: nodeDns,
-    reportPrinter: chromiumPrinter,
-    secrets: fileSecrets,
+    ...CLI_APP,
     dataDir: o.dataDir,
     logger: dataDirLogger(o.dataDir),
     sandbox: false,

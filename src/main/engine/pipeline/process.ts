@@ -8,6 +8,7 @@
  * transaction, an internal error) is unit-tested on a manual clock with fakes
  * (`test/unit/engine-pipeline-process.test.ts`); `createEngine` only wires it.
  */
+import { domainOf } from '../../../shared/domain/address';
 import type { HostPort } from '../../../shared/contract';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
@@ -58,10 +59,6 @@ export interface MessagePipeline {
 }
 
 type Resolved = Extract<Resolution, { ok: true }>;
-
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1);
-}
 
 export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
   const { clock, queue, shaper, logger: log } = deps;

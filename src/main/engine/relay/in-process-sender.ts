@@ -4,6 +4,7 @@
  * then sent by the main thread's destination pool. The worker-pool sender (`engine/workers/pool.ts`) does the
  * same attempt in one worker thread; the pipeline cannot tell them apart.
  */
+import { domainOf } from '../../../shared/domain/address';
 import type { Composer } from './compose';
 import type { DestinationPool } from './destination-pool';
 import type { MessageSigner, Sender, SignResult, TransmitRequest, TransmitResult } from '../types';
@@ -19,10 +20,6 @@ export interface InProcessSenderOptions {
   /** DKIM signing (SPEC §5); without one messages leave unsigned. */
   signer?: MessageSigner | undefined;
   pool: DestinationPool;
-}
-
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1);
 }
 
 export function createInProcessSender(o: InProcessSenderOptions): InProcessSender {
