@@ -30,6 +30,8 @@ const dest = (patch: Partial<DestinationState> = {}): DestinationState => ({
   lastReply: '250 2.0.0 OK',
   lastReplyAt: 1_000,
   lastHour: { accepted: 10, deferred: 1, failed: 0 },
+  learnt: { maxConnections: null, maxMessagesPerConnection: null, messagesPerHour: null, at: null },
+  suspensionLevel: 0,
   ...patch,
 });
 

@@ -24,8 +24,41 @@ export interface DnsResolver {
   resolve6(host: string): Promise<(string | { address: string; ttl?: number })[]>;
 }
 
-/** One SMTP reply seen while delivering, as a value: the record the ledger keeps of an attempt. */
-export type SmtpOutcome = AttemptRecord;
+/**
+ * The SMTP stage a reply (or a silence: timeout, drop) answered. `data` is the reply to the DATA command
+ * (354 or a refusal), `data-end` the final reply after the message's terminating dot. `none`: no SMTP was
+ * spoken (message too large, no host, relay closed, compose error).
+ */
+export const SMTP_STAGES = [
+  'connect',
+  'greeting',
+  'ehlo',
+  'starttls',
+  'mail',
+  'rcpt',
+  'data',
+  'data-end',
+  'none',
+] as const;
+export type SmtpStage = (typeof SMTP_STAGES)[number];
+
+/** What the session was when a reply came: the facts the shaper learns a receiver's limits from. */
+export interface SessionFacts {
+  /** Transactions this session had completed before this one (0: the session's first). */
+  completed: number;
+  /** Other sessions open to the same destination from this relay when the reply came. */
+  concurrent: number;
+}
+
+/**
+ * One SMTP reply seen while delivering, as a value: the record the ledger keeps of an attempt, plus the stage
+ * it answered and the session's facts (the relay sets both; outcomes made elsewhere may leave them out and
+ * are then placed by `command`).
+ */
+export interface SmtpOutcome extends AttemptRecord {
+  stage?: SmtpStage;
+  session?: SessionFacts | null;
+}
 
 /** How the relay talks to a destination, from its MX rule (SPEC §6). */
 export interface RelayPolicy {

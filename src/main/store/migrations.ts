@@ -729,6 +729,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX imports_running ON imports (kind, source) WHERE status = 'running';
     `,
   },
+  {
+    version: 13,
+    name: 'learnt limits per destination and its reputation history per day',
+    sql: `
+      -- Limits learnt from a receiver's answers (SPEC §6), kept across deliveries and restarts: a new delivery
+      -- starts from them. NULL = nothing learnt (the rule's limit). suspension_level counts the suspensions in
+      -- a row (each one longer, capped); it falls back to 0 after a clean period.
+      ALTER TABLE destination_state ADD COLUMN learnt_max_connections INTEGER;
+      ALTER TABLE destination_state ADD COLUMN learnt_messages_per_connection INTEGER;
+      ALTER TABLE destination_state ADD COLUMN suspension_level INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE destination_state ADD COLUMN learnt_at INTEGER;
+
+      -- Reputation history: one row per destination per UTC day (YYYY-MM-DD): what the receiver answered and
+      -- the limits in force at the day's last update.
+      CREATE TABLE destination_days (
+        destination              TEXT    NOT NULL,
+        day                      TEXT    NOT NULL,
+        accepted                 INTEGER NOT NULL DEFAULT 0,
+        deferred                 INTEGER NOT NULL DEFAULT 0,
+        failed                   INTEGER NOT NULL DEFAULT 0,
+        -- Sessions refused at connect or greeting (no message offered).
+        refused_sessions         INTEGER NOT NULL DEFAULT 0,
+        max_connections          INTEGER,
+        messages_per_connection  INTEGER,
+        rate_per_hour            REAL,
+        updated_at               INTEGER NOT NULL,
+        PRIMARY KEY (destination, day)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

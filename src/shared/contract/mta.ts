@@ -171,8 +171,37 @@ export const DestinationState = z.object({
   lastReply: z.string().nullable(),
   lastReplyAt: EpochMs.nullable(),
   lastHour: z.object({ accepted: z.number().int(), deferred: z.number().int(), failed: z.number().int() }),
+  /**
+   * Limits learnt from the receiver's answers (SPEC §6), null where nothing was learnt (the rule's applies):
+   * they are part of `effective` and kept for the next delivery.
+   */
+  learnt: z.object({
+    maxConnections: z.number().int().nullable(),
+    maxMessagesPerConnection: z.number().int().nullable(),
+    messagesPerHour: z.number().nullable(),
+    /** When a limit was last learnt. */
+    at: EpochMs.nullable(),
+  }),
+  /** Suspensions in a row (each longer than the last, capped); 0 after a clean period. */
+  suspensionLevel: z.number().int(),
 });
 export type DestinationState = z.infer<typeof DestinationState>;
+
+/** One day of a destination's reputation history (SPEC §6): what it answered and the limits in force. */
+export const DestinationDay = z.object({
+  destination: z.string(),
+  /** UTC day, YYYY-MM-DD. */
+  day: z.string(),
+  accepted: z.number().int(),
+  deferred: z.number().int(),
+  failed: z.number().int(),
+  /** Sessions refused at connect or greeting (no message offered). */
+  refusedSessions: z.number().int(),
+  maxConnections: z.number().int().nullable(),
+  maxMessagesPerConnection: z.number().int().nullable(),
+  messagesPerHour: z.number().nullable(),
+});
+export type DestinationDay = z.infer<typeof DestinationDay>;
 
 export const SHAPING_EVENT_KINDS = [
   'slowed',

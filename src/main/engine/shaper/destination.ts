@@ -401,6 +401,8 @@ export class DestinationRuntime {
       lastReply: this.lastReply,
       lastReplyAt: this.lastReplyAt,
       lastHour: this.lastHour(now),
+      learnt: { maxConnections: null, maxMessagesPerConnection: null, messagesPerHour: null, at: null },
+      suspensionLevel: 0,
     };
   }
 }
