@@ -106,12 +106,12 @@ describe('shaping: hourly limit smoothed over 5-minute periods', () => {
 });
 
 describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
-  it('421 slows the destination (MD) without penalising the message beyond its attempt', async () => {
+  it('a rate reply slows the destination (MD); the message is retried at its pace, not on the schedule', async () => {
     const clock = new ManualClock(T0);
     saveRules(t.db, withRule({ match: { kind: 'mx', mask: 'relay.fake' }, messagesPerHour: 6000 }), T0);
     const relays = scriptedRelays((to, attempt) =>
       to === 'u0@example.com' && attempt === 1
-        ? reply('421 4.7.0 Too many connections, try again later', 'CONNECT')
+        ? reply('421 4.7.0 Too many messages, rate limited, try again later', 'MAIL')
         : reply('250 2.0.0 Ok', 'DATA'),
     );
     relayedDelivery(t.db, ['u0@example.com'], { now: T0 });
@@ -124,16 +124,23 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     expect(state?.lastReply).toMatch(/^421 4\.7\.0 Too many/);
     expect(events('slowed')[0]).toMatchObject({ destination: 'smtp:relay.fake:25' });
     expect(events('slowed')[0]?.cause).toMatch(/421 4\.7\.0/);
+    expect(events('slowed')[0]?.detail).toMatchObject({ limit: 'rate', from: 6000, to: 3000 });
+    // Due at once (its destination's rate then spaces it), not 10 minutes later on the retry schedule.
+    expect(queueRow(t.db, 1)?.due_at).toBeLessThanOrEqual(T0 + 1000);
   });
 
-  it('repeated rate signals suspend the destination; its messages wait without attempts and resume after', async () => {
+  it('repeated rate signals suspend the destination for a minute; its messages wait without attempts and resume after', async () => {
     const clock = new ManualClock(T0);
     const doc = withRule({ match: { kind: 'mx', mask: 'relay.fake' }, messagesPerHour: null });
     saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 3, suspendMs: HOUR } }, T0);
     let refusing = true;
-    const relays = scriptedRelays(() =>
-      refusing ? reply('421 4.7.0 rate limited, try again later', 'MAIL') : reply('250 2.0.0 Ok', 'DATA'),
-    );
+    // Each attempt takes 10 ms of the clock, so each refusal comes a round trip after the last decrease.
+    const relays = scriptedRelays(() => {
+      clock.advance(10);
+      return refusing
+        ? reply('421 4.7.0 rate limited, try again later', 'MAIL')
+        : reply('250 2.0.0 Ok', 'DATA');
+    });
     relayedDelivery(t.db, recipients(10), { now: T0 });
     const engine = start(clock, relays.factory, 'relay.fake', { options: { maxInFlight: 1 } });
     // Each slow-down spaces the next sends a little more (short waits are spent in memory on the clock).
@@ -153,22 +160,31 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     expect(sentBefore).toBeLessThanOrEqual(4);
     const suspended = engine.destinations()[0];
     const suspendedAt = events('suspended')[0]!.at;
-    expect(suspended?.suspendedUntil).toBe(suspendedAt + HOUR);
-    expect(suspended?.suspendedReason).toMatch(/3 rate signals/);
+    // The first suspension lasts a minute (random 0.5: no jitter), not suspendMs (its cap).
+    expect(suspended?.suspendedUntil).toBe(suspendedAt + 60_000);
+    expect(suspended?.suspendedReason).toMatch(/3 signals in a row without an acceptance/);
+    expect(suspended?.suspensionLevel).toBe(1);
     // The untouched messages wait for the end of the suspension, without attempts.
     const waiting = t.db.prepare('SELECT due_at, attempts FROM queue WHERE attempts = 0').all() as {
       due_at: number;
     }[];
     expect(waiting).toHaveLength(10 - sentBefore);
-    expect(waiting.every((r) => r.due_at >= suspendedAt + HOUR)).toBe(true);
+    expect(waiting.every((r) => r.due_at >= suspendedAt + 60_000)).toBe(true);
+    // The refused ones too: a deferral about the destination's pace is due when it can take it again.
+    const refused = t.db.prepare('SELECT due_at FROM queue WHERE attempts > 0').pluck().all() as number[];
+    expect(refused.every((due) => due <= suspendedAt + 60_000)).toBe(true);
 
     refusing = false;
-    clock.advance(HOUR);
-    await vi.waitFor(() => {
-      clock.advance(1000);
-      expect(relays.sent.filter((s) => s.attempt === 1)).toHaveLength(10);
-    });
+    clock.advance(60_000);
+    await vi.waitFor(
+      () => {
+        clock.advance(1000);
+        expect(relays.sent.filter((s) => s.attempt === 1)).toHaveLength(10);
+      },
+      { timeout: 5000 },
+    );
     expect(events('resumed')).toHaveLength(1);
+    expect(events('resumed')[0]?.cause).toMatch(/one probing session first/);
   });
 
   it('Yahoo [TS03] suspends the Yahoo destination for 4 hours (shipped automation rule)', async () => {

@@ -10,7 +10,7 @@ import type { MessageOutcome } from '../../src/main/engine/feedback/apply-outcom
 import type { MessageToSend } from '../../src/main/engine/pipeline/messages';
 import { createMessagePipeline, type PipelineDeps } from '../../src/main/engine/pipeline/process';
 import type { Resolution } from '../../src/main/engine/relay/routing';
-import { DestinationRuntime } from '../../src/main/engine/shaper/destination';
+import { DestinationRuntime, type Handling } from '../../src/main/engine/shaper/destination';
 import type { Admission } from '../../src/main/engine/shaper/shaper';
 import type { SmtpOutcome, TransmitRequest, TransmitResult } from '../../src/main/engine/types';
 import type { LeasedItem } from '../../src/main/store/queue-repo';
@@ -78,6 +78,8 @@ interface HarnessOptions {
   transmit?: (r: TransmitRequest) => Promise<TransmitResult>;
   group?: LeasedItem[];
   emails?: Map<number, string>;
+  /** What the shaping step says becomes of the message (default: an ordinary attempt). */
+  handling?: Handling;
 }
 
 function harness(o: HarnessOptions = {}): Harness {
@@ -117,7 +119,7 @@ function harness(o: HarnessOptions = {}): Harness {
       defer: (it, admission) => void h.deferred.push({ logId: it.logId, admission }),
       adapt: (_d, outcome) => {
         h.adapted.push(outcome);
-        return false;
+        return { bounceQueue: false, handling: o.handling ?? { kind: 'attempt' } };
       },
     },
     composer: createComposer(),
@@ -193,6 +195,47 @@ describe('the per-message pipeline, port by port', () => {
     await createMessagePipeline(h.deps).process(item(8));
     expect(h.ledger[0]?.disposition).toMatchObject({ kind: 'retry', dueAt: T0 + MINUTE + (5 * MINUTE) / 10 });
     expect(h.ledger[0]?.classification).toMatchObject({ type: 'soft' });
+  });
+
+  it('a session refused before the message was offered (a connection limit) is no attempt: back to the queue', async () => {
+    const h = harness({
+      handling: { kind: 'requeue' },
+      transmit: () =>
+        Promise.resolve({
+          outcomes: [reply('421 4.7.0 Error: too many connections from 127.0.0.1', 'CONNECT')],
+          dkimDomain: null,
+        }),
+    });
+    await createMessagePipeline(h.deps).process(item(9));
+    expect(h.ledger).toEqual([]);
+    expect(h.released).toEqual([{ logId: 9, dueAt: T0 }]);
+    expect(h.shaperReleases).toBe(1);
+  });
+
+  it("a deferral about the destination's pace is retried when the destination can take it, not on the schedule", async () => {
+    const h = harness({
+      handling: { kind: 'paced', dueAt: T0 + 61_000 },
+      transmit: () =>
+        Promise.resolve({
+          outcomes: [
+            reply('421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume', 'RCPT'),
+          ],
+          dkimDomain: null,
+        }),
+    });
+    await createMessagePipeline(h.deps).process(item(10));
+    expect(h.ledger[0]?.disposition).toEqual({ kind: 'retry', dueAt: T0 + 61_000, rule: 'destination pace' });
+    expect(h.ledger[0]?.attempt?.code).toBe(421);
+  });
+
+  it('a paced retry never goes past the validity', async () => {
+    const h = harness({
+      handling: { kind: 'paced', dueAt: T0 + 2 * 3_600_000 },
+      transmit: () =>
+        Promise.resolve({ outcomes: [reply('421 4.7.0 rate limited', 'MAIL')], dkimDomain: null }),
+    });
+    await createMessagePipeline(h.deps).process(item(11, { expiresAt: T0 + 3_600_000 }));
+    expect(h.ledger[0]?.disposition).toEqual({ kind: 'retry', dueAt: T0 + 3_600_000, rule: 'validity' });
   });
 
   it('a message whose validity ended fails with its last reason, without routing or sending', async () => {

@@ -180,7 +180,7 @@ function shapingHarness(changes: ShapingChange[] = [], queued: LeasedItem[] = []
         return queued;
       },
     },
-    shaper: { observe: () => changes },
+    shaper: { observe: () => ({ changes, handling: { kind: 'attempt' } }) },
     feedback: { push: (o) => void pushed.push(o), flush: () => void flushes++ },
     leaseMs: MINUTE,
   });
@@ -224,7 +224,7 @@ describe('the shaping step', () => {
 
   it('a reply that changes nothing leaves the queue alone', () => {
     const h = shapingHarness([]);
-    expect(h.step.adapt(h.d, reply('250 2.0.0 Ok', 'DATA'))).toBe(false);
+    expect(h.step.adapt(h.d, reply('250 2.0.0 Ok', 'DATA')).bounceQueue).toBe(false);
     expect(h.calls).toEqual([]);
   });
 
@@ -242,7 +242,7 @@ describe('the shaping step', () => {
       queued,
     );
     const trigger = reply('554 5.7.1 Service unavailable; client host blocked using zen.spamhaus.org');
-    expect(h.step.adapt(h.d, trigger)).toBe(true);
+    expect(h.step.adapt(h.d, trigger).bounceQueue).toBe(true);
     expect(h.pushed.map((o) => [o.logId, o.disposition.kind])).toEqual([
       [1, 'bounced'],
       [2, 'bounced'],

@@ -24,13 +24,54 @@ function destination(r: MxRule = rule(), automation: AutomationRule[] = []): Des
   return d;
 }
 
-const accepted = { kind: 'accepted' as const, rawReply: '250 2.0.0 Ok', rateSignal: false, hadReply: true };
-const rate421 = {
-  kind: 'deferred' as const,
-  rawReply: '421 4.7.0 Too many messages, try again later',
-  rateSignal: true,
+type Obs = Parameters<DestinationRuntime['observe']>[0];
+const accepted: Omit<Obs, 'startedAt'> = {
+  kind: 'accepted',
+  rawReply: '250 2.0.0 Ok',
+  signal: null,
   hadReply: true,
 };
+const rate421: Omit<Obs, 'startedAt'> = {
+  kind: 'deferred',
+  rawReply: '421 4.7.0 [TSS04] Messages from 127.0.0.1 temporarily deferred due to unexpected volume',
+  signal: { kind: 'rate' },
+  hadReply: true,
+};
+const failed: Omit<Obs, 'startedAt'> = {
+  kind: 'failed',
+  rawReply: '550 5.1.1 User unknown',
+  signal: null,
+  hadReply: true,
+};
+const tooManyConnections = (concurrent: number): Omit<Obs, 'startedAt'> => ({
+  kind: 'deferred',
+  rawReply: '421 4.7.0 mx.example.net Error: too many connections from 127.0.0.1',
+  signal: { kind: 'connections', concurrent },
+  hadReply: true,
+});
+const sessionEnded = (completed: number): Omit<Obs, 'startedAt'> => ({
+  kind: 'deferred',
+  rawReply: '421 4.7.0 mx.example.net too many messages in this connection',
+  signal: { kind: 'session', completed },
+  hadReply: true,
+});
+
+/** Observes an outcome at `now` whose attempt started at `startedAt` (default: `now`, a fresh attempt). */
+function see(
+  d: DestinationRuntime,
+  o: Omit<Obs, 'startedAt'>,
+  now: number,
+  options: { startedAt?: number; s?: typeof settings; hit?: AutomationRule | null; random?: number } = {},
+) {
+  return d.observe(
+    { ...o, startedAt: options.startedAt ?? now },
+    options.s ?? settings,
+    options.hit ?? null,
+    now,
+    options.random ?? 0.5,
+  );
+}
+const kinds = (r: ReturnType<typeof see>) => r.changes.map((c) => c.kind);
 
 describe('token bucket (hourly limit smoothed over 12 periods of 5 minutes)', () => {
   it('never lets more than one period share (+1) go in any 5-minute period under a sustained backlog', () => {
@@ -72,88 +113,162 @@ describe('token bucket (hourly limit smoothed over 12 periods of 5 minutes)', ()
 });
 
 describe('adaptive shaping of a destination', () => {
-  it('multiplicative decrease on a rate signal, recorded as "slowed"', () => {
+  it('a rate signal lowers the rate (multiplicative decrease), recorded as "slowed" with the limit', () => {
     const d = destination();
-    const changes = d.observe(rate421, settings, null, T0);
-    expect(changes).toEqual([expect.objectContaining({ kind: 'slowed' })]);
+    const r = see(d, rate421, T0);
+    expect(r.changes).toEqual([
+      expect.objectContaining({
+        kind: 'slowed',
+        detail: expect.objectContaining({ limit: 'rate', from: 1200, to: 600 }),
+      }),
+    ]);
     expect(d.effectiveRate()).toBe(600);
+    expect(r.handling).toEqual({ kind: 'paced', dueAt: T0 });
   });
 
-  it('suspends after suspendAfterSignals signals within the window, and resumes after suspendMs', () => {
+  it('one decrease per round trip: the signals of one burst count once, a later attempt counts again', () => {
     const d = destination();
-    let kinds: string[] = [];
-    for (let i = 0; i < settings.suspendAfterSignals; i++)
-      kinds = d.observe(rate421, settings, null, T0 + i * MIN).map((c) => c.kind);
-    expect(kinds).toContain('suspended');
-    const at = T0 + (settings.suspendAfterSignals - 1) * MIN;
-    expect(d.suspendedUntil).toBe(at + settings.suspendMs);
-    expect(d.expire(at + settings.suspendMs - 1)).toEqual([]);
-    expect(d.expire(at + settings.suspendMs).map((c) => c.kind)).toEqual(['resumed']);
+    // 25 attempts started together at T0; their refusals come back over the next 50 ms.
+    for (let i = 0; i < 25; i++) see(d, rate421, T0 + 10 + i * 2, { startedAt: T0 });
+    expect(d.effectiveRate()).toBe(600);
+    // An attempt started after the decrease was still refused: one more decrease.
+    see(d, rate421, T0 + 200, { startedAt: T0 + 100 });
+    expect(d.effectiveRate()).toBe(300);
     expect(d.suspendedUntil).toBeNull();
   });
 
-  it('signals outside the window do not add up to a suspension', () => {
+  it('a refused session lowers the connection limit to the sessions accepted, once per burst; the message is not an attempt', () => {
+    const d = destination(rule({ maxConnections: 25 }));
+    const results = [];
+    for (let i = 0; i < 22; i++) results.push(see(d, tooManyConnections(3), T0 + 5 + i, { startedAt: T0 }));
+    expect(results.flatMap((r) => r.changes)).toEqual([
+      expect.objectContaining({
+        kind: 'slowed',
+        detail: expect.objectContaining({ limit: 'connections', from: 25, to: 3 }),
+      }),
+    ]);
+    expect(results.every((r) => r.handling.kind === 'requeue')).toBe(true);
+    expect(d.effectiveMaxConnections(T0 + 100)).toBe(3);
+    expect(d.effectiveRate()).toBe(1200); // the rate was not the problem
+    // Connection refusals never add up to a suspension, nor count for the breaker.
+    for (let i = 0; i < 20; i++) see(d, tooManyConnections(2), T0 + 1000 + i * 100);
+    expect(d.suspendedUntil).toBeNull();
+    expect(d.effectiveMaxConnections(T0 + 5000)).toBe(2);
+  });
+
+  it('a 421 after N messages on a session lowers messages per connection to N', () => {
+    const d = destination(rule({ maxMessagesPerConnection: 100 }));
+    const r = see(d, sessionEnded(50), T0);
+    expect(r.changes[0]?.detail).toMatchObject({ limit: 'messagesPerConnection', from: 100, to: 50 });
+    expect(d.effectiveMessagesPerConnection()).toBe(50);
+    expect(r.handling).toEqual({ kind: 'paced', dueAt: T0 });
+    expect(d.effectiveRate()).toBe(1200);
+  });
+
+  it('suspension is the last resort: a minute first, twice as long in a row, capped; one probing session after', () => {
+    const s = AdaptiveSettings.parse({ suspendAfterSignals: 3, suspendMs: 5 * MIN });
     const d = destination();
-    for (let i = 0; i < settings.suspendAfterSignals * 2; i++)
-      d.observe(
-        rate421,
-        settings,
-        null,
-        T0 + i * (settings.signalWindowMs / settings.suspendAfterSignals + MIN),
-      );
+    let now = T0;
+    const strike = () => {
+      now += 1000;
+      return see(d, rate421, now, { s });
+    };
+    strike();
+    strike();
+    expect(d.suspendedUntil).toBeNull();
+    const third = strike();
+    expect(kinds(third)).toContain('suspended');
+    expect(d.suspendedUntil).toBe(now + MIN); // random 0.5: no jitter
+    expect(third.handling).toEqual({ kind: 'paced', dueAt: now + MIN });
+    // Released: one probing session until a message is accepted.
+    now = d.suspendedUntil!;
+    expect(d.expire(now).map((c) => c.kind)).toEqual(['resumed']);
+    expect(d.effectiveMaxConnections(now)).toBe(1);
+    // Still refused: the next suspension in a row is twice as long, then capped at suspendMs.
+    const lengths: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 3; i++) strike();
+      lengths.push(d.suspendedUntil! - now);
+      now = d.suspendedUntil!;
+      d.expire(now);
+    }
+    expect(lengths).toEqual([2 * MIN, 4 * MIN, 5 * MIN, 5 * MIN]);
+    // An acceptance: full connections again.
+    const back = see(d, accepted, now + 1);
+    expect(kinds(back)).toContain('raised');
+    expect(d.effectiveMaxConnections(now + 1)).toBe(10);
+  });
+
+  it('suspension length has jitter (±10 %)', () => {
+    const s = AdaptiveSettings.parse({ suspendAfterSignals: 1 });
+    const low = destination();
+    see(low, rate421, T0, { s, random: 0 });
+    const high = destination();
+    see(high, rate421, T0, { s, random: 0.999 });
+    expect(low.suspendedUntil).toBe(T0 + 0.9 * MIN);
+    expect(high.suspendedUntil! - T0).toBeGreaterThan(1.09 * MIN);
+  });
+
+  it('an acceptance between signals means no suspension', () => {
+    const s = AdaptiveSettings.parse({ suspendAfterSignals: 3 });
+    const d = destination();
+    for (let i = 0; i < 10; i++) {
+      see(d, rate421, T0 + i * 2000, { s });
+      see(d, accepted, T0 + i * 2000 + 1000, { s });
+    }
     expect(d.suspendedUntil).toBeNull();
   });
 
-  it('additive increase after sustained acceptance, back to the rule limit', () => {
-    const d = destination();
-    d.observe(rate421, settings, null, T0); // 1200 -> 600
-    expect(d.observe(accepted, settings, null, T0 + MIN)).toEqual([]); // too early
+  it('additive increase once per probing period (about 20 messages at the rate), back to the rule', () => {
+    const d = destination(rule({ messagesPerHour: 36_000 })); // 10/s
+    see(d, rate421, T0); // -> 18,000/h = 5/s: a probing period is 4 s
+    expect(see(d, accepted, T0 + 3_000).changes).toEqual([]);
     const steps: (number | null)[] = [];
-    for (let i = 1; i <= 10; i++) {
-      d.observe(accepted, settings, null, T0 + i * settings.increasePeriodMs);
+    for (let i = 1; i <= 6; i++) {
+      see(d, accepted, T0 + i * 4_000 + 1);
       steps.push(d.effectiveRate());
     }
-    expect(steps.slice(0, 4)).toEqual([720, 840, 960, 1080]);
-    expect(steps.at(-1)).toBe(1200);
+    expect(steps.slice(0, 3)).toEqual([21_600, 25_200, 28_800]);
+    expect(steps.at(-1)).toBe(36_000);
     expect(d.adaptiveRate).toBeNull(); // back on the rule's own limit
   });
 
-  it('without an hourly limit, a signal sets an adaptive rate from the observed one and AI lifts it again', () => {
+  it('without an hourly limit, the first rate signal halves the acceptance rate of the last second', () => {
     const d = destination(rule({ messagesPerHour: null }));
-    for (let i = 0; i < 100; i++) d.observe(accepted, settings, null, T0 + i * 1000); // 100 in 100 s
-    d.observe(rate421, settings, null, T0 + 100_000);
-    expect(d.effectiveRate()).toBe(600); // 100 in 5 min = 1200/h, halved
-    for (let i = 1; i <= 20 && d.effectiveRate() !== null; i++)
-      d.observe(accepted, settings, null, T0 + 100_000 + i * settings.increasePeriodMs);
-    expect(d.effectiveRate()).toBeNull();
+    for (let i = 0; i < 300; i++) see(d, accepted, T0 + 5_000 + i * 3); // 300 in 0.9 s
+    see(d, rate421, T0 + 5_950);
+    expect(d.effectiveRate()).toBe(150 * 3600); // 300/s halved
+    // Probing then climbs by a tenth of that reference per period.
+    see(d, accepted, T0 + 7_000);
+    expect(d.effectiveRate()).toBe(150 * 3600 + 30 * 3600);
+  });
+
+  it('learnt connection and per-connection limits grow back by one step per clean increasePeriod', () => {
+    const d = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
+    see(d, tooManyConnections(3), T0);
+    see(d, sessionEnded(50), T0 + 1);
+    expect(see(d, accepted, T0 + settings.increasePeriodMs - 1).changes).toEqual([]);
+    expect(d.effectiveMaxConnections(T0 + settings.increasePeriodMs)).toBe(3);
+    const r = see(d, accepted, T0 + settings.increasePeriodMs + 1);
+    expect(r.changes.map((c) => c.detail.limit)).toEqual(['connections', 'messagesPerConnection']);
+    expect(d.effectiveMaxConnections(T0 + settings.increasePeriodMs + 1)).toBe(4);
+    expect(d.effectiveMessagesPerConnection()).toBe(55);
   });
 
   it('error-rate breaker: blocks for breakerBlockMs when >= ratio of >= min attempts failed', () => {
     const s = AdaptiveSettings.parse({ breakerMinAttempts: 10, breakerRatio: 0.9 });
     const d = destination();
-    const failed = {
-      kind: 'failed' as const,
-      rawReply: '550 5.1.1 User unknown',
-      rateSignal: false,
-      hadReply: true,
-    };
-    d.observe(accepted, s, null, T0);
-    let kinds: string[] = [];
-    for (let i = 1; i <= 9; i++) kinds = d.observe(failed, s, null, T0 + i).map((c) => c.kind);
-    expect(kinds).toContain('breaker_opened'); // 9 of the last 10
+    see(d, accepted, T0, { s });
+    let k: string[] = [];
+    for (let i = 1; i <= 9; i++) k = kinds(see(d, failed, T0 + i, { s }));
+    expect(k).toContain('breaker_opened'); // 9 of the last 10
     expect(d.suspendedUntil).toBe(T0 + 9 + s.breakerBlockMs);
   });
 
   it('breaker stays closed below the ratio', () => {
     const s = AdaptiveSettings.parse({ breakerMinAttempts: 10, breakerRatio: 0.9 });
     const d = destination();
-    const failed = {
-      kind: 'failed' as const,
-      rawReply: '550 5.1.1 User unknown',
-      rateSignal: false,
-      hadReply: true,
-    };
-    for (let i = 0; i < 100; i++) d.observe(i % 5 === 0 ? accepted : failed, s, null, T0 + i);
+    for (let i = 0; i < 100; i++) see(d, i % 5 === 0 ? accepted : failed, T0 + i, { s });
     expect(d.suspendedUntil).toBeNull();
   });
 
@@ -168,11 +283,11 @@ describe('adaptive shaping of a destination', () => {
       action: { kind: 'throttle', rateFactor: 0.25, maxConnections: 2, durationMs: 30 * MIN },
     };
     const d = destination(rule(), [auto]);
-    expect(d.observe(rate421, settings, auto, T0)).toEqual([]);
-    expect(d.observe(rate421, settings, auto, T0 + MIN)).toEqual([]);
-    expect(d.observe(rate421, settings, auto, T0 + 2 * MIN)).toEqual([
-      expect.objectContaining({ kind: 'automation' }),
-    ]);
+    expect(see(d, rate421, T0, { hit: auto }).changes).toEqual([]);
+    expect(see(d, rate421, T0 + MIN, { hit: auto }).changes).toEqual([]);
+    const third = see(d, rate421, T0 + 2 * MIN, { hit: auto });
+    expect(third.changes).toEqual([expect.objectContaining({ kind: 'automation' })]);
+    expect(third.handling).toEqual({ kind: 'attempt' });
     expect(d.effectiveRate()).toBe(300);
     expect(d.effectiveMaxConnections(T0 + 3 * MIN)).toBe(2);
     expect(d.expire(T0 + 32 * MIN).map((c) => c.kind)).toEqual(['raised']);
@@ -190,15 +305,31 @@ describe('adaptive shaping of a destination', () => {
       action: { kind: 'bounce_queue' },
     };
     const d = destination(rule(), [auto]);
-    expect(d.observe(rate421, settings, auto, T0).map((c) => c.kind)).toEqual(['queue_bounced']);
+    expect(kinds(see(d, rate421, T0, { hit: auto }))).toEqual(['queue_bounced']);
   });
 
-  it('persisted state survives a restart: suspension and reduced rate', () => {
-    const d = destination();
-    d.observe(rate421, settings, null, T0);
+  it('what was learnt survives a restart (a new delivery starts from it) and relaxes after clean days', () => {
+    const d = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
+    see(d, rate421, T0);
+    see(d, tooManyConnections(3), T0 + 1);
+    see(d, sessionEnded(20), T0 + 2);
     const saved = d.persisted();
-    const again = destination();
-    again.restore(saved, T0 + MIN);
-    expect(again.effectiveRate()).toBe(600);
+    const sameDay = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
+    sameDay.restore(saved, T0 + MIN);
+    expect(sameDay.effectiveRate()).toBe(600);
+    expect(sameDay.effectiveMaxConnections(T0 + MIN)).toBe(3);
+    expect(sameDay.effectiveMessagesPerConnection()).toBe(20);
+    const twoDaysLater = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
+    twoDaysLater.restore(saved, T0 + 2 * 86_400_000 + MIN);
+    expect(twoDaysLater.effectiveMaxConnections(T0 + 2 * 86_400_000 + MIN)).toBe(5);
+    expect(twoDaysLater.effectiveMessagesPerConnection()).toBe(45); // 20 -> 30 -> 45
+    expect(twoDaysLater.effectiveRate()).toBe(937.5); // 600 × 1.25²
+    const muchLater = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
+    muchLater.restore(saved, T0 + 30 * 86_400_000);
+    expect(muchLater.persisted()).toMatchObject({
+      learntMaxConnections: null,
+      learntMessagesPerConnection: null,
+      ratePerHour: null,
+    });
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RulesDocument } from '../../src/shared/contract/mta';
 import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
-import { isRateSignal } from '../../src/main/engine/shaper/rate-signal';
 import {
   automationFor,
   compileAutomationRules,
@@ -132,21 +131,5 @@ describe('shipped automation rules, with real provider replies', () => {
         '421 4.7.0 [TS03] All messages from 192.0.2.10 will be permanently deferred',
       ),
     ).toBeUndefined();
-  });
-});
-
-describe('rate signals (no automation rule)', () => {
-  const signal = (code: number, enhanced: string | null, text: string, command: string) =>
-    isRateSignal({ code, enhanced, text, command });
-  it('421 at any stage, 4.7.28, and 4xx rate texts on connect/EHLO/MAIL', () => {
-    expect(signal(421, '4.3.2', 'Service not available, closing transmission channel', 'RCPT')).toBe(true);
-    expect(signal(450, '4.7.28', 'unusual rate', 'RCPT')).toBe(true);
-    expect(signal(451, '4.7.0', 'Too many messages, try again later', 'MAIL')).toBe(true);
-    expect(signal(450, null, 'rate limit exceeded', 'CONNECT')).toBe(true);
-  });
-  it('greylisting of one recipient, mailbox full and 5xx are not signals', () => {
-    expect(signal(451, '4.7.1', 'Greylisted, please try again later', 'RCPT')).toBe(false);
-    expect(signal(452, '4.2.2', 'Mailbox full', 'RCPT')).toBe(false);
-    expect(signal(554, '5.7.1', 'too many complaints', 'MAIL')).toBe(false);
   });
 });

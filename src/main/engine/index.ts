@@ -53,6 +53,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     rules: store.loadRules(),
     shortWaitMs: options.shortWaitMs,
     waitersPerDestination: options.waitersPerDestination,
+    random,
     parked: (delta) => scheduler.parked(delta),
     wake: () => scheduler.wake(),
   });

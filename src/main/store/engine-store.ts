@@ -43,6 +43,13 @@ export interface StoredDestinationState {
   maxConnections: number | null;
   throttledUntil: number | null;
   reason: string | null;
+  /** Limits learnt from the receiver's answers (null: the rule's); `ratePerHour` is the learnt rate. */
+  learntMaxConnections: number | null;
+  learntMessagesPerConnection: number | null;
+  /** Suspensions in a row. */
+  suspensionLevel: number;
+  /** When a limit was last learnt (the relaxation after clean days counts from it). */
+  learntAt: number | null;
 }
 
 /** What the shaper reads and writes. */
@@ -84,14 +91,21 @@ export function createEngineStore(db: Db): EngineStore {
   );
   const loadState = db.prepare(
     `SELECT suspended_until AS suspendedUntil, rate_per_hour AS ratePerHour, max_connections AS maxConnections,
-            throttled_until AS throttledUntil, reason FROM destination_state WHERE key = ?`,
+            throttled_until AS throttledUntil, reason, learnt_max_connections AS learntMaxConnections,
+            learnt_messages_per_connection AS learntMessagesPerConnection, suspension_level AS suspensionLevel,
+            learnt_at AS learntAt
+       FROM destination_state WHERE key = ?`,
   );
   const saveState = db.prepare(
-    `INSERT INTO destination_state (key, suspended_until, rate_per_hour, max_connections, throttled_until, reason, updated_at)
-     VALUES (@key, @suspendedUntil, @ratePerHour, @maxConnections, @throttledUntil, @reason, @now)
+    `INSERT INTO destination_state (key, suspended_until, rate_per_hour, max_connections, throttled_until, reason,
+       learnt_max_connections, learnt_messages_per_connection, suspension_level, learnt_at, updated_at)
+     VALUES (@key, @suspendedUntil, @ratePerHour, @maxConnections, @throttledUntil, @reason,
+       @learntMaxConnections, @learntMessagesPerConnection, @suspensionLevel, @learntAt, @now)
      ON CONFLICT(key) DO UPDATE SET suspended_until = excluded.suspended_until, rate_per_hour = excluded.rate_per_hour,
        max_connections = excluded.max_connections, throttled_until = excluded.throttled_until,
-       reason = excluded.reason, updated_at = excluded.updated_at`,
+       reason = excluded.reason, learnt_max_connections = excluded.learnt_max_connections,
+       learnt_messages_per_connection = excluded.learnt_messages_per_connection,
+       suspension_level = excluded.suspension_level, learnt_at = excluded.learnt_at, updated_at = excluded.updated_at`,
   );
   const saveChanges = writeTransaction(
     db,

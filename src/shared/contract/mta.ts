@@ -79,11 +79,20 @@ export type AutomationRule = z.infer<typeof AutomationRule>;
 export const AdaptiveSettings = z.object({
   /** Multiplicative decrease applied to the hourly rate on a rate signal (421 / 4.7.x throttling). */
   decreaseFactor: z.number().gt(0).lt(1).default(0.5),
-  /** Rate signals within `signalWindowMs` that suspend the destination. */
+  /**
+   * Signals (rate, or a receiver refusing every session) within `signalWindowMs`, each a round trip after the
+   * last and with no acceptance between them, that suspend the destination.
+   */
   suspendAfterSignals: z.number().int().min(1).default(5),
   signalWindowMs: Duration.default(10 * 60_000),
+  /** The longest suspension: the first lasts a minute, each one in a row twice the last, up to this. */
   suspendMs: Duration.default(30 * 60_000),
-  /** Additive increase, as a share of the rule's limit, after each period of sustained acceptance. */
+  /**
+   * Additive increase, as a share of the rule's limit (or of the rate where a rule without one was first
+   * slowed), after each period of sustained acceptance: for a learnt rate the period is the time of about 20
+   * messages at that rate, at least 1 s and at most `increasePeriodMs`; learnt connection and per-connection
+   * limits grow by one step after each `increasePeriodMs`.
+   */
   increaseShare: z.number().gt(0).max(1).default(0.1),
   increasePeriodMs: Duration.default(5 * 60_000),
   /** Error-rate breaker: block the destination when >= ratio of >= minAttempts recent attempts failed. */

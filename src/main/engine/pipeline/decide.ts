@@ -36,6 +36,11 @@ export interface Attempted {
   dkimDomain: string | null;
   /** An automation rule bounces the destination's queue: a message that would be retried fails now. */
   bounceQueue: boolean;
+  /**
+   * The receiver deferred the message because of the destination's pace (a rate, session or block signal):
+   * it is retried when the destination can take it, from this time, not on the retry schedule.
+   */
+  pacedUntil?: number | null;
 }
 
 /** Qualifies an attempt's reply and decides what happens to the message. */
@@ -51,7 +56,12 @@ export function decideOutcome(deps: DecideDeps, a: Attempted): MessageOutcome {
     timeScale: a.timeScale,
     random: deps.random,
   });
-  const disposition: Disposition = a.bounceQueue && decided.kind === 'retry' ? { kind: 'bounced' } : decided;
+  const disposition: Disposition =
+    a.bounceQueue && decided.kind === 'retry'
+      ? { kind: 'bounced' }
+      : decided.kind === 'retry' && a.pacedUntil != null
+        ? paced(a.pacedUntil, item.expiresAt)
+        : decided;
   return {
     logId: item.logId,
     deliveryId: item.deliveryId,
@@ -62,6 +72,13 @@ export function decideOutcome(deps: DecideDeps, a: Attempted): MessageOutcome {
     destination: a.destination,
     dkimDomain: a.dkimDomain,
   };
+}
+
+/** A deferral about the destination's pace: due when the destination can take it (within the validity). */
+function paced(dueAt: number, expiresAt: number): Disposition {
+  return dueAt >= expiresAt
+    ? { kind: 'retry', dueAt: expiresAt, rule: 'validity' }
+    : { kind: 'retry', dueAt, rule: 'destination pace' };
 }
 
 /** A message whose validity ended before a new attempt: Failed with its last reason. */

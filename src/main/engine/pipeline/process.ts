@@ -19,7 +19,7 @@ import type { MessageOutcome } from '../feedback/apply-outcomes';
 import { ComposeError, type Composer } from '../relay/compose';
 import type { Resolution, Router } from '../relay/routing';
 import type { Disposition } from '../retry/policy';
-import type { DestinationKind, DestinationRuntime } from '../shaper/destination';
+import type { DestinationKind, DestinationRuntime, Handling } from '../shaper/destination';
 import type { Shaper } from '../shaper/shaper';
 import type { Sender, SmtpOutcome, TransmitRequest } from '../types';
 import { decideOutcome, expiredOutcome } from './decide';
@@ -59,6 +59,8 @@ export interface MessagePipeline {
 }
 
 type Resolved = Extract<Resolution, { ok: true }>;
+
+const ATTEMPT: Handling = { kind: 'attempt' };
 
 export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
   const { clock, queue, shaper, logger: log } = deps;
@@ -117,7 +119,18 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     dkimDomain: string | null,
   ): void {
     // bounce_queue: the triggering message fails with the rest of its destination's queue.
-    const bounceQueue = d !== null && deps.shaping.adapt(d, outcome);
+    const { bounceQueue, handling } =
+      d !== null ? deps.shaping.adapt(d, outcome) : { bounceQueue: false, handling: ATTEMPT };
+    if (handling.kind === 'requeue') {
+      // The receiver refused the session before the message was offered (its connection limit): no attempt.
+      log.debug('session refused before the message was offered: back to the queue (no attempt)', {
+        logId: item.logId,
+        destination: d?.key,
+        reply: outcome.text,
+      });
+      queue.release(item.logId, clock.now());
+      return;
+    }
     const decided = decideOutcome(
       { clock, random: deps.random, classifier: deps.classifier },
       {
@@ -127,6 +140,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
         destination: resolution.ok ? resolution.destination.key : null,
         dkimDomain,
         bounceQueue,
+        pacedUntil: handling.kind === 'paced' ? handling.dueAt : null,
       },
     );
     logDecision(item, resolution.source, outcome, decided.disposition);

@@ -11,7 +11,7 @@ import type { QueueStore } from '../../store/queue-repo';
 import { classifyReplyWithRule } from '../bounce/basic-classifier';
 import type { Classifier } from '../bounce/classifier';
 import type { MessageOutcome } from '../feedback/apply-outcomes';
-import type { DestinationRuntime } from '../shaper/destination';
+import type { DestinationRuntime, Handling } from '../shaper/destination';
 import type { Admission, Shaper } from '../shaper/shaper';
 import type { SmtpOutcome } from '../types';
 
@@ -30,8 +30,11 @@ export interface ShapingStepDeps {
 export interface ShapingStep {
   /** The message waits for its destination: back to the queue, no attempt counted (SPEC §3). */
   defer(item: { logId: number }, admission: Extract<Admission, { kind: 'defer' }>): void;
-  /** Feeds an attempt's reply to the destination's shaping. Returns true when its queue is to be bounced. */
-  adapt(d: DestinationRuntime, outcome: SmtpOutcome): boolean;
+  /**
+   * Feeds an attempt's reply to the destination's shaping. Returns whether its queue is to be bounced, and what
+   * becomes of the message (see `Handling`).
+   */
+  adapt(d: DestinationRuntime, outcome: SmtpOutcome): { bounceQueue: boolean; handling: Handling };
 }
 
 /** Queued messages bounced per round by `bounce_queue` (each round is one lease and one ledger write). */
@@ -70,16 +73,16 @@ export function createShapingStep(deps: ShapingStepDeps): ShapingStep {
     });
   }
 
-  function adapt(d: DestinationRuntime, outcome: SmtpOutcome): boolean {
-    const changes = deps.shaper.observe(d, outcome);
-    if (changes.length === 0) return false;
+  function adapt(d: DestinationRuntime, outcome: SmtpOutcome): { bounceQueue: boolean; handling: Handling } {
+    const { changes, handling } = deps.shaper.observe(d, outcome);
+    if (changes.length === 0) return { bounceQueue: false, handling };
     const now = clock.now();
     if (d.suspendedUntil !== null && d.suspendedUntil > now)
       queue.deferDomains([...d.domains], d.suspendedUntil, now);
     const bounced = changes.find((c) => c.kind === 'queue_bounced');
-    if (!bounced) return false;
+    if (!bounced) return { bounceQueue: false, handling };
     bounceDestinationQueue(d, outcome, String(bounced.detail.rule ?? 'unknown'));
-    return true;
+    return { bounceQueue: true, handling };
   }
 
   /**

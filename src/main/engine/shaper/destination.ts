@@ -1,12 +1,23 @@
 /**
  * The live state of one destination (a set of MX hosts, a static route or the sandbox) and its adaptive
- * behaviour (SPEC §6). Pure state machine: time is passed in, persistence and logging are the shaper's.
+ * behaviour (SPEC §6). Pure state machine: time and randomness are passed in, persistence and logging are the
+ * shaper's.
  *
- * - Limits: the matching MX rule sets max connections, messages per connection and messages per hour; the
- *   adaptive rate (multiplicative decrease on rate signals, additive increase on sustained acceptance) and
- *   temporary throttles (automation rules) lower them.
- * - Suspension: an automation rule, repeated rate signals or the error-rate breaker suspend the destination;
- *   nothing is sent to it until then (its messages wait in the queue, without attempts).
+ * - Limits: the matching MX rule sets max connections, messages per connection and messages per hour. Each
+ *   is lowered by the signal about it (`signals.ts`): a refused session lowers the connection limit to the
+ *   sessions the receiver had accepted, a 421 or a cut after N messages lowers messages per connection to N, a
+ *   rate reply lowers the rate (multiplicative decrease, from the rate in force or, under a rule without an
+ *   hourly limit, from the acceptance rate measured over the last second). These are the learnt limits; they
+ *   are kept in the store, a new delivery starts from them, and they relax towards the rule after clean days.
+ * - One decrease per round trip: a signal counts only when its attempt started after the last decrease of the
+ *   same limit, so one burst of refused connections or deferred recipients is one decrease, not one per message.
+ * - Recovery is additive and probing: after a clean period the rate grows by a share of its reference (the
+ *   period is the time of about 20 messages at the current rate, between 1 s and `increasePeriodMs`); one more
+ *   connection and a few more messages per connection are tried after each `increasePeriodMs` without signal.
+ * - Suspension is the last resort: `suspendAfterSignals` counted signals with no acceptance between them (or
+ *   an automation rule, or the error-rate breaker). The first lasts a minute, each one in a row twice the
+ *   last, capped at `suspendMs`, with ±10 % jitter; it ends with one probing session (one connection) until a
+ *   message is accepted. Nothing is sent meanwhile; the messages wait in the queue without attempts.
  */
 import type {
   AdaptiveSettings,
@@ -16,7 +27,8 @@ import type {
 } from '../../../shared/contract/mta';
 import type { Destination } from '../types';
 import { automationFor, type CompiledAutomationRule } from './rule-match';
-import { TokenBucket } from './token-bucket';
+import type { LimitSignal } from './signals';
+import { HOUR_MS, TokenBucket } from './token-bucket';
 
 export type DestinationKind = DestinationState['kind'];
 
@@ -27,20 +39,55 @@ export interface ShapingChange {
   detail: Record<string, unknown>;
 }
 
+/** The limit a learnt change is about (`detail.limit` of its shaping event). */
+export type LearntLimit = 'connections' | 'messagesPerConnection' | 'rate';
+
+/**
+ * What the pipeline does with the message whose outcome this was:
+ * - `attempt`: an ordinary attempt (retry policy, classifier);
+ * - `requeue`: the session was refused before the message was offered (a connection limit): back to the
+ *   queue without an attempt;
+ * - `paced`: an attempt the receiver refused because of the destination's pace: retried when the destination
+ *   can take it (`dueAt`), not on the retry schedule.
+ */
+export type Handling = { kind: 'attempt' } | { kind: 'requeue' } | { kind: 'paced'; dueAt: number };
+
+export interface Observation {
+  kind: 'accepted' | 'deferred' | 'failed';
+  rawReply: string;
+  signal: LimitSignal | null;
+  hadReply: boolean;
+  /** When the attempt started: a signal from before the last decrease of its limit does not count again. */
+  startedAt: number;
+}
+
 export interface PersistedState {
   suspendedUntil: number | null;
   ratePerHour: number | null;
   maxConnections: number | null;
   throttledUntil: number | null;
   reason: string | null;
+  learntMaxConnections: number | null;
+  learntMessagesPerConnection: number | null;
+  suspensionLevel: number;
+  learntAt: number | null;
 }
 
 /** Minimum adaptive rate: a destination is never slowed below this many messages per hour. */
 export const MIN_RATE_PER_HOUR = 12;
+/** The first suspension; each one in a row lasts twice the last, up to `suspendMs`. */
+export const FIRST_SUSPENSION_MS = 60_000;
+const SUSPENSION_JITTER = 0.1;
+/** A learnt rate's bucket holds one second of sending (a receiver's tolerance for bursts is unknown). */
+const LEARNT_BURST_MS = 1_000;
+/** Messages at the current rate that make one probing period of the rate. */
+const PROBE_MESSAGES = 20;
+const DAY_MS = 86_400_000;
 const MAX_DOMAINS_SHOWN = 20;
 /** Domains remembered per destination (lease exclusion, suspension deferral, counts). */
 const MAX_DOMAINS_KEPT = 500;
 const FIVE_MINUTES = 5 * 60_000;
+const TENTH = 100;
 
 interface Counts {
   accepted: number;
@@ -57,13 +104,22 @@ export class DestinationRuntime {
 
   rule!: MxRule;
   private automation: CompiledAutomationRule[] = [];
-  /** Adaptive hourly rate; null = the rule's (or no limit). */
+  /** Adaptive (learnt) hourly rate; null = the rule's (or no limit). */
   adaptiveRate: number | null = null;
-  /** For a rule without an hourly limit: the rate observed when it was first slowed (the AI ceiling). */
+  /** The rate additive increase steps by: the rule's, or (a rule without one) the rate at the first signal. */
   private adaptiveCeiling: number | null = null;
+  /** Learnt limits; null = the rule's. */
+  learntConnections: number | null = null;
+  learntPerConnection: number | null = null;
+  learntAt: number | null = null;
   throttle: { maxConnections: number | null; until: number } | null = null;
   suspendedUntil: number | null = null;
   suspendedReason: string | null = null;
+  /** Suspensions in a row; the next one lasts FIRST_SUSPENSION_MS × 2^level (capped). */
+  suspensionLevel = 0;
+  private lastSuspensionEnd: number | null = null;
+  /** After a suspension: one connection until a message is accepted. */
+  probing = false;
   private bucket: TokenBucket | null = null;
 
   sending = 0;
@@ -71,15 +127,28 @@ export class DestinationRuntime {
   lastReply: string | null = null;
   lastReplyAt: number | null = null;
 
-  private signals: number[] = [];
+  /** Counted signals since the last acceptance (times): enough of them suspend the destination. */
+  private strikes: number[] = [];
+  private lastDecrease: Record<LearntLimit | 'blocked', number> = {
+    connections: -Infinity,
+    messagesPerConnection: -Infinity,
+    rate: -Infinity,
+    blocked: -Infinity,
+  };
+  private lastIncrease: Record<LearntLimit, number> = {
+    connections: -Infinity,
+    messagesPerConnection: -Infinity,
+    rate: -Infinity,
+  };
   private automationHits = new Map<string, number[]>();
   /** Recent outcomes for the breaker: true = failed or deferred. Bounded by breakerMinAttempts. */
   private recent: boolean[] = [];
   private recentFailures = 0;
   private lastChangeAt: number;
-  private lastSignalAt = -Infinity;
   /** Per 5-minute slot of the last hour: accepted / deferred / failed (12 slots). */
   private slots: { start: number; counts: Counts }[] = [];
+  /** Accepted per 100 ms over the last second (the acceptance rate a first rate signal starts from). */
+  private tenths: { start: number; accepted: number }[] = [];
 
   constructor(destination: Destination, kind: DestinationKind, now: number) {
     this.key = destination.key;
@@ -94,9 +163,18 @@ export class DestinationRuntime {
     this.automation = automationFor(automation, this.hosts);
     if (this.adaptiveRate !== null && rule.messagesPerHour !== null)
       this.adaptiveRate = Math.min(this.adaptiveRate, rule.messagesPerHour);
+    if (this.learntConnections !== null && this.learntConnections >= rule.maxConnections)
+      this.learntConnections = null;
+    if (this.learntPerConnection !== null && this.learntPerConnection >= rule.maxMessagesPerConnection)
+      this.learntPerConnection = null;
     this.syncBucket(now);
   }
 
+  /**
+   * Takes back what was learnt (a previous delivery, another process). Learnt limits relax towards the rule
+   * for each clean day since they were learnt: one more connection, half as many more messages per connection,
+   * a quarter more rate; a suspension level falls by one per clean day.
+   */
   restore(state: PersistedState, now: number): void {
     if (state.suspendedUntil !== null && state.suspendedUntil > now) {
       this.suspendedUntil = state.suspendedUntil;
@@ -104,8 +182,29 @@ export class DestinationRuntime {
     }
     if (state.throttledUntil !== null && state.throttledUntil > now)
       this.throttle = { maxConnections: state.maxConnections, until: state.throttledUntil };
-    this.adaptiveRate = state.ratePerHour;
-    this.syncBucket(now);
+    const days = state.learntAt === null ? 0 : Math.max(0, Math.floor((now - state.learntAt) / DAY_MS));
+    const relax = <T extends number>(v: T | null, f: (v: number) => number, limit: number | null) => {
+      if (v === null || days === 0) return v;
+      let x: number = v;
+      for (let i = 0; i < days && (limit === null || x < limit); i++) x = f(x);
+      return limit !== null && x >= limit ? null : x;
+    };
+    this.learntConnections = relax(state.learntMaxConnections, (v) => v + 1, this.rule.maxConnections);
+    this.learntPerConnection = relax(
+      state.learntMessagesPerConnection,
+      (v) => Math.ceil(v * 1.5),
+      this.rule.maxMessagesPerConnection,
+    );
+    // Without an hourly limit in the rule, a learnt rate is forgotten after a clean week.
+    this.adaptiveRate =
+      this.rule.messagesPerHour === null && days >= 7
+        ? null
+        : relax(state.ratePerHour, (v) => v * 1.25, this.rule.messagesPerHour);
+    if (this.adaptiveRate !== null && this.rule.messagesPerHour === null)
+      this.adaptiveCeiling = this.adaptiveRate;
+    this.learntAt = state.learntAt;
+    this.suspensionLevel = Math.max(0, state.suspensionLevel - days);
+    this.applyRules(this.rule, this.automation, now);
   }
 
   persisted(): PersistedState {
@@ -115,6 +214,10 @@ export class DestinationRuntime {
       maxConnections: this.throttle?.maxConnections ?? null,
       throttledUntil: this.throttle?.until ?? null,
       reason: this.suspendedReason,
+      learntMaxConnections: this.learntConnections,
+      learntMessagesPerConnection: this.learntPerConnection,
+      suspensionLevel: this.suspensionLevel,
+      learntAt: this.learntAt,
     };
   }
 
@@ -135,7 +238,19 @@ export class DestinationRuntime {
 
   effectiveMaxConnections(now: number): number {
     const throttled = this.throttle && this.throttle.until > now ? this.throttle.maxConnections : null;
-    return Math.max(1, Math.min(this.rule.maxConnections, throttled ?? Infinity));
+    return Math.max(
+      1,
+      Math.min(
+        this.rule.maxConnections,
+        this.learntConnections ?? Infinity,
+        throttled ?? Infinity,
+        this.probing ? 1 : Infinity,
+      ),
+    );
+  }
+
+  effectiveMessagesPerConnection(): number {
+    return Math.max(1, Math.min(this.rule.maxMessagesPerConnection, this.learntPerConnection ?? Infinity));
   }
 
   /** Ends a suspension or throttle whose time has come; returns the changes (for the log). */
@@ -144,11 +259,13 @@ export class DestinationRuntime {
     if (this.suspendedUntil !== null && this.suspendedUntil <= now) {
       changes.push({
         kind: 'resumed',
-        cause: `suspension ended (${this.suspendedReason ?? 'no reason recorded'})`,
-        detail: {},
+        cause: `suspension ended (${this.suspendedReason ?? 'no reason recorded'}): one probing session first`,
+        detail: { probing: true },
       });
       this.suspendedUntil = null;
       this.suspendedReason = null;
+      this.probing = true;
+      this.bucket?.restart(now);
       this.lastChangeAt = now;
     }
     if (this.throttle && this.throttle.until <= now) {
@@ -176,33 +293,238 @@ export class DestinationRuntime {
   }
 
   /**
-   * Records an outcome and decides what changes. `rawReply` is the reply as recorded; `automationHit` is
-   * the automation rule that matched (already looked up), `rateSignal` whether it is a slow-down signal.
+   * Records an outcome and decides what changes and what becomes of the message. `hit` is the automation rule
+   * that matched (already looked up); `random01` draws the suspension's jitter.
    */
   observe(
-    o: { kind: 'accepted' | 'deferred' | 'failed'; rawReply: string; rateSignal: boolean; hadReply: boolean },
+    o: Observation,
     settings: AdaptiveSettings,
     hit: AutomationRule | null,
     now: number,
-  ): ShapingChange[] {
+    random01: number,
+  ): { changes: ShapingChange[]; handling: Handling } {
     if (o.hadReply) {
       this.lastReply = o.rawReply;
       this.lastReplyAt = now;
     }
-    this.count(o.kind, now);
     const changes: ShapingChange[] = [];
+    // A refused session offered no message: it is neither an acceptance nor a failure of the breaker's.
+    if (o.signal?.kind !== 'connections') this.count(o.kind, now);
     if (hit) {
       const change = this.automationTriggered(hit, o.rawReply, now);
       if (change) changes.push(change);
-    } else if (o.rateSignal) {
-      changes.push(...this.rateSignal(o.rawReply, settings, now));
+    } else if (o.signal) {
+      changes.push(...this.signalled(o.signal, o, settings, now, random01));
     } else if (o.kind === 'accepted') {
-      const raised = this.additiveIncrease(settings, now);
-      if (raised) changes.push(raised);
+      changes.push(...this.accepted(settings, now));
     }
-    const breaker = this.breaker(o.kind !== 'accepted', settings, now);
-    if (breaker) changes.push(breaker);
+    if (o.signal?.kind !== 'connections') {
+      const breaker = this.breaker(o.kind !== 'accepted', settings, now);
+      if (breaker) changes.push(breaker);
+    }
+    return { changes, handling: this.handling(o, hit, now) };
+  }
+
+  private handling(o: Observation, hit: AutomationRule | null, now: number): Handling {
+    if (!o.signal || o.kind === 'accepted') return { kind: 'attempt' };
+    if (o.signal.kind === 'connections') return { kind: 'requeue' };
+    // An automation rule decides for itself (its suspension moves the queue); otherwise the destination's pace.
+    if (hit) return { kind: 'attempt' };
+    const until = this.suspendedUntil !== null && this.suspendedUntil > now ? this.suspendedUntil : now;
+    return { kind: 'paced', dueAt: until };
+  }
+
+  private signalled(
+    signal: LimitSignal,
+    o: Observation,
+    settings: AdaptiveSettings,
+    now: number,
+    random01: number,
+  ): ShapingChange[] {
+    const limit: LearntLimit | 'blocked' = signal.kind === 'session' ? 'messagesPerConnection' : signal.kind;
+    // One decrease per round trip: attempts already under way at the last decrease say nothing new.
+    if (o.startedAt <= this.lastDecrease[limit]) return [];
+    const changes: ShapingChange[] = [];
+    const cause = `${o.rawReply}`;
+    switch (signal.kind) {
+      case 'connections': {
+        const from = this.effectiveMaxConnections(now);
+        const to = Math.max(1, Math.min(signal.concurrent, from));
+        if (to < from) {
+          this.learntConnections = to;
+          changes.push(
+            this.learnt(
+              'connections',
+              from,
+              to,
+              `session refused with ${signal.concurrent} open: ${cause}`,
+              now,
+            ),
+          );
+        }
+        break;
+      }
+      case 'session': {
+        const from = this.effectiveMessagesPerConnection();
+        const to = Math.max(1, Math.min(signal.completed, from));
+        if (to < from) {
+          this.learntPerConnection = to;
+          changes.push(
+            this.learnt(
+              'messagesPerConnection',
+              from,
+              to,
+              `session ended after ${signal.completed} messages: ${cause}`,
+              now,
+            ),
+          );
+        }
+        break;
+      }
+      case 'rate': {
+        const from = this.effectiveRate();
+        const base = from ?? this.measuredRatePerHour(now);
+        if (this.rule.messagesPerHour === null && this.adaptiveCeiling === null) this.adaptiveCeiling = base;
+        const to = Math.max(MIN_RATE_PER_HOUR, Math.floor(base * settings.decreaseFactor));
+        if (from === null || to < from) {
+          this.setAdaptiveRate(to, now);
+          const change = this.learnt('rate', from, to, `rate signal: ${cause}`, now);
+          change.detail.factor = settings.decreaseFactor;
+          changes.push(change);
+        }
+        break;
+      }
+      case 'blocked':
+        this.lastDecrease.blocked = now;
+        break;
+    }
+    if (signal.kind !== 'connections' && signal.kind !== 'session') {
+      const suspended = this.strike(o.rawReply, settings, now, random01);
+      if (suspended) changes.push(suspended);
+    }
     return changes;
+  }
+
+  private learnt(
+    limit: LearntLimit,
+    from: number | null,
+    to: number,
+    cause: string,
+    now: number,
+  ): ShapingChange {
+    this.lastDecrease[limit] = now;
+    this.lastIncrease[limit] = now;
+    this.learntAt = now;
+    this.lastChangeAt = now;
+    const key = limit === 'rate' ? { fromPerHour: from, toPerHour: to } : {};
+    return { kind: 'slowed', cause, detail: { limit, from, to, ...key } };
+  }
+
+  /** A counted signal with no acceptance since the last: enough of them suspend the destination. */
+  private strike(
+    raw: string,
+    settings: AdaptiveSettings,
+    now: number,
+    random01: number,
+  ): ShapingChange | null {
+    const since = now - settings.signalWindowMs;
+    this.strikes = this.strikes.filter((t) => t > since);
+    this.strikes.push(now);
+    if (this.strikes.length < settings.suspendAfterSignals) return null;
+    const count = this.strikes.length;
+    this.strikes = [];
+    if (this.lastSuspensionEnd !== null && now - this.lastSuspensionEnd > 2 * settings.suspendMs)
+      this.suspensionLevel = 0;
+    const length = Math.min(
+      settings.suspendMs,
+      FIRST_SUSPENSION_MS * 2 ** Math.min(this.suspensionLevel, 20),
+    );
+    const until = now + Math.round(length * (1 - SUSPENSION_JITTER + 2 * SUSPENSION_JITTER * random01));
+    const cause = `${count} signals in a row without an acceptance (suspension ${this.suspensionLevel + 1} in a row), last: ${raw}`;
+    this.suspensionLevel++;
+    this.lastSuspensionEnd = until;
+    this.suspend(until, cause, now);
+    return {
+      kind: 'suspended',
+      cause,
+      detail: { until, level: this.suspensionLevel, lengthMs: until - now },
+    };
+  }
+
+  /** An acceptance: the strikes end, a probing session opens the way, and limits grow back after clean periods. */
+  private accepted(settings: AdaptiveSettings, now: number): ShapingChange[] {
+    this.strikes = [];
+    const changes: ShapingChange[] = [];
+    if (this.probing) {
+      this.probing = false;
+      changes.push({
+        kind: 'raised',
+        cause: 'probing session accepted: back to the learnt limits',
+        detail: { limit: 'connections', from: 1, to: this.effectiveMaxConnections(now) },
+      });
+    }
+    if (this.throttle && this.throttle.until > now) return changes;
+    const rate = this.increaseRate(settings, now);
+    if (rate) changes.push(rate);
+    const conn = this.increaseLimit('connections', settings, now);
+    if (conn) changes.push(conn);
+    const perConn = this.increaseLimit('messagesPerConnection', settings, now);
+    if (perConn) changes.push(perConn);
+    return changes;
+  }
+
+  /** Additive increase of a learnt rate, once per probing period (about PROBE_MESSAGES at the current rate). */
+  private increaseRate(settings: AdaptiveSettings, now: number): ShapingChange | null {
+    const from = this.adaptiveRate;
+    if (from === null) return null;
+    const period = Math.min(settings.increasePeriodMs, Math.max(1_000, (PROBE_MESSAGES * HOUR_MS) / from));
+    if (now - Math.max(this.lastIncrease.rate, this.lastDecrease.rate) < period) return null;
+    const reference = this.rule.messagesPerHour ?? this.adaptiveCeiling ?? from;
+    const to = from + settings.increaseShare * reference;
+    this.lastIncrease.rate = now;
+    if (this.rule.messagesPerHour !== null && to >= this.rule.messagesPerHour) {
+      this.adaptiveRate = null;
+      this.adaptiveCeiling = null;
+      this.syncBucket(now);
+    } else {
+      this.setAdaptiveRate(to, now);
+    }
+    return {
+      kind: 'raised',
+      cause: `sustained acceptance for ${formatPeriod(period)}`,
+      detail: {
+        limit: 'rate',
+        from: Math.round(from),
+        to: this.effectiveRate() === null ? null : Math.round(this.effectiveRate() ?? 0),
+        fromPerHour: from,
+        toPerHour: this.effectiveRate(),
+        limitPerHour: this.rule.messagesPerHour,
+      },
+    };
+  }
+
+  /** One more connection, or a few more messages per connection, after each clean `increasePeriodMs`. */
+  private increaseLimit(
+    limit: 'connections' | 'messagesPerConnection',
+    settings: AdaptiveSettings,
+    now: number,
+  ): ShapingChange | null {
+    const from = limit === 'connections' ? this.learntConnections : this.learntPerConnection;
+    if (from === null) return null;
+    if (now - Math.max(this.lastIncrease[limit], this.lastDecrease[limit]) < settings.increasePeriodMs)
+      return null;
+    this.lastIncrease[limit] = now;
+    const ruleLimit = limit === 'connections' ? this.rule.maxConnections : this.rule.maxMessagesPerConnection;
+    const next =
+      limit === 'connections' ? from + 1 : from + Math.max(1, Math.round(from * settings.increaseShare));
+    const to = next >= ruleLimit ? null : next;
+    if (limit === 'connections') this.learntConnections = to;
+    else this.learntPerConnection = to;
+    return {
+      kind: 'raised',
+      cause: `sustained acceptance for ${formatPeriod(settings.increasePeriodMs)}: probing`,
+      detail: { limit, from, to: to ?? ruleLimit },
+    };
   }
 
   private automationTriggered(rule: AutomationRule, raw: string, now: number): ShapingChange | null {
@@ -227,11 +549,11 @@ export class DestinationRuntime {
           detail: { rule: rule.id, action: 'suspend', until: this.suspendedUntil },
         };
       case 'throttle': {
-        const base = this.effectiveRate() ?? this.assumedRatePerHour(now);
+        const base = this.effectiveRate() ?? this.measuredRatePerHour(now);
         this.setAdaptiveRate(Math.max(MIN_RATE_PER_HOUR, base * action.rateFactor), now);
         const until = now + action.durationMs;
         this.throttle = { maxConnections: action.maxConnections, until };
-        this.lastSignalAt = now;
+        this.lastDecrease.rate = now;
         return {
           kind: 'automation',
           cause,
@@ -247,55 +569,6 @@ export class DestinationRuntime {
       case 'bounce_queue':
         return { kind: 'queue_bounced', cause, detail: { rule: rule.id } };
     }
-  }
-
-  private rateSignal(raw: string, settings: AdaptiveSettings, now: number): ShapingChange[] {
-    const changes: ShapingChange[] = [];
-    this.lastSignalAt = now;
-    const since = now - settings.signalWindowMs;
-    this.signals = this.signals.filter((t) => t > since);
-    this.signals.push(now);
-    if (this.signals.length >= settings.suspendAfterSignals) {
-      this.signals = [];
-      const cause = `${settings.suspendAfterSignals} rate signals within ${Math.round(settings.signalWindowMs / 60_000)} min, last: ${raw}`;
-      this.suspend(now + settings.suspendMs, cause, now);
-      changes.push({ kind: 'suspended', cause, detail: { until: this.suspendedUntil } });
-    }
-    const from = this.effectiveRate();
-    const base = from ?? this.assumedRatePerHour(now);
-    if (this.rule.messagesPerHour === null && this.adaptiveCeiling === null) this.adaptiveCeiling = base;
-    const to = Math.max(MIN_RATE_PER_HOUR, Math.floor(base * settings.decreaseFactor));
-    if (from === null || to < from) {
-      this.setAdaptiveRate(to, now);
-      changes.push({
-        kind: 'slowed',
-        cause: `rate signal: ${raw}`,
-        detail: { fromPerHour: from, toPerHour: to, factor: settings.decreaseFactor },
-      });
-    }
-    return changes;
-  }
-
-  private additiveIncrease(settings: AdaptiveSettings, now: number): ShapingChange | null {
-    if (this.adaptiveRate === null) return null;
-    if (this.throttle && this.throttle.until > now) return null;
-    if (now - Math.max(this.lastChangeAt, this.lastSignalAt) < settings.increasePeriodMs) return null;
-    const ceiling = this.rule.messagesPerHour ?? this.adaptiveCeiling ?? this.adaptiveRate;
-    const from = this.adaptiveRate;
-    const to = from + settings.increaseShare * ceiling;
-    if (to >= ceiling) {
-      this.adaptiveRate = null;
-      this.adaptiveCeiling = null;
-      this.lastChangeAt = now;
-      this.syncBucket(now);
-    } else {
-      this.setAdaptiveRate(to, now);
-    }
-    return {
-      kind: 'raised',
-      cause: `sustained acceptance for ${Math.round(settings.increasePeriodMs / 60_000)} min`,
-      detail: { fromPerHour: from, toPerHour: this.effectiveRate(), limitPerHour: this.rule.messagesPerHour },
-    };
   }
 
   private breaker(failed: boolean, settings: AdaptiveSettings, now: number): ShapingChange | null {
@@ -329,9 +602,10 @@ export class DestinationRuntime {
 
   private syncBucket(now: number): void {
     const rate = this.effectiveRate();
+    const burst = this.adaptiveRate !== null ? LEARNT_BURST_MS : undefined;
     if (rate === null) this.bucket = null;
-    else if (!this.bucket) this.bucket = new TokenBucket(rate, now);
-    else if (this.bucket.rate !== rate) this.bucket.setRate(rate, now);
+    else if (!this.bucket) this.bucket = new TokenBucket(rate, now, burst);
+    else this.bucket.setRate(rate, now, burst ?? HOUR_MS / 12);
   }
 
   private count(kind: keyof Counts, now: number): void {
@@ -344,6 +618,15 @@ export class DestinationRuntime {
       while ((this.slots[0]?.start ?? oldest) < oldest) this.slots.shift();
     }
     slot.counts[kind]++;
+    if (kind !== 'accepted') return;
+    const tenth = now - (now % TENTH);
+    let t = this.tenths.at(-1);
+    if (!t || t.start !== tenth) {
+      t = { start: tenth, accepted: 0 };
+      this.tenths.push(t);
+      while ((this.tenths[0]?.start ?? tenth) <= tenth - 1_000) this.tenths.shift();
+    }
+    t.accepted++;
   }
 
   lastHour(now: number): Counts {
@@ -359,10 +642,14 @@ export class DestinationRuntime {
   }
 
   /**
-   * The rate to slow down from when the rule sets no hourly limit: what was accepted over the last 5 minutes,
-   * or, without any acceptance yet, one message per second per allowed connection.
+   * The rate a rate signal slows down from when no rate is in force: what was accepted over the last second
+   * when that is a measure (10 or more), else over the last 5 minutes, else one message per second per allowed
+   * connection.
    */
-  private assumedRatePerHour(now: number): number {
+  private measuredRatePerHour(now: number): number {
+    let lastSecond = 0;
+    for (const t of this.tenths) if (t.start > now - 1_000) lastSecond += t.accepted;
+    if (lastSecond >= 10) return lastSecond * 3600;
     const observed = this.observedRatePerHour(now);
     return observed > 0 ? observed : this.effectiveMaxConnections(now) * 3600;
   }
@@ -382,6 +669,7 @@ export class DestinationRuntime {
       maxMessagesPerConnection: this.rule.maxMessagesPerConnection,
       messagesPerHour: this.rule.messagesPerHour,
     };
+    const suspended = this.suspendedUntil !== null && this.suspendedUntil > now;
     return {
       key: this.key,
       kind: this.kind,
@@ -390,19 +678,31 @@ export class DestinationRuntime {
       domainCount: this.domainCount,
       ruleId: this.rule.id,
       configured,
-      effective: { ...configured, maxConnections, messagesPerHour: this.effectiveRate() },
+      effective: {
+        maxConnections,
+        maxMessagesPerConnection: this.effectiveMessagesPerConnection(),
+        messagesPerHour: this.effectiveRate(),
+      },
       openConnections: this.openConnections,
       inFlight: this.sending,
       queued,
       currentRatePerHour: this.observedRatePerHour(now),
-      suspendedUntil: this.suspendedUntil !== null && this.suspendedUntil > now ? this.suspendedUntil : null,
-      suspendedReason:
-        this.suspendedUntil !== null && this.suspendedUntil > now ? this.suspendedReason : null,
+      suspendedUntil: suspended ? this.suspendedUntil : null,
+      suspendedReason: suspended ? this.suspendedReason : null,
       lastReply: this.lastReply,
       lastReplyAt: this.lastReplyAt,
       lastHour: this.lastHour(now),
-      learnt: { maxConnections: null, maxMessagesPerConnection: null, messagesPerHour: null, at: null },
-      suspensionLevel: 0,
+      learnt: {
+        maxConnections: this.learntConnections,
+        maxMessagesPerConnection: this.learntPerConnection,
+        messagesPerHour: this.adaptiveRate,
+        at: this.learntAt,
+      },
+      suspensionLevel: this.suspensionLevel,
     };
   }
+}
+
+function formatPeriod(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

@@ -21,8 +21,8 @@ import type { ShaperStore } from '../../store/engine-store';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../clock';
 import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
-import { DestinationRuntime, type DestinationKind, type ShapingChange } from './destination';
-import { isRateSignal } from './rate-signal';
+import { DestinationRuntime, type DestinationKind, type Handling, type ShapingChange } from './destination';
+import { limitSignal } from './signals';
 import {
   compileAutomationRules,
   matchAutomation,
@@ -54,6 +54,8 @@ export interface ShaperOptions {
   shortWaitMs: number;
   /** Messages of one destination that may wait in memory for one of its connections. */
   waitersPerDestination: number;
+  /** Draws the suspensions' jitter. */
+  random: () => number;
   /** Called when a message starts / stops waiting in memory (it does not hold an in-flight slot). */
   parked(delta: 1 | -1): void;
   /** A destination stopped excluding its domains from leasing: re-plan. */
@@ -79,8 +81,11 @@ export interface Shaper {
   admit(d: DestinationRuntime): Promise<Admission>;
   /** The message admitted by `admit` is done with its connection. */
   release(d: DestinationRuntime): void;
-  /** Feeds an outcome to the destination's adaptive behaviour; returns the changes made. */
-  observe(d: DestinationRuntime, outcome: SmtpOutcome): ShapingChange[];
+  /**
+   * Feeds an outcome to the destination's adaptive behaviour; returns the changes made and what becomes of the
+   * message (an ordinary attempt, back to the queue without one, or retried at the destination's pace).
+   */
+  observe(d: DestinationRuntime, outcome: SmtpOutcome): { changes: ShapingChange[]; handling: Handling };
   policyOf(d: DestinationRuntime): RelayPolicy;
   /** Applies a new rules document to every destination, without restart. */
   reload(rules: RulesDocument): void;
@@ -290,22 +295,24 @@ export function createShaper(o: ShaperOptions): Shaper {
     },
 
     observe(d, outcome) {
+      const now = o.clock.now();
       const raw = formatReply(outcome);
-      const rateSignal = outcome.kind === 'deferred' && isRateSignal(outcome);
       const hit = outcome.kind === 'accepted' ? undefined : matchAutomation(d.automationRules(), raw);
-      const changes = d.observe(
+      const result = d.observe(
         {
           kind: outcome.kind,
           rawReply: raw,
-          rateSignal,
+          signal: limitSignal(outcome, d.openConnections),
           hadReply: outcome.code !== null || outcome.text !== '',
+          startedAt: now - outcome.durationMs,
         },
         settings(),
         hit?.rule ?? null,
-        o.clock.now(),
+        now,
+        o.random(),
       );
-      apply(d, changes);
-      return changes;
+      apply(d, result.changes);
+      return result;
     },
 
     policyOf(d) {
@@ -315,7 +322,7 @@ export function createShaper(o: ShaperOptions): Shaper {
         connectMs: d.rule.timeouts.connectMs,
         commandMs: d.rule.timeouts.commandMs,
         dataMs: d.rule.timeouts.dataMs,
-        maxMessagesPerConnection: d.rule.maxMessagesPerConnection,
+        maxMessagesPerConnection: d.effectiveMessagesPerConnection(),
         maxConnections: d.effectiveMaxConnections(now),
         ruleId: d.rule.id,
       };

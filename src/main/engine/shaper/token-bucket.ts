@@ -15,10 +15,16 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
   private ratePerHour: number;
+  private burstMs: number;
 
-  /** Starts with one token, so the first message of a new destination goes at once. */
-  constructor(ratePerHour: number, now: number) {
+  /**
+   * Starts with one token, so the first message of a new destination goes at once. `burstMs`: the capacity as
+   * a time at the rate; by default one smoothing period (an hourly limit of a rule); a learnt rate, about a
+   * receiver whose tolerance for bursts is unknown, uses one second.
+   */
+  constructor(ratePerHour: number, now: number, burstMs = HOUR_MS / SMOOTHING_PERIODS) {
     this.ratePerHour = ratePerHour;
+    this.burstMs = burstMs;
     this.tokens = Math.min(1, this.capacity());
     this.updatedAt = now;
   }
@@ -28,14 +34,21 @@ export class TokenBucket {
   }
 
   capacity(): number {
-    return Math.max(1, this.ratePerHour / SMOOTHING_PERIODS);
+    return Math.max(1, (this.ratePerHour * this.burstMs) / HOUR_MS);
   }
 
-  /** Changes the rate; tokens already earned are kept (within the new capacity). */
-  setRate(ratePerHour: number, now: number): void {
+  /** Changes the rate (and burst); tokens already earned are kept (within the new capacity). */
+  setRate(ratePerHour: number, now: number, burstMs = this.burstMs): void {
     this.refill(now);
     this.ratePerHour = ratePerHour;
+    this.burstMs = burstMs;
     this.tokens = Math.min(this.tokens, this.capacity());
+  }
+
+  /** Drops the tokens earned while idle (after a suspension the destination starts again with one). */
+  restart(now: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.tokens, 1);
   }
 
   /**

@@ -170,7 +170,10 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         break;
       case 'transmitted':
         crashes = 0;
-        pending.resolve({ outcomes: msg.outcomes, dkimDomain: msg.dkimDomain });
+        pending.resolve({
+          outcomes: withOtherWorkers(slot, pending.key, msg.outcomes),
+          dkimDomain: msg.dkimDomain,
+        });
         break;
       case 'failed':
         pending.reject(new pending.failure(`${failureLabel(pending)} failed: ${msg.message}`));
@@ -181,6 +184,24 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         break;
     }
     drained();
+  }
+
+  /**
+   * A worker knows only its own sessions: the sessions the receiver held for us when it answered include the
+   * other workers' (what the shaper lowers a connection limit towards).
+   */
+  function withOtherWorkers<T extends { session?: { completed: number; concurrent: number } | null }>(
+    slot: Slot,
+    key: string | null,
+    outcomes: T[],
+  ): T[] {
+    if (key === null || slots.length < 2) return outcomes;
+    let others = 0;
+    for (const s of slots) if (s !== slot) others += s.open.get(key) ?? 0;
+    if (others === 0) return outcomes;
+    return outcomes.map((o) =>
+      o.session ? { ...o, session: { ...o.session, concurrent: o.session.concurrent + others } } : o,
+    );
   }
 
   function onExit(slot: Slot, code: number): void {

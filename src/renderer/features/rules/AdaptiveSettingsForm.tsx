@@ -13,10 +13,10 @@ const FIELDS: readonly { key: keyof AdaptiveForm; path: string; label: string; h
     key: 'suspendAfterSignals',
     path: 'suspendAfterSignals',
     label: 'Suspend after N signals',
-    hint: 'within the window',
+    hint: 'in a row, within the window',
   },
   { key: 'signalWindow', path: 'signalWindowMs', label: 'Signal window', hint: 'e.g. 10m' },
-  { key: 'suspend', path: 'suspendMs', label: 'Suspend for', hint: 'e.g. 30m' },
+  { key: 'suspend', path: 'suspendMs', label: 'Suspend for at most', hint: '1 min first, doubling' },
   {
     key: 'increasePercent',
     path: 'increaseShare',
