@@ -123,7 +123,8 @@ describe('adaptive shaping of a destination', () => {
       }),
     ]);
     expect(d.effectiveRate()).toBe(600);
-    expect(r.handling).toEqual({ kind: 'paced', dueAt: T0 });
+    // Retried at the destination's next slot (600/h: 6 s), not on the retry schedule.
+    expect(r.handling).toEqual({ kind: 'paced', dueAt: T0 + 6_000 });
   });
 
   it('one decrease per round trip: the signals of one burst count once, a later attempt counts again', () => {
@@ -161,7 +162,7 @@ describe('adaptive shaping of a destination', () => {
     const r = see(d, sessionEnded(50), T0);
     expect(r.changes[0]?.detail).toMatchObject({ limit: 'messagesPerConnection', from: 100, to: 50 });
     expect(d.effectiveMessagesPerConnection()).toBe(50);
-    expect(r.handling).toEqual({ kind: 'paced', dueAt: T0 });
+    expect(r.handling).toEqual({ kind: 'paced', dueAt: T0 + 3_000 }); // 1200/h
     expect(d.effectiveRate()).toBe(1200);
   });
 

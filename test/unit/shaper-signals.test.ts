@@ -51,6 +51,8 @@ describe('limit signals: each reply names the limit it is about (real receiversâ
     ).toEqual({
       kind: 'blocked',
     });
+    // A TCP refusal with nothing open is a host down: the retry schedule applies.
+    expect(limitSignal(reply('connect', null, 'connection refused (127.0.0.1)'), 0)).toBeNull();
     // Without session facts (an outcome made elsewhere), the destination's open sessions are used.
     const bare = { ...reply('greeting', 421, '4.7.0 too many connections'), session: null };
     expect(limitSignal(bare, 2)).toEqual({ kind: 'connections', concurrent: 2 });

@@ -330,8 +330,10 @@ export class DestinationRuntime {
     if (o.signal.kind === 'connections') return { kind: 'requeue' };
     // An automation rule decides for itself (its suspension moves the queue); otherwise the destination's pace.
     if (hit) return { kind: 'attempt' };
-    const until = this.suspendedUntil !== null && this.suspendedUntil > now ? this.suspendedUntil : now;
-    return { kind: 'paced', dueAt: until };
+    if (this.suspendedUntil !== null && this.suspendedUntil > now)
+      return { kind: 'paced', dueAt: this.suspendedUntil };
+    // The destination's next send slot: never "now", so a receiver answering 421 at once cannot spin a loop.
+    return { kind: 'paced', dueAt: now + Math.max(1, Math.ceil(this.intervalMs())) };
   }
 
   private signalled(

@@ -5,8 +5,9 @@
  * - `connections`: a session refused at connect or greeting (421 / 4xx / 554 banner, "too many connections",
  *   connection refused or reset) while the receiver was holding other sessions of ours: its connection limit is
  *   about the sessions it had accepted (`concurrent`).
- * - `blocked`: the same refusal with no other session open: the receiver refuses us outright for now (a penalty
- *   box, an overloaded host). Nothing to lower; repeated, it suspends the destination.
+ * - `blocked`: the same refusal, answered by the receiver (a 4xx banner), with no other session open: it refuses
+ *   us outright for now (a penalty box, an overloaded host). Nothing to lower; repeated, it suspends the
+ *   destination. A TCP refusal with nothing open is a host down, not a signal.
  * - `session`: a 421, a drop, or a "too many messages in this connection" reply to MAIL / RCPT / DATA on a
  *   session that had already carried `completed` transactions: its messages-per-connection limit is that many.
  * - `rate`: a rate or volume reply (4.7.28, [TSS04], RL000001, "rate limit", "throttled", "server busy", a 421
@@ -68,7 +69,9 @@ export function limitSignal(
     // A 5xx banner is a limit only when it says so (otherwise it is a block list refusal: a bounce).
     if (code !== null && code >= 500 && !CONNECTIONS_TEXT.test(text)) return null;
     const concurrent = outcome.session?.concurrent ?? openSessions;
-    return concurrent > 0 ? { kind: 'connections', concurrent } : { kind: 'blocked' };
+    if (concurrent > 0) return { kind: 'connections', concurrent };
+    // A host that refuses TCP with nothing open is down, not pacing us: the retry schedule applies.
+    return code === null ? null : { kind: 'blocked' };
   }
   if (code !== null && code >= 500) return null;
   const transaction = stage === 'mail' || stage === 'rcpt' || stage === 'data';
