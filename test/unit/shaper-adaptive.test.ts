@@ -149,6 +149,13 @@ describe('adaptive shaping of a destination', () => {
       }),
     ]);
     expect(results.every((r) => r.handling.kind === 'requeue')).toBe(true);
+    // A later refusal of the same burst that saw more sessions accepted (greetings arrive one by one) raises
+    // the learnt limit to what the burst saw, quietly.
+    see(d, tooManyConnections(4), T0 + 40, { startedAt: T0 });
+    see(d, tooManyConnections(2), T0 + 41, { startedAt: T0 });
+    expect(d.effectiveMaxConnections(T0 + 50)).toBe(4);
+    see(d, tooManyConnections(3), T0 + 60); // a new round trip: lowered again
+
     expect(d.effectiveMaxConnections(T0 + 100)).toBe(3);
     expect(d.effectiveRate()).toBe(1200); // the rate was not the problem
     // Connection refusals never add up to a suspension, nor count for the breaker.

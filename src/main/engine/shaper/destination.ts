@@ -118,6 +118,8 @@ export class DestinationRuntime {
   /** Suspensions in a row; the next one lasts FIRST_SUSPENSION_MS × 2^level (capped). */
   suspensionLevel = 0;
   private lastSuspensionEnd: number | null = null;
+  /** The connection limit before its last decrease (a burst's later refusals may raise the learnt one to it). */
+  private connectionsBeforeDecrease = 0;
   /** After a suspension: one connection until a message is accepted. */
   probing = false;
   private bucket: TokenBucket | null = null;
@@ -344,8 +346,19 @@ export class DestinationRuntime {
     random01: number,
   ): ShapingChange[] {
     const limit: LearntLimit | 'blocked' = signal.kind === 'session' ? 'messagesPerConnection' : signal.kind;
-    // One decrease per round trip: attempts already under way at the last decrease say nothing new.
-    if (o.startedAt <= this.lastDecrease[limit]) return [];
+    // One decrease per round trip: attempts already under way at the last decrease say nothing new, except
+    // that a refused session of the same burst may have seen more sessions accepted than the first one did
+    // (sessions are counted as their greetings arrive): the learnt limit is the most the burst saw accepted.
+    if (o.startedAt <= this.lastDecrease[limit]) {
+      if (
+        signal.kind === 'connections' &&
+        this.learntConnections !== null &&
+        signal.concurrent > this.learntConnections &&
+        signal.concurrent < this.connectionsBeforeDecrease
+      )
+        this.learntConnections = signal.concurrent;
+      return [];
+    }
     const changes: ShapingChange[] = [];
     const cause = `${o.rawReply}`;
     switch (signal.kind) {
@@ -353,6 +366,7 @@ export class DestinationRuntime {
         const from = this.effectiveMaxConnections(now);
         const to = Math.max(1, Math.min(signal.concurrent, from));
         if (to < from) {
+          this.connectionsBeforeDecrease = from;
           this.learntConnections = to;
           changes.push(
             this.learnt(
