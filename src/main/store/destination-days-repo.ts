@@ -78,6 +78,11 @@ export function recordDestinationDays(db: Db, rows: readonly DestinationDayIncre
   })();
 }
 
+/** The UTC days (YYYY-MM-DD) of the last `days` days up to `now`'s day, today included. */
+export function historyWindow(days: number, now: number): { from: string; to: string } {
+  return { from: utcDay(now - (days - 1) * DAY_MS), to: utcDay(now) };
+}
+
 interface DayRow {
   destination: string;
   day: string;
@@ -95,8 +100,7 @@ interface DayRow {
  * Days without traffic have no row. Reads the primary key's range (destination, day).
  */
 export function destinationDays(db: Db, destination: string, days: number, now: number): DestinationDay[] {
-  const from = utcDay(now - (days - 1) * DAY_MS);
-  const to = utcDay(now);
+  const { from, to } = historyWindow(days, now);
   const rows = stmt(db, HISTORY_SQL).all({ destination, from, to }) as DayRow[];
   return rows.map((r) => ({
     destination: r.destination,
