@@ -15,6 +15,7 @@ import {
   pruneDestinationDays,
   recordDestinationDays,
   storedDestinations,
+  STORED_DESTINATIONS_SQL,
 } from '../../src/main/store/destination-days-repo';
 import { createEngineStore } from '../../src/main/store/engine-store';
 import { openTempDb, type TempDb } from '../support/store-temp';
@@ -141,6 +142,39 @@ describe('destination history in the store', () => {
         lastDay: '2026-03-04',
       },
     ]);
+  });
+
+  it('lists many destinations with history by seeking the primary key, never walking every day', () => {
+    tmp = openTempDb();
+    const now = Date.UTC(2026, 2, 31);
+    const rows = [];
+    for (let d = 0; d < 200; d++) {
+      for (let day = 1; day <= 20; day++) {
+        rows.push({
+          destination: `mx:mx${String(d).padStart(3, '0')}.test`,
+          day: `2026-03-${String(day + (d % 5)).padStart(2, '0')}`,
+          accepted: 1,
+          deferred: 0,
+          failed: 0,
+          refusedSessions: 0,
+          ...limits,
+        });
+      }
+    }
+    recordDestinationDays(tmp.db, rows, now);
+    const listed = storedDestinations(tmp.db);
+    expect(listed).toHaveLength(200);
+    expect(listed[0]).toMatchObject({
+      key: 'mx:mx000.test',
+      lastDay: '2026-03-20',
+      learntMaxConnections: null,
+    });
+    expect(listed[199]).toMatchObject({ key: 'mx:mx199.test', lastDay: '2026-03-24' });
+    const plan = (
+      tmp.db.prepare(`EXPLAIN QUERY PLAN ${STORED_DESTINATIONS_SQL}`).all() as { detail: string }[]
+    ).map((p) => p.detail);
+    expect(plan.filter((d) => /destination_days/.test(d)).length).toBeGreaterThan(0);
+    expect(plan.filter((d) => /SCAN destination_days/.test(d))).toEqual([]);
   });
 
   it('drops the days past the retention, also with the first batch of a day', () => {

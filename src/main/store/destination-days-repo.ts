@@ -159,25 +159,36 @@ export interface StoredDestination {
 }
 
 /**
+ * The destinations with history are enumerated by a skip-scan of the primary key (one seek per destination,
+ * not a walk over every day): the console asks for them every few seconds. Exported for the query-plan test.
+ */
+export const STORED_DESTINATIONS_SQL = `
+  WITH RECURSIVE
+    days(key) AS (
+      SELECT (SELECT MIN(destination) FROM destination_days)
+      UNION ALL
+      SELECT (SELECT MIN(destination) FROM destination_days WHERE destination > days.key) FROM days
+       WHERE days.key IS NOT NULL
+    ),
+    keys(key) AS (SELECT key FROM destination_state UNION SELECT key FROM days WHERE key IS NOT NULL)
+  SELECT k.key,
+         s.learnt_max_connections AS learntMaxConnections,
+         s.learnt_messages_per_connection AS learntMessagesPerConnection,
+         s.rate_per_hour AS ratePerHour,
+         s.suspended_until AS suspendedUntil,
+         COALESCE(s.suspension_level, 0) AS suspensionLevel,
+         s.learnt_at AS learntAt,
+         s.reason,
+         (SELECT MAX(day) FROM destination_days d WHERE d.destination = k.key) AS lastDay
+    FROM keys k LEFT JOIN destination_state s ON s.key = k.key
+   WHERE k.key <> '*'
+   ORDER BY k.key`;
+
+/**
  * Every destination of `destination_state` or `destination_days` (shaping's `*` rows excluded), with the
  * learnt limits the shaper saved: the console lists the destinations with a history even when the running
  * engine has not met them since it started.
  */
 export function storedDestinations(db: Db): StoredDestination[] {
-  return stmt(
-    db,
-    `WITH keys AS (SELECT key FROM destination_state UNION SELECT DISTINCT destination FROM destination_days)
-     SELECT k.key,
-            s.learnt_max_connections AS learntMaxConnections,
-            s.learnt_messages_per_connection AS learntMessagesPerConnection,
-            s.rate_per_hour AS ratePerHour,
-            s.suspended_until AS suspendedUntil,
-            COALESCE(s.suspension_level, 0) AS suspensionLevel,
-            s.learnt_at AS learntAt,
-            s.reason,
-            (SELECT MAX(day) FROM destination_days d WHERE d.destination = k.key) AS lastDay
-       FROM keys k LEFT JOIN destination_state s ON s.key = k.key
-      WHERE k.key <> '*'
-      ORDER BY k.key`,
-  ).all() as StoredDestination[];
+  return stmt(db, STORED_DESTINATIONS_SQL).all() as StoredDestination[];
 }
