@@ -122,7 +122,7 @@ export const HISTORY_SQL = `SELECT destination, day, accepted, deferred, failed,
  WHERE destination = @destination AND day BETWEEN @from AND @to
  ORDER BY day`;
 
-/** Destinations with at least one day of history, with their first and last day. */
+/** Destinations with at least one day of history, with their first and last day (walks the table: not for polling). */
 export function historyDestinations(db: Db): { destination: string; firstDay: string; lastDay: string }[] {
   return stmt(
     db,
