@@ -24,6 +24,7 @@ import { createIpcTransport } from '../../src/shared/client/ipc-transport';
 import { AppError, type Delivery } from '../../src/shared/contract';
 import { createIpcPair } from '../support/api-ipc-pair';
 import { fileSecrets } from '../../src/main/secrets/secret-store';
+import { recordDestinationDays } from '../../src/main/store/destination-days-repo';
 
 const RENDERER_INDEX = '/opt/relaydeck/out/renderer/index.html';
 
@@ -202,6 +203,54 @@ describe.each(['http', 'ipc'] as const)('contract over %s', (kind) => {
     expect(err.details?.map((d) => d.field)).toEqual(['template.fromAddress', 'routes.0.mask']);
   });
 
+  it("answers a destination's reputation history, and a stored destination in the list", async () => {
+    const destination = `mx:mx.history-${kind}.test`;
+    const today = new Date().toISOString().slice(0, 10);
+    recordDestinationDays(
+      app.db,
+      [
+        {
+          destination,
+          day: today,
+          accepted: 90,
+          deferred: 8,
+          failed: 2,
+          refusedSessions: 3,
+          maxConnections: 2,
+          maxMessagesPerConnection: 10,
+          messagesPerHour: 600,
+        },
+      ],
+      Date.now(),
+    );
+    const history = await client.call('destinations.history', { destination, days: 7 });
+    expect(history.to).toBe(today);
+    expect(history.items).toEqual([
+      {
+        destination,
+        day: today,
+        accepted: 90,
+        deferred: 8,
+        failed: 2,
+        refusedSessions: 3,
+        maxConnections: 2,
+        maxMessagesPerConnection: 10,
+        messagesPerHour: 600,
+      },
+    ]);
+    expect((await client.call('destinations.history', { destination: 'mx:none.test' })).items).toEqual([]);
+    const listed = await client.call('destinations.list', {});
+    expect(listed.items.find((d) => d.key === destination)).toMatchObject({
+      kind: 'mx',
+      hosts: [`mx.history-${kind}.test`],
+      live: false,
+    });
+
+    const err = await failure(client.call('destinations.history', { destination: '', days: 401 }));
+    expect(err.code).toBe('invalid_input');
+    expect(err.details?.map((d) => d.field)).toEqual(['destination', 'days']);
+  });
+
   it('answers unknown_method for a method outside the contract', async () => {
     await expect(transports[kind].invoke('deliveries.destroy', {})).rejects.toMatchObject({
       code: 'unknown_method',
@@ -273,6 +322,7 @@ describe('both transports', () => {
       ['logs.page', { deliveryId: 'abc', limit: 10_000 }],
       ['deliveries.get', { id: '424242' }],
       ['app.info', 'not an object'],
+      ['destinations.history', { destination: 'mx:a.test', days: 0 }],
     ];
     for (const [method, input] of cases) {
       const viaHttp = await failure(http.call(method as 'app.info', input as never));

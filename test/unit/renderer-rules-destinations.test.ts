@@ -3,11 +3,21 @@ import type { DestinationState } from '../../src/shared/contract/mta';
 import { SHAPING_EVENT_KINDS } from '../../src/shared/contract/mta';
 import {
   ago,
+  dayShares,
+  describeLimitChange,
   domainsLabel,
+  formatDay,
+  hasLearnt,
+  historyBars,
   hostsLabel,
   isSuspended,
+  limitCell,
+  limitTitle,
+  limitView,
   rateLabel,
   SHAPING_KINDS,
+  suspensionLabel,
+  windowShares,
 } from '../../src/renderer/features/destinations/destinations-model';
 import { toAlignedData, widen } from '../../src/renderer/features/deliveries/ThroughputChart';
 
@@ -74,6 +84,126 @@ describe('destinations page wording', () => {
     expect(ago(0, 5 * 60_000)).toBe('5m ago');
     expect(ago(0, 3 * 3_600_000)).toBe('3h ago');
     expect(ago(0, 2 * 86_400_000)).toBe('2d ago');
+  });
+});
+
+const learnt = (patch: Partial<DestinationState['learnt']>): Partial<DestinationState> => ({
+  learnt: { maxConnections: null, maxMessagesPerConnection: null, messagesPerHour: null, at: null, ...patch },
+});
+
+const day = (d: string, accepted: number, deferred: number, failed: number, refusedSessions = 0) => ({
+  destination: 'mx:a.test',
+  day: d,
+  accepted,
+  deferred,
+  failed,
+  refusedSessions,
+  maxConnections: 3,
+  maxMessagesPerConnection: null,
+  messagesPerHour: 1200,
+});
+
+describe('learnt limits wording', () => {
+  it("puts a learnt limit next to the rule's, and the rule's alone when nothing was learnt", () => {
+    expect(limitCell(dest(), 'connections')).toEqual({ text: '10', rule: null });
+    const d = dest({
+      ...learnt({ maxConnections: 3, messagesPerHour: 1200, at: Date.UTC(2026, 2, 1, 9) }),
+      effective: { ...limits, maxConnections: 3, messagesPerHour: 1200 },
+    });
+    expect(hasLearnt(dest())).toBe(false);
+    expect(hasLearnt(d)).toBe(true);
+    expect(limitCell(d, 'connections')).toEqual({ text: '3', rule: '10 rule' });
+    expect(limitCell(d, 'messagesPerConnection')).toEqual({ text: '100', rule: null });
+    expect(limitCell(d, 'rate')).toEqual({ text: '1,200/h', rule: '6,000/h rule' });
+    // Rates of five figures and more are compact in the table, written out in the detail.
+    const fast = dest({
+      ...learnt({ messagesPerHour: 45_000 }),
+      configured: { ...limits, messagesPerHour: null },
+    });
+    expect(limitCell(fast, 'rate')).toEqual({ text: '45K/h', rule: 'unlimited rule' });
+    expect(limitView(fast, 'rate')).toMatchObject({ rule: 'unlimited', learnt: '45,000/h', label: 'Rate' });
+  });
+
+  it('says in the tooltip when a limit was learnt, or that the rule applies', () => {
+    const d = dest({
+      ...learnt({ maxConnections: 3, at: Date.UTC(2026, 2, 1, 9) }),
+      effective: { ...limits, maxConnections: 3 },
+    });
+    expect(limitTitle(d, 'connections')).toMatch(
+      /^Learnt connections limit: 3, from the receiver's answers on .*2026.*\. Rule: 10\. In force: 3\.$/,
+    );
+    expect(limitTitle(d, 'messagesPerConnection')).toBe(
+      "Messages per connection: 100, the rule's limit (nothing learnt)",
+    );
+  });
+
+  it('reads a learnt-limit change of the shaping log, and nothing else', () => {
+    expect(describeLimitChange({ detail: { limit: 'connections', from: 25, to: 3 } })).toBe(
+      'connections 25 → 3',
+    );
+    expect(describeLimitChange({ detail: { limit: 'messagesPerConnection', from: null, to: 20 } })).toBe(
+      'messages per connection rule → 20',
+    );
+    expect(describeLimitChange({ detail: { limit: 'rate', from: 45_000, to: 1200 } })).toBe(
+      'rate 45,000/h → 1,200/h',
+    );
+    expect(describeLimitChange({ detail: { limit: 'rate', from: null, to: 600 } })).toBe(
+      'rate unlimited → 600/h',
+    );
+    expect(describeLimitChange({ detail: { source: 'console', mxRules: 3 } })).toBeNull();
+    expect(describeLimitChange({ detail: { limit: 'colour', from: 1, to: 2 } })).toBeNull();
+    expect(describeLimitChange({ detail: { limit: 'rate', from: '1', to: 2 } })).toBeNull();
+  });
+
+  it('names the suspension level', () => {
+    expect(suspensionLabel(0)).toBe('none');
+    expect(suspensionLabel(1)).toBe('1 suspension');
+    expect(suspensionLabel(3)).toBe('3 suspensions in a row');
+  });
+});
+
+describe('reputation history per day', () => {
+  it('gives the shares of the messages answered, refused sessions apart', () => {
+    expect(dayShares(day('2026-03-01', 90, 8, 2, 5))).toEqual({
+      answered: 100,
+      accepted: 0.9,
+      deferred: 0.08,
+      bounced: 0.02,
+    });
+    expect(dayShares(day('2026-03-01', 0, 0, 0, 4))).toEqual({
+      answered: 0,
+      accepted: null,
+      deferred: null,
+      bounced: null,
+    });
+    expect(windowShares([day('2026-03-01', 90, 10, 0, 1), day('2026-03-02', 100, 0, 0, 2)])).toEqual({
+      answered: 200,
+      accepted: 0.95,
+      deferred: 0.05,
+      bounced: 0,
+      refusedSessions: 3,
+    });
+  });
+
+  it('lays out every day of the window as stacked percentages, days without answers empty', () => {
+    const bars = historyBars(
+      [day('2026-02-27', 50, 30, 20), day('2026-03-01', 3, 0, 0), day('2026-03-02', 0, 0, 0, 9)],
+      '2026-02-27',
+      '2026-03-02',
+    );
+    const midnight = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
+    expect(bars).toEqual({
+      x: ['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02'].map(midnight),
+      total: [100, null, 100, null],
+      acceptedDeferred: [80, null, 100, null],
+      accepted: [50, null, 100, null],
+    });
+  });
+
+  it('writes days in UTC', () => {
+    expect(formatDay('2026-03-01', true)).toMatch(/2026/);
+    expect(formatDay('2026-03-01')).toMatch(/1/);
+    expect(formatDay('2026-03-01')).not.toMatch(/Feb|28/);
   });
 });
 

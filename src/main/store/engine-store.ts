@@ -7,12 +7,19 @@
  * - `message` / `delivery` / `recipients`: what sending a message reads;
  * - `loadDestinationState` / `saveDestinationChanges` / `loadRules`: the shaper's state and rules (changes made
  *   by another process reach the shaper through the revision watcher);
- * - `applyOutcomes`: the ledger (`ledger.ts`), which writes every outcome.
+ * - `applyOutcomes`: the ledger (`ledger.ts`), which writes every outcome;
+ * - `recordDestinationDays`: the reputation history per destination and day (`destination-days-repo.ts`).
  */
 import type { RulesDocument } from '../../shared/contract/mta';
 import { writeTransaction, type Db } from './db';
 import { registerEngine, type EngineRegistration, type RegisterOptions } from './engine-instances-repo';
 import { applyOutcomes, type ApplyResult, type LedgerOutcome } from './ledger';
+import {
+  pruneDestinationDays,
+  recordDestinationDays,
+  utcDay,
+  type DestinationDayIncrement,
+} from './destination-days-repo';
 import { createQueueStore, type QueueStore } from './queue-repo';
 import { loadRules } from './rules-repo';
 import { recordShapingEvent, type NewShapingEvent } from './shaping-events-repo';
@@ -65,7 +72,16 @@ export interface ShaperStore {
   loadRules(): RulesDocument;
 }
 
-export interface EngineStore extends ShaperStore {
+/** What the reputation history's recorder (`engine/shaper/history.ts`) writes. */
+export interface HistoryStore {
+  /**
+   * Adds a batch of per-day counts with the limits in force, in one transaction (after the first batch of each
+   * day, the days past the retention are dropped). Throws when the store refuses it: nothing of the batch is written.
+   */
+  recordDestinationDays(rows: readonly DestinationDayIncrement[], now: number): void;
+}
+
+export interface EngineStore extends ShaperStore, HistoryStore {
   queue: QueueStore;
   registerEngine(o: RegisterOptions): EngineRegistration;
   message(logId: number): MessageRecord | undefined;
@@ -120,6 +136,8 @@ export function createEngineStore(db: Db): EngineStore {
     },
   );
 
+  let prunedDay: string | null = null;
+
   return {
     queue: createQueueStore(db),
     registerEngine: (o) => registerEngine(db, o),
@@ -133,5 +151,17 @@ export function createEngineStore(db: Db): EngineStore {
     loadDestinationState: (key) => loadState.get(key) as StoredDestinationState | undefined,
     saveDestinationChanges: (key, state, events, now) => saveChanges(key, state, events, now),
     loadRules: () => loadRules(db),
+    recordDestinationDays(rows, now) {
+      recordDestinationDays(db, rows, now);
+      const today = utcDay(now);
+      if (prunedDay === today) return;
+      // The batch is written: a prune the store refuses must not make the caller write it again.
+      try {
+        pruneDestinationDays(db, now);
+        prunedDay = today;
+      } catch {
+        // Tried again with the next batch.
+      }
+    },
   };
 }

@@ -23,6 +23,7 @@ import {
   page,
 } from './schemas';
 import {
+  DestinationDay,
   DestinationState,
   DkimGenerateInput,
   DkimImportInput,
@@ -103,7 +104,21 @@ export const contract = {
   'destinations.list': method(
     z.object({}),
     z.object({ at: EpochMs, items: z.array(DestinationState) }),
-    'Live state of every destination the engine knows',
+    'State of every destination: live for those the engine knows, from the store (learnt limits, history) for the others',
+  ),
+  'destinations.history': method(
+    z.object({
+      destination: z.string().min(1).max(500),
+      days: z.number().int().min(1).max(400).default(30),
+    }),
+    z.object({
+      /** The window read, UTC days (YYYY-MM-DD), `days` days up to today included. */
+      from: z.string(),
+      to: z.string(),
+      /** Days with traffic in the window, oldest first (days without traffic have no item). */
+      items: z.array(DestinationDay),
+    }),
+    "A destination's reputation history per UTC day: answers received and the limits in force",
   ),
   'shaping.events': method(
     z.object({ cursor: Cursor, limit: PageLimit, destination: z.string().max(500).optional() }),

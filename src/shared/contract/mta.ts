@@ -193,6 +193,11 @@ export const DestinationState = z.object({
   }),
   /** Suspensions in a row (each longer than the last, capped); 0 after a clean period. */
   suspensionLevel: z.number().int(),
+  /**
+   * false: known from the store only (its learnt limits and history), not met by the running engine since it
+   * started, so its live figures are zero. Absent or true: the engine's live state.
+   */
+  live: z.boolean().optional(),
 });
 export type DestinationState = z.infer<typeof DestinationState>;
 

@@ -55,7 +55,7 @@ function totals(points: readonly ThroughputPoint[]): Record<SeriesKey, number> &
 }
 
 /** The resolved `data-theme` of <html>, followed as the analyst switches themes. */
-function useDocumentTheme(): string {
+export function useDocumentTheme(): string {
   const [theme, setTheme] = useState(() => document.documentElement.dataset.theme ?? 'light');
   useEffect(() => {
     const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme ?? 'light'));

@@ -1,7 +1,9 @@
 /**
- * "Destinations": the live state of every destination the engine knows (refreshed every 2 s while the page
- * is visible, and on delivery events), and below it the log of automatic changes with their causes. Clicking
- * a destination filters the log to it.
+ * "Destinations": the state of every destination (live for those the engine knows, refreshed every 2 s while
+ * the page is visible and on delivery events; from the store for those with a history only), each limit
+ * learnt from the receivers shown next to the rule's. Selecting a destination opens its detail (limits, rule
+ * vs learnt vs in force, suspension level, reputation history per day) and filters the log of automatic
+ * changes below to it.
  */
 import { useState } from 'react';
 import type { DestinationState } from '../../../shared/contract/mta';
@@ -14,13 +16,16 @@ import { DataTable, type Column } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatTimestamp } from '../../components/format';
+import { DestinationDetail } from './DestinationDetail';
 import {
-  ago,
   DESTINATION_KINDS,
   domainsLabel,
   hostsLabel,
   isSuspended,
+  limitCell,
+  limitTitle,
   rateLabel,
+  type LimitId,
 } from './destinations-model';
 import { ShapingLog } from './ShapingLog';
 import { useVisibleInterval } from './use-visible-interval';
@@ -30,12 +35,37 @@ const REFRESH_MS = 2_000;
 const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const formatTime = (ms: number | null) => (ms === null ? '—' : timeOfDay.format(ms));
 
+/** A limit: the learnt value next to the rule's ("3 / 25 rule") with a marker, or the rule's alone. */
+function limitColumn(id: LimitId, header: string, width: string): Column<DestinationState> {
+  return {
+    id: `limit-${id}`,
+    header,
+    width,
+    align: 'end',
+    render: (d) => {
+      const c = limitCell(d, id);
+      return (
+        <span className="num dest-limit" data-testid={`destination-limit-${id}`}>
+          {c.rule !== null && (
+            <span className="dest-learnt" data-testid="learnt-marker">
+              learnt
+            </span>
+          )}
+          <span className={c.rule !== null ? 'dest-learnt-value' : undefined}>{c.text}</span>
+          {c.rule !== null && <span className="muted"> / {c.rule}</span>}
+        </span>
+      );
+    },
+    title: (d) => limitTitle(d, id),
+  };
+}
+
 function columns(at: number): Column<DestinationState>[] {
   return [
     {
       id: 'destination',
       header: 'Destination',
-      width: 'minmax(170px, 1.5fr)',
+      width: 'minmax(150px, 1.4fr)',
       render: (d) => {
         const kind = DESTINATION_KINDS[d.kind];
         return (
@@ -47,12 +77,15 @@ function columns(at: number): Column<DestinationState>[] {
           </span>
         );
       },
-      title: (d) => `${d.key}\n${d.hosts.join('\n')}`,
+      title: (d) =>
+        `${d.key}\n${d.hosts.join('\n')}${
+          d.live === false ? '\nKnown from the store: not sent to since the engine started' : ''
+        }`,
     },
     {
       id: 'domains',
       header: 'Domains',
-      width: 'minmax(110px, 1fr)',
+      width: 'minmax(90px, 1fr)',
       render: (d) => <span className="truncate">{domainsLabel(d)}</span>,
       title: (d) =>
         d.domainCount > 0
@@ -62,60 +95,29 @@ function columns(at: number): Column<DestinationState>[] {
     {
       id: 'rule',
       header: 'Rule',
-      width: '96px',
+      width: 'minmax(80px, 0.7fr)',
       render: (d) => (
         <a className="mono" href={paths.rules()} onClick={(e) => e.stopPropagation()}>
           {d.ruleId}
         </a>
       ),
     },
+    limitColumn('connections', 'Connections', '148px'),
+    limitColumn('messagesPerConnection', 'Msgs/conn.', '156px'),
+    limitColumn('rate', 'Rate limit', '236px'),
     {
-      id: 'connections',
-      header: 'Conn.',
-      width: '64px',
-      align: 'end',
-      render: (d) => (
-        <span className="num">
-          {d.openConnections}
-          <span className="muted">/{d.effective.maxConnections}</span>
-        </span>
-      ),
-      title: (d) =>
-        `${d.openConnections} open of ${d.effective.maxConnections} allowed (rule: ${d.configured.maxConnections})`,
-    },
-    {
-      id: 'inflight',
-      header: 'In flight',
+      id: 'queued',
+      header: 'Queued',
       width: '80px',
       align: 'end',
-      render: (d) => formatCount(d.inFlight),
-    },
-    { id: 'queued', header: 'Queued', width: '84px', align: 'end', render: (d) => formatCount(d.queued) },
-    {
-      id: 'rate',
-      header: 'Rate (now / limit)',
-      width: '150px',
-      align: 'end',
-      render: (d) => {
-        const r = rateLabel(d);
-        return (
-          <span className="num" data-testid="destination-rate">
-            {r.current} <span className="muted">/ {r.limit}</span>
-            {r.configured !== null && <span className="dest-lowered"> ↓</span>}
-          </span>
-        );
-      },
-      title: (d) => {
-        const r = rateLabel(d);
-        return `Accepted over the last 5 minutes: ${r.current}. Limit in force: ${r.limit}.${
-          r.configured !== null ? ` Rule limit: ${r.configured} (lowered by adaptation).` : ''
-        }`;
-      },
+      render: (d) => formatCount(d.queued),
+      title: (d) =>
+        `${formatCount(d.queued)} queued, ${formatCount(d.inFlight)} in flight, ${d.openConnections} connection${d.openConnections === 1 ? '' : 's'} open`,
     },
     {
       id: 'suspended',
       header: 'Suspended',
-      width: '120px',
+      width: '104px',
       render: (d) =>
         isSuspended(d, at) ? (
           <Badge tone="red" title={d.suspendedReason ?? undefined} testId="destination-suspended">
@@ -130,24 +132,9 @@ function columns(at: number): Column<DestinationState>[] {
           : undefined,
     },
     {
-      id: 'reply',
-      header: 'Last reply',
-      width: 'minmax(150px, 2fr)',
-      render: (d) =>
-        d.lastReply === null ? (
-          <span className="muted">—</span>
-        ) : (
-          <span className="dest-reply">
-            <span className="muted num">{ago(d.lastReplyAt, at)}</span>
-            <code className="truncate">{d.lastReply}</code>
-          </span>
-        ),
-      title: (d) => (d.lastReply !== null ? `${formatTimestamp(d.lastReplyAt)}\n${d.lastReply}` : undefined),
-    },
-    {
       id: 'hour',
       header: 'Last hour',
-      width: '120px',
+      width: '96px',
       align: 'end',
       render: (d) => (
         <span className="num dest-hour">
@@ -163,7 +150,7 @@ function columns(at: number): Column<DestinationState>[] {
         </span>
       ),
       title: (d) =>
-        `Last hour: ${d.lastHour.accepted} accepted, ${d.lastHour.deferred} deferred, ${d.lastHour.failed} failed`,
+        `Last hour: ${d.lastHour.accepted} accepted, ${d.lastHour.deferred} deferred, ${d.lastHour.failed} failed. Accepted over the last 5 minutes: ${rateLabel(d).current}.`,
     },
   ];
 }
@@ -179,6 +166,7 @@ export function DestinationsPage() {
 
   const items = list.data?.items ?? [];
   const at = list.data?.at ?? 0;
+  const current = selected === null ? undefined : items.find((d) => d.key === selected);
 
   return (
     <div className="page" data-testid="destinations-page">
@@ -187,8 +175,9 @@ export function DestinationsPage() {
           <h1 className="page-title">Destinations</h1>
           <p className="page-subtitle">
             Live state of each destination (a set of MX hosts, a route or the sandbox), refreshed every 2
-            seconds. Limits come from the <a href={paths.rules()}>MX rules</a>; the engine lowers them on
-            rate-limit replies and raises them back on sustained acceptance.
+            seconds. Limits come from the <a href={paths.rules()}>MX rules</a>; the engine learns lower ones
+            from the receivers' answers (marked <span className="dest-learnt">learnt</span>), keeps them for
+            the next delivery and raises them back towards the rule on sustained acceptance.
           </p>
         </div>
       </header>
@@ -235,10 +224,15 @@ export function DestinationsPage() {
               {formatCount(items.length)} destination{items.length === 1 ? '' : 's'} · updated{' '}
               {formatTimestamp(at)}
             </span>
-            <span className="muted small">Select a destination to see its automatic changes.</span>
+            <span className="muted small">
+              Select a destination to see its limits, its history per day and its automatic changes.
+            </span>
           </footer>
         )}
       </Card>
+      {current !== undefined && (
+        <DestinationDetail destination={current} at={at} onClose={() => setSelected(null)} />
+      )}
       <ShapingLog destination={selected} onClearDestination={() => setSelected(null)} />
     </div>
   );

@@ -7,12 +7,15 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatTimestamp } from '../../components/format';
 import { LoadMoreFooter } from '../../components/PagedTable';
-import { SHAPING_KINDS } from './destinations-model';
+import { describeLimitChange, SHAPING_KINDS } from './destinations-model';
 import { useVisibleInterval } from './use-visible-interval';
 
 const REFRESH_MS = 2_000;
 
-/** The automatic changes (slow-downs, suspensions, raises, breaker, automation, rule changes), newest first. */
+/**
+ * The automatic changes (slow-downs, suspensions, raises, learnt limits, breaker, automation, rule changes),
+ * newest first, each with its cause; a learnt limit's change reads "connections 25 → 3".
+ */
 export function ShapingLog({
   destination,
   onClearDestination,
@@ -97,14 +100,20 @@ export function ShapingLog({
 
 function ShapingRow({ event: e }: { event: ShapingEvent }) {
   const kind = SHAPING_KINDS[e.kind];
+  const change = describeLimitChange(e);
   return (
     <tr data-testid="shaping-row">
       <td className="num muted">{formatTimestamp(e.at)}</td>
       <td className="mono" title={e.destination}>
         {e.destination === '*' ? 'all' : e.destination}
       </td>
-      <td>
+      <td className="shaping-change">
         <Badge tone={kind.tone}>{kind.label}</Badge>
+        {change !== null && (
+          <span className="num" data-testid="shaping-limit-change">
+            {change}
+          </span>
+        )}
       </td>
       <td className="shaping-cause" title={e.cause}>
         {e.cause}
