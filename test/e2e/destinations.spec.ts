@@ -41,7 +41,17 @@ function seed(dataDir: string): void {
     const store = createEngineStore(db);
     store.saveDestinationChanges(
       KEY,
-      { suspendedUntil: null, ratePerHour: 1200, maxConnections: null, throttledUntil: null, reason: null },
+      {
+        suspendedUntil: null,
+        ratePerHour: 1200,
+        maxConnections: null,
+        throttledUntil: null,
+        reason: null,
+        learntMaxConnections: 3,
+        learntMessagesPerConnection: 20,
+        suspensionLevel: 1,
+        learntAt: now - 2 * 3_600_000,
+      },
       [
         {
           kind: 'slowed',
@@ -64,17 +74,20 @@ function seed(dataDir: string): void {
     // A destination with a kept state and no history.
     store.saveDestinationChanges(
       QUIET,
-      { suspendedUntil: null, ratePerHour: null, maxConnections: null, throttledUntil: null, reason: null },
+      {
+        suspendedUntil: null,
+        ratePerHour: null,
+        maxConnections: null,
+        throttledUntil: null,
+        reason: null,
+        learntMaxConnections: null,
+        learntMessagesPerConnection: null,
+        suspensionLevel: 0,
+        learntAt: null,
+      },
       [],
       now,
     );
-    // The learnt columns of destination_state are the shaper's (issue 12); no store function of this
-    // change writes them, so the test sets them as the shaper would.
-    db.prepare(
-      `UPDATE destination_state SET learnt_max_connections = 3, learnt_messages_per_connection = 20,
-         suspension_level = 1, learnt_at = ? WHERE key = ?`,
-    ).run(now - 2 * 3_600_000, KEY);
-
     const shares: [number, number, number, number][] = [
       // accepted, deferred, failed, refused sessions
       [120, 380, 2, 22],

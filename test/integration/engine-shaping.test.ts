@@ -127,6 +127,21 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     expect(events('slowed')[0]?.detail).toMatchObject({ limit: 'rate', from: 6000, to: 3000 });
     // Due at once (its destination's rate then spaces it), not 10 minutes later on the retry schedule.
     expect(queueRow(t.db, 1)?.due_at).toBe(T0 + 1200); // 3000/h: one slot every 1.2 s
+    // The reputation history: the day's answers and the learnt rate, written at the latest when the engine stops.
+    clock.advance(1200);
+    await vi.waitFor(() => expect(logByEmail(t.db, 1, 'u0@example.com').status).toBe('sent'));
+    await engine.stop();
+    expect(t.db.prepare('SELECT * FROM destination_days').all()).toEqual([
+      expect.objectContaining({
+        destination: 'smtp:relay.fake:25',
+        day: new Date(T0).toISOString().slice(0, 10),
+        accepted: 1,
+        deferred: 1,
+        failed: 0,
+        refused_sessions: 0,
+        rate_per_hour: 3000,
+      }),
+    ]);
   });
 
   it('repeated rate signals suspend the destination for a minute; its messages wait without attempts and resume after', async () => {

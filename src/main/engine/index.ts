@@ -16,6 +16,7 @@ import { createInProcessSender } from './relay/in-process-sender';
 import { createMxResolver } from './relay/mx';
 import { createRouter } from './relay/routing';
 import { createShaper } from './shaper/shaper';
+import { createDestinationHistory } from './shaper/history';
 import { DEFAULT_ENGINE_OPTIONS, type Engine, type EngineDeps, type EngineExtras } from './types';
 
 export { applyOutcomes, type MessageOutcome } from './feedback/apply-outcomes';
@@ -23,6 +24,9 @@ export { createSmtpRelayFactory, type SmtpRelayOptions } from './relay/smtp-rela
 export { nodeDns } from './relay/node-dns';
 export { systemClock, ManualClock, type Clock } from '../clock';
 export * from './types';
+
+/** How often (of the engine's clock) the reputation history is written, at most. */
+const HISTORY_FLUSH_MS = 5_000;
 
 export function createEngine(deps: EngineDeps & EngineExtras): Engine {
   const options = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
@@ -45,6 +49,14 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     }),
   });
   const sender = deps.sender ?? inProcess;
+  // The reputation history: counted by the shaper, written with the ledger's batches (at most every
+  // HISTORY_FLUSH_MS of the clock) and at stop.
+  const history = createDestinationHistory({ store, clock, logger: log });
+  let historyFlushedAt = clock.now();
+  const flushHistory = () => {
+    historyFlushedAt = clock.now();
+    history.flush((key) => shaper.learntLimits(key));
+  };
   const shaper = createShaper({
     store,
     clock,
@@ -54,6 +66,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     shortWaitMs: options.shortWaitMs,
     waitersPerDestination: options.waitersPerDestination,
     random,
+    history,
     parked: (delta) => scheduler.parked(delta),
     wake: () => scheduler.wake(),
   });
@@ -73,6 +86,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
         sender.forget(id);
         messages.forget(id);
       }
+      if (clock.now() - historyFlushedAt >= HISTORY_FLUSH_MS) flushHistory();
       scheduler.wake();
       idle.check();
     },
@@ -145,6 +159,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
       await scheduler.stop();
       ledger.flush();
       ledger.close();
+      flushHistory();
       await inProcess.close();
       registration?.unregister();
       registration = null;

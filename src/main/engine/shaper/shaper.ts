@@ -23,6 +23,7 @@ import type { Clock } from '../../clock';
 import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
 import { DestinationRuntime, type DestinationKind, type Handling, type ShapingChange } from './destination';
 import { limitSignal } from './signals';
+import type { DestinationHistory, HistoryLimits } from './history';
 import {
   compileAutomationRules,
   matchAutomation,
@@ -56,6 +57,8 @@ export interface ShaperOptions {
   waitersPerDestination: number;
   /** Draws the suspensions' jitter. */
   random: () => number;
+  /** The reputation history: every outcome is counted for its destination's day. */
+  history: Pick<DestinationHistory, 'note'>;
   /** Called when a message starts / stops waiting in memory (it does not hold an in-flight slot). */
   parked(delta: 1 | -1): void;
   /** A destination stopped excluding its domains from leasing: re-plan. */
@@ -93,6 +96,8 @@ export interface Shaper {
   excludedDomains(): string[];
   all(): DestinationRuntime[];
   snapshot(d: DestinationRuntime, queued: number): DestinationState;
+  /** The limits learnt for a destination (null each where none was, or the destination is unknown here). */
+  learntLimits(key: string): HistoryLimits;
   /** Ends every wait (engine stop): the waiting messages go back to the queue. */
   cancelWaits(): void;
 }
@@ -298,11 +303,13 @@ export function createShaper(o: ShaperOptions): Shaper {
       const now = o.clock.now();
       const raw = formatReply(outcome);
       const hit = outcome.kind === 'accepted' ? undefined : matchAutomation(d.automationRules(), raw);
+      const signal = limitSignal(outcome, d.openConnections);
+      o.history.note(d.key, signal?.kind === 'connections' ? 'refused_session' : outcome.kind);
       const result = d.observe(
         {
           kind: outcome.kind,
           rawReply: raw,
-          signal: limitSignal(outcome, d.openConnections),
+          signal,
           hadReply: outcome.code !== null || outcome.text !== '',
           startedAt: now - outcome.durationMs,
         },
@@ -342,6 +349,15 @@ export function createShaper(o: ShaperOptions): Shaper {
 
     snapshot(d, queued) {
       return d.snapshot(o.clock.now(), queued);
+    },
+
+    learntLimits(key) {
+      const d = runtimes.get(key)?.d;
+      return {
+        maxConnections: d?.learntConnections ?? null,
+        maxMessagesPerConnection: d?.learntPerConnection ?? null,
+        messagesPerHour: d?.adaptiveRate ?? null,
+      };
     },
 
     cancelWaits() {
