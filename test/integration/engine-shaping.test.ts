@@ -358,3 +358,76 @@ describe('rules reload without restart', () => {
 
 // Keep the SmtpOutcome import used for typing scripted replies.
 export type { SmtpOutcome };
+
+describe('shaping: one slow destination does not hold up the others', () => {
+  it('other destinations keep flowing while one is slowed, then suspended', async () => {
+    const clock = new ManualClock(T0);
+    const doc = DEFAULT_RULES;
+    saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 3 } }, T0);
+    const relays = scriptedRelays((to) => {
+      clock.advance(1); // each attempt a millisecond: each refusal a round trip after the last
+      return to.endsWith('@slow.test')
+        ? reply(
+            '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume',
+            'RCPT',
+          )
+        : reply('250 2.0.0 Ok', 'DATA');
+    });
+    // The slow destination's messages come first in the queue, interleaved with the others.
+    const all = recipients(150, 'slow.test').flatMap((slow, i) => [slow, `u${i}@fast.test`]);
+    relayedDelivery(t.db, all, {
+      now: T0,
+      routes: [
+        { mask: 'slow.test', target: { kind: 'smtp', host: 'slow.fake', port: 25 } },
+        { mask: 'fast.test', target: { kind: 'smtp', host: 'fast.fake', port: 25 } },
+      ],
+    });
+    const engine = start(clock, relays.factory, 'unused.fake', { options: { maxInFlight: 4 } });
+    await vi.waitFor(
+      () => {
+        clock.advance(100);
+        const fast = relays.sent.filter((s) => s.to.endsWith('@fast.test') && s.attempt === 1);
+        expect(fast).toHaveLength(150);
+      },
+      { timeout: 10_000 },
+    );
+    const slowed = engine.destinations().find((d) => d.key === 'smtp:slow.fake:25');
+    expect(slowed?.learnt.messagesPerHour).not.toBeNull();
+    // The slow destination keeps refusing: it is suspended in the end.
+    await vi.waitFor(
+      () => {
+        clock.advance(500);
+        expect(events('suspended')).toHaveLength(1);
+      },
+      { timeout: 10_000 },
+    );
+    expect(events('suspended')[0]?.destination).toBe('smtp:slow.fake:25');
+    // A new delivery to the fast destination flows while the slow one is suspended.
+    relayedDelivery(
+      t.db,
+      recipients(50, 'fast.test').map((a) => a.replace('@', '.second@')),
+      {
+        now: clock.now(),
+        routes: [{ mask: 'fast.test', target: { kind: 'smtp', host: 'fast.fake', port: 25 } }],
+      },
+    );
+    engine.wake();
+    const before = clock.now();
+    await vi.waitFor(
+      () => {
+        clock.advance(10);
+        expect(relays.sent.filter((s) => s.to.includes('.second@'))).toHaveLength(50);
+      },
+      { timeout: 10_000 },
+    );
+    expect(engine.destinations().find((d) => d.key === 'smtp:slow.fake:25')?.suspendedUntil).toBeGreaterThan(
+      clock.now(),
+    );
+    // The slow destination was tried a handful of times; its other messages wait without attempts.
+    const slowAttempts = relays.sent.filter((s) => s.to.endsWith('@slow.test')).length;
+    expect(slowAttempts).toBeLessThan(20);
+    const fastState = engine.destinations().find((d) => d.key === 'smtp:fast.fake:25');
+    expect(fastState).toMatchObject({ suspendedUntil: null, learnt: { messagesPerHour: null } });
+    expect(clock.now() - before).toBeLessThan(10_000);
+  });
+});
