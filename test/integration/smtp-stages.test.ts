@@ -211,6 +211,40 @@ describe('the client session', () => {
     expect(outcomes[0]).toMatchObject({ kind: 'accepted', stage: 'data-end', tls: false });
   });
 
+  it('says nothing for a message over the SIZE the server advertised or a bad address; the session stays', async () => {
+    const server = await peer({ pipelining: true, starttls: false, size: 100 });
+    const relay = relayTo(server.port);
+    const big = { ...group(['a@x.test']), raw: Buffer.alloc(200, 'x') };
+    expect((await relay.sendGroup(big))[0]).toMatchObject({
+      kind: 'failed',
+      code: null,
+      enhanced: '5.3.4',
+      stage: 'none',
+      command: null,
+    });
+    const [smuggled] = await relay.sendGroup(group(['a@x.test>\r\nRCPT TO:<b@x.test']));
+    expect(smuggled).toMatchObject({ kind: 'failed', code: null, stage: 'none' });
+    expect(smuggled!.text).toMatch(/invalid address/);
+    expect((await relay.sendGroup(group(['c@x.test'])))[0]).toMatchObject({ kind: 'accepted' });
+    expect(server.received.map((m) => m.to)).toEqual([['c@x.test']]);
+    expect(server.connections).toBe(1);
+  });
+
+  it('MAIL carries SIZE, BODY=8BITMIME for 8-bit data and SMTPUTF8 for an address that needs it', async () => {
+    const server = await peer({ pipelining: true, starttls: false, smtputf8: true });
+    const relay = relayTo(server.port);
+    const ascii = group(['a@x.test']);
+    const eightBit = { ...group(['b@x.test']), raw: Buffer.from('Subject: x\r\n\r\nCafé\r\n') };
+    const utf8 = group(['jürgen@x.test']);
+    for (const g of [ascii, eightBit, utf8])
+      expect((await relay.sendGroup(g))[0]).toMatchObject({ kind: 'accepted' });
+    expect(server.mailLines).toEqual([
+      `MAIL FROM:<sender@sender.test> SIZE=${ascii.raw.length}`,
+      `MAIL FROM:<sender@sender.test> SIZE=${eightBit.raw.length} BODY=8BITMIME`,
+      `MAIL FROM:<sender@sender.test> SIZE=${utf8.raw.length} SMTPUTF8`,
+    ]);
+  });
+
   it('a reply line over the bound is a protocol error at its stage, not a growing buffer', async () => {
     const server = net.createServer((socket) => {
       socket.on('error', () => undefined);

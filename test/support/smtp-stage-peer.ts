@@ -27,6 +27,10 @@ export interface PeerEvent {
 export interface StagePeerOptions {
   pipelining: boolean;
   starttls: boolean;
+  /** The SIZE limit advertised (default 10485760). */
+  size?: number;
+  /** Advertise SMTPUTF8. */
+  smtputf8?: boolean;
   decide?: (event: PeerEvent) => PeerAnswer | 'hold' | null;
 }
 
@@ -35,6 +39,8 @@ export interface StagePeer {
   connections: number;
   /** Messages accepted (final dot answered 250): recipients and data. */
   received: { to: string[]; data: string }[];
+  /** Every MAIL command received, as sent. */
+  mailLines: string[];
   /** Replies withheld (`hold`) so far. */
   held: number;
   /** Resolves once `n` replies are withheld. */
@@ -62,6 +68,7 @@ export async function startStagePeer(options: StagePeerOptions): Promise<StagePe
     port: 0,
     connections: 0,
     received: [],
+    mailLines: [],
     held: 0,
     whenHeld: (n) =>
       n <= state.held ? Promise.resolve() : new Promise((resolve) => heldWaiters.push({ n, resolve })),
@@ -135,7 +142,8 @@ export async function startStagePeer(options: StagePeerOptions): Promise<StagePe
         ...(options.pipelining ? ['PIPELINING'] : []),
         ...(options.starttls && !secure ? ['STARTTLS'] : []),
         '8BITMIME',
-        'SIZE 10485760',
+        ...(options.smtputf8 ? ['SMTPUTF8'] : []),
+        `SIZE ${options.size ?? 10485760}`,
       ]
         .map((line, i, all) => `250${i === all.length - 1 ? ' ' : '-'}${line}`)
         .join('\r\n');
@@ -180,6 +188,7 @@ export async function startStagePeer(options: StagePeerOptions): Promise<StagePe
         } else if (verb === 'MAIL') {
           transactions++;
           onConnection++;
+          state.mailLines.push(line);
           to = [];
           from = answer('mail', '250 2.1.0 Ok') ? line : null;
         } else if (verb === 'RCPT') {

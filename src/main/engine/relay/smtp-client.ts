@@ -194,7 +194,7 @@ export class SmtpSession {
     this.answered = false;
     this.completed++;
     const rcpts: (SmtpReply | null)[] = to.map(() => null);
-    const unsafe = [from, ...to].find((a) => UNSAFE_ADDRESS.test(a));
+    const unsafe = UNSAFE_ADDRESS.test(from) ? from : to.find((a) => UNSAFE_ADDRESS.test(a));
     if (unsafe !== undefined || to.length === 0)
       return this.local(rcpts, {
         kind: 'error',
