@@ -28,9 +28,9 @@ afterEach(async () => {
 /** Small timeouts: a silence is a timeout within a few hundred ms. */
 const POLICY: RelayPolicy = {
   tls: 'opportunistic',
-  connectMs: 400,
-  commandMs: 300,
-  dataMs: 300,
+  connectMs: 500,
+  commandMs: 500,
+  dataMs: 500,
   maxMessagesPerConnection: 100,
   maxConnections: 10,
   ruleId: 'stage-test',

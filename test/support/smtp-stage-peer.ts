@@ -2,8 +2,9 @@
  * A scripted SMTP peer on 127.0.0.1 port 0 for the relay's stage tests: a plain `net.createServer` speaking
  * just enough SMTP (EHLO/HELO, STARTTLS with smtp-server's bundled localhost certificate, PIPELINING when told,
  * MAIL, RCPT, DATA, RSET, QUIT), which asks `decide` what to answer at each stage: the normal reply, a 421
- * (then it closes, RFC 5321 §3.8), a 450 or a 550, a drop (close without a reply), silence (no reply, nothing
- * read after it), or hold (the normal reply, withheld until `release()`).
+ * (then it closes, RFC 5321 §3.8), a 450 or a 550, a drop (close without a reply, once the replies written
+ * before have left), silence (no reply, nothing read after it), or hold (the normal reply, withheld until
+ * `release()`).
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -117,8 +118,10 @@ export async function startStagePeer(options: StagePeerOptions): Promise<StagePe
         return true;
       }
       if (decision === 'drop') {
+        // Closed without a reply, after the replies already written have left (a destroy would discard those
+        // still queued, e.g. by TLS, and the drop would seem to come earlier).
         dead = true;
-        socket.destroy();
+        socket.end();
         return false;
       }
       if (decision === 'silence') {

@@ -128,7 +128,7 @@ const UNSAFE_ADDRESS = /[\r\n<>]/;
 const NON_ASCII = /[\u0080-\uffff]/;
 
 export class SmtpSession {
-  /** Transactions this session has started (each one is over when the next can start). */
+  /** Transactions this session has started (each one is over when the next can start); bad input aside. */
   completed = 0;
   secure = false;
   remoteAddress: string | null = null;
@@ -192,7 +192,6 @@ export class SmtpSession {
     timeouts: TransactionTimeouts,
   ): Promise<TransactionResult> {
     this.answered = false;
-    this.completed++;
     const rcpts: (SmtpReply | null)[] = to.map(() => null);
     const unsafe = UNSAFE_ADDRESS.test(from) ? from : to.find((a) => UNSAFE_ADDRESS.test(a));
     if (unsafe !== undefined || to.length === 0)
@@ -208,6 +207,7 @@ export class SmtpSession {
         kind: 'error',
         message: `message of ${raw.length} bytes over the server's SIZE limit of ${this.ext.size} bytes`,
       });
+    this.completed++;
     const mailLine = `MAIL FROM:<${from}>${this.mailParameters(from, to, raw)}\r\n`;
     this.setTimeout(timeouts.commandMs);
     if (this.ext.pipelining) {

@@ -250,7 +250,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       durationMs: config.clock.now() - started,
     };
     // The session is reset (after a refusal) before the outcome is returned so the next message reuses it.
-    await recycle(session, !result.accepted, policy);
+    await recycle(session, !result.accepted && end.stage !== 'none', policy);
     const outcome = outcomeOf(end, base, facts);
     return group.envelope.to.map((_, i) => {
       // A recipient refused at RCPT keeps its own reply; the others share the transaction's end.
