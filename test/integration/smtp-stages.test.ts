@@ -295,7 +295,11 @@ describe('the client session', () => {
   });
 });
 
-describe.skipIf(!SMTP_SINK_PATH)('against Debian postfix smtp-sink on loopback', () => {
+const SINK_TITLE = SMTP_SINK_PATH
+  ? 'against Debian postfix smtp-sink on loopback'
+  : 'against Debian postfix smtp-sink on loopback: SKIPPED, /usr/sbin/smtp-sink is not installed (apt-get install postfix)';
+
+describe.skipIf(!SMTP_SINK_PATH)(SINK_TITLE, () => {
   async function sink(args: string[]): Promise<number> {
     const s = await startSmtpSink(args);
     cleanups.push(() => s.close());
