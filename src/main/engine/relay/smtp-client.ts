@@ -164,11 +164,6 @@ export class SmtpSession {
     });
   }
 
-  /** The host this session talks to. */
-  get host(): string {
-    return this.options.host;
-  }
-
   /** Whether a transaction can start on this session. */
   get usable(): boolean {
     return !this.closed && this.waiters.length === 0;
@@ -351,6 +346,8 @@ export class SmtpSession {
     this.socket.write(end);
     this.socket.uncork();
     const answer = await final;
+    // Idle until the next command, a session is kept for as long as a command's reply may take.
+    if (!this.closed) this.setTimeout(timeouts.commandMs);
     return { rcpts, end: answer, accepted: isPositive(answer), answered: this.answered };
   }
 
