@@ -477,15 +477,16 @@ describe('SMTP relay: the command each reply answered, and its timeouts', () => 
       const outcome = await relayTo(server.port).send(message('ok@inbox.test'));
       expect(outcome).toMatchObject({ kind: 'deferred', code: 421, command });
     }
-    // The same in a worker, for a group: every recipient gets the RCPT's 421.
+    // The same in a worker, for a group: every recipient gets the RCPT's 421, with its stage and the session's
+    // facts carried across the worker boundary.
     const group = await workers({ size: 1 }).transmit(
       request(at.RCPT.port, ['a@inbox.test', 'b@inbox.test'], {
         compose: { kind: 'shared', deliveryId: 1, messageId: null, date: T0 },
       }),
     );
-    expect(group.outcomes.map((o) => [o.code, o.command])).toEqual([
-      [421, 'RCPT'],
-      [421, 'RCPT'],
+    expect(group.outcomes.map((o) => [o.code, o.command, o.stage, o.session])).toEqual([
+      [421, 'RCPT', 'rcpt', { completed: 0, concurrent: 0 }],
+      [421, 'RCPT', 'rcpt', { completed: 0, concurrent: 0 }],
     ]);
   });
 

@@ -308,7 +308,7 @@ function recordingLogger(): Logger & { lines: { level: string; msg: string; fiel
 
 describe('every reply class against a scripted smtp-server peer', () => {
   it.each([
-    // nodemailer reports a 421 as the end of the session; the relay records the command it answered.
+    // A 421 ends the session whatever it answers; the outcome still names the command it answered.
     ['421', 'deferred', '4.7.0', 'RCPT'],
     ['450', 'deferred', '4.2.1', 'RCPT'],
     ['451', 'deferred', '4.3.0', 'RCPT'],

@@ -1,5 +1,5 @@
 /**
- * The message data's escaping (`DotStuffer`, smtp-connection.ts) against nodemailer's own DataStream, which it
+ * The message data's escaping (`DotStuffer`, dot-stuffing.ts) against nodemailer's own DataStream, which it
  * replaces: the same bytes for any data cut into any chunks (dots at line starts, bare CR, bare LF, CRLF split
  * across chunks, the final `.` line).
  */
@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Transform } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DotStuffer, needsEscaping } from '../../src/main/engine/relay/smtp-connection';
+import { DotStuffer, needsEscaping, stuffMessage } from '../../src/main/engine/relay/dot-stuffing';
 
 // nodemailer does not export its DataStream; the reference is loaded from the installed package's file.
 const require = createRequire(import.meta.url);
@@ -56,6 +56,19 @@ describe('message data escaping', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('stuffMessage gives the DotStuffer bytes for a whole message, without copying clean data', async () => {
+    await fc.assert(
+      fc.asyncProperty(chunked, async (chunks) => {
+        const whole = Buffer.concat(chunks);
+        const ours = await run(new DotStuffer(), [whole]);
+        expect(Buffer.concat(stuffMessage(whole))).toEqual(ours.out);
+      }),
+      { numRuns: 500 },
+    );
+    const clean = Buffer.from('Subject: x\r\n\r\nline\r\n');
+    expect(stuffMessage(clean)[0]).toBe(clean);
   });
 
   it('passes clean CRLF data on without copying it, and ends it with the dot line', async () => {

@@ -1,13 +1,15 @@
 /**
- * SMTP delivery over nodemailer's SMTPConnection, one Relay per destination. Connections are reused: a small
- * pool of open sessions per destination (RSET after a refused transaction, QUIT after the rule's
- * `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's TLS policy
- * (`opportunistic`: a failed handshake is followed by a plaintext session on a new connection, as Postfix's
- * `may` level does; `required`: never in plaintext);
- * certificates are only left unchecked for loopback hosts (sandbox, tests). PIPELINING: nodemailer sends
- * MAIL, every RCPT and DATA in one batch when the server advertises it (RFC 2920).
- * Every reply becomes an `SmtpOutcome` value naming the command it answered; connection failures are
- * `deferred` with `code: null` and move on to the destination's next host. Nothing here throws for an SMTP
+ * SMTP delivery over the project's own client session (smtp-client.ts), one Relay per destination.
+ * Connections are reused: a small pool of open sessions per destination (RSET after a refused transaction,
+ * QUIT after the rule's `maxMessagesPerConnection` or above its connection limit). STARTTLS follows the rule's
+ * TLS policy (`opportunistic`: a failed handshake is followed by a plaintext session on a new connection, as
+ * Postfix's `may` level does; `required`: never in plaintext); certificates are only left unchecked for
+ * loopback hosts (sandbox, tests). PIPELINING: MAIL, every RCPT and DATA in one write when the server
+ * advertises it (RFC 2920).
+ * Every reply, and every silence (timeout, drop, reset, TLS failure), becomes an `SmtpOutcome` value naming the
+ * stage it answered (`stage`, and `command` for the bounce classifier) and the session's facts at that moment
+ * (`session`: transactions it completed before, other sessions open to the destination); connection failures
+ * are `deferred` with `code: null` and move on to the destination's next host. Nothing here throws for an SMTP
  * reply. Runs in the delivery workers (engine/workers/) and, without them, on the main thread.
  */
 import os from 'node:os';
@@ -16,8 +18,17 @@ import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { Clock } from '../../clock';
-import { RelaySmtpConnection } from './smtp-connection';
-import type { Destination, OutboundGroup, Relay, RelayFactory, RelayPolicy, SmtpOutcome } from '../types';
+import { openSmtpSession, type Answer, type OpenFailure, type SmtpSession } from './smtp-client';
+import type {
+  Destination,
+  OutboundGroup,
+  Relay,
+  RelayFactory,
+  RelayPolicy,
+  SessionFacts,
+  SmtpOutcome,
+  SmtpStage,
+} from '../types';
 
 export interface SmtpRelayOptions {
   /** EHLO name; default the machine's hostname. */
@@ -55,32 +66,13 @@ interface RelayConfig {
   logger: Logger;
 }
 
-type SmtpError = Error & {
-  code?: string;
-  originalCode?: string;
-  response?: string;
-  responseCode?: number;
-  command?: string;
-  recipient?: string;
-  rejectedErrors?: SmtpError[];
-};
-
-interface SendInfo {
-  response?: string;
-  rejected?: string[];
-  rejectedErrors?: SmtpError[];
-}
-
 interface Session {
-  conn: RelaySmtpConnection & NodemailerInternals;
+  client: SmtpSession;
   host: HostPort;
-  ip: string | null;
   tlsPolicy: RelayPolicy['tls'];
-  sent: number;
-  ended: Promise<void>;
-  /** The command the transaction waited for when the connection failed (see `awaitedCommand`). */
-  awaited: string | null;
 }
+
+type OutcomeBase = Pick<SmtpOutcome, 'mxHost' | 'ip' | 'tls' | 'durationMs'>;
 
 export function createSmtpRelayFactory(options: SmtpRelayOptions): RelayFactory {
   const socketTimeoutMs = options.socketTimeoutMs ?? 5 * 60_000;
@@ -110,14 +102,15 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Timeouts: `connectMs` bounds connecting and the greeting (and STARTTLS); `commandMs` is the inactivity
- * allowed while waiting for any reply up to the 354 that invites the message data; `dataMs` applies from the
- * start of the message data to its final reply (nodemailer has one socket timeout: the connection's
- * `onDataStart` switches it).
+ * Timeouts: `connectMs` bounds connecting, the greeting (unless the factory's `greetingTimeoutMs` is set) and
+ * STARTTLS with its handshake; `commandMs` each command's reply; `dataMs` from the start of the message data to
+ * its final reply.
  */
 function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const idle: Session[] = [];
   const sessions = new Set<Session>();
+  /** Connections of this relay whose TCP connection is established and not yet closed (set up or not). */
+  const live = new Set<SmtpSession>();
   /** Sends waiting for a session (the relay is at its connection limit), first come first served. */
   const waiting: ((session: Session | null) => void)[] = [];
   /** Connections being opened, reserved by `acquire` (they count against the limit). */
@@ -125,11 +118,16 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const log = config.logger.child({ destination: destination.key });
   let closed = false;
 
+  /** The other connections of this relay open now. */
+  function others(client: SmtpSession): number {
+    return live.size - (live.has(client) ? 1 : 0);
+  }
+
   function usable(s: Session, policy: RelayPolicy): boolean {
-    if (s.conn.destroyed) return false;
+    if (!s.client.usable) return false;
     // A session set up under another TLS policy (rules changed) is not reused.
     if (s.tlsPolicy !== policy.tls) {
-      s.conn.quit();
+      s.client.quit();
       return false;
     }
     return true;
@@ -154,9 +152,9 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 
   /**
    * An idle session for the next transaction, or null when the caller is to open one (a place among the
-   * connections is then reserved for it in `opening`, given back once it opened or failed). At the connection limit
-   * the send waits for a session to be released (or to end), so the relay never holds more connections than
-   * `policy.maxConnections` however many sends it is given.
+   * connections is then reserved for it in `opening`, given back once it opened or failed). At the connection
+   * limit the send waits for a session to be released (or to end), so the relay never holds more connections
+   * than `policy.maxConnections` however many sends it is given.
    */
   async function acquire(policy: RelayPolicy): Promise<Session | null> {
     for (;;) {
@@ -175,111 +173,56 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
    * Opens a session to `host` under `policy`; `plaintext` (the opportunistic fallback after a failed TLS
    * handshake) opens it without STARTTLS. The session keeps the policy's TLS level for reuse.
    */
-  function open(
+  async function open(
     host: HostPort,
     policy: RelayPolicy,
     plaintext = false,
-  ): Promise<{ session: Session } | { failure: SmtpError }> {
-    const conn = new RelaySmtpConnection({
+  ): Promise<{ session: Session } | { failure: OpenFailure; concurrent: number }> {
+    const opened = await openSmtpSession({
       host: host.host,
       port: host.port,
       name: config.name,
-      opportunisticTLS: !plaintext && policy.tls === 'opportunistic',
-      requireTLS: policy.tls === 'required',
-      ignoreTLS: plaintext || policy.tls === 'disabled',
-      tls: { rejectUnauthorized: !isLoopbackHost(host.host) },
-      connectionTimeout: policy.connectMs,
-      greetingTimeout: config.greetingTimeoutMs ?? policy.connectMs,
-      socketTimeout: policy.commandMs,
-      logger: false,
+      starttls:
+        plaintext || policy.tls === 'disabled' ? 'never' : policy.tls === 'required' ? 'required' : 'offered',
+      rejectUnauthorized: !isLoopbackHost(host.host),
+      connectMs: policy.connectMs,
+      greetingMs: config.greetingTimeoutMs ?? policy.connectMs,
+      commandMs: policy.commandMs,
+      onConnected: (client) => {
+        live.add(client);
+        void client.ended.then(() => live.delete(client));
+      },
     });
-    const ended = new Promise<void>((resolve) => conn.once('end', () => resolve()));
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (value: { session: Session } | { failure: SmtpError }) => {
-        if (settled) return;
-        settled = true;
-        resolve(value);
-      };
-      // Errors of a connection also reach the callback of the send in progress; this listener only keeps an
-      // error of an idle session (server timeout, reset) from becoming an unhandled 'error' event.
-      conn.on('error', (err: SmtpError) => settle({ failure: err }));
-      conn.connect((err) => {
-        if (err) return settle({ failure: err as SmtpError });
-        const socket = conn._socket;
-        const session: Session = {
-          conn,
-          host,
-          ip: (socket && socket.remoteAddress) || null,
-          tlsPolicy: policy.tls,
-          sent: 0,
-          ended,
-          awaited: null,
-        };
-        conn.on('error', () => (session.awaited = awaitedCommand(session.conn)));
-        sessions.add(session);
-        config.onSessionsChanged(destination.key);
-        void ended.then(() => {
-          sessions.delete(session);
-          const i = idle.indexOf(session);
-          if (i >= 0) idle.splice(i, 1);
-          config.onSessionsChanged(destination.key);
-          wakeOne();
-        });
-        settle({ session });
-      });
+    if (!opened.ok) return { failure: opened.failure, concurrent: others(opened.failure.session) };
+    const session: Session = { client: opened.session, host, tlsPolicy: policy.tls };
+    sessions.add(session);
+    config.onSessionsChanged(destination.key);
+    void session.client.ended.then(() => {
+      sessions.delete(session);
+      const i = idle.indexOf(session);
+      if (i >= 0) idle.splice(i, 1);
+      config.onSessionsChanged(destination.key);
+      wakeOne();
     });
-  }
-
-  function transact(
-    session: Session,
-    group: OutboundGroup,
-    policy: RelayPolicy,
-  ): Promise<{ ok: true; info: SendInfo } | { ok: false; err: SmtpError; dataStarted: boolean }> {
-    let dataStarted = false;
-    session.awaited = null;
-    session.conn.onDataStart = () => {
-      dataStarted = true;
-      setSocketTimeout(session, policy.dataMs);
-    };
-    setSocketTimeout(session, policy.commandMs);
-    return new Promise((resolve) => {
-      session.conn.send(
-        { from: group.envelope.from, to: group.envelope.to, size: group.raw.length },
-        group.raw,
-        (err, info) => {
-          session.conn.onDataStart = null;
-          session.sent++;
-          if (!session.conn.destroyed) setSocketTimeout(session, policy.commandMs);
-          if (err) resolve({ ok: false, err: err as SmtpError, dataStarted });
-          else resolve({ ok: true, info: (info ?? {}) as SendInfo });
-        },
-      );
-    });
+    return { session };
   }
 
   /** After a transaction: keep the session for the next message, reset it first (RSET), or end it. */
-  function recycle(session: Session, failed: boolean, policy: RelayPolicy): Promise<void> {
-    const { conn } = session;
-    if (conn.destroyed) return Promise.resolve();
+  async function recycle(session: Session, failed: boolean, policy: RelayPolicy): Promise<void> {
+    const { client } = session;
+    if (client.closed) return;
     // Above the (possibly lowered) connection limit, or at the end of its message budget: QUIT.
-    if (closed || session.sent >= policy.maxMessagesPerConnection || sessions.size > policy.maxConnections) {
-      conn.quit();
-      return Promise.resolve();
+    if (
+      closed ||
+      client.completed >= policy.maxMessagesPerConnection ||
+      sessions.size > policy.maxConnections
+    ) {
+      client.quit();
+      return;
     }
-    if (!failed) {
-      release(session);
-      return Promise.resolve();
-    }
-    const reset = new Promise<void>((resolve) =>
-      conn.reset((err) => {
-        if (err || closed) conn.close();
-        else release(session);
-        resolve();
-      }),
-    );
-    // A session that dies during RSET never calls back: its end settles the wait instead.
-    return Promise.race([reset, session.ended]);
+    if (!failed) return release(session);
+    if ((await client.reset(policy.commandMs)) && !closed) release(session);
+    else client.close();
   }
 
   async function sendOn(
@@ -289,38 +232,33 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     started: number,
     reused: boolean,
   ): Promise<SmtpOutcome[] | 'stale'> {
-    const result = await transact(session, group, policy);
-    const base = {
-      mxHost: session.host.host,
-      ip: session.ip,
-      tls: session.conn.secure,
-      durationMs: config.clock.now() - started,
-    };
-    if (result.ok) {
-      void recycle(session, false, policy);
-      return perRecipient(group, result.info, base);
-    }
-    const err = result.err;
-    // A reused session the server had silently closed: not this message's fault, retry on a fresh one.
-    if (reused && !err.responseCode) {
-      session.conn.close();
+    const { client } = session;
+    const completed = client.completed;
+    const result = await client.transaction(group.envelope.from, group.envelope.to, group.raw, policy);
+    const facts: SessionFacts = { completed, concurrent: others(client) };
+    const end = result.end;
+    // A reused session the server had closed before answering anything of this transaction: not this
+    // message's fault, retried once on a fresh connection.
+    if (reused && !result.answered && end.silence && end.silence.kind !== 'timeout' && end.stage !== 'none') {
+      client.close();
       return 'stale';
     }
-    const command = answeredCommand(err, session.conn, session.awaited, result.dataStarted);
-    // The reply is known; the session is reset before the outcome is returned so the next message reuses it.
-    await recycle(session, true, policy);
-    // Every recipient refused at RCPT: each keeps its own reply.
-    const envelope = session.conn._envelope;
-    const rejected = err.rejectedErrors ?? (command === 'RCPT' && envelope ? envelope.rejectedErrors : null);
-    if (rejected && rejected.length > 0) {
-      const fallback = outcomeFromError(err, base, 'transaction', command);
-      return group.envelope.to.map((to) => {
-        const own = rejected.find((e) => e.recipient === to);
-        return own ? outcomeFromError(own, base, 'transaction') : fallback;
-      });
-    }
-    const outcome = outcomeFromError(err, base, 'transaction', command);
-    return group.envelope.to.map(() => outcome);
+    const base: OutcomeBase = {
+      mxHost: session.host.host,
+      ip: client.remoteAddress,
+      tls: client.secure,
+      durationMs: config.clock.now() - started,
+    };
+    // The session is reset (after a refusal) before the outcome is returned so the next message reuses it.
+    await recycle(session, !result.accepted && end.stage !== 'none', policy);
+    const outcome = outcomeOf(end, base, facts);
+    return group.envelope.to.map((_, i) => {
+      // A recipient refused at RCPT keeps its own reply; the others share the transaction's end.
+      const own = result.rcpts[i];
+      if (own && (own.code < 200 || own.code >= 400))
+        return outcomeOf({ stage: 'rcpt', reply: own, silence: null }, base, facts);
+      return outcome;
+    });
   }
 
   async function sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]> {
@@ -343,20 +281,18 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       wakeOne();
       return all(
         opened?.failure ??
-          noReplyOutcome(
+          nothingSpoken(
             closed
               ? 'relay closed before the message could be sent'
               : `destination ${destination.key} has no host`,
-            null,
             started,
             config,
           ),
       );
     }
     const outcomes = await sendOn(opened.session, group, policy, started, false);
-    return outcomes === 'stale'
-      ? all(noReplyOutcome('connection lost', opened.session.host, started, config))
-      : outcomes;
+    // Not reached (a new session is never stale); kept for the type.
+    return outcomes === 'stale' ? all(nothingSpoken('connection lost', started, config)) : outcomes;
   }
 
   /** Connects to the destination's hosts in order: the first session, or the last host's failure. */
@@ -367,20 +303,28 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     let failure: SmtpOutcome | null = null;
     for (const host of destination.hosts) {
       let opened = await open(host, policy);
-      if ('failure' in opened && policy.tls === 'opportunistic' && isTlsFailure(opened.failure)) {
+      if ('failure' in opened && policy.tls === 'opportunistic' && opened.failure.tls === 'handshake') {
         // Opportunistic TLS (Postfix's `may`): a server offering STARTTLS whose handshake fails gets the
         // message in plaintext on a new connection. `required` never falls back (tlsRefusal below).
         log.info('TLS handshake failed; opportunistic TLS: retrying in plaintext on a new connection', {
           host: host.host,
           port: host.port,
           rule: policy.ruleId,
-          error: opened.failure.message,
+          error: opened.failure.answer.silence?.message ?? '',
         });
         opened = await open(host, policy, true);
       }
       if ('session' in opened) return opened;
-      const base = { mxHost: host.host, ip: null, tls: false, durationMs: config.clock.now() - started };
-      failure = tlsRefusal(opened.failure, policy, base) ?? outcomeFromError(opened.failure, base, 'connect');
+      const { answer, session } = opened.failure;
+      const base: OutcomeBase = {
+        mxHost: host.host,
+        ip: session.remoteAddress,
+        tls: false,
+        durationMs: config.clock.now() - started,
+      };
+      // A refusal while the session was set up: it completed nothing.
+      const facts: SessionFacts = { completed: 0, concurrent: opened.concurrent };
+      failure = tlsRefusal(opened.failure, policy, base, facts) ?? outcomeOf(answer, base, facts);
       log.info('connection failed, trying the next host', {
         host: host.host,
         port: host.port,
@@ -408,10 +352,10 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       for (const next of waiting.splice(0)) next(null);
       const waits: Promise<void>[] = [];
       for (const session of sessions) {
-        if (session.conn.destroyed) continue;
-        if (idle.includes(session)) session.conn.quit();
-        else session.conn.close();
-        waits.push(session.ended);
+        if (session.client.closed) continue;
+        if (idle.includes(session)) session.client.quit();
+        else session.client.close();
+        waits.push(session.client.ended);
       }
       idle.length = 0;
       await Promise.all(waits);
@@ -419,184 +363,115 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   };
 }
 
-function setSocketTimeout(session: Session, ms: number): void {
-  const socket = session.conn._socket;
-  if (socket) socket.setTimeout(ms);
-}
-
-/** The parts of nodemailer's connection state that tell which command a reply (or a silence) answered. */
-interface NodemailerInternals {
-  _envelope?:
-    | {
-        pipelined?: boolean;
-        rcptQueue?: string[];
-        accepted?: string[];
-        rejected?: string[];
-        rejectedErrors?: SmtpError[];
-      }
-    | false;
-  _recipientQueue?: string[];
-  _responseActions?: unknown[];
-}
-
-/**
- * The envelope command a transaction is waiting a reply for: read when a connection error is emitted (a
- * timeout, a drop), before nodemailer clears its state.
- */
-function awaitedCommand(conn: NodemailerInternals): string | null {
-  const envelope = conn._envelope;
-  if (!envelope) return null;
-  const answered = (envelope.accepted?.length ?? 0) + (envelope.rejected?.length ?? 0);
-  const waiting = conn._recipientQueue?.length ?? 0;
-  const recipients = answered + waiting + (envelope.rcptQueue?.length ?? 0);
-  if (envelope.pipelined) {
-    // MAIL, each RCPT and DATA were sent at once: the first one without a reply is the one waited for.
-    const replied = recipients + 2 - (conn._responseActions?.length ?? 0);
-    return replied <= 0 ? 'MAIL' : replied <= recipients ? 'RCPT' : 'DATA';
+/** The command an outcome's stage answered, as the bounce classifier knows it. */
+export function commandOf(stage: SmtpStage): string | null {
+  switch (stage) {
+    case 'connect':
+    case 'greeting':
+      return 'CONNECT';
+    case 'ehlo':
+      return 'EHLO';
+    case 'starttls':
+      return 'STARTTLS';
+    case 'mail':
+      return 'MAIL';
+    case 'rcpt':
+      return 'RCPT';
+    case 'data':
+    case 'data-end':
+      return 'DATA';
+    case 'none':
+      return null;
   }
-  if (waiting > 0) return 'RCPT';
-  return answered >= recipients ? 'DATA' : 'MAIL';
 }
 
-/**
- * The command a failed transaction's last reply answered, or the one left without a reply. nodemailer names
- * its own errors' commands, but a 421 (which ends the session whatever it answers), a timeout and a drop come
- * as connection errors (`CONN`): a 421 answering RCPT was recorded by nodemailer as that recipient's
- * rejection first; the others are placed by the transaction's progress (`awaited`, read at the error).
- */
-function answeredCommand(
-  err: SmtpError,
-  conn: NodemailerInternals,
-  awaited: string | null,
-  dataStarted: boolean,
-): string | null {
-  if (err.command && err.command !== 'CONN') return COMMANDS[err.command] ?? err.command;
-  if (dataStarted) return 'DATA';
-  const envelope = conn._envelope;
-  if (err.response && envelope && envelope.rejectedErrors?.some((e) => e.response === err.response))
-    return 'RCPT';
-  return awaited ?? (err.command ? (COMMANDS[err.command] ?? err.command) : null);
-}
-
-/** Outcomes of a transaction that reached DATA: refused recipients keep their RCPT reply, the rest the DATA reply. */
-function perRecipient(group: OutboundGroup, info: SendInfo, base: OutcomeBase): SmtpOutcome[] {
-  const reply = parseSmtpReply(info.response ?? '250');
-  const accepted: SmtpOutcome = {
-    kind: 'accepted',
-    code: reply.code ?? 250,
-    enhanced: reply.enhanced,
-    text: reply.text,
-    command: 'DATA',
-    ...base,
-  };
-  const refused = info.rejectedErrors ?? [];
-  if (refused.length === 0) return group.envelope.to.map(() => accepted);
-  return group.envelope.to.map((to) => {
-    const own = refused.find((e) => e.recipient === to);
-    return own ? outcomeFromError(own, base, 'transaction') : accepted;
-  });
-}
-
-/**
- * `tls: required` and the server has no STARTTLS (or it failed): deferred, with a text naming the rule.
- * Nothing was sent in clear.
- */
-function tlsRefusal(err: SmtpError, policy: RelayPolicy, base: OutcomeBase): SmtpOutcome | null {
-  if (policy.tls !== 'required') return null;
-  if (!isTlsFailure(err)) return null;
-  const reply = err.response ? ` (reply: ${err.response.trim()})` : '';
-  return {
-    kind: 'deferred',
-    code: null,
-    enhanced: null,
-    text: `TLS required by MX rule "${policy.ruleId}" but ${base.mxHost ?? 'the server'} does not offer a working STARTTLS${reply}; nothing was sent`,
-    command: 'STARTTLS',
-    ...base,
-  };
-}
-
-/**
- * A failure of STARTTLS itself: refused, or the TLS handshake after it failed, timed out or was cut
- * (nodemailer reports a handshake refused by OpenSSL as a socket error whose original code is `ERR_SSL_*`,
- * and a connection closed during the handshake as ECONNRESET with Node's "before secure TLS connection"
- * message).
- */
-function isTlsFailure(err: SmtpError): boolean {
-  return (
-    err.code === 'ETLS' ||
-    err.command === 'STARTTLS' ||
-    /^ERR_SSL_/.test(err.originalCode ?? '') ||
-    // Node's message for a connection closed during the handshake (code ECONNRESET).
-    /STARTTLS|TLS handshake|before secure TLS connection was established/i.test(err.message)
-  );
-}
-
-type OutcomeBase = Pick<SmtpOutcome, 'mxHost' | 'ip' | 'tls' | 'durationMs'>;
-
-const COMMANDS: Record<string, string> = {
-  CONN: 'CONNECT',
-  'MAIL FROM': 'MAIL',
-  'RCPT TO': 'RCPT',
-  EHLO: 'EHLO',
-  HELO: 'EHLO',
-  LHLO: 'EHLO',
-  DATA: 'DATA',
-  STARTTLS: 'STARTTLS',
-  RSET: 'RSET',
-};
-
-/**
- * Maps a nodemailer error to an outcome: an SMTP reply when there was one, otherwise a described failure.
- * `answered` overrides the command nodemailer named (see `answeredCommand`).
- */
-export function outcomeFromError(
-  err: SmtpError,
-  base: OutcomeBase,
-  phase: 'connect' | 'transaction',
-  answered?: string | null,
-): SmtpOutcome {
-  const command =
-    answered !== undefined ? answered : err.command ? (COMMANDS[err.command] ?? err.command) : null;
-  if (typeof err.response === 'string' && err.responseCode) {
-    const reply = parseSmtpReply(err.response);
-    const code = reply.code ?? err.responseCode;
-    return { kind: replyKind(code), code, enhanced: reply.enhanced, text: reply.text, command, ...base };
+/** An answer as an outcome: the reply when there was one, otherwise the silence described. */
+function outcomeOf(answer: Answer, base: OutcomeBase, session: SessionFacts): SmtpOutcome {
+  const { stage, reply, silence } = answer;
+  const command = commandOf(stage);
+  if (reply) {
+    const parsed = parseSmtpReply(reply.raw);
+    const code = parsed.code ?? reply.code;
+    return {
+      kind: replyKind(code),
+      code,
+      enhanced: parsed.enhanced,
+      text: parsed.text,
+      command,
+      ...base,
+      stage,
+      session,
+    };
   }
   const where = base.mxHost ? ` (${base.mxHost})` : '';
-  const text = `${describeNoReply(err, phase)}${where}`;
+  const local = stage === 'none' && silence?.kind === 'error';
+  return {
+    // Bad input of this message (an address that could smuggle a command, over the server's SIZE): final.
+    kind: local ? 'failed' : 'deferred',
+    code: null,
+    enhanced: local && /SIZE/.test(silence.message) ? '5.3.4' : null,
+    text: `${describeSilence(answer)}${where}`,
+    command,
+    ...base,
+    stage,
+    session,
+  };
+}
+
+function describeSilence({ stage, silence }: Answer): string {
+  const message = silence?.message ?? 'no reply';
+  const setUp = stage === 'connect' || stage === 'greeting' || stage === 'ehlo' || stage === 'starttls';
+  const command = commandOf(stage) ?? 'the session';
+  switch (silence?.kind) {
+    case 'refused':
+      return 'connection refused';
+    case 'timeout':
+      return stage === 'connect'
+        ? `connection timed out: ${message}`
+        : stage === 'greeting'
+          ? `connection timed out waiting for the greeting: ${message}`
+          : `no reply from the server to ${stage === 'data-end' ? 'the end of data' : command}: ${message}`;
+    case 'closed':
+    case 'reset':
+      return setUp
+        ? `connection closed before the session was set up (at ${command}): ${message}`
+        : `connection dropped by the server at ${stage === 'data-end' ? 'the end of data' : command}: ${message}`;
+    case 'tls':
+      return `TLS negotiation failed: ${message}`;
+    case 'protocol':
+      return `SMTP protocol error at ${command}: ${message}`;
+    case 'error':
+      return stage === 'none'
+        ? `not sent: ${message}`
+        : `${setUp ? 'connection failed' : 'session failed'}: ${message}`;
+    case undefined:
+      return message;
+  }
+}
+
+/**
+ * `tls: required` and the server has no STARTTLS, refused it or its handshake failed: deferred, with a text
+ * naming the rule. Nothing was sent in clear.
+ */
+function tlsRefusal(
+  failure: OpenFailure,
+  policy: RelayPolicy,
+  base: OutcomeBase,
+  session: SessionFacts,
+): SmtpOutcome | null {
+  if (policy.tls !== 'required' || failure.tls === null) return null;
+  const { reply, silence } = failure.answer;
+  const detail = reply ? ` (reply: ${reply.raw.trim()})` : silence ? ` (${silence.message})` : '';
   return {
     kind: 'deferred',
     code: null,
     enhanced: null,
-    text,
-    command: phase === 'connect' ? 'CONNECT' : command,
+    text: `TLS required by MX rule "${policy.ruleId}" but ${base.mxHost ?? 'the server'} does not offer a working STARTTLS${detail}; nothing was sent`,
+    command: 'STARTTLS',
     ...base,
+    stage: 'starttls',
+    session,
   };
-}
-
-function describeNoReply(err: SmtpError, phase: 'connect' | 'transaction'): string {
-  const code = err.originalCode ?? err.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ETIMEDOUT':
-      return phase === 'connect'
-        ? `connection timed out: ${err.message}`
-        : `no reply from the server: ${err.message}`;
-    case 'ECONNECTION':
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return phase === 'connect'
-        ? `connection closed before the session was set up: ${err.message}`
-        : `connection dropped by the server: ${err.message}`;
-    case 'EDNS':
-    case 'ENOTFOUND':
-      return `host name could not be resolved: ${err.message}`;
-    case 'ETLS':
-      return `TLS negotiation failed: ${err.message}`;
-    default:
-      return `${phase === 'connect' ? 'connection failed' : 'session failed'}: ${err.message}`;
-  }
 }
 
 /** A message over the size cap: failed before any connection, reason Message too large (5.3.4). */
@@ -612,24 +487,24 @@ function tooLarge(size: number, config: RelayConfig): SmtpOutcome {
     ip: null,
     tls: false,
     durationMs: 0,
+    stage: 'none',
+    session: null,
   };
 }
 
-function noReplyOutcome(
-  text: string,
-  host: HostPort | null,
-  started: number,
-  config: RelayConfig,
-): SmtpOutcome {
+/** No session could be had and nothing was spoken (relay closed, no host). */
+function nothingSpoken(text: string, started: number, config: RelayConfig): SmtpOutcome {
   return {
     kind: 'deferred',
     code: null,
     enhanced: null,
     text,
     command: null,
-    mxHost: host?.host ?? null,
+    mxHost: null,
     ip: null,
     tls: false,
     durationMs: config.clock.now() - started,
+    stage: 'none',
+    session: null,
   };
 }
