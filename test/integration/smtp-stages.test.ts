@@ -199,6 +199,35 @@ describe('session facts', () => {
   });
 });
 
+describe('a burst of sessions against a connection limit', () => {
+  it('refusals report the sessions the receiver greeted, not the connections still waiting for a greeting', async () => {
+    const server = await peer({
+      pipelining: true,
+      starttls: false,
+      decide: (e) =>
+        e.stage === 'greeting' && e.open >= 3
+          ? 421
+          : e.stage === 'data-end' && e.connection <= 2
+            ? 'hold'
+            : null,
+    });
+    const relay = relayTo(server.port);
+    const policy = { ...POLICY, dataMs: 10_000, maxConnections: 8 };
+    const sends = Array.from({ length: 8 }, (_, i) =>
+      relay.sendGroup(group([`u${i}@x.test`], policy, i + 1)),
+    );
+    await server.whenHeld(2);
+    const refused = (await Promise.all(sends.slice(2))).flat();
+    server.release();
+    await Promise.all(sends);
+    // Six connections were set up at once; the receiver greeted two and refused the others.
+    expect(refused.every((o) => o.stage === 'greeting' && o.code === 421)).toBe(true);
+    for (const o of refused) expect(o.session?.concurrent).toBeLessThanOrEqual(2);
+    await relay.close();
+    await server.close();
+  });
+});
+
 describe('the client session', () => {
   it('falls back to HELO after a 5xx to EHLO, and then uses no extension', async () => {
     let ehloSeen = 0;

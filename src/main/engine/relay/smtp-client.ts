@@ -63,8 +63,11 @@ export interface SmtpOpenOptions {
   connectMs: number;
   greetingMs: number;
   commandMs: number;
-  /** Called once the TCP connection is established (before the greeting). */
-  onConnected?: (session: SmtpSession) => void;
+  /**
+   * Called once the receiver greeted the session with a 2xx: from then on it holds the session for us (what a
+   * connection limit counts; a session still waiting for its greeting may yet be refused).
+   */
+  onGreeted?: (session: SmtpSession) => void;
 }
 
 /**
@@ -160,7 +163,6 @@ export class SmtpSession {
       this.setTimeout(options.greetingMs);
       const waiter = this.waiters.shift();
       waiter?.resolve(DONE('connect'));
-      options.onConnected?.(this);
     });
   }
 
@@ -524,6 +526,7 @@ export async function openSmtpSession(options: SmtpOpenOptions): Promise<OpenRes
     else session.close();
     return { ok: false, failure: { answer: greeting, tls: null, session } };
   }
+  options.onGreeted?.(session);
   return session.handshake();
 }
 

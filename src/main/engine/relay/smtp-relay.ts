@@ -109,7 +109,11 @@ export function isLoopbackHost(host: string): boolean {
 function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const idle: Session[] = [];
   const sessions = new Set<Session>();
-  /** Connections of this relay whose TCP connection is established and not yet closed (set up or not). */
+  /**
+   * Connections of this relay the receiver greeted (2xx) and that are not closed yet: the sessions it holds for
+   * us, which a refusal at the greeting reports as `concurrent` (a connection still waiting for its greeting
+   * may yet be refused, so it does not count).
+   */
   const live = new Set<SmtpSession>();
   /** Sends waiting for a session (the relay is at its connection limit), first come first served. */
   const waiting: ((session: Session | null) => void)[] = [];
@@ -118,7 +122,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const log = config.logger.child({ destination: destination.key });
   let closed = false;
 
-  /** The other connections of this relay open now. */
+  /** The other greeted connections of this relay open now. */
   function others(client: SmtpSession): number {
     return live.size - (live.has(client) ? 1 : 0);
   }
@@ -188,7 +192,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       connectMs: policy.connectMs,
       greetingMs: config.greetingTimeoutMs ?? policy.connectMs,
       commandMs: policy.commandMs,
-      onConnected: (client) => {
+      onGreeted: (client) => {
         live.add(client);
         void client.ended.then(() => live.delete(client));
       },
