@@ -11,6 +11,7 @@ import { systemClock } from '../../src/main/clock';
 import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
 import { DEMO_TEMPLATE, DEMO_THROTTLED_READERS } from '../../src/main/demo/content';
+import { THROTTLED_PROFILE } from '../../src/main/engine/sandbox/profiles';
 import { silentLogger } from '../../src/main/logger';
 import { AppError, type ErrorCode } from '../../src/shared/contract/errors';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -178,6 +179,27 @@ describe('the demo delivery against the sandbox', () => {
     expect(dsn).toMatchObject({ status: 'failed', failureType: 'hard', reason: 'user_unknown' });
     const [ooo] = (await page({ search: 'ooo.olga' })).items;
     expect(ooo).toMatchObject({ status: 'sent' });
+  });
+});
+
+describe('the sandbox route', () => {
+  it('sends each profile’s domains to that profile’s listener: one sandbox destination per profile', async () => {
+    const created = await app.handlers['deliveries.create'](
+      deliveryRequest({ name: 'Two profiles', csv: csvOf(['ada@inbox.test', 'reader@throttled.test']) }),
+      ctx,
+    );
+    await app.campaign.whenRelayed(Number(created.delivery.id));
+    await app.engine.whenIdle();
+    const destinations = (await app.handlers['destinations.list']({}, ctx)).items;
+    const of = (domain: string) => destinations.find((d) => d.domains.includes(domain));
+    const listeners = app.sandbox?.listeners ?? [];
+    expect(of('inbox.test')).toMatchObject({ kind: 'sandbox', key: `smtp:127.0.0.1:${listeners[0]?.port}` });
+    expect(of('throttled.test')).toMatchObject({
+      kind: 'sandbox',
+      key: `smtp:127.0.0.1:${listeners[1]?.port}`,
+      lastHour: { accepted: 1 },
+    });
+    expect(app.sandbox?.received().filter((m) => m.profile === THROTTLED_PROFILE.name)).toHaveLength(1);
   });
 });
 
