@@ -169,7 +169,7 @@ export async function openApp(options: AppOptions): Promise<App> {
           logger: logger.child({ component: 'engine' }),
           notify: bus,
           defaultRoute: () => defaultRoute() ?? null,
-          sandboxAddress: () => (sandbox ? { host: sandbox.host, port: sandbox.port } : null),
+          sandboxAddress: (domain) => (sandbox ? sandbox.addressFor(domain) : null),
           signer,
           revisions,
           ...(options.relayFactory ? {} : { sender: workers }),

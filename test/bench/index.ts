@@ -3,7 +3,7 @@
  * smtp-sink, with the sink's own ceiling measured in the same run; writes docs/benchmarks.md.
  *
  * Usage: node out/bench/index.cjs [--messages N] [--queued N] [--skip-dkim] [--skip-no-dkim] [--skip-queued]
- *   [--skip-scale] [--no-write]
+ *   [--skip-scale] [--skip-adaptive] [--adaptive-only] [--adaptive-messages N] [--no-write]
  * Each scenario runs in a child process of this same file (`--scenario NAME JSON`). Every wait is bounded and
  * the whole run is capped; nothing but 127.0.0.1 is contacted.
  */
@@ -11,6 +11,17 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  ADAPTIVE_MESSAGES,
+  ADAPTIVE_RECEIVERS,
+  CAP_FACTOR,
+  adaptiveMarkdown,
+  adaptiveTable,
+  idealSeconds,
+  runAdaptiveDelivery,
+  runAdaptiveReceiver,
+  type AdaptiveResult,
+} from './adaptive';
 import { writeSection } from './doc-sections';
 import { markdown, machine, table, type BenchResults } from './report';
 import { fillQueue, holdQueue, runDelivery, type QueueFillResult } from './scenarios';
@@ -19,7 +30,12 @@ import { measureCeiling, startSink } from './sink';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TOTAL_LIMIT_MS = 9.5 * 60_000;
-const SCENARIOS = { delivery: runDelivery, fill: fillQueue, hold: holdQueue } as const;
+const SCENARIOS = {
+  delivery: runDelivery,
+  fill: fillQueue,
+  hold: holdQueue,
+  'adaptive-delivery': runAdaptiveDelivery,
+} as const;
 type ScenarioName = keyof typeof SCENARIOS;
 
 async function child(): Promise<void> {
@@ -79,9 +95,17 @@ async function main(): Promise<void> {
       'skip-no-dkim': { type: 'boolean', default: false },
       'skip-scale': { type: 'boolean', default: false },
       'skip-queued': { type: 'boolean', default: false },
+      'skip-adaptive': { type: 'boolean', default: false },
+      'adaptive-only': { type: 'boolean', default: false },
+      'adaptive-messages': { type: 'string', default: String(ADAPTIVE_MESSAGES) },
       'no-write': { type: 'boolean', default: false },
     },
   });
+  const adaptiveMessages = Number(values['adaptive-messages']);
+  if (values['adaptive-only']) {
+    await adaptiveSection(adaptiveMessages, !values['no-write']);
+    return;
+  }
   const messages = Number(values.messages);
   const queued = Number(values.queued);
   const began = Date.now();
@@ -168,6 +192,47 @@ async function main(): Promise<void> {
   } finally {
     clearTimeout(overall);
     await sink.close();
+  }
+  if (!values['skip-adaptive']) await adaptiveSection(adaptiveMessages, !values['no-write']);
+}
+
+/**
+ * The `adaptive` section (test/bench/adaptive.ts), with its own time limit: each of its runs is capped at
+ * CAP_FACTOR × its ideal time (plus start and stop), so a stalling engine ends it in bounded time.
+ */
+async function adaptiveSection(messages: number, write: boolean): Promise<void> {
+  const began = Date.now();
+  const budgetMs = ADAPTIVE_RECEIVERS.reduce(
+    (sum, r) => sum + 2 * ((idealSeconds(r.limits, messages) ?? 0) * CAP_FACTOR * 1000 + 150_000),
+    0,
+  );
+  const overall = setTimeout(() => {
+    console.error('bench: the adaptive section exceeded its time limit; stopping');
+    process.exit(2);
+  }, budgetMs);
+  overall.unref();
+  try {
+    const results: AdaptiveResult[] = [];
+    for (const receiver of ADAPTIVE_RECEIVERS) {
+      console.error(
+        `bench: adaptive: receiver ${receiver.id}, 2 deliveries of ${messages} (${((Date.now() - began) / 1000).toFixed(0)} s)`,
+      );
+      results.push(
+        await runAdaptiveReceiver(
+          receiver,
+          (name, input, timeoutMs) => inChild(name, input, timeoutMs),
+          messages,
+        ),
+      );
+    }
+    console.log(adaptiveTable(results));
+    if (write) {
+      const file = path.join(ROOT, 'docs/benchmarks.md');
+      writeSection(file, 'adaptive', adaptiveMarkdown(results, machine(ROOT), new Date()), 'end');
+      console.error(`bench: wrote ${path.relative(ROOT, file)} (adaptive)`);
+    }
+  } finally {
+    clearTimeout(overall);
   }
 }
 

@@ -10,7 +10,8 @@ import { openApp, type App } from '../../src/main/app';
 import { systemClock } from '../../src/main/clock';
 import { nodeDns } from '../../src/main/engine/relay/node-dns';
 import { chromiumPrinter } from '../../src/main/node/report-printer';
-import { DEMO_TEMPLATE } from '../../src/main/demo/content';
+import { DEMO_TEMPLATE, DEMO_THROTTLED_READERS } from '../../src/main/demo/content';
+import { THROTTLED_PROFILE } from '../../src/main/engine/sandbox/profiles';
 import { silentLogger } from '../../src/main/logger';
 import { AppError, type ErrorCode } from '../../src/shared/contract/errors';
 import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
@@ -46,6 +47,12 @@ async function rejects(code: ErrorCode, p: () => unknown): Promise<AppError> {
 
 describe('first start', () => {
   it('seeds the demo template, list, default route and demo files once', async () => {
+    const seeded = (await app.handlers['samples.lists']({}, ctx)).items[0]?.csv ?? '';
+    // The demo profile's rows, and a few hundred readers at the receiver with hidden limits.
+    expect(seeded.split('\r\n').filter((l) => l.includes('@throttled.test'))).toHaveLength(
+      DEMO_THROTTLED_READERS,
+    );
+    expect(DEMO_THROTTLED_READERS).toBeGreaterThanOrEqual(200);
     const templates = await app.handlers['templates.list']({}, ctx);
     expect(templates.items).toEqual([expect.objectContaining({ id: '1', ...DEMO_TEMPLATE })]);
     const lists = await app.handlers['samples.lists']({}, ctx);
@@ -82,7 +89,7 @@ describe('first start', () => {
       sandbox: {
         running: true,
         host: '127.0.0.1',
-        domains: ['inbox.test', 'mail.test', 'corp.test', 'shop.test'],
+        domains: ['inbox.test', 'mail.test', 'corp.test', 'shop.test', 'throttled.test'],
       },
     });
     expect(info.sandbox.port).toBe(app.sandbox?.port);
@@ -97,7 +104,12 @@ describe('the demo delivery against the sandbox', () => {
       deliveryRequest({
         name: 'Demo',
         template: DEMO_TEMPLATE,
-        csv: list?.csv ?? '',
+        // The readers at throttled.test (hidden limits) are left out here: how fast they go is the adaptive
+        // shaper's business (test/bench `adaptive`, the engine's shaping tests); this is about every status.
+        csv: (list?.csv ?? '')
+          .split('\r\n')
+          .filter((line) => !line.includes('@throttled.test'))
+          .join('\r\n'),
         // 1 day at x20,000: a 4.3 s validity (mailbox-full retries end Failed) with ample room for the
         // greylisting retry (15 ms) even on a loaded machine.
         timeScale: 20_000,
@@ -167,6 +179,27 @@ describe('the demo delivery against the sandbox', () => {
     expect(dsn).toMatchObject({ status: 'failed', failureType: 'hard', reason: 'user_unknown' });
     const [ooo] = (await page({ search: 'ooo.olga' })).items;
     expect(ooo).toMatchObject({ status: 'sent' });
+  });
+});
+
+describe('the sandbox route', () => {
+  it('sends each profile’s domains to that profile’s listener: one sandbox destination per profile', async () => {
+    const created = await app.handlers['deliveries.create'](
+      deliveryRequest({ name: 'Two profiles', csv: csvOf(['ada@inbox.test', 'reader@throttled.test']) }),
+      ctx,
+    );
+    await app.campaign.whenRelayed(Number(created.delivery.id));
+    await app.engine.whenIdle();
+    const destinations = (await app.handlers['destinations.list']({}, ctx)).items;
+    const of = (domain: string) => destinations.find((d) => d.domains.includes(domain));
+    const listeners = app.sandbox?.listeners ?? [];
+    expect(of('inbox.test')).toMatchObject({ kind: 'sandbox', key: `smtp:127.0.0.1:${listeners[0]?.port}` });
+    expect(of('throttled.test')).toMatchObject({
+      kind: 'sandbox',
+      key: `smtp:127.0.0.1:${listeners[1]?.port}`,
+      lastHour: { accepted: 1 },
+    });
+    expect(app.sandbox?.received().filter((m) => m.profile === THROTTLED_PROFILE.name)).toHaveLength(1);
   });
 });
 

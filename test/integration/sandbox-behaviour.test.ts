@@ -32,11 +32,11 @@ const send = (relay: Relay, to: string, id = `<${to}>`) =>
   });
 
 describe('sandbox demo behaviour through the real relay', () => {
-  it('listens on an ephemeral loopback port and lists its demo domains', async () => {
+  it('listens on an ephemeral loopback port and lists its domains (the demo profile first)', async () => {
     const { sandbox } = await sandboxWithRelay();
     expect(sandbox.host).toBe('127.0.0.1');
     expect(sandbox.port).toBeGreaterThan(0);
-    expect(sandbox.domains).toEqual(['inbox.test', 'mail.test', 'corp.test', 'shop.test']);
+    expect(sandbox.domains).toEqual(['inbox.test', 'mail.test', 'corp.test', 'shop.test', 'throttled.test']);
   });
 
   it('accepts ordinary recipients and records them with their Message-ID', async () => {

@@ -1,7 +1,8 @@
 /**
  * First-start demo content: a template and a recipient list that exercises every behaviour of the built-in
  * sandbox (accepted, unknown user, greylisted then accepted, mailbox full, spam content, unknown domain) plus
- * the preparation exclusions (duplicates, a row without address) and an import error (invalid address).
+ * the preparation exclusions (duplicates, a row without address) and an import error (invalid address), and a
+ * few hundred readers at the receiver with hidden limits, for adaptive shaping to be seen.
  */
 import type { MessageTemplate } from '../../shared/contract/schemas';
 
@@ -83,7 +84,31 @@ const ROWS: [email: string, firstName: string, city: string][] = [
   ['ooo.olga@shop.test', 'Olga', 'Tartu'],
 ];
 
-export const DEMO_CSV = ['email,first_name,city', ...ROWS.map((r) => r.join(','))].join('\r\n') + '\r\n';
+/**
+ * Readers at `throttled.test`, the sandbox receiver with hidden limits (3 connections, 20 messages per
+ * connection, 20 recipients/s, a penalty box): the engine is not told them, so the delivery shows it finding
+ * them (the Destinations page and the shaping log).
+ */
+export const DEMO_THROTTLED_READERS = 300;
+const CITIES = [
+  'Lyon',
+  'Porto',
+  'Genève',
+  'Tallinn',
+  'Uppsala',
+  'Dublin',
+  'Bilbao',
+  'Osaka',
+  'Bergen',
+  'Lund',
+];
+const THROTTLED_ROWS: [string, string, string][] = Array.from({ length: DEMO_THROTTLED_READERS }, (_, i) => {
+  const n = String(i + 1).padStart(3, '0');
+  return [`reader${n}@throttled.test`, `Reader ${n}`, CITIES[i % CITIES.length] ?? 'Lyon'];
+});
+
+export const DEMO_CSV =
+  ['email,first_name,city', ...[...ROWS, ...THROTTLED_ROWS].map((r) => r.join(','))].join('\r\n') + '\r\n';
 
 /** The demo message as an .eml file, for `relaydeck deliver --message`. */
 export const DEMO_EML = [

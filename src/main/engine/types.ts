@@ -222,8 +222,11 @@ export interface EngineDeps {
   notify: EngineNotifier;
   /** Route used when no delivery route or smart host matches (fresh install: the sandbox). null = MX. */
   defaultRoute: () => RouteTarget | null;
-  /** Address of the running built-in sandbox, or null when it is not running. */
-  sandboxAddress: () => HostPort | null;
+  /**
+   * Address of the running built-in sandbox's listener for a recipient domain (one per profile), or null when
+   * the sandbox is not running.
+   */
+  sandboxAddress: (domain: string) => HostPort | null;
   /** DKIM signer (SPEC §5); without one messages leave unsigned. */
   signer?: MessageSigner;
   /** The store's revision watcher, shared with the app: rules written by another process reach the shaper. */

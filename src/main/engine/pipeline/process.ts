@@ -47,7 +47,7 @@ export interface PipelineDeps {
   ledger: { push(outcome: MessageOutcome): void };
   /** Hands the group members' leases to the scheduler until `done` settles (renewed while in flight). */
   adopt(logIds: readonly number[], done: Promise<void>): void;
-  sandboxAddress(): HostPort | null;
+  sandboxAddress(domain: string): HostPort | null;
   leaseMs: number;
   /** Back-off of a message whose processing hit an unexpected error (a bug, not an SMTP reply). */
   internalErrorRetryMs: number;
@@ -93,7 +93,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
       finish(item, message, resolution, null, resolution.outcome, null);
       return;
     }
-    const d = shaper.destinationFor(resolution.destination, kindOf(resolution), item.domain);
+    const d = shaper.destinationFor(resolution.destination, kindOf(resolution, item.domain), item.domain);
     const admission = await shaper.admit(d);
     if (admission.kind === 'defer') {
       deps.shaping.defer(item, admission);
@@ -290,9 +290,9 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     }
   }
 
-  function kindOf(resolution: Resolved): DestinationKind {
+  function kindOf(resolution: Resolved, domain: string): DestinationKind {
     if (resolution.source === 'mx') return 'mx';
-    const sandbox = deps.sandboxAddress();
+    const sandbox = deps.sandboxAddress(domain);
     const key = resolution.destination.key;
     return sandbox && key === `smtp:${sandbox.host}:${sandbox.port}` ? 'sandbox' : 'smtp';
   }

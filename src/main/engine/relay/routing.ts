@@ -1,7 +1,7 @@
 /**
  * Where a message goes. In order: the delivery's most specific matching route, the delivery's smart host,
  * the default route (settings), then MX lookup. `{kind:'sandbox'}` resolves to the built-in sandbox's
- * address. Messages are grouped (and connections shared) by `Destination.key`.
+ * listener for the domain (each profile is its own destination). Messages are grouped (and connections shared) by `Destination.key`.
  */
 import type { HostPort, Route, RouteTarget } from '../../../shared/contract';
 import { mostSpecific } from '../../../shared/domain/domain-mask';
@@ -44,7 +44,8 @@ export interface Router {
 export interface RouterOptions {
   mx: MxResolver;
   defaultRoute: () => RouteTarget | null;
-  sandboxAddress: () => HostPort | null;
+  /** The sandbox's listener for a recipient domain (one per profile), null when it is not running. */
+  sandboxAddress: (domain: string) => HostPort | null;
 }
 
 export function smtpDestination(host: HostPort): Destination {
@@ -60,7 +61,7 @@ export function createRouter(o: RouterOptions): Router {
         case 'smtp':
           return { ok: true, source, destination: smtpDestination(target) };
         case 'sandbox': {
-          const address = o.sandboxAddress();
+          const address = o.sandboxAddress(domain);
           if (address) return { ok: true, source, destination: smtpDestination(address) };
           return {
             ok: false,

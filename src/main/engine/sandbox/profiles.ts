@@ -33,7 +33,81 @@ export interface SandboxProfile {
   rules: readonly LocalPartRule[];
   /** Behaviour for a local part no rule matches. */
   otherwise: Behaviour;
+  /** Limits the engine is not told about (SPEC §8); none when absent. */
+  limits?: HiddenLimits;
 }
+
+/**
+ * A receiver's reply when one of its hidden limits is exceeded. The text may use `<host>` (the receiver's
+ * name) and `<ip>` (the client's address). A 421 closes the session; any other 4xx keeps it open.
+ */
+export interface LimitReply {
+  code: number;
+  text: string;
+}
+
+/**
+ * Limits a receiver enforces without publishing them (SPEC §8), all timed on the sandbox's clock:
+ * - `maxConnections`: concurrent sessions per client address; one beyond is answered at the greeting, closed;
+ * - `messagesPerConnection`: MAIL commands per session; the next MAIL is answered with `reply`;
+ * - `recipientsPerSecond`: a token bucket (capacity = one second's worth) spent by accepted RCPTs; when it is
+ *   empty the RCPT (`at: 'rcpt'`) or the next MAIL (`at: 'mail'`) is answered with `reply`;
+ * - `penaltyBox`: `violations` refusals of the limits above within `windowMs` put the client address in the
+ *   box for `durationMs`: new connections get `greeting` (then closed), commands of open sessions `command`.
+ *   Refusals while boxed count as violations too, so a sender that keeps knocking extends its stay.
+ */
+export interface HiddenLimits {
+  maxConnections?: { max: number; reply: LimitReply };
+  messagesPerConnection?: { max: number; reply: LimitReply };
+  recipientsPerSecond?: { rate: number; at: 'rcpt' | 'mail'; reply: LimitReply };
+  penaltyBox?: {
+    violations: number;
+    windowMs: number;
+    durationMs: number;
+    greeting: LimitReply;
+    command: LimitReply;
+  };
+}
+
+/**
+ * Real receivers' replies to a sender exceeding their limits, each in the format its software or provider
+ * sends (source kind in the comment); `<host>` and `<ip>` are filled in by the sandbox.
+ */
+export const LIMIT_REPLIES = {
+  /** Postfix smtpd with anvil (smtpd_client_connection_count_limit), at the greeting. */
+  postfixTooManyConnections: { code: 421, text: '4.7.0 <host> Error: too many connections from <ip>' },
+  /** Postfix smtpd (smtpd_client_recipient_rate_limit), at RCPT; the session stays open. */
+  postfixTooManyRecipients: { code: 450, text: '4.7.1 Error: too many recipients from <ip>' },
+  /** Postfix smtpd (smtpd_client_message_rate_limit), at MAIL; the session stays open. */
+  postfixTooMuchMail: { code: 450, text: '4.7.1 Error: too much mail from <ip>' },
+  /** Exchange / Exchange Online receive connector (MaxInboundConnectionPerSource), at the greeting. */
+  microsoftTooManyConnections: {
+    code: 421,
+    text: '4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel',
+  },
+  /** Outlook.com / Exchange Online throttling a sending IP (documented S77714), at MAIL or RCPT. */
+  microsoftServerBusy: {
+    code: 451,
+    text: '4.7.500 Server busy. Please try again later from [<ip>]. (S77714)',
+  },
+  /** Exim (smtp_accept_max_per_connection), at the MAIL after the limit; then the session is closed. */
+  eximTooManyMessages: { code: 421, text: '<host> too many messages in this connection' },
+  /** Yahoo / AOL deferral after volume or complaints ([TSS04]), at the greeting or any command. */
+  yahooTss04: {
+    code: 421,
+    text: '4.7.0 [TSS04] Messages from <ip> temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes',
+  },
+  /** Gmail's per-recipient rate limit (a multi-line reply, here on one line), at RCPT. */
+  gmailReceivingRate: {
+    code: 450,
+    text: '4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. Please resend your message at a later time.',
+  },
+  /** Gmail's sending-IP rate limit (a multi-line reply, here on one line), at MAIL or RCPT. */
+  gmailUnsolicitedRate: {
+    code: 421,
+    text: '4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.',
+  },
+} as const satisfies Record<string, LimitReply>;
 
 export const DEMO_PROFILE: SandboxProfile = {
   name: 'demo',
@@ -70,7 +144,30 @@ export const DEMO_PROFILE: SandboxProfile = {
   otherwise: { kind: 'accept' },
 };
 
-export const SANDBOX_PROFILES: readonly SandboxProfile[] = [DEMO_PROFILE];
+/**
+ * A receiver with moderate limits it does not publish, as corporate gateways and big providers have: the
+ * demo sends a few hundred recipients here so adaptive shaping can be watched. Its ideal pace is its rate.
+ */
+export const THROTTLED_PROFILE: SandboxProfile = {
+  name: 'hidden limits (penalty box)',
+  domains: ['throttled.test'],
+  rules: [],
+  otherwise: { kind: 'accept' },
+  limits: {
+    maxConnections: { max: 3, reply: LIMIT_REPLIES.postfixTooManyConnections },
+    messagesPerConnection: { max: 20, reply: LIMIT_REPLIES.eximTooManyMessages },
+    recipientsPerSecond: { rate: 20, at: 'rcpt', reply: LIMIT_REPLIES.postfixTooManyRecipients },
+    penaltyBox: {
+      violations: 10,
+      windowMs: 60_000,
+      durationMs: 120_000,
+      greeting: LIMIT_REPLIES.yahooTss04,
+      command: LIMIT_REPLIES.yahooTss04,
+    },
+  },
+};
+
+export const SANDBOX_PROFILES: readonly SandboxProfile[] = [DEMO_PROFILE, THROTTLED_PROFILE];
 
 /** A recipient in a domain no profile serves. */
 export const UNKNOWN_DOMAIN: Behaviour = {
@@ -93,4 +190,9 @@ export function behaviourFor(
 
 export function replyText(text: string, address: string): string {
   return text.replace(/<addr>/g, `<${address}>`);
+}
+
+/** A limit reply's text for a receiver named `host` and a client at `ip`. */
+export function limitText(reply: LimitReply, host: string, ip: string): string {
+  return reply.text.replace(/<host>/g, host).replace(/<ip>/g, ip);
 }
