@@ -58,6 +58,13 @@ describe('limit signals: each reply names the limit it is about (real receiversâ
     expect(limitSignal(bare, 2)).toEqual({ kind: 'connections', concurrent: 2 });
   });
 
+  it('a banner deferring us for our volume is about the rate (blocked when nothing else is open)', () => {
+    const tss04 =
+      '4.7.0 [TSS04] Messages from 127.0.0.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes';
+    expect(limitSignal(reply('greeting', 421, tss04, { concurrent: 2 }), 0)).toEqual({ kind: 'rate' });
+    expect(limitSignal(reply('greeting', 421, tss04), 0)).toEqual({ kind: 'blocked' });
+  });
+
   it('a 5xx banner that is not about connections is a refusal of the sender, not a limit', () => {
     expect(
       limitSignal(
@@ -139,6 +146,13 @@ describe('limit signals: each reply names the limit it is about (real receiversâ
       ['mail', 421, 'mx.comcast.net comcast 127.0.0.1 Comcast block for spam. RL000001 rate limited'],
       ['rcpt', 450, '4.7.1 <a@example.net>: Recipient address rejected: rate limit exceeded'],
       ['mail', 451, '4.7.1 Please try again later'],
+      ['rcpt', 450, '4.7.1 Error: too many recipients from 127.0.0.1'],
+      ['mail', 450, '4.7.1 Error: too much mail from 127.0.0.1'],
+      [
+        'rcpt',
+        450,
+        '4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.',
+      ],
     ] as const) {
       expect(limitSignal(reply(stage, code, text, { completed: 30 }), 0), text).toEqual({ kind: 'rate' });
     }

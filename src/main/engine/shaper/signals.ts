@@ -29,7 +29,7 @@ const CONNECTIONS_TEXT =
 const SESSION_TEXT =
   /too many (?:messages|mails|transactions) (?:in|on|per|for) (?:this |one |a )?(?:connection|session)|(?:messages|mails|transactions) per (?:connection|session)|(?:connection|session) (?:message )?limit/i;
 const RATE_TEXT =
-  /\brate\b|rate.?limit|throttl|\bvolume\b|\bTSS?0\d\b|\bRL0+\d\b|4\.7\.28|server busy|too many (?:messages|mails|emails)/i;
+  /\brate\b|rate.?limit|throttl|\bvolume\b|\bTSS?0\d\b|\bRL0+\d\b|4\.7\.28|server busy|too many (?:messages|mails|emails)|too much mail|too many recipients from/i;
 /** "Try again later" is about the sender's pace when it answers the session's own commands. */
 const LATER_TEXT = /try again later|try later/i;
 /** Texts of a connection that ended without a reply, when the receiver refused or cut it (not a timeout). */
@@ -66,6 +66,11 @@ export function limitSignal(
   if (stage === 'connect' || stage === 'greeting') {
     const refused = code === null ? REFUSED_TEXT.test(text) : code === 421 || code >= 400;
     if (!refused) return null;
+    // A banner deferring us for our volume ([TSS04] at the greeting, a penalty box) is about the rate.
+    if (code !== null && code < 500 && !CONNECTIONS_TEXT.test(text) && isRateReply(outcome)) {
+      const concurrent = outcome.session?.concurrent ?? openSessions;
+      return concurrent > 0 ? { kind: 'rate' } : { kind: 'blocked' };
+    }
     // A 5xx banner is a limit only when it says so (otherwise it is a block list refusal: a bounce).
     if (code !== null && code >= 500 && !CONNECTIONS_TEXT.test(text)) return null;
     const concurrent = outcome.session?.concurrent ?? openSessions;
@@ -86,8 +91,7 @@ export function limitSignal(
     const concurrent = outcome.session?.concurrent ?? openSessions;
     return concurrent > 0 ? { kind: 'connections', concurrent } : { kind: 'blocked' };
   }
-  if (outcome.enhanced === '4.7.28') return { kind: 'rate' };
-  const rateText = RATE_TEXT.test(text);
+  const rateText = isRateReply(outcome);
   if (code === 421) {
     if (rateText) return { kind: 'rate' };
     return transaction && completed > 0 && stage === 'mail'
@@ -97,4 +101,8 @@ export function limitSignal(
   if (rateText) return { kind: 'rate' };
   // "Try again later" to RCPT is greylisting of one recipient; to DATA, a receiver's passing trouble.
   return (stage === 'ehlo' || stage === 'mail') && LATER_TEXT.test(text) ? { kind: 'rate' } : null;
+}
+
+function isRateReply(outcome: Pick<SmtpOutcome, 'enhanced' | 'text'>): boolean {
+  return outcome.enhanced === '4.7.28' || RATE_TEXT.test(outcome.text);
 }
