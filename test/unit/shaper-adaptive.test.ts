@@ -14,13 +14,19 @@ function rule(over: Partial<MxRule> = {}): MxRule {
   return { ...DEFAULT_RULES.mxRules.at(-1)!, id: 'test', messagesPerHour: 1200, maxConnections: 10, ...over };
 }
 
-function destination(r: MxRule = rule(), automation: AutomationRule[] = []): DestinationRuntime {
+function destination(
+  r: MxRule = rule(),
+  automation: AutomationRule[] = [],
+  options: { ramp?: boolean } = {},
+): DestinationRuntime {
   const d = new DestinationRuntime(
     { key: 'mx:mx.example.net', hosts: [{ host: 'mx.example.net', port: 25 }] },
     'mx',
     T0,
   );
   d.applyRules(r, compileAutomationRules(automation), T0);
+  // The connections' slow start has its own test; the others start at the rule's limit.
+  if (!options.ramp) d.rampConnections = null;
   return d;
 }
 
@@ -227,18 +233,42 @@ describe('adaptive shaping of a destination', () => {
     expect(d.suspendedUntil).toBeNull();
   });
 
-  it('additive increase once per probing period (about 20 messages at the rate), back to the rule', () => {
+  it('additive increase once per probing period (about 20 messages at the rate), slower near the last signal, back to the rule', () => {
     const d = destination(rule({ messagesPerHour: 36_000 })); // 10/s
     see(d, rate421, T0); // -> 18,000/h = 5/s: a probing period is 4 s
     expect(see(d, accepted, T0 + 3_000).changes).toEqual([]);
     const steps: (number | null)[] = [];
-    for (let i = 1; i <= 6; i++) {
-      see(d, accepted, T0 + i * 4_000 + 1);
+    let now = T0;
+    for (let i = 1; i <= 40 && d.effectiveRate() !== null && d.adaptiveRate !== null; i++) {
+      now += 4_000 + 1;
+      see(d, accepted, now);
       steps.push(d.effectiveRate());
     }
-    expect(steps.slice(0, 3)).toEqual([21_600, 25_200, 28_800]);
+    // A tenth of the rule's rate per period, then, from 85 % of the rate the receiver refused, a fiftieth.
+    expect(steps.slice(0, 5)).toEqual([21_600, 25_200, 28_800, 32_400, 33_120]);
     expect(steps.at(-1)).toBe(36_000);
     expect(d.adaptiveRate).toBeNull(); // back on the rule's own limit
+  });
+
+  it("a new destination's connections start low and grow by one per round of acceptances, up to the rule", () => {
+    const d = destination(rule({ maxConnections: 6 }), [], { ramp: true });
+    const limits: number[] = [d.effectiveMaxConnections(T0)];
+    for (let i = 1; i <= 20; i++) {
+      see(d, accepted, T0 + i);
+      limits.push(d.effectiveMaxConnections(T0 + i));
+    }
+    // 2 connections: +1 after 2 acceptances; 3: after 3 more; 4: 4 more; 5: 5 more -> 6 (the rule).
+    expect(limits.slice(0, 3)).toEqual([2, 2, 3]);
+    expect(limits.indexOf(4)).toBe(5);
+    expect(limits.indexOf(5)).toBe(9);
+    expect(limits.indexOf(6)).toBe(14);
+    expect(d.rampConnections).toBeNull();
+    // A refused session while ramping: the learnt limit takes over.
+    const e = destination(rule({ maxConnections: 6 }), [], { ramp: true });
+    for (let i = 1; i <= 5; i++) see(e, accepted, T0 + i); // 4 connections
+    see(e, tooManyConnections(3), T0 + 10);
+    expect(e.effectiveMaxConnections(T0 + 10)).toBe(3);
+    expect(e.rampConnections).toBeNull();
   });
 
   it('without an hourly limit, the first rate signal halves the acceptance rate of the last second', () => {

@@ -5,7 +5,7 @@
  * reply), and no SMTP library tells that for a pipelined batch without reading its private state.
  *
  * One `SmtpSession` is one connection: `openSmtpSession` connects, reads the greeting, says EHLO (HELO after a
- * 5xx to EHLO, RFC 5321 §4.1.4), STARTTLS per the policy (RFC 3207, then EHLO again); `transaction` sends one
+ * 5xx to EHLO, RFC 5321 §4.1.4), STARTTLS per the policy (RFC 3207, then EHLO again); `sendMail` sends one
  * message (MAIL, every RCPT and DATA in one write when PIPELINING is advertised, RFC 2920, the replies matched
  * in order; SIZE when advertised; BODY=8BITMIME when advertised and the message has 8-bit bytes; SMTPUTF8 when
  * an address needs it and it is advertised), the data dot-stuffed (dot-stuffing.ts) and written with its final
@@ -182,7 +182,7 @@ export class SmtpSession {
    * One transaction. The session must be `usable`. After a refusal (the session still open) the caller
    * resets it (`reset`) before the next one.
    */
-  async transaction(
+  async sendMail(
     from: string,
     to: readonly string[],
     raw: Buffer,

@@ -238,7 +238,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   ): Promise<SmtpOutcome[] | 'stale'> {
     const { client } = session;
     const completed = client.completed;
-    const result = await client.transaction(group.envelope.from, group.envelope.to, group.raw, policy);
+    const result = await client.sendMail(group.envelope.from, group.envelope.to, group.raw, policy);
     const facts: SessionFacts = { completed, concurrent: others(client) };
     const end = result.end;
     // A reused session the server had closed before answering anything of this transaction: not this

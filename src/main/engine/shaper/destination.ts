@@ -12,8 +12,11 @@
  * - One decrease per round trip: a signal counts only when its attempt started after the last decrease of the
  *   same limit, so one burst of refused connections or deferred recipients is one decrease, not one per message.
  * - Recovery is additive and probing: after a clean period the rate grows by a share of its reference (the
- *   period is the time of about 20 messages at the current rate, between 1 s and `increasePeriodMs`); one more
- *   connection and a few more messages per connection are tried after each `increasePeriodMs` without signal.
+ *   period is the time of about 20 messages at the current rate, between 1 s and `increasePeriodMs`), by a
+ *   fifth of that once it is near the rate the receiver last refused; one more connection and a few more
+ *   messages per connection are tried after each `increasePeriodMs` without signal.
+ * - Slow start: with no connection limit learnt, a destination opens 2 connections and one more per round of
+ *   acceptances up to the rule's, so a receiver's connection limit costs one refused session, not a burst.
  * - Suspension is the last resort: `suspendAfterSignals` counted signals with no acceptance between them (or
  *   an automation rule, or the error-rate breaker). The first lasts a minute, each one in a row twice the
  *   last, capped at `suspendMs`, with ±10 % jitter; it ends with one probing session (one connection) until a
@@ -75,6 +78,12 @@ export interface PersistedState {
 
 /** Minimum adaptive rate: a destination is never slowed below this many messages per hour. */
 export const MIN_RATE_PER_HOUR = 12;
+/** Connections a destination with nothing learnt starts with (Postfix's initial destination concurrency is 5). */
+export const INITIAL_CONNECTIONS = 2;
+/** Near the rate of the last rate signal, probing steps by this share of `increaseShare` only. */
+const PLATEAU_SHARE = 0.2;
+/** "Near": from this share of the last signal's rate. */
+const PLATEAU_FROM = 0.85;
 /** The first suspension; each one in a row lasts twice the last, up to `suspendMs`. */
 export const FIRST_SUSPENSION_MS = 60_000;
 const SUSPENSION_JITTER = 0.1;
@@ -108,6 +117,15 @@ export class DestinationRuntime {
   adaptiveRate: number | null = null;
   /** The rate additive increase steps by: the rule's, or (a rule without one) the rate at the first signal. */
   private adaptiveCeiling: number | null = null;
+  /** The rate when the last rate signal came: probing slows down as it comes near it again. */
+  private signalRate: number | null = null;
+  /**
+   * Slow start of the connections while none is learnt: a new destination opens INITIAL_CONNECTIONS and one
+   * more for each round of acceptances (as many as the connections), up to the rule's limit, so a receiver's
+   * connection limit is met by one refused session, not by a burst of them. null: done (or learnt).
+   */
+  rampConnections: number | null = null;
+  private rampCredit = 0;
   /** Learnt limits; null = the rule's. */
   learntConnections: number | null = null;
   learntPerConnection: number | null = null;
@@ -161,7 +179,11 @@ export class DestinationRuntime {
 
   /** (Re)applies rules: on creation and after `reloadRules`. */
   applyRules(rule: MxRule, automation: readonly CompiledAutomationRule[], now: number): void {
+    const first = this.rule === undefined;
     this.rule = rule;
+    if (first && this.learntConnections === null && rule.maxConnections > INITIAL_CONNECTIONS)
+      this.rampConnections = INITIAL_CONNECTIONS;
+    if (this.rampConnections !== null && this.rampConnections >= rule.maxConnections) this.rampConnections = null;
     this.automation = automationFor(automation, this.hosts);
     if (this.adaptiveRate !== null && rule.messagesPerHour !== null)
       this.adaptiveRate = Math.min(this.adaptiveRate, rule.messagesPerHour);
@@ -192,6 +214,7 @@ export class DestinationRuntime {
       return limit !== null && x >= limit ? null : x;
     };
     this.learntConnections = relax(state.learntMaxConnections, (v) => v + 1, this.rule.maxConnections);
+    if (this.learntConnections !== null) this.rampConnections = null;
     this.learntPerConnection = relax(
       state.learntMessagesPerConnection,
       (v) => Math.ceil(v * 1.5),
@@ -245,6 +268,7 @@ export class DestinationRuntime {
       Math.min(
         this.rule.maxConnections,
         this.learntConnections ?? Infinity,
+        this.rampConnections ?? Infinity,
         throttled ?? Infinity,
         this.probing ? 1 : Infinity,
       ),
@@ -365,6 +389,7 @@ export class DestinationRuntime {
       case 'connections': {
         const from = this.effectiveMaxConnections(now);
         const to = Math.max(1, Math.min(signal.concurrent, from));
+        this.rampConnections = null;
         if (to < from) {
           this.connectionsBeforeDecrease = from;
           this.learntConnections = to;
@@ -401,6 +426,7 @@ export class DestinationRuntime {
         const from = this.effectiveRate();
         const base = from ?? this.measuredRatePerHour(now);
         if (this.rule.messagesPerHour === null && this.adaptiveCeiling === null) this.adaptiveCeiling = base;
+        this.signalRate = base;
         const to = Math.max(MIN_RATE_PER_HOUR, Math.floor(base * settings.decreaseFactor));
         if (from === null || to < from) {
           this.setAdaptiveRate(to, now);
@@ -471,6 +497,14 @@ export class DestinationRuntime {
   private accepted(settings: AdaptiveSettings, now: number): ShapingChange[] {
     this.strikes = [];
     const changes: ShapingChange[] = [];
+    if (this.rampConnections !== null) {
+      this.rampCredit += 1 / this.rampConnections;
+      if (this.rampCredit >= 1) {
+        this.rampCredit = 0;
+        this.rampConnections++;
+        if (this.rampConnections >= this.rule.maxConnections) this.rampConnections = null;
+      }
+    }
     if (this.probing) {
       this.probing = false;
       changes.push({
@@ -496,7 +530,9 @@ export class DestinationRuntime {
     const period = Math.min(settings.increasePeriodMs, Math.max(1_000, (PROBE_MESSAGES * HOUR_MS) / from));
     if (now - Math.max(this.lastIncrease.rate, this.lastDecrease.rate) < period) return null;
     const reference = this.rule.messagesPerHour ?? this.adaptiveCeiling ?? from;
-    const to = from + settings.increaseShare * reference;
+    // Far below where the receiver last said "too fast", a share of the reference; near it, a fifth of that.
+    const near = this.signalRate !== null && from >= PLATEAU_FROM * this.signalRate;
+    const to = from + settings.increaseShare * (near ? PLATEAU_SHARE * (this.signalRate ?? 0) : reference);
     this.lastIncrease.rate = now;
     if (this.rule.messagesPerHour !== null && to >= this.rule.messagesPerHour) {
       this.adaptiveRate = null;
