@@ -215,6 +215,17 @@ describe('queue leases', () => {
     expect(two.lease(T0 + MIN, 10, T0 + 2 * MIN).map((i) => i.logId)).toEqual([1, 2]);
   });
 
+  it('stores due times as whole milliseconds, whatever a rate interval makes of them', () => {
+    relayedDelivery(t.db, ['a@a.test', 'b@a.test', 'c@a.test'], { now: T0 });
+    const queue = createQueueStore(t.db);
+    const [a] = queue.lease(T0, 1, T0 + MIN);
+    queue.release(a!.logId, T0 + 1234.5);
+    expect(queue.spreadDomains(['a.test'], T0 + 99.25, 276.9, T0 + MIN)).toBe(3);
+    expect(queue.deferDomains(['a.test'], T0 + 5000.1, T0 + MIN)).toBe(3);
+    const due = t.db.prepare('SELECT due_at FROM queue ORDER BY log_id').pluck().all() as number[];
+    expect(due).toEqual([T0 + 5001, T0 + 5001, T0 + 5001]);
+  });
+
   it('takes the oldest due free rows, past the leased ones, and frees an expired lease for the next lease', () => {
     relayedDelivery(t.db, ['a@a.test', 'b@a.test', 'c@a.test'], { now: T0 });
     t.db.prepare('UPDATE queue SET due_at = ? WHERE log_id = 3').run(T0 - MIN);

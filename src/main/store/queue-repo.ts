@@ -157,15 +157,17 @@ export function createQueueStore(db: Db): QueueStore {
       if (logIds.length > 0) renewStmt.run({ ids: JSON.stringify(logIds), leaseUntil });
     },
     release(logId, dueAt) {
-      releaseStmt.run({ logId, dueAt });
+      // Due times are whole milliseconds (the column is INTEGER; a rate's interval is not).
+      releaseStmt.run({ logId, dueAt: Math.ceil(dueAt) });
     },
     deferDomains(domains, until, now) {
       if (domains.length === 0) return 0;
-      return deferDomainsStmt.run({ domains: JSON.stringify(domains), until, now }).changes;
+      return deferDomainsStmt.run({ domains: JSON.stringify(domains), until: Math.ceil(until), now }).changes;
     },
     spreadDomains(domains, start, intervalMs, now) {
       if (domains.length === 0) return 0;
-      return spreadStmt.run({ domains: JSON.stringify(domains), start, intervalMs, now }).changes;
+      return spreadStmt.run({ domains: JSON.stringify(domains), start: Math.ceil(start), intervalMs, now })
+        .changes;
     },
     leaseDomains(domains, now, leaseUntil, limit) {
       if (domains.length === 0 || limit <= 0) return [];
