@@ -295,7 +295,9 @@ export async function runAdaptiveReceiver(
     const second = await run();
     return { receiver, messages, idealSeconds: ideal, capSeconds: capMs / 1000, first, second };
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    // RELAYDECK_BENCH_KEEP=1 keeps the data dir (its log and store) for diagnosis.
+    if (process.env.RELAYDECK_BENCH_KEEP) console.error(`bench: adaptive: data dir kept: ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

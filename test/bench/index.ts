@@ -213,7 +213,10 @@ async function adaptiveSection(messages: number, write: boolean): Promise<void> 
   overall.unref();
   try {
     const results: AdaptiveResult[] = [];
-    for (const receiver of ADAPTIVE_RECEIVERS) {
+    // RELAYDECK_BENCH_RECEIVER=<id> runs one receiver only (diagnosis; the figures are then not written).
+    const only = process.env.RELAYDECK_BENCH_RECEIVER;
+    if (only) write = false;
+    for (const receiver of ADAPTIVE_RECEIVERS.filter((r) => !only || r.id === only)) {
       console.error(
         `bench: adaptive: receiver ${receiver.id}, 2 deliveries of ${messages} (${((Date.now() - began) / 1000).toFixed(0)} s)`,
       );

@@ -198,10 +198,10 @@ describe('adaptive shaping of a destination', () => {
     now = d.suspendedUntil!;
     expect(d.expire(now).map((c) => c.kind)).toEqual(['resumed']);
     expect(d.effectiveMaxConnections(now)).toBe(1);
-    // Still refused: the next suspension in a row is twice as long, then capped at suspendMs.
+    // The probing session refused: suspended again at once, twice as long, then capped at suspendMs.
     const lengths: number[] = [];
     for (let round = 0; round < 4; round++) {
-      for (let i = 0; i < 3; i++) strike();
+      expect(kinds(strike())).toContain('suspended');
       lengths.push(d.suspendedUntil! - now);
       now = d.suspendedUntil!;
       d.expire(now);
@@ -211,6 +211,29 @@ describe('adaptive shaping of a destination', () => {
     const back = see(d, accepted, now + 1);
     expect(kinds(back)).toContain('raised');
     expect(d.effectiveMaxConnections(now + 1)).toBe(10);
+  });
+
+  it('refusals of attempts already under way when the destination was suspended do not count against it', () => {
+    const s = AdaptiveSettings.parse({ suspendAfterSignals: 1 });
+    const block: AutomationRule = {
+      id: 'block',
+      description: '',
+      scope: '*',
+      pattern: 'S3150',
+      enabled: true,
+      trigger: { kind: 'immediate' },
+      action: { kind: 'suspend', durationMs: 30 * MIN },
+    };
+    const d = destination(rule(), [block]);
+    const s3150: Omit<Obs, 'startedAt'> = { ...rate421, rawReply: '550 5.7.1 ... (S3150)', signal: null };
+    see(d, s3150, T0 + 1000, { s, hit: block, startedAt: T0 + 900 });
+    expect(d.suspendedUntil).toBe(T0 + 1000 + 30 * MIN);
+    // A rate refusal of an attempt admitted before that suspension: no strike, no suspension level.
+    see(d, rate421, T0 + 1100, { s, startedAt: T0 + 950 });
+    expect(d.suspensionLevel).toBe(0);
+    // One admitted after it (the probing session, say) counts.
+    see(d, rate421, T0 + 2000, { s, startedAt: T0 + 1500 });
+    expect(d.suspensionLevel).toBe(1);
   });
 
   it('suspension length has jitter (±10 %)', () => {
@@ -263,6 +286,12 @@ describe('adaptive shaping of a destination', () => {
     expect(limits.indexOf(5)).toBe(9);
     expect(limits.indexOf(6)).toBe(14);
     expect(d.rampConnections).toBeNull();
+    // Acceptances of attempts that began before the last connection was added do not add another.
+    const f = destination(rule({ maxConnections: 6 }), [], { ramp: true });
+    see(f, accepted, T0 + 1);
+    see(f, accepted, T0 + 2); // 3 connections from T0 + 2
+    for (let i = 0; i < 10; i++) see(f, accepted, T0 + 10 + i, { startedAt: T0 + 1 });
+    expect(f.effectiveMaxConnections(T0 + 20)).toBe(3);
     // A refused session while ramping: the learnt limit takes over.
     const e = destination(rule({ maxConnections: 6 }), [], { ramp: true });
     for (let i = 1; i <= 5; i++) see(e, accepted, T0 + i); // 4 connections

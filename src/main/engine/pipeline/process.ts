@@ -99,14 +99,15 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
       deps.shaping.defer(item, admission);
       return;
     }
+    const admittedAt = clock.now();
     let sent: { outcome: SmtpOutcome; dkimDomain: string | null };
     try {
-      if (await deliveredAsGroup(item, message, resolution, d)) return;
+      if (await deliveredAsGroup(item, message, resolution, d, admittedAt)) return;
       sent = await deliverOne(item, message, resolution, d);
     } finally {
       shaper.release(d);
     }
-    finish(item, message, resolution, d, sent.outcome, sent.dkimDomain);
+    finish(item, message, resolution, d, sent.outcome, sent.dkimDomain, admittedAt);
   }
 
   /** After an attempt: adaptive shaping, qualification, retry decision, the ledger. */
@@ -117,10 +118,11 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     d: DestinationRuntime | null,
     outcome: SmtpOutcome,
     dkimDomain: string | null,
+    admittedAt?: number,
   ): void {
     // bounce_queue: the triggering message fails with the rest of its destination's queue.
     const { bounceQueue, handling } =
-      d !== null ? deps.shaping.adapt(d, outcome) : { bounceQueue: false, handling: ATTEMPT };
+      d !== null ? deps.shaping.adapt(d, outcome, admittedAt) : { bounceQueue: false, handling: ATTEMPT };
     if (handling.kind === 'requeue') {
       // The receiver refused the session before the message was offered (its connection limit): no attempt.
       log.debug('session refused before the message was offered: back to the queue (no attempt)', {
@@ -205,6 +207,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     message: MessageToSend,
     resolution: Resolved,
     d: DestinationRuntime,
+    admittedAt: number,
   ): Promise<boolean> {
     if (message.recipientsPerTransaction <= 1 || !isStaticTemplate(item.deliveryId, message.templateJson))
       return false;
@@ -241,7 +244,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
       }
       group.forEach((m, i) => {
         const outcome = sent.outcomes[i];
-        if (outcome) finish(m, message, resolution, d, outcome, sent.dkimDomain);
+        if (outcome) finish(m, message, resolution, d, outcome, sent.dkimDomain, admittedAt);
       });
       return true;
     } finally {

@@ -34,7 +34,11 @@ export interface ShapingStep {
    * Feeds an attempt's reply to the destination's shaping. Returns whether its queue is to be bounced, and what
    * becomes of the message (see `Handling`).
    */
-  adapt(d: DestinationRuntime, outcome: SmtpOutcome): { bounceQueue: boolean; handling: Handling };
+  adapt(
+    d: DestinationRuntime,
+    outcome: SmtpOutcome,
+    admittedAt?: number,
+  ): { bounceQueue: boolean; handling: Handling };
 }
 
 /** Queued messages bounced per round by `bounce_queue` (each round is one lease and one ledger write). */
@@ -73,8 +77,12 @@ export function createShapingStep(deps: ShapingStepDeps): ShapingStep {
     });
   }
 
-  function adapt(d: DestinationRuntime, outcome: SmtpOutcome): { bounceQueue: boolean; handling: Handling } {
-    const { changes, handling } = deps.shaper.observe(d, outcome);
+  function adapt(
+    d: DestinationRuntime,
+    outcome: SmtpOutcome,
+    admittedAt?: number,
+  ): { bounceQueue: boolean; handling: Handling } {
+    const { changes, handling } = deps.shaper.observe(d, outcome, admittedAt);
     if (changes.length === 0) return { bounceQueue: false, handling };
     const now = clock.now();
     if (d.suspendedUntil !== null && d.suspendedUntil > now)

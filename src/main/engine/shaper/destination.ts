@@ -126,6 +126,10 @@ export class DestinationRuntime {
    */
   rampConnections: number | null = null;
   private rampCredit = 0;
+  /** When the slow start last added a connection. */
+  private rampAt = -Infinity;
+  /** When the destination was last suspended by its signals. */
+  private suspendedAt = -Infinity;
   /** Learnt limits; null = the rule's. */
   learntConnections: number | null = null;
   learntPerConnection: number | null = null;
@@ -183,7 +187,8 @@ export class DestinationRuntime {
     this.rule = rule;
     if (first && this.learntConnections === null && rule.maxConnections > INITIAL_CONNECTIONS)
       this.rampConnections = INITIAL_CONNECTIONS;
-    if (this.rampConnections !== null && this.rampConnections >= rule.maxConnections) this.rampConnections = null;
+    if (this.rampConnections !== null && this.rampConnections >= rule.maxConnections)
+      this.rampConnections = null;
     this.automation = automationFor(automation, this.hosts);
     if (this.adaptiveRate !== null && rule.messagesPerHour !== null)
       this.adaptiveRate = Math.min(this.adaptiveRate, rule.messagesPerHour);
@@ -342,7 +347,7 @@ export class DestinationRuntime {
     } else if (o.signal) {
       changes.push(...this.signalled(o.signal, o, settings, now, random01));
     } else if (o.kind === 'accepted') {
-      changes.push(...this.accepted(settings, now));
+      changes.push(...this.accepted(o, settings, now));
     }
     if (o.signal?.kind !== 'connections') {
       const breaker = this.breaker(o.kind !== 'accepted', settings, now);
@@ -441,7 +446,7 @@ export class DestinationRuntime {
         break;
     }
     if (signal.kind !== 'connections' && signal.kind !== 'session') {
-      const suspended = this.strike(o.rawReply, settings, now, random01);
+      const suspended = this.strike(o, settings, now, random01);
       if (suspended) changes.push(suspended);
     }
     return changes;
@@ -464,17 +469,23 @@ export class DestinationRuntime {
 
   /** A counted signal with no acceptance since the last: enough of them suspend the destination. */
   private strike(
-    raw: string,
+    o: Observation,
     settings: AdaptiveSettings,
     now: number,
     random01: number,
   ): ShapingChange | null {
+    // An attempt already under way when the destination was suspended says nothing new about it.
+    if (o.startedAt <= this.suspendedAt) return null;
     const since = now - settings.signalWindowMs;
     this.strikes = this.strikes.filter((t) => t > since);
     this.strikes.push(now);
-    if (this.strikes.length < settings.suspendAfterSignals) return null;
+    // The probing session after a suspension was refused too: suspended again at once (the next level).
+    if (!this.probing && this.strikes.length < settings.suspendAfterSignals) return null;
     const count = this.strikes.length;
+    const raw = o.rawReply;
     this.strikes = [];
+    this.probing = false;
+    this.suspendedAt = now;
     if (this.lastSuspensionEnd !== null && now - this.lastSuspensionEnd > 2 * settings.suspendMs)
       this.suspensionLevel = 0;
     const length = Math.min(
@@ -482,7 +493,9 @@ export class DestinationRuntime {
       FIRST_SUSPENSION_MS * 2 ** Math.min(this.suspensionLevel, 20),
     );
     const until = now + Math.round(length * (1 - SUSPENSION_JITTER + 2 * SUSPENSION_JITTER * random01));
-    const cause = `${count} signals in a row without an acceptance (suspension ${this.suspensionLevel + 1} in a row), last: ${raw}`;
+    const why =
+      count === 1 ? 'the probing session was refused' : `${count} signals in a row without an acceptance`;
+    const cause = `${why} (suspension ${this.suspensionLevel + 1} in a row), last: ${raw}`;
     this.suspensionLevel++;
     this.lastSuspensionEnd = until;
     this.suspend(until, cause, now);
@@ -494,14 +507,17 @@ export class DestinationRuntime {
   }
 
   /** An acceptance: the strikes end, a probing session opens the way, and limits grow back after clean periods. */
-  private accepted(settings: AdaptiveSettings, now: number): ShapingChange[] {
+  private accepted(o: Observation, settings: AdaptiveSettings, now: number): ShapingChange[] {
     this.strikes = [];
     const changes: ShapingChange[] = [];
-    if (this.rampConnections !== null) {
+    // Slow start: a round of acceptances adds a connection, counting only attempts that started after the
+    // last one was added (so the new session was tried before the next is opened).
+    if (this.rampConnections !== null && o.startedAt > this.rampAt) {
       this.rampCredit += 1 / this.rampConnections;
       if (this.rampCredit >= 1) {
         this.rampCredit = 0;
         this.rampConnections++;
+        this.rampAt = now;
         if (this.rampConnections >= this.rule.maxConnections) this.rampConnections = null;
       }
     }
@@ -594,6 +610,7 @@ export class DestinationRuntime {
     const action = rule.action;
     switch (action.kind) {
       case 'suspend':
+        this.suspendedAt = now;
         this.suspend(now + action.durationMs, cause, now);
         return {
           kind: 'automation',
@@ -635,6 +652,7 @@ export class DestinationRuntime {
     const cause = `error-rate breaker: ${this.recentFailures} of the last ${this.recent.length} attempts failed`;
     this.recent = [];
     this.recentFailures = 0;
+    this.suspendedAt = now;
     this.suspend(now + settings.breakerBlockMs, cause, now);
     return { kind: 'breaker_opened', cause, detail: { ratio, until: this.suspendedUntil } };
   }

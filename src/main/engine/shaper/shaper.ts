@@ -87,8 +87,13 @@ export interface Shaper {
   /**
    * Feeds an outcome to the destination's adaptive behaviour; returns the changes made and what becomes of the
    * message (an ordinary attempt, back to the queue without one, or retried at the destination's pace).
+   * `admittedAt`: when the message was admitted (its attempt began then; default: the outcome's duration ago).
    */
-  observe(d: DestinationRuntime, outcome: SmtpOutcome): { changes: ShapingChange[]; handling: Handling };
+  observe(
+    d: DestinationRuntime,
+    outcome: SmtpOutcome,
+    admittedAt?: number,
+  ): { changes: ShapingChange[]; handling: Handling };
   policyOf(d: DestinationRuntime): RelayPolicy;
   /** Applies a new rules document to every destination, without restart. */
   reload(rules: RulesDocument): void;
@@ -299,7 +304,7 @@ export function createShaper(o: ShaperOptions): Shaper {
       if (r.saturated && r.waiters.length <= Math.floor(o.waitersPerDestination / 2)) setSaturated(r, false);
     },
 
-    observe(d, outcome) {
+    observe(d, outcome, admittedAt) {
       const now = o.clock.now();
       const raw = formatReply(outcome);
       const hit = outcome.kind === 'accepted' ? undefined : matchAutomation(d.automationRules(), raw);
@@ -311,7 +316,7 @@ export function createShaper(o: ShaperOptions): Shaper {
           rawReply: raw,
           signal,
           hadReply: outcome.code !== null || outcome.text !== '',
-          startedAt: now - outcome.durationMs,
+          startedAt: admittedAt ?? now - outcome.durationMs,
         },
         settings(),
         hit?.rule ?? null,
