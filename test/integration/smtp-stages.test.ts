@@ -199,6 +199,19 @@ describe('session facts', () => {
   });
 });
 
+describe('a message budget learnt while a session is idle', () => {
+  it('a session that has carried as many messages as the policy now allows is not reused: a new one opens', async () => {
+    const server = await peer({ pipelining: true, starttls: false });
+    const relay = relayTo(server.port);
+    for (let i = 1; i <= 3; i++) await relay.sendGroup(group([`u${i}@x.test`], POLICY, i));
+    expect(server.connections).toBe(1);
+    // The shaper learnt 3 messages per connection meanwhile: the idle session is at its budget.
+    const [next] = await relay.sendGroup(group(['u4@x.test'], { ...POLICY, maxMessagesPerConnection: 3 }, 4));
+    expect(next).toMatchObject({ kind: 'accepted', session: { completed: 0 } });
+    expect(server.connections).toBe(2);
+  });
+});
+
 describe('a burst of sessions against a connection limit', () => {
   it('refusals report the sessions the receiver greeted, not the connections still waiting for a greeting', async () => {
     const server = await peer({

@@ -129,8 +129,9 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 
   function usable(s: Session, policy: RelayPolicy): boolean {
     if (!s.client.usable) return false;
-    // A session set up under another TLS policy (rules changed) is not reused.
-    if (s.tlsPolicy !== policy.tls) {
+    // A session set up under another TLS policy (rules changed) is not reused, nor one that has carried as
+    // many messages as the policy now allows (a limit learnt since its last transaction).
+    if (s.tlsPolicy !== policy.tls || s.client.completed >= policy.maxMessagesPerConnection) {
       s.client.quit();
       return false;
     }
