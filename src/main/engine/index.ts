@@ -67,6 +67,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     waitersPerDestination: options.waitersPerDestination,
     random,
     history,
+    openSessions: (key) => sender.openConnections(key),
     parked: (delta) => scheduler.parked(delta),
     wake: () => scheduler.wake(),
   });

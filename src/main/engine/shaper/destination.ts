@@ -62,6 +62,8 @@ export interface Observation {
   hadReply: boolean;
   /** When the attempt started: a signal from before the last decrease of its limit does not count again. */
   startedAt: number;
+  /** Sessions open to the destination now, when the sender knows (the slow start grows once they are all used). */
+  openSessions?: number;
 }
 
 export interface PersistedState {
@@ -516,8 +518,13 @@ export class DestinationRuntime {
     this.strikes = [];
     const changes: ShapingChange[] = [];
     // Slow start: a round of acceptances adds a connection, counting only attempts that started after the
-    // last one was added (so the new session was tried before the next is opened).
-    if (this.rampConnections !== null && o.startedAt > this.rampAt) {
+    // last one was added and only while every connection allowed is open (so the newest session was greeted
+    // before the next is opened).
+    if (
+      this.rampConnections !== null &&
+      o.startedAt > this.rampAt &&
+      (o.openSessions === undefined || o.openSessions >= this.rampConnections)
+    ) {
       this.rampCredit += 1 / this.rampConnections;
       if (this.rampCredit >= 1) {
         this.rampCredit = 0;

@@ -57,6 +57,8 @@ export interface ShaperOptions {
   waitersPerDestination: number;
   /** Draws the suspensions' jitter. */
   random: () => number;
+  /** SMTP sessions open to a destination now (the sender's count; the slow start reads it). */
+  openSessions(key: string): number;
   /** The reputation history: every outcome is counted for its destination's day. */
   history: Pick<DestinationHistory, 'note'>;
   /** Called when a message starts / stops waiting in memory (it does not hold an in-flight slot). */
@@ -317,6 +319,7 @@ export function createShaper(o: ShaperOptions): Shaper {
           signal,
           hadReply: outcome.code !== null || outcome.text !== '',
           startedAt: admittedAt ?? now - outcome.durationMs,
+          openSessions: outcome.kind === 'accepted' ? o.openSessions(d.key) : undefined,
         },
         settings(),
         hit?.rule ?? null,
