@@ -82,8 +82,6 @@ export interface PersistedState {
 export const MIN_RATE_PER_HOUR = 12;
 /** Connections a destination with nothing learnt starts with (Postfix's initial destination concurrency is 5). */
 export const INITIAL_CONNECTIONS = 2;
-/** Rate decreases are at least this far apart (the second after one is the same excess draining). */
-const RATE_DECREASE_SPACING_MS = 1_000;
 /** Near the rate of the last rate signal, probing steps by this share of `increaseShare` only. */
 const PLATEAU_SHARE = 0.2;
 /** "Near": from this share of the last signal's rate. */
@@ -379,9 +377,6 @@ export class DestinationRuntime {
     random01: number,
   ): ShapingChange[] {
     const limit: LearntLimit | 'blocked' = signal.kind === 'session' ? 'messagesPerConnection' : signal.kind;
-    // A receiver's rate is smoothed over a second or more: refusals within a second of a rate decrease are
-    // the same excess draining, not a new one.
-    if (limit === 'rate' && now - this.lastDecrease.rate < RATE_DECREASE_SPACING_MS) return [];
     // One decrease per round trip: attempts already under way at the last decrease say nothing new, except
     // that a refused session of the same burst may have seen more sessions accepted than the first one did
     // (sessions are counted as their greetings arrive): the learnt limit is the most the burst saw accepted.
