@@ -179,6 +179,22 @@ describe('adaptive shaping of a destination', () => {
     expect(d.effectiveRate()).toBe(1200);
   });
 
+  it('a deferral at MAIL at the same message count on two sessions is a per-session limit, whatever its text', () => {
+    const d = destination(rule({ maxMessagesPerConnection: 100 }));
+    const tooMuch: Omit<Obs, 'startedAt'> = {
+      kind: 'deferred',
+      rawReply: '450 4.7.1 Error: too much mail from 127.0.0.1',
+      signal: { kind: 'rate' },
+      hadReply: true,
+      mailRefusedAfter: 10,
+    };
+    see(d, tooMuch, T0);
+    expect(d.effectiveRate()).toBe(600); // first: taken for the rate
+    const r = see(d, tooMuch, T0 + 100);
+    expect(r.changes[0]?.detail).toMatchObject({ limit: 'messagesPerConnection', from: 100, to: 10 });
+    expect(d.effectiveRate()).toBe(600);
+  });
+
   it('suspension is the last resort: a minute first, twice as long in a row, capped; one probing session after', () => {
     const s = AdaptiveSettings.parse({ suspendAfterSignals: 3, suspendMs: 5 * MIN });
     const d = destination();

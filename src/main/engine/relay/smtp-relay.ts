@@ -254,8 +254,12 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
       tls: client.secure,
       durationMs: config.clock.now() - started,
     };
+    // A session whose MAIL the receiver deferred after it had carried messages is not reused (a receiver
+    // counting per session would defer every next one on it): QUIT, the next message opens a new one.
+    const code = end.reply?.code ?? 0;
+    if (end.stage === 'mail' && code >= 400 && code < 500 && completed > 0) client.quit();
     // The session is reset (after a refusal) before the outcome is returned so the next message reuses it.
-    await recycle(session, !result.accepted && end.stage !== 'none', policy);
+    else await recycle(session, !result.accepted && end.stage !== 'none', policy);
     const outcome = outcomeOf(end, base, facts);
     return group.envelope.to.map((_, i) => {
       // A recipient refused at RCPT keeps its own reply; the others share the transaction's end.

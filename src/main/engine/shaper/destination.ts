@@ -64,6 +64,8 @@ export interface Observation {
   startedAt: number;
   /** Sessions open to the destination now, when the sender knows (the slow start grows once they are all used). */
   openSessions?: number;
+  /** A deferral at MAIL on a session that had carried this many messages (> 0). */
+  mailRefusedAfter?: number;
 }
 
 export interface PersistedState {
@@ -147,6 +149,10 @@ export class DestinationRuntime {
   /** After a suspension: one connection until a message is accepted. */
   probing = false;
   private bucket: TokenBucket | null = null;
+  /** Changes whenever the rate in force changes (a slot reserved at another rate is taken again). */
+  rateEpoch = 0;
+  /** The message count of the last session whose MAIL was deferred (see `perSession`). */
+  private lastMailRefusedAfter: number | null = null;
 
   sending = 0;
   openConnections = 0;
@@ -370,12 +376,13 @@ export class DestinationRuntime {
   }
 
   private signalled(
-    signal: LimitSignal,
+    given: LimitSignal,
     o: Observation,
     settings: AdaptiveSettings,
     now: number,
     random01: number,
   ): ShapingChange[] {
+    const signal = this.perSession(given, o);
     const limit: LearntLimit | 'blocked' = signal.kind === 'session' ? 'messagesPerConnection' : signal.kind;
     // One decrease per round trip: attempts already under way at the last decrease say nothing new, except
     // that a refused session of the same burst may have seen more sessions accepted than the first one did
@@ -452,6 +459,18 @@ export class DestinationRuntime {
       if (suspended) changes.push(suspended);
     }
     return changes;
+  }
+
+  /**
+   * A deferral at MAIL that comes at the same message count on two sessions in a row is a per-session limit,
+   * whatever its text says (a rate text like Postfix's "too much mail" answered on every session's Nth MAIL).
+   */
+  private perSession(signal: LimitSignal, o: Observation): LimitSignal {
+    if (signal.kind !== 'rate' || o.mailRefusedAfter === undefined) return signal;
+    const n = o.mailRefusedAfter;
+    const repeated = this.lastMailRefusedAfter === n;
+    this.lastMailRefusedAfter = n;
+    return repeated ? { kind: 'session', completed: n } : signal;
   }
 
   private learnt(
@@ -679,6 +698,7 @@ export class DestinationRuntime {
 
   private syncBucket(now: number): void {
     const rate = this.effectiveRate();
+    if (rate !== (this.bucket?.rate ?? null)) this.rateEpoch++;
     const burst = this.adaptiveRate !== null ? LEARNT_BURST_MS : undefined;
     if (rate === null) this.bucket = null;
     else if (!this.bucket) this.bucket = new TokenBucket(rate, now, burst);

@@ -210,6 +210,18 @@ export function createShaper(o: ShaperOptions): Shaper {
     reload(stored);
   }
 
+  /** A message is done with its connection slot: it passes to the next waiting message, or is freed. */
+  function releaseSlot(d: DestinationRuntime): void {
+    const r = runtimeOf(d);
+    // The slot passes to the next waiting message while the (possibly lowered) limit allows it.
+    if (r.waiters.length > 0 && d.sending <= d.effectiveMaxConnections(o.clock.now())) {
+      r.waiters.shift()?.resolve(true);
+    } else {
+      d.sending--;
+    }
+    if (r.saturated && r.waiters.length <= Math.floor(o.waitersPerDestination / 2)) setSaturated(r, false);
+  }
+
   function setSaturated(r: Runtime, saturated: boolean): void {
     if (r.saturated === saturated) return;
     r.saturated = saturated;
@@ -281,6 +293,7 @@ export function createShaper(o: ShaperOptions): Shaper {
       // short and keeps its in-flight slot (at most `waitersPerDestination` per destination), so a single
       // busy destination does not make the scheduler lease messages it cannot send.
       if (r.waiters.length + 1 >= o.waitersPerDestination) setSaturated(r, true);
+      const epoch = d.rateEpoch;
       const ok = await new Promise<boolean>((resolve) => r.waiters.push({ resolve }));
       if (!ok) {
         d.unreserve();
@@ -292,19 +305,27 @@ export function createShaper(o: ShaperOptions): Shaper {
           destination: d,
         };
       }
+      // The rate changed while it waited for a connection (a rate reply lowered it): its slot was reserved at
+      // the old rate, so it takes one at the new rate (keeping the connection slot through a short wait).
+      if (d.rateEpoch !== epoch) {
+        now = o.clock.now();
+        const again = d.reserve(now);
+        if (again > o.shortWaitMs || (again > 0 && !(await parkedWhile(sleep(now + again))))) {
+          d.unreserve();
+          releaseSlot(d);
+          return {
+            kind: 'defer',
+            until: o.clock.now() + again,
+            reason: `the rate was lowered to ${Math.round(d.effectiveRate() ?? 0)} messages per hour`,
+            scope: 'message',
+            destination: d,
+          };
+        }
+      }
       return { kind: 'go', destination: d };
     },
 
-    release(d) {
-      const r = runtimeOf(d);
-      // The slot passes to the next waiting message while the (possibly lowered) limit allows it.
-      if (r.waiters.length > 0 && d.sending <= d.effectiveMaxConnections(o.clock.now())) {
-        r.waiters.shift()?.resolve(true);
-      } else {
-        d.sending--;
-      }
-      if (r.saturated && r.waiters.length <= Math.floor(o.waitersPerDestination / 2)) setSaturated(r, false);
-    },
+    release: releaseSlot,
 
     observe(d, outcome, admittedAt) {
       const now = o.clock.now();
@@ -320,6 +341,10 @@ export function createShaper(o: ShaperOptions): Shaper {
           hadReply: outcome.code !== null || outcome.text !== '',
           startedAt: admittedAt ?? now - outcome.durationMs,
           openSessions: outcome.kind === 'accepted' ? o.openSessions(d.key) : undefined,
+          mailRefusedAfter:
+            outcome.kind === 'deferred' && outcome.stage === 'mail' && (outcome.session?.completed ?? 0) > 0
+              ? outcome.session?.completed
+              : undefined,
         },
         settings(),
         hit?.rule ?? null,
