@@ -192,7 +192,7 @@ describe('adaptive shaping of a destination', () => {
     expect(d.effectiveRate()).toBe(600); // first: taken for the rate
     const r = see(d, tooMuch, T0 + 100);
     expect(r.changes[0]?.detail).toMatchObject({ limit: 'messagesPerConnection', from: 100, to: 10 });
-    expect(d.effectiveRate()).toBe(600);
+    expect(d.effectiveRate()).toBe(1200); // the first decrease is undone
   });
 
   it('suspension is the last resort: a minute first, twice as long in a row, capped; one probing session after', () => {
@@ -397,16 +397,18 @@ describe('adaptive shaping of a destination', () => {
     see(d, tooManyConnections(3), T0 + 1);
     see(d, sessionEnded(20), T0 + 2);
     const saved = d.persisted();
+    // The rate kept is the plateau below the refused one: 85 % of 1200, not the halved 600.
+    expect(saved.ratePerHour).toBe(1020);
     const sameDay = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
     sameDay.restore(saved, T0 + MIN);
-    expect(sameDay.effectiveRate()).toBe(600);
+    expect(sameDay.effectiveRate()).toBe(1020);
     expect(sameDay.effectiveMaxConnections(T0 + MIN)).toBe(3);
     expect(sameDay.effectiveMessagesPerConnection()).toBe(20);
     const twoDaysLater = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
     twoDaysLater.restore(saved, T0 + 2 * 86_400_000 + MIN);
     expect(twoDaysLater.effectiveMaxConnections(T0 + 2 * 86_400_000 + MIN)).toBe(5);
     expect(twoDaysLater.effectiveMessagesPerConnection()).toBe(45); // 20 -> 30 -> 45
-    expect(twoDaysLater.effectiveRate()).toBe(937.5); // 600 × 1.25²
+    expect(twoDaysLater.effectiveRate()).toBe(1200); // 1020 × 1.25 reaches the rule's
     const muchLater = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
     muchLater.restore(saved, T0 + 30 * 86_400_000);
     expect(muchLater.persisted()).toMatchObject({

@@ -153,6 +153,8 @@ export class DestinationRuntime {
   rateEpoch = 0;
   /** The message count of the last session whose MAIL was deferred (see `perSession`). */
   private lastMailRefusedAfter: number | null = null;
+  /** The rate before a MAIL deferral was taken for a rate signal (undone if it proves a per-session limit). */
+  private rateBeforeMailDecrease: { rate: number | null } | null = null;
 
   sending = 0;
   openConnections = 0;
@@ -238,17 +240,27 @@ export class DestinationRuntime {
       this.rule.messagesPerHour === null && days >= 7
         ? null
         : relax(state.ratePerHour, (v) => v * 1.25, this.rule.messagesPerHour);
-    if (this.adaptiveRate !== null && this.rule.messagesPerHour === null)
+    if (this.adaptiveRate !== null && this.rule.messagesPerHour === null) {
       this.adaptiveCeiling = this.adaptiveRate;
+      // Kept at the plateau below the last refused rate: probing goes on gently from there.
+      this.signalRate = this.adaptiveRate / PLATEAU_FROM;
+    }
     this.learntAt = state.learntAt;
     this.suspensionLevel = Math.max(0, state.suspensionLevel - days);
     this.applyRules(this.rule, this.automation, now);
   }
 
   persisted(): PersistedState {
+    // The rate kept for the next delivery: the current one, or, when higher, the plateau below the rate the
+    // receiver last refused (where sending was clean), so a new delivery starts near the receiver's pace.
+    const plateau = this.signalRate !== null ? PLATEAU_FROM * this.signalRate : null;
+    const rate =
+      this.adaptiveRate !== null && plateau !== null
+        ? Math.max(this.adaptiveRate, plateau)
+        : this.adaptiveRate;
     return {
       suspendedUntil: this.suspendedUntil,
-      ratePerHour: this.adaptiveRate,
+      ratePerHour: rate === null ? null : Math.round(rate),
       maxConnections: this.throttle?.maxConnections ?? null,
       throttledUntil: this.throttle?.until ?? null,
       reason: this.suspendedReason,
@@ -470,7 +482,18 @@ export class DestinationRuntime {
     const n = o.mailRefusedAfter;
     const repeated = this.lastMailRefusedAfter === n;
     this.lastMailRefusedAfter = n;
-    return repeated ? { kind: 'session', completed: n } : signal;
+    if (!repeated) {
+      this.rateBeforeMailDecrease = { rate: this.adaptiveRate };
+      return signal;
+    }
+    // The first one was taken for the rate: that decrease is undone.
+    if (this.rateBeforeMailDecrease) {
+      this.adaptiveRate = this.rateBeforeMailDecrease.rate;
+      this.signalRate = null;
+      this.rateBeforeMailDecrease = null;
+      this.syncBucket(o.startedAt);
+    }
+    return { kind: 'session', completed: n };
   }
 
   private learnt(
@@ -572,7 +595,9 @@ export class DestinationRuntime {
     const period = Math.min(settings.increasePeriodMs, Math.max(1_000, (PROBE_MESSAGES * HOUR_MS) / from));
     if (now - Math.max(this.lastIncrease.rate, this.lastDecrease.rate) < period) return null;
     const reference = this.rule.messagesPerHour ?? this.adaptiveCeiling ?? from;
-    // Far below where the receiver last said "too fast", a share of the reference; near it, a fifth of that.
+    // Far below where the receiver last said "too fast", a share of the reference; near it, a fifth of that;
+    // past it without a signal, that rate is old news (fast again).
+    if (this.signalRate !== null && from >= this.signalRate) this.signalRate = null;
     const near = this.signalRate !== null && from >= PLATEAU_FROM * this.signalRate;
     const to = from + settings.increaseShare * (near ? PLATEAU_SHARE * (this.signalRate ?? 0) : reference);
     this.lastIncrease.rate = now;
