@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Served } from '../../src/main/node/serve';
+import { CreateDeliveryInput } from '../../src/shared/contract/schemas';
 import { DB_FILE_NAME, openDatabase } from '../../src/main/store/db';
 import { recordDestinationDays, utcDay } from '../../src/main/store/destination-days-repo';
 import { createEngineStore } from '../../src/main/store/engine-store';
@@ -251,4 +252,47 @@ describe('Destinations page: learnt limits and history', () => {
     await page.click(byTestId('destination-detail-close'));
     await page.waitForSelector(byTestId('destination-detail'), { state: 'detached' });
   });
+});
+
+describe('Destinations page: limits learnt from the sandbox receiver with hidden limits', () => {
+  it('a delivery to throttled.test teaches its limits, shown with their causes and the day’s history', async () => {
+    // throttled.test: 3 connections, 20 messages per connection (Exim 421 at MAIL), 20 recipients/s (Postfix
+    // 450 at RCPT), a penalty box; the engine is told none of it (shipped rules).
+    const csv = ['email', ...Array.from({ length: 120 }, (_, i) => `reader${i}@throttled.test`)].join('\n');
+    const created = await served.app.handlers['deliveries.create'](
+      CreateDeliveryInput.parse({
+        name: 'E2E hidden limits',
+        template: { fromAddress: 'news@relaydeck.test', subject: 'Hello', text: 'Hello' },
+        recipients: { fileName: 'throttled.csv', csv },
+      }),
+      { transport: 'http' },
+    );
+    await served.app.campaign.whenRelayed(Number(created.delivery.id));
+    await served.app.engine.whenIdle();
+    const d = await served.app.handlers['deliveries.get']({ id: created.delivery.id }, { transport: 'http' });
+    expect(d.statusCounts.sent).toBe(120);
+
+    const throttled = served.app.engine.destinations().find((x) => x.domains.includes('throttled.test'));
+    expect(throttled?.learnt.maxMessagesPerConnection).toBe(20);
+
+    await page.goto(served.consoleUrl);
+    await page.click(byTestId('nav-destinations'));
+    const live = `${byTestId('destination-row')}:has-text("throttled.test")`;
+    await page.waitForSelector(live);
+    await page.click(live);
+    await page.waitForSelector(`${byTestId('destination-detail')}:has-text("throttled.test")`);
+    expect(await page.locator(`${byTestId('limit-messagesPerConnection')} td`).allTextContents()).toEqual([
+      'Messages per connection',
+      '10,000',
+      '20',
+      '20',
+    ]);
+    // The change and its cause (the receiver's own reply), and today's answers in the history.
+    await page.waitForSelector(`${byTestId('shaping-row')}:has-text("too many messages in this connection")`);
+    await expect
+      .poll(() => page.locator(byTestId('history-row')).count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await shoot('destinations-learnt-live');
+    expect(errors).toEqual([]);
+  }, 180_000);
 });
