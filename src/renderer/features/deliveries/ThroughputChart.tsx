@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
+import { themedAxis, themeToken } from '../../components/chart-theme';
 import 'uplot/dist/uPlot.min.css';
 import type { ThroughputPoint } from '../../../shared/contract/mta';
 import { useQuery } from '../../api/hooks';
@@ -74,15 +75,8 @@ export function widen(min: number, max: number): [number, number] {
 }
 
 function chartOptions(width: number): uPlot.Options {
-  const css = getComputedStyle(document.documentElement);
-  const token = (name: string) => css.getPropertyValue(name).trim();
-  const font = `11px ${token('--font-sans') || 'sans-serif'}`;
-  const axis: uPlot.Axis = {
-    stroke: token('--text-muted'),
-    font,
-    grid: { stroke: token('--border'), width: 1 },
-    ticks: { stroke: token('--border'), width: 1 },
-  };
+  const token = themeToken();
+  const axis = themedAxis(token);
   return {
     width,
     height: HEIGHT,

@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
+import { themedAxis, themeToken } from '../../components/chart-theme';
 import 'uplot/dist/uPlot.min.css';
 import type { DestinationDay } from '../../../shared/contract/mta';
 import { formatCount } from '../../components/format';
@@ -21,15 +22,8 @@ const SERIES = [
 ] as const;
 
 function chartOptions(width: number, from: number, to: number): uPlot.Options {
-  const css = getComputedStyle(document.documentElement);
-  const token = (name: string) => css.getPropertyValue(name).trim();
-  const font = `11px ${token('--font-sans') || 'sans-serif'}`;
-  const axis: uPlot.Axis = {
-    stroke: token('--text-muted'),
-    font,
-    grid: { stroke: token('--border'), width: 1 },
-    ticks: { stroke: token('--border'), width: 1 },
-  };
+  const token = themeToken();
+  const axis = themedAxis(token);
   const bars = uPlot.paths.bars?.({ size: [0.7, 28], gap: 1 });
   return {
     width,
