@@ -191,8 +191,12 @@ describe('adaptive shaping of a destination', () => {
     see(d, tooMuch, T0);
     expect(d.effectiveRate()).toBe(600); // first: taken for the rate
     const r = see(d, tooMuch, T0 + 100);
-    expect(r.changes[0]?.detail).toMatchObject({ limit: 'messagesPerConnection', from: 100, to: 10 });
-    expect(d.effectiveRate()).toBe(1200); // the first decrease is undone
+    expect(r.changes.map((c) => [c.kind, c.detail.limit])).toEqual([
+      ['raised', 'rate'],
+      ['slowed', 'messagesPerConnection'],
+    ]);
+    expect(r.changes[1]?.detail).toMatchObject({ from: 100, to: 10 });
+    expect(d.effectiveRate()).toBe(1200); // the first decrease is undone, and logged
   });
 
   it('suspension is the last resort: a minute first, twice as long in a row, capped; one probing session after', () => {

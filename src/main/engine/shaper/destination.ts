@@ -394,7 +394,7 @@ export class DestinationRuntime {
     now: number,
     random01: number,
   ): ShapingChange[] {
-    const signal = this.perSession(given, o);
+    const { signal, undone } = this.perSession(given, o, now);
     const limit: LearntLimit | 'blocked' = signal.kind === 'session' ? 'messagesPerConnection' : signal.kind;
     // One decrease per round trip: attempts already under way at the last decrease say nothing new, except
     // that a refused session of the same burst may have seen more sessions accepted than the first one did
@@ -409,7 +409,7 @@ export class DestinationRuntime {
         this.learntConnections = signal.concurrent;
       return [];
     }
-    const changes: ShapingChange[] = [];
+    const changes: ShapingChange[] = undone ? [undone] : [];
     const cause = `${o.rawReply}`;
     switch (signal.kind) {
       case 'connections': {
@@ -477,23 +477,40 @@ export class DestinationRuntime {
    * A deferral at MAIL that comes at the same message count on two sessions in a row is a per-session limit,
    * whatever its text says (a rate text like Postfix's "too much mail" answered on every session's Nth MAIL).
    */
-  private perSession(signal: LimitSignal, o: Observation): LimitSignal {
-    if (signal.kind !== 'rate' || o.mailRefusedAfter === undefined) return signal;
+  private perSession(
+    signal: LimitSignal,
+    o: Observation,
+    now: number,
+  ): { signal: LimitSignal; undone: ShapingChange | null } {
+    if (signal.kind !== 'rate' || o.mailRefusedAfter === undefined) return { signal, undone: null };
     const n = o.mailRefusedAfter;
     const repeated = this.lastMailRefusedAfter === n;
     this.lastMailRefusedAfter = n;
     if (!repeated) {
       this.rateBeforeMailDecrease = { rate: this.adaptiveRate };
-      return signal;
+      return { signal, undone: null };
     }
-    // The first one was taken for the rate: that decrease is undone.
+    // The first one was taken for the rate: that decrease is undone (and logged).
+    let undone: ShapingChange | null = null;
     if (this.rateBeforeMailDecrease) {
+      const from = this.adaptiveRate;
       this.adaptiveRate = this.rateBeforeMailDecrease.rate;
       this.signalRate = null;
       this.rateBeforeMailDecrease = null;
-      this.syncBucket(o.startedAt);
+      this.syncBucket(now);
+      undone = {
+        kind: 'raised',
+        cause: `the deferral at MAIL after ${n} messages is a per-session limit, not the rate: ${o.rawReply}`,
+        detail: {
+          limit: 'rate',
+          from,
+          to: this.adaptiveRate,
+          fromPerHour: from,
+          toPerHour: this.adaptiveRate,
+        },
+      };
     }
-    return { kind: 'session', completed: n };
+    return { signal: { kind: 'session', completed: n }, undone };
   }
 
   private learnt(
