@@ -146,7 +146,7 @@ ${table(r)}
   sink and the engine share the machine's ${facts.Cores} cores.
 - **Delivery**: ${'skipped' in r.noDkim ? 'the' : n0(r.noDkim.messages)} messages of about 5 KB to 1,000 recipient domains
   (\`user<i>@d<j>.bench.test\`), routed with \`*\` to the sink, through the real code path (\`openApp\`: SQLite
-  store, campaign relay, durable queue, scheduler, nodemailer SMTP relay, feedback transactions), sandbox off,
+  store, campaign relay, durable queue, scheduler, SMTP relay on its own client (engine/relay/smtp-client.ts), feedback transactions), sandbox off,
   default engine options. Each scenario runs in its own child process.
 - **Threads**: each message is composed, DKIM-signed when its domain has a key and sent over SMTP in one of the
   delivery workers (one thread per core, each keeping its own sessions); the main thread runs the queue, the
