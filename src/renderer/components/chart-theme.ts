@@ -1,7 +1,9 @@
 /**
  * The console's charts (uPlot) take their colours and font from the theme's CSS tokens, read when a chart is
- * drawn (a theme change redraws it): the token reader and the axis every chart shares.
+ * drawn (a theme change redraws it): the token reader, the axis every chart shares and the hook that follows
+ * the theme.
  */
+import { useEffect, useState } from 'react';
 import type uPlot from 'uplot';
 
 /** Reads a CSS custom property of the document's current theme (e.g. `--green`). */
@@ -18,4 +20,15 @@ export function themedAxis(token: (name: string) => string): uPlot.Axis {
     grid: { stroke: token('--border'), width: 1 },
     ticks: { stroke: token('--border'), width: 1 },
   };
+}
+
+/** The resolved `data-theme` of <html>, followed as the analyst switches themes. */
+export function useDocumentTheme(): string {
+  const [theme, setTheme] = useState(() => document.documentElement.dataset.theme ?? 'light');
+  useEffect(() => {
+    const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme ?? 'light'));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return theme;
 }

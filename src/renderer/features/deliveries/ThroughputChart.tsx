@@ -3,9 +3,9 @@
  * bounced) drawn with uPlot on a canvas (nothing inline, fine under the strict CSP), themed from the design
  * tokens and redrawn when the theme changes, refetched (throttled) on the delivery's events.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
-import { themedAxis, themeToken } from '../../components/chart-theme';
+import { themedAxis, themeToken, useDocumentTheme } from '../../components/chart-theme';
 import 'uplot/dist/uPlot.min.css';
 import type { ThroughputPoint } from '../../../shared/contract/mta';
 import { useQuery } from '../../api/hooks';
@@ -53,17 +53,6 @@ function totals(points: readonly ThroughputPoint[]): Record<SeriesKey, number> &
     sum.peak = Math.max(sum.peak, p.accepted);
   }
   return sum;
-}
-
-/** The resolved `data-theme` of <html>, followed as the analyst switches themes. */
-export function useDocumentTheme(): string {
-  const [theme, setTheme] = useState(() => document.documentElement.dataset.theme ?? 'light');
-  useEffect(() => {
-    const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme ?? 'light'));
-    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    return () => observer.disconnect();
-  }, []);
-  return theme;
 }
 
 /** A delivery of a few minutes still gets a readable time axis: at least a 10-minute window, in seconds. */

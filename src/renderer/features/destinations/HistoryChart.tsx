@@ -5,11 +5,10 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
-import { themedAxis, themeToken } from '../../components/chart-theme';
+import { themedAxis, themeToken, useDocumentTheme } from '../../components/chart-theme';
 import 'uplot/dist/uPlot.min.css';
 import type { DestinationDay } from '../../../shared/contract/mta';
 import { formatCount } from '../../components/format';
-import { useDocumentTheme } from '../deliveries/ThroughputChart';
 import { dayShares, formatDay, formatShare, historyBars, windowShares } from './destinations-model';
 
 const HEIGHT = 200;
