@@ -28,6 +28,7 @@ import type {
   DestinationState,
   MxRule,
 } from '../../../shared/contract/mta';
+import type { StoredDestinationState } from '../../store/engine-store';
 import type { Destination } from '../types';
 import { automationFor, type CompiledAutomationRule } from './rule-match';
 import type { LimitSignal } from './signals';
@@ -68,17 +69,8 @@ export interface Observation {
   mailRefusedAfter?: number;
 }
 
-export interface PersistedState {
-  suspendedUntil: number | null;
-  ratePerHour: number | null;
-  maxConnections: number | null;
-  throttledUntil: number | null;
-  reason: string | null;
-  learntMaxConnections: number | null;
-  learntMessagesPerConnection: number | null;
-  suspensionLevel: number;
-  learntAt: number | null;
-}
+/** What is kept of a destination across restarts and deliveries: the store's `destination_state` row. */
+export type PersistedState = StoredDestinationState;
 
 /** Minimum adaptive rate: a destination is never slowed below this many messages per hour. */
 export const MIN_RATE_PER_HOUR = 12;

@@ -63,17 +63,16 @@ export function limitSignal(
   if (outcome.kind === 'accepted') return null;
   const { code, text } = outcome;
   const stage = stageOf(outcome);
+  // The sessions the receiver held for us when it answered (the relay's count, else the destination's).
+  const concurrent = outcome.session?.concurrent ?? openSessions;
   if (stage === 'connect' || stage === 'greeting') {
     const refused = code === null ? REFUSED_TEXT.test(text) : code === 421 || code >= 400;
     if (!refused) return null;
     // A banner deferring us for our volume ([TSS04] at the greeting, a penalty box) is about the rate.
-    if (code !== null && code < 500 && !CONNECTIONS_TEXT.test(text) && isRateReply(outcome)) {
-      const concurrent = outcome.session?.concurrent ?? openSessions;
+    if (code !== null && code < 500 && !CONNECTIONS_TEXT.test(text) && isRateReply(outcome))
       return concurrent > 0 ? { kind: 'rate' } : { kind: 'blocked' };
-    }
     // A 5xx banner is a limit only when it says so (otherwise it is a block list refusal: a bounce).
     if (code !== null && code >= 500 && !CONNECTIONS_TEXT.test(text)) return null;
-    const concurrent = outcome.session?.concurrent ?? openSessions;
     if (concurrent > 0) return { kind: 'connections', concurrent };
     // A host that refuses TCP with nothing open is down, not pacing us: the retry schedule applies.
     return code === null ? null : { kind: 'blocked' };
@@ -87,10 +86,8 @@ export function limitSignal(
     return transaction && completed > 0 && REFUSED_TEXT.test(text) ? { kind: 'session', completed } : null;
   }
   if (code < 400) return null;
-  if (CONNECTIONS_TEXT.test(text)) {
-    const concurrent = outcome.session?.concurrent ?? openSessions;
+  if (CONNECTIONS_TEXT.test(text))
     return concurrent > 0 ? { kind: 'connections', concurrent } : { kind: 'blocked' };
-  }
   const rateText = isRateReply(outcome);
   if (code === 421) {
     if (rateText) return { kind: 'rate' };
