@@ -346,6 +346,28 @@ describe('delivery workers: compose, sign and send in a worker thread', () => {
     expect(pool.answered.size).toBe(2);
   });
 
+  it('a lowered connection limit closes the idle sessions of a worker left without a share of it', async () => {
+    const server = await peer();
+    const pool = workers({ size: 2 });
+    const two = { ...POLICY, maxConnections: 2 };
+    const first = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        pool.transmit(request(server.port, `u${i}@inbox.test`, { policy: two })),
+      ),
+    );
+    for (const r of first) expect(r.outcomes[0]?.kind).toBe('accepted');
+    // One session per worker, both idle and kept.
+    expect(pool.answered.size).toBe(2);
+    await vi.waitFor(() => expect(server.active).toBe(2));
+    // The limit is now 1 (a receiver refused a second session): every message goes to the first worker, and the
+    // second one's idle session QUITs rather than holding a connection the receiver counts.
+    const one = { ...POLICY, maxConnections: 1 };
+    const next = await pool.transmit(request(server.port, 'last@inbox.test', { policy: one }));
+    expect(next.outcomes[0]?.kind).toBe('accepted');
+    await vi.waitFor(() => expect(server.active).toBe(1));
+    expect(server.connections).toBe(2);
+  });
+
   it('rejects a message that cannot be composed with a ComposeError, and sends the next one', async () => {
     const server = await peer();
     const pool = workers({ size: 1 });

@@ -175,6 +175,8 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     const sentBefore = relays.sent.length;
     expect(sentBefore).toBeGreaterThanOrEqual(3);
     expect(sentBefore).toBeLessThanOrEqual(4);
+    // A refused message is retried at the destination's pace: it may be one of those sends twice.
+    const triedBefore = new Set(relays.sent.map((s) => s.to)).size;
     const suspended = engine.destinations()[0];
     const suspendedAt = events('suspended')[0]!.at;
     // The first suspension lasts a minute (random 0.5: no jitter), not suspendMs (its cap).
@@ -185,7 +187,7 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     const waiting = t.db.prepare('SELECT due_at, attempts FROM queue WHERE attempts = 0').all() as {
       due_at: number;
     }[];
-    expect(waiting).toHaveLength(10 - sentBefore);
+    expect(waiting).toHaveLength(10 - triedBefore);
     expect(waiting.every((r) => r.due_at >= suspendedAt + 60_000)).toBe(true);
     // The refused ones too: a deferral about the destination's pace is due when it can take it again.
     const refused = t.db.prepare('SELECT due_at FROM queue WHERE attempts > 0').pluck().all() as number[];
@@ -202,6 +204,49 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     );
     expect(events('resumed')).toHaveLength(1);
     expect(events('resumed')[0]?.cause).toMatch(/one probing session first/);
+  });
+
+  it('messages waiting for a connection when the destination is suspended get no attempt until it ends', async () => {
+    const clock = new ManualClock(T0);
+    const doc = withRule({
+      match: { kind: 'mx', mask: 'relay.fake' },
+      messagesPerHour: null,
+      maxConnections: 1,
+    });
+    saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 1, suspendMs: HOUR } }, T0);
+    // The first attempt is held until the others queue behind it for the destination's one connection.
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const relays = scriptedRelays(async (_to, attempt) => {
+      if (relays.sent.length === 1) await firstHeld;
+      clock.advance(10);
+      return attempt === 1 && relays.sent.length === 1
+        ? reply('421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume', 'MAIL')
+        : reply('250 2.0.0 Ok', 'DATA');
+    });
+    relayedDelivery(t.db, recipients(6), { now: T0 });
+    start(clock, relays.factory, 'relay.fake', { options: { maxInFlight: 6 } });
+    // Five messages wait in memory for the connection the first one holds.
+    await vi.waitFor(() =>
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(6),
+    );
+    releaseFirst();
+    // Its rate signal suspends the destination: the waiting messages go back to the queue, unsent.
+    await vi.waitFor(() => {
+      expect(events('suspended')).toHaveLength(1);
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0);
+    });
+    expect(relays.sent).toHaveLength(1);
+    const until = events('suspended')[0]!.at + 60_000;
+    const due = t.db.prepare('SELECT due_at FROM queue WHERE attempts = 0').pluck().all() as number[];
+    expect(due).toHaveLength(5);
+    expect(due.every((d) => d >= until)).toBe(true);
+    // After the suspension, one probing session, then everything goes.
+    clock.advance(60_000);
+    await vi.waitFor(() => {
+      clock.advance(1000);
+      expect(relays.sent.filter((s) => s.attempt === 1)).toHaveLength(6);
+    });
   });
 
   it('Yahoo [TS03] suspends the Yahoo destination for 4 hours (shipped automation rule)', async () => {
@@ -236,11 +281,11 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     const engine = start(clock, relays.factory, 'gmail-smtp-in.l.google.com');
     await vi.waitFor(() => expect(events('automation')).toHaveLength(1));
     const state = engine.destinations()[0];
-    // The throttle allows 5 connections; the destination's slow start (2, a scripted relay reports no open
+    // The throttle allows 5 connections; the destination's slow start (1, a scripted relay reports no open
     // session to grow it) is lower still.
     expect(state).toMatchObject({
       ruleId: 'gmail',
-      effective: { maxConnections: 2, messagesPerHour: 30_000 },
+      effective: { maxConnections: 1, messagesPerHour: 30_000 },
     });
     expect(events('automation')[0]?.detail).toMatchObject({
       rule: 'gmail-4-7-28',
@@ -357,8 +402,8 @@ describe('rules reload without restart', () => {
     expect(engine.destinations()[0]).toMatchObject({
       ruleId: 'test-rule',
       configured: { maxConnections: 3, messagesPerHour: 600 },
-      // The slow start's 2 connections (a scripted relay reports no open session to grow it), under the 3.
-      effective: { maxConnections: 2, messagesPerHour: 600 },
+      // The slow start's 1 connection (a scripted relay reports no open session to grow it), under the 3.
+      effective: { maxConnections: 1, messagesPerHour: 600 },
     });
   });
 });

@@ -52,16 +52,27 @@ export function scriptedRelays(script: (to: string, attempt: number) => SmtpOutc
   const attempts = new Map<string, number>();
   const factory: RelayFactory = (destination) => {
     opened.push(destination);
+    // Each send holds a session, kept open afterwards (as the SMTP relay keeps idle sessions): the relay reports
+    // as open the most sends it has had at once.
+    let inFlight = 0;
+    let open = 0;
     const sendOne = async (to: string, raw: Buffer): Promise<SmtpOutcome> => {
       const attempt = (attempts.get(to) ?? 0) + 1;
       attempts.set(to, attempt);
       sent.push({ destination: destination.key, to, attempt, raw: raw.toString('utf8') });
-      return script(to, attempt);
+      inFlight++;
+      open = Math.max(open, inFlight);
+      try {
+        return await script(to, attempt);
+      } finally {
+        inFlight--;
+      }
     };
     return {
       send: (message) => sendOne(message.envelope.to, message.raw),
       sendGroup: (group) => Promise.all(group.envelope.to.map((to) => sendOne(to, group.raw))),
-      openConnections: () => 0,
+      openConnections: () => open,
+      trim: () => undefined,
       async close() {
         closed.push(destination.key);
       },

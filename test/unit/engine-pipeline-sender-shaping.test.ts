@@ -47,6 +47,7 @@ function recordingPool(): DestinationPool & { singles: OutboundMessage[]; groups
       return Promise.resolve(g.envelope.to.map(() => reply('250 2.0.0 Ok', 'DATA')));
     },
     openConnections: () => 3,
+    trim: () => undefined,
     close: () => Promise.resolve(),
     size: () => 1,
   };

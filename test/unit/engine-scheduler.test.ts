@@ -180,6 +180,8 @@ describe('engine scheduling on a manual clock', () => {
     let released = 0;
     for (let i = 0; i < 100 && released < 24; i++) {
       await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0));
+      // The destinations' slow start opens one more connection per second at most.
+      clock.advance(1_000);
       const batch = gates.splice(0);
       released += batch.length;
       batch.forEach((open) => open());
@@ -192,7 +194,8 @@ describe('engine scheduling on a manual clock', () => {
 
   it('arms a single timer for the next due message instead of polling', async () => {
     const clock = new ManualClock(T0);
-    const relays = scriptedRelays(() => reply('421 4.3.2 Service not available'));
+    // A soft bounce that says nothing of the destination's limits (a 421 would slow it: one message at a time).
+    const relays = scriptedRelays(() => reply('451 4.3.0 Temporary local problem'));
     relayedDelivery(t.db, ['a@a.test', 'b@a.test'], { now: T0 });
     const { engine } = startEngine(clock, relays.factory, { options: { relayIdleMs: 1 } });
     await vi.waitFor(() => expect(relays.sent).toHaveLength(2));

@@ -276,58 +276,141 @@ describe('adaptive shaping of a destination', () => {
     expect(d.suspendedUntil).toBeNull();
   });
 
-  it('additive increase once per probing period (about 20 messages at the rate), slower near the last signal, back to the rule', () => {
+  it('additive increase once per probing period (about 20 messages at the rate) up to a plateau below the refused rate, held, then probed back to the rule', () => {
     const d = destination(rule({ messagesPerHour: 36_000 })); // 10/s
     see(d, rate421, T0); // -> 18,000/h = 5/s: a probing period is 4 s
     expect(see(d, accepted, T0 + 3_000).changes).toEqual([]);
     const steps: (number | null)[] = [];
     let now = T0;
-    for (let i = 1; i <= 40 && d.effectiveRate() !== null && d.adaptiveRate !== null; i++) {
+    for (let i = 1; i <= 5; i++) {
       now += 4_000 + 1;
       see(d, accepted, now);
       steps.push(d.effectiveRate());
     }
-    // A tenth of the rule's rate per period, then, from 85 % of the rate the receiver refused, a fiftieth.
-    expect(steps.slice(0, 5)).toEqual([21_600, 25_200, 28_800, 32_400, 33_120]);
-    expect(steps.at(-1)).toBe(36_000);
+    // A tenth of the rule's rate per period, up to 85 % of the rate the receiver refused, where it holds.
+    expect(steps).toEqual([21_600, 25_200, 28_800, 30_600, 30_600]);
+    const plateauAt = T0 + 4 * 4_001;
+    // No probe for increasePeriodMs (a receiver counting refusals towards a penalty box gets none)...
+    expect(see(d, accepted, plateauAt + settings.increasePeriodMs - 1).changes).toEqual([]);
+    expect(d.effectiveRate()).toBe(30_600);
+    // ...then it probes by a fifth of a step per period, back to the rule's own limit.
+    now = plateauAt + settings.increasePeriodMs;
+    see(d, accepted, now);
+    expect(d.effectiveRate()).toBe(31_320);
+    for (let i = 0; i < 20 && d.adaptiveRate !== null; i++) {
+      now += 4_000 + 1;
+      see(d, accepted, now);
+    }
+    expect(d.effectiveRate()).toBe(36_000);
     expect(d.adaptiveRate).toBeNull(); // back on the rule's own limit
+    // Refused at the plateau: the limit is just below, so the rate steps down to the plateau below that rate
+    // (not halved again) and holds there.
+    const e = destination(rule({ messagesPerHour: 36_000 }));
+    see(e, rate421, T0);
+    for (let i = 1; i <= 4; i++) see(e, accepted, T0 + i * 4_001);
+    see(e, rate421, T0 + 20_000); // at 30,600/h
+    expect(e.effectiveRate()).toBe(26_010); // 85 % of 30,600
+    see(e, accepted, T0 + 30_000);
+    see(e, accepted, T0 + 20_000 + settings.increasePeriodMs - 1);
+    expect(e.effectiveRate()).toBe(26_010);
+    expect(e.persisted().ratePerHour).toBe(26_010);
   });
 
-  it("a new destination's connections start low and grow by one per round of acceptances, up to the rule", () => {
-    const d = destination(rule({ maxConnections: 6 }), [], { ramp: true });
-    const limits: number[] = [d.effectiveMaxConnections(T0)];
+  it("a new destination's connections start at one and grow by one per round of acceptances, at most one a second, up to the rule", () => {
+    const d = destination(rule({ maxConnections: 6, messagesPerHour: null }), [], { ramp: true });
+    const limits: number[] = [];
     for (let i = 1; i <= 20; i++) {
-      see(d, accepted, T0 + i);
-      limits.push(d.effectiveMaxConnections(T0 + i));
+      see(d, accepted, T0 + i * 250);
+      limits.push(d.effectiveMaxConnections(T0 + i * 250));
     }
-    // 2 connections: +1 after 2 acceptances; 3: after 3 more; 4: 4 more; 5: 5 more -> 6 (the rule).
-    expect(limits.slice(0, 3)).toEqual([2, 2, 3]);
-    expect(limits.indexOf(4)).toBe(5);
-    expect(limits.indexOf(5)).toBe(9);
-    expect(limits.indexOf(6)).toBe(14);
-    expect(d.rampConnections).toBeNull();
+    // 1 connection for the first second from the first attempt (T0 + 250 ms); then +1 after a round of
+    // acceptances (as many as the connections) counted from a second after the last one was added: 2 at
+    // 1.25 s, 3 at 2.5 s, 4 at 4 s.
+    expect(limits.slice(0, 5)).toEqual([1, 1, 1, 1, 2]);
+    expect(limits.indexOf(3)).toBe(9);
+    expect(limits.indexOf(4)).toBe(15);
     // Acceptances of attempts that began before the last connection was added do not add another.
-    const f = destination(rule({ maxConnections: 6 }), [], { ramp: true });
-    see(f, accepted, T0 + 1);
-    see(f, accepted, T0 + 2); // 3 connections from T0 + 2
-    for (let i = 0; i < 10; i++) see(f, accepted, T0 + 10 + i, { startedAt: T0 + 1 });
-    expect(f.effectiveMaxConnections(T0 + 20)).toBe(3);
+    const f = destination(rule({ maxConnections: 6, messagesPerHour: null }), [], { ramp: true });
+    see(f, accepted, T0); // the first attempt
+    see(f, accepted, T0 + 1_000); // 2 connections from T0 + 1 s
+    for (let i = 0; i < 10; i++) see(f, accepted, T0 + 3_000 + i, { startedAt: T0 + 900 });
+    expect(f.effectiveMaxConnections(T0 + 3_100)).toBe(2);
+    // While messages wait for the rate, another connection would only be one more to refuse: none is added.
+    const g = destination(rule({ maxConnections: 6, messagesPerHour: 3_600 }), [], { ramp: true });
+    see(g, accepted, T0); // the first attempt
+    // The bucket starts with one token and earns one a second: by T0 + 1.1 s two messages went at once.
+    expect([g.reserve(T0 + 1_100), g.reserve(T0 + 1_100)]).toEqual([0, 0]);
+    expect(g.reserve(T0 + 1_100)).toBeGreaterThan(0); // the third waits for the rate
+    see(g, accepted, T0 + 1_500);
+    expect(g.effectiveMaxConnections(T0 + 1_500)).toBe(1);
+    see(g, accepted, T0 + 2_200); // no wait for the rate within the last second
+    expect(g.effectiveMaxConnections(T0 + 2_200)).toBe(2);
+    // After the receiver pushed back on any limit (here messages per connection), no new connection for 5 s:
+    // one limit is learnt at a time.
+    const h = destination(rule({ maxConnections: 6, messagesPerHour: null }), [], { ramp: true });
+    see(h, accepted, T0);
+    see(h, sessionEnded(20), T0 + 500);
+    see(h, accepted, T0 + 2_000);
+    expect(h.effectiveMaxConnections(T0 + 2_000)).toBe(1);
+    see(h, accepted, T0 + 5_600);
+    expect(h.effectiveMaxConnections(T0 + 5_600)).toBe(2);
     // A refused session while ramping: the learnt limit takes over.
-    const e = destination(rule({ maxConnections: 6 }), [], { ramp: true });
-    for (let i = 1; i <= 5; i++) see(e, accepted, T0 + i); // 4 connections
-    see(e, tooManyConnections(3), T0 + 10);
-    expect(e.effectiveMaxConnections(T0 + 10)).toBe(3);
+    const e = destination(rule({ maxConnections: 6, messagesPerHour: null }), [], { ramp: true });
+    for (let i = 0; i <= 5; i++) see(e, accepted, T0 + i * 1_000); // 2 at 1 s, 3 at 3 s
+    expect(e.effectiveMaxConnections(T0 + 5_000)).toBe(3);
+    see(e, tooManyConnections(2), T0 + 5_500);
+    expect(e.effectiveMaxConnections(T0 + 5_500)).toBe(2);
     expect(e.rampConnections).toBeNull();
   });
 
-  it('without an hourly limit, the first rate signal halves the acceptance rate of the last second', () => {
+  it('without an hourly limit, the first rate signal halves the acceptance rate of the last second and holds there', () => {
     const d = destination(rule({ messagesPerHour: null }));
     for (let i = 0; i < 300; i++) see(d, accepted, T0 + 5_000 + i * 3); // 300 in 0.9 s
-    see(d, rate421, T0 + 5_950);
+    const r = see(d, rate421, T0 + 5_950);
     expect(d.effectiveRate()).toBe(150 * 3600); // 300/s halved
-    // Probing then climbs by a tenth of that reference per period.
+    expect(r.changes[0]?.detail).toMatchObject({ limit: 'rate', from: null, to: 150 * 3600, factor: 0.5 });
+    // The next message waits its interval at the new rate (the receiver just refused the pace).
+    expect(d.reserve(T0 + 5_950)).toBeGreaterThan(0);
+    // What the receiver let through before refusing may have been a burst: no probing for increasePeriodMs.
     see(d, accepted, T0 + 7_000);
-    expect(d.effectiveRate()).toBe(150 * 3600 + 30 * 3600);
+    see(d, accepted, T0 + 5_950 + settings.increasePeriodMs - 1);
+    expect(d.effectiveRate()).toBe(150 * 3600);
+    expect(d.persisted().ratePerHour).toBe(150 * 3600);
+    // Then it probes gently, by a fifth of a step.
+    see(d, accepted, T0 + 5_950 + settings.increasePeriodMs);
+    expect(d.effectiveRate()).toBeGreaterThan(150 * 3600);
+    expect(d.effectiveRate()).toBeLessThan(155 * 3600);
+  });
+
+  it('a new delivery starts at the kept plateau, probes from it, and a refusal near it steps down and holds', () => {
+    const d = destination(rule({ messagesPerHour: null }));
+    d.restore(
+      {
+        suspendedUntil: null,
+        ratePerHour: 36_000,
+        maxConnections: null,
+        throttledUntil: null,
+        reason: null,
+        learntMaxConnections: 1,
+        learntMessagesPerConnection: 20,
+        suspensionLevel: 0,
+        learntAt: T0 - MIN,
+      },
+      T0,
+    );
+    expect(d.effectiveRate()).toBe(36_000);
+    // Probing from the kept rate: 2 % of the rate refused then (36,000 / 0.85) per period (2 s at 10/s).
+    see(d, accepted, T0 + 2_000);
+    expect(d.effectiveRate()).toBeCloseTo(36_000 + 847, 0);
+    // Learnt limits are probed only after a clean increasePeriodMs of this run.
+    expect(d.effectiveMaxConnections(T0 + 2_000)).toBe(1);
+    expect(d.effectiveMessagesPerConnection()).toBe(20);
+    // Refused near the plateau: 85 % of the rate in force, held.
+    see(d, rate421, T0 + 3_000);
+    expect(d.effectiveRate()).toBe(Math.floor(0.85 * (36_000 + 847.0588235294117)));
+    const held = d.effectiveRate();
+    see(d, accepted, T0 + 10_000);
+    expect(d.effectiveRate()).toBe(held);
   });
 
   it('learnt connection and per-connection limits grow back by one step per clean increasePeriod', () => {

@@ -113,6 +113,11 @@ export interface Relay {
   sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]>;
   /** SMTP sessions currently open. */
   openConnections(): number;
+  /**
+   * The relay may hold at most this many sessions now (a lowered connection limit): idle sessions beyond it
+   * QUIT at once, busy ones after their transaction. The next send's policy sets the limit again.
+   */
+  trim(maxConnections: number): void;
   close(): Promise<void>;
 }
 

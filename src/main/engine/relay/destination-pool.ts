@@ -11,6 +11,8 @@ export interface DestinationPool {
   sendGroup(destination: Destination, group: OutboundGroup): Promise<SmtpOutcome[]>;
   /** SMTP sessions open to a destination (0 when it has no relay). */
   openConnections(key: string): number;
+  /** The destination's relay may hold at most this many sessions now (`Relay.trim`). */
+  trim(key: string, maxConnections: number): void;
   /** Closes every relay (waiting sends are not expected: the engine stops taking work first). */
   close(): Promise<void>;
   size(): number;
@@ -70,6 +72,7 @@ export function createDestinationPool(o: {
     send: (destination, message) => withRelay(destination, (relay) => relay.send(message)),
     sendGroup: (destination, group) => withRelay(destination, (relay) => relay.sendGroup(group)),
     openConnections: (key) => entries.get(key)?.relay.openConnections() ?? 0,
+    trim: (key, maxConnections) => entries.get(key)?.relay.trim(maxConnections),
     async close() {
       const all = [...entries.values()];
       entries.clear();

@@ -119,6 +119,8 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const waiting: ((session: Session | null) => void)[] = [];
   /** Connections being opened, reserved by `acquire` (they count against the limit). */
   let opening = 0;
+  /** The most sessions this relay may keep (`trim`; each send's policy sets it again). */
+  let cap = Infinity;
   const log = config.logger.child({ destination: destination.key });
   let closed = false;
 
@@ -220,7 +222,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     if (
       closed ||
       client.completed >= policy.maxMessagesPerConnection ||
-      sessions.size > policy.maxConnections
+      sessions.size > Math.min(policy.maxConnections, cap)
     ) {
       client.quit();
       return;
@@ -272,6 +274,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
 
   async function sendGroup(group: OutboundGroup): Promise<SmtpOutcome[]> {
     const policy = group.policy ?? config.defaults;
+    cap = policy.maxConnections;
     const all = (outcome: SmtpOutcome) => group.envelope.to.map(() => outcome);
     if (group.raw.length > config.maxMessageBytes) return all(tooLarge(group.raw.length, config));
     const reusable = await acquire(policy);
@@ -356,6 +359,12 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     },
     sendGroup,
     openConnections: () => sessions.size,
+    trim(maxConnections) {
+      cap = maxConnections;
+      // Idle sessions beyond the limit QUIT now; busy ones when their transaction is over (`recycle`).
+      for (let excess = sessions.size - maxConnections; excess > 0 && idle.length > 0; excess--)
+        idle.pop()?.client.quit();
+    },
     async close() {
       closed = true;
       for (const next of waiting.splice(0)) next(null);

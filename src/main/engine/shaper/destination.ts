@@ -12,11 +12,15 @@
  * - One decrease per round trip: a signal counts only when its attempt started after the last decrease of the
  *   same limit, so one burst of refused connections or deferred recipients is one decrease, not one per message.
  * - Recovery is additive and probing: after a clean period the rate grows by a share of its reference (the
- *   period is the time of about 20 messages at the current rate, between 1 s and `increasePeriodMs`), by a
- *   fifth of that once it is near the rate the receiver last refused; one more connection and a few more
- *   messages per connection are tried after each `increasePeriodMs` without signal.
- * - Slow start: with no connection limit learnt, a destination opens 2 connections and one more per round of
- *   acceptances up to the rule's, so a receiver's connection limit costs one refused session, not a burst.
+ *   period is the time of about 20 messages at the current rate, between 1 s and `increasePeriodMs`) up to a
+ *   plateau at 85 % of the rate the receiver last refused; there it holds for `increasePeriodMs` (a receiver
+ *   that counts refusals towards a penalty box gets none from probing meanwhile), then probes by a fifth of
+ *   that step. One more connection and a few more messages per connection are tried after each
+ *   `increasePeriodMs` without signal.
+ * - Slow start: with no connection limit learnt, a destination opens 1 connection and one more per round of
+ *   acceptances (at most one a second) up to the rule's, so a receiver's connection limit costs one refused
+ *   session, not a burst. Connections grow (slow start or probing) only while they are what holds messages
+ *   back: not while messages wait for the rate, when one more session would only be one more to refuse.
  * - Suspension is the last resort: `suspendAfterSignals` counted signals with no acceptance between them (or
  *   an automation rule, or the error-rate breaker). The first lasts a minute, each one in a row twice the
  *   last, capped at `suspendMs`, with ±10 % jitter; it ends with one probing session (one connection) until a
@@ -74,8 +78,25 @@ export type PersistedState = StoredDestinationState;
 
 /** Minimum adaptive rate: a destination is never slowed below this many messages per hour. */
 export const MIN_RATE_PER_HOUR = 12;
-/** Connections a destination with nothing learnt starts with (Postfix's initial destination concurrency is 5). */
-export const INITIAL_CONNECTIONS = 2;
+/**
+ * Connections a destination with nothing learnt starts with. Postfix starts at 5 (its initial destination
+ * concurrency); one is enough to learn from, and a second one is opened only once the first is greeted.
+ */
+export const INITIAL_CONNECTIONS = 1;
+/**
+ * The slow start opens at most one more connection per this long: receivers count connections per minute as
+ * well as at once (Postfix's anvil), and by then the first replies say whether the rate, not the sessions,
+ * is what holds the messages back.
+ */
+export const RAMP_STEP_MS = 1_000;
+/** Messages that waited for the rate within this long: the rate, not the connections, is what limits sending. */
+const RATE_BOUND_MS = 1_000;
+/**
+ * After the receiver pushed back on any limit, the slow start waits this long before opening another
+ * connection: one limit is learnt at a time, so a second refusal does not pile onto the first (a penalty box
+ * counts them together).
+ */
+const RAMP_QUIET_MS = 5_000;
 /** Near the rate of the last rate signal, probing steps by this share of `increaseShare` only. */
 const PLATEAU_SHARE = 0.2;
 /** "Near": from this share of the last signal's rate. */
@@ -83,8 +104,8 @@ const PLATEAU_FROM = 0.85;
 /** The first suspension; each one in a row lasts twice the last, up to `suspendMs`. */
 export const FIRST_SUSPENSION_MS = 60_000;
 const SUSPENSION_JITTER = 0.1;
-/** A learnt rate's bucket holds one second of sending (a receiver's tolerance for bursts is unknown). */
-const LEARNT_BURST_MS = 1_000;
+/** A learnt rate's bucket holds a quarter of a second of sending: a receiver that refused the pace may count it over a second, and a burst after a pause (a new session, a retry) must not exceed it. */
+const LEARNT_BURST_MS = 250;
 /** Messages at the current rate that make one probing period of the rate. */
 const PROBE_MESSAGES = 20;
 const DAY_MS = 86_400_000;
@@ -122,8 +143,12 @@ export class DestinationRuntime {
    */
   rampConnections: number | null = null;
   private rampCredit = 0;
-  /** When the slow start last added a connection. */
+  /** When the slow start last added a connection, or began (the first attempt seen). */
   private rampAt = -Infinity;
+  /** When a message last waited for the destination's rate (a token), see `rateBound`. */
+  private rateWaitAt = -Infinity;
+  /** Since when the rate holds just below the rate the receiver last refused (null: not holding). */
+  private plateauSince: number | null = null;
   /** When the destination was last suspended by its signals. */
   private suspendedAt = -Infinity;
   /** Learnt limits; null = the rule's. */
@@ -141,8 +166,6 @@ export class DestinationRuntime {
   /** After a suspension: one connection until a message is accepted. */
   probing = false;
   private bucket: TokenBucket | null = null;
-  /** Changes whenever the rate in force changes (a slot reserved at another rate is taken again). */
-  rateEpoch = 0;
   /** The message count of the last session whose MAIL was deferred (see `perSession`). */
   private lastMailRefusedAfter: number | null = null;
   /** The rate before a MAIL deferral was taken for a rate signal (undone if it proves a per-session limit). */
@@ -234,10 +257,15 @@ export class DestinationRuntime {
         : relax(state.ratePerHour, (v) => v * 1.25, this.rule.messagesPerHour);
     if (this.adaptiveRate !== null && this.rule.messagesPerHour === null) {
       this.adaptiveCeiling = this.adaptiveRate;
-      // Kept at the plateau below the last refused rate: probing goes on gently from there.
+      // Kept at the plateau below the last refused rate (some time ago): probing goes on gently from there,
+      // and a refusal near it steps down to the plateau below and holds.
       this.signalRate = this.adaptiveRate / PLATEAU_FROM;
+      this.plateauSince = now - DAY_MS;
     }
     this.learntAt = state.learntAt;
+    // Learnt connection and per-connection limits are probed after a clean `increasePeriodMs` of this run.
+    this.lastIncrease.connections = now;
+    this.lastIncrease.messagesPerConnection = now;
     this.suspensionLevel = Math.max(0, state.suspensionLevel - days);
     this.applyRules(this.rule, this.automation, now);
   }
@@ -323,7 +351,20 @@ export class DestinationRuntime {
    * (the bucket goes into debt) so parked messages go at their own time; `unreserve` gives it back.
    */
   reserve(now: number): number {
-    return this.bucket ? this.bucket.reserve(now) : 0;
+    const wait = this.bucket ? this.bucket.reserve(now) : 0;
+    if (wait > 0) this.rateWaitAt = now;
+    return wait;
+  }
+
+  /** When the receiver last pushed back on one of the limits (a decrease, or a refusal with nothing open). */
+  private lastSignalAt(): number {
+    const d = this.lastDecrease;
+    return Math.max(d.connections, d.messagesPerConnection, d.rate, d.blocked);
+  }
+
+  /** Whether messages waited for the rate lately: more connections would not send them sooner. */
+  rateBound(now: number): boolean {
+    return now - this.rateWaitAt < RATE_BOUND_MS;
   }
 
   unreserve(): void {
@@ -350,6 +391,8 @@ export class DestinationRuntime {
       this.lastReply = o.rawReply;
       this.lastReplyAt = now;
     }
+    // The slow start's first second counts from the first attempt (a destination may be known long before).
+    if (this.rampAt === -Infinity) this.rampAt = o.startedAt;
     const changes: ShapingChange[] = [];
     // A refused session offered no message: it is neither an acceptance nor a failure of the breaker's.
     if (o.signal?.kind !== 'connections') this.count(o.kind, now);
@@ -444,12 +487,21 @@ export class DestinationRuntime {
         const from = this.effectiveRate();
         const base = from ?? this.measuredRatePerHour(now);
         if (this.rule.messagesPerHour === null && this.adaptiveCeiling === null) this.adaptiveCeiling = base;
-        this.signalRate = base;
-        const to = Math.max(MIN_RATE_PER_HOUR, Math.floor(base * settings.decreaseFactor));
+        // Refused at or above the plateau below the last refused rate: the limit is just below, so the rate
+        // steps down to the plateau below this one and holds there, instead of being halved again.
+        const nearLimit = from !== null && this.signalRate !== null && from >= PLATEAU_FROM * this.signalRate;
+        const factor = nearLimit ? PLATEAU_FROM : settings.decreaseFactor;
+        const to = Math.max(MIN_RATE_PER_HOUR, Math.floor(base * factor));
+        // A rate measured while none was in force counts what the receiver let through as a burst before it
+        // refused (its sustained rate is unknown): the rate holds where it was halved to before any probing.
+        this.signalRate = from === null || nearLimit ? to / PLATEAU_FROM : base;
+        this.plateauSince = from === null || nearLimit ? now : null;
         if (from === null || to < from) {
           this.setAdaptiveRate(to, now);
+          // The receiver just said "too fast": the next message waits its interval at the new rate.
+          this.bucket?.empty(now);
           const change = this.learnt('rate', from, to, `rate signal: ${cause}`, now);
-          change.detail.factor = settings.decreaseFactor;
+          change.detail.factor = factor;
           changes.push(change);
         }
         break;
@@ -488,6 +540,7 @@ export class DestinationRuntime {
       const from = this.adaptiveRate;
       this.adaptiveRate = this.rateBeforeMailDecrease.rate;
       this.signalRate = null;
+      this.plateauSince = null;
       this.rateBeforeMailDecrease = null;
       this.syncBucket(now);
       undone = {
@@ -565,10 +618,14 @@ export class DestinationRuntime {
     const changes: ShapingChange[] = [];
     // Slow start: a round of acceptances adds a connection, counting only attempts that started after the
     // last one was added and only while every connection allowed is open (so the newest session was greeted
-    // before the next is opened).
+    // before the next is opened), at most one a second, not within RAMP_QUIET_MS of a signal about any limit,
+    // and not while the rate is what holds messages back.
     if (
       this.rampConnections !== null &&
       o.startedAt > this.rampAt &&
+      now - this.rampAt >= RAMP_STEP_MS &&
+      now - this.lastSignalAt() >= RAMP_QUIET_MS &&
+      !this.rateBound(now) &&
       (o.openSessions === undefined || o.openSessions >= this.rampConnections)
     ) {
       this.rampCredit += 1 / this.rampConnections;
@@ -604,11 +661,26 @@ export class DestinationRuntime {
     const period = Math.min(settings.increasePeriodMs, Math.max(1_000, (PROBE_MESSAGES * HOUR_MS) / from));
     if (now - Math.max(this.lastIncrease.rate, this.lastDecrease.rate) < period) return null;
     const reference = this.rule.messagesPerHour ?? this.adaptiveCeiling ?? from;
-    // Far below where the receiver last said "too fast", a share of the reference; near it, a fifth of that;
-    // past it without a signal, that rate is old news (fast again).
-    if (this.signalRate !== null && from >= this.signalRate) this.signalRate = null;
-    const near = this.signalRate !== null && from >= PLATEAU_FROM * this.signalRate;
-    const to = from + settings.increaseShare * (near ? PLATEAU_SHARE * (this.signalRate ?? 0) : reference);
+    // Far below where the receiver last said "too fast", a share of the reference, up to the plateau just
+    // below it; there the rate holds for `increasePeriodMs`, then probes by a fifth of a step; past that rate
+    // without a signal, it is old news (fast again).
+    if (this.signalRate !== null && from >= this.signalRate) {
+      this.signalRate = null;
+      this.plateauSince = null;
+    }
+    const plateau = this.signalRate === null ? null : PLATEAU_FROM * this.signalRate;
+    let to: number;
+    if (plateau !== null && from >= plateau) {
+      this.plateauSince ??= now;
+      if (now - this.plateauSince < settings.increasePeriodMs) return null;
+      to = from + settings.increaseShare * PLATEAU_SHARE * (this.signalRate ?? 0);
+    } else {
+      to = from + settings.increaseShare * reference;
+      if (plateau !== null && to >= plateau) {
+        to = plateau;
+        this.plateauSince = now;
+      }
+    }
     this.lastIncrease.rate = now;
     if (this.rule.messagesPerHour !== null && to >= this.rule.messagesPerHour) {
       this.adaptiveRate = null;
@@ -641,6 +713,8 @@ export class DestinationRuntime {
     if (from === null) return null;
     if (now - Math.max(this.lastIncrease[limit], this.lastDecrease[limit]) < settings.increasePeriodMs)
       return null;
+    // One more connection would only be one more to refuse while the messages wait for the rate.
+    if (limit === 'connections' && this.rateBound(now)) return null;
     this.lastIncrease[limit] = now;
     const ruleLimit = limit === 'connections' ? this.rule.maxConnections : this.rule.maxMessagesPerConnection;
     const next =
@@ -732,7 +806,6 @@ export class DestinationRuntime {
 
   private syncBucket(now: number): void {
     const rate = this.effectiveRate();
-    if (rate !== (this.bucket?.rate ?? null)) this.rateEpoch++;
     const burst = this.adaptiveRate !== null ? LEARNT_BURST_MS : undefined;
     if (rate === null) this.bucket = null;
     else if (!this.bucket) this.bucket = new TokenBucket(rate, now, burst);

@@ -6,6 +6,9 @@
  * messages). Outcomes feed the adaptive behaviour; every automatic change is persisted in
  * `destination_state`, recorded in `shaping_events` and logged.
  *
+ * Order: a message first takes one of its destination's connection slots, then its rate slot, so the rate is
+ * kept at the moment messages go (those that waited for a connection do not go back to back once it frees).
+ *
  * Fairness: a message waiting for its destination's rate (a token) never holds one of the scheduler's
  * in-flight slots (it is parked), suspended or rate-limited destinations give their messages back to the queue,
  * and a destination keeps at most `waitersPerDestination` messages waiting for one of its connections; beyond
@@ -222,6 +225,55 @@ export function createShaper(o: ShaperOptions): Shaper {
     if (r.saturated && r.waiters.length <= Math.floor(o.waitersPerDestination / 2)) setSaturated(r, false);
   }
 
+  function stopping(d: DestinationRuntime): Admission {
+    return {
+      kind: 'defer',
+      until: o.clock.now(),
+      reason: 'engine stopping',
+      scope: 'message',
+      destination: d,
+    };
+  }
+
+  /**
+   * The message holds one of the destination's connection slots: it waits for its rate slot (parked: a wait
+   * up to `shortWaitMs` is spent in memory, keeping the connection slot), or, for a longer wait, gives the
+   * connection slot back and goes back to the queue with the destination's other due messages spread over the
+   * coming slots.
+   */
+  async function paced(d: DestinationRuntime): Promise<Admission> {
+    let now = o.clock.now();
+    const wait = d.reserve(now);
+    if (wait > o.shortWaitMs) {
+      d.unreserve();
+      releaseSlot(d);
+      return {
+        kind: 'defer',
+        until: now + wait,
+        reason: `hourly limit of ${Math.round(d.effectiveRate() ?? 0)} messages reached`,
+        scope: 'spread',
+        destination: d,
+      };
+    }
+    if (wait > 0) {
+      const ok = await parkedWhile(sleep(now + wait));
+      now = o.clock.now();
+      if (!ok) {
+        d.unreserve();
+        releaseSlot(d);
+        return stopping(d);
+      }
+      // The destination may have been suspended while this message waited.
+      const meanwhile = suspension(d, now);
+      if (meanwhile) {
+        d.unreserve();
+        releaseSlot(d);
+        return meanwhile;
+      }
+    }
+    return { kind: 'go', destination: d };
+  }
+
   function setSaturated(r: Runtime, saturated: boolean): void {
     if (r.saturated === saturated) return;
     r.saturated = saturated;
@@ -255,74 +307,32 @@ export function createShaper(o: ShaperOptions): Shaper {
 
     async admit(d) {
       const r = runtimeOf(d);
-      let now = o.clock.now();
+      const now = o.clock.now();
       apply(d, d.expire(now));
       const suspended = suspension(d, now);
       if (suspended) return suspended;
-      const wait = d.reserve(now);
-      if (wait > o.shortWaitMs) {
-        d.unreserve();
-        return {
-          kind: 'defer',
-          until: now + wait,
-          reason: `hourly limit of ${Math.round(d.effectiveRate() ?? 0)} messages reached`,
-          scope: 'spread',
-          destination: d,
-        };
-      }
-      if (wait > 0) {
-        const ok = await parkedWhile(sleep(now + wait));
-        now = o.clock.now();
-        if (!ok) {
-          d.unreserve();
-          return { kind: 'defer', until: now, reason: 'engine stopping', scope: 'message', destination: d };
-        }
-        // The destination may have been suspended while this message waited.
-        const meanwhile = suspension(d, now);
+      // First one of the destination's connections, then its rate: the rate slot is taken when the message can
+      // go, so messages that waited for a connection do not go back to back once it is free (a burst the
+      // receiver counts), and no slot is reserved twice.
+      if (d.sending < d.effectiveMaxConnections(now)) {
+        d.sending++;
+      } else {
+        // Enough messages already wait for this destination: its domains are not leased until it drains (the
+        // ones already leased wait too, rather than being written back to the queue). A connection wait is
+        // short and keeps its in-flight slot (at most `waitersPerDestination` per destination), so a single
+        // busy destination does not make the scheduler lease messages it cannot send.
+        if (r.waiters.length + 1 >= o.waitersPerDestination) setSaturated(r, true);
+        const ok = await new Promise<boolean>((resolve) => r.waiters.push({ resolve }));
+        if (!ok) return stopping(d);
+        // The destination was suspended while it waited: the slot passes on (the next waiter finds the
+        // suspension too) and the message goes back to the queue until the suspension ends.
+        const meanwhile = suspension(d, o.clock.now());
         if (meanwhile) {
-          d.unreserve();
+          releaseSlot(d);
           return meanwhile;
         }
       }
-      if (d.sending < d.effectiveMaxConnections(now)) {
-        d.sending++;
-        return { kind: 'go', destination: d };
-      }
-      // Enough messages already wait for this destination: its domains are not leased until it drains (the
-      // ones already leased wait too, rather than being written back to the queue). A connection wait is
-      // short and keeps its in-flight slot (at most `waitersPerDestination` per destination), so a single
-      // busy destination does not make the scheduler lease messages it cannot send.
-      if (r.waiters.length + 1 >= o.waitersPerDestination) setSaturated(r, true);
-      const epoch = d.rateEpoch;
-      const ok = await new Promise<boolean>((resolve) => r.waiters.push({ resolve }));
-      if (!ok) {
-        d.unreserve();
-        return {
-          kind: 'defer',
-          until: o.clock.now(),
-          reason: 'engine stopping',
-          scope: 'message',
-          destination: d,
-        };
-      }
-      // The rate changed while it waited for a connection (a rate reply lowered it): its slot was reserved at
-      // the old rate, so it takes one at the new rate (keeping the connection slot through a short wait).
-      if (d.rateEpoch !== epoch) {
-        now = o.clock.now();
-        const again = d.reserve(now);
-        if (again > o.shortWaitMs || (again > 0 && !(await parkedWhile(sleep(now + again))))) {
-          d.unreserve();
-          releaseSlot(d);
-          return {
-            kind: 'defer',
-            until: o.clock.now() + again,
-            reason: `the rate was lowered to ${Math.round(d.effectiveRate() ?? 0)} messages per hour`,
-            scope: 'message',
-            destination: d,
-          };
-        }
-      }
-      return { kind: 'go', destination: d };
+      return paced(d);
     },
 
     release: releaseSlot,

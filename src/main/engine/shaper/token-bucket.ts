@@ -45,6 +45,12 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, this.capacity());
   }
 
+  /** No token left: the next reservation waits one interval (the receiver just refused the pace). */
+  empty(now: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.tokens, 0);
+  }
+
   /** Drops the tokens earned while idle (after a suspension the destination starts again with one). */
   restart(now: number): void {
     this.refill(now);

@@ -172,6 +172,9 @@ function handle(msg: ToWorker): void {
     case 'transmit':
       void transmit(msg.id, msg.job);
       return;
+    case 'trim':
+      relays?.trim(msg.key, msg.maxConnections);
+      return;
     case 'close':
       void close();
       return;

@@ -84,6 +84,8 @@ interface Slot {
   open: Map<string, number>;
   /** Transmit requests in flight in this worker, per destination. */
   inflight: Map<string, number>;
+  /** The share last sent in a `trim`, per destination (so a lowered limit is sent once, not per message). */
+  trimmed: Map<string, number>;
   onClosed: (() => void) | null;
 }
 
@@ -112,6 +114,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       templates: new Map(),
       open: new Map(),
       inflight: new Map(),
+      trimmed: new Map(),
       onClosed: null,
     };
     worker.unref();
@@ -270,6 +273,24 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     return best ?? leastBusy();
   }
 
+  /**
+   * A lowered connection limit reaches every worker holding more sessions than its new share, even one that is
+   * sent nothing more to the destination (its idle sessions would otherwise count against the limit at the
+   * receiver until they time out).
+   */
+  function trimAbove(key: string, limit: number): void {
+    for (const slot of slots) {
+      const share = shareOf(slot, limit);
+      if ((slot.open.get(key) ?? 0) <= share) {
+        slot.trimmed.delete(key);
+        continue;
+      }
+      if (slot.trimmed.get(key) === share) continue;
+      slot.trimmed.set(key, share);
+      slot.outbox.push({ kind: 'trim', key, maxConnections: share });
+    }
+  }
+
   function sendTemplate(slot: Slot, deliveryId: number, templateJson: string): void {
     if (slot.templates.get(deliveryId) === templateJson) return;
     slot.templates.set(deliveryId, templateJson);
@@ -338,6 +359,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     transmit(req: TransmitRequest) {
       const key = req.destination.key;
       const limit = req.policy.maxConnections;
+      trimAbove(key, limit);
       return request<TransmitResult>(
         DeliveryWorkerError,
         () => forDestination(key, limit),

@@ -21,6 +21,8 @@ export type ToWorker =
   | { kind: 'compose'; id: number; job: ComposeJob; domain: string | null; signTime: number }
   /** Compose, sign and send: only the outcomes come back. */
   | { kind: 'transmit'; id: number; job: TransmitJob }
+  /** The worker's share of a destination's connections went down: sessions beyond it QUIT (`Relay.trim`). */
+  | { kind: 'trim'; key: string; maxConnections: number }
   /** QUIT the idle SMTP sessions, wait for the sends in progress, then answer `closed`. */
   | { kind: 'close' };
 
