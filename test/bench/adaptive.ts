@@ -401,7 +401,9 @@ ${results.map((r) => `- **${r.receiver.id}**: ${r.receiver.description}.`).join(
 - **Time**: from the delivery's relay start (\`deliveries.started_at\`) until it is complete (every message sent or
   failed, \`completed_at\`). **Ideal**: messages / the receiver's recipient rate (a session closed
   after its quota of messages can be replaced at once, so connections and messages per connection cost no time
-  of their own to a sender that keeps within them). **Ratio** = time / ideal.
+  of their own to a sender that keeps within them). **Ratio** = time / ideal. The receiver's rate bucket starts
+  full (one second of its rate), so the true minimum is one second under the ideal: a ratio of 1.0× (even a
+  time a little under the ideal) is a sender that kept exactly to the receiver's rate from the start.
 - Each run is stopped at ${CAP_FACTOR}× its ideal time and then reported as "did not finish"; its delivery is
   then deleted (engine off) so that the second run does not inherit its queue, only what was learnt.
 - **Refused by the receiver**: connections refused at the greeting, MAIL and RCPT deferred, and connections or

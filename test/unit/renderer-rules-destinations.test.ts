@@ -105,22 +105,23 @@ const day = (d: string, accepted: number, deferred: number, failed: number, refu
 
 describe('learnt limits wording', () => {
   it("puts a learnt limit next to the rule's, and the rule's alone when nothing was learnt", () => {
-    expect(limitCell(dest(), 'connections')).toEqual({ text: '10', rule: null });
+    expect(limitCell(dest(), 'connections')).toEqual({ text: '10', rule: null, learnt: false });
     const d = dest({
       ...learnt({ maxConnections: 3, messagesPerHour: 1200, at: Date.UTC(2026, 2, 1, 9) }),
       effective: { ...limits, maxConnections: 3, messagesPerHour: 1200 },
     });
     expect(hasLearnt(dest())).toBe(false);
     expect(hasLearnt(d)).toBe(true);
-    expect(limitCell(d, 'connections')).toEqual({ text: '3', rule: '10 rule' });
-    expect(limitCell(d, 'messagesPerConnection')).toEqual({ text: '100', rule: null });
-    expect(limitCell(d, 'rate')).toEqual({ text: '1,200/h', rule: '6,000/h rule' });
+    expect(limitCell(d, 'connections')).toEqual({ text: '3', rule: '10 rule', learnt: true });
+    expect(limitCell(d, 'messagesPerConnection')).toEqual({ text: '100', rule: null, learnt: false });
+    expect(limitCell(d, 'rate')).toEqual({ text: '1,200/h', rule: '6,000/h rule', learnt: true });
     // Rates of five figures and more are compact in the table, written out in the detail.
     const fast = dest({
       ...learnt({ messagesPerHour: 45_000 }),
       configured: { ...limits, messagesPerHour: null },
+      effective: { ...limits, messagesPerHour: 45_000 },
     });
-    expect(limitCell(fast, 'rate')).toEqual({ text: '45K/h', rule: 'unlimited rule' });
+    expect(limitCell(fast, 'rate')).toEqual({ text: '45K/h', rule: 'unlimited rule', learnt: true });
     expect(limitView(fast, 'rate')).toMatchObject({ rule: 'unlimited', learnt: '45,000/h', label: 'Rate' });
   });
 
@@ -134,6 +135,12 @@ describe('learnt limits wording', () => {
     );
     expect(limitTitle(d, 'messagesPerConnection')).toBe(
       "Messages per connection: 100, the rule's limit (nothing learnt)",
+    );
+    // Below the rule with nothing learnt: the connections' slow start (or a throttle, or a probing session).
+    const starting = dest({ effective: { ...limits, maxConnections: 1 } });
+    expect(limitCell(starting, 'connections')).toEqual({ text: '1', rule: '10 rule', learnt: false });
+    expect(limitTitle(starting, 'connections')).toMatch(
+      /^Connections in force: 1, below the rule's 10 \(nothing learnt: the connections' slow start/,
     );
   });
 

@@ -316,7 +316,7 @@ describe('adaptive shaping of a destination', () => {
     expect(e.persisted().ratePerHour).toBe(26_010);
   });
 
-  it("a new destination's connections start at one and grow by one per round of acceptances, at most one a second, up to the rule", () => {
+  it("a new destination's connections start at one and grow by one per round of acceptances, the first after a second, each next one sooner, up to the rule", () => {
     const d = destination(rule({ maxConnections: 6, messagesPerHour: null }), [], { ramp: true });
     const limits: number[] = [];
     for (let i = 1; i <= 20; i++) {
@@ -324,11 +324,11 @@ describe('adaptive shaping of a destination', () => {
       limits.push(d.effectiveMaxConnections(T0 + i * 250));
     }
     // 1 connection for the first second from the first attempt (T0 + 250 ms); then +1 after a round of
-    // acceptances (as many as the connections) counted from a second after the last one was added: 2 at
-    // 1.25 s, 3 at 2.5 s, 4 at 4 s.
+    // acceptances (as many as the connections) counted from half the previous wait after the last one was
+    // added: 2 at 1.25 s, 3 at 2 s (0.5 s later), 4 at 2.75 s (0.25 s later).
     expect(limits.slice(0, 5)).toEqual([1, 1, 1, 1, 2]);
-    expect(limits.indexOf(3)).toBe(9);
-    expect(limits.indexOf(4)).toBe(15);
+    expect(limits.indexOf(3)).toBe(7);
+    expect(limits.indexOf(4)).toBe(10);
     // Acceptances of attempts that began before the last connection was added do not add another.
     const f = destination(rule({ maxConnections: 6, messagesPerHour: null }), [], { ramp: true });
     see(f, accepted, T0); // the first attempt

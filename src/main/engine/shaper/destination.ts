@@ -18,9 +18,10 @@
  *   that step. One more connection and a few more messages per connection are tried after each
  *   `increasePeriodMs` without signal.
  * - Slow start: with no connection limit learnt, a destination opens 1 connection and one more per round of
- *   acceptances (at most one a second) up to the rule's, so a receiver's connection limit costs one refused
- *   session, not a burst. Connections grow (slow start or probing) only while they are what holds messages
- *   back: not while messages wait for the rate, when one more session would only be one more to refuse.
+ *   acceptances up to the rule's (the first after a second, each next one sooner), so a receiver's connection
+ *   limit costs one refused session, not a burst. Connections grow (slow start or probing) only while they are
+ *   what holds messages back: not within 5 s of a signal about any limit, nor while messages wait for the
+ *   rate, when one more session would only be one more to refuse.
  * - Suspension is the last resort: `suspendAfterSignals` counted signals with no acceptance between them (or
  *   an automation rule, or the error-rate breaker). The first lasts a minute, each one in a row twice the
  *   last, capped at `suspendMs`, with ±10 % jitter; it ends with one probing session (one connection) until a
@@ -84,11 +85,13 @@ export const MIN_RATE_PER_HOUR = 12;
  */
 export const INITIAL_CONNECTIONS = 1;
 /**
- * The slow start opens at most one more connection per this long: receivers count connections per minute as
- * well as at once (Postfix's anvil), and by then the first replies say whether the rate, not the sessions,
- * is what holds the messages back.
+ * The slow start's first extra connection waits this long after the first attempt: long enough for the
+ * receiver's first pushback (a rate counted over a second, a budget of messages per session) to come before a
+ * second session gives it one more thing to refuse. Each later step waits half as long as the one before,
+ * down to RAMP_MIN_STEP_MS (receivers count connections per minute as well as at once: Postfix's anvil).
  */
-export const RAMP_STEP_MS = 1_000;
+export const RAMP_FIRST_STEP_MS = 1_000;
+const RAMP_MIN_STEP_MS = 125;
 /** Messages that waited for the rate within this long: the rate, not the connections, is what limits sending. */
 const RATE_BOUND_MS = 1_000;
 /**
@@ -145,6 +148,8 @@ export class DestinationRuntime {
   private rampCredit = 0;
   /** When the slow start last added a connection, or began (the first attempt seen). */
   private rampAt = -Infinity;
+  /** How long the slow start's next step waits after the last (see RAMP_FIRST_STEP_MS). */
+  private rampStepMs = RAMP_FIRST_STEP_MS;
   /** When a message last waited for the destination's rate (a token), see `rateBound`. */
   private rateWaitAt = -Infinity;
   /** Since when the rate holds just below the rate the receiver last refused (null: not holding). */
@@ -618,12 +623,13 @@ export class DestinationRuntime {
     const changes: ShapingChange[] = [];
     // Slow start: a round of acceptances adds a connection, counting only attempts that started after the
     // last one was added and only while every connection allowed is open (so the newest session was greeted
-    // before the next is opened), at most one a second, not within RAMP_QUIET_MS of a signal about any limit,
+    // before the next is opened), the first a second after the first attempt and each next one sooner (see
+    // RAMP_FIRST_STEP_MS), not within RAMP_QUIET_MS of a signal about any limit,
     // and not while the rate is what holds messages back.
     if (
       this.rampConnections !== null &&
       o.startedAt > this.rampAt &&
-      now - this.rampAt >= RAMP_STEP_MS &&
+      now - this.rampAt >= this.rampStepMs &&
       now - this.lastSignalAt() >= RAMP_QUIET_MS &&
       !this.rateBound(now) &&
       (o.openSessions === undefined || o.openSessions >= this.rampConnections)
@@ -633,6 +639,7 @@ export class DestinationRuntime {
         this.rampCredit = 0;
         this.rampConnections++;
         this.rampAt = now;
+        this.rampStepMs = Math.max(RAMP_MIN_STEP_MS, this.rampStepMs / 2);
         if (this.rampConnections >= this.rule.maxConnections) this.rampConnections = null;
       }
     }

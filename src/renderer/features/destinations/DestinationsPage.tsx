@@ -35,7 +35,10 @@ const REFRESH_MS = 2_000;
 const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const formatTime = (ms: number | null) => (ms === null ? '—' : timeOfDay.format(ms));
 
-/** A limit: the learnt value next to the rule's ("3 / 25 rule") with a marker, or the rule's alone. */
+/**
+ * A limit: the one in force next to the rule's when lower ("3 / 25 rule"), marked when it was learnt, or the
+ * rule's alone.
+ */
 function limitColumn(id: LimitId, header: string, width: string): Column<DestinationState> {
   return {
     id: `limit-${id}`,
@@ -46,7 +49,7 @@ function limitColumn(id: LimitId, header: string, width: string): Column<Destina
       const c = limitCell(d, id);
       return (
         <span className="num dest-limit" data-testid={`destination-limit-${id}`}>
-          {c.rule !== null && (
+          {c.learnt && (
             <span className="dest-learnt" data-testid="learnt-marker">
               learnt
             </span>

@@ -137,16 +137,27 @@ export function limitView(d: DestinationState, id: LimitId, short = false): Limi
   };
 }
 
-/** The table cell: "3 / 25 rule" when a limit is learnt, the rule's alone otherwise. */
-export function limitCell(d: DestinationState, id: LimitId): { text: string; rule: string | null } {
+/**
+ * The table cell: the limit in force, with the rule's next to it when they differ ("3 / 25 rule": a learnt
+ * limit, the connections' slow start, a throttle or a probing session), the rule's alone otherwise.
+ */
+export function limitCell(
+  d: DestinationState,
+  id: LimitId,
+): { text: string; rule: string | null; learnt: boolean } {
   const v = limitView(d, id, true);
-  return v.learnt === null ? { text: v.rule, rule: null } : { text: v.learnt, rule: `${v.rule} rule` };
+  const learnt = v.learnt !== null;
+  return v.effective === v.rule
+    ? { text: v.rule, rule: null, learnt }
+    : { text: v.effective, rule: `${v.rule} rule`, learnt };
 }
 
 /** The cell's tooltip: what was learnt and when, or that the rule's limit applies. */
 export function limitTitle(d: DestinationState, id: LimitId): string {
   const v = limitView(d, id);
   const what = LIMITS.find((l) => l.id === id)?.short ?? id;
+  if (v.learnt === null && v.effective !== v.rule)
+    return `${v.label} in force: ${v.effective}, below the rule's ${v.rule} (nothing learnt: the connections' slow start, a throttle or the probing session after a suspension).`;
   if (v.learnt === null) return `${v.label}: ${v.rule}, the rule's limit (nothing learnt)`;
   const when = d.learnt.at === null ? '' : ` on ${formatDateTime(d.learnt.at)}`;
   return `Learnt ${what} limit: ${v.learnt}, from the receiver's answers${when}. Rule: ${v.rule}. In force: ${v.effective}.`;
