@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/main/clock';
 import { createSmtpRelayFactory } from '../../src/main/engine/relay/smtp-relay';
 import { openSmtpSession } from '../../src/main/engine/relay/smtp-client';
@@ -209,6 +209,41 @@ describe('a message budget learnt while a session is idle', () => {
     const [next] = await relay.sendGroup(group(['u4@x.test'], { ...POLICY, maxMessagesPerConnection: 3 }, 4));
     expect(next).toMatchObject({ kind: 'accepted', session: { completed: 0 } });
     expect(server.connections).toBe(2);
+  });
+});
+
+describe('a session the receiver closes without a reply at its message budget', () => {
+  it('closed at the next MAIL: the message goes on a new session, whose outcome reports the budget', async () => {
+    const server = await peer({
+      pipelining: true,
+      starttls: false,
+      decide: (e) => (e.stage === 'mail' && e.onConnection === 4 ? 'drop' : null),
+    });
+    const relay = relayTo(server.port);
+    const outcomes: SmtpOutcome[] = [];
+    for (let i = 1; i <= 5; i++)
+      outcomes.push(...(await relay.sendGroup(group([`u${i}@x.test`], POLICY, i))));
+    expect(outcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
+    expect(outcomes[3]?.session).toMatchObject({ completed: 0, cutAfter: 3 });
+    // Reported once.
+    expect(outcomes[4]?.session?.cutAfter).toBeUndefined();
+    expect(server.connections).toBe(2);
+    await relay.close();
+  });
+
+  it("closed right after the last message's reply, while idle: the next outcome reports the budget", async () => {
+    const server = await peer({
+      pipelining: true,
+      starttls: false,
+      decide: (e) => (e.stage === 'data-end' && e.onConnection === 3 ? 'close' : null),
+    });
+    const relay = relayTo(server.port);
+    for (let i = 1; i <= 3; i++) await relay.sendGroup(group([`u${i}@x.test`], POLICY, i));
+    await vi.waitFor(() => expect(relay.openConnections()).toBe(0));
+    const [next] = await relay.sendGroup(group(['u4@x.test'], POLICY, 4));
+    expect(next).toMatchObject({ kind: 'accepted', session: { completed: 0, cutAfter: 3 } });
+    expect(server.connections).toBe(2);
+    await relay.close();
   });
 });
 

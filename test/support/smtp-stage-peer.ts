@@ -3,15 +3,16 @@
  * just enough SMTP (EHLO/HELO, STARTTLS with smtp-server's bundled localhost certificate, PIPELINING when told,
  * MAIL, RCPT, DATA, RSET, QUIT), which asks `decide` what to answer at each stage: the normal reply, a 421
  * (then it closes, RFC 5321 §3.8), a 450 or a 550, a drop (close without a reply, once the replies written
- * before have left), silence (no reply, nothing read after it), or hold (the normal reply, withheld until
- * `release()`).
+ * before have left), silence (no reply, nothing read after it), close (the normal reply, then the connection
+ * closed, as a receiver ending a session at its message budget without a word), or hold (the normal reply,
+ * withheld until `release()`).
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import getTLSOptions from 'smtp-server/lib/tls-options';
 
 export type PeerStage = 'greeting' | 'ehlo' | 'starttls' | 'mail' | 'rcpt' | 'data' | 'data-end';
-export type PeerAnswer = 421 | 450 | 550 | 'drop' | 'silence';
+export type PeerAnswer = 421 | 450 | 550 | 'drop' | 'silence' | 'close';
 
 export interface PeerEvent {
   stage: PeerStage;
@@ -126,6 +127,11 @@ export async function startStagePeer(options: StagePeerOptions): Promise<StagePe
       }
       if (decision === 'silence') {
         dead = true;
+        return false;
+      }
+      if (decision === 'close') {
+        dead = true;
+        socket.end(`${normal}\r\n`);
         return false;
       }
       if (decision === 421) {

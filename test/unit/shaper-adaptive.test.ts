@@ -413,6 +413,23 @@ describe('adaptive shaping of a destination', () => {
     expect(d.effectiveRate()).toBe(held);
   });
 
+  it('a session the receiver closed without a reply after N messages lowers messages per connection to N, without a strike', () => {
+    const s = AdaptiveSettings.parse({ suspendAfterSignals: 1 });
+    const d = destination(rule({ maxMessagesPerConnection: 100 }));
+    // The message itself went on a new session and was accepted; its outcome reports the cut.
+    const r = see(d, { ...accepted, cutAfter: 20 }, T0, { s });
+    expect(d.effectiveMessagesPerConnection()).toBe(20);
+    expect(r.changes).toEqual([
+      expect.objectContaining({
+        kind: 'slowed',
+        cause: 'session ended after 20 messages: the receiver closed it without a reply',
+        detail: expect.objectContaining({ limit: 'messagesPerConnection', from: 100, to: 20 }),
+      }),
+    ]);
+    expect(r.handling).toEqual({ kind: 'attempt' });
+    expect(d.suspendedUntil).toBeNull(); // a budget is not a strike, even with suspendAfterSignals 1
+  });
+
   it('learnt connection and per-connection limits grow back by one step per clean increasePeriod', () => {
     const d = destination(rule({ maxConnections: 10, maxMessagesPerConnection: 100 }));
     see(d, tooManyConnections(3), T0);

@@ -48,6 +48,12 @@ export interface SessionFacts {
   completed: number;
   /** Other sessions open to the same destination from this relay when the reply came. */
   concurrent: number;
+  /**
+   * The receiver closed one of this relay's sessions without a reply after it had carried this many messages
+   * (right after the last one's reply, or at the next MAIL): its message budget, reported with the next
+   * outcome (the message itself went on another session).
+   */
+  cutAfter?: number;
 }
 
 /**

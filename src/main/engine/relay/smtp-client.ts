@@ -139,6 +139,11 @@ export class SmtpSession {
   closed = false;
   /** Resolves once the socket closed. */
   readonly ended: Promise<void>;
+  /**
+   * Set when the server closed the connection itself (not after a 421, not the client): how long after its
+   * last reply, in ms (0 when a command was waiting for one).
+   */
+  serverClosed: { idleMs: number } | null = null;
   private ext: Extensions = NO_EXTENSIONS;
   private socket: net.Socket;
   private decoder = new StringDecoder('utf8');
@@ -146,6 +151,7 @@ export class SmtpSession {
   private waiters: Waiter[] = [];
   private answered = false;
   private timeoutMs = 0;
+  private lastReplyAt = performance.now();
   private resolveEnded!: () => void;
 
   /** Opens the TCP connection (use `openSmtpSession`). */
@@ -458,6 +464,7 @@ export class SmtpSession {
   };
 
   private dispatch(reply: SmtpReply): void {
+    this.lastReplyAt = performance.now();
     const waiter = this.waiters.shift();
     if (!waiter || waiter.stage === 'connect') {
       // A reply nobody asked for: a 421 on an idle session (the server is closing it), or a broken peer.
@@ -493,13 +500,23 @@ export class SmtpSession {
     // OpenSSL's messages span lines; its short reason (e.g. "tlsv1 alert protocol version") says it all.
     const text = ((err as { reason?: unknown }).reason as string | undefined) ?? err.message;
     const message = text.replace(/\s+/g, ' ').trim();
+    if (kind === 'reset') this.noteServerClose();
     this.terminate({ kind, message: err.code ? `${message} (${err.code})` : message });
   };
 
   private readonly onClose = (): void => {
+    this.noteServerClose();
     this.terminate({ kind: 'closed', message: 'connection closed by the server' });
     this.resolveEnded();
   };
+
+  /** The server closed (or reset) the connection, unless the client already had. */
+  private noteServerClose(): void {
+    if (this.closed) return;
+    this.serverClosed = {
+      idleMs: this.waiters.length > 0 ? 0 : Math.round(performance.now() - this.lastReplyAt),
+    };
+  }
 
   /** The session is over: every waiting stage gets the silence, the socket is destroyed. */
   private terminate(silence: Silence): void {

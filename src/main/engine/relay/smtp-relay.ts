@@ -55,6 +55,12 @@ export interface SmtpRelayOptions {
  */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
+/**
+ * A server that closes a session without a word this soon after its last reply is ending it at its message
+ * budget; later, it is an idle timeout (Postfix's `smtpd_timeout` is 300 s), which says nothing of a limit.
+ */
+const BUDGET_CLOSE_MS = 1_000;
+
 interface RelayConfig {
   name: string;
   onSessionsChanged: (destinationKey: string) => void;
@@ -119,10 +125,28 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   const waiting: ((session: Session | null) => void)[] = [];
   /** Connections being opened, reserved by `acquire` (they count against the limit). */
   let opening = 0;
+  /** A session the receiver closed without a reply at its message budget: reported with the next outcome. */
+  let cutAfter: number | null = null;
   /** The most sessions this relay may keep (`trim`; each send's policy sets it again). */
   let cap = Infinity;
   const log = config.logger.child({ destination: destination.key });
   let closed = false;
+
+  /** Notes that the receiver closed a session after `completed` messages, unless it was an idle timeout. */
+  function noteCut(client: SmtpSession, completed: number): void {
+    const cut = client.serverClosed;
+    if (cut && completed > 0 && cut.idleMs <= BUDGET_CLOSE_MS) cutAfter = completed;
+  }
+
+  /** The session facts of an outcome (with the last budget cut, reported once). */
+  function factsOf(client: SmtpSession, completed: number): SessionFacts {
+    const facts: SessionFacts = { completed, concurrent: others(client) };
+    if (cutAfter !== null) {
+      facts.cutAfter = cutAfter;
+      cutAfter = null;
+    }
+    return facts;
+  }
 
   /** The other greeted connections of this relay open now. */
   function others(client: SmtpSession): number {
@@ -207,7 +231,11 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     void session.client.ended.then(() => {
       sessions.delete(session);
       const i = idle.indexOf(session);
-      if (i >= 0) idle.splice(i, 1);
+      if (i >= 0) {
+        // Closed by the receiver while idle, right after its last message: that message was its budget.
+        noteCut(session.client, session.client.completed);
+        idle.splice(i, 1);
+      }
       config.onSessionsChanged(destination.key);
       wakeOne();
     });
@@ -242,14 +270,15 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     const { client } = session;
     const completed = client.completed;
     const result = await client.sendMail(group.envelope.from, group.envelope.to, group.raw, policy);
-    const facts: SessionFacts = { completed, concurrent: others(client) };
     const end = result.end;
     // A reused session the server had closed before answering anything of this transaction: not this
-    // message's fault, retried once on a fresh connection.
+    // message's fault, retried once on a fresh connection; the session's message count was its budget.
     if (reused && !result.answered && end.silence && end.silence.kind !== 'timeout' && end.stage !== 'none') {
+      noteCut(client, completed);
       client.close();
       return 'stale';
     }
+    const facts = factsOf(client, completed);
     const base: OutcomeBase = {
       mxHost: session.host.host,
       ip: client.remoteAddress,

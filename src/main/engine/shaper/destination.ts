@@ -72,6 +72,8 @@ export interface Observation {
   openSessions?: number;
   /** A deferral at MAIL on a session that had carried this many messages (> 0). */
   mailRefusedAfter?: number;
+  /** The receiver closed another session without a reply after this many messages (`SessionFacts.cutAfter`). */
+  cutAfter?: number;
 }
 
 /** What is kept of a destination across restarts and deliveries: the store's `destination_state` row. */
@@ -399,6 +401,14 @@ export class DestinationRuntime {
     // The slow start's first second counts from the first attempt (a destination may be known long before).
     if (this.rampAt === -Infinity) this.rampAt = o.startedAt;
     const changes: ShapingChange[] = [];
+    // A session the receiver closed without a word after N messages: its message budget (no strike).
+    if (o.cutAfter !== undefined) {
+      const raw = 'the receiver closed it without a reply';
+      const cut = { ...o, rawReply: raw };
+      changes.push(
+        ...this.signalled({ kind: 'session', completed: o.cutAfter }, cut, settings, now, random01),
+      );
+    }
     // A refused session offered no message: it is neither an acceptance nor a failure of the breaker's.
     if (o.signal?.kind !== 'connections') this.count(o.kind, now);
     if (hit) {

@@ -351,6 +351,7 @@ export function createShaper(o: ShaperOptions): Shaper {
           hadReply: outcome.code !== null || outcome.text !== '',
           startedAt: admittedAt ?? now - outcome.durationMs,
           openSessions: outcome.kind === 'accepted' ? o.openSessions(d.key) : undefined,
+          ...(outcome.session?.cutAfter !== undefined ? { cutAfter: outcome.session.cutAfter } : {}),
           mailRefusedAfter:
             outcome.kind === 'deferred' && outcome.stage === 'mail' && (outcome.session?.completed ?? 0) > 0
               ? outcome.session?.completed
