@@ -543,7 +543,7 @@ describe('the engine never opens more connections than the rule allows', () => {
     engine.start();
     // The slow start opens the second connection a second (of the engine's clock) after the first attempt.
     const ticking = setInterval(() => clock.advance(250), 10);
-    cleanups.push(() => clearInterval(ticking));
+    cleanups.push(async () => clearInterval(ticking));
     await engine.whenIdle();
     expect(server.received).toHaveLength(12);
     expect(server.maxConcurrent).toBe(2);

@@ -54,7 +54,7 @@ function limitColumn(id: LimitId, header: string, width: string): Column<Destina
               learnt
             </span>
           )}
-          <span className={c.rule !== null ? 'dest-learnt-value' : undefined}>{c.text}</span>
+          <span className={c.learnt ? 'dest-learnt-value' : undefined}>{c.text}</span>
           {c.rule !== null && <span className="muted"> / {c.rule}</span>}
         </span>
       );
