@@ -249,6 +249,65 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     });
   });
 
+  it('a message waiting for a suspended destination fails at its expiry, not after the suspension', async () => {
+    const clock = new ManualClock(T0);
+    const doc = withRule({
+      match: { kind: 'mx', mask: 'relay.fake' },
+      messagesPerHour: null,
+      maxConnections: 1,
+    });
+    saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 1, suspendMs: HOUR } }, T0);
+    const relays = scriptedRelays(() => {
+      clock.advance(10);
+      return reply('421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume', 'MAIL');
+    });
+    // A validity of 30 s; the first refusal suspends the destination for a minute.
+    relayedDelivery(t.db, recipients(3), { now: T0, validityMs: 30_000 });
+    const engine = start(clock, relays.factory, 'relay.fake', { options: { maxInFlight: 1 } });
+    await vi.waitFor(() => expect(events('suspended')).toHaveLength(1));
+    const suspendedUntil = engine.destinations()[0]?.suspendedUntil ?? 0;
+    expect(suspendedUntil).toBeGreaterThan(T0 + 30_000);
+    // Every message waits for the suspension, but none past its expiry.
+    await vi.waitFor(() =>
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0),
+    );
+    const due = t.db.prepare('SELECT due_at FROM queue').pluck().all() as number[];
+    expect(due).toHaveLength(3);
+    expect(due.every((d) => d <= T0 + 30_000)).toBe(true);
+    // At its expiry each one fails with its last reason, within one tick of the scheduler.
+    clock.advance(T0 + 30_000 - clock.now());
+    await vi.waitFor(() => {
+      for (const to of recipients(3)) expect(logByEmail(t.db, 1, to).status).toBe('failed');
+    });
+    const failedAt = t.db.prepare('SELECT updated_at FROM delivery_log').pluck().all() as number[];
+    expect(failedAt.every((at) => at >= T0 + 30_000 && at <= T0 + 31_000)).toBe(true);
+    expect(logByEmail(t.db, 1, 'u0@example.com').last_reply).toMatch(/TSS04/);
+    expect(relays.sent).toHaveLength(1);
+    expect(clock.now()).toBeLessThan(suspendedUntil);
+  });
+
+  it('a message waiting for an hourly limit fails at its expiry, not at its slot', async () => {
+    const clock = new ManualClock(T0);
+    // 12 messages an hour: one every 5 minutes; a validity of 60 s.
+    saveRules(t.db, withRule({ match: { kind: 'mx', mask: 'relay.fake' }, messagesPerHour: 12 }), T0);
+    const relays = scriptedRelays(() => reply('250 2.0.0 Ok', 'DATA'));
+    relayedDelivery(t.db, recipients(3), { now: T0, validityMs: 60_000 });
+    start(clock, relays.factory, 'relay.fake');
+    await vi.waitFor(() => expect(logByEmail(t.db, 1, 'u0@example.com').status).toBe('sent'));
+    await vi.waitFor(() =>
+      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0),
+    );
+    // The others' slots are 5 and 10 minutes away: they are due at their expiry instead.
+    const due = t.db.prepare('SELECT due_at FROM queue').pluck().all() as number[];
+    expect(due).toEqual([T0 + 60_000, T0 + 60_000]);
+    clock.advance(60_000);
+    await vi.waitFor(() => {
+      expect(logByEmail(t.db, 1, 'u1@example.com').status).toBe('failed');
+      expect(logByEmail(t.db, 1, 'u2@example.com').status).toBe('failed');
+    });
+    expect(relays.sent).toHaveLength(1);
+  });
+
   it('Yahoo [TS03] suspends the Yahoo destination for 4 hours (shipped automation rule)', async () => {
     const clock = new ManualClock(T0);
     const relays = scriptedRelays(() =>

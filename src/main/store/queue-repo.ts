@@ -30,7 +30,10 @@ export interface QueueStore {
   lease(now: number, limit: number, leaseUntil: number, excludeDomains?: readonly string[]): LeasedItem[];
   /** Extends the leases of messages still in flight. */
   renew(logIds: readonly number[], leaseUntil: number): void;
-  /** Gives a message back without an attempt (throttle wait, internal error): due again at `dueAt`. */
+  /**
+   * Gives a message back without an attempt (throttle wait, internal error): due again at `dueAt`, or at its
+   * expiry if that comes first (as for `deferDomains` and `spreadDomains`): it then fails on time.
+   */
   release(logId: number, dueAt: number): void;
   /**
    * Moves the free due messages of these domains to `until` (a suspended destination), without attempts.
@@ -90,12 +93,15 @@ export function createQueueStore(db: Db): QueueStore {
   const reclaimStmt = db.prepare(
     'UPDATE queue SET lease_until = 0 WHERE lease_until > 0 AND lease_until <= ?',
   );
+  // A message waiting for its destination (a suspension, an hourly limit) is never due after its expiry: it is
+  // picked up then and fails at once with its last reason, whatever the state of its destination.
   const deferDomainsStmt = db.prepare(
-    `UPDATE queue SET due_at = @until
-      WHERE domain IN (SELECT value FROM json_each(@domains)) AND due_at < @until AND lease_until <= @now`,
+    `UPDATE queue SET due_at = MIN(@until, expires_at)
+      WHERE domain IN (SELECT value FROM json_each(@domains)) AND due_at < MIN(@until, expires_at)
+        AND lease_until <= @now`,
   );
   const spreadStmt = db.prepare(
-    `UPDATE queue SET due_at = @start + CAST((r.rn - 1) * @intervalMs AS INTEGER)
+    `UPDATE queue SET due_at = MIN(@start + CAST((r.rn - 1) * @intervalMs AS INTEGER), queue.expires_at)
        FROM (SELECT log_id, ROW_NUMBER() OVER (ORDER BY due_at, log_id) AS rn FROM queue
               WHERE domain IN (SELECT value FROM json_each(@domains)) AND due_at <= @now AND lease_until <= @now) AS r
       WHERE queue.log_id = r.log_id`,
@@ -121,7 +127,9 @@ export function createQueueStore(db: Db): QueueStore {
   const renewStmt = db.prepare(
     'UPDATE queue SET lease_until = @leaseUntil WHERE log_id IN (SELECT value FROM json_each(@ids))',
   );
-  const releaseStmt = db.prepare('UPDATE queue SET lease_until = 0, due_at = @dueAt WHERE log_id = @logId');
+  const releaseStmt = db.prepare(
+    'UPDATE queue SET lease_until = 0, due_at = MIN(@dueAt, expires_at) WHERE log_id = @logId',
+  );
   // Leased rows are watched by the end of their lease (the small partial index queue_leased, migration 2); an
   // end already past is an expired lease, free at the next lease. Free rows give the next due time.
   const nextDueStmt = db
