@@ -109,7 +109,10 @@ const PLATEAU_FROM = 0.85;
 /** The first suspension; each one in a row lasts twice the last, up to `suspendMs`. */
 export const FIRST_SUSPENSION_MS = 60_000;
 const SUSPENSION_JITTER = 0.1;
-/** A learnt rate's bucket holds a quarter of a second of sending: a receiver that refused the pace may count it over a second, and a burst after a pause (a new session, a retry) must not exceed it. */
+/**
+ * A learnt rate's bucket holds a quarter of a second of sending: a receiver that refused the pace may count it
+ * over a second, and a burst after a pause (a new session, a retry) must not exceed it.
+ */
 const LEARNT_BURST_MS = 250;
 /** Messages at the current rate that make one probing period of the rate. */
 const PROBE_MESSAGES = 20;
@@ -634,8 +637,8 @@ export class DestinationRuntime {
     // Slow start: a round of acceptances adds a connection, counting only attempts that started after the
     // last one was added and only while every connection allowed is open (so the newest session was greeted
     // before the next is opened), the first a second after the first attempt and each next one sooner (see
-    // RAMP_FIRST_STEP_MS), not within RAMP_QUIET_MS of a signal about any limit,
-    // and not while the rate is what holds messages back.
+    // RAMP_FIRST_STEP_MS), not within RAMP_QUIET_MS of a signal about any limit, and not while the rate is what
+    // holds messages back.
     if (
       this.rampConnections !== null &&
       o.startedAt > this.rampAt &&
