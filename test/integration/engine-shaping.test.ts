@@ -74,6 +74,23 @@ function events(kind?: string) {
   return listShapingEvents(t.db, { cursor: null, limit: 100 }).items.filter((e) => !kind || e.kind === kind);
 }
 
+/** Messages leased now (in flight or waiting in memory for their destination). */
+function leasedCount(): number {
+  return t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get() as number;
+}
+
+/** relay.fake: one connection, no hourly limit, suspended (a minute first) at its first rate signal. */
+function suspendOnFirstSignal(): void {
+  const doc = withRule({
+    match: { kind: 'mx', mask: 'relay.fake' },
+    messagesPerHour: null,
+    maxConnections: 1,
+  });
+  saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 1, suspendMs: HOUR } }, T0);
+}
+
+const TSS04 = '421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume';
+
 describe('shaping: hourly limit smoothed over 5-minute periods', () => {
   it('sends no more than the period share per 5 minutes, and waiting messages get no attempt', async () => {
     const clock = new ManualClock(T0);
@@ -169,7 +186,7 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     // Messages waiting in memory for their slot (short waits on the clock) find the destination suspended.
     await vi.waitFor(() => {
       clock.advance(100);
-      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0);
+      expect(leasedCount()).toBe(0);
     });
     // The third signal suspends; a message already on its way when it came may still have been sent.
     const sentBefore = relays.sent.length;
@@ -208,33 +225,24 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
 
   it('messages waiting for a connection when the destination is suspended get no attempt until it ends', async () => {
     const clock = new ManualClock(T0);
-    const doc = withRule({
-      match: { kind: 'mx', mask: 'relay.fake' },
-      messagesPerHour: null,
-      maxConnections: 1,
-    });
-    saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 1, suspendMs: HOUR } }, T0);
+    suspendOnFirstSignal();
     // The first attempt is held until the others queue behind it for the destination's one connection.
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
     const relays = scriptedRelays(async (_to, attempt) => {
       if (relays.sent.length === 1) await firstHeld;
       clock.advance(10);
-      return attempt === 1 && relays.sent.length === 1
-        ? reply('421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume', 'MAIL')
-        : reply('250 2.0.0 Ok', 'DATA');
+      return attempt === 1 && relays.sent.length === 1 ? reply(TSS04, 'MAIL') : reply('250 2.0.0 Ok', 'DATA');
     });
     relayedDelivery(t.db, recipients(6), { now: T0 });
     start(clock, relays.factory, 'relay.fake', { options: { maxInFlight: 6 } });
     // Five messages wait in memory for the connection the first one holds.
-    await vi.waitFor(() =>
-      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(6),
-    );
+    await vi.waitFor(() => expect(leasedCount()).toBe(6));
     releaseFirst();
     // Its rate signal suspends the destination: the waiting messages go back to the queue, unsent.
     await vi.waitFor(() => {
       expect(events('suspended')).toHaveLength(1);
-      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0);
+      expect(leasedCount()).toBe(0);
     });
     expect(relays.sent).toHaveLength(1);
     const until = events('suspended')[0]!.at + 60_000;
@@ -251,15 +259,10 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
 
   it('a message waiting for a suspended destination fails at its expiry, not after the suspension', async () => {
     const clock = new ManualClock(T0);
-    const doc = withRule({
-      match: { kind: 'mx', mask: 'relay.fake' },
-      messagesPerHour: null,
-      maxConnections: 1,
-    });
-    saveRules(t.db, { ...doc, adaptive: { ...doc.adaptive, suspendAfterSignals: 1, suspendMs: HOUR } }, T0);
+    suspendOnFirstSignal();
     const relays = scriptedRelays(() => {
       clock.advance(10);
-      return reply('421 4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume', 'MAIL');
+      return reply(TSS04, 'MAIL');
     });
     // A validity of 30 s; the first refusal suspends the destination for a minute.
     relayedDelivery(t.db, recipients(3), { now: T0, validityMs: 30_000 });
@@ -268,9 +271,7 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     const suspendedUntil = engine.destinations()[0]?.suspendedUntil ?? 0;
     expect(suspendedUntil).toBeGreaterThan(T0 + 30_000);
     // Every message waits for the suspension, but none past its expiry.
-    await vi.waitFor(() =>
-      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0),
-    );
+    await vi.waitFor(() => expect(leasedCount()).toBe(0));
     const due = t.db.prepare('SELECT due_at FROM queue').pluck().all() as number[];
     expect(due).toHaveLength(3);
     expect(due.every((d) => d <= T0 + 30_000)).toBe(true);
@@ -294,9 +295,7 @@ describe('adaptive shaping end to end (ManualClock, scripted relays)', () => {
     relayedDelivery(t.db, recipients(3), { now: T0, validityMs: 60_000 });
     start(clock, relays.factory, 'relay.fake');
     await vi.waitFor(() => expect(logByEmail(t.db, 1, 'u0@example.com').status).toBe('sent'));
-    await vi.waitFor(() =>
-      expect(t.db.prepare('SELECT COUNT(*) FROM queue WHERE lease_until > 0').pluck().get()).toBe(0),
-    );
+    await vi.waitFor(() => expect(leasedCount()).toBe(0));
     // The others' slots are 5 and 10 minutes away: they are due at their expiry instead.
     const due = t.db.prepare('SELECT due_at FROM queue').pluck().all() as number[];
     expect(due).toEqual([T0 + 60_000, T0 + 60_000]);
