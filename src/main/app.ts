@@ -11,6 +11,7 @@ import { AppError } from '../shared/contract/errors';
 import { createEventBus, type EventBus } from './api/event-bus';
 import { createHandlers } from './api/handlers';
 import { createCampaign, type Campaign } from './campaign/campaign';
+import { createSimulationService } from './simulate/service';
 import { seedDemo } from './demo/seed';
 import { createEngine, createSmtpRelayFactory } from './engine';
 import { systemClock, type Clock } from './clock';
@@ -183,6 +184,15 @@ export async function openApp(options: AppOptions): Promise<App> {
     cleanups.push(() => campaign.close());
 
     // The node printer serves these very handlers to the report view: it reads them when it prints.
+    const simulations = createSimulationService({
+      db,
+      dataDir,
+      logger: logger.child({ component: 'simulations' }),
+      notify: bus,
+      now: () => clock.now(),
+    });
+    cleanups.push(() => simulations.idle());
+
     const reportPrinter = options.reportPrinter({ handlers: () => handlers, logger });
     const handlers: Handlers = createHandlers({
       db,
@@ -198,6 +208,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       bounce,
       reportPrinter,
       secrets,
+      simulations,
     });
 
     if (runEngine) {

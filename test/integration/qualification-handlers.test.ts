@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/main/api/event-bus';
+import { createSimulationService } from '../../src/main/simulate/service';
 import { createHandlers } from '../../src/main/api/handlers';
 import { createCampaign, type Campaign } from '../../src/main/campaign/campaign';
 import { ManualClock, systemClock } from '../../src/main/clock';
@@ -53,6 +54,7 @@ beforeAll(async () => {
     engine,
     bus,
     sandbox: null,
+    simulations: createSimulationService({ db, dataDir: tmp.dir, logger, notify: bus, now: () => clock.now() }),
     dataDir: tmp.dir,
     version: 'test',
     clock,

@@ -14,6 +14,8 @@ export interface EventBus {
   quarantineChanged(): void;
   /** A message arrived on the bounce mailbox (SPEC §4.3); not coalesced, one per message. */
   inmailReceived(id: string): void;
+  /** A simulation progressed, finished or failed (coalesced per simulation). */
+  simulationChanged(id: string): void;
   subscribe(listener: EventListener): () => void;
   /** Delivers pending coalesced events now (tests, shutdown). */
   flush(): void;
@@ -46,6 +48,7 @@ export function createEventBus(intervalMs = 250): EventBus {
     logsChanged: (deliveryId) => schedule('logs.changed', { deliveryId }, `l:${deliveryId}`),
     quarantineChanged: () => schedule('quarantine.changed', {}, 'q'),
     inmailReceived: (id) => schedule('inmail.received', { id }, `i:${id}`),
+    simulationChanged: (id) => schedule('simulation.changed', { id }, `s:${id}`),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -13,6 +13,7 @@ import type { BounceSide } from '../inmail';
 import type { Logger } from '../logger';
 import type { ReportPrinter } from '../reports/pdf/printer';
 import type { SecretStore } from '../secrets/secret-store';
+import type { SimulationService } from '../simulate/service';
 import type { Db } from '../store/db';
 import type { EventBus } from './event-bus';
 
@@ -35,4 +36,6 @@ export interface HandlerDeps {
   reportPrinter: ReportPrinter;
   /** The data dir's secrets (the IMAP password, the VERP key): never in the database, never returned. */
   secrets: SecretStore;
+  /** Campaign simulations against the sandbox profiles (run in the background). */
+  simulations: SimulationService;
 }

@@ -16,6 +16,7 @@ import { createDashboardHandlers } from './handlers-dashboard';
 import { createDkimHandlers } from './handlers-dkim';
 import { createMtaHandlers } from './handlers-mta';
 import { createReportHandlers } from './handlers-reports';
+import { createSimulationHandlers } from './handlers-simulation';
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, sandbox, clock, campaign } = deps;
@@ -70,6 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createBounceHandlers(deps),
     ...createDashboardHandlers(deps),
     ...createReportHandlers(deps),
+    ...createSimulationHandlers(deps),
   };
   return handlers;
 }

@@ -759,6 +759,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 14,
+    name: 'simulations of campaigns against the sandbox profiles',
+    sql: `
+      -- One row per simulation (src/main/simulate): what was simulated, its state and, once done, every
+      -- scenario's outcome as JSON (the contract's ScenarioResult[]). Each scenario ran in its own scratch store.
+      CREATE TABLE simulations (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT    NOT NULL,
+        created_at      INTEGER NOT NULL,
+        state           TEXT    NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+        error           TEXT,
+        recipients      INTEGER NOT NULL,
+        seed            INTEGER NOT NULL,
+        template_name   TEXT    NOT NULL,
+        file_name       TEXT    NOT NULL,
+        scenarios_json  TEXT    NOT NULL,
+        profiles_json   TEXT    NOT NULL,
+        progress_json   TEXT    NOT NULL,
+        results_json    TEXT,
+        real_ms         INTEGER
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AdaptiveSettings } from '../../shared/contract/mta';
 import { ClassMappingRow } from '../../shared/contract/bounce';
 import { RouteTarget } from '../../shared/contract/schemas';
+import { SandboxProfilesDocument } from '../../shared/contract/simulation';
 import { writeTransaction, type Db } from './db';
 import type { RevisionWatcher } from './revision-watcher';
 import { noteLocalWrite } from './revisions-repo';
@@ -44,6 +45,8 @@ export const SETTINGS = {
     intervalSec: z.number().int(),
     enabled: z.boolean(),
   }),
+  /** The sandbox's provider profiles as edited in the console (absent = DEFAULT_SANDBOX_PROFILES). */
+  'sandbox.profiles': SandboxProfilesDocument,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -113,6 +116,12 @@ export function setSetting<K extends SettingKey>(db: Db, key: K, value: SettingV
     db,
     'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, JSON.stringify(checked));
+  noteLocalWrite(db);
+}
+
+/** Removes a setting (its default applies again). */
+export function deleteSetting(db: Db, key: SettingKey): void {
+  stmt(db, 'DELETE FROM settings WHERE key = ?').run(key);
   noteLocalWrite(db);
 }
 

@@ -35,6 +35,7 @@ import {
 import { bounceEvents, bounceMethods } from './bounce';
 import { dashboardMethods } from './dashboard';
 import { reportMethods } from './reports';
+import { simulationEvents, simulationMethods } from './simulation';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -153,6 +154,9 @@ export const contract = {
 
   // ---- reports (SPEC §7) ----
   ...reportMethods,
+
+  // ---- campaign simulator: provider profiles and simulations (SPEC §8) ----
+  ...simulationMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -174,6 +178,7 @@ export const events = {
   /** Rows of a delivery's log changed. */
   'logs.changed': z.object({ deliveryId: Id }),
   ...bounceEvents,
+  ...simulationEvents,
 } as const;
 
 export type Events = typeof events;
@@ -204,3 +209,4 @@ export * from './mta';
 export * from './bounce';
 export * from './dashboard';
 export * from './reports';
+export * from './simulation';

@@ -6,6 +6,7 @@
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { HostPort } from '../../../shared/contract';
+import type { SandboxProfilesDocument } from '../../../shared/contract/simulation';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { Clock } from '../../clock';
@@ -64,6 +65,8 @@ export interface Sandbox {
   asyncSent(): AsyncSent[];
   /** What each profile's hidden limits refused and accepted, with times (profiles without limits too). */
   stats(): LimitStats[];
+  /** Serves these profiles from now on (listeners restarted; the address of each profile may change). */
+  reload(profiles: SandboxProfilesDocument): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -295,6 +298,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     received: () => [...received],
     asyncSent: () => [...asyncSent],
     stats: () => running.map((r) => r.limits.stats()),
+    reload: async () => {},
     close: async () => {
       for (const cancel of pendingAsync) cancel();
       pendingAsync.clear();
