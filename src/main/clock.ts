@@ -154,7 +154,7 @@ export class VirtualClock implements Clock {
   private push(timer: { at: number; seq: number; fn: () => void; live: boolean }): void {
     const h = this.heap;
     h.push(timer);
-    for (let i = h.length - 1; i > 0; ) {
+    for (let i = h.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!this.less(i, parent)) break;
       [h[i], h[parent]] = [h[parent]!, h[i]!];
@@ -167,7 +167,7 @@ export class VirtualClock implements Clock {
     const last = h.pop();
     if (h.length === 0 || !last) return;
     h[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;

@@ -100,7 +100,12 @@ export interface SmtpConnection {
   readonly ended: Promise<void>;
   /** Set when the server closed the connection itself: how long after its last reply, in ms. */
   readonly serverClosed: { idleMs: number } | null;
-  sendMail(from: string, to: readonly string[], raw: Buffer, timeouts: TransactionTimeouts): Promise<TransactionResult>;
+  sendMail(
+    from: string,
+    to: readonly string[],
+    raw: Buffer,
+    timeouts: TransactionTimeouts,
+  ): Promise<TransactionResult>;
   /** RSET after a refused transaction: true when the session is ready for another one. */
   reset(commandMs: number): Promise<boolean>;
   /** QUIT, then the connection is closed. */

@@ -138,9 +138,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logger: false,
       onConnect(session, callback) {
         const verdict = receiver.connect(ref(session));
-        later(profile.greetingDelayMs, () =>
-          verdict ? callback(refused({ code: 421, text: verdict }, 'CONNECT')) : callback(),
-        );
+        later(profile.greetingDelayMs, () => (verdict ? callback(refused(verdict, 'CONNECT')) : callback()));
       },
       onClose(session) {
         receiver.close(ref(session));
@@ -223,7 +221,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const closeAll = async (list: Running[]) => {
     await Promise.all(list.map((r) => r.receiver.shutdown()));
     await Promise.all(
-      list.map((r) => new Promise<void>((resolve) => (r.server ? r.server.close(() => resolve()) : resolve()))),
+      list.map(
+        (r) => new Promise<void>((resolve) => (r.server ? r.server.close(() => resolve()) : resolve())),
+      ),
     );
   };
 
@@ -237,7 +237,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           seed,
           serverName: SERVER_NAME,
           sendAsync,
-          ...(options.greylistMinDelayMs !== undefined ? { greylistDelayMs: options.greylistMinDelayMs } : {}),
+          ...(options.greylistMinDelayMs !== undefined
+            ? { greylistDelayMs: options.greylistMinDelayMs }
+            : {}),
           ...(options.asyncDelayMs !== undefined ? { asyncDelayMs: options.asyncDelayMs } : {}),
         });
         const dead = profile.connection === 'refuse';

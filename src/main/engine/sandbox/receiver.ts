@@ -126,8 +126,10 @@ export class Receiver {
     return 'accept';
   }
 
-  connect(s: ReceiverSession): string | null {
-    return this.limitReply(this.limits.connect(s), s);
+  /** A new session: null = greet it, else the refusal at the greeting (the session is then closed). */
+  connect(s: ReceiverSession): { code: number; text: string } | null {
+    const verdict = this.limits.connect(s);
+    return verdict ? { code: verdict.code, text: this.limitReply(verdict, s)! } : null;
   }
 
   close(s: ReceiverSession): void {
@@ -170,7 +172,13 @@ export class Receiver {
    */
   data(
     s: ReceiverSession,
-    m: { from: string; to: readonly string[]; size: number; messageId: string | null; original: () => string },
+    m: {
+      from: string;
+      to: readonly string[];
+      size: number;
+      messageId: string | null;
+      original: () => string;
+    },
   ): { code: number; text: string } | null {
     const verdict = this.limits.data(s);
     if (verdict) return { code: verdict.code, text: this.limitReply(verdict, s)! };
