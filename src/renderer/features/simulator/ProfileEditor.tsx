@@ -371,27 +371,32 @@ function ReplyFields({
 }) {
   const whole = bind.err(path);
   return (
-    <div className="profile-reply">
-      <BoundInput
-        bind={bind}
-        name={codeName}
-        path={`${path}.code`}
-        errors={[...bind.err(`${path}.code`), ...whole]}
-        id={`${id}-code`}
-        label={`${label} code`}
-        inputMode="numeric"
-        className="mono"
-        disabled={disabled}
-      />
-      <BoundInput
-        bind={bind}
-        name={textName}
-        path={`${path}.text`}
-        id={`${id}-text`}
-        label={`${label} text`}
-        className="mono"
-        disabled={disabled}
-      />
+    <div className="profile-reply-group" role="group" aria-label={label}>
+      <div className="profile-reply-title">{label}</div>
+      <div className="profile-reply">
+        <BoundInput
+          bind={bind}
+          name={codeName}
+          path={`${path}.code`}
+          errors={[...bind.err(`${path}.code`), ...whole]}
+          id={`${id}-code`}
+          label="Code"
+          aria-label={`${label}: code`}
+          inputMode="numeric"
+          className="mono"
+          disabled={disabled}
+        />
+        <BoundInput
+          bind={bind}
+          name={textName}
+          path={`${path}.text`}
+          id={`${id}-text`}
+          label="Text"
+          aria-label={`${label}: text`}
+          className="mono"
+          disabled={disabled}
+        />
+      </div>
     </div>
   );
 }

@@ -34,6 +34,7 @@ import {
   formatProfilesJson,
   newProfile,
   problemsOfProfile,
+  profileNamesOf,
   profileProblem,
   profilesFileName,
   profilesWithProblems,
@@ -73,9 +74,11 @@ type Editing = { index: number | null; profile: SandboxProfile };
 
 function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
   const [editing, setEditing] = useState<Editing | null>(null);
-  const [importProblems, setImportProblems] = useState<{ file: string; problems: ErrorDetail[] } | null>(
-    null,
-  );
+  const [importProblems, setImportProblems] = useState<{
+    file: string;
+    problems: ErrorDetail[];
+    names: { name: string }[];
+  } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const save = useMutation('profiles.save');
   const reset = useMutation('profiles.reset');
@@ -129,9 +132,10 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
     const file = e.target.files?.[0];
     e.target.value = '';
     if (!file) return;
-    const checked = checkProfilesJson(await file.text());
+    const text = await file.text();
+    const checked = checkProfilesJson(text);
     if (!checked.ok) {
-      setImportProblems({ file: file.name, problems: checked.problems });
+      setImportProblems({ file: file.name, problems: checked.problems, names: profileNamesOf(text) });
       return;
     }
     setImportProblems(null);
@@ -228,7 +232,7 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
         <ProblemBanner
           title={`${importProblems.file} is not a valid profiles file; nothing was loaded`}
           problems={importProblems.problems}
-          profiles={[]}
+          profiles={importProblems.names}
           testId="profiles-import-problems"
           onDismiss={() => setImportProblems(null)}
         />
@@ -423,7 +427,7 @@ function ProblemBanner({
 }: {
   title: string;
   problems: readonly ErrorDetail[];
-  profiles: readonly SandboxProfile[];
+  profiles: readonly { name: string }[];
   testId: string;
   onDismiss?(): void;
 }) {

@@ -74,9 +74,33 @@ function NewSimulation() {
   const templateId = form.templateId || templateItems[0]?.id || '';
   const defaultSeed = profiles.data ? String(profiles.data.document.seed) : '';
   const err = (path: string) => errors[path] ?? [];
-  const patch = (p: Partial<SimulationForm>) => setForm((f) => ({ ...f, ...p }));
-  const patchScenario = (i: number, p: Partial<ScenarioForm>) =>
+  /** An edited field's problems go (they were about the value before). */
+  const clear = (...paths: string[]) =>
+    setErrors((e) =>
+      paths.some((p) => p in e)
+        ? Object.fromEntries(Object.entries(e).filter(([k]) => !paths.includes(k)))
+        : e,
+    );
+  const FORM_PATHS: Record<string, string> = {
+    name: 'name',
+    recipients: 'recipients',
+    templateId: 'template',
+    seed: 'seed',
+  };
+  const SCENARIO_PATHS: Record<string, string> = {
+    name: 'name',
+    validity: 'validityMs',
+    perTransaction: 'recipientsPerTransaction',
+    rules: 'rules',
+  };
+  const patch = (p: Partial<SimulationForm>) => {
+    clear(...Object.keys(p).map((k) => FORM_PATHS[k] ?? k));
+    setForm((f) => ({ ...f, ...p }));
+  };
+  const patchScenario = (i: number, p: Partial<ScenarioForm>) => {
+    clear(...Object.keys(p).map((k) => `scenarios.${i}.${SCENARIO_PATHS[k] ?? k}`));
     setForm((f) => ({ ...f, scenarios: f.scenarios.map((s, j) => (j === i ? { ...s, ...p } : s)) }));
+  };
 
   const onCsv = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -175,7 +199,7 @@ function NewSimulation() {
             }
             errors={err('recipients')}
           >
-            <div className="row gap-1">
+            <div className="sim-picker">
               <Select
                 id="sim-recipients"
                 value={form.recipients?.source === 'sample' ? form.recipients.fileName : ''}
@@ -351,14 +375,14 @@ function ScenarioCard({
           </Button>
         )}
       </legend>
-      <TextField
-        id={id('name')}
-        label="Name"
-        value={s.name}
-        errors={err(`${prefix}.name`)}
-        onChange={(name) => onChange({ name })}
-      />
       <div className="grid-2">
+        <TextField
+          id={id('name')}
+          label="Name"
+          value={s.name}
+          errors={err(`${prefix}.name`)}
+          onChange={(name) => onChange({ name })}
+        />
         <TextField
           id={id('validity')}
           label="Validity"
@@ -367,16 +391,16 @@ function ScenarioCard({
           hint="Up to 3d 12h, e.g. 12h"
           onChange={(validity) => onChange({ validity })}
         />
-        <TextField
-          id={id('per-transaction')}
-          label="Recipients per transaction"
-          value={s.perTransaction}
-          errors={err(`${prefix}.recipientsPerTransaction`)}
-          hint="1 to 100"
-          inputMode="numeric"
-          onChange={(perTransaction) => onChange({ perTransaction })}
-        />
       </div>
+      <TextField
+        id={id('per-transaction')}
+        label="Recipients per transaction"
+        value={s.perTransaction}
+        errors={err(`${prefix}.recipientsPerTransaction`)}
+        hint="1 to 100 recipients of one domain in one SMTP transaction"
+        inputMode="numeric"
+        onChange={(perTransaction) => onChange({ perTransaction })}
+      />
       <Field label="Reporting" htmlFor={id('reporting')}>
         <Select
           id={id('reporting')}
@@ -397,7 +421,7 @@ function ScenarioCard({
         }
         errors={rulesErrors}
       >
-        <div className="row gap-1">
+        <div className="sim-picker">
           <Select
             id={id('rules')}
             value={s.rules.kind}

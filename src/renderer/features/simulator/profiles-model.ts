@@ -565,6 +565,20 @@ export function checkProfilesJson(text: string): DocumentCheck {
   return checkDocument(raw);
 }
 
+/** The profile names of a file's text, as far as it reads (to name the profiles of its problems). */
+export function profileNamesOf(text: string): { name: string }[] {
+  try {
+    const raw = JSON.parse(text.replace(/^\uFEFF/, '')) as { profiles?: unknown };
+    if (!Array.isArray(raw.profiles)) return [];
+    return raw.profiles.map((p: unknown, i) => {
+      const name = (p as { name?: unknown } | null)?.name;
+      return { name: typeof name === 'string' && name.trim() !== '' ? name : `Profile ${i + 1}` };
+    });
+  } catch {
+    return [];
+  }
+}
+
 export function formatProfilesJson(doc: SandboxProfilesDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -582,7 +596,7 @@ export function describeDocument(doc: { profiles: readonly SandboxProfile[] }): 
 }
 
 /** The problem as one line of a list: "Gmail-like · Greylisted rate: at most 100 %". */
-export function describeProblem(d: ErrorDetail, profiles: readonly SandboxProfile[]): string {
+export function describeProblem(d: ErrorDetail, profiles: readonly { name: string }[]): string {
   const p = profileProblem(d);
   const where = [
     p.profile !== null ? (profiles[p.profile]?.name ?? `Profile ${p.profile + 1}`) : null,
