@@ -31,6 +31,7 @@ import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
 import { queuedCount } from './store/queue-repo';
 import { createEngineStore } from './store/engine-store';
 import { createRevisionWatcher } from './store/revision-watcher';
+import { profilesInForce } from './store/sandbox-profiles-repo';
 import { watchedSetting } from './store/settings-repo';
 
 export const APP_VERSION: string = packageVersion;
@@ -137,6 +138,8 @@ export async function openApp(options: AppOptions): Promise<App> {
             port: options.sandbox?.port ?? 0,
             // The simulated receivers are remote servers: they run on real time, whatever clock the app has.
             clock: systemClock,
+            profiles: profilesInForce(db).document.profiles,
+            seed: profilesInForce(db).document.seed,
             logger: logger.child({ component: 'sandbox' }),
             bounceMailbox: () =>
               bounce.listener ? { host: bounce.listener.host, port: bounce.listener.port } : null,

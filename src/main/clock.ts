@@ -69,3 +69,113 @@ export class ManualClock implements Clock {
     return this.timers.length;
   }
 }
+
+/**
+ * The simulator's clock: time moves only from one timer to the next (discrete-event simulation), driven by
+ * `src/main/simulate/driver.ts`, which lets every consequence of an event settle before it fires the next.
+ * Timers due at the same time fire in the order they were set. A binary heap keeps setting and firing a timer
+ * O(log n) among the thousands a simulated campaign holds at once.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private heap: { at: number; seq: number; fn: () => void; live: boolean }[] = [];
+  private seq = 0;
+  /** Timers set so far (a measure of activity: the driver sees that something happened). */
+  scheduled = 0;
+  /** Timers fired so far. */
+  fired = 0;
+
+  constructor(start: number) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  at(at: number, fn: () => void): () => void {
+    const timer = { at: Math.max(at, this.current), seq: this.seq++, fn, live: true };
+    this.push(timer);
+    this.scheduled++;
+    return () => {
+      timer.live = false;
+    };
+  }
+
+  /** The time of the next live timer, or null when none is set. */
+  nextAt(): number | null {
+    this.dropCancelled();
+    return this.heap[0]?.at ?? null;
+  }
+
+  /**
+   * Moves time to the next live timer and fires every timer due then (those set while firing included, when
+   * due at that same time). Returns the number fired (0: no timer left).
+   */
+  fireNext(): number {
+    const next = this.nextAt();
+    if (next === null) return 0;
+    this.current = next;
+    let n = 0;
+    for (;;) {
+      this.dropCancelled();
+      const top = this.heap[0];
+      if (!top || top.at > next) break;
+      this.pop();
+      top.live = false;
+      n++;
+      this.fired++;
+      top.fn();
+    }
+    return n;
+  }
+
+  /** Moves time to `at` without firing anything (no timer may be due before it). */
+  jumpTo(at: number): void {
+    const next = this.nextAt();
+    if (next !== null && next < at) throw new Error('VirtualClock.jumpTo: a timer is due before the target');
+    this.current = Math.max(this.current, at);
+  }
+
+  pendingTimers(): number {
+    return this.heap.filter((t) => t.live).length;
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length > 0 && !this.heap[0]!.live) this.pop();
+  }
+
+  private less(i: number, j: number): boolean {
+    const a = this.heap[i]!;
+    const b = this.heap[j]!;
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private push(timer: { at: number; seq: number; fn: () => void; live: boolean }): void {
+    const h = this.heap;
+    h.push(timer);
+    for (let i = h.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (h.length === 0 || !last) return;
+    h[0] = last;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.less(l, m)) m = l;
+      if (r < h.length && this.less(r, m)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}

@@ -17,6 +17,7 @@ import { systemClock } from '../../src/main/clock';
 import { startSandbox, type LimitStats, type Sandbox } from '../../src/main/engine/sandbox';
 import {
   LIMIT_REPLIES,
+  sandboxProfile,
   type HiddenLimits,
   type SandboxProfile,
 } from '../../src/main/engine/sandbox/profiles';
@@ -263,13 +264,12 @@ export async function runAdaptiveReceiver(
   const ideal = idealSeconds(receiver.limits, messages);
   if (ideal === null) throw new Error(`adaptive receiver ${receiver.id}: no recipient rate, no ideal time`);
   const capMs = Math.round(ideal * CAP_FACTOR * 1000);
-  const profile: SandboxProfile = {
+  const profile: SandboxProfile = sandboxProfile({
+    id: 'adaptive',
     name: receiver.id,
     domains: [ADAPTIVE_DOMAIN],
-    rules: [],
-    otherwise: { kind: 'accept' },
     limits: receiver.limits,
-  };
+  });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-adaptive-'));
   let port = 0;
   const run = async (): Promise<AdaptiveRun> => {

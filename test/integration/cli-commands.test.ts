@@ -93,7 +93,11 @@ describe('long-running commands', () => {
     const { output, exitCode } = await runUntilReady(['sandbox', '--port', '0'], /Press Ctrl-C/);
     expect(output).toMatch(/^Sandbox SMTP listening on 127\.0\.0\.1:\d+$/m);
     expect(output).toContain('Demo domains: inbox.test, mail.test, corp.test, shop.test');
-    expect(output).toContain('550 5.1.1');
+    expect(output).toContain('refused as unknown users');
+    expect(output).toMatch(
+      /^  Gmail-like on 127\.0\.0\.1:\d+ \(gmail\.test, googlemail\.test\): unknown user 3 %/m,
+    );
+    expect(output).toMatch(/^  Dead domain refuses connections at 127\.0\.0\.1:\d+ \(dead\.test/m);
     expect(exitCode).toBe(0);
   });
 

@@ -36,7 +36,16 @@ describe('sandbox demo behaviour through the real relay', () => {
     const { sandbox } = await sandboxWithRelay();
     expect(sandbox.host).toBe('127.0.0.1');
     expect(sandbox.port).toBeGreaterThan(0);
-    expect(sandbox.domains).toEqual(['inbox.test', 'mail.test', 'corp.test', 'shop.test', 'throttled.test']);
+    expect(sandbox.domains.slice(0, 5)).toEqual([
+      'inbox.test',
+      'mail.test',
+      'corp.test',
+      'shop.test',
+      'throttled.test',
+    ]);
+    expect(sandbox.domains).toEqual(
+      expect.arrayContaining(['gmail.test', 'yahoo.test', 'outlook.test', 'dead.test']),
+    );
   });
 
   it('accepts ordinary recipients and records them with their Message-ID', async () => {

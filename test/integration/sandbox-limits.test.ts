@@ -13,6 +13,7 @@ import {
   LIMIT_REPLIES,
   SANDBOX_PROFILES,
   THROTTLED_PROFILE,
+  sandboxProfile,
   type HiddenLimits,
   type SandboxProfile,
 } from '../../src/main/engine/sandbox/profiles';
@@ -109,7 +110,7 @@ class RawSmtp {
 }
 
 function limited(limits: HiddenLimits, domain = 'limited.test'): SandboxProfile {
-  return { name: `limited ${domain}`, domains: [domain], rules: [], otherwise: { kind: 'accept' }, limits };
+  return sandboxProfile({ id: 'limited', name: `limited ${domain}`, domains: [domain], limits });
 }
 
 async function sandboxWith(profiles: readonly SandboxProfile[], clock = new ManualClock()): Promise<Sandbox> {
@@ -323,9 +324,12 @@ describe('penaltyBox', () => {
 describe('one listener per profile', () => {
   it('starts a listener per shipped profile, each serving its own domains, and routes a domain to its own', async () => {
     const sandbox = await sandboxWith(SANDBOX_PROFILES);
-    expect(sandbox.listeners.map((l) => [l.profile, l.domains])).toEqual([
-      ['demo', ['inbox.test', 'mail.test', 'corp.test', 'shop.test']],
-      ['hidden limits (penalty box)', ['throttled.test']],
+    expect(sandbox.listeners.map((l) => [l.profile, l.domains])).toEqual(
+      SANDBOX_PROFILES.map((p) => [p.name, p.domains]),
+    );
+    expect(sandbox.listeners.slice(0, 2).map((l) => [l.profile, l.domains])).toEqual([
+      ['Demo receivers (Postfix)', ['inbox.test', 'mail.test', 'corp.test', 'shop.test']],
+      ['Hidden limits (penalty box)', ['throttled.test']],
     ]);
     const [demo, throttled] = sandbox.listeners;
     expect(demo?.port).toBe(sandbox.port);

@@ -138,6 +138,7 @@ const gmail: SandboxProfileInput = {
   description:
     'Google’s replies. A few unknown users, rare full mailboxes, a small share refused as unsolicited (5.7.1), complaints through the feedback loop. Rate-limits a sending IP beyond 30 recipients per second (4.7.28).',
   domains: ['gmail.test', 'googlemail.test'],
+  mxHosts: ['gmail-smtp-in.l.google.com', 'alt1.gmail-smtp-in.l.google.com'],
   asyncDelayMs: 30 * 60_000,
   rates: {
     unknown_user: 0.03,
@@ -175,6 +176,7 @@ const yahoo: SandboxProfileInput = {
   description:
     'Yahoo / AOL replies. Unknown users (554 "dd"), temporary deferrals ([160]), policy refusals (5.7.9). Volume beyond 10 recipients per second draws [TSS04] deferrals; 20 of them in 5 minutes block the IP for 10 minutes.',
   domains: ['yahoo.test', 'aol.test', 'ymail.test'],
+  mxHosts: ['mta5.am0.yahoodns.net', 'mta6.am0.yahoodns.net', 'mta7.am0.yahoodns.net'],
   greylistDelayMs: 15 * 60_000,
   asyncDelayMs: 60 * 60_000,
   rates: {
@@ -214,8 +216,9 @@ const microsoft: SandboxProfileInput = {
   id: 'microsoft',
   name: 'Microsoft-like',
   description:
-    'Outlook.com / Exchange Online replies. Unknown users (5.5.0), full mailboxes (STOREDRV quota), a share refused because the sending network is listed (S3150). Throttles beyond 4 connections and 15 recipients per second (S77714).',
+    'Outlook.com / Exchange Online replies. Unknown users (5.5.0), full mailboxes (STOREDRV quota), a share refused by the content filter. Throttles beyond 4 connections and 15 recipients per second (S77714).',
   domains: ['outlook.test', 'hotmail.test', 'live.test', 'msn.test'],
+  mxHosts: ['hotmail-com.olc.protection.outlook.com'],
   asyncDelayMs: 10 * 60_000,
   rates: {
     unknown_user: 0.03,
@@ -232,10 +235,7 @@ const microsoft: SandboxProfileInput = {
       text: '5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded',
     },
     greylist: { code: 451, text: '4.7.500 Server busy. Please try again later from [<ip>]. (S77714)' },
-    spam_reject: {
-      code: 550,
-      text: "5.7.1 Unfortunately, messages from [<ip>] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.",
-    },
+    spam_reject: { code: 550, text: '5.7.1 Message rejected as spam by Content Filtering.' },
   },
   rules: TEST_ADDRESS_RULES,
   limits: {
@@ -251,6 +251,7 @@ const apple: SandboxProfileInput = {
   description:
     'iCloud Mail replies. Unknown users (5.1.1 "user does not exist"), over-quota mailboxes, policy refusals ([CS01]). Rate-limits a sending IP beyond 8 recipients per second ([CS07]).',
   domains: ['icloud.test', 'me.test', 'mac.test'],
+  mxHosts: ['mx01.mail.icloud.com', 'mx02.mail.icloud.com'],
   asyncDelayMs: 5 * 60_000,
   rates: {
     unknown_user: 0.02,
@@ -280,6 +281,7 @@ const comcast: SandboxProfileInput = {
   description:
     'An ISP with strict limits it does not publish: 2 sessions per IP ([RL000001]), 25 messages per session, 5 recipients per second ([RL000010]); 6 violations in a minute put the IP in a 5-minute penalty box.',
   domains: ['comcast.test'],
+  mxHosts: ['mx1a1.comcast.net', 'mx2c1.comcast.net'],
   rates: { unknown_user: 0.02, mailbox_full: 0.01 },
   replies: {
     unknown_user: { code: 550, text: '5.1.1 Not our Customer' },
@@ -305,13 +307,14 @@ const comcast: SandboxProfileInput = {
   },
 };
 
-/** Texts: Postfix with postgrey (its documented reply) in front of a Dovecot LMTP store. */
+/** Texts: Postfix with postgrey (its documented reply) and amavis, in front of a Dovecot LMTP store. */
 const corporate: SandboxProfileInput = {
   id: 'corporate',
   name: 'Corporate gateway (greylisting)',
   description:
     'A Postfix gateway with postgrey: almost every first attempt is greylisted for 5 minutes, then accepted. Requires TLS. Unknown users are refused from the relay recipient table.',
   domains: ['corporate.test', 'acme.test'],
+  mxHosts: ['mail.corporate.test'],
   tls: 'required',
   greylistDelayMs: 5 * 60_000,
   asyncDelayMs: 2 * 60_000,
@@ -326,7 +329,7 @@ const corporate: SandboxProfileInput = {
       code: 450,
       text: '4.2.0 <addr>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/corporate.test.html',
     },
-    spam_reject: { code: 550, text: '5.7.1 Message rejected as spam by Content Filtering.' },
+    spam_reject: { code: 554, text: '5.7.0 Reject, id=04211-19 - spam' },
   },
   rules: TEST_ADDRESS_RULES,
   limits: { maxConnections: { max: 5, reply: LIMIT_REPLIES.postfixTooManyConnections } },

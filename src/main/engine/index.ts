@@ -133,6 +133,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     maxParked: options.maxParked,
     leaseBatch: options.leaseBatch,
     leaseMs: options.leaseMs,
+    foreignWritesCheckMs: options.foreignWritesCheckMs,
     excludedDomains: () => shaper.excludedDomains(),
     process: (item) => pipeline.process(item),
   });

@@ -304,6 +304,11 @@ export interface EngineOptions {
   mxCacheMs: number;
   /** Back-off of a message whose processing hit an unexpected error (a bug, not an SMTP reply). */
   internalErrorRetryMs: number;
+  /**
+   * How often a sleeping scheduler looks for messages another process queued (one PRAGMA); null: never (a
+   * simulation's scratch store, which no other process writes).
+   */
+  foreignWritesCheckMs: number | null;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -320,6 +325,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   relayIdleMs: 5_000,
   mxCacheMs: 5 * 60_000,
   internalErrorRetryMs: 60_000,
+  foreignWritesCheckMs: 1_000,
 };
 
 /** Optional parts of the engine's dependencies (kept apart so `EngineDeps` stays the agreed seam). */

@@ -72,7 +72,14 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
       const scratch = path.join(o.dataDir, 'simulations', key);
       const started = performance.now();
       const job = runSimulation({
-        input: { ...input, profiles, seed },
+        input: {
+          name: input.name,
+          template: input.template,
+          recipients: input.recipients,
+          scenarios: input.scenarios,
+          profiles,
+          seed,
+        },
         scratchDir: scratch,
         logger: logger.child({ simulation: key }),
         onProgress: (progress) => {

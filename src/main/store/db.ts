@@ -19,6 +19,11 @@ export interface OpenOptions {
   /** Migrations to apply (tests pass a prefix to build older versions). */
   migrations?: readonly Migration[];
   readonly?: boolean;
+  /**
+   * A scratch store one process uses and throws away (a simulated scenario): no write-ahead log and no sync to
+   * disk, since nothing needs to survive a crash. Never for a data dir's store.
+   */
+  scratch?: boolean;
 }
 
 /**
@@ -53,7 +58,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false, ...sqliteBinding() });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (!options.readonly) {
+    if (options.scratch) {
+      db.pragma('journal_mode = MEMORY');
+      db.pragma('synchronous = OFF');
+    } else if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }

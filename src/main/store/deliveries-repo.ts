@@ -55,6 +55,16 @@ export function insertDelivery(db: Db, d: NewDelivery): number {
   return Number(result.lastInsertRowid);
 }
 
+/** When the delivery was relayed whole (null: not yet) and its messages still in the MTA: one narrow read. */
+export function deliveryProgress(
+  db: Db,
+  id: number,
+): { relayedAt: number | null; inMta: number } | undefined {
+  return stmt(db, 'SELECT relayed_at AS relayedAt, n_in_mta AS inMta FROM deliveries WHERE id = ?').get(
+    id,
+  ) as { relayedAt: number | null; inMta: number } | undefined;
+}
+
 export function getDeliveryRow(db: Db, id: number): DeliveryRow | undefined {
   return stmt(db, 'SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
 }

@@ -155,6 +155,21 @@ export const SandboxProfile = z.object({
     )
     .min(1)
     .max(200),
+  /**
+   * The receiver's MX host names in a simulation, most preferred first (default `mx.<first domain>`): the
+   * engine resolves the profile's domains to them, so MX rules matching real providers' hosts
+   * (`*.google.com`, `*.yahoodns.net`) apply as in production.
+   */
+  mxHosts: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^(?!-)[a-z0-9-]+(?:\.[a-z0-9-]+)+$/, 'a host name (mx1.example.test)'),
+    )
+    .max(10)
+    .default([]),
   /** `refuse`: nothing listens (a dead domain: every connection is refused, the message waits and expires). */
   connection: z.enum(['accept', 'refuse']).default('accept'),
   /** `required`: MAIL without STARTTLS is refused (530 5.7.0); `offered`: STARTTLS advertised. */

@@ -27,9 +27,10 @@ export interface SchedulerOptions {
   process(item: LeasedItem): Promise<void>;
   /**
    * How often a sleeping scheduler looks for another process's writes (messages queued by `relaydeck deliver`
-   * next to a running console, leases given back): `FOREIGN_WRITES_CHECK_MS` by default.
+   * next to a running console, leases given back): `FOREIGN_WRITES_CHECK_MS` by default; null: never (a
+   * store no other process writes).
    */
-  foreignWritesCheckMs?: number;
+  foreignWritesCheckMs?: number | null;
 }
 
 export interface Scheduler {
@@ -63,7 +64,8 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   let replan = false;
   /** The one timer: `due` is when something becomes due here; it fires sooner to look for foreign writes. */
   let timer: { due: number | null; cancel: () => void } | null = null;
-  const foreignCheckMs = o.foreignWritesCheckMs ?? FOREIGN_WRITES_CHECK_MS;
+  const foreignCheckMs =
+    o.foreignWritesCheckMs === undefined ? FOREIGN_WRITES_CHECK_MS : o.foreignWritesCheckMs;
   let cancelRenewal: (() => void) | null = null;
   let parked = 0;
   /**
@@ -167,8 +169,10 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   }
 
   function armTimer(due: number | null): void {
-    const check = o.clock.now() + foreignCheckMs;
-    timer = { due, cancel: o.clock.at(due === null ? check : Math.min(due, check), () => onTimer(due)) };
+    const check = foreignCheckMs === null ? null : o.clock.now() + foreignCheckMs;
+    const at = due === null ? check : check === null ? due : Math.min(due, check);
+    if (at === null) return;
+    timer = { due, cancel: o.clock.at(at, () => onTimer(due)) };
   }
 
   function onTimer(due: number | null): void {

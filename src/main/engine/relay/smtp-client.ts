@@ -67,7 +67,7 @@ export interface SmtpOpenOptions {
    * Called once the receiver greeted the session with a 2xx: from then on it holds the session for us (what a
    * connection limit counts; a session still waiting for its greeting may yet be refused).
    */
-  onGreeted?: (session: SmtpSession) => void;
+  onGreeted?: (session: SmtpConnection) => void;
 }
 
 /**
@@ -79,10 +79,43 @@ export interface OpenFailure {
   answer: Answer;
   tls: 'not-offered' | 'refused' | 'handshake' | null;
   /** The connection, closed (remote address, whether it was connected). */
-  session: SmtpSession;
+  session: SmtpConnection;
 }
 
-export type OpenResult = { ok: true; session: SmtpSession } | { ok: false; failure: OpenFailure };
+export type OpenResult = { ok: true; session: SmtpConnection } | { ok: false; failure: OpenFailure };
+
+/**
+ * One SMTP session as the relay uses it: `SmtpSession` over a socket, or the simulator's virtual session
+ * (`src/main/simulate/virtual-network.ts`), which answers as a profile of the sandbox on a virtual clock.
+ */
+export interface SmtpConnection {
+  /** Transactions this session has started (each one is over when the next can start); bad input aside. */
+  readonly completed: number;
+  readonly secure: boolean;
+  readonly remoteAddress: string | null;
+  readonly closed: boolean;
+  /** Whether a transaction can start on this session. */
+  readonly usable: boolean;
+  /** Resolves once the connection closed. */
+  readonly ended: Promise<void>;
+  /** Set when the server closed the connection itself: how long after its last reply, in ms. */
+  readonly serverClosed: { idleMs: number } | null;
+  sendMail(
+    from: string,
+    to: readonly string[],
+    raw: Buffer,
+    timeouts: TransactionTimeouts,
+  ): Promise<TransactionResult>;
+  /** RSET after a refused transaction: true when the session is ready for another one. */
+  reset(commandMs: number): Promise<boolean>;
+  /** QUIT, then the connection is closed. */
+  quit(): void;
+  /** Closes the connection at once. */
+  close(): void;
+}
+
+/** How the relay opens a session: `openSmtpSession` over the network, or the simulator's. */
+export type SessionOpener = (options: SmtpOpenOptions) => Promise<OpenResult>;
 
 export interface TransactionTimeouts {
   commandMs: number;
@@ -130,7 +163,7 @@ const DONE = (stage: SmtpStage): Answer => ({ stage, reply: null, silence: null 
 const UNSAFE_ADDRESS = /[\r\n<>]/;
 const NON_ASCII = /[\u0080-\uffff]/;
 
-export class SmtpSession {
+export class SmtpSession implements SmtpConnection {
   /** Transactions this session has started (each one is over when the next can start); bad input aside. */
   completed = 0;
   secure = false;

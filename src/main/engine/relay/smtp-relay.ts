@@ -18,7 +18,13 @@ import { parseSmtpReply, replyKind } from '../../../shared/domain/smtp-reply';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { Clock } from '../../clock';
-import { openSmtpSession, type Answer, type OpenFailure, type SmtpSession } from './smtp-client';
+import {
+  openSmtpSession,
+  type Answer,
+  type OpenFailure,
+  type SessionOpener,
+  type SmtpConnection,
+} from './smtp-client';
 import type {
   Destination,
   OutboundGroup,
@@ -45,6 +51,8 @@ export interface SmtpRelayOptions {
   onSessionsChanged?: (destinationKey: string) => void;
   /** The largest message sent, in bytes (default `MAX_MESSAGE_BYTES`); a larger one fails without a send. */
   maxMessageBytes?: number;
+  /** Opens a session (default `openSmtpSession`, over the network; the simulator's virtual network). */
+  openSession?: SessionOpener;
 }
 
 /**
@@ -70,10 +78,11 @@ interface RelayConfig {
   maxMessageBytes: number;
   clock: Clock;
   logger: Logger;
+  openSession: SessionOpener;
 }
 
 interface Session {
-  client: SmtpSession;
+  client: SmtpConnection;
   host: HostPort;
   tlsPolicy: RelayPolicy['tls'];
 }
@@ -98,6 +107,7 @@ export function createSmtpRelayFactory(options: SmtpRelayOptions): RelayFactory 
     clock: options.clock,
     logger: options.logger ?? silentLogger,
     onSessionsChanged: options.onSessionsChanged ?? (() => undefined),
+    openSession: options.openSession ?? openSmtpSession,
   };
   return (destination) => createSmtpRelay(destination, config);
 }
@@ -120,7 +130,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
    * us, which a refusal at the greeting reports as `concurrent` (a connection still waiting for its greeting
    * may yet be refused, so it does not count).
    */
-  const live = new Set<SmtpSession>();
+  const live = new Set<SmtpConnection>();
   /** Sends waiting for a session (the relay is at its connection limit), first come first served. */
   const waiting: ((session: Session | null) => void)[] = [];
   /** Connections being opened, reserved by `acquire` (they count against the limit). */
@@ -133,13 +143,13 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   let closed = false;
 
   /** Notes that the receiver closed a session after `completed` messages, unless it was an idle timeout. */
-  function noteCut(client: SmtpSession, completed: number): void {
+  function noteCut(client: SmtpConnection, completed: number): void {
     const cut = client.serverClosed;
     if (cut && completed > 0 && cut.idleMs <= BUDGET_CLOSE_MS) cutAfter = completed;
   }
 
   /** The session facts of an outcome (with the last budget cut, reported once). */
-  function factsOf(client: SmtpSession, completed: number): SessionFacts {
+  function factsOf(client: SmtpConnection, completed: number): SessionFacts {
     const facts: SessionFacts = { completed, concurrent: others(client) };
     if (cutAfter !== null) {
       facts.cutAfter = cutAfter;
@@ -149,7 +159,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
   }
 
   /** The other greeted connections of this relay open now. */
-  function others(client: SmtpSession): number {
+  function others(client: SmtpConnection): number {
     return live.size - (live.has(client) ? 1 : 0);
   }
 
@@ -209,7 +219,7 @@ function createSmtpRelay(destination: Destination, config: RelayConfig): Relay {
     policy: RelayPolicy,
     plaintext = false,
   ): Promise<{ session: Session } | { failure: OpenFailure; concurrent: number }> {
-    const opened = await openSmtpSession({
+    const opened = await config.openSession({
       host: host.host,
       port: host.port,
       name: config.name,

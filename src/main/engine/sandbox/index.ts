@@ -1,45 +1,48 @@
 /**
- * The built-in sandbox: loopback SMTP servers, one per profile of `profiles.ts` (SPEC §8), that behave like
- * those receivers, so a demo delivery shows every status without touching the network, and a profile's hidden
- * limits (`limits.ts`) make it its own destination for the engine to learn. Not a relay: accepted mail is only
+ * The built-in sandbox: loopback SMTP servers, one per provider profile (SPEC §8, profiles as data in
+ * `src/main/defaults/sandbox-profiles.ts`), that behave like those receivers, so a demo delivery shows every
+ * status without touching the network, and a profile's hidden limits make it its own destination for the engine
+ * to learn. What each profile answers is decided by its `Receiver` (`receiver.ts`), which the simulator's
+ * virtual sessions ask too; this module is the SMTP transport around it. A profile whose connections are
+ * refused (a dead domain) gets no listener: its address is a closed port. Not a relay: accepted mail is only
  * recorded.
  */
+import net from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { HostPort } from '../../../shared/contract';
 import type { SandboxProfilesDocument } from '../../../shared/contract/simulation';
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { Clock } from '../../clock';
-import {
-  behaviourFor,
-  limitText,
-  replyText,
-  SANDBOX_PROFILES,
-  type Behaviour,
-  type LimitReply,
-  type SandboxProfile,
-} from './profiles';
-import { LimitState, type LimitStats } from './limits';
-import { buildAsyncReply, sendToMailbox, type AsyncReplyKind } from './async-mail';
+import { DEFAULT_SANDBOX_SEED } from '../../defaults/sandbox-profiles';
+import { SANDBOX_PROFILES, type SandboxProfile } from './profiles';
+import type { LimitStats } from './limits';
+import { sendToMailbox } from './async-mail';
+import { Receiver, type AsyncSent, type ReceivedMessage, type ReceiverSession } from './receiver';
+
+export type { AsyncSent, ReceivedMessage } from './receiver';
 
 export interface SandboxOptions {
   host?: string;
   /** Port of the first profile's listener (default 0: ephemeral); every other profile's is ephemeral. */
   port?: number;
   logger?: Logger;
-  /** How long a greylisted recipient must wait before its retry is accepted (default 0). */
+  /** Overrides every profile's greylisting delay (tests). */
   greylistMinDelayMs?: number;
   /**
-   * Source of time for greylisting, the hidden limits, the asynchronous mail's delay and the `at` of received
-   * messages.
+   * Source of time for greylisting, the hidden limits, the delays, the asynchronous mail and the `at` of
+   * received messages.
    */
   clock: Clock;
   /** Largest message accepted, in bytes (default 25 MB). */
   maxMessageBytes?: number;
+  /** The profiles served (default the shipped ones). */
   profiles?: readonly SandboxProfile[];
+  /** Seed of the recipients' fates (default the shipped profiles' seed). */
+  seed?: number;
   /** Where asynchronous DSNs, complaints and auto-replies go (the inMail listener); null = not sent. */
   bounceMailbox?: () => HostPort | null;
-  /** How long after accepting a message its asynchronous mail is sent (default 200 ms of the clock). */
+  /** Overrides every profile's delay of asynchronous mail (tests). */
   asyncDelayMs?: number;
 }
 
@@ -70,24 +73,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export interface AsyncSent {
-  kind: AsyncReplyKind;
-  rcpt: string;
-  to: string;
-  at: number;
-  error: string | null;
-}
-
-export interface ReceivedMessage {
-  from: string;
-  to: string[];
-  messageId: string | null;
-  size: number;
-  at: number;
-  /** The profile whose listener accepted it. */
-  profile: string;
-}
-
 const HEADER_SCAN_LIMIT = 64 * 1024;
 /** What is kept of an accepted message for an asynchronous report that returns it (ARF). */
 const ORIGINAL_KEEP_LIMIT = 256 * 1024;
@@ -102,71 +87,45 @@ class SmtpReplyError extends Error {
   }
 }
 
+/** The reply to a recipient of a domain no profile serves. */
+const UNKNOWN_DOMAIN = { code: 550, text: '5.1.2 <addr>: Recipient address rejected: Domain not found' };
+
+interface Running {
+  listener: SandboxListener;
+  server: SMTPServer | null;
+  receiver: Receiver;
+}
+
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const { clock } = options;
   const log = (options.logger ?? silentLogger).child({ component: 'sandbox' });
-  const profiles = options.profiles ?? SANDBOX_PROFILES;
-  if (profiles.length === 0) throw new Error('sandbox: no profile to serve (options.profiles is empty)');
-  const greylistMinDelayMs = options.greylistMinDelayMs ?? 0;
   const maxMessageBytes = options.maxMessageBytes ?? 25 * 1024 * 1024;
-  const greylisted = new Map<string, number>();
-  const received: ReceivedMessage[] = [];
-  const asyncSent: AsyncSent[] = [];
-  const pendingAsync = new Set<() => void>();
-  const inFlightAsync = new Set<Promise<void>>();
-  const asyncDelayMs = options.asyncDelayMs ?? 200;
+  const sendAsync = options.bounceMailbox
+    ? (mailFrom: string, raw: string) => {
+        const mailbox = options.bounceMailbox?.() ?? null;
+        if (!mailbox) return Promise.reject(new Error('no bounce mailbox is listening'));
+        return sendToMailbox(mailbox, mailFrom, raw);
+      }
+    : null;
 
-  /** Sends the asynchronous mail of an accepted recipient a moment later (never for the null sender). */
-  function scheduleAsync(kind: AsyncReplyKind, mailFrom: string, rcpt: string, original: string): void {
-    if (!mailFrom || !options.bounceMailbox) return;
-    const at = clock.now();
-    const seq = asyncSent.length + pendingAsync.size + 1;
-    const cancel = clock.at(at + asyncDelayMs, () => {
-      pendingAsync.delete(cancel);
-      const mailbox = options.bounceMailbox?.() ?? null;
-      if (!mailbox) return;
-      const raw = buildAsyncReply(
-        kind,
-        { mailFrom, rcpt, original, messageId: headerMessageId(original), at },
-        seq,
-      );
-      const sending = sendToMailbox(mailbox, mailFrom, raw).then(
-        () => {
-          asyncSent.push({ kind, rcpt, to: mailFrom, at: clock.now(), error: null });
-          log.debug('asynchronous mail sent', { kind, rcpt, to: mailFrom });
-        },
-        (err: unknown) => {
-          const error = err instanceof Error ? err.message : String(err);
-          asyncSent.push({ kind, rcpt, to: mailFrom, at: clock.now(), error });
-          log.warn('asynchronous mail could not be sent', { kind, rcpt, to: mailFrom, err });
-        },
-      );
-      inFlightAsync.add(sending);
-      void sending.finally(() => inFlightAsync.delete(sending));
-    });
-    pendingAsync.add(cancel);
-  }
-
-  function greylistPasses(address: string): boolean {
-    const key = address.toLowerCase();
-    const first = greylisted.get(key);
-    if (first === undefined) {
-      greylisted.set(key, clock.now());
-      return false;
-    }
-    return clock.now() - first >= greylistMinDelayMs;
-  }
+  /** Calls `fn` after `ms` of the clock (a tarpit's delay), at once when 0. */
+  const later = (ms: number, fn: () => void) => (ms > 0 ? void clock.at(clock.now() + ms, fn) : fn());
 
   /** The listener of `profile`: its domains behave as the profile says, any other domain is unknown. */
-  function createServer(profile: SandboxProfile, limits: LimitState): SMTPServer {
-    const served = [profile];
-    const rcptBehaviour = (address: string): Behaviour => behaviourFor(address, served);
-    const refusal = (reply: LimitReply, session: SMTPServerSession) =>
-      new SmtpReplyError(reply.code, limitText(reply, SERVER_NAME, session.remoteAddress));
-    const refused = (reply: LimitReply, session: SMTPServerSession, command: string) => {
-      log.debug('hidden limit: refused', { profile: profile.name, command, code: reply.code });
-      return refusal(reply, session);
+  function createServer(profile: SandboxProfile, receiver: Receiver): SMTPServer {
+    const serves = (address: string) => {
+      const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+      return profile.domains.some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : d === domain));
+    };
+    const ref = (session: SMTPServerSession): ReceiverSession => ({
+      id: session.id,
+      remoteAddress: session.remoteAddress,
+      secure: session.secure,
+    });
+    const refused = (reply: { code: number; text: string }, command: string) => {
+      log.debug('refused', { profile: profile.name, command, code: reply.code });
+      return new SmtpReplyError(reply.code, reply.text);
     };
     return new SMTPServer({
       name: SERVER_NAME,
@@ -178,39 +137,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       // paths); `logger: false` also silences its warning about that certificate.
       logger: false,
       onConnect(session, callback) {
-        const verdict = limits.connect(session);
-        if (verdict) return callback(refused(verdict, session, 'CONNECT'));
-        callback();
+        const verdict = receiver.connect(ref(session));
+        later(profile.greetingDelayMs, () => (verdict ? callback(refused(verdict, 'CONNECT')) : callback()));
       },
       onClose(session) {
-        limits.close(session);
+        receiver.close(ref(session));
       },
       onMailFrom(_address, session, callback) {
-        const verdict = limits.mail(session);
-        if (verdict) return callback(refused(verdict, session, 'MAIL'));
-        callback();
+        const verdict = receiver.mail(ref(session));
+        later(profile.replyDelayMs, () => (verdict ? callback(refused(verdict, 'MAIL')) : callback()));
       },
       onRcptTo(address, session, callback) {
-        const verdict = limits.rcpt(session);
-        if (verdict) return callback(refused(verdict, session, 'RCPT'));
         const rcpt = address.address;
-        const behaviour = rcptBehaviour(rcpt);
-        switch (behaviour.kind) {
-          case 'accept':
-          case 'reject_data':
-            limits.rcptAccepted();
-            return callback();
-          case 'reject_rcpt':
-            log.debug('recipient refused', { rcpt, code: behaviour.code });
-            return callback(new SmtpReplyError(behaviour.code, replyText(behaviour.text, rcpt)));
-          case 'greylist':
-            if (greylistPasses(rcpt)) {
-              limits.rcptAccepted();
-              return callback();
-            }
-            log.debug('recipient greylisted', { rcpt });
-            return callback(new SmtpReplyError(behaviour.code, replyText(behaviour.text, rcpt)));
-        }
+        const verdict = serves(rcpt)
+          ? receiver.rcpt(ref(session), rcpt)
+          : { code: UNKNOWN_DOMAIN.code, text: UNKNOWN_DOMAIN.text.replace('<addr>', `<${rcpt}>`) };
+        later(profile.replyDelayMs, () => (verdict ? callback(refused(verdict, 'RCPT')) : callback()));
       },
       onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
         let size = 0;
@@ -227,24 +169,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               new SmtpReplyError(552, `5.2.3 Message exceeds the size limit of ${maxMessageBytes} bytes`),
             );
           }
-          const verdict = limits.data(session);
-          if (verdict) return callback(refused(verdict, session, 'DATA'));
-          const to = session.envelope.rcptTo.map((r) => r.address);
-          const refusal = to.map(rcptBehaviour).find((b) => b.kind === 'reject_data');
-          if (refusal && refusal.kind === 'reject_data') {
-            return callback(new SmtpReplyError(refusal.code, refusal.text));
-          }
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          const messageId = headerMessageId(head);
-          received.push({ from, to, messageId, size, at: clock.now(), profile: profile.name });
-          limits.messageAccepted();
-          for (const rcpt of to) {
-            const behaviour = rcptBehaviour(rcpt);
-            if (behaviour.kind === 'accept' && behaviour.after)
-              scheduleAsync(behaviour.after, from, rcpt, kept.slice(0, ORIGINAL_KEEP_LIMIT));
-          }
-          log.debug('message accepted', { from, to, messageId, size, profile: profile.name });
-          callback(null, `2.0.0 Ok: queued as ${received.length}`);
+          const to = session.envelope.rcptTo.map((r) => r.address);
+          const verdict = receiver.data(ref(session), {
+            from,
+            to,
+            size,
+            messageId: headerMessageId(head),
+            original: () => kept.slice(0, ORIGINAL_KEEP_LIMIT),
+          });
+          later(profile.replyDelayMs, () => {
+            if (verdict) return callback(refused(verdict, 'DATA'));
+            log.debug('message accepted', { from, to, size, profile: profile.name });
+            callback(null, `2.0.0 Ok: queued as ${receiver.acceptedCount()}`);
+          });
         });
       },
     });
@@ -264,48 +202,101 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     return typeof address === 'object' && address ? address.port : port;
   }
 
-  const running: { listener: SandboxListener; server: SMTPServer; limits: LimitState }[] = [];
-  const closeServers = () =>
-    Promise.all(running.map((r) => new Promise<void>((resolve) => r.server.close(() => resolve()))));
-  try {
-    for (const [i, profile] of profiles.entries()) {
-      const limits = new LimitState(profile.name, profile.limits ?? {}, clock);
-      const server = createServer(profile, limits);
-      const port = await listen(server, i === 0 ? (options.port ?? 0) : 0);
-      const listener = { profile: profile.name, host, port, domains: [...profile.domains] };
-      running.push({ listener, server, limits });
-      log.info('sandbox listening', { profile: profile.name, host, port });
-    }
-  } catch (err) {
-    await closeServers();
-    throw err;
-  }
-  const first = running[0]!.listener;
-  const byDomain = new Map<string, SandboxListener>();
-  for (const { listener } of running) {
-    for (const domain of listener.domains) if (!byDomain.has(domain)) byDomain.set(domain, listener);
+  /** A port nothing listens on (a dead domain's address): bound, then closed at once. */
+  async function closedPort(): Promise<number> {
+    const probe = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(0, host, resolve);
+    });
+    const address = probe.address();
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return typeof address === 'object' && address ? address.port : 0;
   }
 
-  return {
-    host: first.host,
-    port: first.port,
-    domains: profiles.flatMap((p) => [...p.domains]),
-    listeners: running.map((r) => ({ ...r.listener, domains: [...r.listener.domains] })),
+  let running: Running[] = [];
+  let byDomain = new Map<string, SandboxListener>();
+  let masks: [string, SandboxListener][] = [];
+
+  const closeAll = async (list: Running[]) => {
+    await Promise.all(list.map((r) => r.receiver.shutdown()));
+    await Promise.all(
+      list.map(
+        (r) => new Promise<void>((resolve) => (r.server ? r.server.close(() => resolve()) : resolve())),
+      ),
+    );
+  };
+
+  async function serve(profiles: readonly SandboxProfile[], seed: number, firstPort: number): Promise<void> {
+    if (profiles.length === 0) throw new Error('sandbox: no profile to serve (options.profiles is empty)');
+    const started: Running[] = [];
+    try {
+      for (const [i, profile] of profiles.entries()) {
+        const receiver = new Receiver(profile, {
+          clock,
+          seed,
+          serverName: SERVER_NAME,
+          sendAsync,
+          ...(options.greylistMinDelayMs !== undefined
+            ? { greylistDelayMs: options.greylistMinDelayMs }
+            : {}),
+          ...(options.asyncDelayMs !== undefined ? { asyncDelayMs: options.asyncDelayMs } : {}),
+        });
+        const dead = profile.connection === 'refuse';
+        const server = dead ? null : createServer(profile, receiver);
+        const port = server ? await listen(server, i === 0 ? firstPort : 0) : await closedPort();
+        const listener = { profile: profile.name, host, port, domains: [...profile.domains] };
+        started.push({ listener, server, receiver });
+        log.info(dead ? 'sandbox profile refuses connections' : 'sandbox listening', {
+          profile: profile.name,
+          host,
+          port,
+        });
+      }
+    } catch (err) {
+      await closeAll(started);
+      throw err;
+    }
+    const old = running;
+    running = started;
+    byDomain = new Map();
+    masks = [];
+    for (const { listener } of running) {
+      for (const domain of listener.domains) {
+        if (domain.startsWith('*.')) masks.push([domain.slice(1), listener]);
+        else if (!byDomain.has(domain)) byDomain.set(domain, listener);
+      }
+    }
+    await closeAll(old);
+  }
+
+  await serve(options.profiles ?? SANDBOX_PROFILES, options.seed ?? DEFAULT_SANDBOX_SEED, options.port ?? 0);
+  const first = () => running[0]!.listener;
+  const sandbox: Sandbox = {
+    get host() {
+      return first().host;
+    },
+    get port() {
+      return first().port;
+    },
+    get domains() {
+      return running.flatMap((r) => r.listener.domains);
+    },
+    get listeners() {
+      return running.map((r) => ({ ...r.listener, domains: [...r.listener.domains] }));
+    },
     addressFor(domain) {
-      const listener = byDomain.get(domain.toLowerCase()) ?? first;
+      const d = domain.toLowerCase();
+      const listener = byDomain.get(d) ?? masks.find(([suffix]) => d.endsWith(suffix))?.[1] ?? first();
       return { host: listener.host, port: listener.port };
     },
-    received: () => [...received],
-    asyncSent: () => [...asyncSent],
-    stats: () => running.map((r) => r.limits.stats()),
-    reload: async () => {},
-    close: async () => {
-      for (const cancel of pendingAsync) cancel();
-      pendingAsync.clear();
-      await Promise.allSettled([...inFlightAsync]);
-      await closeServers();
-    },
+    received: () => running.flatMap((r) => r.receiver.receivedMessages()).sort((a, b) => a.at - b.at),
+    asyncSent: () => running.flatMap((r) => r.receiver.asyncMail()).sort((a, b) => a.at - b.at),
+    stats: () => running.map((r) => r.receiver.stats()),
+    reload: (document) => serve(document.profiles, document.seed, first().port),
+    close: () => closeAll(running),
   };
+  return sandbox;
 }
 
 /** The Message-ID of a header block (unfolded), or null. */

@@ -1,26 +1,48 @@
 /** `relaydeck sandbox`: the simulated receiving servers in the foreground. */
 import { systemClock } from '../../clock';
+import fs from 'node:fs';
 import { startSandbox } from '../../engine/sandbox';
+import { DEMO_PROFILE, type HiddenLimits, type SandboxProfile } from '../../engine/sandbox/profiles';
+import { DEFAULT_SANDBOX_PROFILES } from '../../defaults/sandbox-profiles';
 import {
-  DEMO_PROFILE,
-  SANDBOX_PROFILES,
-  UNKNOWN_DOMAIN,
-  type Behaviour,
-  type HiddenLimits,
-} from '../../engine/sandbox/profiles';
-import { parseFlags, parsePort, untilSignal, type Command } from './common';
+  RATED_OUTCOMES,
+  SANDBOX_OUTCOME_LABELS,
+  SandboxProfilesDocument,
+} from '../../../shared/contract/simulation';
+import { AppError } from '../../../shared/contract/errors';
+import { parseFlags, parsePort, untilSignal, UsageError, type Command } from './common';
 
-function describe(b: Behaviour): string {
-  switch (b.kind) {
-    case 'accept':
-      return '250 accepted';
-    case 'reject_rcpt':
-      return `${b.code} ${b.text} (at RCPT)`;
-    case 'greylist':
-      return `${b.code} ${b.text} (first attempt, then accepted)`;
-    case 'reject_data':
-      return `${b.code} ${b.text} (after DATA)`;
+/** A profile's rates in one line ("unknown user 3 %, complaint 0.2 %"). */
+function describeRates(p: SandboxProfile): string {
+  const parts = RATED_OUTCOMES.filter((o) => p.rates[o] > 0).map(
+    (o) => `${SANDBOX_OUTCOME_LABELS[o].toLowerCase()} ${+(p.rates[o] * 100).toFixed(2)} %`,
+  );
+  return parts.length > 0 ? parts.join(', ') : 'everyone accepted';
+}
+
+/** A profiles document exported from the console (`--profiles FILE`), checked field by field. */
+function readProfiles(file: string): SandboxProfilesDocument {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('invalid_input', `${file}: cannot be read (${(err as Error).message})`);
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new AppError('invalid_input', `${file}: not JSON (${(err as Error).message})`);
+  }
+  const parsed = SandboxProfilesDocument.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError(
+      'invalid_input',
+      `${file}: ${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
 }
 
 /** The hidden limits of a profile, in one line (the engine is not told them; the analyst may be). */
@@ -43,37 +65,47 @@ export const sandboxCommand: Command = {
   name: 'sandbox',
   summary: 'Run the simulated receiving servers (loopback SMTP)',
   usage: `
-Usage: relaydeck sandbox [--port N]
+Usage: relaydeck sandbox [--port N] [--profiles FILE.json]
 
-Runs the sandbox's SMTP servers on 127.0.0.1 until Ctrl-C, one per profile (each serves its own domains).
-Use them as routes:
-  relaydeck deliver ... --route '*.test=127.0.0.1:PORT' --route 'throttled.test=127.0.0.1:PORT2'
+Runs the sandbox's SMTP servers on 127.0.0.1 until Ctrl-C, one per provider profile (each serves its own
+domains; a dead domain's address refuses connections). Use them as routes:
+  relaydeck deliver ... --route '*.test=127.0.0.1:PORT' --route 'gmail.test=127.0.0.1:PORT2'
 
 Options:
-  --port N     port of the demo profile's server (default: an ephemeral port; the others are ephemeral)
-  -h, --help   show this help`,
+  --port N            port of the first profile's server (default: an ephemeral port; the others are ephemeral)
+  --profiles FILE     the profiles to serve: a JSON document exported from the console's profiles editor
+                      (default: the shipped profiles)
+  -h, --help          show this help`,
   async run(argv, io) {
-    const flags = parseFlags(this, argv, { port: { type: 'string' } }, io);
+    const flags = parseFlags(this, argv, { port: { type: 'string' }, profiles: { type: 'string' } }, io);
     if (!flags) return 0;
+    if (flags.profiles === '') throw new UsageError('--profiles needs a file');
+    const document = flags.profiles !== undefined ? readProfiles(flags.profiles) : DEFAULT_SANDBOX_PROFILES;
     const stopped = untilSignal(); // before the ready message: a supervisor may signal right after reading it
     const sandbox = await startSandbox({
       port: flags.port !== undefined ? parsePort(flags.port, 'port') : 0,
       clock: systemClock,
+      profiles: document.profiles,
+      seed: document.seed,
     });
+    const demo = document.profiles.find((p) => p.id === DEMO_PROFILE.id);
     const lines = [
       `Sandbox SMTP listening on ${sandbox.host}:${sandbox.port}`,
-      `Demo domains: ${DEMO_PROFILE.domains.join(', ')}`,
-      'Behaviour by local part:',
-      ...DEMO_PROFILE.rules.map((r) => `  ${r.localPart.source.padEnd(18)} ${describe(r.behaviour)}`),
-      `  ${'(any other)'.padEnd(18)} ${describe(DEMO_PROFILE.otherwise)}`,
-      `Any other domain: ${describe(UNKNOWN_DOMAIN)}`,
-      'Other profiles:',
-      ...sandbox.listeners.slice(1).map((l) => {
-        const limits = SANDBOX_PROFILES.find((p) => p.name === l.profile)?.limits;
-        const hidden = limits ? `; hidden limits: ${describeLimits(limits)}` : '';
-        return `  ${l.profile} on ${l.host}:${l.port} (${l.domains.join(', ')})${hidden}`;
+      ...(demo ? [`Demo domains: ${demo.domains.join(', ')}`] : []),
+      'Test addresses (any profile): unknown…, nobody… refused as unknown users; grey… greylisted; full… mailbox',
+      '  full; spam… refused after DATA; dsn…, complain…, ooo… accepted, then a DSN, complaint or auto-reply.',
+      'Any other domain: 550 5.1.2 Domain not found.',
+      'Profiles:',
+      ...sandbox.listeners.map((l, i) => {
+        const profile = document.profiles[i]!;
+        const where =
+          profile.connection === 'refuse'
+            ? `refuses connections at ${l.host}:${l.port}`
+            : `on ${l.host}:${l.port}`;
+        const limits = describeLimits(profile.limits);
+        return `  ${l.profile} ${where} (${l.domains.join(', ')}): ${describeRates(profile)}${limits ? `; hidden limits: ${limits}` : ''}`;
       }),
-      'Press Ctrl-C to stop.',
+      `Seed ${document.seed}. Press Ctrl-C to stop.`,
     ];
     io.stdout.write(`${lines.join('\n')}\n`);
     await stopped;
