@@ -1,8 +1,10 @@
 /**
  * Handlers of the campaign simulator (SPEC §8): the sandbox's provider profiles, and simulations run by the
- * app's simulation service (`src/main/simulate/service.ts`) in a worker thread.
+ * app's simulation service (`src/main/simulate/service.ts`) in a worker thread. The PDF of a comparison is the
+ * console's printable view printed by the injected report printer.
  */
 import type { Handlers } from '../../shared/contract';
+import { AppError } from '../../shared/contract/errors';
 import { profilesInForce, resetProfiles, saveProfiles } from '../store/sandbox-profiles-repo';
 import type { HandlerDeps } from './handler-deps';
 
@@ -15,6 +17,7 @@ type SimulationHandlers = Pick<
   | 'simulations.list'
   | 'simulations.get'
   | 'simulations.remove'
+  | 'simulations.exportPdf'
 >;
 
 export function createSimulationHandlers(deps: HandlerDeps): SimulationHandlers {
@@ -31,5 +34,22 @@ export function createSimulationHandlers(deps: HandlerDeps): SimulationHandlers 
     'simulations.list': (input) => ({ items: simulations.list(input.limit) }),
     'simulations.get': (input) => simulations.get(input.id),
     'simulations.remove': (input) => ({ removed: simulations.remove(input.id) }),
+    'simulations.exportPdf': async (input) => {
+      const simulation = simulations.get(input.id);
+      if (simulation.state !== 'done')
+        throw new AppError(
+          'conflict',
+          simulation.state === 'running'
+            ? `Simulation ${input.id} is still running: its comparison can be printed once every scenario is done`
+            : `Simulation ${input.id} failed: there is no comparison to print`,
+        );
+      const pdf = await deps.reportPrinter.printSimulation(input.id);
+      return {
+        fileName: `relaydeck-simulation-${simulation.id}-comparison.pdf`,
+        mimeType: 'application/pdf',
+        bytes: pdf.length,
+        contentBase64: pdf.toString('base64'),
+      };
+    },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * PDF reports in the desktop app: the report view loaded in a hidden, hardened window (same preload, so it
  * reads the data over the same IPC contract), printed with Chromium's own `printToPDF` once the view sets
- * `data-report-ready`.
+ * `data-report-ready` (a delivery's report in A4 portrait, a simulation's comparison in A4 landscape).
  */
 import { BrowserWindow } from 'electron';
 import { AppError } from '../../shared/contract/errors';
@@ -11,6 +11,7 @@ import {
   READY_SELECTOR,
   READY_TIMEOUT_MS,
   reportRoute,
+  simulationReportRoute,
   type ReportPrinter,
 } from '../reports/pdf/printer';
 
@@ -31,47 +32,50 @@ const waitForView = (timeoutMs: number) => `new Promise((resolve) => {
 })`;
 
 export function createElectronReportPrinter(o: { indexHtml: string; preload: string }): ReportPrinter {
-  return {
-    async print(deliveryId, kind) {
-      const win = new BrowserWindow({
-        show: false,
-        width: 1000,
-        height: 1400,
-        webPreferences: {
-          preload: o.preload,
-          contextIsolation: true,
-          sandbox: true,
-          nodeIntegration: false,
-          webSecurity: true,
-          allowRunningInsecureContent: false,
-          webviewTag: false,
-          spellcheck: false,
+  const printRoute = async (route: string, landscape: boolean): Promise<Buffer> => {
+    const win = new BrowserWindow({
+      show: false,
+      width: landscape ? 1400 : 1000,
+      height: landscape ? 1000 : 1400,
+      webPreferences: {
+        preload: o.preload,
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        spellcheck: false,
+      },
+    });
+    try {
+      await win.loadFile(o.indexHtml, { hash: route });
+      const failure = (await win.webContents.executeJavaScript(waitForView(READY_TIMEOUT_MS))) as
+        string | null;
+      if (failure) throw new AppError('internal', `The report view failed: ${failure}`);
+      const name = (await win.webContents.executeJavaScript(
+        `document.querySelector('[data-testid="report-title"]')?.textContent ?? ''`,
+      )) as string;
+      return await win.webContents.printToPDF({
+        pageSize: 'A4',
+        landscape,
+        printBackground: true,
+        displayHeaderFooter: true,
+        headerTemplate: '<span></span>',
+        footerTemplate: footerTemplate(name),
+        margins: {
+          top: PDF_MARGINS_MM.top / MM_PER_INCH,
+          bottom: PDF_MARGINS_MM.bottom / MM_PER_INCH,
+          left: PDF_MARGINS_MM.left / MM_PER_INCH,
+          right: PDF_MARGINS_MM.right / MM_PER_INCH,
         },
       });
-      try {
-        await win.loadFile(o.indexHtml, { hash: reportRoute(deliveryId, kind) });
-        const failure = (await win.webContents.executeJavaScript(waitForView(READY_TIMEOUT_MS))) as
-          string | null;
-        if (failure) throw new AppError('internal', `The report view failed: ${failure}`);
-        const name = (await win.webContents.executeJavaScript(
-          `document.querySelector('[data-testid="report-title"]')?.textContent ?? ''`,
-        )) as string;
-        return await win.webContents.printToPDF({
-          pageSize: 'A4',
-          printBackground: true,
-          displayHeaderFooter: true,
-          headerTemplate: '<span></span>',
-          footerTemplate: footerTemplate(name),
-          margins: {
-            top: PDF_MARGINS_MM.top / MM_PER_INCH,
-            bottom: PDF_MARGINS_MM.bottom / MM_PER_INCH,
-            left: PDF_MARGINS_MM.left / MM_PER_INCH,
-            right: PDF_MARGINS_MM.right / MM_PER_INCH,
-          },
-        });
-      } finally {
-        win.destroy();
-      }
-    },
+    } finally {
+      win.destroy();
+    }
+  };
+  return {
+    print: (deliveryId, kind) => printRoute(reportRoute(deliveryId, kind), false),
+    printSimulation: (simulationId) => printRoute(simulationReportRoute(simulationId), true),
   };
 }

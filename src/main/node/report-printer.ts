@@ -19,6 +19,7 @@ import {
   READY_SELECTOR,
   READY_TIMEOUT_MS,
   reportRoute,
+  simulationReportRoute,
   type ReportPrinter,
   type ReportPrinterFactory,
 } from '../reports/pdf/printer';
@@ -69,56 +70,71 @@ export const chromiumPrinter: ReportPrinterFactory = ({ handlers, logger }) =>
   createChromiumPrinter({ handlers, logger, rendererDir: defaultRendererDir });
 
 export function createChromiumPrinter(o: ChromiumPrinterOptions): ReportPrinter {
+  /** Opens the console at `route` in a headless Chromium over an in-process server and prints it. */
+  const printRoute = async (
+    handlers: Handlers,
+    route: string,
+    footerName: string,
+    landscape: boolean,
+  ): Promise<Buffer> => {
+    const executablePath = findChromium(o.env);
+    const staticDir = o.rendererDir();
+    if (!staticDir)
+      throw new AppError(
+        'unavailable',
+        'PDF reports print the console’s report view, and the console is not built (run npm run build)',
+      );
+    const bus = createEventBus();
+    const server = await startHttpServer({ handlers, bus, logger: o.logger, staticDir });
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    try {
+      const page = await browser.newPage({
+        viewport: landscape ? { width: 1400, height: 1000 } : { width: 1024, height: 1400 },
+      });
+      await page.goto(server.consoleUrl);
+      // The console keeps the token and drops it from the address; then open the report route.
+      await page.waitForFunction(() => !window.location.hash.startsWith('#token='));
+      await page.evaluate((hash) => {
+        window.location.hash = hash;
+      }, `#${route}`);
+      const shown = await page.waitForSelector(`${READY_SELECTOR}, [data-report-error]`, {
+        timeout: READY_TIMEOUT_MS,
+      });
+      const failure = await shown?.getAttribute('data-report-error');
+      if (failure) throw new AppError('internal', `The report view failed: ${failure}`);
+      await page.emulateMedia({ media: 'print' });
+      return await page.pdf({
+        format: 'A4',
+        landscape,
+        printBackground: true,
+        displayHeaderFooter: true,
+        headerTemplate: '<span></span>',
+        footerTemplate: footerTemplate(footerName),
+        margin: {
+          top: `${PDF_MARGINS_MM.top}mm`,
+          bottom: `${PDF_MARGINS_MM.bottom}mm`,
+          left: `${PDF_MARGINS_MM.left}mm`,
+          right: `${PDF_MARGINS_MM.right}mm`,
+        },
+      });
+    } finally {
+      await browser.close().catch(() => undefined);
+      await server.close();
+      bus.close();
+    }
+  };
+
   return {
     async print(deliveryId, kind) {
-      const executablePath = findChromium(o.env);
-      const staticDir = o.rendererDir();
-      if (!staticDir)
-        throw new AppError(
-          'unavailable',
-          'PDF reports print the console’s report view, and the console is not built (run npm run build)',
-        );
       // The delivery must exist before Chromium starts (a clear not_found instead of a timeout).
       const handlers = o.handlers();
       const delivery = await handlers['deliveries.get']({ id: deliveryId }, { transport: 'http' });
-      const bus = createEventBus();
-      const server = await startHttpServer({ handlers, bus, logger: o.logger, staticDir });
-      const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
-      try {
-        const page = await browser.newPage({ viewport: { width: 1024, height: 1400 } });
-        await page.goto(server.consoleUrl);
-        // The console keeps the token and drops it from the address; then open the report route.
-        await page.waitForFunction(() => !window.location.hash.startsWith('#token='));
-        await page.evaluate(
-          (route) => {
-            window.location.hash = route;
-          },
-          `#${reportRoute(deliveryId, kind)}`,
-        );
-        const shown = await page.waitForSelector(`${READY_SELECTOR}, [data-report-error]`, {
-          timeout: READY_TIMEOUT_MS,
-        });
-        const failure = await shown?.getAttribute('data-report-error');
-        if (failure) throw new AppError('internal', `The report view failed: ${failure}`);
-        await page.emulateMedia({ media: 'print' });
-        return await page.pdf({
-          format: 'A4',
-          printBackground: true,
-          displayHeaderFooter: true,
-          headerTemplate: '<span></span>',
-          footerTemplate: footerTemplate(delivery.name),
-          margin: {
-            top: `${PDF_MARGINS_MM.top}mm`,
-            bottom: `${PDF_MARGINS_MM.bottom}mm`,
-            left: `${PDF_MARGINS_MM.left}mm`,
-            right: `${PDF_MARGINS_MM.right}mm`,
-          },
-        });
-      } finally {
-        await browser.close().catch(() => undefined);
-        await server.close();
-        bus.close();
-      }
+      return printRoute(handlers, reportRoute(deliveryId, kind), delivery.name, false);
+    },
+    async printSimulation(simulationId) {
+      const handlers = o.handlers();
+      const simulation = await handlers['simulations.get']({ id: simulationId }, { transport: 'http' });
+      return printRoute(handlers, simulationReportRoute(simulationId), simulation.name, true);
     },
   };
 }

@@ -26,8 +26,8 @@ export interface ExportRequest {
 export interface ExportDeps {
   db: Db;
   now: number;
-  /** Prints PDFs. */
-  printer: ReportPrinter;
+  /** Prints PDFs (of delivery reports only). */
+  printer: Pick<ReportPrinter, 'print'>;
   maxBytes?: number;
 }
 

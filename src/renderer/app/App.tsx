@@ -11,6 +11,10 @@ import { InmailPage } from '../features/inmail/InmailPage';
 import { QuarantinePage } from '../features/quarantine/QuarantinePage';
 import { ReportPage } from '../features/reports/ReportPage';
 import { RulesPage } from '../features/rules/RulesPage';
+import { ComparisonPage } from '../features/simulator/ComparisonPage';
+import { ComparisonReportPage } from '../features/simulator/ComparisonReportPage';
+import { ProfilesPage } from '../features/simulator/ProfilesPage';
+import { SimulationsPage } from '../features/simulator/SimulationsPage';
 import { ConnectionBanner } from './ConnectionBanner';
 import { paths, useRoute, type Route } from './router';
 import { useTheme, type ThemePreference } from './theme';
@@ -125,6 +129,26 @@ export function App() {
             DKIM keys
           </NavLink>
         </NavSection>
+        <NavSection title="Simulator">
+          <NavLink
+            href={paths.simulations()}
+            active={
+              route.name === 'simulations' ||
+              route.name === 'simulation' ||
+              route.name === 'simulation-report'
+            }
+            testId="nav-simulations"
+          >
+            Simulations
+          </NavLink>
+          <NavLink
+            href={paths.simulatorProfiles()}
+            active={route.name === 'simulator-profiles'}
+            testId="nav-simulator-profiles"
+          >
+            Provider profiles
+          </NavLink>
+        </NavSection>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <ConnectionBanner />
@@ -156,6 +180,14 @@ function Screen({ route }: { route: Route }) {
       return <QuarantinePage />;
     case 'inmail':
       return <InmailPage />;
+    case 'simulations':
+      return <SimulationsPage />;
+    case 'simulator-profiles':
+      return <ProfilesPage />;
+    case 'simulation':
+      return <ComparisonPage key={route.id} id={route.id} />;
+    case 'simulation-report':
+      return <ComparisonReportPage key={route.id} id={route.id} />;
     case 'not-found':
       return (
         <EmptyState

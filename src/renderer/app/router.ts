@@ -13,6 +13,10 @@ export type Route =
   | { name: 'qualification' }
   | { name: 'quarantine' }
   | { name: 'inmail' }
+  | { name: 'simulations' }
+  | { name: 'simulator-profiles' }
+  | { name: 'simulation'; id: string }
+  | { name: 'simulation-report'; id: string }
   | { name: 'not-found'; path: string };
 
 export const paths = {
@@ -27,6 +31,10 @@ export const paths = {
   qualification: () => '#/qualification',
   quarantine: () => '#/quarantine',
   inmail: () => '#/inmail',
+  simulations: () => '#/simulator',
+  simulatorProfiles: () => '#/simulator/profiles',
+  simulation: (id: string) => `#/simulator/${encodeURIComponent(id)}`,
+  simulationReport: (id: string) => `#/simulator/${encodeURIComponent(id)}/report`,
 };
 
 export function parseRoute(hash: string): Route {
@@ -39,6 +47,13 @@ export function parseRoute(hash: string): Route {
   if (path === '/qualification') return { name: 'qualification' };
   if (path === '/quarantine') return { name: 'quarantine' };
   if (path === '/inmail') return { name: 'inmail' };
+  if (path === '/simulator') return { name: 'simulations' };
+  if (path === '/simulator/profiles') return { name: 'simulator-profiles' };
+  const simulation = /^\/simulator\/(\d+)(\/report)?$/.exec(path);
+  if (simulation?.[1])
+    return simulation[2]
+      ? { name: 'simulation-report', id: simulation[1] }
+      : { name: 'simulation', id: simulation[1] };
   const detail = /^\/deliveries\/(\d+)$/.exec(path);
   if (detail?.[1]) return { name: 'delivery', id: detail[1] };
   const report = /^\/deliveries\/(\d+)\/report(?:\/([a-z]+))?$/.exec(path);

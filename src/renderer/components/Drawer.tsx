@@ -7,18 +7,21 @@ export function Drawer({
   onClose,
   children,
   testId,
+  wide,
 }: {
   title: ReactNode;
   onClose(): void;
   children: ReactNode;
   testId?: string;
+  /** A wider panel, for long forms (the provider profile editor). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useModalDialog(ref);
   return (
     <dialog
       ref={ref}
-      className="drawer"
+      className={wide ? 'drawer drawer-wide' : 'drawer'}
       data-testid={testId}
       aria-label={typeof title === 'string' ? title : undefined}
       onCancel={(e) => {

@@ -8,6 +8,7 @@ import { isValidMask } from '../domain/domain-mask';
 import { MAX_VALIDITY_MS } from '../domain/duration';
 import { DomainStats, ReasonBreakdown } from './dashboard';
 import { RulesDocument } from './mta';
+import { ReportFile } from './reports';
 import { Delivery, EpochMs, Id, MessageTemplate, ReportingModeSchema } from './schemas';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
@@ -392,6 +393,11 @@ export const simulationMethods = {
     z.object({ id: Id }),
     z.object({ removed: z.boolean() }),
     'Delete a simulation',
+  ),
+  'simulations.exportPdf': method(
+    z.object({ id: Id }),
+    ReportFile,
+    'The printable comparison of a finished simulation’s scenarios as a PDF (A4 landscape)',
   ),
 } as const;
 

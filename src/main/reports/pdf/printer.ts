@@ -1,6 +1,7 @@
 /**
  * PDF reports are the console's printable report view (`#/deliveries/:id/report`, and
- * `#/deliveries/:id/report/:kind` for the other kinds) printed by Chromium: by
+ * `#/deliveries/:id/report/:kind` for the other kinds; `#/simulator/:id/report` for a simulation's comparison of
+ * scenarios, A4 landscape) printed by Chromium: by
  * Electron's own (a hidden window, src/main/electron/report-printer.ts) or, without Electron, by a Chromium
  * driven with playwright-core (src/main/node/report-printer.ts). The view sets `data-report-ready` once its data
  * and charts are drawn; both printers wait for it. The composition roots build the printer and give it to the
@@ -13,6 +14,8 @@ import type { Logger } from '../../logger';
 export interface ReportPrinter {
   /** The PDF of one kind of a delivery's report. */
   print(deliveryId: string, kind: ReportKind): Promise<Buffer>;
+  /** The PDF of a finished simulation's comparison of scenarios (A4 landscape: the tables are wide). */
+  printSimulation(simulationId: string): Promise<Buffer>;
 }
 
 /**
@@ -25,6 +28,10 @@ export type ReportPrinterFactory = (app: { handlers: () => Handlers; logger: Log
 /** The hash route of the printable report view of a kind (the summary's is the plain report route). */
 export const reportRoute = (deliveryId: string, kind: ReportKind): string =>
   `/deliveries/${encodeURIComponent(deliveryId)}/report${kind === 'summary' ? '' : `/${kind}`}`;
+
+/** The hash route of the printable comparison of a simulation's scenarios. */
+export const simulationReportRoute = (simulationId: string): string =>
+  `/simulator/${encodeURIComponent(simulationId)}/report`;
 
 /** The selector both printers wait on. */
 export const READY_SELECTOR = '[data-report-ready="true"]';

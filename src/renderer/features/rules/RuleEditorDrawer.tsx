@@ -14,6 +14,7 @@ export function RuleEditorDrawer({
   onSubmit,
   onClose,
   children,
+  wide,
 }: {
   title: string;
   testId: string;
@@ -22,9 +23,10 @@ export function RuleEditorDrawer({
   onSubmit(e: FormEvent): void;
   onClose(): void;
   children: ReactNode;
+  wide?: boolean;
 }) {
   return (
-    <Drawer title={title} onClose={onClose} testId={testId}>
+    <Drawer title={title} onClose={onClose} testId={testId} wide={wide}>
       <form className="rule-form" onSubmit={onSubmit} noValidate>
         {children}
         <div className="rule-form-actions">

@@ -1,0 +1,221 @@
+/**
+ * The campaign simulator end to end (issue 13): `relaydeck serve` on a temp data dir, Debian's Chromium driven by
+ * playwright-core.
+ * - Provider profiles: edits Yahoo-like's greylisting rate, sees a bad value refused on its field in plain
+ *   language, applies a good one, is asked before leaving with unsaved changes, saves, finds it after a reload,
+ *   exports the JSON and sees a bad file's import refused naming the profile and the field.
+ * - Simulations: starts a two-scenario simulation (1 vs 10 recipients per transaction) of a 300-recipient CSV
+ *   across gmail.test, yahoo.test, corporate.test and dead.test, waits for it to be done, opens the comparison
+ *   and exports its PDF.
+ * Screenshots and the PDF go to test-results/e2e/ (simulator-*.png, simulator-comparison.pdf).
+ * Needs the built renderer (`node scripts/build.mjs`, which `npm test` runs first).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Served } from '../../src/main/node/serve';
+import {
+  byTestId,
+  createWorkspace,
+  launchChromium,
+  serveConsole,
+  SHOTS,
+  type Workspace,
+} from '../support/e2e';
+
+let workspace: Workspace;
+let served: Served;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  workspace = createWorkspace();
+  served = await serveConsole(workspace);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  page.on('pageerror', (e) => errors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  workspace?.remove();
+});
+
+const yahooRow = `${byTestId('profile-row')}[data-profile-id="yahoo"]`;
+
+async function download(testId: string, saveAs?: string): Promise<{ name: string; bytes: Buffer }> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    page.click(byTestId(testId)),
+  ]);
+  const target = saveAs ?? path.join(workspace.dir, file.suggestedFilename());
+  await file.saveAs(target);
+  return { name: file.suggestedFilename(), bytes: fs.readFileSync(target) };
+}
+
+/** 300 recipients: 120 at gmail.test, 80 at yahoo.test, 60 at corporate.test, 40 at dead.test. */
+function recipientsCsv(): string {
+  const rows = ['email,first_name'];
+  const add = (domain: string, n: number) => {
+    for (let i = 0; i < n; i++) rows.push(`reader${i}@${domain},Reader ${i}`);
+  };
+  add('gmail.test', 120);
+  add('yahoo.test', 80);
+  add('corporate.test', 60);
+  add('dead.test', 40);
+  return `${rows.join('\n')}\n`;
+}
+
+describe('provider profiles editor', () => {
+  it('edits a rate, refuses a bad value on its field, saves, and keeps it after a reload', async () => {
+    await page.goto(served.consoleUrl);
+    await page.click(byTestId('nav-simulator-profiles'));
+    await page.waitForSelector(yahooRow);
+    expect(await page.locator(`${yahooRow} ${byTestId('profile-rates')}`).textContent()).toContain(
+      'Greylisted 5\u00a0%',
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'simulator-profiles.png') });
+
+    await page.click(`${yahooRow} ${byTestId('profile-edit')}`);
+    await page.waitForSelector(byTestId('profile-drawer'));
+    await page.fill('#profile-rate-greylist', '150');
+    await page.click(byTestId('profile-apply'));
+    const error = page.locator(byTestId('error-profile-rate-greylist'));
+    await error.waitFor();
+    // Plain language with the field's unit, never the schema's wording.
+    expect(await error.textContent()).toBe('at most 100\u00a0%');
+    expect(await page.locator('#profile-rate-greylist').getAttribute('aria-invalid')).toBe('true');
+    await page.locator('#profile-rate-greylist').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'simulator-profile-editor.png') });
+
+    await page.fill('#profile-rate-greylist', '12');
+    await page.click(byTestId('profile-apply'));
+    await page.waitForSelector(byTestId('profile-drawer'), { state: 'detached' });
+    await page.waitForSelector(byTestId('unsaved-indicator'));
+    expect(await page.locator(`${yahooRow} ${byTestId('profile-rates')}`).textContent()).toContain(
+      'Greylisted 12\u00a0%',
+    );
+
+    // Leaving with unsaved changes asks; Stay keeps the page and the draft.
+    await page.click(byTestId('nav-simulations'));
+    await page.waitForSelector(byTestId('leave-dialog'));
+    await page.click(byTestId('confirm-cancel'));
+    await page.waitForSelector(byTestId('leave-dialog'), { state: 'detached' });
+    expect(await page.evaluate(() => window.location.hash)).toBe('#/simulator/profiles');
+    await page.waitForSelector(byTestId('unsaved-indicator'));
+
+    await page.click(byTestId('profiles-save'));
+    await page.waitForSelector(`${byTestId('profiles-notice')}:has-text("Saved")`);
+    expect(await page.locator(byTestId('unsaved-indicator')).count()).toBe(0);
+
+    await page.reload();
+    await page.waitForSelector(yahooRow);
+    expect(await page.locator(`${yahooRow} ${byTestId('profile-rates')}`).textContent()).toContain(
+      'Greylisted 12\u00a0%',
+    );
+  });
+
+  it('exports the profiles as JSON and refuses a bad file naming the profile and the field', async () => {
+    const exported = await download('profiles-export');
+    expect(exported.name).toMatch(/^relaydeck-sandbox-profiles-\d{4}-\d\d-\d\d\.json$/);
+    const doc = JSON.parse(exported.bytes.toString('utf8')) as {
+      format: string;
+      profiles: { id: string; name: string; rates: Record<string, number> }[];
+    };
+    expect(doc.format).toBe('relaydeck-sandbox-profiles');
+    const yahoo = doc.profiles.find((p) => p.id === 'yahoo');
+    expect(yahoo?.rates.greylist).toBeCloseTo(0.12);
+
+    if (yahoo) yahoo.rates.greylist = 3;
+    await page.setInputFiles(byTestId('profiles-import-input'), {
+      name: 'bad-profiles.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(doc)),
+    });
+    const problems = page.locator(byTestId('profiles-import-problems'));
+    await problems.waitFor();
+    expect(await problems.textContent()).toContain('Yahoo-like · Greylisted rate: at most 100\u00a0%');
+    // Nothing was loaded.
+    expect(await page.locator(byTestId('unsaved-indicator')).count()).toBe(0);
+  });
+});
+
+describe('simulations', () => {
+  let simulationId = '';
+
+  it('starts a two-scenario simulation of a CSV list and follows it to done', async () => {
+    await page.goto(served.consoleUrl);
+    await page.click(byTestId('nav-simulations'));
+    await page.waitForSelector(byTestId('new-simulation'));
+    await page.waitForSelector(`${byTestId('sim-template')} option`, { state: 'attached' });
+    // A bad value is refused on its field before anything is sent.
+    await page.fill('#sim-s1-per-transaction', '500');
+    await page.click(byTestId('sim-start'));
+    await page.waitForSelector(byTestId('error-sim-s1-per-transaction'));
+    expect(await page.locator(byTestId('error-sim-name')).textContent()).toBe('a simulation needs a name');
+
+    await page.fill(byTestId('sim-name'), 'Spring list: 1 vs 10 recipients per transaction');
+    await page.setInputFiles(byTestId('sim-csv-input'), {
+      name: 'spring-list.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(recipientsCsv()),
+    });
+    await page.waitForSelector('#sim-recipients-hint:has-text("300 rows")');
+    await page.fill('#sim-s1-per-transaction', '10');
+    await page.screenshot({ path: path.join(SHOTS, 'simulator-new.png') });
+    await page.click(byTestId('sim-start'));
+    await page.waitForSelector(byTestId('simulation-started'));
+
+    const row = page.locator(byTestId('simulation-row')).first();
+    await row.waitFor();
+    simulationId = (await row.getAttribute('data-simulation-id')) ?? '';
+    expect(simulationId).not.toBe('');
+    const doneRow = `${byTestId('simulation-row')}[data-simulation-id="${simulationId}"]`;
+    await page.waitForSelector(`${doneRow}[data-state="done"], ${doneRow}[data-state="failed"]`, {
+      timeout: 110_000,
+    });
+    await page.locator(byTestId('simulations-card')).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'simulator-list.png') });
+    expect(await page.locator(doneRow).getAttribute('data-state')).toBe('done');
+    expect(await page.locator(`${doneRow} td`).nth(3).textContent()).toBe('300');
+  });
+
+  it('compares the scenarios side by side and exports the PDF', async () => {
+    await page.click(
+      `${byTestId('simulation-row')}[data-simulation-id="${simulationId}"] ${byTestId('simulation-open')}`,
+    );
+    await page.waitForSelector(byTestId('cmp-kpis'));
+    expect(await page.locator(byTestId('comparison-title')).textContent()).toBe(
+      'Spring list: 1 vs 10 recipients per transaction',
+    );
+    const facts = await page.locator(byTestId('comparison-facts')).textContent();
+    expect(facts).toContain('300 from spring-list.csv');
+    expect(facts).toContain('Seed');
+    // Two scenarios: a difference column.
+    expect(await page.locator(`${byTestId('cmp-kpis')} thead th`).allTextContents()).toEqual([
+      'Figure',
+      'A',
+      'B',
+      'B − A',
+    ]);
+    const toDeliver = page.locator(`${byTestId('cmp-kpis')} tr[data-row="to-deliver"] td`);
+    expect(await toDeliver.allTextContents()).toEqual(['300', '300', '=']);
+    // The dead domain never delivers: its row is in the domains table with 0 % delivered.
+    expect(await page.locator(`${byTestId('cmp-domains')} tr:has-text("dead.test")`).textContent()).toContain(
+      '0.0%',
+    );
+    await page.waitForSelector(`${byTestId('cmp-timeline')} svg`);
+    await page.screenshot({ path: path.join(SHOTS, 'simulator-comparison.png') });
+    await page.evaluate(() => document.querySelector('#main')?.scrollTo(0, 100_000));
+    await page.screenshot({ path: path.join(SHOTS, 'simulator-comparison-end.png') });
+
+    const pdf = await download('comparison-export-pdf', path.join(SHOTS, 'simulator-comparison.pdf'));
+    expect(pdf.name).toBe(`relaydeck-simulation-${simulationId}-comparison.pdf`);
+    expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.bytes.length).toBeGreaterThan(10_000);
+    expect(errors).toEqual([]);
+  });
+});
