@@ -12,7 +12,7 @@ import { createEventBus, type EventBus } from './api/event-bus';
 import { createHandlers } from './api/handlers';
 import { createCampaign, type Campaign } from './campaign/campaign';
 import { createSimulationService, type SimulationService } from './simulate/service';
-import { seedDemo } from './demo/seed';
+import { seedDemo, seedSimulationList } from './demo/seed';
 import { createEngine, createSmtpRelayFactory } from './engine';
 import { systemClock, type Clock } from './clock';
 import { createDkimKeyring, createDkimSigner } from './engine/dkim';
@@ -111,6 +111,8 @@ export async function openApp(options: AppOptions): Promise<App> {
     moveSecretsOutOfDatabase(db, secrets, logger);
     if (seedDemo(db, dataDir, clock.now()))
       logger.info('seeded the demo template and recipient list', { dataDir });
+    if (seedSimulationList(db, dataDir, clock.now()))
+      logger.info('seeded the simulation campaign list', { dataDir });
 
     const bus = createEventBus();
     cleanups.push(() => bus.close());

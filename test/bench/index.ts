@@ -3,7 +3,8 @@
  * smtp-sink, with the sink's own ceiling measured in the same run; writes docs/benchmarks.md.
  *
  * Usage: node out/bench/index.cjs [--messages N] [--queued N] [--skip-dkim] [--skip-no-dkim] [--skip-queued]
- *   [--skip-scale] [--skip-adaptive] [--adaptive-only] [--adaptive-messages N] [--no-write]
+ *   [--skip-scale] [--skip-adaptive] [--adaptive-only] [--adaptive-messages N] [--skip-simulation]
+ *   [--simulation-only] [--no-write]
  * Each scenario runs in a child process of this same file (`--scenario NAME JSON`). Every wait is bounded and
  * the whole run is capped; nothing but 127.0.0.1 is contacted.
  */
@@ -26,6 +27,13 @@ import { writeSection } from './doc-sections';
 import { markdown, machine, table, type BenchResults } from './report';
 import { fillQueue, holdQueue, runDelivery, type QueueFillResult } from './scenarios';
 import { runScaleBench, scaleMarkdown, writeScaleSection } from './scale';
+import {
+  SIMULATION_SIZES,
+  runSimulationBench,
+  simulationMarkdown,
+  simulationTable,
+  type SimulationBenchResult,
+} from './simulation';
 import { measureCeiling, startSink } from './sink';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -35,6 +43,7 @@ const SCENARIOS = {
   fill: fillQueue,
   hold: holdQueue,
   'adaptive-delivery': runAdaptiveDelivery,
+  simulation: runSimulationBench,
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 
@@ -97,11 +106,17 @@ async function main(): Promise<void> {
       'skip-queued': { type: 'boolean', default: false },
       'skip-adaptive': { type: 'boolean', default: false },
       'adaptive-only': { type: 'boolean', default: false },
+      'skip-simulation': { type: 'boolean', default: false },
+      'simulation-only': { type: 'boolean', default: false },
       'adaptive-messages': { type: 'string', default: String(ADAPTIVE_MESSAGES) },
       'no-write': { type: 'boolean', default: false },
     },
   });
   const adaptiveMessages = Number(values['adaptive-messages']);
+  if (values['simulation-only']) {
+    await simulationSection(!values['no-write']);
+    return;
+  }
   if (values['adaptive-only']) {
     await adaptiveSection(adaptiveMessages, !values['no-write']);
     return;
@@ -194,6 +209,22 @@ async function main(): Promise<void> {
     await sink.close();
   }
   if (!values['skip-adaptive']) await adaptiveSection(adaptiveMessages, !values['no-write']);
+  if (!values['skip-simulation']) await simulationSection(!values['no-write']);
+}
+
+/** The `simulation` section (test/bench/simulation.ts): each campaign size in its own child process. */
+async function simulationSection(write: boolean): Promise<void> {
+  const results: SimulationBenchResult[] = [];
+  for (const recipients of SIMULATION_SIZES) {
+    console.error(`bench: simulation: ${recipients} recipients over 3.5 simulated days`);
+    results.push(await inChild<SimulationBenchResult>('simulation', { recipients }, 15 * 60_000));
+  }
+  console.log(simulationTable(results));
+  if (write) {
+    const file = path.join(ROOT, 'docs/benchmarks.md');
+    writeSection(file, 'simulation', simulationMarkdown(results, machine(ROOT), new Date()), 'end');
+    console.error(`bench: wrote ${path.relative(ROOT, file)} (simulation)`);
+  }
 }
 
 /**

@@ -56,7 +56,11 @@ describe('first start', () => {
     const templates = await app.handlers['templates.list']({}, ctx);
     expect(templates.items).toEqual([expect.objectContaining({ id: '1', ...DEMO_TEMPLATE })]);
     const lists = await app.handlers['samples.lists']({}, ctx);
-    expect(lists.items).toHaveLength(1);
+    expect(lists.items.map((l) => l.name)).toEqual([
+      'Demo recipients (sandbox)',
+      'Simulation campaign (10,000 recipients across the provider profiles)',
+    ]);
+    expect(lists.items[1]?.csv.split('\r\n').filter(Boolean)).toHaveLength(10_001);
     expect(fs.readFileSync(path.join(tmp.dir, 'demo/recipients.csv'), 'utf8')).toBe(lists.items[0]?.csv);
     expect(fs.readFileSync(path.join(tmp.dir, 'demo/message.eml'), 'utf8')).toContain(
       'From: Relaydeck Demo <news@relaydeck.test>',

@@ -13,8 +13,32 @@ import {
   DEMO_TEMPLATE,
   DEMO_TEMPLATE_NAME,
 } from './content';
+import { SIMULATION_LIST_FILE, SIMULATION_LIST_NAME, simulationCsv } from './simulation-list';
 
 export const DEMO_DIR = 'demo';
+
+/**
+ * The simulator's demo campaign list (10,000 recipients across the provider profiles), added once to every
+ * data dir, including those seeded before the simulator existed. Returns true when it seeded.
+ */
+export function seedSimulationList(db: Db, dataDir: string, now: number): boolean {
+  const seeded = writeTransaction(db, () => {
+    if (getSetting(db, 'demoSimulationSeededAt') !== undefined) return false;
+    insertRecipientList(
+      db,
+      { name: SIMULATION_LIST_NAME, fileName: SIMULATION_LIST_FILE, csv: simulationCsv() },
+      now,
+    );
+    setSetting(db, 'demoSimulationSeededAt', now);
+    return true;
+  })();
+  if (seeded) {
+    const dir = path.join(dataDir, DEMO_DIR);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, SIMULATION_LIST_FILE), simulationCsv());
+  }
+  return seeded;
+}
 
 /** Returns true when it seeded (first start of this data dir). */
 export function seedDemo(db: Db, dataDir: string, now: number): boolean {

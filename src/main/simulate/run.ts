@@ -31,7 +31,7 @@ import { createEngine, createSmtpRelayFactory } from '../engine';
 import { startBounceSide } from '../inmail';
 import type { Logger } from '../logger';
 import { createFileSecretStore } from '../secrets/secret-store';
-import { DB_FILE_NAME, openDatabase } from '../store/db';
+import { openScratchDatabase } from '../store/db';
 import { deliveryProgress, getDelivery } from '../store/deliveries-repo';
 import { listDeliveryDomains, reasonBreakdown } from '../store/domains-repo';
 import { createEngineStore } from '../store/engine-store';
@@ -156,7 +156,7 @@ async function runScenario(o: ScenarioRun): Promise<ScenarioResult> {
   const clock = new VirtualClock(SIMULATION_EPOCH);
   const start = clock.now();
   const logger = o.logger.child({ scenario: scenario.name });
-  const db = openDatabase(path.join(o.dir, DB_FILE_NAME), { scratch: true });
+  const db = openScratchDatabase();
   const closers: (() => Promise<void> | void)[] = [
     () => {
       db.close();

@@ -19,11 +19,6 @@ export interface OpenOptions {
   /** Migrations to apply (tests pass a prefix to build older versions). */
   migrations?: readonly Migration[];
   readonly?: boolean;
-  /**
-   * A scratch store one process uses and throws away (a simulated scenario): no write-ahead log and no sync to
-   * disk, since nothing needs to survive a crash. Never for a data dir's store.
-   */
-  scratch?: boolean;
 }
 
 /**
@@ -58,10 +53,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false, ...sqliteBinding() });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (options.scratch) {
-      db.pragma('journal_mode = MEMORY');
-      db.pragma('synchronous = OFF');
-    } else if (!options.readonly) {
+    if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
@@ -78,6 +70,22 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       migrate(db, migrations, current);
       for (const suffix of SIDE_FILES) tightenFile(file + suffix);
     }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * A scratch store in memory, with the whole schema: what one simulated scenario writes and throws away
+ * (nothing needs to survive the process, nobody else reads it). Never a data dir's store.
+ */
+export function openScratchDatabase(): Db {
+  const db = new Database(':memory:', sqliteBinding());
+  try {
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, 0);
     return db;
   } catch (err) {
     db.close();

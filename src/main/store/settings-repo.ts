@@ -14,6 +14,8 @@ export const SETTINGS = {
   defaultRoute: RouteTarget.nullable(),
   /** When the first-start demo content was seeded (epoch ms). */
   demoSeededAt: z.number().int(),
+  /** When the simulator's demo campaign list was seeded (epoch ms). */
+  demoSimulationSeededAt: z.number().int(),
   /** The adaptive shaping settings of the rules document (the rules themselves are in mx_rules/automation_rules). */
   adaptiveSettings: AdaptiveSettings,
   /** The bounce class -> reason/type mapping in force (absent = the shipped BOUNCE_CLASS_MAPPING). */
