@@ -239,6 +239,7 @@ function result(
     shaping: [],
     profiles: [],
     timeline: [],
+    outcomes: [],
     ...rest,
   };
 }

@@ -15,6 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type {
+  HistoryEvent,
+  OutcomeGroup,
   ProfileOutcome,
   Scenario,
   ScenarioResult,
@@ -31,16 +33,18 @@ import { createEngine, createSmtpRelayFactory } from '../engine';
 import { startBounceSide } from '../inmail';
 import type { Logger } from '../logger';
 import { createFileSecretStore } from '../secrets/secret-store';
-import { openScratchDatabase } from '../store/db';
+import { openScratchDatabase, type Db } from '../store/db';
 import { deliveryProgress, getDelivery } from '../store/deliveries-repo';
 import { listDeliveryDomains, reasonBreakdown } from '../store/domains-repo';
 import { createEngineStore } from '../store/engine-store';
 import { createRevisionWatcher } from '../store/revision-watcher';
 import { saveRules } from '../store/rules-repo';
 import { setSetting } from '../store/settings-repo';
+import { attemptsOf, inboundEventsOf } from '../store/report-queries';
 import {
   attemptCounts,
   expiredCount,
+  outcomeGroups,
   quarantineByReason,
   shapingEventsByKind,
 } from '../store/simulation-queries';
@@ -324,6 +328,7 @@ async function runScenario(o: ScenarioRun): Promise<ScenarioResult> {
         asyncSent: s.asyncSent,
       })),
       timeline,
+      outcomes: explainedOutcomes(db, deliveryId, start),
     };
     logger.info('scenario simulated', {
       simulatedMs: result.simulatedMs,
@@ -342,6 +347,44 @@ async function runScenario(o: ScenarioRun): Promise<ScenarioResult> {
       }
     }
   }
+}
+
+/** Each outcome group of the delivery with its first recipient's history (attempts and inbound mail). */
+function explainedOutcomes(db: Db, deliveryId: number, start: number): OutcomeGroup[] {
+  const groups = outcomeGroups(db, deliveryId);
+  const attempts = attemptsOf(
+    db,
+    groups.map((g) => g.exampleLogId),
+  );
+  const inbound = inboundEventsOf(db, deliveryId);
+  return groups.map((g) => {
+    const history: HistoryEvent[] = [
+      ...(attempts.get(g.exampleLogId) ?? []).map((a): HistoryEvent => ({
+        atMs: a.at - start,
+        kind: 'attempt',
+        outcome: a.outcome,
+        command: a.command,
+        code: a.code,
+        text: a.text,
+      })),
+      ...(inbound.get(g.exampleLogId) ?? []).map((e): HistoryEvent => ({
+        atMs: e.at - start,
+        kind: 'inbound',
+        outcome: e.kind,
+        command: null,
+        code: e.code,
+        text: e.diagnostic ?? '',
+      })),
+    ].sort((a, b) => a.atMs - b.atMs);
+    return {
+      domain: g.domain,
+      status: g.status,
+      failureType: g.failureType,
+      reason: g.reason,
+      count: g.count,
+      example: { email: g.exampleEmail, quarantined: g.exampleQuarantined, history },
+    };
+  });
 }
 
 /** Moves the clock from event to event until `promise` settles (a bounded number of events). */

@@ -2,6 +2,8 @@
  * Figures of a simulated scenario read from its scratch store (one delivery, fresh quarantine and shaping
  * state): what the simulator reports beyond the delivery's own counters.
  */
+import type { LogStatus } from '../../shared/domain/statuses';
+import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import type { Db } from './db';
 import { stmt } from './statements';
 
@@ -49,4 +51,32 @@ export function shapingEventsByKind(db: Db): { kind: string; count: number }[] {
     kind: string;
     count: number;
   }[];
+}
+
+export interface OutcomeGroupRow {
+  domain: string;
+  status: LogStatus;
+  failureType: FailureType | null;
+  reason: ReasonId | null;
+  count: number;
+  /** The first recipient of the group (lowest log id). */
+  exampleLogId: number;
+  exampleEmail: string;
+  exampleQuarantined: boolean;
+}
+
+/** The delivery's recipients grouped by domain, status, failure type and reason, each with its first member. */
+export function outcomeGroups(db: Db, deliveryId: number): OutcomeGroupRow[] {
+  const rows = stmt(
+    db,
+    `SELECT g.domain, g.status, g.failure_type AS failureType, g.reason, g.count, g.example AS exampleLogId,
+            l.email AS exampleEmail,
+            EXISTS (SELECT 1 FROM quarantine q WHERE q.addr_key = l.addr_key AND q.status = 'quarantine')
+              AS exampleQuarantined
+       FROM (SELECT domain, status, failure_type, reason, count(*) AS count, min(id) AS example
+               FROM delivery_log WHERE delivery_id = ? GROUP BY domain, status, failure_type, reason) g
+       JOIN delivery_log l ON l.id = g.example
+      ORDER BY g.domain, g.count DESC, g.status`,
+  ).all(deliveryId) as (Omit<OutcomeGroupRow, 'exampleQuarantined'> & { exampleQuarantined: number })[];
+  return rows.map((r) => ({ ...r, exampleQuarantined: r.exampleQuarantined === 1 }));
 }

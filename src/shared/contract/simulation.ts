@@ -9,7 +9,16 @@ import { MAX_VALIDITY_MS } from '../domain/duration';
 import { DomainStats, ReasonBreakdown } from './dashboard';
 import { RulesDocument } from './mta';
 import { ReportFile } from './reports';
-import { Delivery, EpochMs, Id, MessageTemplate, ReportingModeSchema } from './schemas';
+import {
+  Delivery,
+  EpochMs,
+  FailureTypeSchema,
+  Id,
+  LogStatusSchema,
+  MessageTemplate,
+  ReasonIdSchema,
+  ReportingModeSchema,
+} from './schemas';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -315,6 +324,33 @@ export const TimelinePoint = z.object({
 });
 export type TimelinePoint = z.infer<typeof TimelinePoint>;
 
+/** One event of a recipient's history: an SMTP attempt, or asynchronous mail received about it. */
+export const HistoryEvent = z.object({
+  /** Simulated ms after the start. */
+  atMs: z.number().int(),
+  kind: z.enum(['attempt', 'inbound']),
+  /** `accepted`, `deferred`, `failed` for an attempt; the inbound kind (`dsn`, `arf`, `auto_reply`, …) otherwise. */
+  outcome: z.string(),
+  command: z.string().nullable(),
+  code: z.number().int().nullable(),
+  text: z.string(),
+});
+export type HistoryEvent = z.infer<typeof HistoryEvent>;
+
+/**
+ * The recipients of one domain that ended alike (status, failure type, reason), with the history of one of
+ * them: every kind of line of the delivery log explained by a worked example.
+ */
+export const OutcomeGroup = z.object({
+  domain: z.string(),
+  status: LogStatusSchema,
+  failureType: FailureTypeSchema.nullable(),
+  reason: ReasonIdSchema.nullable(),
+  count: z.number().int(),
+  example: z.object({ email: z.string(), quarantined: z.boolean(), history: z.array(HistoryEvent) }),
+});
+export type OutcomeGroup = z.infer<typeof OutcomeGroup>;
+
 export const ScenarioResult = z.object({
   scenario: Scenario,
   /** The scenario's delivery at the end: statuses, counters and KPIs (the same definitions as the console's). */
@@ -340,6 +376,8 @@ export const ScenarioResult = z.object({
   profiles: z.array(ProfileOutcome),
   /** Hourly points (and the last one), for the chart. */
   timeline: z.array(TimelinePoint),
+  /** Every (domain, status, type, reason) group with a worked example, most recipients first per domain. */
+  outcomes: z.array(OutcomeGroup).default([]),
 });
 export type ScenarioResult = z.infer<typeof ScenarioResult>;
 
