@@ -374,8 +374,13 @@ function ProfilesTable({
                 </button>
                 {p.description && <span className="muted rule-description">{p.description}</span>}
               </td>
-              <td className="profile-domains" title={p.domains.join(', ')}>
+              <td className="profile-domains">
                 {p.domains.length === 0 ? <span className="muted">none</span> : p.domains.join(', ')}
+                {p.mxHosts.length > 0 && (
+                  <span className="muted rule-description" title={p.mxHosts.join(', ')}>
+                    MX {p.mxHosts.join(', ')}
+                  </span>
+                )}
               </td>
               <td className="profile-wrap" data-testid="profile-rates">
                 {p.connection === 'refuse' ? <span className="muted">—</span> : describeRates(p.rates)}
