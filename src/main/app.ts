@@ -11,7 +11,7 @@ import { AppError } from '../shared/contract/errors';
 import { createEventBus, type EventBus } from './api/event-bus';
 import { createHandlers } from './api/handlers';
 import { createCampaign, type Campaign } from './campaign/campaign';
-import { createSimulationService } from './simulate/service';
+import { createSimulationService, type SimulationService } from './simulate/service';
 import { seedDemo } from './demo/seed';
 import { createEngine, createSmtpRelayFactory } from './engine';
 import { systemClock, type Clock } from './clock';
@@ -84,6 +84,8 @@ export interface App {
   campaign: Campaign;
   /** The handlers' PDF printer; `relaydeck report` prints with it directly (no console export cap). */
   reportPrinter: ReportPrinter;
+  /** Campaign simulations (`relaydeck simulate` waits on them). */
+  simulations: SimulationService;
   close(): Promise<void>;
 }
 
@@ -238,6 +240,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       bounce,
       campaign,
       reportPrinter,
+      simulations,
       close: () => (closed ??= unwind().then(() => logger.info('relaydeck stopped', { dataDir }))),
     };
   } catch (err) {

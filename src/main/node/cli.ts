@@ -15,6 +15,7 @@ import { rulesCommand } from './commands/rules';
 import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
+import { simulateCommand } from './commands/simulate';
 
 const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -22,6 +23,7 @@ const COMMANDS: readonly Command[] = [
   runCommand,
   reportCommand,
   sandboxCommand,
+  simulateCommand,
   rulesCommand,
   dkimCommand,
   qualifyCommand,

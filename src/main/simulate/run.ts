@@ -116,8 +116,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Runs the current instant to its end: macrotask turns until two in a row found no work left (no timer set or
- * fired, no immediate, file or stream operation pending). Promise chains run between turns.
+ * Runs the current instant to its end: macrotask turns until one found no work left (no timer set or fired
+ * during it, no immediate, file or stream operation pending). Promise chains and `nextTick`s run to their end
+ * before a turn does, so a quiet turn means every consequence of the instant has run; what remains waits for
+ * the virtual clock.
  */
 export async function settle(clock: VirtualClock): Promise<void> {
   let quiet = 0;
@@ -126,7 +128,7 @@ export async function settle(clock: VirtualClock): Promise<void> {
     await turn();
     const now = clock.scheduled + clock.fired;
     if (now === mark && !pendingWork()) {
-      if (++quiet >= 2) return;
+      if (++quiet >= 1) return;
     } else quiet = 0;
     mark = now;
   }

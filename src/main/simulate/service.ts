@@ -10,6 +10,7 @@ import { SimulationInput as SimulationInputSchema } from '../../shared/contract/
 import { AppError } from '../../shared/contract/errors';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
+import { loadRules } from '../store/rules-repo';
 import { profilesInForce } from '../store/sandbox-profiles-repo';
 import {
   abandonRunningSimulations,
@@ -58,6 +59,9 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
       const input = SimulationInputSchema.parse(raw);
       const profiles = input.profiles ?? profilesInForce(db).document;
       const seed = input.seed ?? profiles.seed;
+      // A scenario without rules runs under the rules in force now, recorded with it.
+      const stored = loadRules(db);
+      const scenarios = input.scenarios.map((s) => ({ ...s, rules: s.rules ?? stored }));
       const id = insertSimulation(db, {
         name: input.name,
         createdAt: o.now(),
@@ -65,7 +69,7 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
         seed,
         templateName: input.template.subject,
         fileName: input.recipients.fileName,
-        scenarios: input.scenarios,
+        scenarios,
         profiles,
       });
       const key = String(id);
@@ -76,7 +80,7 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
           name: input.name,
           template: input.template,
           recipients: input.recipients,
-          scenarios: input.scenarios,
+          scenarios,
           profiles,
           seed,
         },

@@ -158,12 +158,16 @@ export function createVirtualNetwork(o: VirtualNetworkOptions): VirtualNetwork {
       };
     }
     options.onGreeted?.(session);
-    // EHLO, then STARTTLS and EHLO again when the relay asks for it: every profile offers STARTTLS.
-    await sleep(RTT_MS + profile.replyDelayMs);
-    if (options.starttls !== 'never') {
-      await sleep(2 * (RTT_MS + profile.replyDelayMs));
-      session.secure = true;
-    }
+    // EHLO, then STARTTLS and EHLO again when the relay asks for it (every profile offers STARTTLS): one wait
+    // for the round trips of the set-up.
+    const tls = options.starttls !== 'never';
+    await sleep((tls ? 3 : 1) * (RTT_MS + profile.replyDelayMs));
+    if (session.closed)
+      return {
+        ok: false,
+        failure: { answer: silence('ehlo', 'closed', 'connection closed'), tls: null, session },
+      };
+    session.secure = tls;
     return { ok: true, session };
   }
 

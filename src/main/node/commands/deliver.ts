@@ -183,7 +183,7 @@ function parseRoute(value: string): Route {
   return { mask, target: { kind: 'smtp', ...parseHostPort(target, 'route') } };
 }
 
-function parseReporting(value: string | undefined): ReportingMode {
+export function parseReporting(value: string | undefined): ReportingMode {
   if (value === undefined) return 'efs';
   const mode = REPORTING_MODES.find((m) => m === value);
   if (!mode) throw new UsageError(`--reporting must be ${REPORTING_MODES.join(' or ')}, got "${value}"`);
@@ -205,7 +205,7 @@ function parseTimeScale(value: string): number {
   return n;
 }
 
-function parseRecipientsPerTransaction(value: string): number {
+export function parseRecipientsPerTransaction(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 100)
     throw new UsageError(`--recipients-per-transaction must be a whole number from 1 to 100, got "${value}"`);
@@ -228,7 +228,7 @@ function readText(file: string, what: string): string {
   }
 }
 
-async function readMessage(file: string, fromOverride: string | undefined): Promise<MessageTemplate> {
+export async function readMessage(file: string, fromOverride: string | undefined): Promise<MessageTemplate> {
   const mail = await simpleParser(readText(file, 'message'));
   const from = fromOverride !== undefined ? parseFrom(fromOverride) : mail.from?.value[0];
   if (!from?.address) {
