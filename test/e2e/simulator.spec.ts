@@ -100,6 +100,15 @@ describe('provider profiles editor', () => {
       'Greylisted 12\u00a0%',
     );
 
+    // A duplicate opens as a new profile without domains (a domain belongs to one profile).
+    await page.click(`${byTestId('profile-row')}[data-profile-id="gmail"] ${byTestId('profile-duplicate')}`);
+    await page.waitForSelector(`${byTestId('profile-drawer')}:has-text("New provider profile")`);
+    expect(await page.inputValue(byTestId('profile-name'))).toBe('Gmail-like (copy)');
+    await page.click(byTestId('profile-apply'));
+    expect(await page.locator(byTestId('error-profile-domains')).textContent()).toBe('at least one domain');
+    await page.click(byTestId('drawer-close'));
+    await page.waitForSelector(byTestId('profile-drawer'), { state: 'detached' });
+
     // Leaving with unsaved changes asks; Stay keeps the page and the draft.
     await page.click(byTestId('nav-simulations'));
     await page.waitForSelector(byTestId('leave-dialog'));
@@ -141,6 +150,15 @@ describe('provider profiles editor', () => {
     expect(await problems.textContent()).toContain('Yahoo-like · Greylisted rate: at most 100\u00a0%');
     // Nothing was loaded.
     expect(await page.locator(byTestId('unsaved-indicator')).count()).toBe(0);
+
+    // Reset to shipped asks first, then restores the shipped rates.
+    await page.click(byTestId('profiles-reset'));
+    await page.waitForSelector(byTestId('profiles-reset-dialog'));
+    await page.click(byTestId('confirm-ok'));
+    await page.waitForSelector(`${byTestId('profiles-notice')}:has-text("Shipped profiles restored")`);
+    expect(await page.locator(`${yahooRow} ${byTestId('profile-rates')}`).textContent()).toContain(
+      'Greylisted 5\u00a0%',
+    );
   });
 });
 

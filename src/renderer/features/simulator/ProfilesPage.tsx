@@ -377,8 +377,9 @@ function ProfilesTable({
               <td className="profile-domains">
                 {p.domains.length === 0 ? <span className="muted">none</span> : p.domains.join(', ')}
                 {p.mxHosts.length > 0 && (
-                  <span className="muted rule-description" title={p.mxHosts.join(', ')}>
-                    MX {p.mxHosts.join(', ')}
+                  <span className="muted profile-mx" title={`MX hosts: ${p.mxHosts.join(', ')}`}>
+                    MX {p.mxHosts[0]}
+                    {p.mxHosts.length > 1 ? ` +${p.mxHosts.length - 1}` : ''}
                   </span>
                 )}
               </td>
