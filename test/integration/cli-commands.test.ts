@@ -95,9 +95,9 @@ describe('long-running commands', () => {
     expect(output).toContain('Demo domains: inbox.test, mail.test, corp.test, shop.test');
     expect(output).toContain('refused as unknown users');
     expect(output).toMatch(
-      /^  Gmail-like on 127\.0\.0\.1:\d+ \(gmail\.test, googlemail\.test\): unknown user 3 %/m,
+      /^ {2}Gmail-like on 127\.0\.0\.1:\d+ \(gmail\.test, googlemail\.test\): unknown user 3 %/m,
     );
-    expect(output).toMatch(/^  Dead domain refuses connections at 127\.0\.0\.1:\d+ \(dead\.test/m);
+    expect(output).toMatch(/^ {2}Dead domain refuses connections at 127\.0\.0\.1:\d+ \(dead\.test/m);
     expect(exitCode).toBe(0);
   });
 

@@ -371,3 +371,22 @@ describe('one listener per profile', () => {
     });
   });
 });
+
+describe('provider profiles over SMTP', () => {
+  it('gives a dead domain a closed port, refuses MAIL without STARTTLS where TLS is required, answers with the provider’s texts', async () => {
+    const byId = (id: string) => SANDBOX_PROFILES.find((p) => p.id === id)!;
+    const sandbox = await sandboxWith([byId('demo'), byId('corporate'), byId('dead-domain'), byId('gmail')]);
+    const dead = sandbox.addressFor('dead.test');
+    await expect(RawSmtp.connect(dead.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+    const corporate = await session(sandbox.addressFor('corporate.test').port);
+    expect(await corporate.command('MAIL FROM:<news@sender.test>')).toEqual({
+      code: 530,
+      text: '5.7.0 Must issue a STARTTLS command first',
+    });
+
+    const gmail = await session(sandbox.addressFor('gmail.test').port);
+    expect(await gmail.message('unknown.someone@gmail.test')).toEqual([250, 550]);
+    expect(sandbox.addressFor('googlemail.test')).toEqual(sandbox.addressFor('gmail.test'));
+  });
+});
