@@ -485,7 +485,7 @@ export function headerFacts(s: Simulation): { label: string; value: string }[] {
   const profiles =
     used.length > 0
       ? `${used.map((p) => p.name).join(', ')} (${used.length} of ${s.profiles.profiles.length})`
-      : `${s.profiles.profiles.length} profiles`;
+      : `${formatCount(s.profiles.profiles.length)} profile${s.profiles.profiles.length === 1 ? '' : 's'}`;
   return [
     { label: 'Subject', value: s.templateName },
     { label: 'Recipients', value: `${formatCount(s.recipients)} from ${s.fileName}` },
