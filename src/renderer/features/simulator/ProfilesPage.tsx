@@ -167,7 +167,7 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
             <h1 className="page-title">Provider profiles</h1>
             {dirty ? (
               <UnsavedBadge testId="unsaved-indicator" />
-            ) : initial.customised || model.saved.customised ? (
+            ) : model.saved.customised ? (
               <Badge tone="blue" title="The profiles in force were edited">
                 Customised
               </Badge>
