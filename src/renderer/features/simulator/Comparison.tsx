@@ -78,7 +78,8 @@ export function ComparisonBody({ simulation, print }: { simulation: Simulation; 
           testId="cmp-reasons"
         />
       </Section>
-      <div className={print ? 'cmp-pair' : 'cmp-pair cmp-pair-screen'}>
+      {/* Side by side on paper, and on screen while two scenarios leave room; else one under the other. */}
+      <div className={print ? 'cmp-pair' : results.length <= 2 ? 'cmp-pair cmp-pair-screen' : 'cmp'}>
         <Section title="Quarantines by reason" id="cmp-quarantines" ctx={ctx}>
           <FigureTable
             ctx={ctx}
