@@ -4,7 +4,7 @@
  * - Provider profiles: edits Yahoo-like's greylisting rate, sees a bad value refused on its field in plain
  *   language, applies a good one, is asked before leaving with unsaved changes, saves, finds it after a reload,
  *   exports the JSON and sees a bad file's import refused naming the profile and the field.
- * - Simulations: starts a two-scenario simulation (1 vs 10 recipients per transaction) of a 300-recipient CSV
+ * - Simulations: starts a two-scenario simulation (3.5 days vs 12 hours of validity) of a 300-recipient CSV
  *   across gmail.test, yahoo.test, corporate.test and dead.test, waits for it to be done, opens the comparison
  *   and exports its PDF.
  * Screenshots and the PDF go to test-results/e2e/ (simulator-*.png, simulator-comparison.pdf).
@@ -58,9 +58,10 @@ async function download(testId: string, saveAs?: string): Promise<{ name: string
 
 /** 300 recipients: 120 at gmail.test, 80 at yahoo.test, 60 at corporate.test, 40 at dead.test. */
 function recipientsCsv(): string {
-  const rows = ['email,first_name'];
+  // The columns of the demo template's {{fields}}.
+  const rows = ['email,first_name,city'];
   const add = (domain: string, n: number) => {
-    for (let i = 0; i < n; i++) rows.push(`reader${i}@${domain},Reader ${i}`);
+    for (let i = 0; i < n; i++) rows.push(`reader${i}@${domain},Reader ${i},Lyon`);
   };
   add('gmail.test', 120);
   add('yahoo.test', 80);
@@ -98,6 +99,15 @@ describe('provider profiles editor', () => {
     expect(await page.locator(`${yahooRow} ${byTestId('profile-rates')}`).textContent()).toContain(
       'Greylisted 12\u00a0%',
     );
+
+    // A duplicate opens as a new profile without domains (a domain belongs to one profile).
+    await page.click(`${byTestId('profile-row')}[data-profile-id="gmail"] ${byTestId('profile-duplicate')}`);
+    await page.waitForSelector(`${byTestId('profile-drawer')}:has-text("New provider profile")`);
+    expect(await page.inputValue(byTestId('profile-name'))).toBe('Gmail-like (copy)');
+    await page.click(byTestId('profile-apply'));
+    expect(await page.locator(byTestId('error-profile-domains')).textContent()).toBe('at least one domain');
+    await page.click(byTestId('drawer-close'));
+    await page.waitForSelector(byTestId('profile-drawer'), { state: 'detached' });
 
     // Leaving with unsaved changes asks; Stay keeps the page and the draft.
     await page.click(byTestId('nav-simulations'));
@@ -140,6 +150,15 @@ describe('provider profiles editor', () => {
     expect(await problems.textContent()).toContain('Yahoo-like · Greylisted rate: at most 100\u00a0%');
     // Nothing was loaded.
     expect(await page.locator(byTestId('unsaved-indicator')).count()).toBe(0);
+
+    // Reset to shipped asks first, then restores the shipped rates.
+    await page.click(byTestId('profiles-reset'));
+    await page.waitForSelector(byTestId('profiles-reset-dialog'));
+    await page.click(byTestId('confirm-ok'));
+    await page.waitForSelector(`${byTestId('profiles-notice')}:has-text("Shipped profiles restored")`);
+    expect(await page.locator(`${yahooRow} ${byTestId('profile-rates')}`).textContent()).toContain(
+      'Greylisted 5\u00a0%',
+    );
   });
 });
 
@@ -157,14 +176,15 @@ describe('simulations', () => {
     await page.waitForSelector(byTestId('error-sim-s1-per-transaction'));
     expect(await page.locator(byTestId('error-sim-name')).textContent()).toBe('a simulation needs a name');
 
-    await page.fill(byTestId('sim-name'), 'Spring list: 1 vs 10 recipients per transaction');
+    await page.fill(byTestId('sim-name'), 'Spring list: 3.5-day vs 12-hour validity');
     await page.setInputFiles(byTestId('sim-csv-input'), {
       name: 'spring-list.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(recipientsCsv()),
     });
     await page.waitForSelector('#sim-recipients-hint:has-text("300 rows")');
-    await page.fill('#sim-s1-per-transaction', '10');
+    await page.fill('#sim-s1-per-transaction', '1');
+    await page.fill('#sim-s1-validity', '12h');
     await page.screenshot({ path: path.join(SHOTS, 'simulator-new.png') });
     await page.click(byTestId('sim-start'));
     await page.waitForSelector(byTestId('simulation-started'));
@@ -189,11 +209,13 @@ describe('simulations', () => {
     );
     await page.waitForSelector(byTestId('cmp-kpis'));
     expect(await page.locator(byTestId('comparison-title')).textContent()).toBe(
-      'Spring list: 1 vs 10 recipients per transaction',
+      'Spring list: 3.5-day vs 12-hour validity',
     );
     const facts = await page.locator(byTestId('comparison-facts')).textContent();
     expect(facts).toContain('300 from spring-list.csv');
     expect(facts).toContain('Seed');
+    // Profiles met by the recipients, the dead domain's included.
+    expect(facts).toMatch(/Gmail-like.*Yahoo-like.*Corporate gateway.*Dead domain/);
     // Two scenarios: a difference column.
     expect(await page.locator(`${byTestId('cmp-kpis')} thead th`).allTextContents()).toEqual([
       'Figure',
@@ -203,6 +225,9 @@ describe('simulations', () => {
     ]);
     const toDeliver = page.locator(`${byTestId('cmp-kpis')} tr[data-row="to-deliver"] td`);
     expect(await toDeliver.allTextContents()).toEqual(['300', '300', '=']);
+    // With a shorter validity the dead domain's messages expire sooner: final figures earlier in B.
+    const finalAfter = page.locator(`${byTestId('cmp-effort')} tr[data-row="final-after"] td`);
+    expect((await finalAfter.allTextContents())[2]).toMatch(/^−/);
     // The dead domain never delivers: its row is in the domains table with 0 % delivered.
     expect(await page.locator(`${byTestId('cmp-domains')} tr:has-text("dead.test")`).textContent()).toContain(
       '0.0%',

@@ -26,7 +26,9 @@ import {
   formatSpan,
   keyFigures,
   nextScenarioName,
+  profileForDomain,
   profileGroups,
+  profilesUsed,
   progressOf,
   reasonRows,
   scenarioForm,
@@ -403,6 +405,24 @@ describe('simulations model', () => {
       ['Sessions accepted', [50, null]],
       ['Peak concurrent connections', [3, null]],
     ]);
+  });
+
+  it('finds the profile of a domain (exact name, else the longest mask) and the profiles a simulation met', () => {
+    const profiles = [
+      { id: 'a', domains: ['*.example.test'] },
+      { id: 'b', domains: ['*.mail.example.test'] },
+      { id: 'c', domains: ['mail.example.test'] },
+    ];
+    expect(profileForDomain(profiles, 'x.mail.example.test')?.id).toBe('b');
+    expect(profileForDomain(profiles, 'MAIL.example.test')?.id).toBe('c');
+    expect(profileForDomain(profiles, 'y.example.test')?.id).toBe('a');
+    expect(profileForDomain(profiles, 'other.test')).toBeNull();
+    const r = result('A', {
+      sent: 1,
+      failed: 0,
+      domains: [{ domain: 'dead.test' }, { domain: 'gmail.test' }] as unknown as ScenarioResult['domains'],
+    });
+    expect(profilesUsed(shipped, [r]).map((p) => p.id)).toEqual(['gmail', 'dead-domain']);
   });
 
   it('puts round ticks on the simulated time axis', () => {

@@ -18,6 +18,7 @@ import {
   formatSpan,
   keyFigures,
   profileGroups,
+  profilesUsed,
   quarantineRows,
   reasonRows,
   shapingRows,
@@ -77,7 +78,8 @@ export function ComparisonBody({ simulation, print }: { simulation: Simulation; 
           testId="cmp-reasons"
         />
       </Section>
-      <div className={print ? 'cmp-pair' : 'cmp-pair cmp-pair-screen'}>
+      {/* Side by side on paper, and on screen while two scenarios leave room; else one under the other. */}
+      <div className={print ? 'cmp-pair' : results.length <= 2 ? 'cmp-pair cmp-pair-screen' : 'cmp'}>
         <Section title="Quarantines by reason" id="cmp-quarantines" ctx={ctx}>
           <FigureTable
             ctx={ctx}
@@ -106,10 +108,18 @@ export function ComparisonBody({ simulation, print }: { simulation: Simulation; 
         ctx={ctx}
         note="What each simulated receiver saw. Figures that are zero in every scenario are left out."
       >
-        <ProfileTable ctx={ctx} />
+        <ProfileTable ctx={ctx} silent={silentProfiles(simulation)} />
       </Section>
     </div>
   );
+}
+
+/** Profiles the recipients met without any receiver-side figure (a dead domain). */
+function silentProfiles(s: Simulation): string[] {
+  const withFigures = new Set(profileGroups(s.results).map((g) => g.profile));
+  return profilesUsed(s.profiles.profiles, s.results)
+    .filter((p) => !withFigures.has(p.id))
+    .map((p) => p.name);
 }
 
 function Section({
@@ -415,58 +425,70 @@ function DomainCells({
   );
 }
 
-function ProfileTable({ ctx }: { ctx: Ctx }) {
+function ProfileTable({ ctx, silent }: { ctx: Ctx; silent: readonly string[] }) {
   const groups = profileGroups(ctx.results);
+  const note =
+    silent.length > 0 ? (
+      <p className={ctx.print ? 'report-muted' : 'muted small cmp-empty'} data-testid="cmp-profiles-silent">
+        No receiver-side figure for {silent.join(', ')}: no session was accepted (a receiver that refuses
+        every connection sees none).
+      </p>
+    ) : null;
   if (groups.length === 0)
-    return <p className={ctx.print ? 'report-muted' : 'muted small cmp-empty'}>No receiver saw traffic.</p>;
+    return (
+      <>
+        <p className={ctx.print ? 'report-muted' : 'muted small cmp-empty'}>No receiver saw traffic.</p>
+        {note}
+      </>
+    );
   return (
-    <table className={tableClass(ctx, 'cmp-profiles')} data-testid="cmp-profiles">
-      <thead>
-        <tr>
-          <th scope="col" className="cmp-label-head">
-            Receiver
-          </th>
-          <HeadCells ctx={ctx} />
-        </tr>
-      </thead>
-      {groups.map((g) => (
-        <tbody key={g.profile} className="cmp-profile-group">
-          <tr className="cmp-group-row">
-            <th scope="rowgroup" colSpan={1 + ctx.names.length + (ctx.diff ? 1 : 0)}>
-              {g.name}
+    <>
+      <table className={tableClass(ctx, 'cmp-profiles')} data-testid="cmp-profiles">
+        <thead>
+          <tr>
+            <th scope="col" className="cmp-label-head">
+              Receiver
             </th>
+            <HeadCells ctx={ctx} />
           </tr>
-          {g.rows.map((row) => (
-            <tr key={row.id}>
-              <th scope="row" className="cmp-label cmp-indent">
-                {row.label}
+        </thead>
+        {groups.map((g) => (
+          <tbody key={g.profile} className="cmp-profile-group">
+            <tr className="cmp-group-row">
+              <th scope="rowgroup" colSpan={1 + ctx.names.length + (ctx.diff ? 1 : 0)}>
+                {g.name}
               </th>
-              {row.values.map((v, i) => (
-                <td key={i} className="num">
-                  {v === null ? '—' : formatCount(v)}
-                </td>
-              ))}
-              {ctx.diff && <DiffCell row={row} />}
             </tr>
-          ))}
-        </tbody>
-      ))}
-    </table>
+            {g.rows.map((row) => (
+              <tr key={row.id}>
+                <th scope="row" className="cmp-label cmp-indent">
+                  {row.label}
+                </th>
+                {row.values.map((v, i) => (
+                  <td key={i} className="num">
+                    {v === null ? '—' : formatCount(v)}
+                  </td>
+                ))}
+                {ctx.diff && <DiffCell row={row} />}
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+      {note}
+    </>
   );
 }
 
 /** Title block data: who, what, when. */
 export function headerFacts(s: Simulation): { label: string; value: string }[] {
-  const used = new Map<string, string>();
-  for (const r of s.results)
-    for (const p of r.profiles)
-      if (p.messagesAccepted + p.connectionsAccepted + p.connectionsRefused > 0) used.set(p.profile, p.name);
+  const used = profilesUsed(s.profiles.profiles, s.results);
   const profiles =
-    used.size > 0
-      ? `${[...used.values()].join(', ')} (of ${s.profiles.profiles.length})`
-      : `${s.profiles.profiles.length} profiles`;
+    used.length > 0
+      ? `${used.map((p) => p.name).join(', ')} (${used.length} of ${s.profiles.profiles.length})`
+      : `${formatCount(s.profiles.profiles.length)} profile${s.profiles.profiles.length === 1 ? '' : 's'}`;
   return [
-    { label: 'Message', value: s.templateName },
+    { label: 'Subject', value: s.templateName },
     { label: 'Recipients', value: `${formatCount(s.recipients)} from ${s.fileName}` },
     { label: 'Seed', value: String(s.seed) },
     { label: 'Profiles', value: profiles },

@@ -79,13 +79,20 @@ export function ComparisonPage({ id }: { id: string }) {
           </dl>
         </div>
         <div className="row gap-1 cmp-actions">
-          <a className="btn" href={paths.simulationReport(id)} data-testid="comparison-printable">
-            Printable view
-          </a>
+          {s.state === 'done' && (
+            <a className="btn" href={paths.simulationReport(id)} data-testid="comparison-printable">
+              Printable view
+            </a>
+          )}
           <Button
             variant="primary"
             onClick={() => void onExport()}
             disabled={s.state !== 'done' || exporter.pending}
+            title={
+              s.state === 'done'
+                ? 'Download the comparison as a PDF (A4 landscape)'
+                : 'Available once every scenario is done'
+            }
             testId="comparison-export-pdf"
           >
             {exporter.pending ? 'Preparing the PDF…' : 'Export PDF'}

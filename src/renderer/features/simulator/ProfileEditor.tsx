@@ -18,6 +18,7 @@ import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
 import { useRuleForm, type RuleForm } from '../rules/use-rule-form';
 import {
   formatRatePercent,
+  lines,
   profileFromForm,
   profileToForm,
   REPLY_KINDS,
@@ -94,6 +95,15 @@ export function ProfileEditor({
           rows={Math.min(8, Math.max(3, form.domains.split('\n').length))}
           className="mono"
           data-testid="profile-domains"
+        />
+        <BoundTextArea
+          bind={bind}
+          name="mxHosts"
+          id="profile-mx-hosts"
+          label="MX hosts"
+          hint={`One per line, most preferred first; the MX rules match them as in production (*.google.com). Empty: mx.${lines(form.domains)[0] ?? 'example.test'}`}
+          rows={Math.min(5, Math.max(2, form.mxHosts.split('\n').length))}
+          className="mono"
         />
       </Section>
 

@@ -167,7 +167,7 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
             <h1 className="page-title">Provider profiles</h1>
             {dirty ? (
               <UnsavedBadge testId="unsaved-indicator" />
-            ) : initial.customised || model.saved.customised ? (
+            ) : model.saved.customised ? (
               <Badge tone="blue" title="The profiles in force were edited">
                 Customised
               </Badge>
@@ -374,8 +374,14 @@ function ProfilesTable({
                 </button>
                 {p.description && <span className="muted rule-description">{p.description}</span>}
               </td>
-              <td className="profile-domains" title={p.domains.join(', ')}>
+              <td className="profile-domains">
                 {p.domains.length === 0 ? <span className="muted">none</span> : p.domains.join(', ')}
+                {p.mxHosts.length > 0 && (
+                  <span className="muted profile-mx" title={`MX hosts: ${p.mxHosts.join(', ')}`}>
+                    MX {p.mxHosts[0]}
+                    {p.mxHosts.length > 1 ? ` +${p.mxHosts.length - 1}` : ''}
+                  </span>
+                )}
               </td>
               <td className="profile-wrap" data-testid="profile-rates">
                 {p.connection === 'refuse' ? <span className="muted">—</span> : describeRates(p.rates)}

@@ -516,7 +516,12 @@ function SimulationList() {
                 return (
                   <tr key={s.id} data-testid="simulation-row" data-simulation-id={s.id} data-state={s.state}>
                     <td className="sim-name-cell">
-                      <a href={paths.simulation(s.id)} className="strong" data-testid="simulation-link">
+                      <a
+                        href={paths.simulation(s.id)}
+                        className="strong"
+                        title={s.name}
+                        data-testid="simulation-link"
+                      >
                         {s.name}
                       </a>
                       <span className="muted rule-description">{formatDateTime(s.createdAt)}</span>

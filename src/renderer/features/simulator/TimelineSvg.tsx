@@ -11,13 +11,13 @@ const BOX = { width: 420, height: 190, left: 44, right: 14, top: 10, bottom: 28 
 
 export function TimelineSvg({ results, print }: { results: readonly ScenarioResult[]; print: boolean }) {
   const maxMs = Math.max(1, ...results.map((r) => Math.max(r.simulatedMs, r.timeline.at(-1)?.atMs ?? 0)));
-  const yMax = niceMax(
-    Math.max(
-      1,
-      ...results.flatMap((r) => r.timeline.flatMap((p) => TIMELINE_SERIES.map((s) => p[s.key]))),
-      ...results.map((r) => r.delivery.kpi.toDeliver),
-    ),
+  // The list's size when every count stays under it (it does: each point splits the recipients), else a round max.
+  const peak = Math.max(
+    1,
+    ...results.flatMap((r) => r.timeline.flatMap((p) => TIMELINE_SERIES.map((s) => p[s.key]))),
   );
+  const size = Math.max(0, ...results.map((r) => r.delivery.kpi.toDeliver));
+  const yMax = size >= peak ? size : niceMax(peak);
   const ticks = timeTicks(maxMs, 5);
   const plotW = BOX.width - BOX.left - BOX.right;
   const plotH = BOX.height - BOX.top - BOX.bottom;

@@ -91,6 +91,8 @@ const FIELD_LABELS: Record<string, string> = {
   description: 'Description',
   domains: 'Domains',
   'domains.N': 'Domains',
+  mxHosts: 'MX hosts',
+  'mxHosts.N': 'MX hosts',
   connection: 'Connections',
   tls: 'TLS',
   greetingDelayMs: 'Greeting delay',
@@ -142,7 +144,12 @@ function formatLimit(path: string, value: number, kind: string): string {
   if (/^rates(\.|$)/.test(path)) return formatRatePercent(value);
   if (/Ms$/.test(path)) return formatDuration(value);
   if (kind === 'string') return plural(value, 'character');
-  if (kind === 'array') return path.startsWith('domains') ? plural(value, 'domain') : plural(value, 'item');
+  if (kind === 'array')
+    return path.startsWith('domains')
+      ? plural(value, 'domain')
+      : path.startsWith('mxHosts')
+        ? plural(value, 'host')
+        : plural(value, 'item');
   return percentNumber.format(value);
 }
 
@@ -208,6 +215,7 @@ export function problemsOfProfile(problems: readonly ErrorDetail[], index: numbe
 /** Where a profile's field path shows in the form: lists on the list (`domains.3` → `domains`). */
 function formKeyOf(field: string): string {
   if (/^domains\.\d+$/.test(field)) return 'domains';
+  if (/^mxHosts\.\d+$/.test(field)) return 'mxHosts';
   return field;
 }
 
@@ -240,6 +248,8 @@ export type ProfileForm = RateKeys &
     description: string;
     /** One per line. */
     domains: string;
+    /** One per line; empty: `mx.<first domain>`. */
+    mxHosts: string;
     connection: 'accept' | 'refuse';
     tls: 'offered' | 'required';
     greetingDelay: string;
@@ -303,6 +313,7 @@ export function profileToForm(p: SandboxProfile): ProfileForm {
     name: p.name,
     description: p.description,
     domains: p.domains.join('\n'),
+    mxHosts: p.mxHosts.join('\n'),
     connection: p.connection,
     tls: p.tls,
     greetingDelay: formatDelay(p.greetingDelayMs),
@@ -434,6 +445,7 @@ export function profileFromForm(form: ProfileForm): Converted<SandboxProfile> {
     name: form.name.trim(),
     description: form.description.trim(),
     domains: lines(form.domains).map((d) => d.toLowerCase()),
+    mxHosts: lines(form.mxHosts).map((d) => d.toLowerCase()),
     connection: form.connection,
     tls: form.tls,
     greetingDelayMs: r.duration(form.greetingDelay, 'greetingDelayMs'),

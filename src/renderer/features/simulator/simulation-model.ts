@@ -423,6 +423,39 @@ export function profileGroups(results: readonly ScenarioResult[]): ProfileGroup[
     .filter((g) => g.rows.length > 0);
 }
 
+/** The profile answering for a domain: an exact name first, else the longest matching mask (`*.example.test`). */
+export function profileForDomain<P extends { domains: readonly string[] }>(
+  profiles: readonly P[],
+  domain: string,
+): P | null {
+  const d = domain.toLowerCase();
+  const exact = profiles.find((p) => p.domains.includes(d));
+  if (exact) return exact;
+  let best: P | null = null;
+  let bestLength = -1;
+  for (const p of profiles)
+    for (const mask of p.domains)
+      if (mask.startsWith('*.') && d.endsWith(mask.slice(1)) && mask.length > bestLength) {
+        best = p;
+        bestLength = mask.length;
+      }
+  return best;
+}
+
+/** The profiles the simulation's recipients met (by their domains), in the profiles' order. */
+export function profilesUsed<P extends { id: string; domains: readonly string[] }>(
+  profiles: readonly P[],
+  results: readonly ScenarioResult[],
+): P[] {
+  const used = new Set<string>();
+  for (const r of results)
+    for (const d of r.domains) {
+      const p = profileForDomain(profiles, d.domain);
+      if (p) used.add(p.id);
+    }
+  return profiles.filter((p) => used.has(p.id));
+}
+
 // ---------------------------------------------------------------- differences
 
 export interface Difference {
