@@ -289,3 +289,62 @@ describe('handlers', () => {
     ]);
   });
 });
+
+describe('provider profiles', () => {
+  /** The live sandbox's reply to RCPT of `rcpt`, over SMTP. */
+  async function rcptReply(rcpt: string): Promise<string> {
+    const { openSmtpSession } = await import('../../src/main/engine/relay/smtp-client');
+    const address = app.sandbox!.addressFor(rcpt.split('@')[1]!);
+    const opened = await openSmtpSession({
+      host: address.host,
+      port: address.port,
+      name: 'test.client',
+      starttls: 'offered',
+      rejectUnauthorized: false,
+      connectMs: 5_000,
+      greetingMs: 5_000,
+      commandMs: 5_000,
+    });
+    if (!opened.ok) throw new Error('no session');
+    const result = await opened.session.sendMail(
+      'news@sender.test',
+      [rcpt],
+      Buffer.from('Subject: x\r\n\r\nx\r\n'),
+      {
+        commandMs: 5_000,
+        dataMs: 5_000,
+      },
+    );
+    opened.session.close();
+    return result.rcpts[0]?.raw ?? '';
+  }
+
+  it('saves edited profiles, which the live sandbox serves at once, and resets to the shipped ones', async () => {
+    const state = await app.handlers['profiles.get']({}, ctx);
+    expect(state.customised).toBe(false);
+    expect(state.document.profiles.map((p) => p.id)).toContain('gmail');
+    expect(await rcptReply('unknown.a@gmail.test')).toMatch(
+      /^550 5\.1\.1 The email account that you tried to reach/,
+    );
+
+    const edited = structuredClone(state.document);
+    const gmail = edited.profiles.find((p) => p.id === 'gmail')!;
+    gmail.replies.unknown_user = { code: 550, text: '5.1.1 <addr>: no such mailbox here' };
+    gmail.domains.push('gmail-edited.test');
+    const saved = await app.handlers['profiles.save'](edited, ctx);
+    expect(saved.customised).toBe(true);
+    expect(await rcptReply('unknown.a@gmail.test')).toBe(
+      '550 5.1.1 <unknown.a@gmail.test>: no such mailbox here',
+    );
+    expect(await rcptReply('unknown.b@gmail-edited.test')).toBe(
+      '550 5.1.1 <unknown.b@gmail-edited.test>: no such mailbox here',
+    );
+    expect((await app.handlers['app.info']({}, ctx)).sandbox.port).toBe(app.sandbox!.port);
+
+    const reset = await app.handlers['profiles.reset']({}, ctx);
+    expect(reset.customised).toBe(false);
+    expect(await rcptReply('unknown.a@gmail.test')).toMatch(
+      /^550 5\.1\.1 The email account that you tried to reach/,
+    );
+  });
+});

@@ -22,8 +22,13 @@ type SimulationHandlers = Pick<
 
 export function createSimulationHandlers(deps: HandlerDeps): SimulationHandlers {
   const { db, simulations } = deps;
-  const applied = <T>(state: T): T => {
-    void deps.sandbox?.reload(profilesInForce(db).document);
+  /** The live sandbox serves the profiles in force once they are saved (its listeners restarted). */
+  const applied = async <T>(state: T): Promise<T> => {
+    try {
+      await deps.sandbox?.reload(profilesInForce(db).document);
+    } catch (err) {
+      deps.logger.error('the sandbox could not be restarted with the saved profiles', { err });
+    }
     return state;
   };
   return {

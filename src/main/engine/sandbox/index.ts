@@ -229,6 +229,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   async function serve(profiles: readonly SandboxProfile[], seed: number, firstPort: number): Promise<void> {
     if (profiles.length === 0) throw new Error('sandbox: no profile to serve (options.profiles is empty)');
+    // The listeners being replaced close first: the first profile's port is taken again.
+    const old = running;
+    running = [];
+    await closeAll(old);
     const started: Running[] = [];
     try {
       for (const [i, profile] of profiles.entries()) {
@@ -257,7 +261,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await closeAll(started);
       throw err;
     }
-    const old = running;
     running = started;
     byDomain = new Map();
     masks = [];
@@ -267,11 +270,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         else if (!byDomain.has(domain)) byDomain.set(domain, listener);
       }
     }
-    await closeAll(old);
   }
 
   await serve(options.profiles ?? SANDBOX_PROFILES, options.seed ?? DEFAULT_SANDBOX_SEED, options.port ?? 0);
-  const first = () => running[0]!.listener;
+  let firstPort = running[0]!.listener.port;
+  // While a reload replaces the listeners, the last first listener answers for `first()` (its port is the
+  // one the reload takes again).
+  let lastFirst = running[0]!.listener;
+  const first = () => {
+    const listener = running[0]?.listener;
+    if (listener) lastFirst = listener;
+    return lastFirst;
+  };
   const sandbox: Sandbox = {
     get host() {
       return first().host;
@@ -293,7 +303,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     received: () => running.flatMap((r) => r.receiver.receivedMessages()).sort((a, b) => a.at - b.at),
     asyncSent: () => running.flatMap((r) => r.receiver.asyncMail()).sort((a, b) => a.at - b.at),
     stats: () => running.map((r) => r.receiver.stats()),
-    reload: (document) => serve(document.profiles, document.seed, first().port),
+    reload: async (document) => {
+      try {
+        await serve(document.profiles, document.seed, firstPort);
+      } catch (err) {
+        // The port was taken meanwhile: any port will do (the app's routes ask `addressFor`).
+        log.warn('sandbox: the first profile’s port could not be taken again; listening on another', { err });
+        await serve(document.profiles, document.seed, 0);
+      }
+      firstPort = first().port;
+    },
     close: () => closeAll(running),
   };
   return sandbox;
