@@ -198,7 +198,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       notify: bus,
       now: () => clock.now(),
     });
-    cleanups.push(() => simulations.idle());
+    cleanups.push(() => simulations.close());
 
     const reportPrinter = options.reportPrinter({ handlers: () => handlers, logger });
     const handlers: Handlers = createHandlers({

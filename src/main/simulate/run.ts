@@ -264,7 +264,7 @@ async function runScenario(o: ScenarioRun): Promise<ScenarioResult> {
     let lastProgress = performance.now();
     let finalAfterMs: number | null = null;
     for (;;) {
-      if (o.signal?.aborted) throw new Error('cancelled');
+      if (o.signal?.aborted) throw new Error('cancelled: the app stopped while the simulation ran');
       await settle(clock);
       while (clock.now() >= nextPoint) {
         timeline.push(point());

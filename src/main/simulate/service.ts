@@ -34,8 +34,10 @@ export interface SimulationService {
   list(limit: number): SimulationSummary[];
   get(id: string): Simulation;
   remove(id: string): boolean;
-  /** Waits for the simulations running in this process (tests, close). */
+  /** Waits for the simulations running in this process (tests, the CLI). */
   idle(): Promise<void>;
+  /** Stops the simulations running in this process (they are recorded as failed: "cancelled") and waits. */
+  close(): Promise<void>;
 }
 
 export interface SimulationServiceOptions {
@@ -50,6 +52,8 @@ export interface SimulationServiceOptions {
 export function createSimulationService(o: SimulationServiceOptions): SimulationService {
   const { db, logger } = o;
   const running = new Set<Promise<void>>();
+  const stop = new AbortController();
+  let queue: Promise<void> = Promise.resolve();
   const abandoned = abandonRunningSimulations(db);
   if (abandoned > 0)
     logger.warn('simulations interrupted by the last stop marked failed', { count: abandoned });
@@ -74,24 +78,29 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
       });
       const key = String(id);
       const scratch = path.join(o.dataDir, 'simulations', key);
-      const started = performance.now();
-      const job = runSimulation({
-        input: {
-          name: input.name,
-          template: input.template,
-          recipients: input.recipients,
-          scenarios,
-          profiles,
-          seed,
-        },
-        scratchDir: scratch,
-        logger: logger.child({ simulation: key }),
-        onProgress: (progress) => {
-          setSimulationProgress(db, id, progress);
-          o.notify.simulationChanged(key);
-        },
-      })
-        .then((results) => finishSimulation(db, id, results, performance.now() - started))
+      // One simulation at a time: each drives its own virtual clock to quiet instants of the whole process,
+      // which two at once would never reach. The next one starts when the last one ended.
+      const job = queue
+        .then(() => {
+          const started = performance.now();
+          return runSimulation({
+            input: {
+              name: input.name,
+              template: input.template,
+              recipients: input.recipients,
+              scenarios,
+              profiles,
+              seed,
+            },
+            scratchDir: scratch,
+            logger: logger.child({ simulation: key }),
+            signal: stop.signal,
+            onProgress: (progress) => {
+              setSimulationProgress(db, id, progress);
+              o.notify.simulationChanged(key);
+            },
+          }).then((results) => finishSimulation(db, id, results, performance.now() - started));
+        })
         .catch((err: unknown) => {
           logger.error('simulation failed', { id: key, err });
           failSimulation(db, id, err instanceof Error ? err.message : String(err));
@@ -102,6 +111,7 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
           o.notify.simulationChanged(key);
         });
       running.add(job);
+      queue = job;
       const summary = listSimulations(db, 1).find((s) => s.id === key);
       if (!summary) throw new Error(`simulation ${key} was not recorded`);
       return summary;
@@ -114,6 +124,10 @@ export function createSimulationService(o: SimulationServiceOptions): Simulation
     },
     remove: (id) => deleteSimulation(db, parseId(id)),
     async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    async close() {
+      stop.abort();
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
