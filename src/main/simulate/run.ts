@@ -49,7 +49,7 @@ import {
   shapingEventsByKind,
 } from '../store/simulation-queries';
 import type { SimulationProgress } from '../store/simulations-repo';
-import { createVirtualNetwork, type VirtualNetwork } from './virtual-network';
+import { createVirtualNetwork } from './virtual-network';
 
 /**
  * Where every scenario's virtual clock starts: a fixed instant (Monday 5 January 2026, 09:00 UTC), so that
@@ -184,8 +184,7 @@ async function runScenario(o: ScenarioRun): Promise<ScenarioResult> {
       listen: false,
     });
     closers.push(() => bounce.close());
-    let network: VirtualNetwork | null = null;
-    network = createVirtualNetwork({
+    const network = createVirtualNetwork({
       profiles: input.profiles.profiles,
       seed: input.seed,
       clock,
@@ -197,7 +196,7 @@ async function runScenario(o: ScenarioRun): Promise<ScenarioResult> {
         });
       },
     });
-    closers.push(() => network?.close());
+    closers.push(() => network.close());
     const engine = createEngine({
       clock,
       dns: network.dns,
