@@ -56,6 +56,17 @@ async function download(testId: string, saveAs?: string): Promise<{ name: string
   return { name: file.suggestedFilename(), bytes: fs.readFileSync(target) };
 }
 
+/**
+ * A screenshot once the compositor has drawn the last change: after a scroll inside the drawer, a capture taken
+ * at once may show tiles of the scrolled layer not yet rasterised (blank from 256 px onwards, as if clipped).
+ */
+async function shot(name: string): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+  await page.screenshot({ path: path.join(SHOTS, name) });
+}
+
 /** 300 recipients: 120 at gmail.test, 80 at yahoo.test, 60 at corporate.test, 40 at dead.test. */
 function recipientsCsv(): string {
   // The columns of the demo template's {{fields}}.
@@ -90,7 +101,18 @@ describe('provider profiles editor', () => {
     expect(await error.textContent()).toBe('at most 100\u00a0%');
     expect(await page.locator('#profile-rate-greylist').getAttribute('aria-invalid')).toBe('true');
     await page.locator('#profile-rate-greylist').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, 'simulator-profile-editor.png') });
+    // Every section is laid out across the drawer; `shot` waits for the scrolled drawer to be drawn whole.
+    const widths = await page.$$eval('.profile-section', (els) =>
+      els.map((e) => Math.round(e.getBoundingClientRect().width)),
+    );
+    const body = await page.$eval('.drawer-body', (e) => e.clientWidth);
+    expect(widths.every((w) => w >= body - 40)).toBe(true);
+    await shot('simulator-profile-editor.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await shot('simulator-profile-editor-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
 
     await page.fill('#profile-rate-greylist', '12');
     await page.click(byTestId('profile-apply'));
