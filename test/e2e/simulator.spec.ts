@@ -264,6 +264,11 @@ describe('simulations', () => {
       document.querySelector('[data-testid="cmp-outcomes-section"]')?.scrollIntoView({ block: 'start' }),
     );
     await shot('simulator-outcomes.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await shot('simulator-outcomes-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
     // The dead domain's group: its worked example's history collapsed, then whole.
     await page.selectOption(byTestId('outcomes-domain'), 'dead.test');
     const deadRows = page.locator(`${byTestId('outcome-row')}[data-domain="dead.test"]`);

@@ -267,18 +267,18 @@ function Example({
         <span className="cmp-example-count num">
           {formatCount(group.count)} recipient{group.count === 1 ? '' : 's'}
         </span>
-        {note && <span className="cmp-hint">{note}</span>}
-      </div>
-      <div className="cmp-example-who">
-        <span className="cmp-hint">e.g.</span> <span className="mono">{group.example.email}</span>
+        <span className="cmp-example-who">
+          <span className="cmp-hint">e.g.</span> <span className="mono">{group.example.email}</span>
+        </span>
         {group.example.quarantined &&
           (print ? (
-            <span className="cmp-quarantined"> · in quarantine</span>
+            <span className="cmp-quarantined">in quarantine</span>
           ) : (
             <Badge tone="red" testId="outcome-quarantined">
               In quarantine
             </Badge>
           ))}
+        {note && <span className="cmp-hint cmp-example-note">{note}</span>}
       </div>
       {lines.length === 0 ? (
         <div className={print ? 'report-muted' : 'muted small'}>
