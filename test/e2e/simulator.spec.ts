@@ -56,6 +56,17 @@ async function download(testId: string, saveAs?: string): Promise<{ name: string
   return { name: file.suggestedFilename(), bytes: fs.readFileSync(target) };
 }
 
+/**
+ * A screenshot once the compositor has drawn the last change: after a scroll inside the drawer, a capture taken
+ * at once may show tiles of the scrolled layer not yet rasterised (blank from 256 px onwards, as if clipped).
+ */
+async function shot(name: string): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+  await page.screenshot({ path: path.join(SHOTS, name) });
+}
+
 /** 300 recipients: 120 at gmail.test, 80 at yahoo.test, 60 at corporate.test, 40 at dead.test. */
 function recipientsCsv(): string {
   // The columns of the demo template's {{fields}}.
@@ -90,7 +101,18 @@ describe('provider profiles editor', () => {
     expect(await error.textContent()).toBe('at most 100\u00a0%');
     expect(await page.locator('#profile-rate-greylist').getAttribute('aria-invalid')).toBe('true');
     await page.locator('#profile-rate-greylist').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, 'simulator-profile-editor.png') });
+    // Every section is laid out across the drawer; `shot` waits for the scrolled drawer to be drawn whole.
+    const widths = await page.$$eval('.profile-section', (els) =>
+      els.map((e) => Math.round(e.getBoundingClientRect().width)),
+    );
+    const body = await page.$eval('.drawer-body', (e) => e.clientWidth);
+    expect(widths.every((w) => w >= body - 40)).toBe(true);
+    await shot('simulator-profile-editor.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await shot('simulator-profile-editor-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
 
     await page.fill('#profile-rate-greylist', '12');
     await page.click(byTestId('profile-apply'));
@@ -237,10 +259,51 @@ describe('simulations', () => {
     await page.evaluate(() => document.querySelector('#main')?.scrollTo(0, 100_000));
     await page.screenshot({ path: path.join(SHOTS, 'simulator-comparison-end.png') });
 
+    // What happened, line by line: the groups that matter, each scenario's example side by side.
+    await page.evaluate(() =>
+      document.querySelector('[data-testid="cmp-outcomes-section"]')?.scrollIntoView({ block: 'start' }),
+    );
+    await shot('simulator-outcomes.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await shot('simulator-outcomes-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    // The dead domain's group: its worked example's history collapsed, then whole.
+    await page.selectOption(byTestId('outcomes-domain'), 'dead.test');
+    const deadRows = page.locator(`${byTestId('outcome-row')}[data-domain="dead.test"]`);
+    expect(await deadRows.count()).toBe(1);
+    const dead = deadRows.first();
+    expect(await dead.getAttribute('data-status')).toBe('failed');
+    expect(await dead.locator('th').textContent()).toContain('Soft · Unreachable');
+    // Scenario A (3.5 days) retried for days: collapsed to its first and last lines, then the expiry.
+    const historyA = dead.locator(byTestId('outcome-history')).first();
+    const linesA = await historyA.locator('li').allTextContents();
+    expect(linesA[0]).toMatch(/Connection.*connection refused \(mx\.dead\.test\).*deferred/);
+    expect(linesA[3]).toMatch(/^… \d+ more attempts$/);
+    expect(linesA.at(-1)).toMatch(/^3d 12h.*Validity ran out.*failed at expiry$/);
+    expect(await dead.locator(byTestId('outcome-example')).first().textContent()).toContain('@dead.test');
+    await dead.locator(byTestId('outcome-history-more')).first().click();
+    expect(await historyA.locator('li.cmp-line').count()).toBeGreaterThan(linesA.length);
+    await dead.scrollIntoViewIfNeeded();
+    await shot('simulator-outcomes-dead.png');
+
     const pdf = await download('comparison-export-pdf', path.join(SHOTS, 'simulator-comparison.pdf'));
     expect(pdf.name).toBe(`relaydeck-simulation-${simulationId}-comparison.pdf`);
     expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.bytes.length).toBeGreaterThan(10_000);
+
+    // The printable view (what the PDF prints): the groups that matter, and how many uneventful ones are left out.
+    await page.click(byTestId('comparison-printable'));
+    await page.waitForSelector(`${byTestId('report')}[data-report-ready="true"]`);
+    const printedDead = page.locator(`${byTestId('outcome-row')}[data-domain="dead.test"]`);
+    expect(await printedDead.locator(byTestId('outcome-history')).first().textContent()).toMatch(
+      /… \d+ more attempts.*failed at expiry/,
+    );
+    expect(await page.locator(`${byTestId('outcome-row')}[data-status="sent"]`).count()).toBe(0);
+    expect(await page.locator(byTestId('cmp-outcomes-left-out')).textContent()).toMatch(
+      /^Left out: \d+ groups? of messages sent without incident/,
+    );
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SANDBOX_PROFILES } from '../../src/main/defaults/sandbox-profiles';
-import type { ScenarioResult, SimulationSummary } from '../../src/shared/contract/simulation';
+import type {
+  HistoryEvent,
+  OutcomeGroup,
+  ScenarioResult,
+  SimulationSummary,
+} from '../../src/shared/contract/simulation';
+import {
+  collapseHistory,
+  describeOutcome,
+  filterRows,
+  formatAt,
+  formatHistoryLine,
+  hiddenLabel,
+  historyLine,
+  historyLines,
+  outcomeRows,
+  rowsThatMatter,
+} from '../../src/renderer/features/simulator/outcomes-model';
 import {
   buildDocument,
   checkProfilesJson,
@@ -429,5 +446,179 @@ describe('simulations model', () => {
     expect(timeTicks(84 * H, 5)).toEqual([0, 24 * H, 48 * H, 72 * H]);
     expect(timeTicks(2 * H, 5)).toEqual([0, 30 * 60_000, H, 90 * 60_000, 2 * H]);
     expect(timeTicks(0)).toEqual([0]);
+  });
+});
+
+// ---------------------------------------------------------------- what happened, line by line
+
+const attempt = (atMs: number, outcome: string, code: number | null, text: string, command = 'RCPT') =>
+  ({ atMs, kind: 'attempt', outcome, command, code, text }) satisfies HistoryEvent;
+const inbound = (atMs: number, outcome: string, code: number | null, text: string) =>
+  ({ atMs, kind: 'inbound', outcome, command: null, code, text }) satisfies HistoryEvent;
+
+function group(patch: Partial<OutcomeGroup> & { history?: HistoryEvent[]; email?: string }): OutcomeGroup {
+  const { history = [], email = 'ada@gmail.test', ...rest } = patch;
+  return {
+    domain: 'gmail.test',
+    status: 'sent',
+    failureType: null,
+    reason: null,
+    count: 1,
+    example: { email, quarantined: false, history },
+    ...rest,
+  };
+}
+
+/** full.test: 452 mailbox full every 4 hours for 3.5 days, then the validity runs out. */
+const fullHistory = Array.from({ length: 21 }, (_, i) =>
+  attempt(i * 4 * H + 51_128, 'deferred', 452, '<x@full.test>: Recipient address rejected: Mailbox full'),
+);
+const full = group({
+  domain: 'full.test',
+  status: 'failed',
+  failureType: 'soft',
+  reason: 'mailbox_full',
+  count: 98,
+  history: fullHistory,
+});
+const deadHistory = Array.from({ length: 26 }, (_, i) =>
+  attempt(52_008 + i * 3 * H, 'deferred', null, 'connection refused (mx.dead.test)', 'CONNECT'),
+);
+
+describe('what happened, line by line', () => {
+  it('writes an event as a line: simulated time, command and code, the reply, how it ended', () => {
+    expect(formatAt(0)).toBe('0 s');
+    expect(formatAt(4 * H)).toBe('4h');
+    expect(formatAt(84 * H)).toBe('3d 12h');
+    const deferred = historyLine(fullHistory[1]!);
+    expect(deferred).toMatchObject({ at: '4h', what: 'RCPT 452', outcome: 'deferred', tone: 'warn' });
+    expect(formatHistoryLine(deferred)).toBe(
+      '4h · RCPT 452 <x@full.test>: Recipient address rejected: Mailbox full · deferred',
+    );
+    // A connection that nobody answers has no code.
+    expect(formatHistoryLine(historyLine(deadHistory[0]!))).toBe(
+      '52 s · Connection connection refused (mx.dead.test) · deferred',
+    );
+    expect(historyLine(attempt(400, 'accepted', 250, 'Ok: queued as 2', 'DATA'))).toMatchObject({
+      what: 'DATA 250',
+      outcome: 'accepted',
+      tone: 'ok',
+    });
+    // Mail that came back: the console's kind labels; a DSN's diagnostic already starts with its code.
+    const dsn = historyLine(inbound(440, 'dsn', 550, '550 5.1.1 <dsn.1@inbox.test>: User unknown'));
+    expect(formatHistoryLine(dsn)).toBe('440 ms · DSN 550 5.1.1 <dsn.1@inbox.test>: User unknown · received');
+    expect(dsn.tone).toBe('bad');
+    const arf = historyLine(inbound(1_800_320, 'arf', null, ''));
+    expect(formatHistoryLine(arf)).toBe(
+      '30m · Complaint the recipient marked the message as spam · received',
+    );
+    expect(historyLine(inbound(120_240, 'auto_reply', null, 'I am out of the office')).what).toBe(
+      'Auto-reply',
+    );
+    // Long replies are cut on paper.
+    expect(formatHistoryLine(deferred, 20)).toBe('4h · RCPT 452 <x@full.test>: Recip… · deferred');
+  });
+
+  it('ends a history that failed after a deferral at the validity: failed at expiry', () => {
+    const lines = historyLines(full, 84 * H);
+    expect(lines).toHaveLength(22);
+    expect(formatHistoryLine(lines.at(-1)!)).toBe('3d 12h · Validity ran out · failed at expiry');
+    // A refusal is its own end; a sent message has none.
+    const refused = group({ status: 'failed', history: [attempt(240, 'failed', 550, 'no such user')] });
+    expect(historyLines(refused, 84 * H).map((l) => l.kind)).toEqual(['attempt']);
+    const complained = group({
+      reason: 'refused',
+      history: [attempt(320, 'accepted', 250, 'Ok', 'DATA'), inbound(1_800_320, 'arf', null, '')],
+    });
+    expect(historyLines(complained, 84 * H).map((l) => l.kind)).toEqual(['attempt', 'inbound']);
+  });
+
+  it('collapses a long history to its first 3 and last 2 lines', () => {
+    const dead = historyLines(group({ domain: 'dead.test', status: 'failed', history: deadHistory }), 84 * H);
+    expect(dead).toHaveLength(27);
+    const c = collapseHistory(dead);
+    expect(c.head.map((l) => l.at)).toEqual(['52 s', '3h', '6h']);
+    expect(c.hidden).toHaveLength(22);
+    expect(c.tail.map((l) => l.outcome)).toEqual(['deferred', 'failed at expiry']);
+    expect(hiddenLabel(c.hidden)).toBe('… 22 more attempts');
+    // Six lines or fewer stay whole: hiding one line saves nothing.
+    expect(collapseHistory([1, 2, 3, 4, 5, 6])).toEqual({ head: [1, 2, 3, 4, 5, 6], hidden: [], tail: [] });
+    expect(collapseHistory([1, 2, 3, 4, 5, 6, 7]).hidden).toEqual([4, 5]);
+    expect(hiddenLabel([historyLine(inbound(0, 'dsn', 550, '550 x')), historyLine(deadHistory[0]!)])).toBe(
+      '… 2 more events',
+    );
+    expect(hiddenLabel([historyLine(deadHistory[0]!)])).toBe('… 1 more attempt');
+  });
+
+  it('lines up the same outcome of a domain across scenarios, with human labels', () => {
+    const sentA = group({ count: 90, history: [attempt(400, 'accepted', 250, 'Ok', 'DATA')] });
+    const a = result('A', {
+      sent: 90,
+      failed: 98,
+      outcomes: [sentA, { ...full }],
+    });
+    const b = result('B', {
+      sent: 90,
+      failed: 98,
+      outcomes: [
+        { ...sentA },
+        { ...full, count: 60 },
+        group({
+          domain: 'full.test',
+          status: 'failed',
+          failureType: 'hard',
+          reason: 'user_unknown',
+          count: 2,
+        }),
+      ],
+    });
+    const domains = outcomeRows([a, b]);
+    expect(domains.map((d) => d.domain)).toEqual(['gmail.test', 'full.test']);
+    const [mailboxFull, unknown] = domains[1]!.rows;
+    expect(mailboxFull!.groups.map((g) => g?.count)).toEqual([98, 60]);
+    expect(unknown!.groups.map((g) => g?.count ?? null)).toEqual([null, 2]);
+    expect(describeOutcome(mailboxFull!)).toEqual({ status: 'Failed', type: 'Soft', reason: 'Mailbox full' });
+    expect(describeOutcome(domains[0]!.rows[0]!)).toEqual({ status: 'Sent', type: null, reason: null });
+
+    expect(
+      filterRows(domains, { domain: '', status: 'failed', uneventful: true }).map((d) => d.domain),
+    ).toEqual(['full.test']);
+    expect(filterRows(domains, { domain: 'gmail.test', status: '', uneventful: false })).toEqual([]);
+    expect(filterRows(domains, { domain: 'gmail.test', status: '', uneventful: true })).toHaveLength(1);
+  });
+
+  it('prints the groups that matter and counts the sent-without-incident ones left out', () => {
+    const r = result('A', {
+      sent: 95,
+      failed: 100,
+      outcomes: [
+        group({ count: 90, history: [attempt(400, 'accepted', 250, 'Ok', 'DATA')] }),
+        group({
+          reason: 'refused',
+          count: 2,
+          history: [attempt(320, 'accepted', 250, 'Ok', 'DATA'), inbound(1_800_320, 'arf', null, '')],
+        }),
+        group({
+          domain: 'corporate.test',
+          count: 3,
+          history: [
+            attempt(240, 'accepted', 250, 'Ok', 'DATA'),
+            inbound(120_240, 'auto_reply', null, 'Away'),
+          ],
+        }),
+        group({ domain: 'aol.test', count: 5, history: [attempt(240, 'accepted', 250, 'Ok', 'DATA')] }),
+        full,
+        group({ domain: 'shop.test', status: 'ignored', failureType: 'ignored', reason: 'double', count: 2 }),
+      ],
+    });
+    const printed = rowsThatMatter(outcomeRows([r]));
+    expect(printed.domains.map((d) => [d.domain, d.rows.map((row) => row.status)])).toEqual([
+      ['gmail.test', ['sent']],
+      ['corporate.test', ['sent']],
+      ['full.test', ['failed']],
+      ['shop.test', ['ignored']],
+    ]);
+    expect(printed.leftOut).toBe(2);
+    expect(printed.leftOutRecipients).toEqual([95]);
   });
 });

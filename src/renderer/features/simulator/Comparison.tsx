@@ -24,6 +24,7 @@ import {
   shapingRows,
   type FigureRow,
 } from './simulation-model';
+import { OutcomesSection } from './OutcomesTable';
 import { TimelineSvg } from './TimelineSvg';
 
 interface Ctx {
@@ -101,6 +102,18 @@ export function ComparisonBody({ simulation, print }: { simulation: Simulation; 
       </div>
       <Section title="Domains" id="cmp-domains" ctx={ctx}>
         <DomainTable ctx={ctx} />
+      </Section>
+      <Section
+        title="What happened, line by line"
+        id="cmp-outcomes-section"
+        ctx={ctx}
+        note={
+          print
+            ? 'Per domain, each way its recipients ended, with one of them as a worked example: its attempts and the mail that came back, in simulated time from the start.'
+            : 'Per domain, each way its recipients ended, with one of them as a worked example: its attempts and the mail that came back, in simulated time from the start. Hover a line for its whole reply.'
+        }
+      >
+        <OutcomesSection results={results} names={ctx.names} print={print} />
       </Section>
       <Section
         title="Receivers (provider profiles)"
