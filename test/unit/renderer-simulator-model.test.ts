@@ -497,7 +497,7 @@ describe('what happened, line by line', () => {
     );
     // A connection that nobody answers has no code.
     expect(formatHistoryLine(historyLine(deadHistory[0]!))).toBe(
-      '52 s · Connection connection refused (mx.dead.test) · deferred',
+      '52 s · Connection refused (mx.dead.test) · deferred',
     );
     expect(historyLine(attempt(400, 'accepted', 250, 'Ok: queued as 2', 'DATA'))).toMatchObject({
       what: 'DATA 250',

@@ -160,10 +160,13 @@ export function historyLine(e: HistoryEvent): HistoryLine {
   if (e.kind === 'attempt') {
     const outcome = ATTEMPT_OUTCOMES[e.outcome] ?? { label: e.outcome, tone: 'info' as const };
     const command = e.command === 'CONNECT' ? 'Connection' : (e.command ?? 'SMTP');
+    // A silence described from the connection's side ("connection refused (mx…)") is not said twice.
+    const detail =
+      command === 'Connection' && /^connection /i.test(e.text) ? e.text.replace(/^connection /i, '') : e.text;
     return {
       at: formatAt(e.atMs),
       what: e.code === null ? command : `${command} ${e.code}`,
-      detail: e.text,
+      detail,
       outcome: outcome.label,
       tone: outcome.tone,
       kind: 'attempt',
