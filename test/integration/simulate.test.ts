@@ -10,6 +10,7 @@ import { DEFAULT_RULES } from '../../src/main/defaults/mx-rules';
 import { DEFAULT_SANDBOX_PROFILES } from '../../src/main/defaults/sandbox-profiles';
 import { simulationCsv } from '../../src/main/demo/simulation-list';
 import { silentLogger } from '../../src/main/logger';
+import { sandboxProfile } from '../../src/main/engine/sandbox/profiles';
 import { runSimulation, type SimulationInputResolved } from '../../src/main/simulate/run';
 import type { ScenarioInput, ScenarioResult } from '../../src/shared/contract/simulation';
 import { Scenario } from '../../src/shared/contract/simulation';
@@ -32,6 +33,7 @@ async function simulate(
   csv: string,
   scenarios: ScenarioInput[],
   seed = 7,
+  profiles = DEFAULT_SANDBOX_PROFILES,
 ): Promise<{ results: ScenarioResult[]; progress: number[] }> {
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaydeck-sim-test-'));
   dirs.push(scratchDir);
@@ -40,7 +42,7 @@ async function simulate(
     template: TEMPLATE,
     recipients: { fileName: 'list.csv', csv },
     scenarios: scenarios.map((s) => Scenario.parse(s)),
-    profiles: DEFAULT_SANDBOX_PROFILES,
+    profiles,
     seed,
   };
   const progress: number[] = [];
@@ -157,5 +159,25 @@ describe('the simulator', () => {
       comcast.connectionsRefused + comcast.mailDeferred + comcast.rcptDeferred + comcast.penaltyRefusals;
     expect(refused).toBeLessThan(9); // < 3 %, issue 12's target
     expect(comcast.penaltyBoxed).toBe(0);
+  }, 60_000);
+
+  it('retries transactions a receiver drops after the data, and delivers them', async () => {
+    const flaky = sandboxProfile({
+      id: 'flaky',
+      name: 'Flaky',
+      domains: ['flaky.test'],
+      disconnectRate: 0.3,
+    });
+    const profiles = { ...DEFAULT_SANDBOX_PROFILES, profiles: [...DEFAULT_SANDBOX_PROFILES.profiles, flaky] };
+    const csv = csvOf(Array.from({ length: 100 }, (_, i) => `reader${i}@flaky.test`));
+    const { results } = await simulate(csv, [{ name: 'A', validityMs: 6 * HOUR }], 7, profiles);
+    const r = results[0]!;
+    expect(r.delivery.kpi.success).toBe(100);
+    // About 30 % of the attempts were dropped (a silence at the end of data), each retried.
+    expect(r.deferredAttempts).toBeGreaterThan(20);
+    expect(r.deferredAttempts).toBeLessThan(70);
+    expect(r.attempts).toBe(100 + r.deferredAttempts);
+    const dropped = r.outcomes.flatMap((g) => g.example.history).find((e) => e.outcome === 'deferred');
+    expect(dropped?.text).toMatch(/connection closed by the server/i);
   }, 60_000);
 });

@@ -174,8 +174,9 @@ const yahoo: SandboxProfileInput = {
   id: 'yahoo',
   name: 'Yahoo-like',
   description:
-    'Yahoo / AOL replies. Unknown users (554 "dd"), temporary deferrals ([160]), policy refusals (5.7.9). Volume beyond 10 recipients per second draws [TSS04] deferrals; 20 of them in 5 minutes block the IP for 10 minutes.',
+    'Yahoo / AOL replies. Unknown users (554 "dd"), temporary deferrals ([160]), policy refusals (5.7.9), 1 % of connections dropped after the data. Volume beyond 10 recipients per second draws [TSS04] deferrals; 20 of them in 5 minutes block the IP for 10 minutes.',
   domains: ['yahoo.test', 'aol.test', 'ymail.test'],
+  disconnectRate: 0.01,
   mxHosts: ['mta5.am0.yahoodns.net', 'mta6.am0.yahoodns.net', 'mta7.am0.yahoodns.net'],
   greylistDelayMs: 15 * 60_000,
   asyncDelayMs: 60 * 60_000,

@@ -323,6 +323,15 @@ class VirtualSession implements SmtpConnection {
           answered: true,
         };
       const okTo = to.filter((_, i) => rcpts[i]?.code === 250);
+      if (receiver.dropsAfterData(okTo)) {
+        this.end(true);
+        return {
+          rcpts,
+          end: silence('data-end', 'closed', 'connection closed by the server'),
+          accepted: false,
+          answered: true,
+        };
+      }
       const head = raw.subarray(0, HEAD_LIMIT).toString('latin1');
       const verdict = receiver.data(this.ref, {
         from,

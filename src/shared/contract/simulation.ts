@@ -187,6 +187,11 @@ export const SandboxProfile = z.object({
   greetingDelayMs: z.number().int().min(0).max(600_000).default(0),
   /** Delay before every other reply, in ms (a tarpit). */
   replyDelayMs: z.number().int().min(0).max(600_000).default(0),
+  /**
+   * Share of transactions the receiver drops after the message data, without a reply (the connection closes):
+   * the sender sees a silence at the end of data and retries. Drawn per recipient and attempt from the seed.
+   */
+  disconnectRate: z.number().min(0).max(1).default(0),
   /** How long a greylisted recipient must wait before its retry is accepted. */
   greylistDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
   /** How long after acceptance an asynchronous DSN, complaint or auto-reply comes back. */

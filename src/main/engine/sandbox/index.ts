@@ -171,6 +171,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           }
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const to = session.envelope.rcptTo.map((r) => r.address);
+          // A dropped connection: smtp-server cannot close a session without a reply, so the live sandbox
+          // answers 421 and closes (the virtual network drops it silently).
+          if (receiver.dropsAfterData(to))
+            return later(profile.replyDelayMs, () =>
+              callback(
+                refused({ code: 421, text: `4.4.2 ${SERVER_NAME} Error: connection dropped` }, 'DATA'),
+              ),
+            );
           const verdict = receiver.data(ref(session), {
             from,
             to,

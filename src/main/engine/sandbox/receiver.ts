@@ -104,6 +104,8 @@ export class Receiver {
   private readonly inFlight = new Set<Promise<void>>();
   private accepted = 0;
   private asyncSeq = 0;
+  /** Transactions offered per address (the draw of a dropped connection is per attempt). */
+  private readonly offered = new Map<string, number>();
 
   constructor(
     readonly profile: SandboxProfile,
@@ -164,6 +166,18 @@ export class Receiver {
     }
     this.limits.rcptAccepted();
     return null;
+  }
+
+  /**
+   * Whether the receiver drops this transaction after its data, without a reply (the profile's
+   * `disconnectRate`, drawn per first recipient and attempt). Asked before `data`.
+   */
+  dropsAfterData(to: readonly string[]): boolean {
+    if (this.profile.disconnectRate <= 0 || to.length === 0) return false;
+    const key = to[0]!.toLowerCase();
+    const n = (this.offered.get(key) ?? 0) + 1;
+    this.offered.set(key, n);
+    return seededDraw(this.o.seed, `${key}#drop${n}`) < this.profile.disconnectRate;
   }
 
   /**

@@ -138,6 +138,17 @@ export function ProfileEditor({
             disabled={refused}
           />
         </div>
+        <div className="grid-2">
+          <BoundInput
+            bind={bind}
+            name="disconnect"
+            path="disconnectRate"
+            id="profile-disconnect"
+            label="Dropped connections (%)"
+            hint="Transactions closed after the data without a reply: deferred, then retried"
+            disabled={refused}
+          />
+        </div>
       </Section>
 
       <Section

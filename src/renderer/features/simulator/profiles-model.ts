@@ -72,6 +72,7 @@ export function describeConnection(p: SandboxProfile): string {
   const parts = [p.tls === 'required' ? 'TLS required' : 'TLS offered'];
   if (p.greetingDelayMs > 0) parts.push(`greeting ${formatDuration(p.greetingDelayMs)}`);
   if (p.replyDelayMs > 0) parts.push(`replies ${formatDuration(p.replyDelayMs)}`);
+  if (p.disconnectRate > 0) parts.push(`drops ${formatRatePercent(p.disconnectRate)} after the data`);
   if (p.rates.greylist > 0 || p.rules.some((r) => r.outcome === 'greylist'))
     parts.push(
       p.greylistDelayMs === 0 ? 'greylist, retry at once' : `greylist ${formatDuration(p.greylistDelayMs)}`,
@@ -97,6 +98,7 @@ const FIELD_LABELS: Record<string, string> = {
   tls: 'TLS',
   greetingDelayMs: 'Greeting delay',
   replyDelayMs: 'Reply delay',
+  disconnectRate: 'Dropped connections',
   greylistDelayMs: 'Greylist delay',
   asyncDelayMs: 'Asynchronous delay',
   rates: 'Rates',
@@ -254,6 +256,8 @@ export type ProfileForm = RateKeys &
     tls: 'offered' | 'required';
     greetingDelay: string;
     replyDelay: string;
+    /** Percent of transactions dropped after the data. */
+    disconnect: string;
     greylistDelay: string;
     asyncDelay: string;
     rules: LocalPartRuleForm[];
@@ -318,6 +322,7 @@ export function profileToForm(p: SandboxProfile): ProfileForm {
     tls: p.tls,
     greetingDelay: formatDelay(p.greetingDelayMs),
     replyDelay: formatDelay(p.replyDelayMs),
+    disconnect: percentText(p.disconnectRate),
     greylistDelay: formatDelay(p.greylistDelayMs),
     asyncDelay: formatDelay(p.asyncDelayMs),
     rules: p.rules.map((r) => ({ pattern: r.pattern, outcome: r.outcome })),
@@ -450,6 +455,7 @@ export function profileFromForm(form: ProfileForm): Converted<SandboxProfile> {
     tls: form.tls,
     greetingDelayMs: r.duration(form.greetingDelay, 'greetingDelayMs'),
     replyDelayMs: r.duration(form.replyDelay, 'replyDelayMs'),
+    disconnectRate: r.percent(form.disconnect, 'disconnectRate'),
     greylistDelayMs: r.duration(form.greylistDelay, 'greylistDelayMs'),
     asyncDelayMs: r.duration(form.asyncDelay, 'asyncDelayMs'),
     rates,
