@@ -128,6 +128,36 @@ describe('Receiver', () => {
     expect(corporate.rcpt(session, 'grey.bob@corporate.test')).toBeNull();
   });
 
+  it('bans the IP of a sender that keeps exceeding Microsoft’s rate: 5.7.606 at the greeting, S3150 to open sessions', () => {
+    const clock3 = new VirtualClock(0);
+    const microsoft = new Receiver(profile('microsoft'), {
+      clock: clock3,
+      seed: 1,
+      serverName: 'mx',
+      sendAsync: null,
+    });
+    expect(microsoft.connect(session)).toBeNull();
+    // 15 recipients per second: the 16th of one second is throttled (S77714); 30 throttles in 10 minutes ban the IP.
+    let throttled = 0;
+    let sent = 0;
+    while (throttled < 30 && sent < 100) {
+      const reply = microsoft.rcpt(session, `reader${sent++}@outlook.test`);
+      if (reply?.text.includes('S77714')) throttled++;
+    }
+    expect(throttled).toBe(30);
+    expect(sent).toBeLessThan(50);
+    expect(microsoft.rcpt(session, 'another@outlook.test')).toEqual({
+      code: 550,
+      text: expect.stringContaining('(S3150)'),
+    });
+    expect(microsoft.connect({ ...session, id: 's2' })).toEqual({
+      code: 550,
+      text: expect.stringMatching(/^5\.7\.606 Access denied, banned sending IP \[198\.51\.100\.25\]/),
+    });
+    clock3.jumpTo(61 * 60_000);
+    expect(microsoft.connect({ ...session, id: 's3' })).toBeNull();
+  });
+
   it('fills <addr>, <host> and <ip> in replies', () => {
     expect(fillReply(LIMIT_REPLIES.postfixTooManyConnections, { host: 'mx.test', ip: '192.0.2.1' })).toBe(
       '4.7.0 mx.test Error: too many connections from 192.0.2.1',

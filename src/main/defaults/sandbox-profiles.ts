@@ -28,7 +28,7 @@ export const TEST_ADDRESS_RULES: LocalPartRule[] = [
   { pattern: '^spam', outcome: 'spam_reject' },
 ];
 
-/** Real receivers' replies to a sender beyond their limits (4xx; 421 closes the session). */
+/** Real receivers' replies to a sender beyond their limits: 4xx (421 closes the session), 5xx for a blocked IP. */
 export const LIMIT_REPLIES = {
   /** Postfix smtpd with anvil (smtpd_client_connection_count_limit), at the greeting. */
   postfixTooManyConnections: { code: 421, text: '4.7.0 <host> Error: too many connections from <ip>' },
@@ -74,6 +74,16 @@ export const LIMIT_REPLIES = {
   comcastRl000010: {
     code: 421,
     text: '4.7.0 [RL000010] Too many messages sent from [<ip>] in a short period; please try again later. See https://postmaster.comcast.net/smtp-error-codes.php#RL000010',
+  },
+  /** Outlook.com refusing a banned sending IP (documented 5.7.606), at the greeting or any command. */
+  microsoftBannedIp: {
+    code: 550,
+    text: '5.7.606 Access denied, banned sending IP [<ip>]. To request removal from this list please visit https://sender.office.com/ and follow the directions. For more information please go to http://go.microsoft.com/fwlink/?LinkID=526655',
+  },
+  /** Outlook.com refusing mail from a network on its block list (documented S3150), at MAIL or RCPT. */
+  microsoftS3150: {
+    code: 550,
+    text: "5.7.1 Unfortunately, messages from [<ip>] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.",
   },
   /** iCloud Mail's rate limit of a sending IP ([CS01] family). */
   appleRate: {
@@ -217,7 +227,7 @@ const microsoft: SandboxProfileInput = {
   id: 'microsoft',
   name: 'Microsoft-like',
   description:
-    'Outlook.com / Exchange Online replies. Unknown users (5.5.0), full mailboxes (STOREDRV quota), a share refused by the content filter. Throttles beyond 4 connections and 15 recipients per second (S77714).',
+    'Outlook.com / Exchange Online replies. Unknown users (5.5.0), full mailboxes (STOREDRV quota), a share refused by the content filter. Throttles beyond 4 connections and 15 recipients per second (S77714); 30 throttled commands in 10 minutes ban the IP for an hour (5.7.606 at the greeting, S3150 to open sessions).',
   domains: ['outlook.test', 'hotmail.test', 'live.test', 'msn.test'],
   mxHosts: ['hotmail-com.olc.protection.outlook.com'],
   asyncDelayMs: 10 * 60_000,
@@ -242,6 +252,13 @@ const microsoft: SandboxProfileInput = {
   limits: {
     maxConnections: { max: 4, reply: LIMIT_REPLIES.microsoftTooManyConnections },
     recipientsPerSecond: { rate: 15, at: 'rcpt', reply: LIMIT_REPLIES.microsoftServerBusy },
+    penaltyBox: {
+      violations: 30,
+      windowMs: 10 * 60_000,
+      durationMs: 60 * 60_000,
+      greeting: LIMIT_REPLIES.microsoftBannedIp,
+      command: LIMIT_REPLIES.microsoftS3150,
+    },
   },
 };
 

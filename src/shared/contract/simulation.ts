@@ -117,7 +117,10 @@ export type LocalPartRule = z.infer<typeof LocalPartRule>;
 
 const LimitReplySchema = SandboxReply.refine((r) => r.code < 500, 'a limit reply is a 4xx');
 
-/** Limits a receiver enforces without publishing them (SPEC §8), per client address, on the sandbox's clock. */
+/**
+ * Limits a receiver enforces without publishing them (SPEC §8), per client address, on the sandbox's clock. Their
+ * refusals are 4xx; the penalty box's may be 5xx too (a provider that blocks the IP: Microsoft's 5.7.606).
+ */
 export const HiddenLimits = z.object({
   maxConnections: z.object({ max: z.number().int().min(1).max(1000), reply: LimitReplySchema }).optional(),
   messagesPerConnection: z
@@ -139,8 +142,8 @@ export const HiddenLimits = z.object({
         .int()
         .min(1000)
         .max(7 * 86_400_000),
-      greeting: LimitReplySchema,
-      command: LimitReplySchema,
+      greeting: SandboxReply,
+      command: SandboxReply,
     })
     .optional(),
 });
