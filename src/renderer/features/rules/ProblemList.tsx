@@ -1,5 +1,6 @@
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import { describeDetail } from '../../components/ErrorBanner';
+import { ProblemsBanner } from '../../components/ProblemsBanner';
 import { problemRow, type RulesDraft } from './rules-model';
 
 /** Problems of a rules document, each with its JSON path and, when known, the rule it belongs to. */
@@ -18,27 +19,18 @@ export function ProblemList({
   onDismiss?(): void;
 }) {
   return (
-    <div className="banner banner-red" role="alert" data-testid={testId}>
-      <div className="banner-body">
-        <div className="banner-title">{title}</div>
-        <ul className="banner-details">
-          {problems.slice(0, 50).map((p, i) => (
-            <li key={i} data-testid="problem">
-              {ruleLabel(p, draft)}
-              <code className="problem-path">{describeDetail(p)}</code>
-            </li>
-          ))}
-          {problems.length > 50 && <li>… and {problems.length - 50} more</li>}
-        </ul>
-      </div>
-      {onDismiss && (
-        <div className="banner-action">
-          <button type="button" className="btn btn-ghost btn-sm" onClick={onDismiss}>
-            Dismiss
-          </button>
-        </div>
-      )}
-    </div>
+    <ProblemsBanner
+      title={title}
+      items={problems.map((p, i) => (
+        <span key={i}>
+          {ruleLabel(p, draft)}
+          <code className="problem-path">{describeDetail(p)}</code>
+        </span>
+      ))}
+      cap={50}
+      {...(testId ? { testId } : {})}
+      {...(onDismiss ? { onDismiss } : {})}
+    />
   );
 }
 

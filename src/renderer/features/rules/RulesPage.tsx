@@ -4,7 +4,7 @@
  * engine, without a restart. The shared zod schema checks the draft on the client; the server has the last
  * word and its problems come back with the same paths (`mxRules.3.match.mask`).
  */
-import { useRef, useState, type ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import type { AutomationRule, MxRule, RulesDocument } from '../../../shared/contract/mta';
 import { checkRulesJson, describeRules, formatRulesJson } from '../../../shared/contract/rules-json';
@@ -18,6 +18,7 @@ import { AutomationRuleEditor } from './AutomationRuleEditor';
 import { MxRuleEditor } from './MxRuleEditor';
 import { ProblemList } from './ProblemList';
 import { AutomationRulesTable, MxRulesTable } from './RulesTables';
+import { DocumentToolbar } from '../../components/DocumentToolbar';
 import { UnsavedBadge } from './UnsavedBadge';
 import {
   buildDocument,
@@ -68,7 +69,6 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
     null,
   );
   const [editing, setEditing] = useState<Editing | null>(null);
-  const fileInput = useRef<HTMLInputElement>(null);
   const save = useMutation('rules.save');
   const reset = useMutation('rules.reset');
   const rules = useRulesDraft({
@@ -148,36 +148,18 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
             applies them at once in the running engine, without a restart.
           </p>
         </div>
-        <div className="row gap-1 rules-toolbar">
-          <input
-            ref={fileInput}
-            type="file"
-            accept=".json,application/json"
-            hidden
-            onChange={(e) => void onImport(e)}
-            data-testid="rules-import-input"
-          />
-          <Button onClick={() => fileInput.current?.click()} testId="rules-import">
-            Import JSON
-          </Button>
-          <Button onClick={onExport} testId="rules-export" title="Download the rules shown as JSON">
-            Export JSON
-          </Button>
-          <Button onClick={rules.askReset} testId="rules-reset">
-            Restore defaults
-          </Button>
-          <Button onClick={rules.discard} disabled={!dirty} testId="rules-discard">
-            Discard changes
-          </Button>
-          <Button
-            variant="primary"
-            onClick={() => void rules.save()}
-            disabled={!dirty || save.pending}
-            testId="rules-save"
-          >
-            {save.pending ? 'Saving…' : 'Save'}
-          </Button>
-        </div>
+        <DocumentToolbar
+          prefix="rules"
+          what="the rules"
+          resetLabel="Restore defaults"
+          dirty={dirty}
+          saving={save.pending}
+          onImport={(e) => void onImport(e)}
+          onExport={onExport}
+          onReset={rules.askReset}
+          onDiscard={rules.discard}
+          onSave={() => void rules.save()}
+        />
       </header>
 
       {rules.notice && (

@@ -18,6 +18,8 @@ import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Field, fieldDescription, TextInput } from '../../components/Field';
+import { DocumentToolbar } from '../../components/DocumentToolbar';
+import { ProblemsBanner } from '../../components/ProblemsBanner';
 import { UnsavedBadge } from '../rules/UnsavedBadge';
 import { useRulesDraft } from '../rules/use-rules-draft';
 import { ProfileEditor } from './ProfileEditor';
@@ -79,7 +81,6 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
     problems: ErrorDetail[];
     names: { name: string }[];
   } | null>(null);
-  const fileInput = useRef<HTMLInputElement>(null);
   const save = useMutation('profiles.save');
   const reset = useMutation('profiles.reset');
   const model = useRulesDraft<SandboxProfilesState, ProfilesDraft, SandboxProfilesDocument>({
@@ -182,36 +183,18 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
             and the next simulations use the saved profiles.
           </p>
         </div>
-        <div className="row gap-1 rules-toolbar">
-          <input
-            ref={fileInput}
-            type="file"
-            accept=".json,application/json"
-            hidden
-            onChange={(e) => void onImport(e)}
-            data-testid="profiles-import-input"
-          />
-          <Button onClick={() => fileInput.current?.click()} testId="profiles-import">
-            Import JSON
-          </Button>
-          <Button onClick={onExport} testId="profiles-export" title="Download the profiles shown as JSON">
-            Export JSON
-          </Button>
-          <Button onClick={model.askReset} testId="profiles-reset">
-            Reset to shipped
-          </Button>
-          <Button onClick={model.discard} disabled={!dirty} testId="profiles-discard">
-            Discard changes
-          </Button>
-          <Button
-            variant="primary"
-            onClick={() => void model.save()}
-            disabled={!dirty || save.pending}
-            testId="profiles-save"
-          >
-            {save.pending ? 'Saving…' : 'Save'}
-          </Button>
-        </div>
+        <DocumentToolbar
+          prefix="profiles"
+          what="the profiles"
+          resetLabel="Reset to shipped"
+          dirty={dirty}
+          saving={save.pending}
+          onImport={(e) => void onImport(e)}
+          onExport={onExport}
+          onReset={model.askReset}
+          onDiscard={model.discard}
+          onSave={() => void model.save()}
+        />
       </header>
 
       {model.notice && (
@@ -438,25 +421,12 @@ function ProblemBanner({
   onDismiss?(): void;
 }) {
   return (
-    <div className="banner banner-red" role="alert" data-testid={testId}>
-      <div className="banner-body">
-        <div className="banner-title">{title}</div>
-        <ul className="banner-details">
-          {problems.slice(0, 30).map((p, i) => (
-            <li key={i} data-testid="problem">
-              {describeProblem(p, profiles)}
-            </li>
-          ))}
-          {problems.length > 30 && <li>… and {problems.length - 30} more</li>}
-        </ul>
-      </div>
-      {onDismiss && (
-        <div className="banner-action">
-          <button type="button" className="btn btn-ghost btn-sm" onClick={onDismiss}>
-            Dismiss
-          </button>
-        </div>
-      )}
-    </div>
+    <ProblemsBanner
+      title={title}
+      items={problems.map((p) => describeProblem(p, profiles))}
+      cap={30}
+      testId={testId}
+      {...(onDismiss ? { onDismiss } : {})}
+    />
   );
 }
