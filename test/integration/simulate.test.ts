@@ -180,4 +180,16 @@ describe('the simulator', () => {
     const dropped = r.outcomes.flatMap((g) => g.example.history).find((e) => e.outcome === 'deferred');
     expect(dropped?.text).toMatch(/connection closed by the server/i);
   }, 60_000);
+
+  it('does not take a greylisting gateway for a failing destination: 400 recipients delivered within the hour', async () => {
+    const csv = csvOf(Array.from({ length: 400 }, (_, i) => `staff${i}@corporate.test`));
+    const { results } = await simulate(csv, [{ name: 'A', validityMs: 12 * HOUR }]);
+    const r = results[0]!;
+    // postgrey defers nine first attempts in ten; the retries pass after 5 minutes. The error-rate breaker
+    // (90 % of 300 attempts) must not count those deferrals, nor the gateway's unknown users.
+    expect(r.shaping.map((e) => e.kind)).not.toContain('breaker_opened');
+    expect(r.deferredAttempts).toBeGreaterThan(300);
+    expect(r.delivery.kpi.success).toBeGreaterThan(360);
+    expect(r.finalAfterMs!).toBeLessThan(HOUR);
+  }, 60_000);
 });

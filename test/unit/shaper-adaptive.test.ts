@@ -452,6 +452,32 @@ describe('adaptive shaping of a destination', () => {
     expect(d.suspendedUntil).toBe(T0 + 9 + s.breakerBlockMs);
   });
 
+  it('breaker: refusals of one recipient (greylisting, unknown users) count neither way; session failures do', () => {
+    const s = AdaptiveSettings.parse({ breakerMinAttempts: 10, breakerRatio: 0.9 });
+    const d = destination();
+    const greylisted: Omit<Obs, 'startedAt'> = {
+      kind: 'deferred',
+      rawReply: '450 4.2.0 <a@corp.test>: Recipient address rejected: Greylisted',
+      signal: null,
+      hadReply: true,
+      aboutRecipient: true,
+    };
+    see(d, accepted, T0, { s });
+    for (let i = 1; i <= 100; i++) see(d, greylisted, T0 + i, { s });
+    for (let i = 0; i < 100; i++) see(d, { ...failed, aboutRecipient: true }, T0 + 200 + i, { s });
+    expect(d.suspendedUntil).toBeNull();
+    // A host that drops every session is failing, whatever the recipients.
+    const dropped: Omit<Obs, 'startedAt'> = {
+      kind: 'deferred',
+      rawReply: 'connection closed by the server at the end of data',
+      signal: null,
+      hadReply: false,
+    };
+    let k: string[] = [];
+    for (let i = 1; i <= 9; i++) k = kinds(see(d, dropped, T0 + 400 + i, { s }));
+    expect(k).toContain('breaker_opened');
+  });
+
   it('breaker stays closed below the ratio', () => {
     const s = AdaptiveSettings.parse({ breakerMinAttempts: 10, breakerRatio: 0.9 });
     const d = destination();

@@ -74,6 +74,13 @@ export interface Observation {
   mailRefusedAfter?: number;
   /** The receiver closed another session without a reply after this many messages (`SessionFacts.cutAfter`). */
   cutAfter?: number;
+  /**
+   * The reply refused one recipient (at RCPT, not a 421, not a limit signal): greylisting, an unknown user, a full
+   * mailbox. It says nothing of the destination's health, so the error-rate breaker counts it neither way, as
+   * Postfix counts only failed sessions towards a dead destination: a greylisting gateway that defers nine first
+   * attempts in ten and accepts every retry is not a failing destination.
+   */
+  aboutRecipient?: boolean;
 }
 
 /** What is kept of a destination across restarts and deliveries: the store's `destination_state` row. */
@@ -422,7 +429,7 @@ export class DestinationRuntime {
     } else if (o.kind === 'accepted') {
       changes.push(...this.accepted(o, settings, now));
     }
-    if (o.signal?.kind !== 'connections') {
+    if (o.signal?.kind !== 'connections' && !o.aboutRecipient) {
       const breaker = this.breaker(o.kind !== 'accepted', settings, now);
       if (breaker) changes.push(breaker);
     }

@@ -25,7 +25,7 @@ import type { Logger } from '../../logger';
 import type { Clock } from '../../clock';
 import type { Destination, RelayPolicy, SmtpOutcome } from '../types';
 import { DestinationRuntime, type DestinationKind, type Handling, type ShapingChange } from './destination';
-import { limitSignal } from './signals';
+import { limitSignal, stageOf } from './signals';
 import type { DestinationHistory, HistoryLimits } from './history';
 import {
   compileAutomationRules,
@@ -356,6 +356,12 @@ export function createShaper(o: ShaperOptions): Shaper {
             outcome.kind === 'deferred' && outcome.stage === 'mail' && (outcome.session?.completed ?? 0) > 0
               ? outcome.session?.completed
               : undefined,
+          aboutRecipient:
+            outcome.kind !== 'accepted' &&
+            signal === null &&
+            stageOf(outcome) === 'rcpt' &&
+            outcome.code !== null &&
+            outcome.code !== 421,
         },
         settings(),
         hit?.rule ?? null,
