@@ -90,7 +90,8 @@ const ROWS: [email: string, firstName: string, city: string][] = [
  * them (the Destinations page and the shaping log).
  */
 export const DEMO_THROTTLED_READERS = 300;
-const CITIES = [
+/** Cities of the demo lists' `city` column. */
+export const DEMO_CITIES = [
   'Lyon',
   'Porto',
   'Genève',
@@ -104,7 +105,7 @@ const CITIES = [
 ];
 const THROTTLED_ROWS: [string, string, string][] = Array.from({ length: DEMO_THROTTLED_READERS }, (_, i) => {
   const n = String(i + 1).padStart(3, '0');
-  return [`reader${n}@throttled.test`, `Reader ${n}`, CITIES[i % CITIES.length] ?? 'Lyon'];
+  return [`reader${n}@throttled.test`, `Reader ${n}`, DEMO_CITIES[i % DEMO_CITIES.length] ?? 'Lyon'];
 });
 
 export const DEMO_CSV =

@@ -4,6 +4,7 @@
  * greylisting gateways, a few full mailboxes, a tarpit and a dead domain), with the test addresses that force
  * each outcome. Generated, deterministic: the same list for the same size.
  */
+import { DEMO_CITIES } from './content';
 
 export const SIMULATION_LIST_NAME = 'Simulation campaign (10,000 recipients across the provider profiles)';
 export const SIMULATION_LIST_FILE = 'simulation-recipients.csv';
@@ -57,18 +58,6 @@ const FIRST = [
   'Léa',
 ];
 const LAST = ['martin', 'silva', 'berg', 'novak', 'dubois', 'garcia', 'nakamura', 'olsen', 'rossi', 'haddad'];
-const CITIES = [
-  'Lyon',
-  'Porto',
-  'Genève',
-  'Tallinn',
-  'Uppsala',
-  'Dublin',
-  'Bilbao',
-  'Osaka',
-  'Bergen',
-  'Lund',
-];
 
 /** The list as CSV (email, first_name, city) with `size` recipients (shares scaled; at least one per domain). */
 export function simulationCsv(size: number = SIMULATION_LIST_SIZE): string {
@@ -76,7 +65,7 @@ export function simulationCsv(size: number = SIMULATION_LIST_SIZE): string {
   let n = 0;
   const add = (local: string, domain: string) => {
     const first = FIRST[n % FIRST.length]!;
-    rows.push(`${local}@${domain},${first},${CITIES[n % CITIES.length]!}`);
+    rows.push(`${local}@${domain},${first},${DEMO_CITIES[n % DEMO_CITIES.length]!}`);
     n++;
   };
   const scaled = (per10k: number) => Math.max(1, Math.round((per10k * size) / 10_000));
