@@ -25,6 +25,7 @@ import type {
 } from '../engine/relay/smtp-client';
 import type { SandboxProfile } from '../../shared/contract/simulation';
 import { headerMessageId } from '../engine/sandbox';
+import { mostSpecific } from '../../shared/domain/domain-mask';
 
 /** One network round trip between the relay and a receiver. */
 export const RTT_MS = 40;
@@ -66,8 +67,8 @@ export function createVirtualNetwork(o: VirtualNetworkOptions): VirtualNetwork {
   const { clock } = o;
   const receivers = new Map<string, Receiver>();
   const hosts = new Map<string, Host>();
-  const exact = new Map<string, { profile: SandboxProfile; mx: string[] }>();
-  const masks: [string, { profile: SandboxProfile; mx: string[] }][] = [];
+  /** Each domain or mask of a profile with the profile's MX hosts (the most specific mask answers). */
+  const served: { mask: string; mx: string[] }[] = [];
   let sessionSeq = 0;
   let open = 0;
 
@@ -85,10 +86,7 @@ export function createVirtualNetwork(o: VirtualNetworkOptions): VirtualNetwork {
     mx.forEach((host, h) =>
       hosts.set(host, { profile, receiver, ip: `203.0.113.${(p * 10 + h + 1) % 255}` }),
     );
-    for (const domain of profile.domains) {
-      if (domain.startsWith('*.')) masks.push([domain.slice(1), { profile, mx }]);
-      else if (!exact.has(domain)) exact.set(domain, { profile, mx });
-    }
+    for (const mask of profile.domains) served.push({ mask, mx });
   });
 
   const sleep = (ms: number) =>
@@ -100,12 +98,9 @@ export function createVirtualNetwork(o: VirtualNetworkOptions): VirtualNetwork {
 
   const dns: DnsResolver = {
     resolveMx(domain) {
-      const d = domain.toLowerCase();
-      const served = exact.get(d) ?? masks.find(([suffix]) => d.endsWith(suffix))?.[1];
-      if (!served) return Promise.reject(dnsError('ENOTFOUND', domain));
-      return Promise.resolve(
-        served.mx.map((exchange, i) => ({ exchange, priority: 10 * (i + 1), ttl: DNS_TTL_S })),
-      );
+      const mx = mostSpecific(served, domain)?.mx;
+      if (!mx) return Promise.reject(dnsError('ENOTFOUND', domain));
+      return Promise.resolve(mx.map((exchange, i) => ({ exchange, priority: 10 * (i + 1), ttl: DNS_TTL_S })));
     },
     resolve4(host) {
       const known = hosts.get(host.toLowerCase());

@@ -14,6 +14,7 @@ import type { SandboxProfilesDocument } from '../../../shared/contract/simulatio
 import type { Logger } from '../../logger';
 import { silentLogger } from '../../logger';
 import type { Clock } from '../../clock';
+import { maskMatches, mostSpecific } from '../../../shared/domain/domain-mask';
 import { DEFAULT_SANDBOX_SEED } from '../../defaults/sandbox-profiles';
 import { SANDBOX_PROFILES, type SandboxProfile } from './profiles';
 import type { LimitStats } from './limits';
@@ -115,8 +116,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   /** The listener of `profile`: its domains behave as the profile says, any other domain is unknown. */
   function createServer(profile: SandboxProfile, receiver: Receiver): SMTPServer {
     const serves = (address: string) => {
-      const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-      return profile.domains.some((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : d === domain));
+      const domain = address.slice(address.lastIndexOf('@') + 1);
+      return profile.domains.some((mask) => maskMatches(mask, domain));
     };
     const ref = (session: SMTPServerSession): ReceiverSession => ({
       id: session.id,
@@ -223,8 +224,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
 
   let running: Running[] = [];
-  let byDomain = new Map<string, SandboxListener>();
-  let masks: [string, SandboxListener][] = [];
+  /** Each domain or mask of a profile with its listener (the most specific mask answers). */
+  let served: { mask: string; listener: SandboxListener }[] = [];
 
   const closeAll = async (list: Running[]) => {
     await Promise.all(list.map((r) => r.receiver.shutdown()));
@@ -270,14 +271,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       throw err;
     }
     running = started;
-    byDomain = new Map();
-    masks = [];
-    for (const { listener } of running) {
-      for (const domain of listener.domains) {
-        if (domain.startsWith('*.')) masks.push([domain.slice(1), listener]);
-        else if (!byDomain.has(domain)) byDomain.set(domain, listener);
-      }
-    }
+    served = running.flatMap(({ listener }) => listener.domains.map((mask) => ({ mask, listener })));
   }
 
   await serve(options.profiles ?? SANDBOX_PROFILES, options.seed ?? DEFAULT_SANDBOX_SEED, options.port ?? 0);
@@ -304,8 +298,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return running.map((r) => ({ ...r.listener, domains: [...r.listener.domains] }));
     },
     addressFor(domain) {
-      const d = domain.toLowerCase();
-      const listener = byDomain.get(d) ?? masks.find(([suffix]) => d.endsWith(suffix))?.[1] ?? first();
+      const listener = mostSpecific(served, domain)?.listener ?? first();
       return { host: listener.host, port: listener.port };
     },
     received: () => running.flatMap((r) => r.receiver.receivedMessages()).sort((a, b) => a.at - b.at),

@@ -14,6 +14,7 @@ import type {
   SimulationSummary,
   TimelinePoint,
 } from '../../../shared/contract/simulation';
+import { mostSpecific } from '../../../shared/domain/domain-mask';
 import { formatDuration, MAX_VALIDITY_MS, parseDuration } from '../../../shared/domain/duration';
 import { REASONS, type ReasonId } from '../../../shared/domain/reasons';
 import { SHAPING_KINDS } from '../destinations/destinations-model';
@@ -428,18 +429,8 @@ export function profileForDomain<P extends { domains: readonly string[] }>(
   profiles: readonly P[],
   domain: string,
 ): P | null {
-  const d = domain.toLowerCase();
-  const exact = profiles.find((p) => p.domains.includes(d));
-  if (exact) return exact;
-  let best: P | null = null;
-  let bestLength = -1;
-  for (const p of profiles)
-    for (const mask of p.domains)
-      if (mask.startsWith('*.') && d.endsWith(mask.slice(1)) && mask.length > bestLength) {
-        best = p;
-        bestLength = mask.length;
-      }
-  return best;
+  const masks = profiles.flatMap((profile) => profile.domains.map((mask) => ({ mask, profile })));
+  return mostSpecific(masks, domain)?.profile ?? null;
 }
 
 /** The profiles the simulation's recipients met (by their domains), in the profiles' order. */
