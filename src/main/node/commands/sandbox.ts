@@ -1,16 +1,11 @@
 /** `relaydeck sandbox`: the simulated receiving servers in the foreground. */
 import { systemClock } from '../../clock';
-import fs from 'node:fs';
 import { startSandbox } from '../../engine/sandbox';
 import { DEMO_PROFILE, type HiddenLimits, type SandboxProfile } from '../../engine/sandbox/profiles';
 import { DEFAULT_SANDBOX_PROFILES } from '../../defaults/sandbox-profiles';
-import {
-  RATED_OUTCOMES,
-  SANDBOX_OUTCOME_LABELS,
-  SandboxProfilesDocument,
-} from '../../../shared/contract/simulation';
-import { AppError } from '../../../shared/contract/errors';
+import { RATED_OUTCOMES, SANDBOX_OUTCOME_LABELS } from '../../../shared/contract/simulation';
 import { parseFlags, parsePort, untilSignal, UsageError, type Command } from './common';
+import { readProfilesFile } from './simulate';
 
 /** A profile's rates in one line ("unknown user 3 %, complaint 0.2 %"). */
 function describeRates(p: SandboxProfile): string {
@@ -18,31 +13,6 @@ function describeRates(p: SandboxProfile): string {
     (o) => `${SANDBOX_OUTCOME_LABELS[o].toLowerCase()} ${+(p.rates[o] * 100).toFixed(2)} %`,
   );
   return parts.length > 0 ? parts.join(', ') : 'everyone accepted';
-}
-
-/** A profiles document exported from the console (`--profiles FILE`), checked field by field. */
-function readProfiles(file: string): SandboxProfilesDocument {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new AppError('invalid_input', `${file}: cannot be read (${(err as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new AppError('invalid_input', `${file}: not JSON (${(err as Error).message})`);
-  }
-  const parsed = SandboxProfilesDocument.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError(
-      'invalid_input',
-      `${file}: ${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
 }
 
 /** The hidden limits of a profile, in one line (the engine is not told them; the analyst may be). */
@@ -80,7 +50,8 @@ Options:
     const flags = parseFlags(this, argv, { port: { type: 'string' }, profiles: { type: 'string' } }, io);
     if (!flags) return 0;
     if (flags.profiles === '') throw new UsageError('--profiles needs a file');
-    const document = flags.profiles !== undefined ? readProfiles(flags.profiles) : DEFAULT_SANDBOX_PROFILES;
+    const document =
+      flags.profiles !== undefined ? readProfilesFile(flags.profiles) : DEFAULT_SANDBOX_PROFILES;
     const stopped = untilSignal(); // before the ready message: a supervisor may signal right after reading it
     const sandbox = await startSandbox({
       port: flags.port !== undefined ? parsePort(flags.port, 'port') : 0,

@@ -204,7 +204,8 @@ function readScenario(file: string): Scenario {
   return scenario.data;
 }
 
-function readProfilesFile(file: string): SandboxProfilesDocument {
+/** A profiles document exported from the console (`--profiles FILE`), checked field by field. */
+export function readProfilesFile(file: string): SandboxProfilesDocument {
   const parsed = SandboxProfilesDocument.safeParse(readJson(file, 'profiles document'));
   if (!parsed.success) throw problem(file, parsed.error);
   return parsed.data;
