@@ -7,7 +7,7 @@ import { VirtualClock } from '../../src/main/clock';
 import { DEFAULT_SANDBOX_PROFILES, LIMIT_REPLIES } from '../../src/main/defaults/sandbox-profiles';
 import { fillReply, Receiver, seededDraw } from '../../src/main/engine/sandbox/receiver';
 import { sandboxProfile } from '../../src/main/engine/sandbox/profiles';
-import { settle } from '../../src/main/simulate/run';
+import { drivenUntil, settle } from '../../src/main/simulate/run';
 import { createVirtualNetwork, RTT_MS } from '../../src/main/simulate/virtual-network';
 import type { SandboxProfile } from '../../src/shared/contract/simulation';
 
@@ -180,16 +180,6 @@ describe('the virtual network', () => {
     commandMs: 60_000,
   });
 
-  async function run<T>(clock: VirtualClock, work: Promise<T>): Promise<T> {
-    let done = false;
-    const result = work.finally(() => (done = true));
-    for (let i = 0; i < 1000 && !done; i++) {
-      await settle(clock);
-      if (done || clock.fireNext() === 0) break;
-    }
-    return result;
-  }
-
   it('resolves a profile’s domains to its MX hosts and answers as the profile, taking round trips of time', async () => {
     const clock = new VirtualClock(0);
     const network = createVirtualNetwork({
@@ -203,11 +193,11 @@ describe('the virtual network', () => {
       { exchange: 'alt1.gmail-smtp-in.l.google.com', priority: 20, ttl: 3600 },
     ]);
     await expect(network.dns.resolveMx('nowhere.example')).rejects.toMatchObject({ code: 'ENOTFOUND' });
-    const opened = await run(clock, network.open(options('gmail-smtp-in.l.google.com')));
+    const opened = await drivenUntil(clock, network.open(options('gmail-smtp-in.l.google.com')));
     if (!opened.ok) throw new Error('not opened');
     expect(opened.session.secure).toBe(true);
     const at = clock.now();
-    const result = await run(
+    const result = await drivenUntil(
       clock,
       opened.session.sendMail(
         'news@sender.test',
@@ -238,12 +228,12 @@ describe('the virtual network', () => {
       clock,
       sendAsync: () => Promise.resolve(),
     });
-    const dead = await run(clock, network.open(options('mx.dead.test')));
+    const dead = await drivenUntil(clock, network.open(options('mx.dead.test')));
     expect(dead).toMatchObject({
       ok: false,
       failure: { answer: { stage: 'connect', silence: { kind: 'refused' } } },
     });
-    const slow = await run(clock, network.open(options('mx.slow.test')));
+    const slow = await drivenUntil(clock, network.open(options('mx.slow.test')));
     expect(slow).toMatchObject({
       ok: false,
       failure: { answer: { stage: 'greeting', silence: { kind: 'timeout' } } },

@@ -387,7 +387,7 @@ function explainedOutcomes(db: Db, deliveryId: number, start: number): OutcomeGr
 }
 
 /** Moves the clock from event to event until `promise` settles (a bounded number of events). */
-async function drivenUntil<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
+export async function drivenUntil<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
   let done = false;
   const settled = promise.finally(() => (done = true));
   for (let i = 0; i < 100_000 && !done; i++) {

@@ -130,8 +130,7 @@ export class Receiver {
 
   /** A new session: null = greet it, else the refusal at the greeting (the session is then closed). */
   connect(s: ReceiverSession): { code: number; text: string } | null {
-    const verdict = this.limits.connect(s);
-    return verdict ? { code: verdict.code, text: this.limitReply(verdict, s)! } : null;
+    return this.limitReply(this.limits.connect(s), s);
   }
 
   close(s: ReceiverSession): void {
@@ -141,13 +140,12 @@ export class Receiver {
   mail(s: ReceiverSession): { code: number; text: string } | null {
     if (this.profile.tls === 'required' && !s.secure)
       return { code: 530, text: '5.7.0 Must issue a STARTTLS command first' };
-    const verdict = this.limits.mail(s);
-    return verdict ? { code: verdict.code, text: this.limitReply(verdict, s)! } : null;
+    return this.limitReply(this.limits.mail(s), s);
   }
 
   rcpt(s: ReceiverSession, address: string): { code: number; text: string } | null {
     const verdict = this.limits.rcpt(s);
-    if (verdict) return { code: verdict.code, text: this.limitReply(verdict, s)! };
+    if (verdict) return this.limitReply(verdict, s);
     const fate = this.fateOf(address);
     const vars = { addr: address, host: this.o.serverName, ip: s.remoteAddress };
     switch (fate) {
@@ -195,7 +193,7 @@ export class Receiver {
     },
   ): { code: number; text: string } | null {
     const verdict = this.limits.data(s);
-    if (verdict) return { code: verdict.code, text: this.limitReply(verdict, s)! };
+    if (verdict) return this.limitReply(verdict, s);
     const spam = m.to.find((rcpt) => this.fateOf(rcpt) === 'spam_reject');
     if (spam !== undefined) {
       const reply = this.profile.replies.spam_reject;
@@ -251,8 +249,11 @@ export class Receiver {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private limitReply(verdict: SandboxReply | null, s: ReceiverSession): string | null {
-    return verdict ? fillReply(verdict, { host: this.o.serverName, ip: s.remoteAddress }) : null;
+  /** A limit's refusal as sent to the session (text filled in), or null. */
+  private limitReply(verdict: SandboxReply | null, s: ReceiverSession): SandboxReply | null {
+    return verdict
+      ? { code: verdict.code, text: fillReply(verdict, { host: this.o.serverName, ip: s.remoteAddress }) }
+      : null;
   }
 
   private greylistPasses(address: string): boolean {
