@@ -135,6 +135,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     });
     cleanups.push(() => bounce.close());
 
+    const sandboxProfiles = profilesInForce(db).document;
     const sandbox =
       options.sandbox === false
         ? null
@@ -142,8 +143,8 @@ export async function openApp(options: AppOptions): Promise<App> {
             port: options.sandbox?.port ?? 0,
             // The simulated receivers are remote servers: they run on real time, whatever clock the app has.
             clock: systemClock,
-            profiles: profilesInForce(db).document.profiles,
-            seed: profilesInForce(db).document.seed,
+            profiles: sandboxProfiles.profiles,
+            seed: sandboxProfiles.seed,
             logger: logger.child({ component: 'sandbox' }),
             bounceMailbox: () =>
               bounce.listener ? { host: bounce.listener.host, port: bounce.listener.port } : null,
