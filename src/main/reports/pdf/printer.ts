@@ -33,6 +33,20 @@ export const reportRoute = (deliveryId: string, kind: ReportKind): string =>
 export const simulationReportRoute = (simulationId: string): string =>
   `/simulator/${encodeURIComponent(simulationId)}/report`;
 
+/**
+ * Whether a kind's PDF is printed in A4 landscape: the kinds whose tables are wide (failed recipients, the
+ * domains' shares, events, the log, the quarantine); the summary and the throughput stay portrait.
+ */
+export const PDF_LANDSCAPE: Record<ReportKind, boolean> = {
+  summary: false,
+  throughput: false,
+  bounces: true,
+  domains: true,
+  events: true,
+  log: true,
+  quarantine: true,
+};
+
 /** The selector both printers wait on. */
 export const READY_SELECTOR = '[data-report-ready="true"]';
 

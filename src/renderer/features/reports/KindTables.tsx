@@ -1,19 +1,69 @@
 /**
  * The tables of a report kind other than the summary, as `reports.view` sends them (the builders' own
  * sections, capped): print-friendly (headers repeated on every page, rows never split), the capped rest
- * counted in a visible line. Wide tables (events, log, failed recipients, quarantine) show the columns that
- * fit on A4; every column is in the tabular exports.
+ * counted in a visible line. Headers are the builders' display headers; columns holding a machine id next to
+ * its label (reason id, status id) are not printed, and ids in a cell are shown by their console label. The
+ * wide kinds are printed in A4 landscape (`PDF_LANDSCAPE`); the widest tables (events, log, failed
+ * recipients, quarantine) show the columns that fit; every column is in the tabular exports.
  */
 import type { ReportCell, ReportViewColumn, ReportViewSection } from '../../../shared/contract/reports';
+import { FAILURE_TYPE_LABELS, REASONS, REASON_IDS } from '../../../shared/domain/reasons';
 import { formatCount, formatDateTime, formatRate } from '../../components/format';
+import { QUARANTINE_STATUS_LABELS } from '../quarantine/quarantine-model';
+
+const REASON_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
+  REASON_IDS.map((id) => [id, REASONS[id].label]),
+);
 
 /** Columns printed per section id, for sections wider than a page; other sections print every column. */
 const PRINTED_COLUMNS: Partial<Record<string, readonly string[]>> = {
-  recipients: ['email', 'reason_label', 'type', 'bounce_class', 'attempts', 'last_attempt_at', 'last_reply'],
-  events: ['type', 'timestamp', 'recipient', 'attempt', 'reason', 'smtp_code', 'raw_response'],
-  log: ['email', 'status_label', 'failure_type', 'reason', 'attempts', 'last_attempt_at', 'last_reply'],
-  quarantine: ['address', 'status', 'errors', 'last_reason', 'last_type', 'since', 'by_this_delivery'],
+  by_reason: ['code', 'label', 'type', 'messages', 'share'],
+  retrying: ['code', 'label', 'type', 'messages', 'share'],
+  recipients: [
+    'email',
+    'domain',
+    'reason_label',
+    'type',
+    'bounce_class_label',
+    'attempts',
+    'last_attempt_at',
+    'last_reply',
+  ],
+  events: ['type', 'timestamp', 'recipient', 'attempt', 'bounce_type', 'reason', 'smtp_code', 'raw_response'],
+  log: [
+    'email',
+    'status_label',
+    'failure_type',
+    'reason',
+    'attempts',
+    'last_attempt_at',
+    'last_reply',
+    'mx_host',
+  ],
+  quarantine: [
+    'address',
+    'status',
+    'errors',
+    'last_error_at',
+    'last_reason',
+    'last_type',
+    'since',
+    'by_this_delivery',
+  ],
 };
+
+/** Cells holding an id shown by its console label (a value without a label is shown as it is). */
+const VALUE_LABELS: Partial<Record<string, Readonly<Record<string, string>>>> = {
+  reason: REASON_LABELS,
+  last_reason: REASON_LABELS,
+  type: FAILURE_TYPE_LABELS,
+  bounce_type: FAILURE_TYPE_LABELS,
+  last_type: FAILURE_TYPE_LABELS,
+  status: QUARANTINE_STATUS_LABELS,
+};
+
+const labelled = (key: string, value: ReportCell): ReportCell =>
+  typeof value === 'string' ? (VALUE_LABELS[key]?.[value] ?? value) : value;
 
 /** Free-text columns shown in the small monospace of SMTP replies. */
 const REPLY_COLUMNS = new Set(['last_reply', 'raw_response']);
@@ -85,7 +135,7 @@ export function KindTable({ section }: { section: ReportViewSection }) {
                             : undefined
                     }
                   >
-                    {formatCell(column.type, row[index] ?? null)}
+                    {formatCell(column.type, labelled(column.key, row[index] ?? null))}
                   </td>
                 ))}
               </tr>
