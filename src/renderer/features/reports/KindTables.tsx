@@ -17,8 +17,6 @@ const REASON_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
 
 /** Columns printed per section id, for sections wider than a page; other sections print every column. */
 const PRINTED_COLUMNS: Partial<Record<string, readonly string[]>> = {
-  by_reason: ['code', 'label', 'type', 'messages', 'share'],
-  retrying: ['code', 'label', 'type', 'messages', 'share'],
   recipients: [
     'email',
     'domain',
@@ -50,6 +48,12 @@ const PRINTED_COLUMNS: Partial<Record<string, readonly string[]>> = {
     'since',
     'by_this_delivery',
   ],
+};
+
+/** Columns of a machine id printed next to their label column: left out of the printed table (not "more"). */
+const ID_COLUMNS: Partial<Record<string, readonly string[]>> = {
+  by_reason: ['reason'],
+  retrying: ['reason'],
 };
 
 /** Cells holding an id shown by its console label (a value without a label is shown as it is). */
@@ -91,9 +95,11 @@ const isNumeric = (type: ReportViewColumn['type']): boolean =>
 
 export function KindTable({ section }: { section: ReportViewSection }) {
   const printed = PRINTED_COLUMNS[section.id];
+  const ids = ID_COLUMNS[section.id] ?? [];
+  const columns = section.columns.filter((c) => !ids.includes(c.key));
   const shown = section.columns
     .map((column, index) => ({ column, index }))
-    .filter(({ column }) => !printed || printed.includes(column.key));
+    .filter(({ column }) => !ids.includes(column.key) && (!printed || printed.includes(column.key)));
   const headingId = `report-section-${section.id}`;
   const more = section.total - section.rows.length;
 
@@ -148,10 +154,9 @@ export function KindTable({ section }: { section: ReportViewSection }) {
           … and {formatCount(more)} more rows — export CSV, JSON lines or XLSX for the full list.
         </p>
       )}
-      {printed && shown.length < section.columns.length && (
+      {printed && shown.length < columns.length && (
         <p className="report-muted small">
-          {formatCount(section.columns.length - shown.length)} more columns in the CSV, JSON lines and XLSX
-          exports.
+          {formatCount(columns.length - shown.length)} more columns in the CSV, JSON lines and XLSX exports.
         </p>
       )}
     </section>

@@ -10,6 +10,7 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import {
   REPORT_KIND_LABELS,
+  REPORT_PDF_LANDSCAPE,
   REPORT_KINDS,
   type ReportKind,
   type ReportView,
@@ -92,7 +93,13 @@ function Report({ view, points }: { view: ReportView; points: readonly Throughpu
   const article = useRef<HTMLElement>(null);
   useReady(article);
   return (
-    <article className="report" data-testid="report" data-report-kind={view.kind} ref={article}>
+    <article
+      className="report"
+      data-testid="report"
+      data-report-kind={view.kind}
+      data-report-orientation={REPORT_PDF_LANDSCAPE[view.kind] ? 'landscape' : 'portrait'}
+      ref={article}
+    >
       <ReportHeader view={view} />
       {view.kind === 'summary' ? (
         <SummaryBody view={view} points={points} />
