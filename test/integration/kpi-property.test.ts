@@ -282,7 +282,8 @@ function expectFiguresAddUp(deliveryId: number, step: string): void {
     expect({ label, sum: parts.reduce((a, b) => a + b, 0) }).toEqual({ label, sum: d.processed });
     expect({ label, failed: d.hard + d.soft + d.failedOther }).toEqual({ label, failed: d.failed });
     const shares = [d.inProgressRate, d.deliveredRate, d.hardRate, d.softRate, d.failedOtherRate];
-    if (d.processed === 0) expect({ label, shares }).toEqual({ label, shares: [null, null, null, null, null] });
+    if (d.processed === 0)
+      expect({ label, shares }).toEqual({ label, shares: [null, null, null, null, null] });
     else expect(shares.reduce<number>((a, b) => a + (b ?? 0), 0)).toBeCloseTo(1, 12);
     // Retrying now is part of what is not final (EFS) or of Sent (classic, where Sent means relayed).
     expect(d.deferredNow).toBeLessThanOrEqual(d.inProgress + d.delivered);
@@ -292,9 +293,7 @@ function expectFiguresAddUp(deliveryId: number, step: string): void {
   const flagged = listed.filter((d) => d.softAlert);
   expect({ step, count: health.count }).toEqual({ step, count: flagged.length });
   for (const w of health.worst)
-    expect(w).toEqual(
-      expect.objectContaining({ soft: listed.find((d) => d.domain === w.domain)?.soft }),
-    );
+    expect(w).toEqual(expect.objectContaining({ soft: listed.find((d) => d.domain === w.domain)?.soft }));
   // A soft bounce is a message Failed with a soft type: never a message delivered (Sent in EFS) after a retry.
   expect(kpi.softBounces).toBe(listed.reduce((n, d) => n + d.soft, 0));
 }

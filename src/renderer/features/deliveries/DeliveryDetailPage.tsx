@@ -162,9 +162,9 @@ export function DeliveryDetailPage({ id }: { id: string }) {
                   testId="kpi-failed"
                 />
                 <KpiCard
-                  label="Retrying after a soft bounce"
+                  label="Retrying now"
                   value={formatCount(d.kpi.softInProgress)}
-                  hint="not failed: retried by the MTA"
+                  hint="after a soft bounce; not failed"
                   testId="kpi-soft-in-progress"
                 />
                 <KpiCard

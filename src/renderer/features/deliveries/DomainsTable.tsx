@@ -20,7 +20,7 @@ function share(
   return {
     id,
     header,
-    width: '128px',
+    width: '124px',
     align: 'end',
     render: (d) => `${formatCount(count(d))} · ${formatRate(rate(d))}`,
   };
@@ -50,7 +50,7 @@ const COLUMNS: readonly Column<DomainStats>[] = [
   {
     id: 'total',
     header: 'Recipients',
-    width: '104px',
+    width: '124px',
     align: 'end',
     sortKey: 'volume',
     render: (d) => formatCount(d.total),
@@ -95,7 +95,7 @@ const COLUMNS: readonly Column<DomainStats>[] = [
   {
     id: 'retrying',
     header: 'Retrying now',
-    width: '112px',
+    width: '128px',
     align: 'end',
     render: (d) => formatCount(d.deferredNow),
   },
