@@ -220,7 +220,7 @@ function SummaryBody({ view, points }: { view: ReportView; points: readonly Thro
         <Kpi
           label="Failed"
           value={formatCount(k.errors)}
-          hint={`hard, soft and other; ${formatCount(k.softInProgress)} more retrying after a soft bounce`}
+          hint={`${formatCount(k.softInProgress)} more retrying now after a soft bounce (not failed)`}
         />
         <Kpi
           label="Hard bounces"
