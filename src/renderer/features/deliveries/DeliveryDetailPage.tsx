@@ -164,7 +164,7 @@ export function DeliveryDetailPage({ id }: { id: string }) {
                 <KpiCard
                   label="Retrying now"
                   value={formatCount(d.kpi.softInProgress)}
-                  hint="after a soft bounce; not failed"
+                  hint="after a soft bounce"
                   testId="kpi-soft-in-progress"
                 />
                 <KpiCard
