@@ -52,6 +52,8 @@ export interface DeliveryRow {
   n_hard: number;
   n_soft: number;
   n_soft_in_progress: number;
+  /** Failed with a soft type (migration 15): the "soft bounces" of docs/kpi.md. */
+  n_soft_failed: number;
   n_in_mta: number;
   n_import_errors: number;
 }
@@ -156,7 +158,7 @@ export function toDeliverySummary(row: DeliveryRow, now: number): DeliverySummar
       status,
       success: row.n_success,
       hardBounces: row.n_hard,
-      softBounces: row.n_soft,
+      softBounces: row.n_soft_failed,
       softInProgress: row.n_soft_in_progress,
     }),
     importErrors: row.n_import_errors,

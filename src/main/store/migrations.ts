@@ -783,6 +783,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 15,
+    name: 'soft bounces as a final state: n_soft_failed (Failed with a soft type), per delivery and per domain',
+    sql: `
+      -- docs/kpi.md: "Soft bounces" are messages whose current state is Failed with a Soft type (a 5xx the
+      -- rules qualify soft, or the validity period ending after soft bounces), like the hard bounces are Failed
+      -- with a Hard type. n_soft (a message that ever had a soft bounce, even when a retry then delivered it)
+      -- counted greylisted-then-delivered messages as bounces; it stays for the record, unused by the KPIs.
+      -- Messages retried now after a soft bounce stay n_soft_in_progress / n_deferred.
+      ALTER TABLE deliveries ADD COLUMN n_soft_failed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE delivery_domains ADD COLUMN n_soft_failed INTEGER NOT NULL DEFAULT 0;
+      UPDATE deliveries SET n_soft_failed = (
+        SELECT count(*) FROM delivery_log l
+         WHERE l.delivery_id = deliveries.id AND l.status = 'failed' AND l.failure_type = 'soft');
+      UPDATE delivery_domains SET n_soft_failed = (
+        SELECT count(*) FROM delivery_log l
+         WHERE l.delivery_id = delivery_domains.delivery_id AND l.domain = delivery_domains.domain
+           AND l.status = 'failed' AND l.failure_type = 'soft');
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
