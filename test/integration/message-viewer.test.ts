@@ -59,7 +59,7 @@ async function keys(): Promise<DkimKey[]> {
       ctx,
     ),
     await app.handlers['dkim.generate'](
-      { domain: 'example.test', selector: 'ed1', algorithm: 'ed25519-sha256' },
+      { domain: 'example.test', selector: 'ed1', algorithm: 'ed25519-sha256', bits: 2048 },
       ctx,
     ),
   ];
