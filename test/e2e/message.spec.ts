@@ -110,6 +110,12 @@ describe('message viewer', () => {
     await body.waitFor();
     expect(await body.textContent()).toBe('Hi Alice');
     await shoot('message-preview');
+    // Another row of the list.
+    await page.selectOption(byTestId('preview-recipient'), { label: 'bob@mail.test' });
+    await expect.poll(() => text('message-to')).toBe('bob@mail.test');
+    expect(await text('message-subject')).toBe('Your December statement, Bob');
+    await page.selectOption(byTestId('preview-recipient'), { label: 'alice@inbox.test' });
+    await expect.poll(() => text('message-to')).toBe('alice@inbox.test');
 
     await page.click('#message-tab-text');
     expect(await text('message-text')).toContain('your statement is ready.');

@@ -150,7 +150,7 @@ export function NewDeliveryPage() {
             <TemplatePreview template={form.template} row={firstRow} columns={columns} />
             <MessagePreviewButton
               template={form.template}
-              row={firstRow}
+              rows={preview?.rows ?? []}
               routing={draftRouting(form, defaultRoute)}
             />
           </Card>

@@ -1,5 +1,7 @@
 import type { HostPort, MessageTemplate, Route } from '../../../shared/contract';
+import { useState } from 'react';
 import { useQuery } from '../../api/hooks';
+import { Field } from '../../components/Field';
 import { Drawer } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { MessageViewer } from './MessageViewer';
@@ -11,7 +13,8 @@ export type MessageSource =
   | {
       kind: 'draft';
       template: MessageTemplate;
-      row: Record<string, string>;
+      /** Rows of the list the analyst may pick from (the first is shown first). */
+      rows: Record<string, string>[];
       routes: Route[];
       smarthost: HostPort | null;
       /** The form's routing is not valid yet: no proof. */
@@ -48,9 +51,33 @@ function SentMessage({ source }: { source: Extract<MessageSource, { kind: 'sent'
 }
 
 function DraftMessage({ source }: { source: Extract<MessageSource, { kind: 'draft' }> }) {
-  const view = useQuery('messages.preview', { template: source.template, row: source.row });
+  const [index, setIndex] = useState(0);
+  const row = source.rows[index] ?? {};
+  const view = useQuery('messages.preview', { template: source.template, row });
   return (
     <>
+      {source.rows.length > 1 && (
+        <Field
+          className="message-recipient"
+          label="Recipient"
+          htmlFor="preview-recipient"
+          hint="The message as this row of the list gets it."
+        >
+          <select
+            id="preview-recipient"
+            className="input select"
+            data-testid="preview-recipient"
+            value={index}
+            onChange={(e) => setIndex(Number(e.target.value))}
+          >
+            {source.rows.map((r, i) => (
+              <option key={i} value={i}>
+                {r['email'] ?? r['Email'] ?? `Row ${i + 1}`}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
       <ErrorBanner error={view.error} title="The message could not be built" />
       {view.loading && <div className="loading">Building the message…</div>}
       {view.data && <MessageViewer view={view.data} />}
@@ -63,11 +90,11 @@ function DraftMessage({ source }: { source: Extract<MessageSource, { kind: 'draf
         source={{
           kind: 'draft',
           template: source.template,
-          row: source.row,
+          row,
           routes: source.routes,
           smarthost: source.smarthost,
         }}
-        hint="Sent with the first recipient's fields through this delivery's route, to the addresses you give only."
+        hint="Sent with this recipient's fields through this delivery's route, to the addresses you give only."
       />
     </>
   );

@@ -4,17 +4,18 @@ import { Button } from '../../components/Button';
 import { MessageDrawer } from './MessageDrawer';
 
 /**
- * "View full message" for a draft (the New delivery page): the message the template gives for the list's first
- * row, with headers, HTML, source and DKIM signature, and a proof form. `routing` is null while the form's
+ * "View full message" for a draft (the New delivery page): the message the template gives for a row of the list
+ * (the first, or another of the rows the list's preview read), with headers, HTML, source and DKIM signature, and a proof form. `routing` is null while the form's
  * routing or message is not valid yet (a proof then cannot be sent).
  */
 export function MessagePreviewButton({
   template,
-  row,
+  rows,
   routing,
 }: {
   template: MessageTemplate;
-  row: Readonly<Record<string, string>> | null;
+  /** The list's first rows (empty before a list is chosen: a sample recipient is used). */
+  rows: readonly Readonly<Record<string, string>>[];
   routing: { routes: Route[]; smarthost: HostPort | null } | null;
 }) {
   const [open, setOpen] = useState(false);
@@ -35,7 +36,7 @@ export function MessagePreviewButton({
           source={{
             kind: 'draft',
             template,
-            row: { ...(row ?? {}) },
+            rows: rows.map((r) => ({ ...r })),
             routes: routing?.routes ?? [],
             smarthost: routing?.smarthost ?? null,
             proofBlocked: routing === null,

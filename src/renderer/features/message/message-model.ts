@@ -11,13 +11,25 @@
 export const FRAME_CSP =
   "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src data:; form-action 'none'; base-uri 'none'";
 
+const REMOTE_ATTRIBUTE = /(\s)(src|srcset|background|poster)(\s*=\s*["']?\s*)((?:https?:)?\/\/)/gi;
+const REMOTE_URL = /url\((\s*["']?\s*)((?:https?:)?\/\/)/gi;
+
+/**
+ * The message's HTML with its remote references disarmed: `src`/`srcset`/`background`/`poster` pointing at
+ * http(s) become `data-blocked-*` attributes and CSS `url(http…)` gets a scheme nothing fetches, so the frame has
+ * nothing to request even before its policy applies (Chromium's preload scanner may look at the markup first).
+ */
+export function disarmRemote(html: string): string {
+  return html.replace(REMOTE_ATTRIBUTE, '$1data-blocked-$2$3$4').replace(REMOTE_URL, 'url($1blocked:$2');
+}
+
 /** The document given to the frame's `srcdoc`: the message's HTML behind the policy, on a white page. */
 export function frameDocument(html: string): string {
   return (
     '<!doctype html><html><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}">` +
     '<style>html{background:#fff;color:#111;color-scheme:light}body{margin:16px;font-family:sans-serif}</style>' +
-    `</head><body>${html}</body></html>`
+    `</head><body>${disarmRemote(html)}</body></html>`
   );
 }
 
