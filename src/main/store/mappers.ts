@@ -107,6 +107,8 @@ export interface TemplateRow {
   subject: string;
   text: string;
   html: string;
+  /** Fields without a column of their own (migration 16), a JSON object. */
+  extra_json?: string;
   created_at: number;
 }
 
@@ -222,7 +224,16 @@ export function toAttempt(row: AttemptDbRow): Attempt {
 }
 
 export function toSavedTemplate(row: TemplateRow): SavedTemplate {
+  let extra: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(row.extra_json ?? '{}');
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      extra = parsed as Record<string, unknown>;
+  } catch {
+    // A damaged extra_json loses only the fields it held; the columns are the template.
+  }
   return {
+    ...extra,
     id: String(row.id),
     name: row.name,
     fromName: row.from_name,

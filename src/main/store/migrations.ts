@@ -803,6 +803,21 @@ export const MIGRATIONS: readonly Migration[] = [
            AND l.status = 'failed' AND l.failure_type = 'soft');
     `,
   },
+  {
+    version: 16,
+    name: 'message viewer: what a sent message was built with; template fields beyond the columns',
+    sql: `
+      -- What the rebuild of a message as sent needs beyond its row and its delivery's template (JSON, written
+      -- with each attempt by the ledger): {"at": the Date header and DKIM t= (ms), "keys": {"rsa": selector,
+      -- "ed25519": selector} or null when unsigned, "shared": the Message-ID of a message shared by a group
+      -- transaction, or null}. NULL for rows never sent (or sent before this version).
+      ALTER TABLE delivery_log ADD COLUMN sent_json TEXT;
+      -- A saved template's fields that have no column of their own (issue 15's headers will live here), as a
+      -- JSON object merged over the columns when read; and when it was last saved.
+      ALTER TABLE templates ADD COLUMN extra_json TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE templates ADD COLUMN updated_at INTEGER;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
