@@ -3,7 +3,8 @@
  * previews with "Zoë" and "Encoding: Windows-1252 (detected)"; reading it as UTF-8 instead shows the problem
  * plainly, with its lines, exactly once on the screen (also after a refused "Create"), and no internal code;
  * back to the detected encoding, the delivery is created.
- * Screenshots: test-results/e2e/csv-encoding-{detected,utf8-refused,create-refused}.png.
+ * A list without an email column is said once too, before and after Create.
+ * Screenshots: test-results/e2e/csv-encoding-{detected,utf8-refused,create-refused}.png, csv-no-email-column.png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -105,5 +106,33 @@ describe('a Windows-1252 list on New delivery', () => {
     await page.click(byTestId('submit-delivery'));
     await page.waitForSelector(byTestId('delivery-detail'));
     expect(errors).toEqual([]);
+  });
+
+  it('says why a list cannot be read once, without the internal code, also after Create', async () => {
+    await page.goto(served.consoleUrl);
+    await page.waitForSelector(byTestId('transport-badge'));
+    await page.evaluate(() => (location.hash = '#/deliveries/new'));
+    await page.waitForSelector(byTestId('new-delivery-form'));
+    await page.fill(byTestId('delivery-name'), 'No email column');
+    await page.fill(byTestId('from-address'), 'news@relaydeck.test');
+    await page.fill(byTestId('subject'), 'Hello');
+    await page.fill(byTestId('body-text'), 'Hello');
+    await page.setInputFiles(byTestId('recipients-file-input'), {
+      name: 'names.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('name,city\nZoë,Zürich\n'),
+    });
+    const said = 'names.csv has no "email" column';
+    await page.waitForFunction((t) => document.body.innerText.includes(t), said);
+    expect(await occurrences(said)).toBe(1);
+    await page.click(byTestId('submit-delivery'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="submit-delivery"]')?.textContent?.includes('Create and'),
+    );
+    await page.waitForFunction((t) => document.body.innerText.includes(t), said);
+    expect(await occurrences(said)).toBe(1);
+    expect(await occurrences('the header row must contain an "email" column')).toBe(1);
+    expect(await occurrences('csv_invalid')).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, 'csv-no-email-column.png'), fullPage: true });
   });
 });
