@@ -178,7 +178,14 @@ function EncodingChoice({
   onEncoding(encoding: TextEncoding | undefined): void;
 }) {
   const info = preview?.encoding;
-  const text = info ? describeEncoding(info) : chosen ? `${ENCODING_LABELS[chosen]} (chosen)` : 'detecting…';
+  // Without a preview (being read, or refused for another reason) only the choice is known.
+  const text = info
+    ? describeEncoding(info)
+    : chosen
+      ? `${ENCODING_LABELS[chosen]} (chosen)`
+      : disabled
+        ? 'detecting…'
+        : 'detected automatically';
   return (
     <div className="row gap-1 encoding-choice" data-testid="recipients-encoding-row">
       <span className="small" title={info ? encodingBasisText(info) : undefined}>
