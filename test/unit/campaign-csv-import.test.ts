@@ -212,7 +212,9 @@ describe('streaming across chunk boundaries (lists larger than one 1M-character 
         { columns: () => undefined, seen: () => false, recipient: () => n++, error: (e) => errors.push(e) },
       );
       const fromText = parseRecipients('big.csv', csv);
-      expect([n, counts]).toEqual([fromText.recipients.length, fromText.counts]);
+      const { encoding, ...fileCounts } = counts;
+      expect(encoding).toEqual({ detected: 'utf-8', basis: 'bom', used: 'utf-8' });
+      expect([n, fileCounts]).toEqual([fromText.recipients.length, fromText.counts]);
       expect(errors).toEqual(fromText.errors);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

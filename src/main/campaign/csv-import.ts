@@ -11,13 +11,13 @@
  * field that swallowed lines shaped like rows (an unbalanced quote closed further down) is an error naming the
  * lines, never rows silently merged into one field. The app runs this in a worker thread (`csv-off-thread.ts`).
  */
-import fs from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { parse, type Parser } from 'csv-parse';
 import { AppError } from '../../shared/contract/errors';
 import type { RecipientsPreview } from '../../shared/contract/schemas';
 import { addressKey, checkAddress } from '../../shared/domain/address';
+import type { TextEncoding } from '../../shared/domain/text-encoding';
 import type { ImportError } from '../store/import-errors-repo';
+import { base64Reader, decodedChunks, fileReader, type CsvEncodingInfo } from './csv-encoding';
 
 export type RecipientKind = 'valid' | 'no_address' | 'duplicate';
 
@@ -32,8 +32,15 @@ export interface Recipient {
   fields: Record<string, string>;
 }
 
-/** A recipient list: its text (API) or a file read in chunks (CLI). */
-export type RecipientSource = { fileName: string; csv: string } | { fileName: string; file: string };
+/**
+ * A recipient list: its text (the demo lists, API clients), its bytes as base64 (an upload from the console)
+ * or a file read in chunks (CLI). Bytes are decoded in `encoding`, or in the encoding detected
+ * (`csv-encoding.ts`).
+ */
+export type RecipientSource =
+  | { fileName: string; csv: string }
+  | { fileName: string; data: string; encoding?: TextEncoding | undefined }
+  | { fileName: string; file: string; encoding?: TextEncoding | undefined };
 
 export interface ListCounts {
   total: number;
@@ -41,6 +48,8 @@ export interface ListCounts {
   duplicates: number;
   noAddress: number;
   errors: number;
+  /** How the list's bytes were decoded (absent for a list given as text). */
+  encoding?: CsvEncodingInfo;
 }
 
 export interface RecipientSink {
@@ -76,8 +85,14 @@ export function detectDelimiter(text: string): string {
   return best;
 }
 
-/** The list's text in chunks, without its BOM; a file is read and decoded chunk by chunk. */
-function* textChunks(source: RecipientSource): Generator<string> {
+/**
+ * The list's text in chunks, without its BOM; bytes (a file, an upload) are read and decoded chunk by chunk
+ * (`onEncoding` is told how, before the first chunk).
+ */
+function* textChunks(
+  source: RecipientSource,
+  onEncoding: (info: CsvEncodingInfo) => void,
+): Generator<string> {
   let first = true;
   const strip = (chunk: string) => {
     const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
@@ -94,28 +109,12 @@ function* textChunks(source: RecipientSource): Generator<string> {
     }
     return;
   }
-  let fd: number;
+  const reader =
+    'file' in source ? fileReader(source.fileName, source.file) : base64Reader(source.fileName, source.data);
   try {
-    fd = fs.openSync(source.file, 'r');
-  } catch (err) {
-    throw new AppError(
-      'csv_invalid',
-      `cannot read ${source.fileName}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
-  try {
-    const decoder = new StringDecoder('utf8');
-    const buffer = Buffer.alloc(CHUNK_CHARS);
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      const text = decoder.write(buffer.subarray(0, n));
-      if (text) yield strip(text);
-    }
-    const rest = decoder.end();
-    if (rest) yield strip(rest);
+    for (const text of decodedChunks(source.fileName, reader, source.encoding, onEncoding)) yield strip(text);
   } finally {
-    fs.closeSync(fd);
+    reader.close();
   }
 }
 
@@ -329,7 +328,7 @@ export function readRecipients(source: RecipientSource, sink: RecipientSink): Li
   };
   let last = '';
   let endLine = 0;
-  for (const chunk of textChunks(source)) {
+  for (const chunk of textChunks(source, (info) => (counts.encoding = info))) {
     if (!parser) {
       const delimiter = detectDelimiter(chunk);
       scanner = new CsvScanner(fileName, delimiter);
@@ -490,6 +489,7 @@ export function previewRecipients(source: RecipientSource): RecipientsPreview {
     duplicates: counts.duplicates,
     noAddress: counts.noAddress,
     ...listedErrors(errors, counts.errors),
+    ...(counts.encoding ? { encoding: counts.encoding } : {}),
   };
 }
 

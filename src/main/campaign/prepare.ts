@@ -270,6 +270,7 @@ function openWriter(db: Db, input: PrepareRequest, now: number): ListWriter {
           quarantined: excludedCounts.quarantined,
           denylisted: excludedCounts.denylisted,
           ...listedErrors(firstErrors, counts.errors),
+          ...(counts.encoding ? { encoding: counts.encoding } : {}),
         },
       };
     },

@@ -6,7 +6,18 @@
 import { z } from 'zod';
 import { BOUNCE_RULE_COMMANDS, BounceRuleSchema, ClassMappingEntrySchema } from '../domain/bounce-rules';
 import { BOUNCE_CLASS_IDS, type BounceClass } from '../domain/reasons';
-import { Cursor, EpochMs, FailureTypeSchema, Id, PageLimit, ReasonIdSchema, RowError, page } from './schemas';
+import {
+  CsvEncoding,
+  Cursor,
+  EpochMs,
+  FailureTypeSchema,
+  Id,
+  PageLimit,
+  ReasonIdSchema,
+  RowError,
+  csvListInput,
+  page,
+} from './schemas';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -333,6 +344,8 @@ export const QuarantineImportResult = z.object({
   imported: z.number().int(),
   errors: z.array(RowError),
   moreErrors: z.number().int(),
+  /** How the file's bytes were decoded (absent for a list sent as text). */
+  encoding: CsvEncoding.optional(),
 });
 
 export const bounceMethods = {
@@ -398,7 +411,7 @@ export const bounceMethods = {
     'Forget an address (it becomes valid)',
   ),
   'quarantine.import': method(
-    z.object({ fileName: z.string().max(500).default('quarantine.csv'), csv: z.string().max(200_000_000) }),
+    csvListInput('quarantine.csv'),
     QuarantineImportResult,
     'Import a CSV (address[,status][,note]); row errors with line numbers',
   ),

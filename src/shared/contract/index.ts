@@ -20,6 +20,7 @@ import {
   RecipientsPreview,
   SampleList,
   SavedTemplate,
+  csvListInput,
   page,
 } from './schemas';
 import {
@@ -68,7 +69,7 @@ export const contract = {
   ),
 
   'recipients.preview': method(
-    z.object({ fileName: z.string().max(500).default('recipients.csv'), csv: z.string().max(200_000_000) }),
+    csvListInput('recipients.csv'),
     RecipientsPreview,
     'Parse a CSV recipient list: columns, first rows, row errors with line numbers',
   ),

@@ -4,6 +4,7 @@ import { DELIVERY_STATES, LOG_STATUSES, REPORTING_MODES } from '../domain/status
 import { FAILURE_TYPES, REASON_IDS } from '../domain/reasons';
 import { isValidMask } from '../domain/domain-mask';
 import { DEFAULT_VALIDITY_MS } from '../domain/duration';
+import { ENCODING_BASES, TEXT_ENCODINGS } from '../domain/text-encoding';
 
 export const Id = z.string().regex(/^\d+$/, 'expected a numeric id');
 export const EpochMs = z.number().int().nonnegative();
@@ -74,6 +75,38 @@ export const RowError = z.object({
 });
 export type RowError = z.infer<typeof RowError>;
 
+export const TextEncodingSchema = z.enum(TEXT_ENCODINGS);
+
+/** How a CSV list given as bytes was decoded. */
+export const CsvEncoding = z.object({
+  /** What detection found. */
+  detected: TextEncodingSchema,
+  /** How: a byte order mark, valid UTF-8, plain ASCII (read as UTF-8), or the detector's guess. */
+  basis: z.enum(ENCODING_BASES).exclude(['chosen']),
+  /** The detector's confidence, 0–1, when the detector decided. */
+  confidence: z.number().min(0).max(1).optional(),
+  /** The encoding the list was read in: the detected one unless another was chosen. */
+  used: TextEncodingSchema,
+});
+export type CsvEncoding = z.infer<typeof CsvEncoding>;
+
+/**
+ * A CSV list as sent: its text, or its bytes in base64 (a file as uploaded, decoded on the server in the
+ * chosen `encoding`, or in the one detected).
+ */
+export function csvListInput(defaultFileName: string) {
+  const fileName = z.string().max(500).default(defaultFileName);
+  return z.union([
+    z.object({ fileName, csv: z.string().max(200_000_000) }),
+    z.object({
+      fileName,
+      /** The file's bytes, base64 (up to 200 MB of bytes). */
+      data: z.string().max(266_666_668),
+      encoding: TextEncodingSchema.optional(),
+    }),
+  ]);
+}
+
 export const RecipientsPreview = z.object({
   fileName: z.string(),
   columns: z.array(z.string()),
@@ -86,6 +119,8 @@ export const RecipientsPreview = z.object({
   errors: z.array(RowError),
   /** Errors beyond those listed. */
   moreErrors: z.number().int(),
+  /** How the list's bytes were decoded (absent for a list sent as text). */
+  encoding: CsvEncoding.optional(),
 });
 export type RecipientsPreview = z.infer<typeof RecipientsPreview>;
 
@@ -152,10 +187,7 @@ export type DeliverySummary = z.infer<typeof DeliverySummary>;
 export const CreateDeliveryInput = z.object({
   name: z.string().trim().min(1, 'a delivery needs a name').max(200),
   template: MessageTemplate,
-  recipients: z.object({
-    fileName: z.string().max(500).default('recipients.csv'),
-    csv: z.string().max(200_000_000),
-  }),
+  recipients: csvListInput('recipients.csv'),
   routes: z.array(Route).max(500).default([]),
   smarthost: HostPort.nullable().default(null),
   validityMs: z
@@ -189,6 +221,8 @@ export const CreateDeliveryResult = z.object({
     denylisted: z.number().int(),
     errors: z.array(RowError),
     moreErrors: z.number().int(),
+    /** How the list's bytes were decoded (absent for a list sent as text). */
+    encoding: CsvEncoding.optional(),
   }),
 });
 export type CreateDeliveryResult = z.infer<typeof CreateDeliveryResult>;

@@ -29,10 +29,12 @@ import {
   type CommandIo,
   CLI_APP,
 } from './common';
+import { ENCODING_USAGE, encodingFlag, encodingLine } from './encoding-flag';
 import { formatProgress, formatSummary, summaryJson } from './summary';
 
 const OPTIONS = {
   recipients: { type: 'string' },
+  encoding: { type: 'string' },
   message: { type: 'string' },
   name: { type: 'string' },
   from: { type: 'string' },
@@ -62,7 +64,10 @@ engine's queue. Without --wait the queue is processed by an engine already runni
 (a console, "relaydeck serve" or "relaydeck run", within a second) or later by "relaydeck run".
 
 Options:
-  --recipients FILE        the recipient list (CSV, UTF-8; , ; or tab separated)
+  --recipients FILE        the recipient list (CSV; , ; or tab separated). Its encoding is detected (a byte
+                           order mark, valid UTF-8, else the detector's best match, e.g. Windows-1252 from
+                           Excel) and printed; a byte that is not text in it refuses the list, naming its lines
+  --encoding NAME          ${ENCODING_USAGE}
   --message FILE           the message template (.eml)
   --name NAME              delivery name (default: the message file name)
   --from ADDR              From address, overriding the message's ("Name <addr>" accepted)
@@ -85,6 +90,7 @@ Options:
     if (flags.json && !flags.wait)
       throw new UsageError('--json needs --wait (the summary is printed once every message is final)');
     const recipientsFile = requireFlag(flags.recipients, 'recipients');
+    const encoding = encodingFlag(flags.encoding);
     const messageFile = requireFlag(flags.message, 'message');
     const routes = (flags.route ?? []).map(parseRoute);
     const smarthost = flags.smarthost === undefined ? null : parseHostPort(flags.smarthost, 'smarthost');
@@ -138,13 +144,14 @@ Options:
       // The list is written a batch at a time: progress on stderr every PROGRESS_ROWS rows.
       let reported = 0;
       const result = await app.campaign.create(
-        { ...parsed.data, recipients: { fileName, file: recipientsFile } },
+        { ...parsed.data, recipients: { fileName, file: recipientsFile, ...(encoding ? { encoding } : {}) } },
         (written) => {
           if (written - reported < PROGRESS_ROWS) return;
           reported = written;
           io.stderr.write(`${fileName}: ${written} row(s) written\n`);
         },
       );
+      if (result.import.encoding) io.stderr.write(`${fileName}: ${encodingLine(result.import.encoding)}\n`);
       printImportErrors(io, fileName, result.import.errors, result.import.moreErrors);
       const id = String(result.deliveryId);
       if (!waiter) {

@@ -14,6 +14,7 @@ import {
   CLI_APP,
   withStoreApp,
 } from './common';
+import { ENCODING_USAGE, encodingFlag, encodingLine } from './encoding-flag';
 
 const SUBCOMMANDS = ['list', 'set', 'remove', 'import', 'export'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -26,16 +27,19 @@ export const quarantineCommand: Command = {
 Usage: relaydeck quarantine list [--status S] [--search PREFIX] [--json] [--data DIR]
        relaydeck quarantine set --address A --status S [--note TEXT] [--data DIR]
        relaydeck quarantine remove --address A [--data DIR]
-       relaydeck quarantine import --file F.csv [--data DIR]
+       relaydeck quarantine import --file F.csv [--encoding NAME] [--data DIR]
        relaydeck quarantine export [--file F.csv] [--status S] [--data DIR]
 
 Statuses: ${QUARANTINE_STATUSES.join(', ')}. Quarantined and denylisted addresses are excluded from new
 deliveries. The CSV has a header row with "address" and optionally "status" (default quarantine) and "note";
-export writes UTF-8 with a BOM (to standard output without --file). An import is all or nothing: its good
-rows are applied in one transaction (progress on standard error), so a stopped import leaves the list as
-it was; bad rows are listed by line and skipped.
+export writes UTF-8 with a BOM (to standard output without --file). An import reads the file in the
+encoding detected (a byte order mark, valid UTF-8, else the detector's best match, e.g. Windows-1252 from
+Excel) or given with --encoding; a byte that is not text in it refuses the file, naming its lines. An
+import is all or nothing: its good rows are applied in one transaction (progress on standard error), so a
+stopped import leaves the list as it was; bad rows are listed by line and skipped.
 
 Options:
+  --encoding NAME  ${ENCODING_USAGE}
   --data DIR     data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   -h, --help     show this help`,
   async run(argv, io) {
@@ -118,17 +122,22 @@ async function runSubcommand(
       return 0;
     }
     case 'import': {
-      const flags = parseFlags(command, argv, { file: data, data }, io);
+      const flags = parseFlags(command, argv, { file: data, encoding: data, data }, io);
       if (!flags) return 0;
       const file = requireFlag(flags.file, 'file');
+      const encoding = encodingFlag(flags.encoding);
       if (!fs.existsSync(file)) throw new UsageError(`--file ${file}: no such file`);
-      const csv = fs.readFileSync(file, 'utf8');
+      const bytes = fs.readFileSync(file);
       // All or nothing: the rows are applied in one transaction; the progress lines say so.
       const result = await withStoreApp(flags.data, (app) =>
-        importQuarantineCsv(app.db, { fileName: file, csv }, CLI_APP.clock.now(), (p) =>
-          io.stderr.write(`${file}: ${p.applied} of ${p.rows} row(s) applied, committed at the end\n`),
+        importQuarantineCsv(
+          app.db,
+          { fileName: file, bytes, ...(encoding ? { encoding } : {}) },
+          CLI_APP.clock.now(),
+          (p) => io.stderr.write(`${file}: ${p.applied} of ${p.rows} row(s) applied, committed at the end\n`),
         ),
       );
+      if (result.encoding) io.stdout.write(`${file}: ${encodingLine(result.encoding)}\n`);
       io.stdout.write(`${file}: ${result.imported} of ${result.total} row(s) imported\n`);
       for (const e of result.errors)
         io.stdout.write(`  line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);

@@ -1,5 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { RecipientsPreview, SavedTemplate } from '../../../shared/contract';
+import type { TextEncoding } from '../../../shared/domain/text-encoding';
 import { useMutation, useQuery } from '../../api/hooks';
 import { navigate, paths } from '../../app/router';
 import { Button } from '../../components/Button';
@@ -14,6 +15,7 @@ import {
   usesSandbox,
   type DeliveryForm,
   type FieldErrors,
+  type RecipientsSource,
 } from './form-model';
 import { RecipientsSection } from './RecipientsSection';
 import { RoutingSection } from './RoutingSection';
@@ -46,11 +48,20 @@ export function NewDeliveryPage() {
     [submitted, built, serverErrors],
   );
 
-  const onSource = async (source: { fileName: string; csv: string }) => {
+  const onSource = async (source: RecipientsSource) => {
     patch({ recipients: source });
+    create.reset();
     const result = await previewCall.mutate(source);
     setPreview(result.ok ? result.value : null);
   };
+  const onEncoding = (encoding: TextEncoding | undefined) => {
+    const current = form.recipients;
+    if (!current || !('data' in current)) return;
+    const { encoding: _previous, ...bytes } = current;
+    void onSource(encoding ? { ...bytes, encoding } : bytes);
+  };
+  // A list that cannot be read is said once, in the Recipients card: the preview's error, or the creation's.
+  const listError = create.error?.code === 'csv_invalid' ? create.error : previewCall.error;
 
   const onUseSaved = (t: SavedTemplate) =>
     setForm((f) => ({
@@ -78,7 +89,9 @@ export function NewDeliveryPage() {
       navigate(paths.delivery(result.value.delivery.id));
       return;
     }
-    setServerErrors(serverFieldErrors(result.error.details ?? [], result.error.code));
+    // The list's own error is shown in the Recipients card (`listError`), not again per field.
+    if (result.error.code !== 'csv_invalid')
+      setServerErrors(serverFieldErrors(result.error.details ?? [], result.error.code));
     focusFirstInvalid();
   };
 
@@ -112,13 +125,14 @@ export function NewDeliveryPage() {
             </Field>
           </Card>
           <RecipientsSection
-            fileName={form.recipients?.fileName ?? null}
+            source={form.recipients}
             preview={preview}
             previewing={previewCall.pending}
-            previewError={previewCall.error}
+            listError={listError}
             samples={samples.data?.items ?? []}
             errors={errors.recipients ?? []}
             onSource={(s) => void onSource(s)}
+            onEncoding={onEncoding}
           />
           <TemplateEditor
             template={form.template}
@@ -179,8 +193,10 @@ export function NewDeliveryPage() {
               )}
             </dl>
             {errors.form && <ErrorList messages={errors.form} />}
-            <ErrorBanner error={create.error} title="The delivery was not created" />
-            {submitted && !built.ok && (
+            {create.error?.code !== 'csv_invalid' && (
+              <ErrorBanner error={create.error} title="The delivery was not created" />
+            )}
+            {((submitted && !built.ok) || create.error?.code === 'csv_invalid') && (
               <div className="field-error">Some fields need attention (marked above).</div>
             )}
             <Button

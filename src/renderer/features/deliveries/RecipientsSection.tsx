@@ -1,34 +1,48 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { RecipientsPreview, SampleList } from '../../../shared/contract';
 import type { AppError } from '../../../shared/contract/errors';
+import {
+  ENCODING_HINTS,
+  ENCODING_LABELS,
+  TEXT_ENCODINGS,
+  describeEncoding,
+  encodingBasisText,
+  isTextEncoding,
+  type TextEncoding,
+} from '../../../shared/domain/text-encoding';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount } from '../../components/format';
-import { describeRowError } from './form-model';
+import { readCsvUpload } from './csv-upload';
+import { describeRowError, type RecipientsSource } from './form-model';
 
 const PREVIEW_ROWS = 5;
 
 export interface RecipientsSectionProps {
-  fileName: string | null;
+  source: RecipientsSource | null;
   preview: RecipientsPreview | null;
   previewing: boolean;
-  previewError: AppError | null;
+  /** Why the list cannot be read (by the preview, or by the creation): shown here and nowhere else. */
+  listError: AppError | null;
   samples: readonly SampleList[];
   errors: readonly string[];
-  onSource(source: { fileName: string; csv: string }): void;
+  onSource(source: RecipientsSource): void;
+  /** Read the file again in this encoding (undefined: the detected one). */
+  onEncoding(encoding: TextEncoding | undefined): void;
 }
 
 /** Recipient list: file picker, drag and drop, or the demo list; then the server's parse of it. */
 export function RecipientsSection({
-  fileName,
+  source,
   preview,
   previewing,
-  previewError,
+  listError,
   samples,
   errors,
   onSource,
+  onEncoding,
 }: RecipientsSectionProps) {
+  const fileName = source?.fileName ?? null;
   const inputRef = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [readError, setReadError] = useState<string | null>(null);
@@ -36,7 +50,7 @@ export function RecipientsSection({
   const readFile = async (file: File) => {
     setReadError(null);
     try {
-      onSource({ fileName: file.name, csv: await file.text() });
+      onSource(await readCsvUpload(file));
     } catch (err) {
       setReadError(`${file.name} could not be read: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -133,10 +147,94 @@ export function RecipientsSection({
           {readError}
         </div>
       )}
-      <ErrorBanner error={previewError} title="The recipient list cannot be read" />
+      {source && 'data' in source && (
+        <EncodingChoice
+          chosen={source.encoding}
+          preview={preview}
+          disabled={previewing}
+          onEncoding={onEncoding}
+        />
+      )}
+      {listError && <ListError error={listError} />}
       {previewing && !preview && <div className="loading">Reading the list…</div>}
       {preview && <PreviewDetails preview={preview} stale={previewing} />}
     </Card>
+  );
+}
+
+/**
+ * "Encoding: Windows-1252 (detected)" and a select to read the file in another encoding; kept while a
+ * re-read fails, so the choice can be undone.
+ */
+function EncodingChoice({
+  chosen,
+  preview,
+  disabled,
+  onEncoding,
+}: {
+  chosen: TextEncoding | undefined;
+  preview: RecipientsPreview | null;
+  disabled: boolean;
+  onEncoding(encoding: TextEncoding | undefined): void;
+}) {
+  const info = preview?.encoding;
+  // Without a preview (being read, or refused for another reason) only the choice is known.
+  const text = info
+    ? describeEncoding(info)
+    : chosen
+      ? `${ENCODING_LABELS[chosen]} (chosen)`
+      : disabled
+        ? 'detecting…'
+        : 'detected automatically';
+  return (
+    <div className="row gap-1 encoding-choice" data-testid="recipients-encoding-row">
+      <span className="small" title={info ? encodingBasisText(info) : undefined}>
+        Encoding: <span data-testid="recipients-encoding">{text}</span>
+      </span>
+      <select
+        className="input select select-inline"
+        aria-label="Read the file as"
+        data-testid="recipients-encoding-select"
+        value={chosen ?? ''}
+        disabled={disabled}
+        onChange={(e) => {
+          const value = e.target.value;
+          onEncoding(isTextEncoding(value) ? value : undefined);
+        }}
+      >
+        <option value="">
+          {info && !chosen ? `Detected: ${ENCODING_LABELS[info.detected]}` : 'Detect automatically'}
+        </option>
+        {TEXT_ENCODINGS.map((e) => (
+          <option key={e} value={e}>
+            {ENCODING_LABELS[e]} ({ENCODING_HINTS[e]})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Why the list cannot be read, in plain words, with the lines concerned. */
+function ListError({ error }: { error: AppError }) {
+  const details = error.details ?? [];
+  return (
+    <div className="banner banner-red" role="alert" data-testid="recipients-list-error">
+      <div className="banner-body">
+        <div className="banner-title">The recipient list cannot be read</div>
+        <div>{error.message}</div>
+        {details.length > 0 && (
+          <ul className="banner-details">
+            {details.slice(0, 20).map((d, i) => (
+              <li key={i}>
+                {d.line !== undefined && <span className="num line-ref">Line {d.line}</span>} {d.message}
+              </li>
+            ))}
+            {details.length > 20 && <li>… and {details.length - 20} more</li>}
+          </ul>
+        )}
+      </div>
+    </div>
   );
 }
 

@@ -30,7 +30,8 @@ export interface RouteDraft {
 export interface DeliveryForm {
   name: string;
   template: { fromName: string; fromAddress: string; subject: string; text: string; html: string };
-  recipients: { fileName: string; csv: string } | null;
+  /** The list: a saved list's text, or a file's bytes (base64) with the encoding chosen instead of the detected one. */
+  recipients: RecipientsSource | null;
   routing: RoutingMode;
   smarthost: string;
   routes: RouteDraft[];
@@ -38,6 +39,8 @@ export interface DeliveryForm {
   reporting: ReportingMode;
   timeScale: number;
 }
+
+export type RecipientsSource = CreateDeliveryInput['recipients'];
 
 /** Field keys used for error placement: `name`, `template.subject`, `routes.2.mask`, `recipients`, ... */
 export type FieldErrors = Record<string, string[]>;

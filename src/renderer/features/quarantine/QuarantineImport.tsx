@@ -4,6 +4,7 @@ import { useMutation } from '../../api/hooks';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount } from '../../components/format';
+import { readCsvUpload } from '../deliveries/csv-upload';
 import { describeRowError } from '../deliveries/form-model';
 
 type ImportResult = MethodOutput<'quarantine.import'>;
@@ -19,14 +20,15 @@ export function QuarantineImport({ onImported }: { onImported(): void }) {
   const readFile = async (file: File) => {
     setReadError(null);
     setResult(null);
-    let csv: string;
+    let upload: { fileName: string; data: string };
     try {
-      csv = await file.text();
+      // The bytes: the server detects the file's encoding (Excel on Windows writes Windows-1252).
+      upload = await readCsvUpload(file);
     } catch (err) {
       setReadError(`${file.name} could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
-    const r = await importCsv.mutate({ fileName: file.name, csv });
+    const r = await importCsv.mutate(upload);
     if (r.ok) {
       setResult({ fileName: file.name, value: r.value });
       onImported();
