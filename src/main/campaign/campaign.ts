@@ -20,6 +20,7 @@ import {
   type PrepareRequest,
   type Prepared,
 } from './prepare';
+import type { DeliveryState } from '../../shared/domain/statuses';
 import { nextState, type DeliveryAction } from './state-machine';
 
 export const RELAY_BATCH = 500;
@@ -36,13 +37,20 @@ export interface Campaign {
   /** Prepares a delivery and, when asked, starts relaying it (in the background). */
   /** The list is parsed in a worker thread; the store writes are one transaction. */
   create(input: PrepareRequest, onProgress?: (rowsWritten: number) => void): Promise<Prepared>;
-  act(deliveryId: number, action: DeliveryAction): void;
+  /** Applies a lifecycle action; says the state it led to and, for stop, how many messages it cancelled. */
+  act(deliveryId: number, action: DeliveryAction): ActionResult;
   /** Restarts relay loops of deliveries left `relaying` by a previous run. */
   resumeInterrupted(): void;
   /** Resolves once the delivery's relay loop (if any) has ended. */
   whenRelayed(deliveryId: number): Promise<void>;
   /** Ends every relay loop at its next batch boundary (deliveries stay `relaying` and resume on restart). */
   close(): Promise<void>;
+}
+
+export interface ActionResult {
+  state: DeliveryState;
+  /** Messages not yet relayed that a stop cancelled (0 for the other actions). */
+  cancelled: number;
 }
 
 export function createCampaign(deps: CampaignDeps): Campaign {
@@ -101,12 +109,13 @@ export function createCampaign(deps: CampaignDeps): Campaign {
     loops.set(id, loop);
   }
 
-  const applyAction = writeTransaction(db, (id: number, action: DeliveryAction) => {
+  const applyAction = writeTransaction(db, (id: number, action: DeliveryAction): ActionResult => {
     const now = clock.now();
     const row = requireDeliveryRow(db, id);
     if (preparing(db, id))
       throw new AppError('conflict', `Delivery ${id} is being prepared: its list is still being written`);
     const state = nextState({ id, state: row.state, startedAt: row.started_at }, action);
+    let cancelled = 0;
     switch (action) {
       case 'start':
         updateDelivery(db, id, { state, started_at: now });
@@ -116,20 +125,21 @@ export function createCampaign(deps: CampaignDeps): Campaign {
         updateDelivery(db, id, { state });
         break;
       case 'stop': {
-        const cancelled = cancelPending(db, id, now);
+        cancelled = cancelPending(db, id, now);
         updateDelivery(db, id, { state, stopped_at: now });
         completeIfDone(db, id, now);
         logger.info('delivery stopped', { deliveryId: id, cancelled });
         break;
       }
     }
-    return state;
+    return { state, cancelled };
   });
 
-  function act(id: number, action: DeliveryAction): void {
-    const state = applyAction(id, action);
+  function act(id: number, action: DeliveryAction): ActionResult {
+    const result = applyAction(id, action);
     changed(id, action === 'stop');
-    if (state === 'relaying') ensureLoop(id);
+    if (result.state === 'relaying') ensureLoop(id);
+    return result;
   }
 
   return {
