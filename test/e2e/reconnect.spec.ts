@@ -48,7 +48,8 @@ describe('console URL across restarts', () => {
 
     await first.close();
     served = null;
-    await page.waitForSelector(byTestId('connection-reconnecting'));
+    await page.waitForSelector(byTestId('connection-banner'));
+    const whileDown = (await page.locator(byTestId('connection-banner')).textContent()) ?? '';
     await page.screenshot({ path: path.join(SHOTS, 'console-reconnecting.png') });
 
     // Written to the data dir while no server runs (as `relaydeck deliver` would).
@@ -76,6 +77,7 @@ describe('console URL across restarts', () => {
     served = second;
     expect(second.consoleUrl).toBe(first.consoleUrl);
     expect(second.portFallback).toBeNull();
+    expect(whileDown).toContain('Lost connection to Relaydeck — reconnecting…');
     // No reload: the same tab finds the server again and refetches what it shows.
     await page.getByText('Written while the console was down').waitFor();
     await page.waitForSelector(byTestId('connection-banner'), { state: 'detached' });

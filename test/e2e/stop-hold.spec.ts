@@ -121,6 +121,8 @@ describe('stop', () => {
   it('offers Stop once every message is relayed, and says nothing is left to cancel', async () => {
     const id = await create('All relayed', 40, true, (i) => `grey.${i}@corp.test`);
     await served.app.campaign.whenRelayed(Number(id));
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } }); // nothing left from the test above
+    await page.goto(served.consoleUrl);
     await page.goto(`${served.url}#/deliveries/${id}`);
     await page.waitForSelector(`${byTestId('state-badge')}:has-text("Delivering")`);
     await page.click(byTestId('action-stop'));
