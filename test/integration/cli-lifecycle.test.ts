@@ -156,4 +156,64 @@ describe('relaydeck stop / pause / resume', () => {
       expect((d.statusCounts.cancelled ?? 0) + d.inMta).toBe(total);
     });
   });
+
+  it('a running app (serve, the desktop app) notices what another process did: tells its console, relays a resume', async () => {
+    const dir = path.join(tmp.dir, 'watched');
+    const running = await openApp({ ...TEST_APP, dataDir: dir, inmail: false });
+    try {
+      const create = async (name: string) =>
+        (
+          await running.handlers['deliveries.create'](
+            CreateDeliveryInput.parse({
+              name,
+              start: false,
+              template: { fromAddress: 'news@relaydeck.test', subject: 'Hi', text: 'Hi' },
+              recipients: { fileName: `${name}.csv`, csv: csv(3) },
+            }),
+            { transport: 'ipc' },
+          )
+        ).delivery.id;
+      const changedOnce = (id: string) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no delivery.changed for ${id}`)), 20_000);
+          const off = running.bus.subscribe((event, payload) => {
+            if (event !== 'delivery.changed' || (payload as { id: string }).id !== id) return;
+            clearTimeout(timer);
+            off();
+            resolve();
+          });
+        });
+
+      // A stop by the CLI reaches the running app's console.
+      const stopped = await create('stopped by the CLI');
+      const seen = changedOnce(stopped);
+      const cli = await run(process.execPath, [CLI, 'stop', stopped, '--data', dir], { timeout: 60_000 });
+      expect(cli.stdout).toBe(
+        `Delivery ${stopped} “stopped by the CLI” stopped: 3 messages not yet relayed cancelled.\n`,
+      );
+      await seen;
+
+      // A delivery another process sets relaying (and leaves) is relayed by the running app.
+      const resumed = await create('resumed elsewhere');
+      const other = await openApp({
+        ...TEST_APP,
+        dataDir: dir,
+        engine: false,
+        sandbox: false,
+        inmail: false,
+      });
+      try {
+        updateDelivery(other.db, Number(resumed), { state: 'relaying', started_at: Date.now() });
+      } finally {
+        await other.close();
+      }
+      await changedOnce(resumed);
+      await running.campaign.whenRelayed(Number(resumed));
+      const d = await running.handlers['deliveries.get']({ id: resumed }, { transport: 'ipc' });
+      expect(d.statusCounts.pending ?? 0).toBe(0);
+      expect(d.state).not.toBe('relaying');
+    } finally {
+      await running.close();
+    }
+  });
 });
