@@ -19,11 +19,14 @@ const run = promisify(execFile);
 let tmp: TempDir;
 let dataDir: string;
 
+// Each test runs several real CLI processes (a few seconds each on a loaded machine): generous bounds.
+const SLOW = 240_000;
+
 beforeAll(() => {
   buildCli();
   tmp = makeTempDir();
   dataDir = path.join(tmp.dir, 'data');
-});
+}, SLOW);
 afterAll(() => tmp?.remove());
 
 async function relaydeck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -68,7 +71,7 @@ async function relayingDelivery(name: string, n: number): Promise<string> {
   });
 }
 
-describe('relaydeck stop / pause / resume', () => {
+describe('relaydeck stop / pause / resume', { timeout: SLOW }, () => {
   it('pauses, resumes (relaying the rest) and stops a delivery, with --json and plain output', async () => {
     const id = await relayingDelivery('lifecycle', 1200);
 
