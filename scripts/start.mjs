@@ -3,7 +3,8 @@
 // where a display is available, fetching Electron's binary when it is missing. Where Electron cannot run
 // (no display, no binary, or it fails before its window opens) it serves the browser console instead
 // (`relaydeck serve`), which prints the URL with its token. RELAYDECK_NO_ELECTRON=1 forces the browser console.
-// Arguments: [--data DIR] [--port N] (the port applies to the browser console only).
+// Arguments: [--data DIR] [--port N] [--new-token] (the port and token apply to the browser console only; they
+// are kept in the data dir, so its console URL stays the same across restarts).
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -154,7 +155,7 @@ function ensureElectronSqlite() {
   }
 }
 
-/** `--data` and `--port` (both `--flag value` and `--flag=value`) for `relaydeck serve`. */
+/** `--data`, `--port` (both `--flag value` and `--flag=value`) and `--new-token` for `relaydeck serve`. */
 function serveArgs(argv) {
   const out = [];
   for (let i = 0; i < argv.length; i++) {
@@ -162,7 +163,7 @@ function serveArgs(argv) {
     if (arg === '--data' || arg === '--port') {
       if (argv[i + 1] !== undefined) out.push(arg, argv[i + 1]);
       i++;
-    } else if (arg.startsWith('--data=') || arg.startsWith('--port=')) {
+    } else if (arg.startsWith('--data=') || arg.startsWith('--port=') || arg === '--new-token') {
       out.push(arg);
     }
   }

@@ -231,6 +231,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     if (runEngine) {
       engine.start();
       campaign.resumeInterrupted();
+      campaign.watchOtherProcesses();
     }
     logger.info('relaydeck started', {
       dataDir,

@@ -266,7 +266,7 @@ describe('delivery dashboard', () => {
     await page.waitForSelector(byTestId('action-resume'));
     expect(Number((await text('count-pending')).replace(/\D/g, ''))).toBe(500);
     await page.click(byTestId('action-stop'));
-    await page.waitForSelector(byTestId('stop-dialog'));
+    await page.waitForSelector(byTestId('stop-cancel-count'));
     expect(await text('stop-dialog')).toContain('cannot be recalled');
     await shoot('stop-dialog');
     await page.click(`${byTestId('stop-dialog')} button:has-text("Stop delivery")`);

@@ -35,9 +35,41 @@ describe('connection monitor', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(probes).toBe(2);
     expect(monitor.snapshot()).toEqual({ online: true, epoch: 1 });
-    expect(changes).toEqual([false, true]);
+    // lost, one failed try (the banner counts it), back
+    expect(changes).toEqual([false, false, true]);
     await vi.advanceTimersByTimeAsync(5000);
     expect(probes).toBe(2);
+  });
+
+  it('backs off between tries (1 s, 2 s, 4 s, then the cap) and starts again at 1 s after a recovery', async () => {
+    let up = false;
+    const at: number[] = [];
+    const start = Date.now();
+    let transport: Transport | null = null;
+    const monitor = createConnectionMonitor(
+      () => {
+        at.push(Date.now() - start);
+        return transport?.invoke('app.info', {}) ?? Promise.resolve();
+      },
+      1000,
+      4000,
+    );
+    transport = monitorTransport(
+      fakeTransport(() => (up ? Promise.resolve({}) : Promise.reject(new TypeError('Failed to fetch')))),
+      monitor,
+    );
+    monitor.reportLost();
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(at).toEqual([1000, 3000, 7000, 11_000, 15_000]);
+    expect(monitor.snapshot()).toMatchObject({ online: false, tries: 5 });
+    up = true;
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(monitor.snapshot()).toEqual({ online: true, epoch: 1 });
+    up = false;
+    at.length = 0;
+    monitor.reportLost();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(at).toEqual([20_000]);
   });
 
   it('takes an API error as an answer (the server is there), and the socket state as a signal', async () => {

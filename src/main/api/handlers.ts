@@ -7,7 +7,8 @@ import type { Handlers } from '../../shared/contract';
 import { previewRecipientsOffThread } from '../campaign/csv-off-thread';
 import { getDelivery, listDeliveries, parseId, requireDeliveryRow } from '../store/deliveries-repo';
 import { listRecipientLists } from '../store/lists-repo';
-import { listAttempts, logRowExists, logsPage } from '../store/log-repo';
+import { reportsForLogRow } from '../store/inbound-repo';
+import { listAttempts, logRowDelivery, logsPage } from '../store/log-repo';
 import { getSetting } from '../store/settings-repo';
 import { listTemplates } from '../store/templates-repo';
 import type { HandlerDeps } from './handler-deps';
@@ -59,9 +60,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'logs.attempts': (input) => {
       const logId = parseId(input.logId);
-      if (!logRowExists(db, logId))
+      const deliveryId = logRowDelivery(db, logId);
+      if (deliveryId === null)
         throw new AppError('not_found', `Delivery log row ${input.logId} does not exist`);
-      return { items: listAttempts(db, logId) };
+      return { items: listAttempts(db, logId), reports: reportsForLogRow(db, logId, deliveryId) };
     },
 
     'templates.list': () => ({ items: listTemplates(db) }),

@@ -1,7 +1,8 @@
 /**
  * The browser console's server: the contract over HTTP (`POST /rpc/<method>`), push events over a WebSocket
- * (`/events`) and the built renderer as static files. Loopback only, a per-launch token on everything that
- * carries data, Host and Origin checked on every request (CSRF and DNS-rebinding defence).
+ * (`/events`) and the built renderer as static files. Loopback only, a token on everything that carries data
+ * (generated per launch, or kept per data dir by `serve`: `node/console-address.ts`), Host and Origin checked on
+ * every request (CSRF and DNS-rebinding defence).
  * Wire format: see src/shared/client/http-transport.ts.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';

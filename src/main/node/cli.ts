@@ -8,6 +8,7 @@ import { UsageError, type Command, type CommandIo } from './commands/common';
 import { deliverCommand } from './commands/deliver';
 import { dkimCommand } from './commands/dkim';
 import { inmailCommand } from './commands/inmail';
+import { pauseCommand, resumeCommand, stopCommand } from './commands/lifecycle';
 import { qualifyCommand } from './commands/qualify';
 import { quarantineCommand } from './commands/quarantine';
 import { reportCommand } from './commands/report';
@@ -22,6 +23,9 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   deliverCommand,
   runCommand,
+  stopCommand,
+  pauseCommand,
+  resumeCommand,
   reportCommand,
   sandboxCommand,
   simulateCommand,

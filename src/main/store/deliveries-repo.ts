@@ -140,6 +140,19 @@ export function deliveryIdsInState(db: Db, state: DeliveryState): number[] {
   ).map((r) => r.id);
 }
 
+/**
+ * The lifecycle of the deliveries not completed yet (`state`, `stopped_at`), and the store's `data_version`
+ * (moves when another connection committed): what a campaign compares to notice another process's actions.
+ */
+export function openDeliveryStates(db: Db): { version: number; states: Map<number, string> } {
+  const version = db.pragma('data_version', { simple: true }) as number;
+  const rows = stmt(
+    db,
+    'SELECT id, state, stopped_at FROM deliveries WHERE completed_at IS NULL ORDER BY id',
+  ).all() as { id: number; state: DeliveryState; stopped_at: number | null }[];
+  return { version, states: new Map(rows.map((r) => [r.id, `${r.state}:${r.stopped_at ?? ''}`])) };
+}
+
 export function deliveryExists(db: Db, id: number): boolean {
   return stmt(db, 'SELECT 1 FROM deliveries WHERE id = ?').get(id) !== undefined;
 }

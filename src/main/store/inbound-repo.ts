@@ -9,6 +9,8 @@
  */
 import {
   INBOUND_RAW_PREVIEW_BYTES,
+  LOG_REPORTS_MAX,
+  type LogReport,
   type InboundMessage,
   type InboundMessageSummary,
   type InboundRecipientResult,
@@ -249,4 +251,45 @@ export function inboundCounts(db: Db): { messages: number; unmatched: number } {
     }
   ).n;
   return { messages, unmatched };
+}
+
+/** Exported for the test of its query plan (`inbound_log`, `inbound_delivery`). */
+export const REPORTS_FOR_LOG_ROW_SQL = `SELECT id, received_at, kind, format, results_json, outcome FROM (
+    SELECT * FROM inbound_messages WHERE log_id = @logId
+    UNION ALL
+    SELECT * FROM inbound_messages
+     WHERE delivery_id = @deliveryId AND log_id IS NULL
+       AND EXISTS (SELECT 1 FROM json_each(results_json) WHERE json_extract(value, '$.logId') = @logKey))
+  ORDER BY received_at DESC, id DESC LIMIT @limit`;
+
+/**
+ * The reports received about one log row, oldest first (at most `LOG_REPORTS_MAX`, the newest): the messages
+ * tied to the row itself (`inbound_log`), and those tied to its delivery only whose recipients name the row (a
+ * group transaction's report; `inbound_delivery`). Each gives the recipient result about this row (the first
+ * when none names it: a complaint or an auto-reply tied by its trace header).
+ */
+export function reportsForLogRow(db: Db, logId: number, deliveryId: number): LogReport[] {
+  const rows = stmt(db, REPORTS_FOR_LOG_ROW_SQL).all({
+    logId,
+    deliveryId,
+    logKey: String(logId),
+    limit: LOG_REPORTS_MAX,
+  }) as Pick<InboundRow, 'id' | 'received_at' | 'kind' | 'format' | 'results_json' | 'outcome'>[];
+  return rows.reverse().map((r) => {
+    const results = JSON.parse(r.results_json) as InboundRecipientResult[];
+    const mine = results.find((x) => x.logId === String(logId)) ?? results[0];
+    return {
+      inboundId: String(r.id),
+      at: r.received_at,
+      kind: r.kind,
+      format: r.format,
+      action: mine?.action ?? null,
+      status: mine?.status ?? null,
+      code: mine?.code ?? null,
+      diagnostic: mine?.diagnostic ?? null,
+      reason: mine?.reason ?? null,
+      type: mine?.type ?? null,
+      applied: mine?.applied ?? r.outcome,
+    };
+  });
 }

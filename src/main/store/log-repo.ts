@@ -299,6 +299,13 @@ export function listAttempts(db: Db, logId: number): Attempt[] {
   return rows.map(toAttempt);
 }
 
+/** The delivery of a log row, or null when there is no such row. */
+export function logRowDelivery(db: Db, logId: number): number | null {
+  const row = stmt(db, 'SELECT delivery_id FROM delivery_log WHERE id = ?').get(logId) as
+    { delivery_id: number } | undefined;
+  return row ? row.delivery_id : null;
+}
+
 export function logRowExists(db: Db, logId: number): boolean {
   return stmt(db, 'SELECT 1 FROM delivery_log WHERE id = ?').get(logId) !== undefined;
 }

@@ -818,6 +818,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE templates ADD COLUMN updated_at INTEGER;
     `,
   },
+  {
+    version: 17,
+    name: 'inbound messages found by the log row they report on',
+    sql: `
+      -- The delivery log's drawer lists the reports received about one message (logs.attempts): by the row a
+      -- report was tied to, and, for a group transaction's report tied to its delivery only, by the delivery.
+      CREATE INDEX inbound_log ON inbound_messages(log_id) WHERE log_id IS NOT NULL;
+      CREATE INDEX inbound_delivery ON inbound_messages(delivery_id, id)
+        WHERE delivery_id IS NOT NULL AND log_id IS NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,8 +1,10 @@
 /**
  * The console's view of its connection to the main process: lost when a call fails without an answer from
  * the server (a network error, not an API error) or the push-event socket closes, back when a call succeeds
- * or the socket reopens. While lost, it probes (`app.info`) every few seconds; each recovery bumps an epoch
- * that makes every query and paged list refetch, since the invalidations sent meanwhile were missed.
+ * or the socket reopens. While lost, it probes (`app.info`) with a backoff (1 s, 2 s, 4 s, then every 8 s);
+ * each recovery bumps an epoch that makes every query and paged list refetch, since the invalidations sent
+ * meanwhile were missed. The server keeps its port and token across restarts (`console-address.ts`), so a
+ * restarted `relaydeck serve` is found again by the same tab.
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { Transport } from '../../shared/client';
@@ -12,6 +14,8 @@ export interface ConnectionSnapshot {
   online: boolean;
   /** Recoveries so far (0 at start). */
   epoch: number;
+  /** While lost: failed tries to reach the server since it was lost. */
+  tries?: number;
 }
 
 export interface ConnectionMonitor {
@@ -23,15 +27,19 @@ export interface ConnectionMonitor {
   retryNow(): void;
 }
 
-export const RETRY_MS = 2_000;
+export const RETRY_MS = 1_000;
+export const RETRY_MAX_MS = 8_000;
 
+/** Probes after `retryMs`, then doubles the wait up to `maxRetryMs` (default: `retryMs`, a constant wait). */
 export function createConnectionMonitor(
   probe: () => Promise<unknown>,
   retryMs = RETRY_MS,
+  maxRetryMs = retryMs,
 ): ConnectionMonitor {
   let snapshot: ConnectionSnapshot = { online: true, epoch: 0 };
   const listeners = new Set<() => void>();
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let delay = retryMs;
 
   const set = (next: ConnectionSnapshot) => {
     snapshot = next;
@@ -41,11 +49,15 @@ export function createConnectionMonitor(
     timer = null;
     // A success reports itself (through the monitored transport); a failure schedules the next attempt.
     probe().catch(() => {
-      if (!snapshot.online) schedule();
+      if (snapshot.online) return;
+      set({ ...snapshot, tries: (snapshot.tries ?? 0) + 1 });
+      schedule();
     });
   };
   const schedule = () => {
-    timer ??= setTimeout(attempt, retryMs);
+    if (timer) return;
+    timer = setTimeout(attempt, delay);
+    delay = Math.min(delay * 2, Math.max(retryMs, maxRetryMs));
   };
 
   return {
@@ -55,7 +67,10 @@ export function createConnectionMonitor(
       return () => listeners.delete(listener);
     },
     reportLost() {
-      if (snapshot.online) set({ online: false, epoch: snapshot.epoch });
+      if (snapshot.online) {
+        delay = retryMs;
+        set({ online: false, epoch: snapshot.epoch });
+      }
       schedule();
     },
     reportOnline() {

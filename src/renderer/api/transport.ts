@@ -6,7 +6,13 @@
 import { createClient, type Client, type Transport } from '../../shared/client';
 import { createHttpTransport } from '../../shared/client/http-transport';
 import { createIpcTransport, type RelaydeckBridge } from '../../shared/client/ipc-transport';
-import { createConnectionMonitor, monitorTransport, type ConnectionMonitor } from './connection';
+import {
+  createConnectionMonitor,
+  monitorTransport,
+  RETRY_MAX_MS,
+  RETRY_MS,
+  type ConnectionMonitor,
+} from './connection';
 
 const TOKEN_KEY = 'relaydeck.token';
 
@@ -31,7 +37,11 @@ export function connect(win: HostWindow): Connection {
 /** A client whose transport reports to a connection monitor (the app shell's lost-connection banner). */
 function monitored(make: (monitor: ConnectionMonitor) => Transport): Connection {
   let transport: Transport | null = null;
-  const monitor = createConnectionMonitor(() => transport?.invoke('app.info', {}) ?? Promise.resolve());
+  const monitor = createConnectionMonitor(
+    () => transport?.invoke('app.info', {}) ?? Promise.resolve(),
+    RETRY_MS,
+    RETRY_MAX_MS,
+  );
   transport = monitorTransport(make(monitor), monitor);
   return { ok: true, client: createClient(transport), monitor };
 }

@@ -179,7 +179,7 @@ function Screen({ route }: { route: Route }) {
     case 'quarantine':
       return <QuarantinePage />;
     case 'inmail':
-      return <InmailPage />;
+      return <InmailPage key={route.open ?? ''} open={route.open} />;
     case 'simulations':
       return <SimulationsPage />;
     case 'simulator-profiles':

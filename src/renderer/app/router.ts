@@ -12,7 +12,7 @@ export type Route =
   | { name: 'dkim' }
   | { name: 'qualification' }
   | { name: 'quarantine' }
-  | { name: 'inmail' }
+  | { name: 'inmail'; open?: string }
   | { name: 'simulations' }
   | { name: 'simulator-profiles' }
   | { name: 'simulation'; id: string }
@@ -31,6 +31,8 @@ export const paths = {
   qualification: () => '#/qualification',
   quarantine: () => '#/quarantine',
   inmail: () => '#/inmail',
+  /** Inbound mail with one message open in its drawer. */
+  inmailMessage: (id: string) => `#/inmail/${encodeURIComponent(id)}`,
   simulations: () => '#/simulator',
   simulatorProfiles: () => '#/simulator/profiles',
   simulation: (id: string) => `#/simulator/${encodeURIComponent(id)}`,
@@ -47,6 +49,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/qualification') return { name: 'qualification' };
   if (path === '/quarantine') return { name: 'quarantine' };
   if (path === '/inmail') return { name: 'inmail' };
+  const inmail = /^\/inmail\/(\d+)$/.exec(path);
+  if (inmail?.[1]) return { name: 'inmail', open: inmail[1] };
   if (path === '/simulator') return { name: 'simulations' };
   if (path === '/simulator/profiles') return { name: 'simulator-profiles' };
   const simulation = /^\/simulator\/(\d+)(\/report)?$/.exec(path);

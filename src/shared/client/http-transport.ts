@@ -23,8 +23,10 @@ export interface HttpTransportOptions {
   token: string;
   fetch?: typeof fetch;
   WebSocket?: WebSocketCtor;
-  /** Reconnect delay after the event socket closes. */
+  /** First reconnect delay after the event socket closes; doubled at each failed try up to `reconnectMaxMs`. */
   reconnectMs?: number;
+  /** Longest reconnect delay (default 8 s). */
+  reconnectMaxMs?: number;
   /** Told when the event socket opens (true) and when it closes or fails to connect (false). */
   onSocketState?: (open: boolean) => void;
 }
@@ -54,10 +56,15 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       let socket: WebSocketLike | null = null;
       let closed = false;
       let retry: ReturnType<typeof setTimeout> | null = null;
+      const firstDelay = options.reconnectMs ?? 1000;
+      let delay = firstDelay;
       const connect = () => {
         const url = `${base.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(options.token)}`;
         socket = new WS(url);
-        socket.onopen = () => options.onSocketState?.(true);
+        socket.onopen = () => {
+          delay = firstDelay;
+          options.onSocketState?.(true);
+        };
         socket.onmessage = (ev) => {
           try {
             const msg = JSON.parse(String(ev.data)) as { event: string; payload: unknown };
@@ -69,7 +76,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         socket.onclose = () => {
           if (closed) return;
           options.onSocketState?.(false);
-          retry = setTimeout(connect, options.reconnectMs ?? 1000);
+          // Backoff: a server that is down for a while is not hammered, one back soon is found soon.
+          retry = setTimeout(connect, delay);
+          delay = Math.min(delay * 2, Math.max(firstDelay, options.reconnectMaxMs ?? 8000));
         };
         socket.onerror = () => undefined;
       };

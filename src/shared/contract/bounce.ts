@@ -213,6 +213,31 @@ export const InboundRecipientResult = z.object({
 });
 export type InboundRecipientResult = z.infer<typeof InboundRecipientResult>;
 
+/**
+ * A report about one message received after its SMTP attempts (a DSN, a complaint, an auto-reply), as the
+ * delivery log's drawer shows it next to the attempts: `logs.attempts`'s `reports`.
+ */
+export const LogReport = z.object({
+  /** The inbound message (inMail) that carried it. */
+  inboundId: Id,
+  at: EpochMs,
+  kind: InboundMessageKind,
+  format: z.string().nullable(),
+  /** The DSN's Action (`failed`, `delayed`, `delivered` ...); null for complaints and auto-replies. */
+  action: z.string().nullable(),
+  /** Enhanced status code (`5.1.1`). */
+  status: z.string().nullable(),
+  code: z.number().int().nullable(),
+  diagnostic: z.string().nullable(),
+  reason: ReasonIdSchema.nullable(),
+  type: FailureTypeSchema.nullable(),
+  /** What it did to the message, in words (`message failed: user_unknown (hard)`, `recorded only`). */
+  applied: z.string().nullable(),
+});
+export type LogReport = z.infer<typeof LogReport>;
+/** The most reports `logs.attempts` returns for one message (the newest, in time order). */
+export const LOG_REPORTS_MAX = 200;
+
 export const INBOUND_RAW_PREVIEW_BYTES = 64 * 1024;
 
 export const InboundMessage = InboundMessageSummary.extend({

@@ -33,7 +33,7 @@ import {
   ShapingEvent,
   ThroughputPoint,
 } from './mta';
-import { bounceEvents, bounceMethods } from './bounce';
+import { bounceEvents, bounceMethods, LOG_REPORTS_MAX, LogReport } from './bounce';
 import { dashboardMethods } from './dashboard';
 import { reportMethods } from './reports';
 import { simulationEvents, simulationMethods } from './simulation';
@@ -81,8 +81,8 @@ export const contract = {
   ),
   'logs.attempts': method(
     z.object({ logId: Id }),
-    z.object({ items: z.array(Attempt) }),
-    'Every attempt of one message',
+    z.object({ items: z.array(Attempt), reports: z.array(LogReport).max(LOG_REPORTS_MAX) }),
+    'Every attempt of one message, and the reports received about it later (DSN, complaint, auto-reply)',
   ),
 
   'templates.list': method(

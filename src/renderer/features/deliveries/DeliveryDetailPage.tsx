@@ -7,7 +7,6 @@ import { paths } from '../../app/router';
 import { Badge, shortStatusLabel, StateBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { formatCount, formatDateTime, formatRate } from '../../components/format';
@@ -20,6 +19,7 @@ import { DeliveryLog, NO_FILTERS, type LogFilters } from './DeliveryLog';
 import { DomainsTable } from './DomainsTable';
 import { HealthFlags } from './HealthFlags';
 import { ReasonsChart } from './ReasonsChart';
+import { canStop, useStopConfirmation } from './StopConfirmation';
 import { ThroughputChart } from './ThroughputChart';
 
 export function DeliveryDetailPage({ id }: { id: string }) {
@@ -216,15 +216,13 @@ const DETAIL_TABS: readonly TabItem<DetailTab>[] = [
 function DetailHeader({ delivery: d, onChanged }: { delivery: Delivery; onChanged(): void }) {
   const pause = useMutation('deliveries.pause');
   const resume = useMutation('deliveries.resume');
-  const stop = useMutation('deliveries.stop');
-  const [confirmStop, setConfirmStop] = useState(false);
-  const error = pause.error ?? resume.error ?? stop.error;
+  const stop = useStopConfirmation(d, onChanged);
+  const error = pause.error ?? resume.error;
 
   const run = async (m: { mutate(input: { id: string }): Promise<Result<Delivery>> }) => {
     const result = await m.mutate({ id: d.id });
     if (result.ok) onChanged();
   };
-  const canStop = d.state === 'preparing' || d.state === 'relaying' || d.state === 'paused';
 
   return (
     <>
@@ -275,33 +273,15 @@ function DetailHeader({ delivery: d, onChanged }: { delivery: Delivery; onChange
               Resume
             </Button>
           )}
-          {canStop && (
-            <Button variant="danger" onClick={() => setConfirmStop(true)} testId="action-stop">
+          {canStop(d) && (
+            <Button variant="danger" onClick={stop.open} testId="action-stop">
               Stop
             </Button>
           )}
         </div>
       </header>
       <ErrorBanner error={error} title="The action failed" />
-      {confirmStop && (
-        <ConfirmDialog
-          title={`Stop “${d.name}”?`}
-          confirmLabel="Stop delivery"
-          danger
-          busy={stop.pending}
-          testId="stop-dialog"
-          onCancel={() => setConfirmStop(false)}
-          onConfirm={async () => {
-            await run(stop);
-            setConfirmStop(false);
-          }}
-        >
-          <p>
-            Messages not yet relayed are cancelled ({formatCount(d.statusCounts.pending ?? 0)} now). Messages
-            already relayed to the MTA continue to their outcome: they cannot be recalled.
-          </p>
-        </ConfirmDialog>
-      )}
+      {stop.dialog}
     </>
   );
 }

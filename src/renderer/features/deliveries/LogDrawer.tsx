@@ -1,38 +1,19 @@
-import type { Attempt, LogRow } from '../../../shared/contract';
+import type { LogRow } from '../../../shared/contract';
 import {
   BOUNCE_CLASSES,
   FAILURE_TYPE_LABELS,
   REASONS,
   type BounceClass,
 } from '../../../shared/domain/reasons';
-import { formatReply } from '../../../shared/domain/smtp-reply';
-import { useQuery } from '../../api/hooks';
-import { Badge, StatusBadge } from '../../components/Badge';
+import { StatusBadge } from '../../components/Badge';
 import { Drawer } from '../../components/Drawer';
-import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatTimestamp } from '../../components/format';
-import type { Tone } from '../../components/tones';
 import { Prop } from '../../components/Prop';
 import { ViewMessageButton } from '../message/ViewMessageButton';
+import { MessageEvents } from './MessageEvents';
 
-const OUTCOME_TONE: Record<Attempt['outcome'], Tone> = {
-  accepted: 'green',
-  deferred: 'amber',
-  failed: 'red',
-};
-const OUTCOME_LABEL: Record<Attempt['outcome'], string> = {
-  accepted: 'Accepted',
-  deferred: 'Deferred',
-  failed: 'Failed',
-};
-
-/** One message of the log: its fields and every SMTP attempt. */
+/** One message of the log: its fields, every SMTP attempt and the reports received about it later. */
 export function LogDrawer({ row, onClose }: { row: LogRow; onClose(): void }) {
-  const attempts = useQuery(
-    'logs.attempts',
-    { logId: row.id },
-    { invalidateOn: { 'logs.changed': (p) => p.deliveryId === row.deliveryId } },
-  );
   const bounceClass =
     row.bounceClass !== null && row.bounceClass in BOUNCE_CLASSES
       ? `${row.bounceClass} ${BOUNCE_CLASSES[row.bounceClass as BounceClass]}`
@@ -74,32 +55,7 @@ export function LogDrawer({ row, onClose }: { row: LogRow; onClose(): void }) {
         </Prop>
       </dl>
       <ViewMessageButton row={row} />
-      <h3 className="section-title">Attempts</h3>
-      <ErrorBanner error={attempts.error} title="The attempts could not be loaded" />
-      {attempts.loading ? (
-        <div className="loading">Loading attempts…</div>
-      ) : (attempts.data?.items.length ?? 0) === 0 ? (
-        <p className="muted">No attempt yet: the message has not been sent to a receiving server.</p>
-      ) : (
-        <ol className="attempts" data-testid="attempts">
-          {attempts.data?.items.map((a) => (
-            <li key={a.id} className="attempt" data-testid="attempt">
-              <div className="attempt-head">
-                <Badge tone={OUTCOME_TONE[a.outcome]}>{OUTCOME_LABEL[a.outcome]}</Badge>
-                <span className="num">{formatTimestamp(a.at)}</span>
-                <span className="muted num">{a.durationMs} ms</span>
-              </div>
-              <div className="attempt-reply mono">{formatReply(a)}</div>
-              <div className="attempt-meta muted small">
-                {a.command && <span>after {a.command}</span>}
-                {a.mxHost && <span className="mono">{a.mxHost}</span>}
-                {a.ip && <span className="mono">{a.ip}</span>}
-                <span>{a.tls ? 'TLS' : 'no TLS'}</span>
-              </div>
-            </li>
-          ))}
-        </ol>
-      )}
+      <MessageEvents row={row} />
     </Drawer>
   );
 }

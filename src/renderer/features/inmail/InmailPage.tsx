@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { INBOUND_MESSAGE_KINDS, type InboundMessageSummary } from '../../../shared/contract/bounce';
-import { paths } from '../../app/router';
+import { navigate, paths } from '../../app/router';
 import { useClient } from '../../api/client-context';
 import { useQuery } from '../../api/hooks';
 import { usePagedList } from '../../api/use-paged-list';
@@ -110,7 +110,8 @@ const COLUMNS: readonly Column<InboundMessageSummary>[] = [
 
 const KIND_OPTIONS = INBOUND_MESSAGE_KINDS.map((k) => ({ id: k, label: KIND_LABELS[k], tone: KIND_TONE[k] }));
 
-export function InmailPage() {
+/** `open`: a message to show in the drawer at once (`#/inmail/<id>`, from a delivery log's drawer). */
+export function InmailPage({ open }: { open?: string | undefined } = {}) {
   const client = useClient();
   const status = useQuery(
     'inmail.status',
@@ -119,7 +120,7 @@ export function InmailPage() {
   );
   const [matched, setMatched] = useState<'' | 'matched' | 'unmatched'>('');
   const [kinds, setKinds] = useState<InboundKind[]>([]);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(open ?? null);
 
   const filter = {
     ...(matched ? { matched: matched === 'matched' } : {}),
@@ -230,7 +231,16 @@ export function InmailPage() {
 
       <ImapSettingsCard />
 
-      {selected && <InmailDrawer key={selected} id={selected} onClose={() => setSelected(null)} />}
+      {selected && (
+        <InmailDrawer
+          key={selected}
+          id={selected}
+          onClose={() => {
+            setSelected(null);
+            if (open) navigate(paths.inmail());
+          }}
+        />
+      )}
     </div>
   );
 }
