@@ -783,6 +783,61 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 15,
+    name: 'quarantine search: the domain of each address (indexed), a trigram index of the addresses, counts per status',
+    sql: `
+      -- \`@corp.test\` in the quarantine search: the part after the address's last @, computed by SQLite (a
+      -- virtual column, nothing to backfill) and indexed with the key so a domain's page is keyset-ordered.
+      ALTER TABLE quarantine ADD COLUMN domain TEXT
+        GENERATED ALWAYS AS (replace(addr_key, rtrim(addr_key, replace(addr_key, '@', '')), '')) VIRTUAL;
+      CREATE INDEX quarantine_domain ON quarantine(domain, addr_key);
+
+      -- "corp" in the quarantine search: a part of the address, found in an FTS5 trigram index rather than by
+      -- reading every address. The index is contentless (it holds the trigrams, not the addresses) and FTS5
+      -- needs integer rowids, which the quarantine has not (WITHOUT ROWID): quarantine_search numbers the
+      -- addresses. Both are kept by triggers, whoever writes the list.
+      CREATE TABLE quarantine_search (
+        id        INTEGER PRIMARY KEY,
+        addr_key  TEXT NOT NULL UNIQUE
+      ) STRICT;
+      CREATE VIRTUAL TABLE quarantine_fts USING fts5(
+        addr_key, content = '', contentless_delete = 1, tokenize = 'trigram'
+      );
+      CREATE TRIGGER quarantine_search_add AFTER INSERT ON quarantine BEGIN
+        INSERT INTO quarantine_search(addr_key) VALUES (new.addr_key);
+      END;
+      CREATE TRIGGER quarantine_search_remove AFTER DELETE ON quarantine BEGIN
+        DELETE FROM quarantine_search WHERE addr_key = old.addr_key;
+      END;
+      CREATE TRIGGER quarantine_search_rekey AFTER UPDATE OF addr_key ON quarantine
+        WHEN old.addr_key <> new.addr_key BEGIN
+        DELETE FROM quarantine_search WHERE addr_key = old.addr_key;
+        INSERT INTO quarantine_search(addr_key) VALUES (new.addr_key);
+      END;
+      CREATE TRIGGER quarantine_fts_add AFTER INSERT ON quarantine_search BEGIN
+        INSERT INTO quarantine_fts(rowid, addr_key) VALUES (new.id, new.addr_key);
+      END;
+      CREATE TRIGGER quarantine_fts_remove AFTER DELETE ON quarantine_search BEGIN
+        DELETE FROM quarantine_fts WHERE rowid = old.id;
+      END;
+      INSERT INTO quarantine_search(addr_key) SELECT addr_key FROM quarantine ORDER BY addr_key;
+
+      -- The number of addresses per status, shown above the list with every page (a search asks for a page per
+      -- keystroke): kept by quarantine-repo.ts, the only writer of the list, instead of counting a million rows.
+      CREATE TABLE quarantine_counts (
+        status  TEXT PRIMARY KEY,
+        n       INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO quarantine_counts(status, n) SELECT status, count(*) FROM quarantine GROUP BY status;
+
+      -- The time rules run before each page of the list (settleQuarantine): these partial indexes hold only the
+      -- rows they can change, so a page does not read every address with errors to find none due.
+      CREATE INDEX quarantine_counter_due ON quarantine(status, last_error_at) WHERE error_count > 0;
+      CREATE INDEX quarantine_mailbox_full_due ON quarantine(status, last_reason, quarantined_at)
+        WHERE status = 'quarantine' AND last_reason = 'mailbox_full';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
