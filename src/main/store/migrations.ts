@@ -785,7 +785,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 15,
-    name: 'quarantine search: the domain of each address (indexed), a trigram index of the addresses, counts per status',
+    name: 'lists: quarantine search (domain index, trigram index), counts per status, deliveries by creation time',
     sql: `
       -- \`@corp.test\` in the quarantine search: the part after the address's last @, computed by SQLite (a
       -- virtual column, nothing to backfill) and indexed with the key so a domain's page is keyset-ordered.
@@ -830,6 +830,9 @@ export const MIGRATIONS: readonly Migration[] = [
         n       INTEGER NOT NULL
       ) STRICT, WITHOUT ROWID;
       INSERT INTO quarantine_counts(status, n) SELECT status, count(*) FROM quarantine GROUP BY status;
+
+      -- The deliveries list's default order (newest first) and its date range, keyset paged on this index.
+      CREATE INDEX deliveries_created ON deliveries(created_at, id);
 
       -- The time rules run before each page of the list (settleQuarantine): these partial indexes hold only the
       -- rows they can change, so a page does not read every address with errors to find none due.

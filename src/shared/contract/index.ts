@@ -11,7 +11,6 @@ import {
   Cursor,
   Delivery,
   EpochMs,
-  DeliveryStateSchema,
   DeliverySummary,
   Id,
   LogRow,
@@ -34,6 +33,7 @@ import {
 } from './mta';
 import { bounceEvents, bounceMethods } from './bounce';
 import { dashboardMethods } from './dashboard';
+import { DeliveriesListInput } from './deliveries-list';
 import { reportMethods } from './reports';
 import { simulationEvents, simulationMethods } from './simulation';
 
@@ -47,9 +47,9 @@ export const contract = {
   'app.info': method(z.object({}), AppInfo, 'Version, data directory, sandbox and default route'),
 
   'deliveries.list': method(
-    z.object({ cursor: Cursor, limit: PageLimit, state: z.array(DeliveryStateSchema).optional() }),
+    DeliveriesListInput,
     page(DeliverySummary),
-    'Deliveries, newest first',
+    'Deliveries: search, filters (state, reporting mode, route, creation dates) and sort, keyset paged',
   ),
   'deliveries.get': method(ById, Delivery, 'One delivery with its counters and KPIs'),
   'deliveries.create': method(
@@ -208,5 +208,6 @@ export * from './errors';
 export * from './mta';
 export * from './bounce';
 export * from './dashboard';
+export * from './deliveries-list';
 export * from './reports';
 export * from './simulation';
