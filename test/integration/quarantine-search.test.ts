@@ -2,7 +2,7 @@
  * Quarantine search (issue 14 point 11) on a real SQLite file: `@corp.test` lists that domain's addresses,
  * any other text the addresses containing it (case-insensitive), keyset paged in address order, through the
  * trigram index or the key order (both compared with a plain filter of the rows), with the indexes proven by
- * EXPLAIN QUERY PLAN; the index and the counts per status follow every write (triggers of migration 15),
+ * EXPLAIN QUERY PLAN; the index and the counts per status follow every write (kept by quarantine-repo.ts),
  * also for a list written before migration 15.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -131,19 +131,13 @@ describe('store migrations', () => {
   });
 
   it('migration 10 leaves no counter triggers: the ledger moves every counter', () => {
-    // The revision triggers (migration 9) and the quarantine search index's (migration 15) count nothing.
     t = openTempDb();
     const triggers = t.db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
       .pluck()
       .all() as string[];
     expect(
-      triggers.filter(
-        (n) =>
-          !n.endsWith('_revision_insert') &&
-          !/_revision_(update|delete)$/.test(n) &&
-          !/^quarantine_(search|fts)_/.test(n),
-      ),
+      triggers.filter((n) => !n.endsWith('_revision_insert') && !/_revision_(update|delete)$/.test(n)),
     ).toEqual([]);
   });
 

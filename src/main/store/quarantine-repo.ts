@@ -109,9 +109,24 @@ function writeState(
        quarantined_at = excluded.quarantined_at, updated_at = excluded.updated_at, source = excluded.source,
        note = excluded.note`,
   ).run({ key, ...s, now });
+  if (before === null) addToSearch(db, key);
   if (before === s.status) return;
   if (before !== null) count(db, before, -1);
   count(db, s.status, +1);
+}
+
+/** Numbers a new address and puts it in the trigram index (`quarantine_search`, `quarantine_fts`, migration 15). */
+function addToSearch(db: Db, key: string): void {
+  const { id } = stmt(db, 'INSERT INTO quarantine_search(addr_key) VALUES (?) RETURNING id').get(key) as {
+    id: number;
+  };
+  stmt(db, 'INSERT INTO quarantine_fts(rowid, addr_key) VALUES (?, ?)').run(id, key);
+}
+
+function removeFromSearch(db: Db, key: string): void {
+  const row = stmt(db, 'DELETE FROM quarantine_search WHERE addr_key = ? RETURNING id').get(key) as
+    { id: number } | undefined;
+  if (row) stmt(db, 'DELETE FROM quarantine_fts WHERE rowid = ?').run(row.id);
 }
 
 function sameState(a: QuarantineState | null, b: QuarantineState | null): boolean {
@@ -195,7 +210,10 @@ export function removeQuarantine(db: Db, address: string): boolean {
   const removed = stmt(db, 'DELETE FROM quarantine WHERE addr_key = ? RETURNING status').get(
     addressKey(address),
   ) as { status: QuarantineStatus } | undefined;
-  if (removed) count(db, removed.status, -1);
+  if (removed) {
+    count(db, removed.status, -1);
+    removeFromSearch(db, addressKey(address));
+  }
   return removed !== undefined;
 }
 
