@@ -40,7 +40,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       defaultRoute: getSetting(db, 'defaultRoute') ?? null,
     }),
 
-    'deliveries.list': (input) => listDeliveries(db, input, clock.now()),
+    'deliveries.list': (input) =>
+      listDeliveries(
+        db,
+        { ...input, defaultSandbox: getSetting(db, 'defaultRoute')?.kind === 'sandbox' },
+        clock.now(),
+      ),
     'deliveries.get': (input) => getDelivery(db, parseId(input.id), clock.now()),
     'deliveries.create': async (input) => {
       const prepared = await campaign.create(input);

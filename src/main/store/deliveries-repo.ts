@@ -1,4 +1,5 @@
 /** Deliveries (campaign side): rows with their counters, mapped to the contract's Delivery objects. */
+import type { DeliveriesListQuery, DeliverySort } from '../../shared/contract/deliveries-list';
 import { AppError } from '../../shared/contract/errors';
 import type {
   Delivery,
@@ -88,31 +89,111 @@ export function getDelivery(db: Db, id: number, now: number): Delivery {
   return toDelivery(requireDeliveryRow(db, id), reasonCounts(db, id), now);
 }
 
-export function listDeliveries(
-  db: Db,
-  q: { cursor: string | null; limit: number; state?: DeliveryState[] | undefined },
-  now: number,
-): { items: DeliverySummary[]; nextCursor: string | null } {
+/** Messages to deliver (initial population less the excluded), as SQL. */
+const TO_DELIVER_SQL = '(n_initial - n_ignored)';
+
+/**
+ * The SQL of each sort key. Success rate: success / messages to deliver, -1 where there is nothing to deliver
+ * (so it sorts below 0 % and the cursor holds a number). Each sort ends on the id, so the keyset is total.
+ */
+const SORT_SQL: Record<DeliverySort, string> = {
+  created: 'created_at',
+  name: 'name COLLATE NOCASE',
+  success: `CASE WHEN ${TO_DELIVER_SQL} > 0 THEN CAST(n_success AS REAL) / ${TO_DELIVER_SQL} ELSE -1 END`,
+  recipients: TO_DELIVER_SQL,
+};
+
+/**
+ * "Every message goes to the sandbox": no smart host, every route to the sandbox, and a catch-all route or,
+ * without one, a default route to the sandbox (`@defaultSandbox`, the setting in force).
+ */
+const SANDBOX_ONLY_SQL = `(smarthost_json IS NULL
+  AND NOT EXISTS (SELECT 1 FROM json_each(routes_json) r WHERE json_extract(r.value, '$.target.kind') <> 'sandbox')
+  AND (@defaultSandbox = 1
+       OR EXISTS (SELECT 1 FROM json_each(routes_json) r WHERE json_extract(r.value, '$.mask') = '*')))`;
+
+/** The searched text in the name, the From address and name, the subject; a number also finds its id. */
+const SEARCH_SQL = `(instr(lower(name), @search) > 0
+  OR instr(lower(json_extract(template_json, '$.fromAddress')), @search) > 0
+  OR instr(lower(json_extract(template_json, '$.fromName')), @search) > 0
+  OR instr(lower(json_extract(template_json, '$.subject')), @search) > 0
+  OR id = @searchId)`;
+
+export interface DeliveriesQuery extends DeliveriesListQuery {
+  /** Whether the default route in force is the sandbox (for the `route` filter). */
+  defaultSandbox?: boolean | undefined;
+}
+
+/**
+ * The SQL and parameters of one keyset page of the deliveries list (exported for the query-plan test).
+ * Deliveries are few (thousands at most): filters other than the state and dates are read row by row.
+ */
+export function deliveriesPageQuery(q: DeliveriesQuery): { sql: string; params: Record<string, unknown> } {
+  const sort = q.sort ?? 'created';
+  const dir = q.dir ?? 'desc';
+  const key = SORT_SQL[sort];
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: q.limit + 1 };
   if (q.cursor !== null) {
-    const [before] = decodeCursor(q.cursor, 1);
-    if (typeof before !== 'number') throw new AppError('invalid_input', 'The page cursor is not valid');
-    where.push('id < @before');
-    params.before = before;
+    const [value, id] = decodeCursor(q.cursor, 2);
+    const valueOk = sort === 'name' ? typeof value === 'string' : typeof value === 'number';
+    if (!valueOk || typeof id !== 'number')
+      throw new AppError(
+        'invalid_input',
+        'The page cursor is not valid (it must come from a previous page)',
+        [{ field: 'cursor', message: 'not a cursor of this sort' }],
+      );
+    where.push(`(${key}, id) ${dir === 'desc' ? '<' : '>'} (@afterValue, @afterId)`);
+    params.afterValue = value;
+    params.afterId = id;
   }
   if (q.state && q.state.length > 0) {
     where.push(`state IN (${q.state.map((_, i) => `@s${i}`).join(', ')})`);
     q.state.forEach((s, i) => (params[`s${i}`] = s));
   }
-  const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-  const rows = stmt(db, sql).all(params) as DeliveryRow[];
+  const search = q.search?.trim().toLowerCase();
+  if (search) {
+    where.push(SEARCH_SQL);
+    params.search = search;
+    const id = /^#?(\d{1,15})$/.exec(search)?.[1];
+    params.searchId = id === undefined ? null : Number(id);
+  }
+  if (q.reporting) {
+    where.push('reporting = @reporting');
+    params.reporting = q.reporting;
+  }
+  if (q.route) {
+    where.push(q.route === 'sandbox' ? SANDBOX_ONLY_SQL : `NOT ${SANDBOX_ONLY_SQL}`);
+    params.defaultSandbox = q.defaultSandbox ? 1 : 0;
+  }
+  if (q.createdFrom !== undefined) {
+    where.push('created_at >= @createdFrom');
+    params.createdFrom = q.createdFrom;
+  }
+  if (q.createdTo !== undefined) {
+    where.push('created_at < @createdTo');
+    params.createdTo = q.createdTo;
+  }
+  const order = dir === 'desc' ? 'DESC' : 'ASC';
+  const sql = `SELECT *, ${key} AS sort_value FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${key} ${order}, id ${order} LIMIT @limit`;
+  return { sql, params };
+}
+
+/** One keyset page of deliveries: search, filters and sort of the console's list (`deliveries.list`). */
+export function listDeliveries(
+  db: Db,
+  q: DeliveriesQuery,
+  now: number,
+): { items: DeliverySummary[]; nextCursor: string | null } {
+  const { sql, params } = deliveriesPageQuery(q);
+  const rows = stmt(db, sql).all(params) as (DeliveryRow & { sort_value: string | number })[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page.at(-1);
   return {
     items: page.map((r) => toDeliverySummary(r, now)),
-    nextCursor: more && last ? encodeCursor([last.id]) : null,
+    nextCursor: more && last ? encodeCursor([last.sort_value, last.id]) : null,
   };
 }
 

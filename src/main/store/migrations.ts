@@ -829,6 +829,49 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE delivery_id IS NOT NULL AND log_id IS NULL;
     `,
   },
+  {
+    version: 18,
+    name: 'lists: quarantine search (domain index, trigram index), counts per status, deliveries by creation time',
+    sql: `
+      -- \`@corp.test\` in the quarantine search: the part after the address's last @, computed by SQLite (a
+      -- virtual column, nothing to backfill) and indexed with the key so a domain's page is keyset-ordered.
+      ALTER TABLE quarantine ADD COLUMN domain TEXT
+        GENERATED ALWAYS AS (replace(addr_key, rtrim(addr_key, replace(addr_key, '@', '')), '')) VIRTUAL;
+      CREATE INDEX quarantine_domain ON quarantine(domain, addr_key);
+
+      -- "corp" in the quarantine search: a part of the address, found in an FTS5 trigram index rather than by
+      -- reading every address. The index is contentless (it holds the trigrams, not the addresses) and FTS5
+      -- needs integer rowids, which the quarantine has not (WITHOUT ROWID): quarantine_search numbers the
+      -- addresses. quarantine-repo.ts, the list's only writer, keeps both with each address added or removed
+      -- (in application code, as the counters: an FTS5 insert from a trigger costs six times one from the code).
+      CREATE TABLE quarantine_search (
+        id        INTEGER PRIMARY KEY,
+        addr_key  TEXT NOT NULL UNIQUE
+      ) STRICT;
+      CREATE VIRTUAL TABLE quarantine_fts USING fts5(
+        addr_key, content = '', contentless_delete = 1, tokenize = 'trigram'
+      );
+      INSERT INTO quarantine_search(addr_key) SELECT addr_key FROM quarantine ORDER BY addr_key;
+      INSERT INTO quarantine_fts(rowid, addr_key) SELECT id, addr_key FROM quarantine_search;
+
+      -- The number of addresses per status, shown above the list with every page (a search asks for a page per
+      -- keystroke): kept by quarantine-repo.ts, the only writer of the list, instead of counting a million rows.
+      CREATE TABLE quarantine_counts (
+        status  TEXT PRIMARY KEY,
+        n       INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO quarantine_counts(status, n) SELECT status, count(*) FROM quarantine GROUP BY status;
+
+      -- The deliveries list's default order (newest first) and its date range, keyset paged on this index.
+      CREATE INDEX deliveries_created ON deliveries(created_at, id);
+
+      -- The time rules run before each page of the list (settleQuarantine): these partial indexes hold only the
+      -- rows they can change, so a page does not read every address with errors to find none due.
+      CREATE INDEX quarantine_counter_due ON quarantine(status, last_error_at) WHERE error_count > 0;
+      CREATE INDEX quarantine_mailbox_full_due ON quarantine(status, last_reason, quarantined_at)
+        WHERE status = 'quarantine' AND last_reason = 'mailbox_full';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -5,6 +5,7 @@
 import type { QuarantineEntry, QuarantineStatus } from '../../shared/contract/bounce';
 import { QUARANTINE_STATUSES } from '../../shared/contract/bounce';
 import { addressKey } from '../../shared/domain/address';
+import { parseAddressSearch } from '../../shared/domain/address-search';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import {
   applyQuarantineEvent,
@@ -80,7 +81,23 @@ export function getQuarantineEntry(db: Db, address: string): QuarantineEntry | n
   return row ? toEntry(row) : null;
 }
 
-function writeState(db: Db, key: string, s: QuarantineState, now: number): void {
+/** Moves the count of addresses per status (`quarantine_counts`, migration 18) by `delta`. */
+function count(db: Db, status: QuarantineStatus, delta: number): void {
+  if (delta === 0) return;
+  stmt(
+    db,
+    `INSERT INTO quarantine_counts(status, n) VALUES (@status, @delta)
+     ON CONFLICT(status) DO UPDATE SET n = n + excluded.n`,
+  ).run({ status, delta });
+}
+
+function writeState(
+  db: Db,
+  key: string,
+  before: QuarantineStatus | null,
+  s: QuarantineState,
+  now: number,
+): void {
   stmt(
     db,
     `INSERT INTO quarantine (${COLUMNS})
@@ -92,6 +109,24 @@ function writeState(db: Db, key: string, s: QuarantineState, now: number): void 
        quarantined_at = excluded.quarantined_at, updated_at = excluded.updated_at, source = excluded.source,
        note = excluded.note`,
   ).run({ key, ...s, now });
+  if (before === null) addToSearch(db, key);
+  if (before === s.status) return;
+  if (before !== null) count(db, before, -1);
+  count(db, s.status, +1);
+}
+
+/** Numbers a new address and puts it in the trigram index (`quarantine_search`, `quarantine_fts`, migration 18). */
+function addToSearch(db: Db, key: string): void {
+  const { id } = stmt(db, 'INSERT INTO quarantine_search(addr_key) VALUES (?) RETURNING id').get(key) as {
+    id: number;
+  };
+  stmt(db, 'INSERT INTO quarantine_fts(rowid, addr_key) VALUES (?, ?)').run(id, key);
+}
+
+function removeFromSearch(db: Db, key: string): void {
+  const row = stmt(db, 'DELETE FROM quarantine_search WHERE addr_key = ? RETURNING id').get(key) as
+    { id: number } | undefined;
+  if (row) stmt(db, 'DELETE FROM quarantine_fts WHERE rowid = ?').run(row.id);
 }
 
 function sameState(a: QuarantineState | null, b: QuarantineState | null): boolean {
@@ -121,7 +156,7 @@ export function applyQuarantineEvents(
     const before = row ? toState(row) : null;
     const after = applyQuarantineEvent(before, event, now);
     if (!after || sameState(before, after)) continue;
-    writeState(db, key, after, now);
+    writeState(db, key, before?.status ?? null, after, now);
     changed++;
     if (after.status === 'quarantine' && before?.status !== 'quarantine') newQuarantines.push(key);
   }
@@ -130,18 +165,22 @@ export function applyQuarantineEvents(
 
 /** Runs the time-based rules over the whole list (counter reset after 10 days, mailbox-full release). */
 export function settleQuarantine(db: Db, now: number): number {
-  const reset = stmt(
-    db,
+  const before = now - COUNTER_RESET_MS;
+  const resetSql = (status: QuarantineStatus) =>
     `UPDATE quarantine SET status = 'valid', error_count = 0, last_counted_error_at = NULL, updated_at = @now
-      WHERE status IN ('with_errors', 'valid') AND error_count > 0 AND last_error_at <= @before`,
-  ).run({ now, before: now - COUNTER_RESET_MS }).changes;
+      WHERE status = '${status}' AND error_count > 0 AND last_error_at <= @before`;
+  const reset = stmt(db, resetSql('with_errors')).run({ now, before }).changes;
+  const cleared = stmt(db, resetSql('valid')).run({ now, before }).changes;
   const released = stmt(
     db,
     `UPDATE quarantine SET status = 'valid', error_count = 0, last_counted_error_at = NULL, quarantined_at = NULL,
             updated_at = @now
       WHERE status = 'quarantine' AND last_reason = 'mailbox_full' AND quarantined_at <= @before`,
   ).run({ now, before: now - MAILBOX_FULL_RELEASE_MS }).changes;
-  return reset + released;
+  count(db, 'with_errors', -reset);
+  count(db, 'quarantine', -released);
+  count(db, 'valid', reset + released);
+  return reset + cleared + released;
 }
 
 /** Sets an address's status by hand (console, import). `valid` clears its error history. */
@@ -163,12 +202,19 @@ export function setQuarantineStatus(
     source: input.source,
     note: input.note ?? base.note,
   };
-  writeState(db, key, state, now);
+  writeState(db, key, row?.status ?? null, state, now);
   return toEntry(readRow(db, key) as QuarantineRow);
 }
 
 export function removeQuarantine(db: Db, address: string): boolean {
-  return stmt(db, 'DELETE FROM quarantine WHERE addr_key = ?').run(addressKey(address)).changes > 0;
+  const removed = stmt(db, 'DELETE FROM quarantine WHERE addr_key = ? RETURNING status').get(
+    addressKey(address),
+  ) as { status: QuarantineStatus } | undefined;
+  if (removed) {
+    count(db, removed.status, -1);
+    removeFromSearch(db, addressKey(address));
+  }
+  return removed !== undefined;
 }
 
 export interface QuarantineQuery {
@@ -178,23 +224,64 @@ export interface QuarantineQuery {
   search?: string | undefined;
 }
 
-/** Keyset page in address order (`quarantine_status` index with a status filter, the primary key without). */
-export function listQuarantine(
+/** The shortest text the trigram index can find (FTS5's trigram tokenizer indexes 3-character sequences). */
+export const TRIGRAM_MIN = 3;
+/**
+ * Up to this many addresses containing the text, a page is read through the trigram index (the candidates'
+ * keys, sorted); beyond, the text is common enough (>= 1 in 500 of a million) that reading the addresses in
+ * key order fills a page sooner than sorting every candidate would.
+ */
+export const CONTAINS_INDEX_MAX = 2000;
+
+/** An FTS5 phrase query for a literal substring: the text in double quotes, its quotes doubled. */
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+const CANDIDATES_SQL = `SELECT count(*) AS n FROM
+  (SELECT rowid FROM quarantine_fts WHERE quarantine_fts MATCH @phrase LIMIT @cap)`;
+
+/**
+ * The WHERE terms of a quarantine search (see `parseAddressSearch`). `@corp.test`: the domain column's index
+ * (migration 18). A part of the address of 3 characters or more: the trigram index (`quarantine_fts`) when
+ * it finds at most CONTAINS_INDEX_MAX addresses, else the addresses in key order until the page is full (the
+ * text is then common, so a page fills fast). A 1- or 2-character part (the index cannot find it) reads the
+ * addresses in key order too: such short parts are in most addresses; a rare pair reads the whole list.
+ */
+function searchTerms(db: Db, search: string | undefined, params: Record<string, unknown>): string[] {
+  const parsed = parseAddressSearch(search);
+  switch (parsed.kind) {
+    case 'all':
+      return [];
+    case 'domain':
+      params.domain = parsed.domain;
+      return ['domain = @domain'];
+    case 'contains': {
+      params.text = parsed.text;
+      const scan = ['instr(addr_key, @text) > 0'];
+      if ([...parsed.text].length < TRIGRAM_MIN) return scan;
+      const phrase = ftsPhrase(parsed.text);
+      const { n } = stmt(db, CANDIDATES_SQL).get({ phrase, cap: CONTAINS_INDEX_MAX + 1 }) as { n: number };
+      if (n > CONTAINS_INDEX_MAX) return scan;
+      params.phrase = phrase;
+      return [
+        `addr_key IN (SELECT s.addr_key FROM quarantine_search s
+           WHERE s.id IN (SELECT rowid FROM quarantine_fts WHERE quarantine_fts MATCH @phrase))`,
+      ];
+    }
+  }
+}
+
+/** The SQL and parameters of one keyset page of the quarantine list (exported for the query-plan test). */
+export function quarantinePageQuery(
   db: Db,
   query: QuarantineQuery,
-): { items: QuarantineEntry[]; nextCursor: string | null } {
-  const where: string[] = [];
+): { sql: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = { limit: query.limit + 1 };
+  const where = searchTerms(db, query.search, params);
   if (query.status?.length) {
     where.push(`status IN (${query.status.map((_, i) => `@s${i}`).join(', ')})`);
     query.status.forEach((s, i) => (params[`s${i}`] = s));
-  }
-  const prefix = query.search?.trim().toLowerCase();
-  if (prefix) {
-    // Range on the key instead of LIKE, so the primary key serves it.
-    where.push('addr_key >= @from AND addr_key < @to');
-    params.from = prefix;
-    params.to = `${prefix}\uffff`;
   }
   if (query.cursor) {
     const [after] = decodeCursor(query.cursor, 1);
@@ -203,6 +290,18 @@ export function listQuarantine(
   }
   const sql = `SELECT ${COLUMNS} FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY addr_key LIMIT @limit`;
+  return { sql, params };
+}
+
+/**
+ * Keyset page in address order. Search: `@corp.test` (that domain) or a part of the address (`corp`), see
+ * `parseAddressSearch`; status filter on the `quarantine_status` index.
+ */
+export function listQuarantine(
+  db: Db,
+  query: QuarantineQuery,
+): { items: QuarantineEntry[]; nextCursor: string | null } {
+  const { sql, params } = quarantinePageQuery(db, query);
   const rows = stmt(db, sql).all(params) as QuarantineRow[];
   const more = rows.length > query.limit;
   const page = more ? rows.slice(0, query.limit) : rows;
@@ -210,12 +309,13 @@ export function listQuarantine(
   return { items: page.map(toEntry), nextCursor: more && last ? encodeCursor([last.addr_key]) : null };
 }
 
+/** Addresses per status, from the counts kept with every write (never a count over the list). */
 export function quarantineCounts(db: Db): Record<QuarantineStatus, number> {
   const counts = Object.fromEntries(QUARANTINE_STATUSES.map((s) => [s, 0])) as Record<
     QuarantineStatus,
     number
   >;
-  const rows = stmt(db, 'SELECT status, count(*) AS n FROM quarantine GROUP BY status').all() as {
+  const rows = stmt(db, 'SELECT status, n FROM quarantine_counts').all() as {
     status: QuarantineStatus;
     n: number;
   }[];

@@ -20,7 +20,8 @@ export type Route =
   | { name: 'not-found'; path: string };
 
 export const paths = {
-  deliveries: () => '#/deliveries',
+  /** The deliveries list; `query` (deliveries-list-model's `toListQuery`) keeps its search, filters and sort. */
+  deliveries: (query = '') => (query ? `#/deliveries?${query}` : '#/deliveries'),
   newDelivery: () => '#/deliveries/new',
   delivery: (id: string) => `#/deliveries/${encodeURIComponent(id)}`,
   deliveryReport: (id: string, kind: ReportKind = 'summary') =>
@@ -40,7 +41,8 @@ export const paths = {
 };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/deliveries';
+  // A query (`#/deliveries?state=paused`) is the page's own state: the route is the path before it.
+  const path = hash.replace(/^#/, '').replace(/\?.*$/, '').replace(/\/+$/, '') || '/deliveries';
   if (path === '/deliveries') return { name: 'deliveries' };
   if (path === '/deliveries/new') return { name: 'new-delivery' };
   if (path === '/rules') return { name: 'rules' };

@@ -360,7 +360,7 @@ export const QuarantineListInput = z.object({
   cursor: Cursor,
   limit: PageLimit,
   status: z.array(QuarantineStatus).max(QUARANTINE_STATUSES.length).optional(),
-  /** Address prefix (case-insensitive). */
+  /** `@corp.test`: the addresses of that domain; any other text: the addresses containing it (case-insensitive). */
   search: z.string().max(254).optional(),
 });
 

@@ -11,7 +11,6 @@ import {
   Cursor,
   Delivery,
   EpochMs,
-  DeliveryStateSchema,
   DeliverySummary,
   Id,
   LogRow,
@@ -35,6 +34,7 @@ import {
 } from './mta';
 import { bounceEvents, bounceMethods, LOG_REPORTS_MAX, LogReport } from './bounce';
 import { dashboardMethods } from './dashboard';
+import { DeliveriesListInput } from './deliveries-list';
 import { reportMethods } from './reports';
 import { simulationEvents, simulationMethods } from './simulation';
 import { messageMethods } from './message';
@@ -49,9 +49,9 @@ export const contract = {
   'app.info': method(z.object({}), AppInfo, 'Version, data directory, sandbox and default route'),
 
   'deliveries.list': method(
-    z.object({ cursor: Cursor, limit: PageLimit, state: z.array(DeliveryStateSchema).optional() }),
+    DeliveriesListInput,
     page(DeliverySummary),
-    'Deliveries, newest first',
+    'Deliveries: search, filters (state, reporting mode, route, creation dates) and sort, keyset paged',
   ),
   'deliveries.get': method(ById, Delivery, 'One delivery with its counters and KPIs'),
   'deliveries.create': method(
@@ -213,6 +213,7 @@ export * from './errors';
 export * from './mta';
 export * from './bounce';
 export * from './dashboard';
+export * from './deliveries-list';
 export * from './reports';
 export * from './simulation';
 export * from './message';

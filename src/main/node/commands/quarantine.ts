@@ -24,12 +24,14 @@ export const quarantineCommand: Command = {
   name: 'quarantine',
   summary: 'List, edit, import or export the quarantine list',
   usage: `
-Usage: relaydeck quarantine list [--status S] [--search PREFIX] [--json] [--data DIR]
+Usage: relaydeck quarantine list [--status S] [--search TEXT] [--json] [--data DIR]
        relaydeck quarantine set --address A --status S [--note TEXT] [--data DIR]
        relaydeck quarantine remove --address A [--data DIR]
        relaydeck quarantine import --file F.csv [--encoding NAME] [--data DIR]
        relaydeck quarantine export [--file F.csv] [--status S] [--data DIR]
 
+--search @corp.test lists the addresses of that domain (not its subdomains: search .corp.test for them);
+any other text lists the addresses containing it (case-insensitive).
 Statuses: ${QUARANTINE_STATUSES.join(', ')}. Quarantined and denylisted addresses are excluded from new
 deliveries. The CSV has a header row with "address" and optionally "status" (default quarantine) and "note";
 export writes UTF-8 with a BOM (to standard output without --file). An import reads the file in the

@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
+import { axisRecorder, canvasMeasure, countAxis, minuteAxis } from '../../components/chart-axes';
 import { themedAxis, themeToken, useDocumentTheme } from '../../components/chart-theme';
 import 'uplot/dist/uPlot.min.css';
 import type { ThroughputPoint } from '../../../shared/contract/mta';
@@ -66,6 +67,8 @@ export function widen(min: number, max: number): [number, number] {
 function chartOptions(width: number): uPlot.Options {
   const token = themeToken();
   const axis = themedAxis(token);
+  const measure = canvasMeasure(String(axis.font));
+  const recorder = axisRecorder();
   return {
     width,
     height: HEIGHT,
@@ -83,7 +86,9 @@ function chartOptions(width: number): uPlot.Options {
         value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatCount(v)),
       })),
     ],
-    axes: [axis, { ...axis, size: 48, values: (_u, ticks) => ticks.map((t) => formatCount(t)) }],
+    // Axes sized and spaced by their labels' measured widths (chart-axes.ts).
+    axes: [minuteAxis(axis, measure, recorder), countAxis(axis, measure, recorder)],
+    hooks: { draw: [recorder.draw] },
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   };

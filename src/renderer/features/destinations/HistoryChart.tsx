@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
+import { axisRecorder, canvasMeasure, xLabelSpace, yAxisSize } from '../../components/chart-axes';
 import { themedAxis, themeToken, useDocumentTheme } from '../../components/chart-theme';
 import 'uplot/dist/uPlot.min.css';
 import type { DestinationDay } from '../../../shared/contract/mta';
@@ -23,6 +24,8 @@ const SERIES = [
 function chartOptions(width: number, from: number, to: number): uPlot.Options {
   const token = themeToken();
   const axis = themedAxis(token);
+  const measure = canvasMeasure(String(axis.font));
+  const recorder = axisRecorder();
   const bars = uPlot.paths.bars?.({ size: [0.7, 28], gap: 1 });
   return {
     width,
@@ -47,17 +50,22 @@ function chartOptions(width: number, from: number, to: number): uPlot.Options {
     axes: [
       {
         ...axis,
-        space: 64,
-        values: (_u, splits) => splits.map((t) => formatDay(new Date(t * 1000).toISOString().slice(0, 10))),
+        // A tick per day at most (whole days), spaced by the widest date label.
+        incrs: [1, 2, 7, 14, 28, 56, 91, 182, 364].map((d) => d * DAY_S),
+        space: xLabelSpace(['30 Sep', formatDay('2026-09-30')], measure),
+        values: recorder.values('x', (splits) =>
+          splits.map((t) => formatDay(new Date(t * 1000).toISOString().slice(0, 10))),
+        ),
       },
       {
         ...axis,
-        size: 48,
+        size: (_u, values) => yAxisSize(values ?? ['100%'], measure),
         splits: () => [0, 25, 50, 75, 100],
-        values: (_u, ticks) => ticks.map((t) => `${t}%`),
+        values: recorder.values('y', (ticks) => ticks.map((t) => `${t}%`)),
       },
     ],
     legend: { show: false },
+    hooks: { draw: [recorder.draw] },
     cursor: { drag: { x: false, y: false }, points: { show: false } },
   };
 }
@@ -87,10 +95,14 @@ export function HistoryChart({
     const el = container.current;
     if (!el) return;
     const [first, last] = [latestData.current[0][0] ?? 0, latestData.current[0].at(-1) ?? 0];
+    const options = chartOptions(el.clientWidth || 600, first, last);
     const chart = new uPlot(
       {
-        ...chartOptions(el.clientWidth || 600, first, last),
-        hooks: { setCursor: [(u) => setHovered(u.cursor.idx ?? null)] },
+        ...options,
+        hooks: {
+          ...options.hooks,
+          setCursor: [(u) => setHovered(u.cursor.idx ?? null)],
+        },
       },
       latestData.current,
       el,

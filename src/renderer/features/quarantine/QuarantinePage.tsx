@@ -1,6 +1,6 @@
 /**
- * "Quarantine" (SPEC §4.4): the list of addresses with a status other than plain valid, searchable by address
- * prefix, filtered by status, keyset paged; edit, remove, add, import and export it. Refreshed live on
+ * "Quarantine" (SPEC §4.4): the list of addresses with a status other than plain valid, searchable by domain
+ * (`@corp.test`) or any part of the address (`corp`), filtered by status, keyset paged; edit, remove, add, import and export it. Refreshed live on
  * `quarantine.changed` (bounces and complaints change it while deliveries run).
  */
 import { useState } from 'react';
@@ -27,6 +27,7 @@ import {
   QUARANTINE_STATUS_LABELS,
   QUARANTINE_STATUS_OPTIONS,
   QUARANTINE_STATUS_TONE,
+  noMatchText,
   searchPrefix,
 } from './quarantine-model';
 import './quarantine.css';
@@ -204,8 +205,8 @@ export function QuarantinePage() {
             <input
               type="search"
               className="input search"
-              placeholder="Search by address"
-              aria-label="Search by the start of the address"
+              placeholder="Search: part of an address, or @domain"
+              aria-label="Search addresses: any part of the address, or @domain for one domain"
               value={searchText}
               onChange={(e) => setSearchText(e.target.value)}
               data-testid="quarantine-search"
@@ -236,7 +237,7 @@ export function QuarantinePage() {
               title={filtered ? 'No address matches' : 'The list is empty'}
               body={
                 filtered
-                  ? 'Change the status filters or the search (it matches the start of the address).'
+                  ? noMatchText(search, statuses.length > 0)
                   : 'Addresses arrive here as deliveries bounce and complaints come in. You can also add or import some.'
               }
             />

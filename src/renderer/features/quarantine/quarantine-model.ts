@@ -5,6 +5,7 @@ import {
   type QuarantineStatus,
 } from '../../../shared/contract/bounce';
 import { addressKey, checkAddress } from '../../../shared/domain/address';
+import { parseAddressSearch } from '../../../shared/domain/address-search';
 import type { Tone } from '../../components/tones';
 
 export const QUARANTINE_STATUS_LABELS: Record<QuarantineStatus, string> = {
@@ -54,6 +55,7 @@ export function quarantineAddress(
 }
 
 /** The search box filters by address prefix, case-insensitively. */
+/** The search as sent: `@corp.test` (that domain) or a part of the address, lower-cased (see address-search). */
 export const searchPrefix = (text: string): string => addressKey(text);
 
 /** Saves a text file the browser way (works in Electron's renderer too). */
@@ -64,4 +66,18 @@ export function downloadText(fileName: string, text: string, type = 'text/csv;ch
   link.download = fileName;
   link.click();
   URL.revokeObjectURL(url);
+}
+
+/** What the empty list says when a search or a status filter matches nothing. */
+export function noMatchText(search: string, byStatus: boolean): string {
+  const parsed = parseAddressSearch(search);
+  const statuses = byStatus ? ' with the selected statuses' : '';
+  switch (parsed.kind) {
+    case 'all':
+      return `No address${statuses}. Change the status filters.`;
+    case 'domain':
+      return `No address at ${parsed.domain}${statuses}. @${parsed.domain} finds that domain only: search .${parsed.domain} for its subdomains.`;
+    case 'contains':
+      return `No address contains “${parsed.text}”${statuses}. Any part of an address works (corp, bob@, .fr); @corp.test finds one domain.`;
+  }
 }

@@ -3,7 +3,7 @@ import type { ReasonBreakdown } from '../../../shared/contract/dashboard';
 import { formatCount } from '../../components/format';
 import { reasonBars } from './report-model';
 
-const WIDTH = 680;
+const WIDTH = 700;
 const LABEL_W = 170;
 const VALUE_W = 50;
 const ROW_H = 22;

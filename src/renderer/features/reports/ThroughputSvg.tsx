@@ -1,11 +1,12 @@
 /** The throughput chart of the printed report: per-minute lines as plain SVG (sized for A4, no canvas). */
 import type { ThroughputPoint } from '../../../shared/contract/mta';
+import { formatAxisCount } from '../../components/chart-axes';
 import { formatCount } from '../../components/format';
 import { linePoints, niceMax, THROUGHPUT_SERIES, tickIndexes, type Box } from './report-model';
 
 /** Up to this many minutes, columns; beyond, lines. */
 const COLUMNS_UP_TO = 12;
-const BOX: Box = { width: 680, height: 200, left: 44, right: 12, top: 10, bottom: 26 };
+const BOX: Box = { width: 700, height: 200, left: 52, right: 12, top: 10, bottom: 26 };
 
 const time = (ms: number) =>
   new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
@@ -25,7 +26,7 @@ export function ThroughputSvg({ points }: { points: readonly ThroughputPoint[] }
             <g key={f}>
               <line className="grid" x1={BOX.left} x2={BOX.width - BOX.right} y1={y} y2={y} />
               <text className="axis" x={BOX.left - 6} y={y + 3} textAnchor="end">
-                {Number.isInteger(max * f) ? formatCount(max * f) : (max * f).toFixed(1)}
+                {Number.isInteger(max * f) ? formatAxisCount(max * f) : (max * f).toFixed(1)}
               </text>
             </g>
           );
@@ -38,7 +39,14 @@ export function ThroughputSvg({ points }: { points: readonly ThroughputPoint[] }
               ? BOX.left + (plotW / points.length) * (i + 0.5)
               : BOX.left + (i / (points.length - 1)) * plotW;
           return (
-            <text key={i} className="axis" x={x} y={BOX.height - 8} textAnchor="middle">
+            // The last label ends at its tick when it would run past the drawing's right edge.
+            <text
+              key={i}
+              className="axis"
+              x={x}
+              y={BOX.height - 8}
+              textAnchor={x > BOX.width - BOX.right - 18 ? 'end' : 'middle'}
+            >
               {time(p.minute)}
             </text>
           );
