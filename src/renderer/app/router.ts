@@ -74,6 +74,16 @@ export function useRoute(): Route {
   return parseRoute(hash);
 }
 
+/** The address the console itself is going to (`navigate`): the unsaved-changes guard lets it through. */
+let intended: string | null = null;
+
+/** Goes to `hash` on the console's own decision (after a save, "Leave" in the unsaved-changes dialog). */
 export function navigate(hash: string): void {
+  intended = hash.startsWith('#') ? hash : `#${hash}`;
   window.location.hash = hash;
+}
+
+/** Whether the current address was reached through `navigate` (not a link, the back button or typing). */
+export function isIntendedNavigation(): boolean {
+  return intended !== null && intended === window.location.hash;
 }

@@ -14,6 +14,7 @@ import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { describeDetail, ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { formatDateTime } from '../../components/format';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { groupByField, moveItem } from '../rules/rules-model';
 import { UnsavedBadge } from '../rules/UnsavedBadge';
 import { useRulesDraft } from '../rules/use-rules-draft';
@@ -202,6 +203,7 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
           onClose={() => setEditing(null)}
         />
       )}
+      <UnsavedChangesGuard dirty={dirty || editing !== null} what="the bounce rules" />
       {rules.confirmReset && (
         <ConfirmDialog
           title="Restore the shipped bounce rules?"

@@ -7,8 +7,10 @@ import { Card } from '../../components/Card';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, TextInput } from '../../components/Field';
 import { formatCount } from '../../components/format';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import {
   buildCreateInput,
+  hasInput,
   initialForm,
   serverFieldErrors,
   usesSandbox,
@@ -187,6 +189,7 @@ export function NewDeliveryPage() {
           </Card>
         </aside>
       </div>
+      <UnsavedChangesGuard dirty={hasInput(form)} what="this new delivery" />
     </form>
   );
 }

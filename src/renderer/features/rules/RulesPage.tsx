@@ -13,6 +13,7 @@ import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { AdaptiveSettingsForm } from './AdaptiveSettingsForm';
 import { AutomationRuleEditor } from './AutomationRuleEditor';
 import { MxRuleEditor } from './MxRuleEditor';
@@ -281,6 +282,7 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
           onClose={() => setEditing(null)}
         />
       )}
+      <UnsavedChangesGuard dirty={dirty || editing !== null} what="the MX rules" />
       {rules.confirmReset && (
         <ConfirmDialog
           title="Restore the default rules?"
