@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BOUNCE_RULE_COMMANDS, BounceRuleSchema, ClassMappingEntrySchema } from '../domain/bounce-rules';
 import { BOUNCE_CLASS_IDS, type BounceClass } from '../domain/reasons';
+import { plainCheck } from './plain-errors';
 import { Cursor, EpochMs, FailureTypeSchema, Id, PageLimit, ReasonIdSchema, RowError, page } from './schemas';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
@@ -15,7 +16,10 @@ function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, d
 const BounceClassSchema = z
   .number()
   .int()
-  .refine((n) => (BOUNCE_CLASS_IDS as number[]).includes(n), 'not a bounce class of SPEC §4.2')
+  .refine(
+    (n) => (BOUNCE_CLASS_IDS as number[]).includes(n),
+    plainCheck((iss) => `must be one of the bounce classes (${String(iss.input)} is not one)`),
+  )
   .transform((n) => n as BounceClass);
 
 // ---- qualification table (SPEC §4.2) ----
@@ -278,9 +282,9 @@ export const ImapSaveInput = ImapFields.extend({
   password: z.string().max(1000).optional(),
 }).superRefine((s, ctx) => {
   if (s.enabled && s.host.trim() === '')
-    ctx.addIssue({ code: 'custom', path: ['host'], message: 'a host is needed to enable polling' });
+    ctx.addIssue({ code: 'custom', path: ['host'], message: 'Host is needed to enable polling' });
   if (s.enabled && s.user.trim() === '')
-    ctx.addIssue({ code: 'custom', path: ['user'], message: 'a user is needed to enable polling' });
+    ctx.addIssue({ code: 'custom', path: ['user'], message: 'User is needed to enable polling' });
 });
 export type ImapSaveInput = z.input<typeof ImapSaveInput>;
 
@@ -318,7 +322,7 @@ const Address = z
   .trim()
   .min(3)
   .max(254)
-  .regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address');
+  .regex(/^[^\s@]+@[^\s@]+$/, plainCheck('must be an email address (name@domain)'));
 
 export const QuarantineListInput = z.object({
   cursor: Cursor,
