@@ -62,7 +62,7 @@ describe('dispatch', () => {
     expect(result.error.details?.map((d) => d.field)).toEqual(['template.fromAddress', 'routes.0.mask']);
     expect(result.error.details?.every((d) => d.message.length > 0)).toBe(true);
     expect(result.error.message).toBe(
-      'deliveries.create refused: Sender address must be text (and 1 more problem)',
+      'deliveries.create refused: Sender address must be text [template.fromAddress] (and 1 more problem)',
     );
   });
 

@@ -38,8 +38,10 @@ export async function dispatch(
     const details = issueDetails(input.error);
     const first = details[0];
     // Plain sentences naming the fields (`plain-errors.ts`); the field paths stay in the details for machines.
-    const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
-    const summary = first ? `${first.message}${more}` : 'the request does not match the API';
+    const more =
+      details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
+    const where = first?.field ? ` [${first.field}]` : '';
+    const summary = first ? `${first.message}${where}${more}` : 'the request does not match the API';
     return fail(new AppError('invalid_input', `${method} refused: ${summary}`, details));
   }
 
