@@ -40,8 +40,7 @@ export function checkRules(input: unknown): RuleCheckResult {
         index: i,
         ruleId: id,
         field: field.length ? field.join('.') : null,
-        // The schema's messages name the field (`plain-errors.ts`): "Reply code must be 4xx, 5xx, …".
-        message: `${describe(i, id)}: ${issue.message}`,
+        message: `${describe(i, id)}: ${field.length ? `${field.join('.')}: ` : ''}${issue.message}`,
       };
     });
     return { ok: false, rules: null, problems };
