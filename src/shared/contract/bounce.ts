@@ -130,12 +130,15 @@ export const BounceTestInput = z.object({
   reply: z.string().min(1).max(20_000),
   mxHost: z.string().max(255).optional(),
   command: z.enum(BOUNCE_RULE_COMMANDS).optional(),
+  /**
+   * An unsaved draft of the rule table to test instead of the rules in force (the console's rules tab while it
+   * has changes); the result then also gives the verdict of the rules in force, to compare.
+   */
+  rules: z.array(BounceRuleSchema).max(2000).optional(),
 });
 
-export const BounceTestResult = z.object({
-  code: z.number().int().nullable(),
-  enhanced: z.string().nullable(),
-  normalised: z.string(),
+/** How one rule table qualifies the reply. */
+export const BounceTestVerdict = z.object({
   classification: z.object({
     reason: ReasonIdSchema,
     type: FailureTypeSchema,
@@ -152,6 +155,15 @@ export const BounceTestResult = z.object({
   rule: BounceRuleSchema.nullable(),
   /** Its position in the table (0-based), or null. */
   ruleIndex: z.number().int().nullable(),
+});
+export type BounceTestVerdict = z.infer<typeof BounceTestVerdict>;
+
+export const BounceTestResult = BounceTestVerdict.extend({
+  code: z.number().int().nullable(),
+  enhanced: z.string().nullable(),
+  normalised: z.string(),
+  /** When `rules` (a draft) was tested: the verdict of the rules in force; null when they were the ones tested. */
+  inForce: BounceTestVerdict.nullable().default(null),
 });
 export type BounceTestResult = z.infer<typeof BounceTestResult>;
 
@@ -360,7 +372,7 @@ export const bounceMethods = {
   'bounceRules.test': method(
     BounceTestInput,
     BounceTestResult,
-    'Classify a pasted reply with the rules in force',
+    'Classify a pasted reply with the rules in force, or with an unsaved draft of them (and the rules in force)',
   ),
   'inmail.list': method(
     InmailListInput,

@@ -138,7 +138,7 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
 
   return (
     <div className="bounce-rules" data-testid="bounce-rules">
-      <ReplyTester dirty={dirty} onJump={jumpTo} />
+      <ReplyTester draft={dirty ? draft.rules : null} onJump={jumpTo} />
 
       {rules.notice && (
         <Notice tone="blue" testId="bounce-rules-notice">

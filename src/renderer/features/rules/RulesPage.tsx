@@ -268,6 +268,7 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
         <MxRuleEditor
           rule={editing.rule}
           isNew={editing.index === null}
+          position={(editing.index ?? insertMxRule(draft.mxRules, editing.rule).indexOf(editing.rule)) + 1}
           serverErrors={serverErrorsOf('mxRules', editing.index)}
           onApply={applyEdit}
           onClose={() => setEditing(null)}
