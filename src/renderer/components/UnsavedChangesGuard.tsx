@@ -7,7 +7,7 @@
  * provider profiles, the IMAP settings and the New delivery form.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { isIntendedNavigation, navigate } from '../app/router';
+import { holdNavigation, navigate } from '../app/router';
 import { ConfirmDialog } from './ConfirmDialog';
 
 export interface UnsavedChangesGuard {
@@ -24,22 +24,30 @@ export function useUnsavedChangesGuard(dirty: boolean): UnsavedChangesGuard {
 
   useEffect(() => {
     if (!dirty) return;
-    const onHashChange = (e: HashChangeEvent) => {
-      if (leaving.current || isIntendedNavigation()) return;
-      const to = window.location.hash;
-      // Put the page's address back without a new history entry: the route (and the draft) does not change.
-      window.history.replaceState(window.history.state, '', e.oldURL);
+    const release = holdNavigation((to) => {
+      if (leaving.current) return false;
       setPending(to);
+      return true;
+    });
+    // A console link is held before it navigates, so it leaves no history entry behind.
+    const onClick = (e: MouseEvent) => {
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      const link = e.target instanceof Element ? e.target.closest('a[href^="#/"]') : null;
+      const href = link?.getAttribute('href');
+      if (!href || href === window.location.hash || leaving.current) return;
+      e.preventDefault();
+      setPending(href);
     };
+    document.addEventListener('click', onClick, true);
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       e.preventDefault();
       // Older Chromium builds (Electron) show the prompt only when returnValue is set.
       e.returnValue = '';
     };
-    window.addEventListener('hashchange', onHashChange);
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => {
-      window.removeEventListener('hashchange', onHashChange);
+      release();
+      document.removeEventListener('click', onClick, true);
       window.removeEventListener('beforeunload', onBeforeUnload);
     };
   }, [dirty]);
