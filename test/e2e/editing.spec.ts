@@ -157,6 +157,9 @@ describe('Add rule and the reply tester (issue 14.9)', () => {
   const REPLY = '550 5.1.1 <bob@example.com>: ACME gateway says nope';
 
   it('adds a rule before the generic fallbacks with a chosen class, and tests it before saving', async () => {
+    await page.click(byTestId('nav-qualification'));
+    await page.click('#qualification-tab-rules');
+    await page.waitForSelector(byTestId('bounce-rule-row'));
     const rows = page.locator(byTestId('bounce-rule-row'));
     const total = await rows.count();
     const firstStatus = await page
