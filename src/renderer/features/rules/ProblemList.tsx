@@ -36,8 +36,9 @@ export function ProblemList({
 
 function ruleLabel(p: ErrorDetail, draft: RulesDraft | undefined): string {
   const row = problemRow(p);
-  if (!row || !draft) return '';
-  const rule = draft[row.list][row.index];
+  if (!row) return '';
+  // The rule's id when the draft is the document the paths refer to (not for an imported file).
+  const rule = draft?.[row.list][row.index];
   const kind = row.list === 'mxRules' ? 'MX rule' : 'Automation rule';
   return `${kind} #${row.index + 1}${rule ? ` “${rule.id}”` : ''} · `;
 }
