@@ -136,7 +136,8 @@ describe('Bounce qualification page', () => {
   });
 
   it('refuses a rule that shadows the ones after it and shows the problems under those rules', async () => {
-    // A new rule goes first; the default one (any 5xx reply, any text) catches what every later 5xx rule would.
+    // A new rule goes before the generic fallbacks; the default one (any 5xx reply, any text) catches what the
+    // later 5xx fallbacks would.
     await page.click(byTestId('bounce-rule-add'));
     await page.waitForSelector(byTestId('bounce-rule-drawer'));
     await page.fill(byTestId('br-pattern'), 'user (unknown');
@@ -152,9 +153,10 @@ describe('Bounce qualification page', () => {
       .locator(byTestId('bounce-rule-drawer'))
       .screenshot({ path: path.join(SHOTS, 'bounce-rule-redos.png') });
     await page.fill(byTestId('br-pattern'), '');
+    await page.selectOption(byTestId('br-class'), '10');
     await page.click(byTestId('br-apply'));
     await page.waitForSelector(byTestId('bounce-rules-unsaved'));
-    expect(await page.locator(byTestId('bounce-rule-row')).first().getAttribute('data-rule-id')).toBe(
+    expect(await page.locator(byTestId('bounce-rule-row')).first().getAttribute('data-rule-id')).not.toBe(
       'custom-1',
     );
 

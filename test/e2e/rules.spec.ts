@@ -96,7 +96,9 @@ describe('MX rules page', () => {
       buffer: Buffer.from(JSON.stringify(bad)),
     });
     await page.waitForSelector(byTestId('import-problems'));
-    expect(await page.locator(byTestId('import-problems')).textContent()).toContain('mxRules.2.match.mask');
+    expect(await page.locator(byTestId('import-problems')).textContent()).toContain(
+      'MX rule #3 · Mask must be a host or domain, or a mask like *.google.com or *',
+    );
     expect(await page.locator(byTestId('unsaved-indicator')).count()).toBe(0);
   });
 });

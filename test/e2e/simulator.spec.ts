@@ -98,7 +98,7 @@ describe('provider profiles editor', () => {
     const error = page.locator(byTestId('error-profile-rate-greylist'));
     await error.waitFor();
     // Plain language with the field's unit, never the schema's wording.
-    expect(await error.textContent()).toBe('at most 100\u00a0%');
+    expect(await error.textContent()).toBe('must be between 0\u00a0% and 100\u00a0% (it is 150\u00a0%)');
     expect(await page.locator('#profile-rate-greylist').getAttribute('aria-invalid')).toBe('true');
     await page.locator('#profile-rate-greylist').scrollIntoViewIfNeeded();
     // Every section is laid out across the drawer; `shot` waits for the scrolled drawer to be drawn whole.
@@ -169,7 +169,9 @@ describe('provider profiles editor', () => {
     });
     const problems = page.locator(byTestId('profiles-import-problems'));
     await problems.waitFor();
-    expect(await problems.textContent()).toContain('Yahoo-like · Greylisted rate: at most 100\u00a0%');
+    expect(await problems.textContent()).toContain(
+      'Yahoo-like · Greylisted rate: must be between 0\u00a0% and 100\u00a0%',
+    );
     // Nothing was loaded.
     expect(await page.locator(byTestId('unsaved-indicator')).count()).toBe(0);
 

@@ -198,6 +198,40 @@ describe('bounce rules', () => {
     expect(r.why).toContain('the reply says "User unknown"');
   });
 
+  it('tests an unsaved draft of the rules, with the verdict of the rules in force beside it (issue 14.9)', async () => {
+    const current = await handlers['bounceRules.get']({}, ctx);
+    const at = current.rules.findIndex((r) => r.id.startsWith('status-'));
+    const custom = {
+      id: 'acme',
+      description: '',
+      pattern: 'acme gateway says nope',
+      bounceClass: 25 as const,
+    };
+    const draft = [...current.rules.slice(0, at), custom, ...current.rules.slice(at)];
+    const reply = '550 5.1.1 <bob@example.com>: ACME gateway says nope';
+    const r = await handlers['bounceRules.test']({ reply, rules: draft }, ctx);
+    expect(r).toMatchObject({
+      decidedBy: 'rule',
+      ruleIndex: at,
+      rule: { id: 'acme' },
+      classification: { ruleId: 'acme', bounceClass: 25, reason: 'account_disabled' },
+    });
+    expect(r.inForce).toMatchObject({ decidedBy: 'rule', ruleIndex: at, rule: { id: 'status-x.1.1' } });
+    // Without a draft, the rules in force, and no comparison.
+    const inForce = await handlers['bounceRules.test']({ reply }, ctx);
+    expect(inForce.classification.ruleId).toBe('status-x.1.1');
+    expect(inForce.inForce).toBeNull();
+    // A draft whose pattern does not compile is refused in plain words, naming the rule.
+    await expect(
+      Promise.resolve().then(() =>
+        handlers['bounceRules.test']({ reply, rules: [{ ...custom, pattern: 'acme (' }] }, ctx),
+      ),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/^The unsaved rules cannot be tested: .*acme/),
+    });
+  });
+
   it('refuses a shadowed rule with the rules.N path, saves a good table and applies it at once', async () => {
     const current = await handlers['bounceRules.get']({}, ctx);
     expect(current.isDefault).toBe(true);

@@ -97,7 +97,9 @@ describe('relaydeck rules', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('bad.json is not a valid rules document (3 problems); nothing was saved');
-    expect(result.stderr).toContain('bad.json: mxRules.3.match.mask: expected a host/domain');
+    expect(result.stderr).toContain(
+      'bad.json: mxRules.3.match.mask: Mask must be a host or domain, or a mask like *.google.com or *',
+    );
     expect(result.stderr).toContain(`bad.json: mxRules.2.id: duplicate id "${doc.mxRules[1]!.id}"`);
     expect(result.stderr).toContain('bad.json: automationRules.0.pattern: does not compile');
     expect((await relaydeck(['export'])).stdout).toBe(before);

@@ -61,7 +61,9 @@ describe('dispatch', () => {
     expect(result.error.code).toBe('invalid_input');
     expect(result.error.details?.map((d) => d.field)).toEqual(['template.fromAddress', 'routes.0.mask']);
     expect(result.error.details?.every((d) => d.message.length > 0)).toBe(true);
-    expect(result.error.message).toMatch(/^Invalid input for deliveries\.create: template\.fromAddress: /);
+    expect(result.error.message).toBe(
+      'deliveries.create refused: Sender address must be text [template.fromAddress] (and 1 more problem)',
+    );
   });
 
   it('reports a non-object input without a field', async () => {

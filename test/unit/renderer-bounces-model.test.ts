@@ -14,7 +14,11 @@ import {
   describeOutcome,
   escapeRegExp,
   groupProblems,
-  insertRuleFirst,
+  insertRuleAt,
+  isGenericBounceRule,
+  newBounceRuleForm,
+  newRuleIndex,
+  ruleFromReplyIndex,
   newBounceRule,
   patternFromNormalised,
   ruleFromReply,
@@ -61,6 +65,57 @@ describe('pattern escaping', () => {
   });
 });
 
+describe('"Add rule" placement (issue 14 point 9)', () => {
+  it('puts a new rule after the specific rules and before the generic fallbacks ending the shipped table', () => {
+    const at = newRuleIndex(DEFAULT_BOUNCE_RULES);
+    const firstStatusRule = DEFAULT_BOUNCE_RULES.findIndex((r) => r.id.startsWith('status-'));
+    expect(at).toBe(firstStatusRule);
+    expect(DEFAULT_BOUNCE_RULES.slice(at).every(isGenericBounceRule)).toBe(true);
+    expect(isGenericBounceRule(DEFAULT_BOUNCE_RULES[at - 1]!)).toBe(false);
+    // A table without generic fallbacks gets it last; an empty one first.
+    expect(newRuleIndex(DEFAULT_BOUNCE_RULES.slice(0, at))).toBe(at);
+    expect(newRuleIndex([])).toBe(0);
+  });
+
+  it('a new rule has no class until one is chosen', () => {
+    const form = { ...newBounceRuleForm(DEFAULT_BOUNCE_RULES), pattern: 'acme says no' };
+    expect(form.bounceClass).toBe('');
+    expect(bounceRuleFromForm(form)).toEqual({
+      ok: false,
+      errors: { bounceClass: ['Choose the bounce class this rule gives'] },
+    });
+    expect(bounceRuleFromForm({ ...form, bounceClass: '52' })).toMatchObject({ ok: true });
+  });
+
+  it('a rule placed there is not shadowed and hides no shipped rule; at #1 the checker refuses the table', () => {
+    const result = bounceRuleFromForm({
+      ...newBounceRuleForm(DEFAULT_BOUNCE_RULES),
+      pattern: 'recipient address rejected: access denied',
+      bounceClass: '10',
+      examples: '550 5.1.1 Recipient address rejected: Access denied',
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const placed = insertRuleAt(DEFAULT_BOUNCE_RULES, result.value, newRuleIndex(DEFAULT_BOUNCE_RULES));
+    const check = checkRules(placed);
+    // The example is taken by a shipped specific rule before it: the checker says which, as before.
+    expect(check.ok || check.problems.every((p) => p.index === newRuleIndex(DEFAULT_BOUNCE_RULES))).toBe(
+      true,
+    );
+    const generic = bounceRuleFromForm({ ...newBounceRuleForm(DEFAULT_BOUNCE_RULES), bounceClass: '10' });
+    if (!generic.ok) throw new Error(JSON.stringify(generic.errors));
+    // A catch-all "5xx" rule at #1 would shadow shipped rules: refused. Where Add rule puts it, it shadows
+    // only the generic fallbacks after it, which the checker names.
+    const first = checkRules(insertRuleAt(DEFAULT_BOUNCE_RULES, generic.value, 0));
+    expect(first.ok).toBe(false);
+    expect(
+      !first.ok &&
+        first.problems.some(
+          (p) => p.kind === 'shadowed' && p.index! < newRuleIndex(DEFAULT_BOUNCE_RULES) + 1,
+        ),
+    ).toBe(true);
+  });
+});
+
 describe('foldedIndexOf (marking the words a rule matched)', () => {
   it('finds the matched words whatever their case and Latin accents, and maps offsets back', () => {
     const text = '552 5.2.2 Boîte aux lettres pleine';
@@ -92,7 +147,15 @@ describe('create a rule from a reply of the qualification table', () => {
     expect(created.reason).toBeUndefined();
     expect(created.type).toBeUndefined();
 
-    const rules = insertRuleFirst(DEFAULT_BOUNCE_RULES, created);
+    // It goes right before the rule that decides the reply today: it wins over that one and nothing earlier.
+    const decider = createClassifier(DEFAULT_BOUNCE_RULES).classify({
+      code: null,
+      enhanced: null,
+      text: raw,
+    });
+    const at = ruleFromReplyIndex(DEFAULT_BOUNCE_RULES, decider.ruleId);
+    expect(DEFAULT_BOUNCE_RULES[at]?.id).toBe(decider.ruleId);
+    const rules = insertRuleAt(DEFAULT_BOUNCE_RULES, created, at);
     const classifier = createClassifier(rules);
     const variant =
       '550 5.7.1 <alice@other.net>: Message 99 rejected by ACME content policy (ref ZZ98YY76XX)';
@@ -149,7 +212,7 @@ describe('create a rule from a reply of the qualification table', () => {
       updatedAt: 2,
     };
     const form = { ...requalifyFormOf(row), bounceClass: 52 as const, reason: 'refused' as const };
-    expect(replySourceOf(row, form)).toEqual({ ...source, type: 'hard' });
+    expect(replySourceOf(row, form)).toEqual({ ...source, type: 'hard', ruleId: 'code:5xx' });
     expect(formatCodes(row)).toBe('550 5.7.1');
     expect(formatCodes({ code: null, enhanced: null })).toBe('—');
   });

@@ -20,6 +20,7 @@ import {
 } from '../../src/renderer/features/simulator/outcomes-model';
 import {
   buildDocument,
+  checkDocument,
   checkProfilesJson,
   describeConnection,
   describeLimits,
@@ -29,7 +30,6 @@ import {
   duplicateProfile,
   formatProfilesJson,
   newProfile,
-  plainMessage,
   problemsOfProfile,
   profileFromForm,
   profileToForm,
@@ -101,11 +101,13 @@ describe('provider profiles model', () => {
     const r2 = profileFromForm({ ...form, greetingDelay: '0' });
     expect(r2.ok).toBe(false);
     if (r2.ok) return;
-    expect(r2.errors['rates.unknown_user']).toEqual(['at most 100\u00a0%']);
+    expect(r2.errors['rates.unknown_user']).toEqual([
+      'must be between 0\u00a0% and 100\u00a0% (it is 150\u00a0%)',
+    ]);
     // The refinement is on the reply: the editor shows it under the reply's code.
     expect(r2.errors['replies.greylist']).toEqual(['a greylisting reply is a 4xx']);
     expect(r2.errors.domains).toEqual(['at least one domain']);
-    expect(JSON.stringify(r2.errors)).not.toMatch(/Too big|expected number/);
+    expect(JSON.stringify(r2.errors)).not.toMatch(/Too big|expected|received/);
   });
 
   it('refuses rates adding up to more than 100 %', () => {
@@ -126,19 +128,20 @@ describe('provider profiles model', () => {
     expect(on.ok && on.value.limits.penaltyBox?.greeting.code).toBe(421);
   });
 
-  it('translates schema messages with the unit of the field', () => {
-    expect(plainMessage('rates.greylist', 'Too big: expected number to be <=1')).toBe('at most 100\u00a0%');
-    expect(plainMessage('greetingDelayMs', 'Too big: expected number to be <=600000')).toBe('at most 10m');
-    expect(plainMessage('name', 'Too small: expected string to have >=1 characters')).toBe('required');
-    expect(plainMessage('name', 'Too big: expected string to have <=80 characters')).toBe(
-      'at most 80 characters',
-    );
-    expect(plainMessage('limits.maxConnections.max', 'Invalid input: expected int, received number')).toBe(
-      'a whole number',
-    );
-    expect(plainMessage('rules.0.pattern', 'not a valid regular expression')).toBe(
-      'not a valid regular expression',
-    );
+  it('words schema problems in the unit of the field, without zod jargon', () => {
+    const profile = { ...byId('gmail'), name: '', greetingDelayMs: 700_000 };
+    const checked = checkDocument({
+      format: 'relaydeck-sandbox-profiles',
+      version: 1,
+      seed: 1,
+      profiles: [profile],
+    });
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.problems).toEqual([
+      { field: 'profiles.0.name', message: 'required' },
+      { field: 'profiles.0.greetingDelayMs', message: 'must be between 0ms and 10m (it is 11m 40s)' },
+    ]);
   });
 
   it('describes the profiles for the table', () => {
@@ -157,19 +160,19 @@ describe('provider profiles model', () => {
 
   it('finds the profile and field of a document problem, server paths included', () => {
     const problems = [
-      { field: 'profiles.2.rates.greylist', message: 'Too big: expected number to be <=1' },
+      { field: 'profiles.2.rates.greylist', message: 'must be at most 100\u00a0%' },
       { field: 'profiles.2.domains.1', message: 'yahoo.test is already served by profile "yahoo"' },
-      { field: 'seed', message: 'Too small: expected number to be >=0' },
+      { field: 'seed', message: 'must be at least 0' },
     ];
     expect(profilesWithProblems(problems)).toEqual(new Set([2]));
     expect(problemsOfProfile(problems, 2)).toEqual({
-      'rates.greylist': ['at most 100\u00a0%'],
+      'rates.greylist': ['must be at most 100\u00a0%'],
       domains: ['yahoo.test is already served by profile "yahoo"'],
     });
     expect(describeProblem(problems[0]!, shipped)).toBe(
-      `${shipped[2]!.name} · Greylisted rate: at most 100\u00a0%`,
+      `${shipped[2]!.name} · Greylisted rate: must be at most 100\u00a0%`,
     );
-    expect(describeProblem(problems[2]!, shipped)).toBe('Seed: at least 0');
+    expect(describeProblem(problems[2]!, shipped)).toBe('Seed: must be at least 0');
   });
 
   it('checks the draft as a whole: duplicate domains, the seed', () => {

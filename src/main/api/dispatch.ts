@@ -37,10 +37,12 @@ export async function dispatch(
   if (!input.success) {
     const details = issueDetails(input.error);
     const first = details[0];
-    const summary = first
-      ? `${first.field ? `${first.field}: ` : ''}${first.message}`
-      : 'does not match the contract';
-    return fail(new AppError('invalid_input', `Invalid input for ${method}: ${summary}`, details));
+    // Plain sentences naming the fields (`plain-errors.ts`); the field paths stay in the details for machines.
+    const more =
+      details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
+    const where = first?.field ? ` [${first.field}]` : '';
+    const summary = first ? `${first.message}${where}${more}` : 'the request does not match the API';
+    return fail(new AppError('invalid_input', `${method} refused: ${summary}`, details));
   }
 
   let value: unknown;

@@ -4,17 +4,28 @@
  * quarantine list.
  */
 import type { Handlers } from '../../shared/contract';
-import type { bounceMethods, BounceRulesState, ImapSettings } from '../../shared/contract/bounce';
+import type {
+  bounceMethods,
+  BounceRulesState,
+  BounceTestVerdict,
+  ImapSettings,
+} from '../../shared/contract/bounce';
+import type { BounceRule } from '../../shared/domain/bounce-rules';
+import {
+  createReloadableClassifier,
+  type ReloadableClassifier,
+  type ReloadableExplanation,
+} from '../engine/bounce/basic-classifier';
 import { AppError, type ErrorDetail } from '../../shared/contract/errors';
 import { checkRules } from '../engine/bounce/rule-check';
 import { DEFAULT_IMAP_CONFIG, DEFAULT_INMAIL_MAX_BYTES } from '../inmail';
 import { importContent } from '../inmail/import';
 import { quarantineCsv } from '../quarantine/csv';
 import { importQuarantineCsv } from '../quarantine/import';
-import { loadBounceRules, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
+import { loadBounceRules, mappingOf, resetBounceRules, saveBounceRules } from '../store/bounce-rules-repo';
 import { parseId } from '../store/deliveries-repo';
 import { getInbound, inboundCounts, listInbound } from '../store/inbound-repo';
-import { listQualifications, updateQualification } from '../store/qualification-repo';
+import { listQualifications, manualOverrides, updateQualification } from '../store/qualification-repo';
 import {
   iterateQuarantine,
   listQuarantine,
@@ -27,6 +38,23 @@ import { getSetting, setSetting } from '../store/settings-repo';
 import type { HandlerDeps } from './handler-deps';
 
 type BounceMethods = keyof typeof bounceMethods;
+
+/** How one rule table decided a reply, as the reply tester shows it. */
+function verdictOf(explained: ReloadableExplanation, rules: readonly BounceRule[]): BounceTestVerdict {
+  return {
+    classification: {
+      reason: explained.reason,
+      type: explained.type,
+      bounceClass: explained.bounceClass,
+      ruleId: explained.ruleId,
+    },
+    decidedBy: explained.decidedBy,
+    why: explained.why,
+    matched: explained.matched,
+    rule: explained.ruleIndex === null ? null : (rules[explained.ruleIndex] ?? null),
+    ruleIndex: explained.ruleIndex,
+  };
+}
 
 export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMethods> {
   const { db, bus, clock, bounce: side, secrets } = deps;
@@ -68,30 +96,33 @@ export function createBounceHandlers(deps: HandlerDeps): Pick<Handlers, BounceMe
     },
     'bounceRules.reset': () => reloaded(resetBounceRules(db, clock.now())),
     'bounceRules.test': (input) => {
-      const explained = side.classifier.explainWithSource({
+      const reply = {
         code: null,
         enhanced: null,
         text: input.reply,
         command: input.command ?? null,
         mxHost: input.mxHost ?? null,
-      });
-      const rule = explained.ruleIndex === null ? null : (side.classifier.rules[explained.ruleIndex] ?? null);
-      return {
-        code: explained.code,
-        enhanced: explained.enhanced,
-        normalised: explained.normalised,
-        classification: {
-          reason: explained.reason,
-          type: explained.type,
-          bounceClass: explained.bounceClass,
-          ruleId: explained.ruleId,
-        },
-        decidedBy: explained.decidedBy,
-        why: explained.why,
-        matched: explained.matched,
-        rule,
-        ruleIndex: explained.ruleIndex,
       };
+      const inForce = side.classifier.explainWithSource(reply);
+      const inForceVerdict = verdictOf(inForce, side.classifier.rules);
+      const codes = { code: inForce.code, enhanced: inForce.enhanced, normalised: inForce.normalised };
+      if (input.rules === undefined) return { ...codes, ...inForceVerdict, inForce: null };
+      // An unsaved draft: the same classifier (class mapping and analysts' overrides in force) over its rules.
+      const draftRules = input.rules;
+      let draft: ReloadableClassifier;
+      try {
+        draft = createReloadableClassifier(() => ({
+          rules: draftRules,
+          mapping: mappingOf(loadBounceRules(db).classMapping),
+          overrides: manualOverrides(db),
+        }));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new AppError('invalid_input', `The unsaved rules cannot be tested: ${message}`, [
+          { field: 'rules', message: `The unsaved rules cannot be tested: ${message}` },
+        ]);
+      }
+      return { ...codes, ...verdictOf(draft.explainWithSource(reply), draftRules), inForce: inForceVerdict };
     },
 
     'inmail.list': (input) => listInbound(db, input),

@@ -87,6 +87,18 @@ function main(): void {
       // Tells `npm start` that the desktop app is up (it falls back to the browser console otherwise).
       process.send?.({ relaydeck: 'ready' });
     });
+    // The console asks before unsaved edits are lost (`beforeunload`); Electron shows no prompt of its own.
+    win.webContents.on('will-prevent-unload', (event) => {
+      const choice = dialog.showMessageBoxSync(win, {
+        type: 'question',
+        buttons: ['Stay', 'Leave and discard'],
+        defaultId: 0,
+        cancelId: 0,
+        title: 'Leave without saving?',
+        message: 'You have unsaved changes. Leave and discard them?',
+      });
+      if (choice === 1) event.preventDefault();
+    });
     win.webContents.on('render-process-gone', (_event, details) =>
       relaydeck?.logger.error('renderer process gone', {
         reason: details.reason,

@@ -70,16 +70,59 @@ export function parseRoute(hash: string): Route {
 
 const isReportKind = (v: string): v is ReportKind => (REPORT_KINDS as readonly string[]).includes(v);
 
+/**
+ * The address the console shows. It moves only in the router's own `hashchange` listener, never by reading
+ * `location` during a render, so a held navigation (unsaved changes, `holdNavigation`) never reaches the
+ * screen, even when something renders between the address change and its event.
+ */
+let current: string | null = null;
+const listeners = new Set<() => void>();
+/** Asked before the console leaves the current address; true holds it there. */
+const holders = new Set<(to: string) => boolean>();
+/** The address the console itself is going to (`navigate`): never held. */
+let intended: string | null = null;
+
+function onHashChange(e: HashChangeEvent): void {
+  const to = window.location.hash;
+  const decided = intended === to;
+  intended = null;
+  if (!decided && [...holders].some((hold) => hold(to))) {
+    // Put the address back without a new history entry: the screen does not change.
+    window.history.replaceState(window.history.state, '', e.oldURL);
+    return;
+  }
+  current = to;
+  for (const l of listeners) l();
+}
+
 function subscribe(onChange: () => void): () => void {
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
+  if (listeners.size === 0) {
+    current = window.location.hash;
+    window.addEventListener('hashchange', onHashChange);
+  }
+  listeners.add(onChange);
+  return () => {
+    listeners.delete(onChange);
+    if (listeners.size === 0) window.removeEventListener('hashchange', onHashChange);
+  };
 }
 
 export function useRoute(): Route {
-  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  const hash = useSyncExternalStore(subscribe, () => current ?? window.location.hash);
   return parseRoute(hash);
 }
 
+/**
+ * Holds every navigation the console did not decide itself (a link, back / forward, a typed address) while
+ * `hold(to)` says so; returns the release. The unsaved-changes guard uses it.
+ */
+export function holdNavigation(hold: (to: string) => boolean): () => void {
+  holders.add(hold);
+  return () => holders.delete(hold);
+}
+
+/** Goes to `hash` on the console's own decision (after a save, "Leave" in the unsaved-changes dialog). */
 export function navigate(hash: string): void {
+  intended = hash.startsWith('#') ? hash : `#${hash}`;
   window.location.hash = hash;
 }

@@ -1,23 +1,19 @@
 import type { ReactNode } from 'react';
 import type { AppError, ErrorDetail } from '../../shared/contract/errors';
+import { describeDetail, errorSentence, errorTitle } from './error-titles';
 
 /** The detail's message without a repeated `field:` prefix (the field is shown separately). */
 export function detailMessage(d: ErrorDetail): string {
   return d.field && d.message.startsWith(`${d.field}: `) ? d.message.slice(d.field.length + 2) : d.message;
 }
 
-export function describeDetail(d: ErrorDetail): string {
-  const where = [
-    d.field,
-    d.line !== undefined ? `line ${d.line}` : null,
-    d.column !== undefined ? `column ${d.column}` : null,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return where ? `${where}: ${detailMessage(d)}` : detailMessage(d);
-}
+export { describeDetail };
 
-/** An API error as the analyst needs it: what failed, the registry code, and where (field / line). */
+/**
+ * An API error as the analyst needs it: what failed (the page's title, else the plain title of its code), what
+ * the server said when it helps, and each problem (the messages name their field; lines and columns are said).
+ * The error code is never shown: it stays on the element as `data-error-code`.
+ */
 export function ErrorBanner({
   error,
   title,
@@ -29,14 +25,12 @@ export function ErrorBanner({
 }) {
   if (!error) return null;
   const details = error.details ?? [];
+  const sentence = errorSentence(error);
   return (
-    <div className="banner banner-red" role="alert" data-testid="error-banner">
+    <div className="banner banner-red" role="alert" data-testid="error-banner" data-error-code={error.code}>
       <div className="banner-body">
-        <div className="banner-title">
-          {title ?? error.message}
-          <code className="banner-code">{error.code}</code>
-        </div>
-        {title !== undefined && <div>{error.message}</div>}
+        <div className="banner-title">{title ?? errorTitle(error.code)}</div>
+        {sentence !== null && sentence !== title && <div>{sentence}</div>}
         {details.length > 0 && (
           <ul className="banner-details">
             {details.slice(0, 20).map((d, i) => (

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BOUNCE_RULE_COMMANDS, BounceRuleSchema, ClassMappingEntrySchema } from '../domain/bounce-rules';
 import { BOUNCE_CLASS_IDS, type BounceClass } from '../domain/reasons';
+import { plainCheck } from './plain-errors';
 import {
   CsvEncoding,
   Cursor,
@@ -26,7 +27,10 @@ function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, d
 const BounceClassSchema = z
   .number()
   .int()
-  .refine((n) => (BOUNCE_CLASS_IDS as number[]).includes(n), 'not a bounce class of SPEC §4.2')
+  .refine(
+    (n) => (BOUNCE_CLASS_IDS as number[]).includes(n),
+    plainCheck((iss) => `must be one of the bounce classes (${String(iss.input)} is not one)`),
+  )
   .transform((n) => n as BounceClass);
 
 // ---- qualification table (SPEC §4.2) ----
@@ -137,12 +141,15 @@ export const BounceTestInput = z.object({
   reply: z.string().min(1).max(20_000),
   mxHost: z.string().max(255).optional(),
   command: z.enum(BOUNCE_RULE_COMMANDS).optional(),
+  /**
+   * An unsaved draft of the rule table to test instead of the rules in force (the console's rules tab while it
+   * has changes); the result then also gives the verdict of the rules in force, to compare.
+   */
+  rules: z.array(BounceRuleSchema).max(2000).optional(),
 });
 
-export const BounceTestResult = z.object({
-  code: z.number().int().nullable(),
-  enhanced: z.string().nullable(),
-  normalised: z.string(),
+/** How one rule table qualifies the reply. */
+export const BounceTestVerdict = z.object({
   classification: z.object({
     reason: ReasonIdSchema,
     type: FailureTypeSchema,
@@ -159,6 +166,15 @@ export const BounceTestResult = z.object({
   rule: BounceRuleSchema.nullable(),
   /** Its position in the table (0-based), or null. */
   ruleIndex: z.number().int().nullable(),
+});
+export type BounceTestVerdict = z.infer<typeof BounceTestVerdict>;
+
+export const BounceTestResult = BounceTestVerdict.extend({
+  code: z.number().int().nullable(),
+  enhanced: z.string().nullable(),
+  normalised: z.string(),
+  /** When `rules` (a draft) was tested: the verdict of the rules in force; null when they were the ones tested. */
+  inForce: BounceTestVerdict.nullable().default(null),
 });
 export type BounceTestResult = z.infer<typeof BounceTestResult>;
 
@@ -314,9 +330,9 @@ export const ImapSaveInput = ImapFields.extend({
   password: z.string().max(1000).optional(),
 }).superRefine((s, ctx) => {
   if (s.enabled && s.host.trim() === '')
-    ctx.addIssue({ code: 'custom', path: ['host'], message: 'a host is needed to enable polling' });
+    ctx.addIssue({ code: 'custom', path: ['host'], message: 'Host is needed to enable polling' });
   if (s.enabled && s.user.trim() === '')
-    ctx.addIssue({ code: 'custom', path: ['user'], message: 'a user is needed to enable polling' });
+    ctx.addIssue({ code: 'custom', path: ['user'], message: 'User is needed to enable polling' });
 });
 export type ImapSaveInput = z.input<typeof ImapSaveInput>;
 
@@ -354,7 +370,7 @@ const Address = z
   .trim()
   .min(3)
   .max(254)
-  .regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address');
+  .regex(/^[^\s@]+@[^\s@]+$/, plainCheck('must be an email address (name@domain)'));
 
 export const QuarantineListInput = z.object({
   cursor: Cursor,
@@ -394,7 +410,7 @@ export const bounceMethods = {
   'bounceRules.test': method(
     BounceTestInput,
     BounceTestResult,
-    'Classify a pasted reply with the rules in force',
+    'Classify a pasted reply with the rules in force, or with an unsaved draft of them (and the rules in force)',
   ),
   'inmail.list': method(
     InmailListInput,

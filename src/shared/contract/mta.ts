@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isValidMask } from '../domain/domain-mask';
 import { checkPattern } from '../domain/safe-pattern';
+import { plainCheck } from './plain-errors';
 import { EpochMs, Id } from './schemas';
 
 export const TLS_POLICIES = ['opportunistic', 'required', 'disabled'] as const;
@@ -14,8 +15,10 @@ const RuleId = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
-const Mask = z.string().refine(isValidMask, 'expected a host/domain or a mask like *.google.com or *');
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, plainCheck('must use lower-case letters, digits, ".", "_" or "-" only'));
+const Mask = z
+  .string()
+  .refine(isValidMask, plainCheck('must be a host or domain, or a mask like *.google.com or *'));
 const Duration = z
   .number()
   .int()

@@ -1,12 +1,13 @@
 /** Zod schemas of the API payloads. Times are epoch ms, ids are strings, so IPC and WebSocket carry the same values. */
 import { z } from 'zod';
+import { plainCheck } from './plain-errors';
 import { DELIVERY_STATES, LOG_STATUSES, REPORTING_MODES } from '../domain/statuses';
 import { FAILURE_TYPES, REASON_IDS } from '../domain/reasons';
 import { isValidMask } from '../domain/domain-mask';
 import { DEFAULT_VALIDITY_MS } from '../domain/duration';
 import { ENCODING_BASES, TEXT_ENCODINGS } from '../domain/text-encoding';
 
-export const Id = z.string().regex(/^\d+$/, 'expected a numeric id');
+export const Id = z.string().regex(/^\d+$/, plainCheck('must be a numeric id (digits only)'));
 export const EpochMs = z.number().int().nonnegative();
 export const LogStatusSchema = z.enum(LOG_STATUSES);
 export const ReportingModeSchema = z.enum(REPORTING_MODES);
@@ -43,7 +44,7 @@ export const RouteTarget = z.discriminatedUnion('kind', [
 export type RouteTarget = z.infer<typeof RouteTarget>;
 
 export const Route = z.object({
-  mask: z.string().refine(isValidMask, 'expected a domain or a mask like *.example.com or *'),
+  mask: z.string().refine(isValidMask, plainCheck('must be a domain or a mask like *.example.com or *')),
   target: RouteTarget,
 });
 export type Route = z.infer<typeof Route>;

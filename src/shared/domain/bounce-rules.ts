@@ -4,6 +4,7 @@
  * same schema the engine compiles; the matching itself lives in `src/main/engine/bounce/`.
  */
 import { z } from 'zod';
+import { plainCheck } from '../contract/plain-errors';
 import { backtrackingProblem } from './safe-pattern';
 import { isValidMask } from './domain-mask';
 import { BOUNCE_CLASS_IDS, FAILURE_TYPES, REASON_IDS, type BounceClass } from './reasons';
@@ -29,14 +30,17 @@ export const ENHANCED_CONDITION_RE = /^(?:[245xX*])\.(?:\d{1,3}|\*)\.(?:\d{1,3}|
 const BounceClassId = z
   .number()
   .int()
-  .refine((n) => (BOUNCE_CLASS_IDS as number[]).includes(n), 'not a bounce class of SPEC §4.2')
+  .refine(
+    (n) => (BOUNCE_CLASS_IDS as number[]).includes(n),
+    plainCheck((iss) => `must be one of the bounce classes (${String(iss.input)} is not one)`),
+  )
   .transform((n) => n as BounceClass);
 
 const RuleId = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, plainCheck('must use lower-case letters, digits, ".", "_" or "-" only'));
 
 export const BounceRuleSchema = z.object({
   id: RuleId,
@@ -52,15 +56,18 @@ export const BounceRuleSchema = z.object({
   }),
   code: z
     .string()
-    .regex(CODE_CONDITION_RE, 'expected 4xx, 5xx, an exact code like 550, any or none')
+    .regex(CODE_CONDITION_RE, plainCheck('must be 4xx, 5xx, an exact code like 550, "any" or "none"'))
     .optional(),
   enhanced: z
     .string()
-    .regex(ENHANCED_CONDITION_RE, 'expected an enhanced status code such as 5.1.1, X.2.2 or 5.7.*')
+    .regex(ENHANCED_CONDITION_RE, plainCheck('must be an enhanced status code such as 5.1.1, X.2.2 or 5.7.*'))
     .optional(),
   command: z.enum(BOUNCE_RULE_COMMANDS).optional(),
   /** Restricts the rule to replies from MX hosts matching this mask (`*.google.com`). */
-  mxScope: z.string().refine(isValidMask, 'expected a host or a mask like *.google.com').optional(),
+  mxScope: z
+    .string()
+    .refine(isValidMask, plainCheck('must be a host or a mask like *.google.com'))
+    .optional(),
   /** Informational: whose reply this is (Gmail, Postfix, Mimecast ...). */
   provider: z.string().max(100).optional(),
   bounceClass: BounceClassId,

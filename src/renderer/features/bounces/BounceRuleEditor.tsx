@@ -15,42 +15,51 @@ import { RuleEditorDrawer } from '../rules/RuleEditorDrawer';
 import { useRuleForm } from '../rules/use-rule-form';
 import { BoundCheckbox, BoundInput, BoundSelect, BoundTextArea } from '../../components/BoundField';
 import type { FieldErrors } from '../rules/rules-model';
-import { bounceClassLabel, bounceRuleFromForm, bounceRuleToForm } from './bounce-rules-model';
+import { bounceClassLabel, bounceRuleFromForm, type BounceRuleForm } from './bounce-rules-model';
 
 /** The drawer editing one bounce rule. "Apply" changes the draft only; the tab's Save puts it in force. */
 export function BounceRuleEditor({
-  rule,
+  initial,
   position,
   isNew,
+  placement,
   serverErrors,
   onApply,
   onClose,
 }: {
-  rule: BounceRule;
+  initial: BounceRuleForm;
   /** 1-based position in the table (where a new rule will go). */
   position: number;
   isNew: boolean;
+  /** For a new rule: why it goes at `position`, in words. */
+  placement?: string;
   /** Problems the server's rule checker reported for this rule, by field (`''` for the rule as a whole). */
   serverErrors: FieldErrors;
   onApply(rule: BounceRule): void;
   onClose(): void;
 }) {
-  const bind = useRuleForm(() => bounceRuleToForm(rule), bounceRuleFromForm, serverErrors, onApply);
+  const bind = useRuleForm(() => initial, bounceRuleFromForm, serverErrors, onApply);
   const { form, errors, submit } = bind;
   const otherErrors = Object.entries(errors)
     .filter(([path]) => !FORM_PATHS.has(path.split('.')[0] ?? ''))
     .flatMap(([, messages]) => messages);
-  const mapping = BOUNCE_CLASS_MAPPING[Number(form.bounceClass) as BounceClass] ?? BOUNCE_CLASS_MAPPING[1];
+  const mapping =
+    form.bounceClass === '' ? null : (BOUNCE_CLASS_MAPPING[Number(form.bounceClass) as BounceClass] ?? null);
 
   return (
     <RuleEditorDrawer
-      title={isNew ? `New bounce rule (#${position})` : `Bounce rule #${position} “${rule.id}”`}
+      title={isNew ? `New bounce rule (#${position})` : `Bounce rule #${position} “${initial.id}”`}
       testId="bounce-rule-drawer"
       applyTestId="br-apply"
       note="Apply changes the rules shown; Save puts them in force at once, without a restart."
       onSubmit={submit}
       onClose={onClose}
     >
+      {placement && (
+        <p className="muted small" data-testid="br-placement">
+          {placement}
+        </p>
+      )}
       {otherErrors.length > 0 && (
         <div className="field-error-list" role="alert" data-testid="bounce-rule-problems">
           {otherErrors.map((m, i) => (
@@ -126,6 +135,11 @@ export function BounceRuleEditor({
         />
       </div>
       <BoundSelect bind={bind} name="bounceClass" id="br-class" label="Bounce class" data-testid="br-class">
+        {(isNew || form.bounceClass === '') && (
+          <option value="" disabled>
+            Choose a class…
+          </option>
+        )}
         {BOUNCE_CLASS_IDS.map((c) => (
           <option key={c} value={c}>
             {bounceClassLabel(c)}
@@ -134,7 +148,9 @@ export function BounceRuleEditor({
       </BoundSelect>
       <div className="grid-2">
         <BoundSelect bind={bind} name="reason" id="br-reason" label="Reason" data-testid="br-reason">
-          <option value="">From the class: {REASONS[mapping.reason].label}</option>
+          <option value="">
+            {mapping ? `From the class: ${REASONS[mapping.reason].label}` : 'From the class'}
+          </option>
           {REASON_IDS.map((r) => (
             <option key={r} value={r}>
               {REASONS[r].label}
@@ -143,10 +159,13 @@ export function BounceRuleEditor({
         </BoundSelect>
         <BoundSelect bind={bind} name="type" id="br-type" label="Type" data-testid="br-type">
           <option value="">
-            From the class:{' '}
-            {mapping.permanent === mapping.transient
-              ? FAILURE_TYPE_LABELS[mapping.permanent]
-              : `${FAILURE_TYPE_LABELS[mapping.permanent]} / ${FAILURE_TYPE_LABELS[mapping.transient]}`}
+            {mapping === null
+              ? 'From the class'
+              : `From the class: ${
+                  mapping.permanent === mapping.transient
+                    ? FAILURE_TYPE_LABELS[mapping.permanent]
+                    : `${FAILURE_TYPE_LABELS[mapping.permanent]} / ${FAILURE_TYPE_LABELS[mapping.transient]}`
+                }`}
           </option>
           {FAILURE_TYPES.map((t) => (
             <option key={t} value={t}>

@@ -14,17 +14,22 @@ import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { describeDetail, ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { formatDateTime } from '../../components/format';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { groupByField, moveItem } from '../rules/rules-model';
 import { UnsavedBadge } from '../rules/UnsavedBadge';
 import { useRulesDraft } from '../rules/use-rules-draft';
 import { BounceRuleEditor } from './BounceRuleEditor';
 import {
+  bounceRuleToForm,
   checkDocument,
   groupProblems,
-  insertRuleFirst,
-  newBounceRule,
+  insertRuleAt,
+  newBounceRuleForm,
+  newRuleIndex,
   ruleFromReply,
+  ruleFromReplyIndex,
   sameRules,
+  type BounceRuleForm,
   type ReplySource,
 } from './bounce-rules-model';
 import { bounceRuleRowId, BounceRulesTable } from './BounceRulesTable';
@@ -50,7 +55,20 @@ export function BounceRulesTab({
   return <RulesEditor initial={rules.data} fromReply={fromReply} />;
 }
 
-type Editing = { index: number | null; rule: BounceRule };
+/** The rule in the drawer: an existing one (`index`), or a new one that will go at `at`. */
+type Editing =
+  | { index: number; form: BounceRuleForm }
+  | { index: null; form: BounceRuleForm; at: number; placement: string };
+
+/** Why a new rule goes where it goes, as the drawer says it. */
+function placementOf(rules: readonly BounceRule[], at: number, beforeDecider: boolean): string {
+  const next = rules[at];
+  if (beforeDecider && next)
+    return `It goes at #${at + 1}, right before rule “${next.id}”, which decides this reply today, so it wins over it and over nothing earlier. Move it with ↑ ↓ after Apply.`;
+  return next
+    ? `It goes at #${at + 1}, after the specific rules and before the generic fallbacks (status codes, bare “blocked”, “unavailable”…), so it cannot hide a shipped rule. Move it with ↑ ↓ after Apply.`
+    : `It goes last, at #${at + 1}. Move it with ↑ ↓ after Apply.`;
+}
 
 const documentOf = (state: BounceRulesState): BounceRulesDocument => ({
   rules: state.rules,
@@ -82,7 +100,13 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
   const [seenReply, setSeenReply] = useState<ReplySource | null>(null);
   if (fromReply && fromReply !== seenReply) {
     setSeenReply(fromReply);
-    setEditing({ index: null, rule: ruleFromReply(fromReply, draft.rules) });
+    const at = ruleFromReplyIndex(draft.rules, fromReply.ruleId);
+    setEditing({
+      index: null,
+      form: bounceRuleToForm(ruleFromReply(fromReply, draft.rules)),
+      at,
+      placement: placementOf(draft.rules, at, at < newRuleIndex(draft.rules)),
+    });
   }
 
   const jumpTo = (index: number) => {
@@ -92,18 +116,29 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
 
   const applyEdit = (rule: BounceRule) => {
     if (!editing) return;
-    change(
-      editing.index === null
-        ? insertRuleFirst(draft.rules, rule)
-        : draft.rules.map((r, i) => (i === editing.index ? rule : r)),
-    );
+    if (editing.index === null) {
+      change(insertRuleAt(draft.rules, rule, editing.at));
+      // Show where the new rule went (after the draft's re-render).
+      const at = editing.at;
+      requestAnimationFrame(() => jumpTo(at));
+    } else change(draft.rules.map((r, i) => (i === editing.index ? rule : r)));
     rules.setProblems([]);
     setEditing(null);
   };
 
+  const addRule = () => {
+    const at = newRuleIndex(draft.rules);
+    setEditing({
+      index: null,
+      form: newBounceRuleForm(draft.rules),
+      at,
+      placement: placementOf(draft.rules, at, false),
+    });
+  };
+
   return (
     <div className="bounce-rules" data-testid="bounce-rules">
-      <ReplyTester dirty={dirty} onJump={jumpTo} />
+      <ReplyTester draft={dirty ? draft.rules : null} onJump={jumpTo} />
 
       {rules.notice && (
         <Notice tone="blue" testId="bounce-rules-notice">
@@ -152,8 +187,9 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
           <div className="row gap-1">
             <Button
               size="sm"
-              onClick={() => setEditing({ index: null, rule: newBounceRule(draft.rules) })}
+              onClick={addRule}
               testId="bounce-rule-add"
+              title="A new rule goes after the specific rules and before the generic fallbacks"
             >
               Add rule
             </Button>
@@ -184,7 +220,7 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
           actions={{
             onEdit: (index) => {
               const rule = draft.rules[index];
-              if (rule) setEditing({ index, rule });
+              if (rule) setEditing({ index, form: bounceRuleToForm(rule) });
             },
             onMove: (index, delta) => change(moveItem(draft.rules, index, delta)),
             onDelete: (index) => change(draft.rules.filter((_, i) => i !== index)),
@@ -194,14 +230,16 @@ function RulesEditor({ initial, fromReply }: { initial: BounceRulesState; fromRe
 
       {editing && (
         <BounceRuleEditor
-          rule={editing.rule}
-          position={editing.index === null ? 1 : editing.index + 1}
+          initial={editing.form}
+          position={(editing.index ?? editing.at) + 1}
           isNew={editing.index === null}
+          {...(editing.index === null ? { placement: editing.placement } : {})}
           serverErrors={editing.index === null ? {} : groupByField(problems, `rules.${editing.index}.`)}
           onApply={applyEdit}
           onClose={() => setEditing(null)}
         />
       )}
+      <UnsavedChangesGuard dirty={dirty || editing !== null} what="the bounce rules" />
       {rules.confirmReset && (
         <ConfirmDialog
           title="Restore the shipped bounce rules?"

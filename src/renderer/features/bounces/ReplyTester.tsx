@@ -1,6 +1,10 @@
-import { useState, type FormEvent } from 'react';
-import type { BounceTestResult } from '../../../shared/contract/bounce';
-import { BOUNCE_RULE_COMMANDS, type BounceRuleCommand } from '../../../shared/domain/bounce-rules';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { BounceTestResult, BounceTestVerdict } from '../../../shared/contract/bounce';
+import {
+  BOUNCE_RULE_COMMANDS,
+  type BounceRule,
+  type BounceRuleCommand,
+} from '../../../shared/domain/bounce-rules';
 import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
 import { useMutation } from '../../api/hooks';
 import { Button } from '../../components/Button';
@@ -16,29 +20,55 @@ const DECIDED_BY: Record<BounceTestResult['decidedBy'], string> = {
   fallback: 'the enhanced / basic status code (no rule matched)',
 };
 
-/** Paste a reply, see how the rules in force qualify it and which rule decided (click to jump to it). */
-export function ReplyTester({ dirty, onJump }: { dirty: boolean; onJump(index: number): void }) {
+/**
+ * Paste a reply, see how the rules qualify it and which rule decided (click to jump to it). While the table has
+ * unsaved changes, the draft is tested (a rule just added or edited, before Save), and the verdict of the rules
+ * in force is shown next to it when it differs; a tested reply is tested again when the draft changes.
+ */
+export function ReplyTester({
+  draft,
+  onJump,
+}: {
+  /** The unsaved rule table, or null when the table shown is the one in force. */
+  draft: readonly BounceRule[] | null;
+  onJump(index: number): void;
+}) {
   const [reply, setReply] = useState('');
   const [mxHost, setMxHost] = useState('');
   const [command, setCommand] = useState<'' | BounceRuleCommand>('');
   const test = useMutation('bounceRules.test');
   const [result, setResult] = useState<BounceTestResult | null>(null);
+  const tested = useRef<{ reply: string; mxHost?: string; command?: BounceRuleCommand } | null>(null);
+
+  const run = async (input: { reply: string; mxHost?: string; command?: BounceRuleCommand }) => {
+    tested.current = input;
+    const r = await test.mutate({ ...input, ...(draft ? { rules: [...draft] } : {}) });
+    setResult(r.ok ? r.value : null);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (reply.trim() === '') return;
-    const r = await test.mutate({
+    await run({
       reply,
       ...(mxHost.trim() ? { mxHost: mxHost.trim().toLowerCase() } : {}),
       ...(command ? { command } : {}),
     });
-    setResult(r.ok ? r.value : null);
   };
+
+  // The draft changed (a rule applied, moved, removed, saved or discarded): test the same reply again.
+  const rerun = useRef(run);
+  useEffect(() => {
+    rerun.current = run;
+  });
+  useEffect(() => {
+    if (tested.current) void rerun.current(tested.current);
+  }, [draft]);
 
   return (
     <Card
       title="Reply tester"
-      description="Paste an SMTP reply or a DSN diagnostic, possibly on several lines, to see how the rules in force qualify it."
+      description="Paste an SMTP reply or a DSN diagnostic, possibly on several lines, to see how the rules qualify it and which rule decides."
       testId="reply-tester"
     >
       <form className="rule-form" onSubmit={(e) => void submit(e)} noValidate>
@@ -88,9 +118,10 @@ export function ReplyTester({ dirty, onJump }: { dirty: boolean; onJump(index: n
           </Button>
         </div>
       </form>
-      {dirty && (
-        <Notice tone="amber" testId="tester-dirty">
-          The tester uses the rules in force: save your changes to test them.
+      {draft && (
+        <Notice tone="blue" testId="tester-dirty">
+          The tester uses your unsaved rules, as shown below; where the rules in force decide differently,
+          both are shown.
         </Notice>
       )}
       <ErrorBanner error={test.error} title="The reply could not be tested" />
@@ -115,9 +146,20 @@ function Highlighted({ text, part }: { text: string; part: string | null }) {
   );
 }
 
+/** "#12 gmail-user-unknown · 10 Invalid recipient → User unknown · Hard" (or the fallback's id). */
+function verdictLine(v: BounceTestVerdict): string {
+  const c = v.classification;
+  const who = v.rule && v.ruleIndex !== null ? `#${v.ruleIndex + 1} ${v.rule.id}` : c.ruleId;
+  return `${who} · ${bounceClassLabel(c.bounceClass)} → ${REASONS[c.reason].label} · ${FAILURE_TYPE_LABELS[c.type]}`;
+}
+
+const sameVerdict = (a: BounceTestVerdict, b: BounceTestVerdict): boolean =>
+  JSON.stringify(a.classification) === JSON.stringify(b.classification) && a.ruleIndex === b.ruleIndex;
+
 function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index: number): void }) {
   const c = result.classification;
   const index = result.ruleIndex;
+  const inForce = result.inForce;
   return (
     <div className="tester-result" data-testid="tester-result">
       <dl className="props">
@@ -136,7 +178,7 @@ function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index
           <dd className="mono">{formatCodes(result)}</dd>
         </div>
         <div className="prop">
-          <dt>Decided by</dt>
+          <dt>{inForce ? 'Decided by (unsaved rules)' : 'Decided by'}</dt>
           <dd data-testid="tester-rule">
             {result.rule && index !== null ? (
               <button
@@ -168,6 +210,24 @@ function TestResult({ result, onJump }: { result: BounceTestResult; onJump(index
           <dt>Why</dt>
           <dd data-testid="tester-why">{result.why}</dd>
         </div>
+        {inForce && (
+          <div className="prop prop-wide">
+            <dt>Rules in force</dt>
+            <dd data-testid="tester-in-force">
+              {sameVerdict(result, inForce) ? (
+                <span className="muted">
+                  Decide the same (not saved yet: Save puts your changes in force).
+                </span>
+              ) : (
+                <>
+                  <span className="strong">Decide differently: </span>
+                  <span className="mono">{verdictLine(inForce)}</span>
+                  <span className="muted small"> · until you save</span>
+                </>
+              )}
+            </dd>
+          </div>
+        )}
       </dl>
     </div>
   );

@@ -93,6 +93,8 @@ export interface ReplySource {
   bounceClass: number;
   reason: ReasonId;
   type: FailureType;
+  /** The rule that decided the reply (a rule id, or `status:…`, `code:…`, `manual` when none did). */
+  ruleId?: string;
 }
 
 /** The class itself when it is one of SPEC §4.2, else Undetermined. */
@@ -124,9 +126,51 @@ export function ruleFromReply(source: ReplySource, existing: readonly { id: stri
 
 // ---------------------------------------------------------------- list operations
 
-/** Rules created by the analyst go first: they correct what a broader shipped rule would decide. */
-export function insertRuleFirst(rules: readonly BounceRule[], rule: BounceRule): BounceRule[] {
-  return [rule, ...rules];
+/** Whether a rule's pattern catches any text (empty, or a pattern that matches the empty string). */
+function catchesAnyText(pattern: string): boolean {
+  if (pattern === '') return true;
+  try {
+    return new RegExp(pattern, 'iu').test('');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A generic fallback: a rule that says nothing about the words of a reply (a status-code or reply-code rule,
+ * whose pattern catches any text) or a weak text read in replies only (provider "generic", replies only: a bare
+ * "mailbox unavailable", "blocked", "temporarily …"). The shipped table ends with them.
+ */
+export function isGenericBounceRule(rule: BounceRule): boolean {
+  return (
+    catchesAnyText(rule.pattern) || (rule.provider?.toLowerCase() === 'generic' && rule.replyOnly === true)
+  );
+}
+
+/**
+ * Where "Add rule" puts a new rule: after every specific rule and before the generic fallbacks that end the
+ * table, so it cannot hide a shipped provider or family rule, and wins over the fallbacks it refines. A table
+ * without such an ending gets it last.
+ */
+export function newRuleIndex(rules: readonly BounceRule[]): number {
+  let at = rules.length;
+  while (at > 0 && isGenericBounceRule(rules[at - 1]!)) at--;
+  return at;
+}
+
+/**
+ * Where a rule created from a reply goes: right before the rule that decided that reply (so the new rule wins
+ * over it and over nothing earlier), or, when a fallback or no rule decided, where "Add rule" puts one.
+ */
+export function ruleFromReplyIndex(rules: readonly BounceRule[], decidedBy: string | undefined): number {
+  const tail = newRuleIndex(rules);
+  const at = decidedBy === undefined ? -1 : rules.findIndex((r) => r.id === decidedBy);
+  return at >= 0 && at < tail ? at : tail;
+}
+
+export function insertRuleAt(rules: readonly BounceRule[], rule: BounceRule, at: number): BounceRule[] {
+  const i = Math.max(0, Math.min(at, rules.length));
+  return [...rules.slice(0, i), rule, ...rules.slice(i)];
 }
 
 export function newBounceRule(rules: readonly { id: string }[]): BounceRule {
@@ -138,6 +182,11 @@ export function newBounceRule(rules: readonly { id: string }[]): BounceRule {
     bounceClass: 40,
     examples: [],
   });
+}
+
+/** The form of a new rule: no class yet (the analyst chooses it; Apply refuses until then). */
+export function newBounceRuleForm(rules: readonly { id: string }[]): BounceRuleForm {
+  return { ...bounceRuleToForm(newBounceRule(rules)), bounceClass: '' };
 }
 
 // ---------------------------------------------------------------- form
@@ -152,6 +201,7 @@ export interface BounceRuleForm {
   enhanced: string;
   command: '' | BounceRuleCommand;
   mxScope: string;
+  /** `''` until the analyst chooses one (a new rule). */
   bounceClass: string;
   reason: '' | ReasonId;
   type: '' | FailureType;
@@ -204,6 +254,7 @@ export function bounceRuleFromForm(form: BounceRuleForm): Converted<BounceRule> 
   };
   const parsed = BounceRuleSchema.safeParse(candidate);
   const errors = parsed.success ? {} : groupByField(issueDetails(parsed.error));
+  if (form.bounceClass === '') errors.bounceClass = ['Choose the bounce class this rule gives'];
   const syntax = pattern === '' ? null : patternSyntaxError(pattern);
   if (syntax !== null) (errors.pattern ??= []).push(syntax);
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };

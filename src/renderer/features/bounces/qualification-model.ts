@@ -89,6 +89,7 @@ export function replySourceOf(row: QualificationRow, form: RequalifyForm): Reply
     bounceClass: form.bounceClass,
     reason: form.reason,
     type: form.type,
+    ruleId: row.ruleId,
   };
 }
 

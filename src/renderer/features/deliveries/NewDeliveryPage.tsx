@@ -8,8 +8,10 @@ import { Card } from '../../components/Card';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field, TextInput } from '../../components/Field';
 import { formatCount } from '../../components/format';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import {
   buildCreateInput,
+  hasInput,
   initialForm,
   serverFieldErrors,
   usesSandbox,
@@ -211,6 +213,7 @@ export function NewDeliveryPage() {
           </Card>
         </aside>
       </div>
+      <UnsavedChangesGuard dirty={hasInput(form)} what="this new delivery" />
     </form>
   );
 }

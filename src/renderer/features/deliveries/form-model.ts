@@ -59,6 +59,16 @@ export function initialForm(defaultRoute: AppInfo['defaultRoute'] | undefined): 
   };
 }
 
+/**
+ * Whether anything was entered in the form (leaving it then asks first). The routing choice alone does not
+ * count: its starting value follows the default route, which loads after the form.
+ */
+export function hasInput(form: DeliveryForm): boolean {
+  const { routing: _routing, ...entered } = form;
+  const { routing: _initial, ...blank } = initialForm(undefined);
+  return JSON.stringify(entered) !== JSON.stringify(blank);
+}
+
 /** `host:port`, `[ipv6]:port`. */
 export function parseHostPort(text: string): HostPort | null {
   const m = /^\s*(\[[0-9a-f:.]+\]|[^\s:[\]]+):(\d{1,5})\s*$/i.exec(text);

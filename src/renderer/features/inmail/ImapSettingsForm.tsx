@@ -5,6 +5,7 @@ import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { BoundCheckbox, BoundInput, type FormBinding } from '../../components/BoundField';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { groupByField, type FieldErrors } from '../rules/rules-model';
 import { imapFromForm, imapToForm, type ImapForm } from './inmail-model';
 
@@ -40,6 +41,7 @@ function ImapFormView({ initial }: { initial: ImapSettings }) {
   };
   const err = (path: string) => errors[path] ?? [];
   const bind: FormBinding<ImapForm> = { form, set, err };
+  const dirty = JSON.stringify(form) !== JSON.stringify(imapToForm(saved));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -109,6 +111,7 @@ function ImapFormView({ initial }: { initial: ImapSettings }) {
         title="The IMAP settings could not be saved"
       />
       {notice && <Notice testId="imap-notice">{notice}</Notice>}
+      <UnsavedChangesGuard dirty={dirty} what="the IMAP settings" />
     </form>
   );
 }

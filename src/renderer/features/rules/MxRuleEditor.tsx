@@ -8,12 +8,15 @@ import { isGenericRule, mxRuleFromForm, mxRuleToForm, TLS_LABELS, type FieldErro
 export function MxRuleEditor({
   rule,
   isNew,
+  position,
   serverErrors,
   onApply,
   onClose,
 }: {
   rule: MxRule;
   isNew: boolean;
+  /** 1-based position in the table (where a new rule goes: before the generic `*` rule). */
+  position?: number;
   /** Problems the server or the document check reported for this rule, by field. */
   serverErrors: FieldErrors;
   onApply(rule: MxRule): void;
@@ -25,12 +28,18 @@ export function MxRuleEditor({
 
   return (
     <RuleEditorDrawer
-      title={isNew ? 'New MX rule' : `MX rule “${rule.id}”`}
+      title={isNew ? `New MX rule${position ? ` (#${position})` : ''}` : `MX rule “${rule.id}”`}
       testId="mx-rule-drawer"
       applyTestId="mx-apply"
       onSubmit={submit}
       onClose={onClose}
     >
+      {isNew && (
+        <p className="muted small" data-testid="mx-placement">
+          It goes {position ? `at #${position}, ` : ''}right before the generic * rule, after every other rule
+          (the first matching rule wins). Move it with ↑ ↓ after Apply.
+        </p>
+      )}
       {generic && (
         <p className="muted small">
           The generic rule matches every destination no other rule matches. It always stays last and enabled.

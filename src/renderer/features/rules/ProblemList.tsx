@@ -3,7 +3,7 @@ import { describeDetail } from '../../components/ErrorBanner';
 import { ProblemsBanner } from '../../components/ProblemsBanner';
 import { problemRow, type RulesDraft } from './rules-model';
 
-/** Problems of a rules document, each with its JSON path and, when known, the rule it belongs to. */
+/** Problems of a rules document, each in plain words with, when known, the rule it belongs to. */
 export function ProblemList({
   title,
   problems,
@@ -24,7 +24,7 @@ export function ProblemList({
       items={problems.map((p, i) => (
         <span key={i}>
           {ruleLabel(p, draft)}
-          <code className="problem-path">{describeDetail(p)}</code>
+          {describeDetail(p)}
         </span>
       ))}
       cap={50}
@@ -36,8 +36,9 @@ export function ProblemList({
 
 function ruleLabel(p: ErrorDetail, draft: RulesDraft | undefined): string {
   const row = problemRow(p);
-  if (!row || !draft) return '';
-  const rule = draft[row.list][row.index];
+  if (!row) return '';
+  // The rule's id when the draft is the document the paths refer to (not for an imported file).
+  const rule = draft?.[row.list][row.index];
   const kind = row.list === 'mxRules' ? 'MX rule' : 'Automation rule';
   return `${kind} #${row.index + 1}${rule ? ` “${rule.id}”` : ''} · `;
 }

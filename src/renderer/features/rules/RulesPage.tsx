@@ -13,6 +13,7 @@ import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { AdaptiveSettingsForm } from './AdaptiveSettingsForm';
 import { AutomationRuleEditor } from './AutomationRuleEditor';
 import { MxRuleEditor } from './MxRuleEditor';
@@ -267,6 +268,7 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
         <MxRuleEditor
           rule={editing.rule}
           isNew={editing.index === null}
+          position={(editing.index ?? insertMxRule(draft.mxRules, editing.rule).indexOf(editing.rule)) + 1}
           serverErrors={serverErrorsOf('mxRules', editing.index)}
           onApply={applyEdit}
           onClose={() => setEditing(null)}
@@ -281,6 +283,7 @@ function RulesEditor({ initial }: { initial: RulesDocument }) {
           onClose={() => setEditing(null)}
         />
       )}
+      <UnsavedChangesGuard dirty={dirty || editing !== null} what="the MX rules" />
       {rules.confirmReset && (
         <ConfirmDialog
           title="Restore the default rules?"

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import { issueDetails } from '../../../shared/contract/issues';
+import { fieldLabel, plainParse } from '../../../shared/contract/plain-errors';
 import {
   AdaptiveSettings,
   AutomationAction,
@@ -182,9 +183,14 @@ export function mxRuleToForm(rule: MxRule): MxRuleForm {
   };
 }
 
-/** Text fields to numbers (problems keyed by schema path), then the shared schema has the last word. */
+/**
+ * Text fields to numbers (problems keyed by schema path), then the shared schema has the last word. Every
+ * message names the field ("Max connections must be a number"); the schema's are worded by the shared error
+ * customisation (`plain-errors.ts`), with the percentages the form shows instead of the ratios it stores.
+ */
 class FormReader {
   readonly errors: FieldErrors = {};
+  private readonly percents = new Set<string>();
 
   add(path: string, message: string): void {
     (this.errors[path] ??= []).push(message);
@@ -193,7 +199,8 @@ class FormReader {
   number(text: string, path: string): number {
     const trimmed = text.trim().replace(/[\s_,]/g, '');
     const n = trimmed === '' ? Number.NaN : Number(trimmed);
-    if (!Number.isFinite(n)) this.add(path, 'expected a number');
+    if (!Number.isFinite(n))
+      this.add(path, `${labelOf(path)} ${trimmed === '' ? 'is required' : 'must be a number'}`);
     return n;
   }
 
@@ -202,14 +209,19 @@ class FormReader {
   }
 
   percent(text: string, path: string): number {
+    this.percents.add(path);
     return this.number(text.replace(/%\s*$/, ''), path) / 100;
   }
 
   duration(text: string, path: string): number {
+    if (text.trim() === '') {
+      this.add(path, `${labelOf(path)} is required (a duration such as 30s, 5m or 1h)`);
+      return Number.NaN;
+    }
     try {
       return parseDuration(text);
-    } catch (err) {
-      this.add(path, err instanceof Error ? err.message : String(err));
+    } catch {
+      this.add(path, `${labelOf(path)} must be a duration such as 90s, 2m or 3.5d (it is "${text.trim()}")`);
       return Number.NaN;
     }
   }
@@ -217,11 +229,19 @@ class FormReader {
   /** Reading problems first (they explain NaNs better than the schema would), else the schema's. */
   finish<T>(schema: z.ZodType<T>, candidate: unknown): Converted<T> {
     if (Object.keys(this.errors).length > 0) return { ok: false, errors: this.errors };
-    const parsed = schema.safeParse(candidate);
+    const parsed = schema.safeParse(
+      candidate,
+      plainParse({
+        value: (path, n) =>
+          this.percents.has(path.join('.')) ? `${Number((n * 100).toFixed(2))} %` : undefined,
+      }),
+    );
     if (parsed.success) return { ok: true, value: parsed.data };
     return { ok: false, errors: groupByField(issueDetails(parsed.error)) };
   }
 }
+
+const labelOf = (path: string): string => fieldLabel(path.split('.'));
 
 export function groupByField(details: readonly ErrorDetail[], prefix = ''): FieldErrors {
   const errors: FieldErrors = {};

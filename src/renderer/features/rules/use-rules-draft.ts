@@ -2,9 +2,9 @@
  * A rules document edited as one draft and saved as a whole (the MX rules page, the bounce rules tab): the
  * state in force, the draft and whether it differs, the problems of the last check or save, a notice after a
  * change took effect, Save (client check first, then the server has the last word), Restore defaults and
- * Discard. An unsaved draft makes the browser ask before the page is left.
+ * Discard. The page guards an unsaved draft with `UnsavedChangesGuard` (leaving the page or the tab asks first).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { AppError, ErrorDetail } from '../../../shared/contract/errors';
 import type { Result } from '../../api/hooks';
 
@@ -39,13 +39,6 @@ export function useRulesDraft<S, D, Doc>(o: RulesDraftOptions<S, D, Doc>) {
   const [notice, setNotice] = useState<string | null>(null);
   const [confirmReset, setConfirmReset] = useState(false);
   const dirty = !o.same(draft, o.draftOf(saved));
-
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
 
   const change = (next: D) => {
     setDraft(next);

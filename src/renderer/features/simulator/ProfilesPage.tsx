@@ -4,7 +4,7 @@
  * Export / Import JSON). Problems are shown in plain language against the profile and the field; unsaved
  * edits are never dropped silently when leaving the page.
  */
-import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import type {
   SandboxProfile,
@@ -20,6 +20,7 @@ import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Field, fieldDescription, TextInput } from '../../components/Field';
 import { DocumentToolbar } from '../../components/DocumentToolbar';
 import { ProblemsBanner } from '../../components/ProblemsBanner';
+import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { UnsavedBadge } from '../rules/UnsavedBadge';
 import { useRulesDraft } from '../rules/use-rules-draft';
 import { ProfileEditor } from './ProfileEditor';
@@ -43,11 +44,8 @@ import {
   sameDraft,
   type ProfilesDraft,
 } from './profiles-model';
-import { stash, useLeaveGuard } from './use-leave-guard';
 import '../rules/rules.css';
 import './simulator.css';
-
-const STASH_KEY = 'profiles';
 
 export function ProfilesPage() {
   const profiles = useQuery('profiles.get', {});
@@ -96,25 +94,6 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
     onReplaced: () => setImportProblems(null),
   });
   const { draft, dirty, problems, change } = model;
-  const guard = useLeaveGuard(dirty);
-
-  // A draft left without the guard (browser back, typed address) comes back on the next visit.
-  const latest = useRef({ dirty, draft, leaving: guard.leaving });
-  useEffect(() => {
-    latest.current = { dirty, draft, leaving: guard.leaving };
-  });
-  const restore = useRef({ change, setNotice: model.setNotice });
-  useEffect(() => {
-    const kept = stash.take<ProfilesDraft>(STASH_KEY);
-    if (kept) {
-      restore.current.change(kept);
-      restore.current.setNotice('Your unsaved changes to the profiles were kept. Save or discard them.');
-    }
-    return () => {
-      const { dirty: wasDirty, draft: last, leaving } = latest.current;
-      if (wasDirty && !leaving.current) stash.put(STASH_KEY, last);
-    };
-  }, []);
 
   const set = (profiles: SandboxProfile[]) => change({ ...draft, profiles });
 
@@ -292,19 +271,7 @@ function ProfilesEditor({ initial }: { initial: SandboxProfilesState }) {
           </p>
         </ConfirmDialog>
       )}
-      {guard.pending && (
-        <ConfirmDialog
-          title="Leave without saving?"
-          confirmLabel="Leave and discard"
-          cancelLabel="Stay"
-          danger
-          testId="leave-dialog"
-          onCancel={guard.stay}
-          onConfirm={guard.leave}
-        >
-          <p>The provider profiles have unsaved changes. They are lost if you leave this page now.</p>
-        </ConfirmDialog>
-      )}
+      <UnsavedChangesGuard dirty={dirty || editing !== null} what="the provider profiles" />
     </div>
   );
 }

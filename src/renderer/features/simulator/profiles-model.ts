@@ -1,11 +1,13 @@
 /**
  * The provider profiles editor's model, free of React: profile <-> form conversions checked with the shared
- * schemas, the one-line descriptions of the profiles table, problems in plain language (the schema's terse
- * messages rewritten with the field's unit: "at most 100 %", "at most 10m"), and the JSON file import/export.
+ * schemas, the one-line descriptions of the profiles table, problems in plain language (worded by the shared
+ * error customisation with the field's unit: "must be at most 100 %", "must be at most 10m"), and the JSON
+ * file import/export.
  */
 import type { z } from 'zod';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import { issueDetails } from '../../../shared/contract/issues';
+import { plainParse } from '../../../shared/contract/plain-errors';
 import {
   HiddenLimits,
   RATED_OUTCOMES,
@@ -141,44 +143,28 @@ export function fieldLabel(path: string): string {
   return FIELD_LABELS[generic(path)] ?? FIELD_LABELS[path] ?? path;
 }
 
-/** How a limit reads for a field: a rate in %, a delay as a duration, else the number. */
-function formatLimit(path: string, value: number, kind: string): string {
+/** How a number of a field reads: a rate in %, a delay as a duration, else the number. */
+function formatValue(path: string, value: number): string {
   if (/^rates(\.|$)/.test(path)) return formatRatePercent(value);
   if (/Ms$/.test(path)) return formatDuration(value);
-  if (kind === 'string') return plural(value, 'character');
-  if (kind === 'array')
-    return path.startsWith('domains')
-      ? plural(value, 'domain')
-      : path.startsWith('mxHosts')
-        ? plural(value, 'host')
-        : plural(value, 'item');
   return percentNumber.format(value);
 }
 
+const insideProfile = (path: readonly PropertyKey[]): string =>
+  path
+    .map(String)
+    .join('.')
+    .replace(/^profiles\.\d+\.?/, '');
+
 /**
- * A schema message in plain language for the field at `path` (inside a profile, or of the document): zod's
- * "Too big: expected number to be <=1" on a rate reads "at most 100 %"; custom messages are kept.
+ * How the profiles' schema words its problems here (zod's error customisation, `plain-errors.ts`): without the
+ * label, which the page shows beside it, and in the field's unit: "must be between 0 % and 100 % (it is 150 %)",
+ * "must be at most 10m".
  */
-export function plainMessage(path: string, message: string): string {
-  const bound = /^Too (big|small): expected (\w+) to (?:have|be) ([<>]=?)(-?[\d.e+]+)/.exec(message);
-  if (bound) {
-    const [, size, kind = 'number', op, raw] = bound;
-    let value = Number(raw);
-    // Strict bounds (`<1`) on integers read as the inclusive one.
-    if (op === '<' && kind !== 'number') value -= 1;
-    if (op === '>' && kind !== 'number') value += 1;
-    if (kind === 'string' && size === 'small' && value === 1) return 'required';
-    if (kind === 'array' && size === 'small' && value === 1)
-      return path.startsWith('domains') ? 'at least one domain' : 'at least one item';
-    return `${size === 'big' ? 'at most' : 'at least'} ${formatLimit(path, value, kind)}`;
-  }
-  if (/expected int\b/.test(message)) return 'a whole number';
-  if (/expected number, received (NaN|string)/.test(message)) return 'expected a number';
-  if (/^Invalid option/.test(message)) return 'not one of the choices';
-  if (/^Invalid input: expected (\w+), received undefined/.test(message)) return 'required';
-  if (/^Invalid input/.test(message)) return 'not a valid value';
-  return message;
-}
+const PROFILE_MESSAGES = plainParse({
+  bare: true,
+  value: (path, n) => formatValue(insideProfile(path), n),
+});
 
 /** A document problem (`profiles.3.rates.greylist`) with the profile it belongs to, in plain language. */
 export interface ProfileProblem {
@@ -193,7 +179,7 @@ export interface ProfileProblem {
 export function profileProblem(d: ErrorDetail): ProfileProblem {
   const m = /^profiles\.(\d+)(?:\.(.*))?$/.exec(d.field ?? '');
   const field = m ? (m[2] ?? '') : (d.field ?? '');
-  const message = plainMessage(field, d.message);
+  const message = d.message;
   return {
     profile: m ? Number(m[1]) : null,
     field,
@@ -351,7 +337,7 @@ class FormReader {
   number(text: string, path: string): number {
     const trimmed = text.trim().replace(/[\s_,]/g, '');
     const n = trimmed === '' ? Number.NaN : Number(trimmed);
-    if (!Number.isFinite(n)) this.add(path, trimmed === '' ? 'required' : 'expected a number');
+    if (!Number.isFinite(n)) this.add(path, trimmed === '' ? 'required' : 'must be a number');
     return n;
   }
 
@@ -385,12 +371,9 @@ class FormReader {
 
   finish<T>(schema: z.ZodType<T>, candidate: unknown, extra?: (value: T) => void): Converted<T> {
     if (Object.keys(this.errors).length > 0) return { ok: false, errors: this.errors };
-    const parsed = schema.safeParse(candidate);
+    const parsed = schema.safeParse(candidate, PROFILE_MESSAGES);
     if (!parsed.success) {
-      for (const d of issueDetails(parsed.error)) {
-        const field = d.field ?? '';
-        this.add(formKeyOf(field), plainMessage(field, d.message));
-      }
+      for (const d of issueDetails(parsed.error)) this.add(formKeyOf(d.field ?? ''), d.message);
       return { ok: false, errors: this.errors };
     }
     extra?.(parsed.data);
@@ -540,7 +523,7 @@ export function buildDocument(draft: ProfilesDraft): DocumentCheck {
 }
 
 export function checkDocument(raw: unknown): DocumentCheck {
-  const parsed = SandboxProfilesDocument.safeParse(raw);
+  const parsed = SandboxProfilesDocument.safeParse(raw, PROFILE_MESSAGES);
   return parsed.success
     ? { ok: true, doc: parsed.data }
     : { ok: false, problems: issueDetails(parsed.error) };
