@@ -27,7 +27,7 @@ const TXT: Record<string, string[][]> = {
 
 function reply(q: Question): DnsReply {
   const name = q.name.toLowerCase();
-  const answer = (a: Omit<Answer, 'name' | 'ttl'>) => ({
+  const answer = (a: { type: string; data: unknown }): DnsReply => ({
     answers: [{ name: q.name, ttl: 300, ...a } as Answer],
   });
   if (q.type === 'TXT' && TXT[name]) {
