@@ -14,6 +14,7 @@ import { createCampaign, type Campaign } from './campaign/campaign';
 import { createSimulationService, type SimulationService } from './simulate/service';
 import { seedDemo, seedSimulationList } from './demo/seed';
 import { createEngine, createSmtpRelayFactory } from './engine';
+import { createMessageService } from './message/service';
 import { systemClock, type Clock } from './clock';
 import { createDkimKeyring, createDkimSigner } from './engine/dkim';
 import { createDeliveryWorkers } from './engine/workers/pool';
@@ -217,6 +218,14 @@ export async function openApp(options: AppOptions): Promise<App> {
       reportPrinter,
       secrets,
       simulations,
+      messages: createMessageService({
+        db,
+        clock,
+        dns: options.dns,
+        relayFactory: options.relayFactory ?? createSmtpRelayFactory({ clock: systemClock }),
+        defaultRoute: () => defaultRoute() ?? null,
+        sandboxAddress: (domain) => (sandbox ? sandbox.addressFor(domain) : null),
+      }),
     });
 
     if (runEngine) {

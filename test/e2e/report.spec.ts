@@ -1,7 +1,7 @@
 /**
  * Reports in the browser console: `relaydeck serve` on a temp data dir, Debian's Chromium driven by
- * playwright-core. From the delivery page's Export menu, downloads the summary as CSV (UTF-8 BOM) and the
- * bounces as XLSX; opens the printable report and waits for it to be ready; screenshots (the report view, light
+ * playwright-core. From the delivery page's Export menu, downloads the summary as CSV (a ZIP of one UTF-8 CSV
+ * with BOM per table) and the bounces as XLSX; opens the printable report and waits for it to be ready; screenshots (the report view, light
  * and dark console themes: the report keeps its paper colours) go to test-results/e2e/.
  * Needs the built renderer (`node scripts/build.mjs`, which `npm test` runs first).
  */
@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Served } from '../../src/main/node/serve';
 import { CreateDeliveryInput } from '../../src/shared/contract/schemas';
+import JSZip from 'jszip';
 import { csvOf } from '../support/campaign-fixtures';
 import {
   byTestId,
@@ -78,10 +79,16 @@ describe('reports in the console', () => {
     await page.waitForSelector(byTestId('export-menu'));
     await page.screenshot({ path: path.join(SHOTS, 'report-export-menu.png') });
 
+    // The summary has several tables: a ZIP of one CSV (UTF-8 with BOM) per table.
     const csv = await download('export-summary-csv');
-    expect(csv.name).toBe(`relaydeck-delivery-${id}-summary.csv`);
-    expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(csv.bytes.toString('utf8')).toContain('success');
+    expect(csv.name).toBe(`relaydeck-delivery-${id}-summary.zip`);
+    const kpis = await (
+      await JSZip.loadAsync(csv.bytes)
+    )
+      .file(`relaydeck-delivery-${id}-summary-kpis.csv`)
+      ?.async('nodebuffer');
+    expect([...(kpis ?? Buffer.alloc(0)).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(kpis?.toString('utf8')).toContain('success');
 
     await page.click(byTestId('export-button'));
     await page.waitForSelector(byTestId('export-menu'));

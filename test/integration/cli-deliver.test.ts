@@ -115,7 +115,8 @@ describe('relaydeck deliver --wait --json', () => {
       errors: 1,
       softInProgress: 0,
       hardBounces: 1,
-      softBounces: 1,
+      // docs/kpi.md: a message greylisted then delivered is Sent, not a soft bounce.
+      softBounces: 0,
       successRate: 0.8,
       hardBounceRate: 0.2,
     });

@@ -6,6 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_APP } from '../support/app-options';
 import { openApp, type App } from '../../src/main/app';
@@ -97,20 +98,26 @@ const exported = async (kind: ReportKind, format: 'csv' | 'json' | 'xlsx') => {
   return { ...file, content: Buffer.from(file.contentBase64, 'base64') };
 };
 
-const csvTables = (text: string): string[][][] =>
-  text
-    .replace(/^\ufeff/, '')
-    .split(/\r?\n\r?\n/)
-    .map((block) => parse(block, { relax_column_count: false }) as string[][]);
+const csvTable = (bytes: Buffer): string[][] => {
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  return parse(bytes.toString('utf8').replace(/^\ufeff/, ''), { relax_column_count: false }) as string[][];
+};
+
+/** The tables of a CSV export: one CSV file, or a ZIP of one CSV per table (in the report's order). */
+async function csvTables(file: { fileName: string; content: Buffer }): Promise<string[][][]> {
+  if (!file.fileName.endsWith('.zip')) return [csvTable(file.content)];
+  const zip = await JSZip.loadAsync(file.content);
+  return Promise.all(Object.values(zip.files).map(async (f) => csvTable(await f.async('nodebuffer'))));
+}
 
 describe('report exports of a sandbox delivery', () => {
   it('writes every kind as CSV with a BOM, a header row and the same rows as JSON lines', async () => {
     for (const kind of REPORT_KINDS) {
       const csv = await exported(kind, 'csv');
-      expect(csv.fileName).toBe(`relaydeck-delivery-${id}-${kind}.csv`);
-      expect(csv.mimeType).toMatch(/^text\/csv/);
-      expect([...csv.content.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      const tables = csvTables(csv.content.toString('utf8'));
+      const several = kind === 'summary' || kind === 'bounces';
+      expect(csv.fileName).toBe(`relaydeck-delivery-${id}-${kind}.${several ? 'zip' : 'csv'}`);
+      expect(csv.mimeType).toMatch(several ? /^application\/zip$/ : /^text\/csv/);
+      const tables = await csvTables(csv);
       const json = await exported(kind, 'json');
       const lines = json.content
         .toString('utf8')
@@ -144,9 +151,9 @@ describe('report exports of a sandbox delivery', () => {
 
   it('lists the failed recipients with reason, type, bounce class and last reply', async () => {
     const csv = await exported('bounces', 'csv');
-    const [byReason, byDomain, recipients] = csvTables(csv.content.toString('utf8'));
+    const [byReason, byDomain, recipients] = await csvTables(csv);
     expect(byReason?.[0]).toEqual(['reason', 'code', 'label', 'type', 'messages', 'share']);
-    expect(byDomain?.[0]).toEqual(['domain', 'failed', 'hard', 'soft', 'top_reason']);
+    expect(byDomain?.[0]).toEqual(['domain', 'failed', 'hard', 'soft', 'other', 'top_reason']);
     const header = recipients?.[0] ?? [];
     const rows = (recipients ?? []).slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
     const unknown = rows.find((r) => r.email === 'unknown.dan@shop.test');
@@ -228,7 +235,7 @@ describe('report exports of a sandbox delivery', () => {
       'Delivery',
       'KPIs',
       'Statuses',
-      'Reasons',
+      'Failed by reason',
       'Health',
     ]);
     const kpis = wb.getWorksheet('KPIs');

@@ -65,6 +65,13 @@ afterAll(async () => {
   tmp?.remove();
 });
 
+/** Whether the PDF's first page is wider than high (pdfinfo: `Page size: 841.89 x 595.28 pts (A4)`). */
+async function isLandscape(file: string): Promise<boolean> {
+  const info = (await run('pdfinfo', [file])).stdout;
+  const [, w, h] = /^Page size:\s+([\d.]+) x ([\d.]+)/m.exec(info) ?? [];
+  return Number(w) > Number(h);
+}
+
 async function checkPdf(file: string, name: string): Promise<string> {
   const pdf = fs.readFileSync(file);
   expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -125,20 +132,47 @@ describe('PDF report', () => {
     {
       kind: 'bounces',
       title: 'Non-deliverables and bounces',
-      shows: ['By reason', 'By domain', 'Failed recipients', 'unknown.u0@inbox.test', 'dead-domain.example'],
+      shows: [
+        'Failed by reason',
+        'Share of failed',
+        'Failed by domain',
+        'Failed recipients',
+        'unknown.u0@inbox.test',
+        'dead-domain.example',
+        'Retrying now by reason',
+        'Complaints',
+      ],
+      hides: ['Reason id', 'reason_label', 'last_reply'],
+      landscape: true,
     },
     {
       kind: 'domains',
       title: 'Per-domain statistics',
-      shows: ['Domains', 'inbox.test', 'corp.test', 'Recipients', 'Deferred'],
+      shows: ['Domains', 'inbox.test', 'corp.test', 'Recipients', 'Processed', 'Delivered', 'Retrying'],
+      hides: ['deferred_now', 'soft_rate'],
+      landscape: true,
     },
-    { kind: 'throughput', title: 'Throughput per minute', shows: ['Relayed', 'Accepted', 'Minute'] },
+    {
+      kind: 'throughput',
+      title: 'Throughput per minute',
+      shows: ['Relayed', 'Accepted', 'Minute'],
+      hides: [],
+      landscape: false,
+    },
     {
       kind: 'events',
       title: 'Per-message events',
-      shows: ['relayed', 'delivered', 'user0@inbox.test', 'raw_response'],
+      shows: ['relayed', 'delivered', 'user0@inbox.test', 'Reply', 'Time', 'User unknown'],
+      hides: ['raw_response', 'timestamp', 'smtp_code', 'user_unknown'],
+      landscape: true,
     },
-    { kind: 'quarantine', title: 'Quarantine', shows: ['unknown.u0@inbox.test', 'By this delivery'] },
+    {
+      kind: 'quarantine',
+      title: 'Quarantine',
+      shows: ['unknown.u0@inbox.test', 'By this delivery', 'Quarantine', 'User unknown'],
+      hides: ['user_unknown', 'last_reason'],
+      landscape: true,
+    },
   ] as const;
   for (const k of KIND_PDFS)
     it(`prints the ${k.kind} report: title block, then its tables`, async () => {
@@ -149,7 +183,11 @@ describe('PDF report', () => {
       const text = (await checkPdf(pdfPath, `report-${k.kind}`)).toLowerCase();
       for (const expected of [k.title, 'Spring newsletter — FR & BE', 'Period', 'Reporting', ...k.shows])
         expect(text).toContain(expected.toLowerCase());
+      // Human headers and labels, as in the console: no column id, no reason id.
+      for (const id of k.hides) expect(text).not.toContain(id.toLowerCase());
       expect(text).not.toContain('more rows');
+      // Wide tables on A4 landscape.
+      expect(await isLandscape(pdfPath)).toBe(k.landscape);
     }, 60_000);
 
   it('caps a kind’s tables in the view and counts the rest', async () => {
@@ -206,9 +244,11 @@ describe('relaydeck report --out', () => {
     await wb.xlsx.readFile(xlsx);
     expect(wb.worksheets.map((s) => s.name)).toEqual([
       'Report',
-      'By reason',
-      'By domain',
+      'Failed by reason',
+      'Failed by domain',
       'Failed recipients',
+      'Retrying now by reason',
+      'Complaints',
     ]);
     const failed = wb.getWorksheet('Failed recipients');
     expect(failed?.rowCount).toBeGreaterThan(6);

@@ -241,6 +241,7 @@ export interface Counters {
   n_success: number;
   n_hard: number;
   n_soft: number;
+  n_soft_failed: number;
   n_soft_in_progress: number;
   n_in_mta: number;
   n_complaints: number;
@@ -257,6 +258,7 @@ const COUNTER_COLUMNS = [
   'n_success',
   'n_hard',
   'n_soft',
+  'n_soft_failed',
   'n_soft_in_progress',
   'n_in_mta',
   'n_complaints',
@@ -279,9 +281,10 @@ export function softRows(db: Db, deliveryId: number): number[] {
 
 /**
  * The same counters recomputed from scratch from the log rows, the queue and the attempts. Definitions:
- * success = Sent rows; hard = Failed rows with a hard type; soft = rows that were ever soft-qualified (a
- * message counts once, even when a success cleared its type in between), `everSoft` as observed by the caller
- * with `softRows` after every event; soft in progress = queued rows whose last attempt was deferred;
+ * success = Sent rows; hard = Failed rows with a hard type; soft failed (the "soft bounces" of docs/kpi.md) =
+ * Failed rows with a soft type; soft = rows that were ever soft-qualified (a message counts once, even when a
+ * success cleared its type in between; kept, not a KPI), `everSoft` as observed by the caller with `softRows`
+ * after every event; soft in progress = queued rows whose last attempt was deferred;
  * complaints = rows carrying the complaint qualification (Refused, class 90).
  */
 export function recomputedCounters(db: Db, deliveryId: number, everSoft: ReadonlySet<number>): Counters {
@@ -297,6 +300,7 @@ export function recomputedCounters(db: Db, deliveryId: number, everSoft: Readonl
               count(*) FILTER (WHERE status = 'sent') AS n_success,
               count(*) FILTER (WHERE status = 'failed' AND failure_type = 'hard') AS n_hard,
               count(*) FILTER (WHERE id IN (SELECT value FROM json_each(@everSoft))) AS n_soft,
+              count(*) FILTER (WHERE status = 'failed' AND failure_type = 'soft') AS n_soft_failed,
               (SELECT count(*) FROM queue q WHERE q.delivery_id = @id AND q.last_error IS NOT NULL)
                 AS n_soft_in_progress,
               (SELECT count(*) FROM queue q WHERE q.delivery_id = @id) AS n_in_mta,
@@ -317,6 +321,7 @@ export interface DomainCounters {
   n_cancelled: number;
   n_hard: number;
   n_soft: number;
+  n_soft_failed: number;
   n_deferred: number;
 }
 
@@ -324,7 +329,7 @@ export function storedDomains(db: Db, deliveryId: number): DomainCounters[] {
   return db
     .prepare(
       `SELECT domain, n_total, n_pending, n_taken, n_sent, n_failed, n_ignored, n_cancelled, n_hard, n_soft,
-              n_deferred
+              n_soft_failed, n_deferred
          FROM delivery_domains WHERE delivery_id = ? ORDER BY domain`,
     )
     .all(deliveryId) as DomainCounters[];
@@ -346,6 +351,7 @@ export function recomputedDomains(
               count(*) FILTER (WHERE status = 'cancelled') AS n_cancelled,
               count(*) FILTER (WHERE status = 'failed' AND failure_type = 'hard') AS n_hard,
               count(*) FILTER (WHERE id IN (SELECT value FROM json_each(@everSoft))) AS n_soft,
+              count(*) FILTER (WHERE status = 'failed' AND failure_type = 'soft') AS n_soft_failed,
               (SELECT count(*) FROM queue q
                 WHERE q.delivery_id = l.delivery_id AND q.domain = l.domain AND q.last_error IS NOT NULL) AS n_deferred
          FROM delivery_log l WHERE delivery_id = @id GROUP BY domain ORDER BY domain`,

@@ -11,6 +11,7 @@ import type { Sandbox } from '../engine/sandbox';
 import type { Engine } from '../engine/types';
 import type { BounceSide } from '../inmail';
 import type { Logger } from '../logger';
+import type { MessageService } from '../message/service';
 import type { ReportPrinter } from '../reports/pdf/printer';
 import type { SecretStore } from '../secrets/secret-store';
 import type { SimulationService } from '../simulate/service';
@@ -38,4 +39,6 @@ export interface HandlerDeps {
   secrets: SecretStore;
   /** Campaign simulations against the sandbox profiles (run in the background). */
   simulations: SimulationService;
+  /** The message viewer and proof sends (built from the app's DNS and relay factory; a default otherwise). */
+  messages?: MessageService;
 }

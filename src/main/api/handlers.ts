@@ -14,6 +14,7 @@ import type { HandlerDeps } from './handler-deps';
 import { createBounceHandlers } from './handlers-bounce';
 import { createDashboardHandlers } from './handlers-dashboard';
 import { createDkimHandlers } from './handlers-dkim';
+import { createMessageHandlers } from './handlers-message';
 import { createMtaHandlers } from './handlers-mta';
 import { createReportHandlers } from './handlers-reports';
 import { createSimulationHandlers } from './handlers-simulation';
@@ -72,6 +73,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createDashboardHandlers(deps),
     ...createReportHandlers(deps),
     ...createSimulationHandlers(deps),
+    ...createMessageHandlers(deps),
   };
   return handlers;
 }

@@ -1,12 +1,13 @@
 /**
  * PDF reports in the desktop app: the report view loaded in a hidden, hardened window (same preload, so it
  * reads the data over the same IPC contract), printed with Chromium's own `printToPDF` once the view sets
- * `data-report-ready` (a delivery's report in A4 portrait, a simulation's comparison in A4 landscape).
+ * `data-report-ready` (A4: landscape for the wide kinds of PDF_LANDSCAPE and a simulation's comparison, else portrait).
  */
 import { BrowserWindow } from 'electron';
 import { AppError } from '../../shared/contract/errors';
 import {
   footerTemplate,
+  PDF_LANDSCAPE,
   PDF_MARGINS_MM,
   READY_SELECTOR,
   READY_TIMEOUT_MS,
@@ -75,7 +76,7 @@ export function createElectronReportPrinter(o: { indexHtml: string; preload: str
     }
   };
   return {
-    print: (deliveryId, kind) => printRoute(reportRoute(deliveryId, kind), false),
+    print: (deliveryId, kind) => printRoute(reportRoute(deliveryId, kind), PDF_LANDSCAPE[kind]),
     printSimulation: (simulationId) => printRoute(simulationReportRoute(simulationId), true),
   };
 }

@@ -117,6 +117,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     composer,
     sender,
     signingDomain: (fromDomain) => signer?.signingDomain(fromDomain) ?? null,
+    signingSelectors: (domain) => signer?.selectors?.(domain) ?? null,
     envelopeSender: deps.envelopeSender,
     classifier: deps.bounceClassifier,
     ledger,

@@ -202,9 +202,11 @@ export interface MessageSigner {
    * Signs a composed message for its From domain. Without a key for the domain or its parents, resolves with
    * the message unchanged and `dkimDomain: null`. `raw` must not be reused.
    */
-  sign(raw: Buffer, fromDomain: string): Promise<SignResult>;
+  sign(raw: Buffer, fromDomain: string, signTime?: number): Promise<SignResult>;
   /** The domain whose key signs mail of `fromDomain` (itself or a parent domain), or null when none has one. */
   signingDomain(fromDomain: string): string | null;
+  /** The selectors of the keys that sign for a signing domain now, or null when it has none. */
+  selectors?(domain: string): { rsa: string | null; ed25519: string | null } | null;
   /**
    * Composes a message from its delivery's template and signs it when `fromDomain` (or a parent domain) has a
    * key, in one worker, so the message crosses threads once. Used when the engine sends on the main thread (an

@@ -16,6 +16,7 @@ import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { simulateCommand } from './commands/simulate';
+import { templatesCommand } from './commands/templates';
 
 const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -29,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   qualifyCommand,
   inmailCommand,
   quarantineCommand,
+  templatesCommand,
 ];
 
 const NAME_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import { defaultRendererDir } from '../paths';
 import {
   footerTemplate,
+  PDF_LANDSCAPE,
   PDF_MARGINS_MM,
   READY_SELECTOR,
   READY_TIMEOUT_MS,
@@ -129,7 +130,7 @@ export function createChromiumPrinter(o: ChromiumPrinterOptions): ReportPrinter 
       // The delivery must exist before Chromium starts (a clear not_found instead of a timeout).
       const handlers = o.handlers();
       const delivery = await handlers['deliveries.get']({ id: deliveryId }, { transport: 'http' });
-      return printRoute(handlers, reportRoute(deliveryId, kind), delivery.name, false);
+      return printRoute(handlers, reportRoute(deliveryId, kind), delivery.name, PDF_LANDSCAPE[kind]);
     },
     async printSimulation(simulationId) {
       const handlers = o.handlers();

@@ -14,7 +14,7 @@ import { getDelivery, parseId } from '../store/deliveries-repo';
 import { buildReport } from './build';
 import { pdfFileBase } from './kinds/common';
 import type { ReportPrinter } from './pdf/printer';
-import { EXTENSIONS, MIME_TYPES, writeReport } from './writers';
+import { exportFileType, writeReport } from './writers';
 import { CappedBuffer, endStream, Output } from './writers/output';
 
 export interface ExportRequest {
@@ -43,6 +43,7 @@ export async function exportReport(r: ExportRequest, deps: ExportDeps): Promise<
   const maxBytes = deps.maxBytes ?? REPORT_EXPORT_MAX_BYTES;
   let content: Buffer;
   let fileBase: string;
+  let type = exportFileType(null, r.format);
   if (r.format === 'pdf') {
     const delivery = getDelivery(deps.db, parseId(r.deliveryId), deps.now);
     fileBase = pdfFileBase(r.kind, delivery);
@@ -51,6 +52,7 @@ export async function exportReport(r: ExportRequest, deps: ExportDeps): Promise<
   } else {
     const report = buildReport(deps.db, r.deliveryId, r.kind, deps.now);
     fileBase = report.fileBase;
+    type = exportFileType(report, r.format);
     const sink = new CappedBuffer(maxBytes, () => tooLargeError(r, maxBytes));
     // Without a listener, the cap's error would be thrown as an uncaught 'error' event.
     sink.on('error', () => undefined);
@@ -59,8 +61,8 @@ export async function exportReport(r: ExportRequest, deps: ExportDeps): Promise<
     content = sink.contents();
   }
   return {
-    fileName: `${fileBase}.${EXTENSIONS[r.format]}`,
-    mimeType: MIME_TYPES[r.format],
+    fileName: `${fileBase}.${type.extension}`,
+    mimeType: type.mimeType,
     bytes: content.length,
     contentBase64: content.toString('base64'),
   };

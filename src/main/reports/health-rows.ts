@@ -43,7 +43,7 @@ export function healthRows(h: DeliveryHealth): HealthRow[] {
         ? `${soft.count} domain${soft.count === 1 ? '' : 's'} over ${percent(soft.threshold)}: ${soft.worst
             .map((w) => `${w.domain} ${percent(w.rate)} (${w.soft}/${w.processed})`)
             .join(', ')}${soft.count > soft.worst.length ? ', …' : ''}.`
-        : `No domain over ${percent(soft.threshold)} of soft bounces.`,
+        : `No domain over ${percent(soft.threshold)} of soft bounces (Failed with a soft type).`,
     },
     {
       flag: 'complaints',

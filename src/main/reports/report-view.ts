@@ -7,9 +7,9 @@
 import type { ReportKind, ReportView, ReportViewSection } from '../../shared/contract/reports';
 import type { Db } from '../store/db';
 import { getDelivery, parseId } from '../store/deliveries-repo';
-import { domainsPage, reasonBreakdown } from '../store/domains-repo';
+import { domainsPage } from '../store/domains-repo';
 import { buildReport } from './build';
-import { failedRecipients } from '../store/report-queries';
+import { failedRecipients, reasonsOfStatus } from '../store/report-queries';
 import { buildSummary } from './summary-data';
 import type { Report, Section } from './types';
 
@@ -54,7 +54,9 @@ export function buildReportView(db: Db, r: ReportViewRequest, now: number): Repo
   return {
     delivery,
     summary: buildSummary(db, delivery, now),
-    reasons: reasonBreakdown(db, id),
+    // The charts "Failures by reason" (bounces) and "Failures and exclusions by reason" (summary): Failed and
+    // excluded messages only, never a message still retried or delivered (docs/kpi.md).
+    reasons: reasonsOfStatus(db, id, r.kind === 'bounces' ? ['failed'] : ['failed', 'ignored']),
     domains: { items: domains.items, total: domains.total },
     failed: failedRecipients(db, id, top, delivery.statusCounts.failed ?? 0),
     kind: r.kind,

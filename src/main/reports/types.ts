@@ -40,7 +40,10 @@ export interface Section {
 
 export interface HeaderItem {
   label: string;
+  /** The value as text ('' for a time: see `at`). */
   value: string;
+  /** A time (epoch ms): written as a date (an Excel date in XLSX, ISO 8601 in text formats). */
+  at?: number;
 }
 
 export interface Report {

@@ -2,9 +2,11 @@
  * The per-domain and per-reason counters (`delivery_domains`, `delivery_reasons`, SPEC §2.2) as the ledger
  * moves them: each row change is added up in memory, then written with one upsert per (delivery, domain) and
  * per (delivery, reason, type) of the batch. Definitions, per domain: `n_total` log rows; `n_<status>` rows by
- * log status; `n_hard` rows Failed with a hard type; `n_soft` rows that turned soft (once per message:
- * `soft_counted`); `n_deferred` messages in the MTA whose last attempt was deferred. Per reason: rows by
- * current (reason, failure type), `not_defined` for a reason without a type.
+ * log status; `n_hard` rows Failed with a hard type; `n_soft_failed` rows Failed with a soft type (docs/kpi.md: the
+ * "soft bounces"); `n_soft` rows that ever turned soft (once per message: `soft_counted`; kept, not a KPI);
+ * `n_deferred` messages in the MTA whose last attempt was deferred. Per reason: rows by current (reason,
+ * failure type), `not_defined` for a reason without a type. The tally also moves `deliveries.n_soft_failed`
+ * by the sum of its domains' moves, so the delivery's soft bounces and its domains' are one definition.
  */
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import type { LogStatus } from '../../shared/domain/statuses';
@@ -33,6 +35,7 @@ const DOMAIN_COLUMNS: readonly string[] = [
   ...Object.values(STATUS_COLUMN),
   'n_hard',
   'n_soft',
+  'n_soft_failed',
   'n_deferred',
 ];
 
@@ -49,6 +52,9 @@ const UPSERT_REASON = `INSERT INTO delivery_reasons (delivery_id, reason, failur
 
 const isHard = (r: Pick<CountedRow, 'status' | 'failureType'>) =>
   r.status === 'failed' && r.failureType === 'hard';
+/** A soft bounce (docs/kpi.md): Failed with a soft type. A message retried now, or delivered after a retry, is not. */
+const isSoftFailed = (r: Pick<CountedRow, 'status' | 'failureType'>) =>
+  r.status === 'failed' && r.failureType === 'soft';
 
 export class CounterTally {
   private readonly domains = new Map<string, DomainDelta>();
@@ -70,6 +76,7 @@ export class CounterTally {
       add(d, STATUS_COLUMN[after.status], 1);
       add(d, 'n_hard', Number(isHard(after)));
       add(d, 'n_soft', Number(after.failureType === 'soft'));
+      add(d, 'n_soft_failed', Number(isSoftFailed(after)));
       this.reason(deliveryId, after, 1);
       return;
     }
@@ -79,6 +86,7 @@ export class CounterTally {
     }
     add(d, 'n_hard', Number(isHard(after)) - Number(isHard(before)));
     add(d, 'n_soft', Number(after.failureType === 'soft' && !before.softCounted));
+    add(d, 'n_soft_failed', Number(isSoftFailed(after)) - Number(isSoftFailed(before)));
     if (before.reason !== after.reason || before.failureType !== after.failureType) {
       this.reason(deliveryId, before, -1);
       this.reason(deliveryId, after, 1);
@@ -93,10 +101,15 @@ export class CounterTally {
   /** Writes the tally (call inside the transaction that changed the rows). */
   write(db: Db): void {
     const upsertDomain = stmt(db, UPSERT_DOMAIN);
+    const softFailed = new Map<number, number>();
     for (const d of this.domains.values()) {
       if (d.n.size === 0) continue;
       upsertDomain.run(d.deliveryId, d.domain, ...DOMAIN_COLUMNS.map((c) => d.n.get(c) ?? 0));
+      const soft = d.n.get('n_soft_failed') ?? 0;
+      if (soft !== 0) softFailed.set(d.deliveryId, (softFailed.get(d.deliveryId) ?? 0) + soft);
     }
+    const addSoftFailed = stmt(db, 'UPDATE deliveries SET n_soft_failed = n_soft_failed + ? WHERE id = ?');
+    for (const [deliveryId, n] of softFailed) if (n !== 0) addSoftFailed.run(n, deliveryId);
     const upsertReason = stmt(db, UPSERT_REASON);
     // A reason a row moved into keeps its row, even when another row of the batch moved out (n = 0), as when
     // the two changes are written one at a time.

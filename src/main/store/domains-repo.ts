@@ -15,8 +15,8 @@ import {
   DOMAIN_SOFT_BOUNCE_ALERT,
   domainSoftCheck,
   hardBounceCheck,
-  ratio,
 } from '../../shared/domain/health';
+import { domainFigures } from '../../shared/domain/kpi';
 import { FAILURE_TYPES, REASON_IDS, type FailureType, type ReasonId } from '../../shared/domain/reasons';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
@@ -34,31 +34,42 @@ export interface DomainDbRow {
   n_cancelled: number;
   n_hard: number;
   n_soft: number;
+  n_soft_failed: number;
   n_deferred: number;
 }
 
 /** SQL of "processed" (relayed to the MTA) on a delivery_domains row. */
 const PROCESSED_SQL = '(n_taken + n_sent + n_failed)';
 
+/**
+ * Rows of the domain table that are domains: recipients with no address (excluded at preparation, counted in
+ * the exclusions) have the domain '' and are never listed.
+ */
+const LISTED = "domain <> ''";
+
 export function toDomainStats(r: DomainDbRow): DomainStats {
-  const processed = r.n_taken + r.n_sent + r.n_failed;
-  const soft = domainSoftCheck(r.n_soft, processed);
+  const f = domainFigures({
+    total: r.n_total,
+    status: {
+      pending: r.n_pending,
+      taken_into_account: r.n_taken,
+      sent: r.n_sent,
+      failed: r.n_failed,
+      ignored: r.n_ignored,
+      cancelled: r.n_cancelled,
+    },
+    hard: r.n_hard,
+    softFailed: r.n_soft_failed,
+    deferredNow: r.n_deferred,
+  });
   return {
     domain: r.domain,
     total: r.n_total,
     pending: r.n_pending,
-    processed,
-    delivered: r.n_sent,
-    failed: r.n_failed,
-    hard: r.n_hard,
-    soft: r.n_soft,
-    deferredNow: r.n_deferred,
+    ...f,
     ignored: r.n_ignored,
     cancelled: r.n_cancelled,
-    deliveredRate: ratio(r.n_sent, processed),
-    hardRate: ratio(r.n_hard, processed),
-    softRate: soft.rate,
-    softAlert: soft.alert,
+    softAlert: domainSoftCheck(f.soft, f.processed).alert,
   };
 }
 
@@ -76,7 +87,7 @@ const MAX_CHAR = '\u{10FFFF}';
 /** Builds the page query; exported for the EXPLAIN QUERY PLAN test. */
 export function buildDomainsPageQuery(q: DomainsPageQuery): { sql: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = { deliveryId: q.deliveryId, limit: q.limit + 1 };
-  const where = ['delivery_id = @deliveryId'];
+  const where = ['delivery_id = @deliveryId', LISTED];
   const prefix = q.search?.trim().toLowerCase().replace(/^@/, '');
   if (prefix) {
     where.push('domain >= @lo AND domain < @hi');
@@ -117,7 +128,7 @@ export function domainsPage(
   const last = page.at(-1);
   const countParams: Record<string, unknown> = { deliveryId: q.deliveryId };
   const prefix = q.search?.trim().toLowerCase().replace(/^@/, '');
-  let countSql = 'SELECT count(*) AS n FROM delivery_domains WHERE delivery_id = @deliveryId';
+  let countSql = `SELECT count(*) AS n FROM delivery_domains WHERE delivery_id = @deliveryId AND ${LISTED}`;
   if (prefix) {
     countSql += ' AND domain >= @lo AND domain < @hi';
     countParams.lo = prefix;
@@ -132,9 +143,10 @@ export function domainsPage(
 
 /** Every domain of a delivery, alphabetically, streamed (the domains report). */
 export function* listDeliveryDomains(db: Db, deliveryId: number): Generator<DomainStats> {
-  const rows = stmt(db, 'SELECT * FROM delivery_domains WHERE delivery_id = ? ORDER BY domain').iterate(
-    deliveryId,
-  ) as IterableIterator<DomainDbRow>;
+  const rows = stmt(
+    db,
+    `SELECT * FROM delivery_domains WHERE delivery_id = ? AND ${LISTED} ORDER BY domain`,
+  ).iterate(deliveryId) as IterableIterator<DomainDbRow>;
   for (const row of rows) yield toDomainStats(row);
 }
 
@@ -176,13 +188,14 @@ export function deliveryHealth(db: Db, deliveryId: number): DeliveryHealth {
   if (!d) throw new AppError('not_found', `Delivery ${deliveryId} does not exist`);
   const processed = d.n_taken + d.n_sent + d.n_failed;
   // One pass over the delivery's domains (its primary-key range), not over its log rows.
-  const over = `FROM delivery_domains WHERE delivery_id = @deliveryId AND n_soft > @threshold * ${PROCESSED_SQL}`;
+  const over = `FROM delivery_domains WHERE delivery_id = @deliveryId AND ${LISTED}
+    AND n_soft_failed > @threshold * ${PROCESSED_SQL}`;
   const params = { deliveryId, threshold: DOMAIN_SOFT_BOUNCE_ALERT };
   const count = (stmt(db, `SELECT count(*) AS n ${over}`).get(params) as { n: number }).n;
   const worst = (
     stmt(
       db,
-      `SELECT domain, n_soft AS soft, ${PROCESSED_SQL} AS processed ${over}
+      `SELECT domain, n_soft_failed AS soft, ${PROCESSED_SQL} AS processed ${over}
         ORDER BY processed DESC, domain LIMIT ${WORST_DOMAINS}`,
     ).all(params) as { domain: string; soft: number; processed: number }[]
   ).map((w) => ({ ...w, rate: w.soft / w.processed }));

@@ -266,6 +266,19 @@ export interface LedgerOutcome {
   dkimDomain: string | null;
   /** The qualification table's row for the reply, when it is recorded there. */
   qualification: QualificationHit | null;
+  /** What the attempt's message was built with (the message viewer rebuilds it from this); absent: unchanged. */
+  sent?: SentRecord | null;
+}
+
+/**
+ * What a sent message was built with beyond its row and its delivery's template, kept in `delivery_log.sent_json`
+ * so that the message viewer rebuilds the bytes as sent: the Date header's and the DKIM signature's time, the
+ * DKIM selectors that signed it (null: unsigned), and the Message-ID of a message shared by a group transaction.
+ */
+export interface SentRecord {
+  at: number;
+  keys: { rsa: string | null; ed25519: string | null } | null;
+  shared: string | null;
 }
 
 /** Used when a message expires without ever having had a reply to qualify (SPEC §4.1: expiry is Unreachable). */
@@ -324,7 +337,8 @@ const INSERT_ATTEMPT = `INSERT INTO attempts (log_id, at, outcome, code, enhance
 const UPDATE_ATTEMPTED = `UPDATE delivery_log
    SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ?, attempts = attempts + 1,
        first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, last_reply = ?, mx_host = ?,
-       mx_ip = ?, dkim_domain = COALESCE(?, dkim_domain), soft_counted = max(soft_counted, ?)
+       mx_ip = ?, dkim_domain = COALESCE(?, dkim_domain), soft_counted = max(soft_counted, ?),
+       sent_json = COALESCE(?, sent_json)
  WHERE id = ?`;
 const UPDATE_UNATTEMPTED = `UPDATE delivery_log
    SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ?,
@@ -476,6 +490,7 @@ function applyOne(
       attempt.ip,
       o.dkimDomain,
       softMark,
+      o.sent ? JSON.stringify(o.sent) : null,
       o.logId,
     );
   } else {

@@ -52,6 +52,8 @@ export interface DeliveryRow {
   n_hard: number;
   n_soft: number;
   n_soft_in_progress: number;
+  /** Failed with a soft type (migration 15): the "soft bounces" of docs/kpi.md. */
+  n_soft_failed: number;
   n_in_mta: number;
   n_import_errors: number;
 }
@@ -105,6 +107,8 @@ export interface TemplateRow {
   subject: string;
   text: string;
   html: string;
+  /** Fields without a column of their own (migration 16), a JSON object. */
+  extra_json?: string;
   created_at: number;
 }
 
@@ -156,7 +160,7 @@ export function toDeliverySummary(row: DeliveryRow, now: number): DeliverySummar
       status,
       success: row.n_success,
       hardBounces: row.n_hard,
-      softBounces: row.n_soft,
+      softBounces: row.n_soft_failed,
       softInProgress: row.n_soft_in_progress,
     }),
     importErrors: row.n_import_errors,
@@ -220,7 +224,16 @@ export function toAttempt(row: AttemptDbRow): Attempt {
 }
 
 export function toSavedTemplate(row: TemplateRow): SavedTemplate {
+  let extra: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(row.extra_json ?? '{}');
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      extra = parsed as Record<string, unknown>;
+  } catch {
+    // A damaged extra_json loses only the fields it held; the columns are the template.
+  }
   return {
+    ...extra,
     id: String(row.id),
     name: row.name,
     fromName: row.from_name,

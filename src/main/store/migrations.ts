@@ -783,6 +783,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 15,
+    name: 'soft bounces as a final state: n_soft_failed (Failed with a soft type), per delivery and per domain',
+    sql: `
+      -- docs/kpi.md: "Soft bounces" are messages whose current state is Failed with a Soft type (a 5xx the
+      -- rules qualify soft, or the validity period ending after soft bounces), like the hard bounces are Failed
+      -- with a Hard type. n_soft (a message that ever had a soft bounce, even when a retry then delivered it)
+      -- counted greylisted-then-delivered messages as bounces; it stays for the record, unused by the KPIs.
+      -- Messages retried now after a soft bounce stay n_soft_in_progress / n_deferred.
+      ALTER TABLE deliveries ADD COLUMN n_soft_failed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE delivery_domains ADD COLUMN n_soft_failed INTEGER NOT NULL DEFAULT 0;
+      UPDATE deliveries SET n_soft_failed = (
+        SELECT count(*) FROM delivery_log l
+         WHERE l.delivery_id = deliveries.id AND l.status = 'failed' AND l.failure_type = 'soft');
+      UPDATE delivery_domains SET n_soft_failed = (
+        SELECT count(*) FROM delivery_log l
+         WHERE l.delivery_id = delivery_domains.delivery_id AND l.domain = delivery_domains.domain
+           AND l.status = 'failed' AND l.failure_type = 'soft');
+    `,
+  },
+  {
+    version: 16,
+    name: 'message viewer: what a sent message was built with; template fields beyond the columns',
+    sql: `
+      -- What the rebuild of a message as sent needs beyond its row and its delivery's template (JSON, written
+      -- with each attempt by the ledger): {"at": the Date header and DKIM t= (ms), "keys": {"rsa": selector,
+      -- "ed25519": selector} or null when unsigned, "shared": the Message-ID of a message shared by a group
+      -- transaction, or null}. NULL for rows never sent (or sent before this version).
+      ALTER TABLE delivery_log ADD COLUMN sent_json TEXT;
+      -- A saved template's fields that have no column of their own (issue 15's headers will live here), as a
+      -- JSON object merged over the columns when read; and when it was last saved.
+      ALTER TABLE templates ADD COLUMN extra_json TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE templates ADD COLUMN updated_at INTEGER;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

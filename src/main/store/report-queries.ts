@@ -4,6 +4,8 @@
  * never keeps a statement open across the writer's awaits (the engine keeps writing on the same connection).
  */
 import type { QuarantineEntry } from '../../shared/contract/bounce';
+import type { ReasonBreakdown } from '../../shared/contract/dashboard';
+import { FAILURE_TYPES, REASON_IDS } from '../../shared/domain/reasons';
 import type { FailedRecipient } from '../../shared/contract/reports';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import type { LogStatus } from '../../shared/domain/statuses';
@@ -57,6 +59,70 @@ export function attemptsOf(db: Db, logIds: readonly number[]): Map<number, Attem
     else byLog.set(row.log_id, [row]);
   }
   return byLog;
+}
+
+/** Rows of `reason, failure_type, n` as reason breakdowns, reasons in the SPEC's order. */
+function toBreakdown(
+  rows: readonly { reason: ReasonId; failure_type: FailureType; n: number }[],
+): ReasonBreakdown[] {
+  const byReason = new Map<ReasonId, ReasonBreakdown>();
+  for (const r of rows) {
+    let entry = byReason.get(r.reason);
+    if (!entry) {
+      entry = {
+        reason: r.reason,
+        byType: Object.fromEntries(FAILURE_TYPES.map((t) => [t, 0])) as Record<FailureType, number>,
+        total: 0,
+      };
+      byReason.set(r.reason, entry);
+    }
+    entry.byType[r.failure_type] = (entry.byType[r.failure_type] ?? 0) + r.n;
+    entry.total += r.n;
+  }
+  return REASON_IDS.flatMap((id) => {
+    const entry = byReason.get(id);
+    return entry ? [entry] : [];
+  });
+}
+
+/**
+ * Messages in the given log statuses by reason and failure type (index log_delivery_status): Failed only for
+ * the "share of failed" of the reports, so that the rows add up to the Failed count (docs/kpi.md). A Failed row
+ * without a reason or type counts as Not defined.
+ */
+export function reasonsOfStatus(
+  db: Db,
+  deliveryId: number,
+  statuses: readonly LogStatus[],
+): ReasonBreakdown[] {
+  const rows = stmt(
+    db,
+    `SELECT ifnull(reason, 'not_defined') AS reason, ifnull(failure_type, 'not_defined') AS failure_type,
+            count(*) AS n
+       FROM delivery_log WHERE delivery_id = ? AND status IN (${statuses.map(() => '?').join(', ')})
+      GROUP BY 1, 2`,
+  ).all(deliveryId, ...statuses) as { reason: ReasonId; failure_type: FailureType; n: number }[];
+  return toBreakdown(rows);
+}
+
+/** Messages retried now after a soft bounce (in the queue with a last error), by their current reason. */
+export function retryingReasons(db: Db, deliveryId: number): ReasonBreakdown[] {
+  const rows = stmt(
+    db,
+    `SELECT ifnull(l.reason, 'not_defined') AS reason, ifnull(l.failure_type, 'not_defined') AS failure_type,
+            count(*) AS n
+       FROM queue q JOIN delivery_log l ON l.id = q.log_id
+      WHERE q.delivery_id = ? AND q.last_error IS NOT NULL GROUP BY 1, 2`,
+  ).all(deliveryId) as { reason: ReasonId; failure_type: FailureType; n: number }[];
+  return toBreakdown(rows);
+}
+
+/** Complaints (ARF: reason Refused, class 90) of a delivery's messages in id order (index log_delivery_reason). */
+export function complaintRows(db: Db, deliveryId: number): LogDbRow[] {
+  return stmt(
+    db,
+    `SELECT * FROM delivery_log WHERE delivery_id = ? AND reason = 'refused' AND bounce_class = 90 ORDER BY id`,
+  ).all(deliveryId) as LogDbRow[];
 }
 
 export interface FailedDomain {

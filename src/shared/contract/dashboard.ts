@@ -22,25 +22,33 @@ function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, d
 /** Rates are 0..1 of the domain's processed (relayed) messages; null before any is processed. */
 export const DomainStats = z.object({
   domain: z.string(),
-  /** Log rows of the domain (recipients of the list, excluded ones included). */
+  /** Recipients of the list at this domain (excluded ones included; rows with no address have no domain). */
   total: z.number().int(),
   pending: z.number().int(),
-  /** Relayed to the MTA: Taken into account + Sent + Failed. */
+  /** Relayed to the MTA: in progress + delivered + failed (docs/kpi.md). */
   processed: z.number().int(),
+  /** In the MTA, no final outcome yet (Taken into account; always 0 in classic mode). */
+  inProgress: z.number().int().default(0),
   /** Sent: delivered (EFS) or relayed and not failed (classic), like the Success KPI. */
   delivered: z.number().int(),
+  /** Failed: hard + soft + other failures. */
   failed: z.number().int(),
   /** Failed with a hard failure type. */
   hard: z.number().int(),
-  /** Messages that had a soft bounce (once per message). */
+  /** Soft bounces: Failed with a soft failure type. A message delivered after a retry is not one. */
   soft: z.number().int(),
-  /** In the MTA now, waiting for a retry after a soft bounce. */
+  /** Failed with another type (ignored, e.g. message too large; not defined). */
+  failedOther: z.number().int().default(0),
+  /** Retrying now: in the MTA, waiting for a retry after a soft bounce (part of in progress in EFS mode). */
   deferredNow: z.number().int(),
   ignored: z.number().int(),
   cancelled: z.number().int(),
+  /** (Defaults: simulations stored before these fields.) Shares of processed: in progress + delivered + hard + soft + other failed = 100 %. */
+  inProgressRate: z.number().nullable().default(null),
   deliveredRate: z.number().nullable(),
   hardRate: z.number().nullable(),
   softRate: z.number().nullable(),
+  failedOtherRate: z.number().nullable().default(null),
   /** Soft bounces above 10 % of the processed messages (SPEC §2.2). */
   softAlert: z.boolean(),
 });

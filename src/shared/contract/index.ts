@@ -36,6 +36,7 @@ import { bounceEvents, bounceMethods } from './bounce';
 import { dashboardMethods } from './dashboard';
 import { reportMethods } from './reports';
 import { simulationEvents, simulationMethods } from './simulation';
+import { messageMethods } from './message';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -157,6 +158,9 @@ export const contract = {
 
   // ---- campaign simulator: provider profiles and simulations (SPEC §8) ----
   ...simulationMethods,
+
+  // ---- the message itself: viewer, proofs, saved templates (issue 14 point 10) ----
+  ...messageMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -210,3 +214,4 @@ export * from './bounce';
 export * from './dashboard';
 export * from './reports';
 export * from './simulation';
+export * from './message';

@@ -36,6 +36,21 @@ export const REPORT_KIND_LABELS: Record<ReportKind, string> = {
   log: 'Delivery log',
 };
 
+/**
+ * Whether a kind's PDF is printed on A4 landscape: the kinds whose tables are wide (failed recipients, the
+ * domains' shares, events, the log, the quarantine); the summary and the throughput stay portrait. The printers
+ * pass it to Chromium and the report view puts its pages in that orientation.
+ */
+export const REPORT_PDF_LANDSCAPE: Record<ReportKind, boolean> = {
+  summary: false,
+  throughput: false,
+  bounces: true,
+  domains: true,
+  events: true,
+  log: true,
+  quarantine: true,
+};
+
 /** `json` is JSON lines: one object per row (the summary is one object). */
 export const REPORT_FORMATS = ['csv', 'json', 'xlsx', 'pdf'] as const;
 export const ReportFormat = z.enum(REPORT_FORMATS);

@@ -39,14 +39,19 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const { keyring, pool, clock } = options;
   keyring.attach(pool);
   return {
-    async sign(raw, fromDomain) {
+    async sign(raw, fromDomain, signTime) {
       const domain = keyring.signingDomain(fromDomain);
       if (!domain) return { raw, dkimDomain: null };
-      return pool.sign(raw, domain, clock.now());
+      return pool.sign(raw, domain, signTime ?? clock.now());
     },
     signingDomain: (fromDomain) => keyring.signingDomain(fromDomain),
+    selectors(domain) {
+      const keys = keyring.keys().find((k) => k.domain === domain);
+      return keys ? { rsa: keys.rsa?.selector ?? null, ed25519: keys.ed25519?.selector ?? null } : null;
+    },
     async composeAndSign(job, templateJson, fromDomain) {
-      return pool.composeAndSign(job, templateJson, keyring.signingDomain(fromDomain), clock.now());
+      // t= is the Date header's time, so that the message viewer rebuilds the signature as sent.
+      return pool.composeAndSign(job, templateJson, keyring.signingDomain(fromDomain), job.date);
     },
     forget(deliveryId) {
       pool.forget(deliveryId);

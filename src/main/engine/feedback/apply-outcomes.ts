@@ -4,7 +4,12 @@
  * log, queue, counters, throughput, qualification and quarantine rows in one transaction per batch.
  */
 import type { Db } from '../../store/db';
-import { applyOutcomes as applyToLedger, type ApplyResult, type LedgerOutcome } from '../../store/ledger';
+import {
+  applyOutcomes as applyToLedger,
+  type ApplyResult,
+  type LedgerOutcome,
+  type SentRecord,
+} from '../../store/ledger';
 import type { QualificationHit } from '../../store/qualification-repo';
 import { formatReply } from '../../../shared/domain/smtp-reply';
 import type { SmtpOutcome } from '../types';
@@ -26,6 +31,8 @@ export interface MessageOutcome {
   destination: string | null;
   /** The domain whose DKIM key signed the message (`d=`); null when it was not signed. */
   dkimDomain: string | null;
+  /** What the attempt's message was built with (Date, DKIM selectors, shared Message-ID); absent: none sent. */
+  sent?: SentRecord | null;
 }
 
 export function applyOutcomes(db: Db, outcomes: readonly MessageOutcome[], now: number): ApplyResult {

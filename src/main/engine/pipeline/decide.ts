@@ -8,6 +8,7 @@ import type { Clock } from '../../clock';
 import { classifyReplyWithRule } from '../bounce/basic-classifier';
 import type { Classifier } from '../bounce/classifier';
 import type { MessageOutcome } from '../feedback/apply-outcomes';
+import type { SentRecord } from '../../store/ledger';
 import { decideDisposition, type Disposition } from '../retry/policy';
 import type { SmtpOutcome } from '../types';
 
@@ -34,6 +35,8 @@ export interface Attempted {
   /** The destination key, null when routing found none. */
   destination: string | null;
   dkimDomain: string | null;
+  /** What the message of this attempt was built with (absent when no message was composed). */
+  sent?: SentRecord | null;
   /** An automation rule bounces the destination's queue: a message that would be retried fails now. */
   bounceQueue: boolean;
   /**
@@ -71,6 +74,7 @@ export function decideOutcome(deps: DecideDeps, a: Attempted): MessageOutcome {
     disposition,
     destination: a.destination,
     dkimDomain: a.dkimDomain,
+    ...(a.sent ? { sent: a.sent } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { domainOf } from '../../../shared/domain/address';
 import type { HostPort } from '../../../shared/contract';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
+import type { SentRecord } from '../../store/ledger';
 import type { LeasedItem, QueueStore } from '../../store/queue-repo';
 import type { Classifier } from '../bounce/classifier';
 import type { EnvelopeSender } from '../bounce/verp';
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   sender: Pick<Sender, 'transmit'>;
   /** The domain whose DKIM keys sign mail of a From domain, or null (unsigned). */
   signingDomain(fromDomain: string): string | null;
+  /** The selectors of the keys that sign for a signing domain (recorded for the message viewer). */
+  signingSelectors?(domain: string): { rsa: string | null; ed25519: string | null } | null;
   envelopeSender?: EnvelopeSender | undefined;
   classifier?: Pick<Classifier, 'classify'> | undefined;
   /** The ledger's way in: outcomes are written in batches by the feedback buffer. */
@@ -100,14 +103,14 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
       return;
     }
     const admittedAt = clock.now();
-    let sent: { outcome: SmtpOutcome; dkimDomain: string | null };
+    let sent: { outcome: SmtpOutcome; dkimDomain: string | null; record: SentRecord | null };
     try {
       if (await deliveredAsGroup(item, message, resolution, d, admittedAt)) return;
       sent = await deliverOne(item, message, resolution, d);
     } finally {
       shaper.release(d);
     }
-    finish(item, message, resolution, d, sent.outcome, sent.dkimDomain, admittedAt);
+    finish(item, message, resolution, d, sent.outcome, sent.dkimDomain, admittedAt, sent.record);
   }
 
   /** After an attempt: adaptive shaping, qualification, retry decision, the ledger. */
@@ -119,6 +122,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     outcome: SmtpOutcome,
     dkimDomain: string | null,
     admittedAt?: number,
+    sent?: SentRecord | null,
   ): void {
     // bounce_queue: the triggering message fails with the rest of its destination's queue.
     const { bounceQueue, handling } =
@@ -141,6 +145,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
         outcome,
         destination: resolution.ok ? resolution.destination.key : null,
         dkimDomain,
+        ...(sent ? { sent } : {}),
         bounceQueue,
         pacedUntil: handling.kind === 'paced' ? handling.dueAt : null,
       },
@@ -159,7 +164,7 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     message: MessageToSend,
     resolution: Resolved,
     d: DestinationRuntime,
-  ): Promise<{ outcome: SmtpOutcome; dkimDomain: string | null }> {
+  ): Promise<{ outcome: SmtpOutcome; dkimDomain: string | null; record: SentRecord | null }> {
     try {
       const from = deps.composer.fromAddress(item.deliveryId, message.templateJson);
       const date = clock.now();
@@ -185,10 +190,10 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
       });
       const outcome = sent.outcomes[0];
       if (!outcome) throw new Error('the sender returned no outcome');
-      return { outcome, dkimDomain: sent.dkimDomain };
+      return { outcome, dkimDomain: sent.dkimDomain, record: sentRecord(date, sent.dkimDomain, null) };
     } catch (err) {
       if (!(err instanceof ComposeError)) throw err;
-      return { outcome: composeFailure(err), dkimDomain: null };
+      return { outcome: composeFailure(err), dkimDomain: null, record: null };
     }
   }
 
@@ -242,9 +247,10 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
         for (const m of group.slice(1)) queue.release(m.logId, m.dueAt);
         return false;
       }
+      const record = sentRecord(date, sent.dkimDomain, message.messageId ?? '');
       group.forEach((m, i) => {
         const outcome = sent.outcomes[i];
-        if (outcome) finish(m, message, resolution, d, outcome, sent.dkimDomain, admittedAt);
+        if (outcome) finish(m, message, resolution, d, outcome, sent.dkimDomain, admittedAt, record);
       });
       return true;
     } finally {
@@ -268,6 +274,11 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
       }
     }
     return members;
+  }
+
+  /** What the message of an attempt was built with, for the message viewer's rebuild. */
+  function sentRecord(at: number, dkimDomain: string | null, shared: string | null): SentRecord {
+    return { at, keys: dkimDomain === null ? null : (deps.signingSelectors?.(dkimDomain) ?? null), shared };
   }
 
   function transmit(

@@ -179,7 +179,7 @@ function compileDeliveryTemplate(deliveryId: number, templateJson: string): Comp
     subject: part(t.subject, 'subject'),
     text,
     html,
-    skeleton: compileSkeleton(bodies),
+    skeleton: compileSkeleton(bodies, `${deliveryId}\n${templateJson}`),
   };
 }
 

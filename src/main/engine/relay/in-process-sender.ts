@@ -52,7 +52,11 @@ export function createInProcessSender(o: InProcessSenderOptions): InProcessSende
           date: new Date(spec.date),
         });
         if (!signer) return { raw: message.raw, dkimDomain: null };
-        return signer.sign(message.raw, domainOf(composer.fromAddress(spec.deliveryId, r.templateJson)));
+        return signer.sign(
+          message.raw,
+          domainOf(composer.fromAddress(spec.deliveryId, r.templateJson)),
+          spec.date,
+        );
       }
     }
   }

@@ -99,15 +99,15 @@ export function compileBody(
   return { contentType, runs };
 }
 
-/** Renders the whole message: header block, then the single body or a multipart/alternative of them. */
 /**
  * Compiles the bodies into a skeleton: the last header lines (MIME-Version, Content-Type with the boundary of
- * a multipart message) are built once by MimeNode.
+ * a multipart message) are built once by MimeNode. The boundary is a function of `boundarySeed` (the delivery
+ * and its template), not random, so that a message rebuilt later (the message viewer) has the bytes sent.
  */
-export function compileSkeleton(bodies: BodySkeleton[]): MessageSkeleton {
+export function compileSkeleton(bodies: BodySkeleton[], boundarySeed: string): MessageSkeleton {
   const single = bodies.length === 1 ? bodies[0] : undefined;
   const root = new MimeNode(single ? `${single.contentType}; charset=utf-8` : 'multipart/alternative', {
-    baseBoundary: crypto.randomBytes(8).toString('hex'),
+    baseBoundary: crypto.createHash('sha256').update(boundarySeed).digest('hex').slice(0, 16),
   });
   const built = root.buildHeaders();
   const tail = built.slice(built.indexOf('MIME-Version:'));

@@ -33,7 +33,8 @@ Usage: relaydeck report --delivery ID --format csv|json|xlsx|pdf [--kind KIND] [
 
 Options:
   --delivery ID      the delivery (its id, as printed by "deliver")
-  --format FORMAT    csv   UTF-8 with BOM, a header row per table
+  --format FORMAT    csv   UTF-8 with BOM, one table per file: a kind of several tables (summary,
+                           bounces) is a ZIP of one CSV per table
                      json  JSON lines: one object per row (the summary is one object)
                      xlsx  a workbook: a "Report" sheet, then one sheet per table
                      pdf   the printable report of the kind (summary: KPIs, health, charts, tables; other

@@ -35,7 +35,8 @@ export function formatSummary(d: Delivery, durationMs: number): string {
     line('Success', `${d.kpi.success} (${pct(d.kpi.successRate)})`),
     line('Errors', d.kpi.errors),
     line('Hard bounces', `${d.kpi.hardBounces} (${pct(d.kpi.hardBounceRate)})`),
-    line('Soft bounces', d.kpi.softBounces),
+    line('Soft bounces (Failed, soft)', d.kpi.softBounces),
+    line('Retrying after a soft bounce', d.kpi.softInProgress),
     line('Import errors', d.importErrors),
     '',
   ].join('\n');

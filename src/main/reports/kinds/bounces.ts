@@ -1,6 +1,8 @@
 /**
- * `bounces`: the non-deliverables — messages by failure reason (with type and counts), failures by domain,
- * and every Failed recipient with its reason, type, bounce class and last reply (keyset pages of the log).
+ * `bounces`: the non-deliverables — Failed messages by failure reason and type (shares of the Failed count:
+ * they add up to 100 %), failures by domain, every Failed recipient with its reason, type, bounce class and
+ * last reply (keyset pages of the log); then, apart, what is not a failure: messages retried now after a soft
+ * bounce, by reason, and complaints (about delivered messages). Definitions: docs/kpi.md.
  */
 import type { ReasonBreakdown } from '../../../shared/contract/dashboard';
 import {
@@ -13,8 +15,14 @@ import {
   type ReasonId,
 } from '../../../shared/domain/reasons';
 import { parseId } from '../../store/deliveries-repo';
-import { reasonBreakdown } from '../../store/domains-repo';
-import { failedByDomain, iterateLog } from '../../store/report-queries';
+import { LOG_STATUS_LABELS } from '../../../shared/domain/statuses';
+import {
+  complaintRows,
+  failedByDomain,
+  iterateLog,
+  reasonsOfStatus,
+  retryingReasons,
+} from '../../store/report-queries';
 import type { Column, Report, Row } from '../types';
 import { reportFrame, type KindContext } from './common';
 
@@ -70,22 +78,20 @@ export function bouncesReport(ctx: KindContext): Report {
     sections: [
       {
         id: 'by_reason',
-        title: 'By reason',
+        title: 'Failed by reason',
         columns: REASON_COLUMNS.map((c) => (c.key === 'share' ? { ...c, header: 'Share of failed' } : c)),
-        // Non-deliverables: exclusions at preparation (type Ignored) are in the summary, not here.
-        rows: () =>
-          reasonRows(reasonBreakdown(ctx.db, id), d.statusCounts.failed ?? 0).filter(
-            (r) => r.type !== 'ignored',
-          ),
+        // Failed messages only: the rows add up to the Failed count, their shares to 100 %.
+        rows: () => reasonRows(reasonsOfStatus(ctx.db, id, ['failed']), d.statusCounts.failed ?? 0),
       },
       {
         id: 'by_domain',
-        title: 'By domain',
+        title: 'Failed by domain',
         columns: [
           { key: 'domain', header: 'Domain', type: 'text', width: 28 },
           { key: 'failed', header: 'Failed', type: 'int', width: 10 },
-          { key: 'hard', header: 'Hard', type: 'int', width: 10 },
-          { key: 'soft', header: 'Soft', type: 'int', width: 10 },
+          { key: 'hard', header: 'Hard bounces', type: 'int', width: 13 },
+          { key: 'soft', header: 'Soft bounces', type: 'int', width: 13 },
+          { key: 'other', header: 'Other failures', type: 'int', width: 14 },
           { key: 'top_reason', header: 'Main reason', type: 'text', width: 24 },
         ],
         rows: () =>
@@ -94,7 +100,8 @@ export function bouncesReport(ctx: KindContext): Report {
             failed: r.failed,
             hard: r.hard,
             soft: r.soft,
-            top_reason: r.topReason,
+            other: r.failed - r.hard - r.soft,
+            top_reason: r.topReason ? REASONS[r.topReason].label : null,
           })),
       },
       {
@@ -133,6 +140,33 @@ export function bouncesReport(ctx: KindContext): Report {
             };
           }
         },
+      },
+      {
+        id: 'retrying',
+        title: 'Retrying now by reason',
+        columns: REASON_COLUMNS.map((c) => (c.key === 'share' ? { ...c, header: 'Share of retrying' } : c)),
+        // Not failures (yet): soft-bounced messages the MTA still retries. Counted apart from the Failed.
+        rows: () => reasonRows(retryingReasons(ctx.db, id), d.kpi.softInProgress),
+      },
+      {
+        id: 'complaints',
+        title: 'Complaints',
+        columns: [
+          { key: 'email', header: 'Recipient', type: 'text', width: 32 },
+          { key: 'domain', header: 'Domain', type: 'text', width: 22 },
+          { key: 'status', header: 'Status', type: 'text', width: 24 },
+          { key: 'last_reply', header: 'Report', type: 'text', width: 70 },
+          { key: 'message_id', header: 'Message id', type: 'text', width: 36 },
+        ],
+        // A complaint is about a message that was delivered (and read): shown apart from the failures.
+        rows: () =>
+          complaintRows(ctx.db, id).map((r): Row => ({
+            email: r.email,
+            domain: r.domain,
+            status: LOG_STATUS_LABELS[r.status],
+            last_reply: r.last_reply,
+            message_id: r.message_id,
+          })),
       },
     ],
   };

@@ -49,9 +49,10 @@ export function headerBlock(
       label: 'Reporting',
       value: d.reporting === 'efs' ? 'EFS (sent when accepted)' : 'Classic (sent when relayed)',
     },
-    { label: 'Period', value: `${iso(period.from)} – ${iso(period.to)}` },
+    { label: 'Period start', value: '', at: period.from },
+    { label: 'Period end', value: '', at: period.to },
     { label: 'Figures', value: figuresText(d) },
-    { label: 'Generated at', value: iso(ctx.now) },
+    { label: 'Generated at', value: '', at: ctx.now },
   ];
 }
 

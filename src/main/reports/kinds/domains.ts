@@ -1,4 +1,7 @@
-/** `domains`: per-domain statistics (processed, delivered, hard, soft, deferred now, rates), in domain order. */
+/**
+ * `domains`: per-domain statistics in domain order (docs/kpi.md): processed = delivered + hard + soft + other
+ * failures + in progress, each with its share of processed (the shares add up to 100 %), and retrying now.
+ */
 import { parseId } from '../../store/deliveries-repo';
 import { listDeliveryDomains } from '../../store/domains-repo';
 import type { Column, Report } from '../types';
@@ -11,10 +14,14 @@ export const DOMAIN_COLUMNS: readonly Column[] = [
   { key: 'delivered', header: 'Delivered', type: 'int', width: 12 },
   { key: 'hard', header: 'Hard bounces', type: 'int', width: 13 },
   { key: 'soft', header: 'Soft bounces', type: 'int', width: 13 },
-  { key: 'deferred_now', header: 'Deferred now', type: 'int', width: 13 },
+  { key: 'failed_other', header: 'Other failures', type: 'int', width: 14 },
+  { key: 'in_progress', header: 'In progress', type: 'int', width: 12 },
+  { key: 'deferred_now', header: 'Retrying now', type: 'int', width: 13 },
   { key: 'delivered_rate', header: 'Delivered %', type: 'percent', width: 12 },
-  { key: 'hard_rate', header: 'Hard %', type: 'percent', width: 10 },
-  { key: 'soft_rate', header: 'Soft %', type: 'percent', width: 10 },
+  { key: 'hard_rate', header: 'Hard bounces %', type: 'percent', width: 15 },
+  { key: 'soft_rate', header: 'Soft bounces %', type: 'percent', width: 15 },
+  { key: 'failed_other_rate', header: 'Other failures %', type: 'percent', width: 16 },
+  { key: 'in_progress_rate', header: 'In progress %', type: 'percent', width: 14 },
 ];
 
 export function domainsReport(ctx: KindContext): Report {
@@ -36,10 +43,14 @@ export function domainsReport(ctx: KindContext): Report {
             delivered: s.delivered,
             hard: s.hard,
             soft: s.soft,
+            failed_other: s.failedOther,
+            in_progress: s.inProgress,
             deferred_now: s.deferredNow,
             delivered_rate: s.deliveredRate,
             hard_rate: s.hardRate,
             soft_rate: s.softRate,
+            failed_other_rate: s.failedOtherRate,
+            in_progress_rate: s.inProgressRate,
           })),
       },
     ],

@@ -9,7 +9,8 @@ import type { Column, ColumnType, Report } from '../types';
 import { reportFrame, type KindContext } from './common';
 
 const TYPES: Partial<Record<EventField, ColumnType>> = {
-  timestamp: 'text',
+  // A date (epoch ms in the rows): ISO 8601 in CSV and JSON lines, as before; an Excel date in XLSX.
+  timestamp: 'date',
   timestamp_unix: 'number',
   attempt: 'int',
   bounce_class: 'int',
@@ -27,9 +28,34 @@ const WIDTHS: Partial<Record<EventField, number>> = {
   mx: 24,
 };
 
+/** Display headers (XLSX, PDF); the CSV header and JSON keys stay the webhook-style field names. */
+const HEADERS: Record<EventField, string> = {
+  type: 'Event',
+  timestamp: 'Time',
+  timestamp_unix: 'Unix time',
+  delivery_id: 'Delivery',
+  message_id: 'Message id',
+  log_id: 'Log row',
+  recipient: 'Recipient',
+  domain: 'Domain',
+  attempt: 'Attempt',
+  bounce_type: 'Type',
+  bounce_class: 'Class',
+  bounce_class_label: 'Bounce class',
+  reason: 'Reason',
+  reason_code: 'Reason code',
+  smtp_code: 'SMTP code',
+  enhanced_status: 'Enhanced status',
+  raw_response: 'Reply',
+  mx: 'MX host',
+  ip: 'IP',
+  tls: 'TLS',
+  async: 'Asynchronous',
+};
+
 export const EVENT_COLUMNS: readonly Column[] = EVENT_FIELDS.map((key) => ({
   key,
-  header: key,
+  header: HEADERS[key],
   type: TYPES[key] ?? 'text',
   width: WIDTHS[key] ?? 14,
 }));
@@ -52,7 +78,8 @@ export function eventsReport(ctx: KindContext): Report {
               page.map((r) => r.id),
             );
             for (const row of page) {
-              yield* messageEvents(row, d.id, attempts.get(row.id) ?? [], inbound.get(row.id) ?? []);
+              for (const e of messageEvents(row, d.id, attempts.get(row.id) ?? [], inbound.get(row.id) ?? []))
+                yield { ...e, timestamp: Math.round(Number(e.timestamp_unix) * 1000) };
             }
           }
         },

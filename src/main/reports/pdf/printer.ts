@@ -8,7 +8,7 @@
  * app; the report code only knows this interface.
  */
 import type { Handlers } from '../../../shared/contract';
-import type { ReportKind } from '../../../shared/contract/reports';
+import { REPORT_PDF_LANDSCAPE, type ReportKind } from '../../../shared/contract/reports';
 import type { Logger } from '../../logger';
 
 export interface ReportPrinter {
@@ -32,6 +32,9 @@ export const reportRoute = (deliveryId: string, kind: ReportKind): string =>
 /** The hash route of the printable comparison of a simulation's scenarios. */
 export const simulationReportRoute = (simulationId: string): string =>
   `/simulator/${encodeURIComponent(simulationId)}/report`;
+
+/** Whether a kind's PDF is printed on A4 landscape (the shared decision the report view follows too). */
+export const PDF_LANDSCAPE = REPORT_PDF_LANDSCAPE;
 
 /** The selector both printers wait on. */
 export const READY_SELECTOR = '[data-report-ready="true"]';

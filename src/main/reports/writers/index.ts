@@ -1,7 +1,7 @@
 /** Writes a report in a tabular format (PDF is printed from the report view: see ../pdf). */
 import type { ReportFormat } from '../../../shared/contract/reports';
 import type { Report } from '../types';
-import { writeCsv } from './csv';
+import { csvIsZip, writeCsv } from './csv';
 import { writeJsonLines } from './jsonl';
 import type { Output } from './output';
 import { writeXlsx } from './xlsx';
@@ -32,3 +32,13 @@ export const EXTENSIONS: Record<ReportFormat, string> = {
   xlsx: 'xlsx',
   pdf: 'pdf',
 };
+
+/** The extension and MIME type of a report's export: a CSV of several tables is a ZIP of one CSV per table. */
+export function exportFileType(
+  report: Pick<Report, 'sections'> | null,
+  format: ReportFormat,
+): { extension: string; mimeType: string } {
+  if (format === 'csv' && report && csvIsZip(report))
+    return { extension: 'zip', mimeType: 'application/zip' };
+  return { extension: EXTENSIONS[format], mimeType: MIME_TYPES[format] };
+}

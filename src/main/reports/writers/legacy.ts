@@ -34,8 +34,8 @@ function kpiBlock(d: Delivery): (string | number)[][] {
     ['Errors', kpi.errors],
     ['Hard bounces', kpi.hardBounces],
     ['Hard bounce rate', pct(kpi.hardBounceRate)],
-    ['Soft bounces', kpi.softBounces],
-    ['Soft bounces in progress', kpi.softInProgress],
+    ['Soft bounces (Failed, soft)', kpi.softBounces],
+    ['Retrying after a soft bounce', kpi.softInProgress],
     ['Import errors', d.importErrors],
   ];
 }

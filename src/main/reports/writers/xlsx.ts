@@ -38,6 +38,11 @@ export function sheetName(title: string, taken: Set<string>): string {
 function cellValue(column: Column, value: Cell): ExcelJS.CellValue {
   if (value === null) return null;
   if (column.type === 'date' && typeof value === 'number') return new Date(value);
+  // An ISO 8601 text in a date column (never written by the kinds, but a date must never land as text).
+  if (column.type === 'date' && typeof value === 'string') {
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? value : new Date(at);
+  }
   return value;
 }
 
@@ -61,8 +66,12 @@ export async function writeXlsx(report: Report, out: Output): Promise<void> {
   title.commit();
   about.addRow([]).commit();
   for (const item of report.header) {
-    const row = about.addRow([item.label, item.value]);
+    const row = about.addRow([item.label, item.at === undefined ? item.value : new Date(item.at)]);
     row.getCell(1).font = { bold: true };
+    if (item.at !== undefined) {
+      row.getCell(2).numFmt = NUM_FMT.date ?? '';
+      row.getCell(2).alignment = { horizontal: 'left' };
+    }
     row.commit();
   }
   about.addRow([]).commit();
@@ -86,8 +95,13 @@ export async function writeXlsx(report: Report, out: Output): Promise<void> {
     header.alignment = { vertical: 'middle' };
     header.commit();
     let n = 0;
+    const dateColumns = section.columns.flatMap((c, i) => (c.type === 'date' ? [i + 1] : []));
     for (const row of section.rows()) {
-      sheet.addRow(section.columns.map((c) => cellValue(c, row[c.key] ?? null))).commit();
+      const added = sheet.addRow(section.columns.map((c) => cellValue(c, row[c.key] ?? null)));
+      // The number format on each date cell, not only on its column: readers that ignore column styles
+      // (and exceljs's own reader) see a date, never a bare serial number.
+      for (const i of dateColumns) added.getCell(i).numFmt = NUM_FMT.date ?? '';
+      added.commit();
       if (++n % 1000 === 0) {
         out.check();
         await new Promise<void>((resolve) => setImmediate(resolve));

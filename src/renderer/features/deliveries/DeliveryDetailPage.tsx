@@ -162,10 +162,16 @@ export function DeliveryDetailPage({ id }: { id: string }) {
                   testId="kpi-failed"
                 />
                 <KpiCard
-                  label="Soft bounces in progress"
+                  label="Retrying now"
                   value={formatCount(d.kpi.softInProgress)}
-                  hint="being retried"
+                  hint="after a soft bounce"
                   testId="kpi-soft-in-progress"
+                />
+                <KpiCard
+                  label="Soft bounces"
+                  value={formatCount(d.kpi.softBounces)}
+                  hint="Failed with a soft type"
+                  testId="kpi-soft-bounces"
                 />
                 <KpiCard
                   label="Hard bounces"

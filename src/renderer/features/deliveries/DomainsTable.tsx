@@ -10,6 +10,22 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatCount, formatRate } from '../../components/format';
 import { PagedWindow } from './paged-window';
 
+/** A count with its share of the processed messages ("8 · 80 %"). */
+function share(
+  id: string,
+  header: string,
+  count: (d: DomainStats) => number,
+  rate: (d: DomainStats) => number | null,
+): Column<DomainStats> {
+  return {
+    id,
+    header,
+    width: '124px',
+    align: 'end',
+    render: (d) => `${formatCount(count(d))} · ${formatRate(rate(d))}`,
+  };
+}
+
 const COLUMNS: readonly Column<DomainStats>[] = [
   {
     id: 'domain',
@@ -20,7 +36,10 @@ const COLUMNS: readonly Column<DomainStats>[] = [
       <span className="row gap-1 min-w-0">
         <span className="truncate mono">{d.domain}</span>
         {d.softAlert && (
-          <Badge tone="red" title="Soft bounces above 10 % of the processed messages">
+          <Badge
+            tone="red"
+            title="Soft bounces (Failed with a soft type) above 10 % of the processed messages"
+          >
             soft &gt; 10 %
           </Badge>
         )}
@@ -30,8 +49,8 @@ const COLUMNS: readonly Column<DomainStats>[] = [
   },
   {
     id: 'total',
-    header: 'Messages',
-    width: '116px',
+    header: 'Recipients',
+    width: '124px',
     align: 'end',
     sortKey: 'volume',
     render: (d) => formatCount(d.total),
@@ -43,35 +62,43 @@ const COLUMNS: readonly Column<DomainStats>[] = [
     align: 'end',
     render: (d) => formatCount(d.processed),
   },
+  share(
+    'delivered',
+    'Delivered',
+    (d) => d.delivered,
+    (d) => d.deliveredRate,
+  ),
+  share(
+    'hard',
+    'Hard bounces',
+    (d) => d.hard,
+    (d) => d.hardRate,
+  ),
+  share(
+    'soft',
+    'Soft bounces',
+    (d) => d.soft,
+    (d) => d.softRate,
+  ),
+  share(
+    'other',
+    'Other failures',
+    (d) => d.failedOther,
+    (d) => d.failedOtherRate,
+  ),
+  share(
+    'in-progress',
+    'In progress',
+    (d) => d.inProgress,
+    (d) => d.inProgressRate,
+  ),
   {
-    id: 'delivered',
-    header: 'Delivered',
-    width: '132px',
-    align: 'end',
-    render: (d) => `${formatCount(d.delivered)} · ${formatRate(d.deliveredRate)}`,
-  },
-  {
-    id: 'hard',
-    header: 'Hard',
-    width: '116px',
-    align: 'end',
-    render: (d) => `${formatCount(d.hard)} · ${formatRate(d.hardRate)}`,
-  },
-  {
-    id: 'soft',
-    header: 'Soft',
-    width: '116px',
-    align: 'end',
-    render: (d) => `${formatCount(d.soft)} · ${formatRate(d.softRate)}`,
-  },
-  {
-    id: 'deferred',
-    header: 'Deferred now',
-    width: '124px',
+    id: 'retrying',
+    header: 'Retrying now',
+    width: '128px',
     align: 'end',
     render: (d) => formatCount(d.deferredNow),
   },
-  { id: 'failed', header: 'Failed', width: '84px', align: 'end', render: (d) => formatCount(d.failed) },
 ];
 
 /** Per-domain breakdown of a delivery (deliveries.domains), server-paged, live; a row filters the log. */
@@ -112,7 +139,9 @@ export function DomainsTable({
             {win.total === null
               ? 'Loading…'
               : `${formatCount(win.total)} ${win.total === 1 ? 'domain' : 'domains'}`}
-            {' · rates of the processed messages; select a domain to see its messages in the log'}
+            {
+              ' · shares of the processed messages (delivered, hard and soft bounces, other failures and in progress add up to 100 %); retrying now: in progress after a soft bounce. Select a domain to see its messages in the log'
+            }
           </p>
         </div>
       </header>

@@ -13,6 +13,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatTimestamp } from '../../components/format';
 import type { Tone } from '../../components/tones';
 import { Prop } from '../../components/Prop';
+import { ViewMessageButton } from '../message/ViewMessageButton';
 
 const OUTCOME_TONE: Record<Attempt['outcome'], Tone> = {
   accepted: 'green',
@@ -72,6 +73,7 @@ export function LogDrawer({ row, onClose }: { row: LogRow; onClose(): void }) {
           {row.lastReply}
         </Prop>
       </dl>
+      <ViewMessageButton row={row} />
       <h3 className="section-title">Attempts</h3>
       <ErrorBanner error={attempts.error} title="The attempts could not be loaded" />
       {attempts.loading ? (

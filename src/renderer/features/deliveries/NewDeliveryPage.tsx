@@ -20,6 +20,8 @@ import { RoutingSection } from './RoutingSection';
 import { TemplateEditor } from './TemplateEditor';
 import { TemplatePreview } from './TemplatePreview';
 import { ValiditySection } from './ValiditySection';
+import { MessagePreviewButton } from '../message/MessagePreviewButton';
+import { draftRouting } from '../message/draft-routing';
 
 export function NewDeliveryPage() {
   const info = useQuery('app.info', {});
@@ -124,6 +126,7 @@ export function NewDeliveryPage() {
             columns={columns}
             saved={templates.data?.items ?? []}
             onUseSaved={onUseSaved}
+            onSaved={() => templates.refetch()}
             errors={errors}
           />
           <RoutingSection
@@ -145,6 +148,11 @@ export function NewDeliveryPage() {
             }
           >
             <TemplatePreview template={form.template} row={firstRow} columns={columns} />
+            <MessagePreviewButton
+              template={form.template}
+              rows={preview?.rows ?? []}
+              routing={draftRouting(form, defaultRoute)}
+            />
           </Card>
           <Card title="Summary" className="submit-card">
             <dl className="summary">

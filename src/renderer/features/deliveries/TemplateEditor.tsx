@@ -4,6 +4,7 @@ import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { Field, TextArea, TextInput } from '../../components/Field';
 import { Tabs } from '../../components/Tabs';
+import { SaveTemplate } from '../message/SaveTemplate';
 import type { DeliveryForm, FieldErrors, TemplatePart } from './form-model';
 
 type Template = DeliveryForm['template'];
@@ -16,6 +17,8 @@ export interface TemplateEditorProps {
   columns: readonly string[];
   saved: readonly SavedTemplate[];
   onUseSaved(template: SavedTemplate): void;
+  /** A template was saved ("Save as template"): the list of saved ones is stale. */
+  onSaved?(template: SavedTemplate): void;
   errors: FieldErrors;
 }
 
@@ -25,6 +28,7 @@ export function TemplateEditor({
   columns,
   saved,
   onUseSaved,
+  onSaved,
   errors,
 }: TemplateEditorProps) {
   const [body, setBody] = useState<'text' | 'html'>('text');
@@ -65,17 +69,18 @@ export function TemplateEditor({
               Use demo template
             </Button>
           )}
-          {saved.length > 1 && (
+          {saved.length > 0 && (
             <select
               className="input select select-inline"
               aria-label="Saved templates"
+              data-testid="saved-templates"
               value=""
               onChange={(e) => {
                 const t = saved.find((s) => s.id === e.target.value);
                 if (t) onUseSaved(t);
               }}
             >
-              <option value="">Other saved templates…</option>
+              <option value="">Saved templates…</option>
               {saved.map((t) => (
                 <option key={t.id} value={t.id}>
                   {t.name}
@@ -171,6 +176,9 @@ export function TemplateEditor({
             {`{{${f}}}`}
           </button>
         ))}
+      </div>
+      <div className="template-footer">
+        <SaveTemplate template={template} saved={saved} onSaved={(t) => onSaved?.(t)} />
       </div>
     </Card>
   );

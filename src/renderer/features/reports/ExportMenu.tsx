@@ -112,7 +112,9 @@ function ExportItem(props: {
       disabled={props.busy !== null}
       onClick={() => props.onPick(props.kind, props.format)}
       data-testid={`export-${props.kind}-${props.format}`}
-      title={`${REPORT_KIND_LABELS[props.kind]} as ${REPORT_FORMAT_LABELS[props.format]}`}
+      title={`${REPORT_KIND_LABELS[props.kind]} as ${REPORT_FORMAT_LABELS[props.format]}${
+        props.format === 'csv' ? ': one file per table (a ZIP of CSV files when the report has several)' : ''
+      }`}
     >
       {props.busy === id ? '…' : props.format === 'json' ? 'JSONL' : props.format.toUpperCase()}
     </button>

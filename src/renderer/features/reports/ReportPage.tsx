@@ -10,6 +10,7 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import {
   REPORT_KIND_LABELS,
+  REPORT_PDF_LANDSCAPE,
   REPORT_KINDS,
   type ReportKind,
   type ReportView,
@@ -29,6 +30,19 @@ import { ThroughputSvg } from './ThroughputSvg';
 import './report.css';
 
 const TOP = 15;
+
+/** The summary's domains table (docs/kpi.md), after the Domain column. */
+const DOMAIN_HEADERS = [
+  'Processed',
+  'Delivered',
+  'Hard bounces',
+  'Soft bounces',
+  'Other failures',
+  'In progress',
+  'Retrying now',
+] as const;
+
+const shareText = (n: number, rate: number | null): string => `${formatCount(n)} · ${formatRate(rate)}`;
 
 export function ReportPage({ id, kind }: { id: string; kind: ReportKind }) {
   const view = useQuery('reports.view', { deliveryId: id, top: TOP, kind });
@@ -79,7 +93,13 @@ function Report({ view, points }: { view: ReportView; points: readonly Throughpu
   const article = useRef<HTMLElement>(null);
   useReady(article);
   return (
-    <article className="report" data-testid="report" data-report-kind={view.kind} ref={article}>
+    <article
+      className="report"
+      data-testid="report"
+      data-report-kind={view.kind}
+      data-report-orientation={REPORT_PDF_LANDSCAPE[view.kind] ? 'landscape' : 'portrait'}
+      ref={article}
+    >
       <ReportHeader view={view} />
       {view.kind === 'summary' ? (
         <SummaryBody view={view} points={points} />
@@ -200,7 +220,7 @@ function SummaryBody({ view, points }: { view: ReportView; points: readonly Thro
         <Kpi
           label="Failed"
           value={formatCount(k.errors)}
-          hint={`${formatCount(k.softInProgress)} soft bounces still retried`}
+          hint={`${formatCount(k.softInProgress)} more retrying now after a soft bounce (not failed)`}
         />
         <Kpi
           label="Hard bounces"
@@ -208,7 +228,7 @@ function SummaryBody({ view, points }: { view: ReportView; points: readonly Thro
           hint={`${formatRate(h.hardBounces.rate)} of processed`}
           alert={h.hardBounces.alert}
         />
-        <Kpi label="Soft bounces" value={formatCount(k.softBounces)} hint="messages with a soft bounce" />
+        <Kpi label="Soft bounces" value={formatCount(k.softBounces)} hint="Failed with a soft type" />
         <Kpi
           label="Complaints"
           value={formatCount(h.complaints.count)}
@@ -280,28 +300,19 @@ function SummaryBody({ view, points }: { view: ReportView; points: readonly Thro
 
       <section className="report-section" aria-labelledby="report-domains">
         <h2 id="report-domains">Domains</h2>
+        <p className="report-muted small">
+          Shares of the processed messages: delivered, hard and soft bounces, other failures and in progress
+          add up to 100 %. Retrying now: in progress after a soft bounce.
+        </p>
         <table className="report-table" data-testid="report-domains">
           <thead>
             <tr>
               <th scope="col">Domain</th>
-              <th scope="col" className="num">
-                Processed
-              </th>
-              <th scope="col" className="num">
-                Delivered
-              </th>
-              <th scope="col" className="num">
-                Hard
-              </th>
-              <th scope="col" className="num">
-                Soft
-              </th>
-              <th scope="col" className="num">
-                Deferred now
-              </th>
-              <th scope="col" className="num">
-                Delivered %
-              </th>
+              {DOMAIN_HEADERS.map((h) => (
+                <th key={h} scope="col" className="num">
+                  {h}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -309,11 +320,12 @@ function SummaryBody({ view, points }: { view: ReportView; points: readonly Thro
               <tr key={x.domain} className={x.softAlert ? 'is-alert' : undefined}>
                 <td>{x.domain}</td>
                 <td className="num">{formatCount(x.processed)}</td>
-                <td className="num">{formatCount(x.delivered)}</td>
-                <td className="num">{formatCount(x.hard)}</td>
-                <td className="num">{formatCount(x.soft)}</td>
+                <td className="num">{shareText(x.delivered, x.deliveredRate)}</td>
+                <td className="num">{shareText(x.hard, x.hardRate)}</td>
+                <td className="num">{shareText(x.soft, x.softRate)}</td>
+                <td className="num">{shareText(x.failedOther, x.failedOtherRate)}</td>
+                <td className="num">{shareText(x.inProgress, x.inProgressRate)}</td>
                 <td className="num">{formatCount(x.deferredNow)}</td>
-                <td className="num">{formatRate(x.deliveredRate)}</td>
               </tr>
             ))}
           </tbody>

@@ -228,7 +228,7 @@ export function keyFigures(results: readonly ScenarioResult[]): FigureRow[] {
     row('failed', 'Failed', 'count', 'lower', (r) => r.delivery.kpi.errors),
     row(
       'soft-in-progress',
-      'Soft bounces in progress',
+      'Retrying after a soft bounce',
       'count',
       'lower',
       (r) => r.delivery.kpi.softInProgress,
@@ -249,7 +249,7 @@ export function keyFigures(results: readonly ScenarioResult[]): FigureRow[] {
       'count',
       'lower',
       (r) => r.delivery.kpi.softBounces,
-      'messages with one',
+      'Failed with a soft type',
     ),
     row('excluded', 'Excluded', 'count', null, (r) => r.delivery.kpi.excluded, 'at preparation'),
   ];
