@@ -5,7 +5,11 @@
  * confirmation, recorded with the delivery.
  */
 import { z } from 'zod';
-import { EpochMs } from './schemas';
+import { CreateDeliveryInput, EpochMs } from './schemas';
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
+  return { input, output, description };
+}
 
 /** `info` states a fact the analyst should know (the route, the reporting mode) without judging it. */
 export const CHECK_RESULTS = ['pass', 'info', 'warning', 'error'] as const;
@@ -64,3 +68,23 @@ export function countChecks(checks: readonly AnalysisCheck[]): AnalysisReport['c
   for (const c of checks) counts[c.result]++;
   return counts;
 }
+
+/** What the analysis reads: the delivery as it is about to be created. */
+export const AnalysisRunInput = CreateDeliveryInput.pick({
+  template: true,
+  recipients: true,
+  routes: true,
+  smarthost: true,
+  validityMs: true,
+  reporting: true,
+});
+export type AnalysisRunInput = z.input<typeof AnalysisRunInput>;
+
+export const analysisMethods = {
+  'analysis.run': method(
+    AnalysisRunInput,
+    AnalysisReport,
+    'Pre-send delivery analysis: DKIM, SPF, DMARC, the message, the recipients and the settings, each check ' +
+      'with a result, an explanation and how to fix it; nothing is written',
+  ),
+} as const;
