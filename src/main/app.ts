@@ -23,6 +23,7 @@ import { startSandbox, type Sandbox } from './engine/sandbox';
 import { startBounceSide, type BounceSide, type BounceSideOptions } from './inmail';
 import type { ImapClientFactory } from './inmail/imap-poller';
 import type { DnsResolver, Engine, RelayFactory } from './engine/types';
+import type { AnalysisDns } from './analysis/dns';
 import type { Logger } from './logger';
 import type { ReportPrinter, ReportPrinterFactory } from './reports/pdf/printer';
 import { ensurePrivateDir, tightenFile } from './private-files';
@@ -37,14 +38,33 @@ import { watchedSetting } from './store/settings-repo';
 
 export const APP_VERSION: string = packageVersion;
 
+/** `dns` with TXT lookups: its own, or failing ones (ESERVFAIL) that the analysis reports as not checked. */
+function withTxt(dns: DnsResolver | AnalysisDns): AnalysisDns {
+  if ('resolveTxt' in dns) return dns;
+  return {
+    resolveMx: (d) => dns.resolveMx(d),
+    resolve4: (h) => dns.resolve4(h),
+    resolve6: (h) => dns.resolve6(h),
+    resolveTxt: (name) =>
+      Promise.reject(
+        Object.assign(new Error(`queryTXT ${name}: no TXT lookups here`), { code: 'ESERVFAIL' }),
+      ),
+  };
+}
+
 export interface AppOptions {
   dataDir: string;
   /** The app's log (the entry points give the data dir's, `dataDirLogger`). */
   logger: Logger;
   /** The time of the whole app (the system clock in the entry points; tests may compress it). */
   clock: Clock;
-  /** MX and address lookups (the system resolver in the entry points). */
-  dns: DnsResolver;
+  /**
+   * MX and address lookups (the system resolver in the entry points); its TXT lookups, when it has them, serve
+   * the delivery analysis (DKIM, SPF, DMARC) unless `analysisDns` is given.
+   */
+  dns: DnsResolver | AnalysisDns;
+  /** The delivery analysis's lookups (default: `dns`, whose TXT lookups fail when it has none). */
+  analysisDns?: AnalysisDns;
   /**
    * Sends on the main thread through this relay factory (tests script their peers this way); without one
    * every message is composed, signed and sent over SMTP in the delivery workers.
@@ -213,6 +233,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       clock,
       logger,
       campaign,
+      analysisDns: options.analysisDns ?? withTxt(options.dns),
       signer,
       bounce,
       reportPrinter,

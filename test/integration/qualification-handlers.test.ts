@@ -20,6 +20,7 @@ import { createRevisionWatcher } from '../../src/main/store/revision-watcher';
 import { AppError } from '../../src/shared/contract/errors';
 import type { Handlers } from '../../src/shared/contract';
 import { classifyReplyWithRule, qualificationKey } from '../../src/main/engine/bounce/basic-classifier';
+import { scriptedDns } from '../support/analysis-dns';
 import { openTempDb, type TempDb } from '../support/store-temp';
 import { createFileSecretStore } from '../../src/main/secrets/secret-store';
 
@@ -67,6 +68,8 @@ beforeAll(async () => {
     logger,
     campaign,
     signer: undefined,
+    // No lookup leaves the machine: the analysis is not what these tests exercise.
+    analysisDns: scriptedDns({}),
     bounce,
     secrets,
     reportPrinter: createChromiumPrinter({

@@ -4,6 +4,7 @@
  * (`openApp`, or a test): the handlers build none of their own, so nothing runs on a clock, printer or
  * classifier the caller did not choose.
  */
+import type { AnalysisDns } from '../analysis/dns';
 import type { Campaign } from '../campaign/campaign';
 import type { Clock } from '../clock';
 import type { DkimSigner } from '../engine/dkim';
@@ -41,4 +42,6 @@ export interface HandlerDeps {
   simulations: SimulationService;
   /** The message viewer and proof sends (built from the app's DNS and relay factory; a default otherwise). */
   messages?: MessageService;
+  /** The delivery analysis's lookups (TXT for DKIM, SPF and DMARC; MX for the recipients' domains). */
+  analysisDns: AnalysisDns;
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../shared/contract/errors';
 import type { Handlers, SavedTemplate } from '../../shared/contract';
 import { createSmtpRelayFactory } from '../engine/relay/smtp-relay';
 import { nodeDns } from '../engine/relay/node-dns';
-import { createMessageService } from '../message/service';
+import { createMessageService, type MessageService } from '../message/service';
 import { parseId } from '../store/deliveries-repo';
 import { writeTransaction } from '../store/db';
 import { getSetting } from '../store/settings-repo';
@@ -24,9 +24,10 @@ type MessageHandlers = Pick<
   'messages.preview' | 'messages.get' | 'messages.proof' | 'templates.save' | 'templates.remove'
 >;
 
-export function createMessageHandlers(deps: HandlerDeps): MessageHandlers {
+/** The app's message service, or one on the system's DNS and a real SMTP relay when none was given. */
+export function messageServiceOf(deps: HandlerDeps): MessageService {
   const { db, clock, sandbox } = deps;
-  const messages =
+  return (
     deps.messages ??
     createMessageService({
       db,
@@ -35,7 +36,13 @@ export function createMessageHandlers(deps: HandlerDeps): MessageHandlers {
       relayFactory: createSmtpRelayFactory({ clock }),
       defaultRoute: () => getSetting(db, 'defaultRoute') ?? null,
       sandboxAddress: (domain) => (sandbox ? sandbox.addressFor(domain) : null),
-    });
+    })
+  );
+}
+
+export function createMessageHandlers(deps: HandlerDeps): MessageHandlers {
+  const { db, clock } = deps;
+  const messages = messageServiceOf(deps);
 
   return {
     'messages.preview': (input) => messages.preview(input.template, input.row),

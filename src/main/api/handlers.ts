@@ -19,6 +19,7 @@ import { createMessageHandlers } from './handlers-message';
 import { createMtaHandlers } from './handlers-mta';
 import { createReportHandlers } from './handlers-reports';
 import { createSimulationHandlers } from './handlers-simulation';
+import { createAnalysisHandlers } from './handlers-analysis';
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, sandbox, clock, campaign } = deps;
@@ -81,6 +82,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createReportHandlers(deps),
     ...createSimulationHandlers(deps),
     ...createMessageHandlers(deps),
+    ...createAnalysisHandlers(deps),
   };
   return handlers;
 }

@@ -38,6 +38,7 @@ import { DeliveriesListInput } from './deliveries-list';
 import { reportMethods } from './reports';
 import { simulationEvents, simulationMethods } from './simulation';
 import { messageMethods } from './message';
+import { analysisMethods } from './analysis';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -162,6 +163,9 @@ export const contract = {
 
   // ---- the message itself: viewer, proofs, saved templates (issue 14 point 10) ----
   ...messageMethods,
+
+  // ---- the pre-send delivery analysis (SPEC §5, issue 15) ----
+  ...analysisMethods,
 } as const;
 
 export type Contract = typeof contract;
@@ -217,3 +221,4 @@ export * from './deliveries-list';
 export * from './reports';
 export * from './simulation';
 export * from './message';
+export * from './analysis';

@@ -12,7 +12,7 @@ import { getServers } from 'node:dns';
 import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet, type RecordType } from 'dns-packet';
 import { systemClock, type Clock } from '../../clock';
-import type { DnsResolver } from '../types';
+import type { AnalysisDns } from '../../analysis/dns';
 
 export interface DnsClientOptions {
   /** Servers as `dns.getServers()` lists them ('192.0.2.1', '192.0.2.1:5353', '[2001:db8::1]:53'). */
@@ -37,7 +37,8 @@ const RCODE_ERRORS: Record<number, string> = {
   [RCODE.REFUSED]: 'EREFUSED',
 };
 
-export function createDnsResolver(options: DnsClientOptions): DnsResolver {
+/** The engine's lookups (MX, A, AAAA) and the delivery analysis's TXT lookups (DKIM, SPF, DMARC). */
+export function createDnsResolver(options: DnsClientOptions): AnalysisDns {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const tries = options.tries ?? 2;
   const { clock } = options;
@@ -75,7 +76,7 @@ export function createDnsResolver(options: DnsClientOptions): DnsResolver {
    */
   async function records(
     name: string,
-    type: 'MX' | 'A' | 'AAAA',
+    type: 'MX' | 'A' | 'AAAA' | 'TXT',
   ): Promise<{ record: Answer; ttl: number }[]> {
     const answer = await query(name, type);
     const all = answer.answers ?? [];
@@ -104,11 +105,19 @@ export function createDnsResolver(options: DnsClientOptions): DnsResolver {
     },
     resolve4: (host) => addresses(host, 'A'),
     resolve6: (host) => addresses(host, 'AAAA'),
+    async resolveTxt(name) {
+      // Each record is a list of character-strings (RFC 1035 §3.3.14), as node:dns gives them.
+      return (await records(name, 'TXT')).flatMap(({ record }) => {
+        if (record.type !== 'TXT') return [];
+        const strings = Array.isArray(record.data) ? record.data : [record.data];
+        return [strings.map((s) => (typeof s === 'string' ? s : s.toString('utf8')))];
+      });
+    },
   };
 }
 
 /** The resolver the application uses: the system's DNS servers, 5 s per attempt, one retry. */
-export const nodeDns: DnsResolver = createDnsResolver({ clock: systemClock });
+export const nodeDns: AnalysisDns = createDnsResolver({ clock: systemClock });
 
 interface Server {
   host: string;
