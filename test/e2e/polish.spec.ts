@@ -135,7 +135,7 @@ describe('console polish', () => {
     server = null;
     await page.waitForSelector(byTestId('connection-banner'), { timeout: 15_000 });
     expect(await page.locator(byTestId('connection-banner')).textContent()).toContain(
-      'Lost connection to Relaydeck — retrying',
+      'Lost connection to Relaydeck — reconnecting',
     );
     await shoot('connection-lost');
 

@@ -1,5 +1,6 @@
 /** The tabular writers: CSV (BOM, header rows, RFC 4180 quoting, typed cells, sections), JSON lines, sheet names. */
 import { parse } from 'csv-parse/sync';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/main/reports/types';
 import { writeReport, type TabularFormat } from '../../src/main/reports/writers';
@@ -59,11 +60,11 @@ async function render(report: Report, format: TabularFormat): Promise<Buffer> {
 
 describe('CSV', () => {
   it('starts with a UTF-8 BOM, writes a header row of keys, quotes commas, quotes and newlines', async () => {
-    const bytes = await render(fixture(), 'csv');
+    const one = fixture();
+    const bytes = await render({ ...one, sections: one.sections.slice(0, 1) }, 'csv');
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8').slice(1);
-    const [first, second] = text.split('\n\n');
-    expect(parse(first ?? '')).toEqual([
+    expect(parse(text)).toEqual([
       ['email', 'reply', 'at', 'rate', 'n', 'async'],
       [
         'zoé@exemple.fr',
@@ -75,8 +76,20 @@ describe('CSV', () => {
       ],
       ['bob@example.test', '', '', '', '0', 'false'],
     ]);
-    expect(first).toContain('"550 5.1.1 ""unknown"", sorry\nbye"');
-    expect(parse(second ?? '')).toEqual([['domain'], ['exemple.fr']]);
+    expect(text).toContain('"550 5.1.1 ""unknown"", sorry\nbye"');
+  });
+
+  it('writes a report of several tables as a ZIP of one CSV per table, each with its BOM', async () => {
+    const zip = await JSZip.loadAsync(await render(fixture(), 'csv'));
+    expect(Object.keys(zip.files).sort()).toEqual([
+      'relaydeck-delivery-7-bounces-by-domain.csv',
+      'relaydeck-delivery-7-bounces-recipients.csv',
+    ]);
+    const byDomain = await zip.file('relaydeck-delivery-7-bounces-by-domain.csv')!.async('nodebuffer');
+    expect([...byDomain.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(parse(byDomain.toString('utf8').slice(1))).toEqual([['domain'], ['exemple.fr']]);
+    const recipients = await zip.file('relaydeck-delivery-7-bounces-recipients.csv')!.async('string');
+    expect(parse(recipients.slice(1))[1]?.[0]).toBe('zoé@exemple.fr');
   });
 });
 

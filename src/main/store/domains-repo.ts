@@ -156,6 +156,13 @@ export function reasonBreakdown(db: Db, deliveryId: number): ReasonBreakdown[] {
     db,
     'SELECT reason, failure_type, n FROM delivery_reasons WHERE delivery_id = ? AND n > 0',
   ).all(deliveryId) as { reason: ReasonId; failure_type: FailureType; n: number }[];
+  return toBreakdown(rows);
+}
+
+/** Rows of `reason, failure_type, n` as reason breakdowns, reasons in the SPEC's order. */
+export function toBreakdown(
+  rows: readonly { reason: ReasonId; failure_type: FailureType; n: number }[],
+): ReasonBreakdown[] {
   const byReason = new Map<ReasonId, ReasonBreakdown>();
   for (const r of rows) {
     let entry = byReason.get(r.reason);

@@ -5,7 +5,7 @@
  */
 import type { QuarantineEntry } from '../../shared/contract/bounce';
 import type { ReasonBreakdown } from '../../shared/contract/dashboard';
-import { FAILURE_TYPES, REASON_IDS } from '../../shared/domain/reasons';
+import { toBreakdown } from './domains-repo';
 import type { FailedRecipient } from '../../shared/contract/reports';
 import type { FailureType, ReasonId } from '../../shared/domain/reasons';
 import type { LogStatus } from '../../shared/domain/statuses';
@@ -59,30 +59,6 @@ export function attemptsOf(db: Db, logIds: readonly number[]): Map<number, Attem
     else byLog.set(row.log_id, [row]);
   }
   return byLog;
-}
-
-/** Rows of `reason, failure_type, n` as reason breakdowns, reasons in the SPEC's order. */
-function toBreakdown(
-  rows: readonly { reason: ReasonId; failure_type: FailureType; n: number }[],
-): ReasonBreakdown[] {
-  const byReason = new Map<ReasonId, ReasonBreakdown>();
-  for (const r of rows) {
-    let entry = byReason.get(r.reason);
-    if (!entry) {
-      entry = {
-        reason: r.reason,
-        byType: Object.fromEntries(FAILURE_TYPES.map((t) => [t, 0])) as Record<FailureType, number>,
-        total: 0,
-      };
-      byReason.set(r.reason, entry);
-    }
-    entry.byType[r.failure_type] = (entry.byType[r.failure_type] ?? 0) + r.n;
-    entry.total += r.n;
-  }
-  return REASON_IDS.flatMap((id) => {
-    const entry = byReason.get(id);
-    return entry ? [entry] : [];
-  });
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   REPORTING_MODES,
   type ReportingMode,
 } from '../../../shared/domain/statuses';
-import { navigate, paths } from '../../app/router';
+import { navigate, parseRoute, paths } from '../../app/router';
 import { useClient } from '../../api/client-context';
 import { usePagedList } from '../../api/use-paged-list';
 import { StateBadge } from '../../components/Badge';
@@ -159,7 +159,10 @@ export function DeliveriesPage() {
   const rangeProblem = dateRangeProblem(view);
 
   // The URL follows the list (replaced, not pushed: Back leaves the list, and comes back to it as it was).
+  // Only while the address is still the list's: a navigation away (a link, a typed address) that lands before
+  // this effect runs must not be undone.
   useEffect(() => {
+    if (parseRoute(window.location.hash).name !== 'deliveries') return;
     const hash = paths.deliveries(toListQuery(applied));
     if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
   }, [applied]);
