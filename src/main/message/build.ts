@@ -85,14 +85,8 @@ export function envelopeDomainOf(fromAddress: string, returnPath: string | null)
  * engine's keyring chooses them (`chooseDomainKeys` over the keys whose file can be read).
  */
 export function currentSigning(db: Db, fromAddress: string, envelopeDomain: string | null): Signing {
-  const domains = new Map<string, DomainKeys>();
-  for (const [domain, rows] of chooseKeyRows(listEnabledDkimKeyRows(db))) {
-    const rsa = rows.rsa && signingKeyOf(rows.rsa);
-    const ed25519 = rows.ed25519 && signingKeyOf(rows.ed25519);
-    if (rsa || ed25519) domains.set(domain, { domain, rsa: rsa ?? null, ed25519: ed25519 ?? null });
-  }
   const fromDomain = domainOf(fromAddress);
-  const chosen = chooseDomainKeys(domains, fromDomain, envelopeDomain);
+  const chosen = currentChoice(db, fromDomain, envelopeDomain);
   if (!chosen)
     return {
       kind: 'none',
@@ -102,6 +96,22 @@ export function currentSigning(db: Db, fromAddress: string, envelopeDomain: stri
           : `No DKIM key for ${fromDomain} or its parent domains: unsigned.`,
     };
   return { kind: 'keys', keys: chosen.keys };
+}
+
+/** The keys in force whose file can be read, per domain (as the engine's keyring loads them). */
+function loadedKeys(db: Db): Map<string, DomainKeys> {
+  const domains = new Map<string, DomainKeys>();
+  for (const [domain, rows] of chooseKeyRows(listEnabledDkimKeyRows(db))) {
+    const rsa = rows.rsa && signingKeyOf(rows.rsa);
+    const ed25519 = rows.ed25519 && signingKeyOf(rows.ed25519);
+    if (rsa || ed25519) domains.set(domain, { domain, rsa: rsa ?? null, ed25519: ed25519 ?? null });
+  }
+  return domains;
+}
+
+/** The engine's signing choice for a From domain and a return-path domain, with the keys in force now. */
+export function currentChoice(db: Db, fromDomain: string, envelopeDomain: string | null) {
+  return chooseDomainKeys(loadedKeys(db), fromDomain, envelopeDomain);
 }
 
 /** The keys that signed a sent message, by the selectors recorded at its send. */
