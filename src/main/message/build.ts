@@ -117,7 +117,10 @@ export function currentChoice(db: Db, fromDomain: string, envelopeDomain: string
 /** The keys that signed a sent message, by the selectors recorded at its send. */
 export function recordedSigning(db: Db, dkimDomain: string | null, sent: SentRecord): Signing {
   if (dkimDomain === null || sent.keys === null)
-    return { kind: 'none', note: 'The message was sent unsigned (no DKIM key for its From domain then).' };
+    return {
+      kind: 'none',
+      note: 'The message was sent unsigned (no DKIM key for its From or return-path domain then).',
+    };
   const selectors = [sent.keys.rsa, sent.keys.ed25519].filter((s): s is string => s !== null);
   const keys: DomainKeys = { domain: dkimDomain, rsa: null, ed25519: null };
   const missing: string[] = [];
