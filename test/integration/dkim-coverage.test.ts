@@ -6,6 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../../src/main/app';
+import { systemClock } from '../../src/main/clock';
+import { createSmtpRelayFactory } from '../../src/main/engine';
 import { setSetting } from '../../src/main/store/settings-repo';
 import { LogsPageInput, type DkimKey, type MessageTemplate } from '../../src/shared/contract';
 import { captureLogger } from '../support/api-test-logger';
@@ -33,7 +35,6 @@ beforeEach(async () => {
   tmp = makeTempDir();
   server = await startScriptedServer();
   logger = captureLogger();
-  app = await openApp({ ...TEST_APP, dataDir: tmp.dir, sandbox: false, logger });
 });
 afterEach(async () => {
   await app.close();
@@ -68,7 +69,14 @@ async function verified(raw: string, keys: readonly DkimKey[]) {
   return results.map((v) => `${v.result} d=${v.domain} s=${v.selector} ${v.algorithm}`).sort();
 }
 
-describe('DKIM coverage of the engine', () => {
+describe.each([
+  ['delivery workers', {}],
+  ['main-thread relay', { relayFactory: createSmtpRelayFactory({ clock: systemClock }) }],
+] as const)('DKIM coverage of the engine on the %s path', (_name, options) => {
+  beforeEach(async () => {
+    app = await openApp({ ...TEST_APP, dataDir: tmp.dir, sandbox: false, logger, ...options });
+  });
+
   it('signs rsa-sha256 + ed25519 with the From domain when it has both keys; mailauth verifies both', async () => {
     const keys = [
       await generate('shop.example.test', 'rsa1', 'rsa-sha256'),
