@@ -3,6 +3,7 @@
  * rebuild and the delivery analysis: From's side with an RSA key, else the envelope sender's, else ed25519 alone.
  */
 import { describe, expect, it } from 'vitest';
+import { chooseSigningDomain, type SigningKey } from '../../src/main/analysis/auth-checks';
 import { chooseKeyRows, chooseSigningRows } from '../../src/main/engine/dkim/key-choice';
 import type { DkimKeyRow } from '../../src/main/store/dkim-repo';
 import { chooseSigning, describeSigning } from '../../src/shared/domain/dkim';
@@ -139,5 +140,49 @@ describe('describeSigning', () => {
       /^Signed by example.com \(ed25519\): no RSA signature/,
     );
     expect(describeSigning(null, 'example.com')).toBe('Unsigned');
+  });
+});
+
+describe("the delivery analysis's DKIM choice", () => {
+  const rsa = (domain: string, bits = 2048): SigningKey => ({
+    domain,
+    selector: 's1',
+    type: 'rsa',
+    bits,
+    publicKey: 'AAAA',
+  });
+  const ed = (domain: string): SigningKey => ({
+    domain,
+    selector: 'e1',
+    type: 'ed25519',
+    bits: null,
+    publicKey: 'AAAA',
+  });
+
+  it("is the engine's: an RSA key on the envelope side wins over ed25519 alone on From's, short keys never sign", () => {
+    expect(
+      chooseSigningDomain('example.com', 'bounce.example.net', [
+        ed('example.com'),
+        rsa('bounce.example.net'),
+      ]),
+    ).toEqual({
+      domain: 'bounce.example.net',
+      aligned: false,
+      basis: 'envelope',
+    });
+    expect(chooseSigningDomain('example.com', 'example.com', [ed('example.com')])).toEqual({
+      domain: 'example.com',
+      aligned: true,
+      basis: 'ed25519-only',
+    });
+    expect(
+      chooseSigningDomain('example.com', 'bounce.example.net', [
+        rsa('example.com', 768),
+        rsa('bounce.example.net'),
+      ]),
+    ).toMatchObject({
+      domain: 'bounce.example.net',
+      basis: 'envelope',
+    });
   });
 });
