@@ -8,7 +8,8 @@ import { SMTPServer } from 'smtp-server';
 export interface ScriptedServer {
   port: number;
   connections: number;
-  messages: { to: string[]; raw: string }[];
+  /** Each message received: its envelope (MAIL FROM, RCPT TO) and bytes. */
+  messages: { from: string; to: string[]; raw: string }[];
   close(): Promise<void>;
 }
 
@@ -67,7 +68,9 @@ export async function startScriptedServer(options: { starttls?: boolean } = {}):
         const to = session.envelope.rcptTo.map((r) => r.address);
         if (to.some((a) => a.startsWith('spam')))
           return callback(new Reply(554, '5.7.1 Message rejected: spam content detected'));
-        state.messages.push({ to, raw: Buffer.concat(chunks).toString('utf8') });
+        const mailFrom = session.envelope.mailFrom;
+        const from = mailFrom ? mailFrom.address : '';
+        state.messages.push({ from, to, raw: Buffer.concat(chunks).toString('utf8') });
         callback(null, '2.0.0 Ok: queued');
       });
     },

@@ -232,6 +232,41 @@ describe('applyOutcomes', () => {
     expect(queueRow(t.db, logId!)).toBeUndefined();
   });
 
+  it('records who signed the message sent last: its d=, null when it left unsigned; an attempt without a send keeps it', () => {
+    const deliveryId = insertDelivery(t.db, { validityMs: VALIDITY, now: T0 });
+    const [logId] = insertRecipients(t.db, deliveryId, ['full@inbox.test'], T0);
+    relay(t.db, { deliveryId, logIds: [logId!], now: T0 });
+    const dkimOf = () =>
+      (
+        t.db.prepare('SELECT dkim_domain FROM delivery_log WHERE id = ?').get(logId) as {
+          dkim_domain: string | null;
+        }
+      ).dkim_domain;
+    const signed = { at: T0 + 1000, keys: { rsa: 's1', ed25519: null }, shared: null };
+    applyOutcomes(
+      t.db,
+      [{ ...outcome('soft_bounce', logId!, deliveryId, T0 + 1000), dkimDomain: 'sender.test', sent: signed }],
+      T0 + 1000,
+    );
+    expect(dkimOf()).toBe('sender.test');
+    // An attempt that sent nothing (no route, a compose failure) says nothing about the signature.
+    applyOutcomes(t.db, [outcome('soft_bounce', logId!, deliveryId, T0 + 2000)], T0 + 2000);
+    expect(dkimOf()).toBe('sender.test');
+    // The key was removed since: the retry left unsigned, and the row says so.
+    applyOutcomes(
+      t.db,
+      [
+        {
+          ...outcome('delivered', logId!, deliveryId, T0 + 3000),
+          dkimDomain: null,
+          sent: { at: T0 + 3000, keys: null, shared: null },
+        },
+      ],
+      T0 + 3000,
+    );
+    expect(dkimOf()).toBeNull();
+  });
+
   it('counts hard bounces, clears the qualification on success, and expires an unattempted message as unreachable', () => {
     const deliveryId = insertDelivery(t.db, { validityMs: VALIDITY, now: T0 });
     const [a, b, c] = insertRecipients(

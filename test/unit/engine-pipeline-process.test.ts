@@ -134,7 +134,10 @@ function harness(o: HarnessOptions = {}): Harness {
             });
       },
     },
-    signingDomain: (fromDomain) => (fromDomain === 'sender.test' ? 'sender.test' : null),
+    signing: (fromDomain) =>
+      fromDomain === 'sender.test'
+        ? { domain: 'sender.test', basis: 'from', fromSide: true, rsa: true, ed25519: false }
+        : null,
     envelopeSender: {
       forMessage: (_from, logId) => `bounce+${logId}@sender.test`,
       forDelivery: (_from, deliveryId) => `bounce+d${deliveryId}@sender.test`,

@@ -65,6 +65,7 @@ function recordingSigner(): MessageSigner & { calls: string[] } {
       });
     },
     signingDomain: () => 'sender.test',
+    choose: () => ({ domain: 'sender.test', basis: 'from', fromSide: true, rsa: true, ed25519: false }),
     composeAndSign: (job, _templateJson, fromDomain) => {
       calls.push(`composeAndSign ${job.logId} ${fromDomain}`);
       return Promise.resolve({ raw: Buffer.from('signed'), dkimDomain: 'sender.test' });

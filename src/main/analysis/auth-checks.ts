@@ -7,7 +7,13 @@
 import { isIP } from 'node:net';
 import { dmarc, spf } from 'mailauth';
 import type { AnalysisCheck } from '../../shared/contract/analysis';
-import { dkimDnsName, signingDomainCandidates, type DkimKeyType } from '../../shared/domain/dkim';
+import {
+  chooseSigning,
+  dkimDnsName,
+  signingDomainCandidates,
+  type DkimKeyType,
+  type SigningBasis,
+} from '../../shared/domain/dkim';
 import { dnsCode, isNoRecord, mailauthResolver, type AnalysisDns } from './dns';
 
 /** A key that signs for its domain (the newest enabled key of its type, as the engine chooses). */
@@ -43,30 +49,39 @@ export function parseTagList(text: string): Map<string, string> | null {
 
 const DKIM_AREA = 'authentication' as const;
 
+/** An RSA key under 1024 bits never signs (SPEC §5, RFC 8301). */
+const MIN_RSA_BITS = 1024;
+const usable = (k: SigningKey) => k.type !== 'rsa' || k.bits === null || k.bits >= MIN_RSA_BITS;
+
 /**
- * The domain whose keys sign a message: the From domain or a parent with a key, else (SPEC §5 "every message
- * signed") the envelope sender's domain or a parent with one.
+ * The domain whose keys sign a message, as the engine chooses it (`chooseSigning`, shared with the engine):
+ * the From domain or a parent with an RSA key, else the envelope sender's domain or a parent with one, else a
+ * domain with an ed25519 key alone. `aligned`: d= is on From's side (it counts for DMARC).
  */
 export function chooseSigningDomain(
   fromDomain: string,
   envelopeDomain: string,
-  keyDomains: ReadonlySet<string>,
-): { domain: string; aligned: boolean } | null {
-  const fromKey = signingDomainCandidates(fromDomain).find((d) => keyDomains.has(d));
-  if (fromKey) return { domain: fromKey, aligned: true };
-  const envelopeKey = signingDomainCandidates(envelopeDomain).find((d) => keyDomains.has(d));
-  return envelopeKey ? { domain: envelopeKey, aligned: false } : null;
+  keys: readonly SigningKey[],
+): { domain: string; aligned: boolean; basis: SigningBasis } | null {
+  const choice = chooseSigning(fromDomain, envelopeDomain, (d) => {
+    const of = keys.filter((k) => k.domain === d && usable(k));
+    if (of.length === 0) return undefined;
+    return { rsa: of.some((k) => k.type === 'rsa'), ed25519: of.some((k) => k.type === 'ed25519') };
+  });
+  return choice && { domain: choice.domain, aligned: choice.fromSide, basis: choice.basis };
 }
 
 export async function checkDkim(
   dns: AnalysisDns,
   input: { fromDomain: string; envelopeDomain: string; keys: readonly SigningKey[] },
 ): Promise<DkimFindings> {
-  const chosen = chooseSigningDomain(
-    input.fromDomain,
-    input.envelopeDomain,
-    new Set(input.keys.map((k) => k.domain)),
-  );
+  const chosen = chooseSigningDomain(input.fromDomain, input.envelopeDomain, input.keys);
+  // RSA keys too short to be used, on the domains that could sign: said, since they explain an unsigned result.
+  const candidates = new Set([
+    ...signingDomainCandidates(input.fromDomain),
+    ...signingDomainCandidates(input.envelopeDomain),
+  ]);
+  const short = input.keys.filter((k) => !usable(k) && candidates.has(k.domain));
   if (!chosen) {
     return {
       signingDomain: null,
@@ -78,13 +93,14 @@ export async function checkDkim(
           title: `No DKIM key for ${input.fromDomain}`,
           explanation:
             `Neither ${input.fromDomain} nor the return-path domain ${input.envelopeDomain} has an enabled DKIM ` +
-            'key, so the messages would leave unsigned. Gmail and Yahoo refuse or junk unsigned bulk mail.',
+            'key that can sign, so the messages would leave unsigned. Gmail and Yahoo refuse or junk unsigned bulk mail.',
           fix: `Generate a key for ${input.fromDomain} on the DKIM page and publish the TXT record it shows.`,
         },
+        ...(short.length > 0 ? [strengthCheck(short)] : []),
       ],
     };
   }
-  const keys = input.keys.filter((k) => k.domain === chosen.domain);
+  const keys = input.keys.filter((k) => k.domain === chosen.domain && usable(k));
   const checks: AnalysisCheck[] = [keyCheck(input.fromDomain, chosen, keys)];
   for (const key of keys) checks.push(await dnsCheck(dns, key));
   checks.push(strengthCheck(keys));
@@ -232,7 +248,8 @@ function strengthCheck(keys: readonly SigningKey[]): AnalysisCheck {
       area: DKIM_AREA,
       result: 'error',
       title: `RSA key of ${bits} bits is too short`,
-      explanation: 'Receivers ignore RSA DKIM keys shorter than 1024 bits (RFC 8301).',
+      explanation:
+        'Receivers ignore RSA DKIM keys shorter than 1024 bits (RFC 8301), so Relaydeck never signs with one.',
       fix: 'Generate a 2048-bit key on the DKIM page and publish it.',
     };
   if (bits < 2048)

@@ -11,9 +11,9 @@ import { domainOf } from '../../shared/domain/address';
 import { compileTemplate } from '../../shared/domain/template';
 import type { Clock } from '../clock';
 import type { Recipient, RecipientSource } from '../campaign/csv-import';
-import { keyTypeOf, listEnabledDkimKeyRows } from '../store/dkim-repo';
+import { keyTypeOf, listEnabledDkimKeyRows, type DkimKeyRow } from '../store/dkim-repo';
 import type { Db } from '../store/db';
-import { chooseKeyRows } from '../engine/dkim/key-choice';
+import { chooseKeyRows, usableKeyRow } from '../engine/dkim/key-choice';
 import type { DeliveryRouting } from '../engine/relay/routing';
 import { checkDkim, checkDmarc, checkSpf, type SigningKey } from './auth-checks';
 import { checkReporting, checkValidity, describeRoutes } from './delivery-checks';
@@ -91,17 +91,19 @@ export function budgetedDns(dns: AnalysisDns, clock: Clock, budgetMs: number): A
 }
 
 function signingKeys(db: Db): SigningKey[] {
+  const keyOf = (row: DkimKeyRow): SigningKey => ({
+    domain: row.domain,
+    selector: row.selector,
+    type: keyTypeOf(row.algorithm),
+    bits: row.bits,
+    publicKey: row.public_key,
+  });
+  const rows = listEnabledDkimKeyRows(db);
   const keys: SigningKey[] = [];
-  for (const [domain, rows] of chooseKeyRows(listEnabledDkimKeyRows(db)))
-    for (const row of [rows.rsa, rows.ed25519])
-      if (row)
-        keys.push({
-          domain,
-          selector: row.selector,
-          type: keyTypeOf(row.algorithm),
-          bits: row.bits,
-          publicKey: row.public_key,
-        });
+  for (const chosen of chooseKeyRows(rows).values())
+    for (const row of [chosen.rsa, chosen.ed25519]) if (row) keys.push(keyOf(row));
+  // Enabled RSA keys too short to sign: the DKIM check names them (the engine never uses them).
+  for (const row of rows) if (!usableKeyRow(row)) keys.push(keyOf(row));
   return keys;
 }
 

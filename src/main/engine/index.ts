@@ -116,7 +116,7 @@ export function createEngine(deps: EngineDeps & EngineExtras): Engine {
     }),
     composer,
     sender,
-    signingDomain: (fromDomain) => signer?.signingDomain(fromDomain) ?? null,
+    signing: (fromDomain, envelopeDomain) => signer?.choose(fromDomain, envelopeDomain) ?? null,
     signingSelectors: (domain) => signer?.selectors?.(domain) ?? null,
     envelopeSender: deps.envelopeSender,
     classifier: deps.bounceClassifier,

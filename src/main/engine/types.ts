@@ -5,6 +5,7 @@
 import type { EngineStore } from '../store/engine-store';
 import type { Logger } from '../logger';
 import type { HostPort, RouteTarget } from '../../shared/contract';
+import type { SigningChoice } from '../../shared/domain/dkim';
 import type { DestinationState, TLS_POLICIES } from '../../shared/contract/mta';
 import type { AttemptRecord } from '../store/ledger';
 import type { RevisionWatcher } from '../store/revision-watcher';
@@ -202,9 +203,20 @@ export interface MessageSigner {
    * Signs a composed message for its From domain. Without a key for the domain or its parents, resolves with
    * the message unchanged and `dkimDomain: null`. `raw` must not be reused.
    */
-  sign(raw: Buffer, fromDomain: string, signTime?: number): Promise<SignResult>;
-  /** The domain whose key signs mail of `fromDomain` (itself or a parent domain), or null when none has one. */
-  signingDomain(fromDomain: string): string | null;
+  sign(
+    raw: Buffer,
+    fromDomain: string,
+    signTime?: number,
+    envelopeDomain?: string | null,
+  ): Promise<SignResult>;
+  /**
+   * Which domain's keys sign a message from `fromDomain` whose envelope sender (return path) is at
+   * `envelopeDomain` (SPEC §5, `chooseSigning`): From's side with an RSA key, else the envelope's, else an
+   * ed25519 key alone; null when none has a key (unsigned).
+   */
+  choose(fromDomain: string, envelopeDomain?: string | null): SigningChoice | null;
+  /** The d= domain of `choose`, or null. */
+  signingDomain(fromDomain: string, envelopeDomain?: string | null): string | null;
   /** The selectors of the keys that sign for a signing domain now, or null when it has none. */
   selectors?(domain: string): { rsa: string | null; ed25519: string | null } | null;
   /**
@@ -213,7 +225,12 @@ export interface MessageSigner {
    * injected relay factory); with delivery workers the whole attempt happens in a worker. Rejects with a
    * `ComposeError` when the message cannot be composed.
    */
-  composeAndSign(job: ComposeJob, templateJson: string, fromDomain: string): Promise<SignResult>;
+  composeAndSign(
+    job: ComposeJob,
+    templateJson: string,
+    fromDomain: string,
+    envelopeDomain?: string | null,
+  ): Promise<SignResult>;
   /** Drops a finished delivery's template. */
   forget(deliveryId: number): void;
 }

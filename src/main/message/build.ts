@@ -11,9 +11,8 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import type { MessageView } from '../../shared/contract/message';
 import type { MessageTemplate } from '../../shared/contract/schemas';
 import { domainOf } from '../../shared/domain/address';
-import { findSigningDomain } from '../../shared/domain/dkim';
 import { compileTemplate, missingFields } from '../../shared/domain/template';
-import { chooseKeyRows } from '../engine/dkim/key-choice';
+import { chooseDomainKeys, chooseKeyRows } from '../engine/dkim/key-choice';
 import { readKeyFile } from '../engine/dkim/key-files';
 import { parseStoredKey } from '../engine/dkim/keys';
 import { signMessage, type DomainKeys, type SigningKey } from '../engine/dkim/signing';
@@ -73,30 +72,55 @@ function signingKeyOf(row: DkimKeyRow): SigningKey | null {
   }
 }
 
-/** The keys that sign mail of `fromAddress` now, as the engine's keyring chooses them. */
-export function currentSigning(db: Db, fromAddress: string): Signing {
-  const chosen = chooseKeyRows(listEnabledDkimKeyRows(db));
-  const domain = findSigningDomain(domainOf(fromAddress), (d) => chosen.has(d));
-  const rows = domain === null ? undefined : chosen.get(domain);
-  if (domain === null || !rows)
+/**
+ * The return-path domain of a message from `fromAddress`, as the engine's envelope sender makes it: the
+ * `returnPath` setting's domain, else the From domain (`bounces@<From domain>`).
+ */
+export function envelopeDomainOf(fromAddress: string, returnPath: string | null): string {
+  return domainOf(returnPath ?? fromAddress);
+}
+
+/**
+ * The keys that sign mail of `fromAddress` sent with a return path at `envelopeDomain` now, chosen as the
+ * engine's keyring chooses them (`chooseDomainKeys` over the keys whose file can be read).
+ */
+export function currentSigning(db: Db, fromAddress: string, envelopeDomain: string | null): Signing {
+  const fromDomain = domainOf(fromAddress);
+  const chosen = currentChoice(db, fromDomain, envelopeDomain);
+  if (!chosen)
     return {
       kind: 'none',
-      note: `No DKIM key for ${domainOf(fromAddress)} or its parent domains: unsigned.`,
+      note:
+        envelopeDomain && envelopeDomain !== fromDomain
+          ? `No DKIM key for ${fromDomain}, the return-path domain ${envelopeDomain} or their parent domains: unsigned.`
+          : `No DKIM key for ${fromDomain} or its parent domains: unsigned.`,
     };
-  const rsa = rows.rsa && signingKeyOf(rows.rsa);
-  const ed25519 = rows.ed25519 && signingKeyOf(rows.ed25519);
-  if (!rsa && !ed25519)
-    return {
-      kind: 'none',
-      note: `The DKIM key file of ${domain} cannot be read: the engine sends unsigned.`,
-    };
-  return { kind: 'keys', keys: { domain, rsa: rsa ?? null, ed25519: ed25519 ?? null } };
+  return { kind: 'keys', keys: chosen.keys };
+}
+
+/** The keys in force whose file can be read, per domain (as the engine's keyring loads them). */
+function loadedKeys(db: Db): Map<string, DomainKeys> {
+  const domains = new Map<string, DomainKeys>();
+  for (const [domain, rows] of chooseKeyRows(listEnabledDkimKeyRows(db))) {
+    const rsa = rows.rsa && signingKeyOf(rows.rsa);
+    const ed25519 = rows.ed25519 && signingKeyOf(rows.ed25519);
+    if (rsa || ed25519) domains.set(domain, { domain, rsa: rsa ?? null, ed25519: ed25519 ?? null });
+  }
+  return domains;
+}
+
+/** The engine's signing choice for a From domain and a return-path domain, with the keys in force now. */
+export function currentChoice(db: Db, fromDomain: string, envelopeDomain: string | null) {
+  return chooseDomainKeys(loadedKeys(db), fromDomain, envelopeDomain);
 }
 
 /** The keys that signed a sent message, by the selectors recorded at its send. */
 export function recordedSigning(db: Db, dkimDomain: string | null, sent: SentRecord): Signing {
   if (dkimDomain === null || sent.keys === null)
-    return { kind: 'none', note: 'The message was sent unsigned (no DKIM key for its From domain then).' };
+    return {
+      kind: 'none',
+      note: 'The message was sent unsigned (no DKIM key for its From or return-path domain then).',
+    };
   const selectors = [sent.keys.rsa, sent.keys.ed25519].filter((s): s is string => s !== null);
   const keys: DomainKeys = { domain: dkimDomain, rsa: null, ed25519: null };
   const missing: string[] = [];

@@ -21,10 +21,12 @@ import { createRouter, type DeliveryRouting } from '../engine/relay/routing';
 import type { DnsResolver, RelayFactory } from '../engine/types';
 import type { Db } from '../store/db';
 import type { SentRecord } from '../store/ledger';
+import { getSetting } from '../store/settings-repo';
 import { firstMessageSource, messageSource, type MessageSourceRow } from '../store/message-repo';
 import {
   composeRaw,
   currentSigning,
+  envelopeDomainOf,
   missingFieldsNote,
   previewMessageId,
   recordedSigning,
@@ -106,6 +108,9 @@ function composeFailed(err: unknown): never {
 
 export function createMessageService(deps: MessageServiceDeps): MessageService {
   const { db, clock } = deps;
+  /** The engine's return-path domain for a From address (the `returnPath` setting, else From's domain). */
+  const envelopeDomain = (fromAddress: string) =>
+    envelopeDomainOf(fromAddress, getSetting(db, 'returnPath') ?? null);
   const router = createRouter({
     mx: createMxResolver({ dns: deps.dns, clock, cacheMs: 60_000, random: Math.random }),
     defaultRoute: deps.defaultRoute,
@@ -115,7 +120,7 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
   async function preview(template: MessageTemplate, row: Record<string, string>): Promise<MessageView> {
     const email = row['email'] ?? row['Email'] ?? SAMPLE_ADDRESS;
     const at = clock.now();
-    const signing = currentSigning(db, template.fromAddress);
+    const signing = currentSigning(db, template.fromAddress, envelopeDomain(template.fromAddress));
     const raw = await composeRaw({
       deliveryId: 0,
       logId: 0,
@@ -152,7 +157,7 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
     }
     const signing = sent
       ? recordedSigning(db, row.dkim_domain, sent)
-      : currentSigning(db, template.fromAddress);
+      : currentSigning(db, template.fromAddress, envelopeDomain(template.fromAddress));
     const raw = await composeRaw({
       deliveryId,
       logId,
@@ -242,7 +247,9 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
       text.replace(/^X-Relaydeck-ID: [^\r\n]*\r\n/, `X-Relaydeck-Proof: ${s.label}\r\n`),
       'latin1',
     );
-    const raw = sign(marked, currentSigning(db, s.template.fromAddress), at);
+    // A proof's MAIL FROM is the From address itself (no VERP): its envelope domain is From's.
+    const fromAddress = s.template.fromAddress;
+    const raw = sign(marked, currentSigning(db, fromAddress, envelopeDomainOf(fromAddress, null)), at);
     const relay = deps.relayFactory(resolution.destination);
     try {
       const outcome = await relay.send({ logId: 0, envelope: { from: s.template.fromAddress, to }, raw });

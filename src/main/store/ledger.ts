@@ -262,7 +262,10 @@ export interface LedgerOutcome {
   disposition: OutcomeDisposition;
   /** The destination key the message was routed to; null when routing found none. */
   destination: string | null;
-  /** The domain whose DKIM key signed the message (`d=`); null when it was not signed. */
+  /**
+   * The domain whose DKIM key signed the message (`d=`); null when it was not signed. Written to the row with
+   * `sent` (a message was sent); an attempt that sent nothing (routing, compose failure) keeps the row's.
+   */
   dkimDomain: string | null;
   /** The qualification table's row for the reply, when it is recorded there. */
   qualification: QualificationHit | null;
@@ -337,7 +340,7 @@ const INSERT_ATTEMPT = `INSERT INTO attempts (log_id, at, outcome, code, enhance
 const UPDATE_ATTEMPTED = `UPDATE delivery_log
    SET status = ?, updated_at = ?, failure_type = ?, reason = ?, bounce_class = ?, attempts = attempts + 1,
        first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?, last_reply = ?, mx_host = ?,
-       mx_ip = ?, dkim_domain = COALESCE(?, dkim_domain), soft_counted = max(soft_counted, ?),
+       mx_ip = ?, dkim_domain = CASE WHEN ? THEN ? ELSE dkim_domain END, soft_counted = max(soft_counted, ?),
        sent_json = COALESCE(?, sent_json)
  WHERE id = ?`;
 const UPDATE_UNATTEMPTED = `UPDATE delivery_log
@@ -488,6 +491,8 @@ function applyOne(
       reply,
       attempt.mxHost,
       attempt.ip,
+      // A message that was sent records who signed it, null when unsigned; an attempt without one keeps it.
+      o.sent ? 1 : 0,
       o.dkimDomain,
       softMark,
       o.sent ? JSON.stringify(o.sent) : null,

@@ -28,6 +28,7 @@ import {
   DkimGenerateInput,
   DkimImportInput,
   DkimKey,
+  DkimSigning,
   RulesDocument,
   ShapingEvent,
   ThroughputPoint,
@@ -148,6 +149,11 @@ export const contract = {
   'dkim.import': method(DkimImportInput, DkimKey, 'Import a PEM private key for a domain and selector'),
   'dkim.setEnabled': method(z.object({ id: Id, enabled: z.boolean() }), DkimKey, 'Enable or disable a key'),
   'dkim.remove': method(ById, z.object({ removed: z.boolean() }), 'Delete a key and its private key file'),
+  'dkim.signing': method(
+    z.object({ deliveryId: Id }),
+    DkimSigning,
+    "Which domain's DKIM keys sign a delivery's messages now, and why",
+  ),
 
   // ---- bounce side (SPEC §4.2-§4.4) ----
   ...bounceMethods,

@@ -294,3 +294,25 @@ export const DkimImportInput = z.object({
   selector: DkimSelector,
   privateKeyPem: z.string().min(50).max(20_000),
 });
+
+/** How a delivery's messages are DKIM-signed with the keys in force (SPEC §5, `chooseSigning`). */
+export const DkimSigning = z.object({
+  fromDomain: z.string(),
+  /** The return path's domain (the `returnPath` setting, else From's). */
+  envelopeDomain: z.string(),
+  /** The d= domain and the selectors that sign; null: the messages leave unsigned. */
+  signer: z
+    .object({
+      domain: z.string(),
+      /** from: From's side has an RSA key; envelope: the return path's domain signs; ed25519-only: no RSA key. */
+      basis: z.enum(['from', 'envelope', 'ed25519-only']),
+      /** d= is the From domain or a parent of it (the signature counts for DMARC). */
+      aligned: z.boolean(),
+      rsa: z.string().nullable(),
+      ed25519: z.string().nullable(),
+    })
+    .nullable(),
+  /** In words: "Signed by example.com (rsa-sha256 + ed25519)", "…: not aligned with From", "Unsigned". */
+  description: z.string(),
+});
+export type DkimSigning = z.infer<typeof DkimSigning>;

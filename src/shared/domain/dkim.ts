@@ -62,3 +62,76 @@ export function signingDomainCandidates(fromDomain: string): string[] {
 export function findSigningDomain(fromDomain: string, hasKey: (domain: string) => boolean): string | null {
   return signingDomainCandidates(fromDomain).find(hasKey) ?? null;
 }
+
+/** The keys a domain can sign with: an enabled RSA key of at least 1024 bits, an enabled ed25519 key. */
+export interface DomainKeyTypes {
+  rsa: boolean;
+  ed25519: boolean;
+}
+
+/** Why a domain's keys sign a message (SPEC §5: rsa-sha256 always, ed25519 only as a second signature). */
+export type SigningBasis =
+  /** The From domain or a parent has an RSA key: aligned with From (DMARC). */
+  | 'from'
+  /** From's side has no RSA key: the envelope sender's (return-path) domain or a parent has one. */
+  | 'envelope'
+  /** No RSA key on either side: an ed25519 key signs alone (most receivers cannot verify it). */
+  | 'ed25519-only';
+
+export interface SigningChoice {
+  /** The d= domain. */
+  domain: string;
+  basis: SigningBasis;
+  /** Whether d= is the From domain or a parent of it (the signature counts for DMARC). */
+  fromSide: boolean;
+  rsa: boolean;
+  ed25519: boolean;
+}
+
+/**
+ * Which domain's keys sign a message (SPEC §5), in order: the From domain or its nearest parent with an RSA
+ * key (plus its ed25519 key as a second signature); else the envelope sender's domain or a parent with an RSA
+ * key; else a domain with an ed25519 key alone, From's side first; else null (unsigned). `keysOf` gives the
+ * usable keys of a domain (RSA keys under 1024 bits and disabled keys are not usable). Shared by the engine,
+ * the message viewer's rebuild and the delivery analysis, so they always agree.
+ */
+export function chooseSigning(
+  fromDomain: string,
+  envelopeDomain: string | null,
+  keysOf: (domain: string) => DomainKeyTypes | undefined,
+): SigningChoice | null {
+  const fromSide = signingDomainCandidates(fromDomain);
+  const envelopeSide = envelopeDomain === null ? [] : signingDomainCandidates(envelopeDomain);
+  const pick = (domains: string[], test: (k: DomainKeyTypes) => boolean) =>
+    domains.find((d) => {
+      const k = keysOf(d);
+      return k !== undefined && test(k);
+    });
+  const choice = (domain: string, basis: SigningBasis): SigningChoice => {
+    const k = keysOf(domain) ?? { rsa: false, ed25519: false };
+    return { domain, basis, fromSide: fromSide.includes(domain), rsa: k.rsa, ed25519: k.ed25519 };
+  };
+  const fromRsa = pick(fromSide, (k) => k.rsa);
+  if (fromRsa) return choice(fromRsa, 'from');
+  const envelopeRsa = pick(envelopeSide, (k) => k.rsa);
+  if (envelopeRsa) return choice(envelopeRsa, 'envelope');
+  const ed = pick(fromSide, (k) => k.ed25519) ?? pick(envelopeSide, (k) => k.ed25519);
+  return ed ? choice(ed, 'ed25519-only') : null;
+}
+
+/** "Signed by example.com (rsa-sha256 + ed25519)", "… : not aligned with From", "Unsigned". */
+export function describeSigning(
+  signing: { domain: string; rsa: boolean; ed25519: boolean } | null,
+  fromDomain: string | null,
+): string {
+  if (!signing) return 'Unsigned';
+  const algorithms = [signing.rsa ? 'rsa-sha256' : null, signing.ed25519 ? 'ed25519' : null]
+    .filter(Boolean)
+    .join(' + ');
+  const aligned =
+    fromDomain === null || signingDomainCandidates(fromDomain).includes(signing.domain.toLowerCase());
+  const base = `Signed by ${signing.domain}${algorithms ? ` (${algorithms})` : ''}`;
+  if (!aligned) return `${base}: not aligned with From`;
+  if (!signing.rsa) return `${base}: no RSA signature, most receivers cannot verify it`;
+  return base;
+}

@@ -5,12 +5,12 @@
  * `dkim_keys` topic for changes made by another one (`relaydeck dkim add` next to a running `serve`). Every load
  * is pushed to the attached key sinks (the delivery workers, which sign); the keyring itself owns no thread.
  */
-import { findSigningDomain } from '../../../shared/domain/dkim';
+import type { SigningChoice } from '../../../shared/domain/dkim';
 import type { Logger } from '../../logger';
 import type { Db } from '../../store/db';
 import { listEnabledDkimKeyRows, type DkimKeyRow } from '../../store/dkim-repo';
 import type { RevisionWatcher } from '../../store/revision-watcher';
-import { chooseKeyRows } from './key-choice';
+import { chooseDomainKeys, chooseKeyRows } from './key-choice';
 import { readKeyFile } from './key-files';
 import { parseStoredKey } from './keys';
 import type { DomainKeys, SigningKey } from './signing';
@@ -21,8 +21,13 @@ export interface KeySink {
 }
 
 export interface DkimKeyring {
-  /** The domain whose key signs mail of `fromDomain` (itself or a parent domain), or null when none has one. */
-  signingDomain(fromDomain: string): string | null;
+  /**
+   * Which domain's keys sign a message from `fromDomain` whose envelope sender is at `envelopeDomain` (SPEC §5,
+   * `chooseSigning`): From's side with an RSA key, else the envelope's, else an ed25519 key alone; null: unsigned.
+   */
+  choose(fromDomain: string, envelopeDomain?: string | null): SigningChoice | null;
+  /** The d= domain of `choose`, or null. */
+  signingDomain(fromDomain: string, envelopeDomain?: string | null): string | null;
   /** The keys in force, per domain. */
   keys(): DomainKeys[];
   /** Pushes the keys to `sink` now and after every load, until the returned function is called. */
@@ -107,12 +112,16 @@ export function createDkimKeyring(options: DkimKeyringOptions): DkimKeyring {
 
   load();
 
-  const has = (d: string) => domains.has(d);
+  const choose = (fromDomain: string, envelopeDomain?: string | null): SigningChoice | null => {
+    revisions.check();
+    const chosen = chooseDomainKeys(domains, fromDomain, envelopeDomain ?? null);
+    if (!chosen) return null;
+    const { keys: _keys, ...choice } = chosen;
+    return choice;
+  };
   return {
-    signingDomain(fromDomain) {
-      revisions.check();
-      return findSigningDomain(fromDomain, has);
-    },
+    choose,
+    signingDomain: (fromDomain, envelopeDomain) => choose(fromDomain, envelopeDomain)?.domain ?? null,
     keys: () => list,
     attach(sink) {
       sinks.add(sink);

@@ -79,9 +79,16 @@ export function readPrivateKeyPem(pem: string, field = 'privateKeyPem'): KeyMate
   return materialOf(key);
 }
 
-/** Parses a stored private key (PKCS#8 PEM written by this module). */
+/**
+ * Parses a stored private key (PKCS#8 PEM written by this module). Throws for an RSA key under 1024 bits (a
+ * file replaced by hand): such a key never signs (SPEC §5).
+ */
 export function parseStoredKey(pem: string): KeyObject {
-  return crypto.createPrivateKey({ key: pem, format: 'pem' });
+  const key = crypto.createPrivateKey({ key: pem, format: 'pem' });
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (key.asymmetricKeyType === 'rsa' && bits < MIN_RSA_BITS)
+    throw new Error(`an RSA key of ${bits} bits is under the ${MIN_RSA_BITS} bits DKIM requires`);
+  return key;
 }
 
 function materialOf(privateKey: KeyObject): KeyMaterial {

@@ -1,7 +1,8 @@
 /**
  * The engine's DKIM signer (`MessageSigner`): the keyring says which domain's keys sign a message, the delivery
  * workers sign it (they hold the keys the keyring pushes to them) and, on the engine's main-thread path, compose
- * it too. A message without a key for its domain is returned unchanged without leaving the main thread. The
+ * it too. The keyring chooses the signing domain (From's side, else the envelope sender's, `chooseSigning`).
+ * A message without a key for its domain is returned unchanged without leaving the main thread. The
  * signer owns nothing: whoever made the keyring and the pool closes them.
  */
 import type { Clock } from '../../clock';
@@ -39,19 +40,21 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const { keyring, pool, clock } = options;
   keyring.attach(pool);
   return {
-    async sign(raw, fromDomain, signTime) {
-      const domain = keyring.signingDomain(fromDomain);
+    async sign(raw, fromDomain, signTime, envelopeDomain) {
+      const domain = keyring.signingDomain(fromDomain, envelopeDomain);
       if (!domain) return { raw, dkimDomain: null };
       return pool.sign(raw, domain, signTime ?? clock.now());
     },
-    signingDomain: (fromDomain) => keyring.signingDomain(fromDomain),
+    choose: (fromDomain, envelopeDomain) => keyring.choose(fromDomain, envelopeDomain),
+    signingDomain: (fromDomain, envelopeDomain) => keyring.signingDomain(fromDomain, envelopeDomain),
     selectors(domain) {
       const keys = keyring.keys().find((k) => k.domain === domain);
       return keys ? { rsa: keys.rsa?.selector ?? null, ed25519: keys.ed25519?.selector ?? null } : null;
     },
-    async composeAndSign(job, templateJson, fromDomain) {
+    async composeAndSign(job, templateJson, fromDomain, envelopeDomain) {
       // t= is the Date header's time, so that the message viewer rebuilds the signature as sent.
-      return pool.composeAndSign(job, templateJson, keyring.signingDomain(fromDomain), job.date);
+      const domain = keyring.signingDomain(fromDomain, envelopeDomain);
+      return pool.composeAndSign(job, templateJson, domain, job.date);
     },
     forget(deliveryId) {
       pool.forget(deliveryId);

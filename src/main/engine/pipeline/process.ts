@@ -10,6 +10,7 @@
  */
 import { domainOf } from '../../../shared/domain/address';
 import type { HostPort } from '../../../shared/contract';
+import type { SigningChoice } from '../../../shared/domain/dkim';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
 import type { SentRecord } from '../../store/ledger';
@@ -40,8 +41,11 @@ export interface PipelineDeps {
   shaping: ShapingStep;
   composer: Pick<Composer, 'fromAddress' | 'isStatic'>;
   sender: Pick<Sender, 'transmit'>;
-  /** The domain whose DKIM keys sign mail of a From domain, or null (unsigned). */
-  signingDomain(fromDomain: string): string | null;
+  /**
+   * Which domain's DKIM keys sign a message of a From domain sent with an envelope sender at `envelopeDomain`
+   * (SPEC §5, `chooseSigning`), or null (unsigned).
+   */
+  signing(fromDomain: string, envelopeDomain: string): SigningChoice | null;
   /** The selectors of the keys that sign for a signing domain (recorded for the message viewer). */
   signingSelectors?(domain: string): { rsa: string | null; ed25519: string | null } | null;
   envelopeSender?: EnvelopeSender | undefined;
@@ -65,8 +69,13 @@ type Resolved = Extract<Resolution, { ok: true }>;
 
 const ATTEMPT: Handling = { kind: 'attempt' };
 
+/** Signing notes logged per delivery before the set is cleared (it only keeps the log from repeating). */
+const SIGNING_NOTES_MAX = 10_000;
+
 export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
   const { clock, queue, shaper, logger: log } = deps;
+  /** `<delivery> <d=> <basis>` already logged: a fallback signing is said once per delivery and domain. */
+  const signingNotes = new Set<string>();
 
   async function process(item: LeasedItem): Promise<void> {
     try {
@@ -287,12 +296,48 @@ export function createMessagePipeline(deps: PipelineDeps): MessagePipeline {
     signTime: number,
     t: Pick<TransmitRequest, 'compose' | 'logIds' | 'envelope' | 'destination' | 'policy'>,
   ) {
+    const deliveryId = t.compose.kind === 'one' ? t.compose.job.deliveryId : t.compose.deliveryId;
+    const choice = deps.signing(domainOf(from), domainOf(t.envelope.from));
+    noteSigning(deliveryId, domainOf(from), domainOf(t.envelope.from), choice);
     return deps.sender.transmit({
       ...t,
       templateJson: message.templateJson,
-      domain: deps.signingDomain(domainOf(from)),
+      domain: choice?.domain ?? null,
       signTime,
     });
+  }
+
+  /** Says once per delivery and domain when a message is not signed by From's side with an RSA key. */
+  function noteSigning(
+    deliveryId: number,
+    fromDomain: string,
+    envelopeDomain: string,
+    choice: SigningChoice | null,
+  ): void {
+    if (choice?.basis === 'from') return;
+    const key = `${deliveryId} ${choice?.domain ?? '-'} ${choice?.basis ?? 'unsigned'} ${fromDomain}`;
+    if (signingNotes.has(key)) return;
+    if (signingNotes.size >= SIGNING_NOTES_MAX) signingNotes.clear();
+    signingNotes.add(key);
+    const fields = { deliveryId, fromDomain, envelopeDomain, dkimDomain: choice?.domain ?? null };
+    if (!choice) {
+      log.warn('no DKIM key for the From or the envelope sender domain: messages leave unsigned', fields);
+      return;
+    }
+    switch (choice.basis) {
+      case 'envelope':
+        log.warn(
+          "no RSA DKIM key for the From domain: signed with the envelope sender domain's key, not aligned with From",
+          fields,
+        );
+        return;
+      case 'ed25519-only':
+        log.warn(
+          'no RSA DKIM key for the From or the envelope sender domain: signed with ed25519 alone, which most receivers cannot verify',
+          { ...fields, fromSide: choice.fromSide },
+        );
+        return;
+    }
   }
 
   function isStaticTemplate(deliveryId: number, templateJson: string): boolean {

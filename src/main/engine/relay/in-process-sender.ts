@@ -26,8 +26,8 @@ export function createInProcessSender(o: InProcessSenderOptions): InProcessSende
   const { composer, signer, pool } = o;
 
   /**
-   * Composes (and signs) the request's message. The signer resolves the From domain's keys when it signs, as
-   * the worker does with the request's `domain`.
+   * Composes (and signs) the request's message. The signer chooses the keys from the From and envelope
+   * domains when it signs (the same choice as the pipeline's, which the worker receives as `domain`).
    */
   async function composed(r: TransmitRequest): Promise<SignResult> {
     const spec = r.compose;
@@ -35,7 +35,7 @@ export function createInProcessSender(o: InProcessSenderOptions): InProcessSende
       case 'one': {
         if (signer) {
           const fromDomain = domainOf(composer.fromAddress(spec.job.deliveryId, r.templateJson));
-          return signer.composeAndSign(spec.job, r.templateJson, fromDomain);
+          return signer.composeAndSign(spec.job, r.templateJson, fromDomain, domainOf(r.envelope.from));
         }
         const message = await composer.compose({
           ...spec.job,
@@ -56,6 +56,7 @@ export function createInProcessSender(o: InProcessSenderOptions): InProcessSende
           message.raw,
           domainOf(composer.fromAddress(spec.deliveryId, r.templateJson)),
           spec.date,
+          domainOf(r.envelope.from),
         );
       }
     }

@@ -17,6 +17,7 @@ import { STATUS_TONE } from '../../components/tones';
 import { ExportMenu } from '../reports/ExportMenu';
 import { DeliveryLog, NO_FILTERS, type LogFilters } from './DeliveryLog';
 import { DomainsTable } from './DomainsTable';
+import { DkimSigningLine } from './DkimSigningLine';
 import { HealthFlags } from './HealthFlags';
 import { ReasonsChart } from './ReasonsChart';
 import { canStop, useStopConfirmation } from './StopConfirmation';
@@ -129,6 +130,7 @@ export function DeliveryDetailPage({ id }: { id: string }) {
         {tab === 'overview' && (
           <>
             <HealthFlags deliveryId={d.id} />
+            <DkimSigningLine deliveryId={d.id} />
             <div className="detail-grid">
               <div className="kpis" data-testid="kpis">
                 <KpiCard

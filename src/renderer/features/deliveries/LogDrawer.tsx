@@ -45,7 +45,7 @@ export function LogDrawer({ row, onClose }: { row: LogRow; onClose(): void }) {
           {row.mxIp}
         </Prop>
         <Prop label="DKIM domain" mono>
-          {row.dkimDomain}
+          {row.dkimDomain ?? (row.attempts > 0 ? 'unsigned' : null)}
         </Prop>
         <Prop label="Message id" mono>
           {row.messageId}

@@ -8,7 +8,7 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'email',
     header: 'Email',
-    width: 'minmax(200px, 2fr)',
+    width: 'minmax(160px, 2fr)',
     sortKey: 'email',
     render: (r) => <span className="truncate">{r.email}</span>,
     title: (r) => r.email,
@@ -29,7 +29,7 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'reason',
     header: 'Reason',
-    width: 'minmax(110px, 1fr)',
+    width: 'minmax(96px, 1fr)',
     render: (r) =>
       r.reason ? (
         <span className="truncate">{REASONS[r.reason].label}</span>
@@ -56,7 +56,7 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'lastReply',
     header: 'Last reply',
-    width: 'minmax(160px, 3fr)',
+    width: 'minmax(120px, 3fr)',
     render: (r) =>
       r.lastReply ? (
         <span className="truncate mono small">{r.lastReply}</span>
@@ -68,9 +68,29 @@ export const LOG_COLUMNS: readonly Column<LogRow>[] = [
   {
     id: 'mxHost',
     header: 'MX host',
-    width: 'minmax(110px, 1fr)',
+    width: 'minmax(96px, 1fr)',
     render: (r) =>
       r.mxHost ? <span className="truncate mono small">{r.mxHost}</span> : <span className="muted">—</span>,
     title: (r) => r.mxHost ?? undefined,
+  },
+  {
+    id: 'dkim',
+    header: 'DKIM',
+    width: 'minmax(120px, 1.2fr)',
+    // d= of the last message sent; "unsigned" once one left without a signature; nothing before a send.
+    render: (r) =>
+      r.dkimDomain ? (
+        <span className="truncate mono small">{r.dkimDomain}</span>
+      ) : r.attempts > 0 ? (
+        <span className="muted">unsigned</span>
+      ) : (
+        <span className="muted">—</span>
+      ),
+    title: (r) =>
+      r.dkimDomain
+        ? `Signed by ${r.dkimDomain} (d=)`
+        : r.attempts > 0
+          ? 'Sent without a DKIM signature'
+          : undefined,
   },
 ];
