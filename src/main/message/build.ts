@@ -12,6 +12,7 @@ import type { MessageView } from '../../shared/contract/message';
 import type { MessageTemplate } from '../../shared/contract/schemas';
 import { domainOf } from '../../shared/domain/address';
 import { findSigningDomain } from '../../shared/domain/dkim';
+import { headerSources } from '../../shared/domain/message-headers';
 import { compileTemplate, missingFields } from '../../shared/domain/template';
 import { chooseKeyRows } from '../engine/dkim/key-choice';
 import { readKeyFile } from '../engine/dkim/key-files';
@@ -135,6 +136,7 @@ export function missingFieldsNote(template: MessageTemplate, columns: readonly s
     subject: template.subject,
     text: template.text,
     html: template.html,
+    ...Object.fromEntries(headerSources(template).map((h) => [h.path, h.source])),
   })) {
     const compiled = compileTemplate(source, part).template;
     if (compiled) for (const f of missingFields(compiled, columns)) missing.add(f);
