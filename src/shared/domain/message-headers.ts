@@ -62,6 +62,7 @@ export interface HeaderProblem {
 
 const LINE_BREAK = /[\r\n]/;
 /** Control characters other than tab. */
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** `{{field}}` placeholders replaced by a plain token, to check the static parts of a value. */
