@@ -21,6 +21,8 @@ import { startScriptedServer, type ScriptedServer } from '../support/engine-smtp
 import { makeTempDir, type TempDir } from '../support/store-temp';
 import { LogsPageInput, type DkimKey, type MessageTemplate } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/contract/errors';
+import { TemplateSaveInput } from '../../src/shared/contract/message';
+import { SavedTemplate } from '../../src/shared/contract/schemas';
 
 const ctx = { transport: 'ipc' } as const;
 let tmp: TempDir;
@@ -200,11 +202,15 @@ describe('template headers sent through the engine', () => {
 describe('saved templates', () => {
   it('keep the headers across a reopen of the data directory', async () => {
     app = await open();
-    const saved = await app.handlers['templates.save']({ name: 'With headers', template: TEMPLATE }, ctx);
+    // Through the contract's schemas, as both transports validate input and output.
+    const saved = await app.handlers['templates.save'](
+      TemplateSaveInput.parse({ name: 'With headers', template: TEMPLATE }),
+      ctx,
+    );
     await app.close();
     app = await open();
     const list = await app.handlers['templates.list']({}, ctx);
-    const again = list.items.find((t) => t.id === saved.id);
+    const again = SavedTemplate.parse(list.items.find((t) => t.id === saved.id));
     expect(again).toMatchObject({
       replyTo: TEMPLATE.replyTo,
       listUnsubscribe: TEMPLATE.listUnsubscribe,
