@@ -1,11 +1,13 @@
 /**
- * Template validation at delivery creation: subject and bodies must compile, use only fields the recipient
+ * Template validation at delivery creation: subject, bodies and header values (Reply-To, unsubscribe URIs,
+ * custom headers) must compile, use only fields the recipient
  * list provides, and a body must exist; the From address must be valid. Every problem names its part and,
  * for syntax errors, its line and column.
  */
 import { AppError, type ErrorDetail } from '../../shared/contract/errors';
 import type { MessageTemplate } from '../../shared/contract/schemas';
 import { checkAddress } from '../../shared/domain/address';
+import { headerSources, templateHeaderProblems } from '../../shared/domain/message-headers';
 import { compileTemplate, missingFields, type CompiledTemplate } from '../../shared/domain/template';
 
 const PARTS = ['subject', 'text', 'html'] as const;
@@ -22,6 +24,21 @@ export function templateProblems(template: MessageTemplate, columns: readonly st
     for (const e of errors)
       details.push({ field: part, line: e.line, column: e.column, message: `${part}: ${e.message}` });
     if (compiled) details.push(...unknownFields(part, compiled, columns));
+  }
+  for (const p of templateHeaderProblems(template))
+    details.push({ field: p.path.join('.'), message: p.message });
+  // Header values: a {{field}} the list lacks is refused as in the bodies.
+  for (const h of headerSources(template)) {
+    const { template: compiled, errors } = compileTemplate(h.source, h.path);
+    for (const e of errors)
+      details.push({ field: h.path, line: e.line, column: e.column, message: `${h.label}: ${e.message}` });
+    if (compiled)
+      details.push(
+        ...unknownFields(h.path, compiled, columns).map((d) => ({
+          ...d,
+          message: d.message.replace(`${h.path}:`, `${h.label}:`),
+        })),
+      );
   }
   return details;
 }

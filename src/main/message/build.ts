@@ -11,6 +11,7 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import type { MessageView } from '../../shared/contract/message';
 import type { MessageTemplate } from '../../shared/contract/schemas';
 import { domainOf } from '../../shared/domain/address';
+import { headerSources } from '../../shared/domain/message-headers';
 import { compileTemplate, missingFields } from '../../shared/domain/template';
 import { chooseDomainKeys, chooseKeyRows } from '../engine/dkim/key-choice';
 import { readKeyFile } from '../engine/dkim/key-files';
@@ -159,6 +160,7 @@ export function missingFieldsNote(template: MessageTemplate, columns: readonly s
     subject: template.subject,
     text: template.text,
     html: template.html,
+    ...Object.fromEntries(headerSources(template).map((h) => [h.path, h.source])),
   })) {
     const compiled = compileTemplate(source, part).template;
     if (compiled) for (const f of missingFields(compiled, columns)) missing.add(f);

@@ -1,5 +1,6 @@
 /** Zod schemas of the API payloads. Times are epoch ms, ids are strings, so IPC and WebSocket carry the same values. */
 import { z } from 'zod';
+import { templateHeaderProblems } from '../domain/message-headers';
 import { plainCheck } from './plain-errors';
 import { DELIVERY_STATES, LOG_STATUSES, REPORTING_MODES } from '../domain/statuses';
 import { FAILURE_TYPES, REASON_IDS } from '../domain/reasons';
@@ -51,13 +52,31 @@ export type Route = z.infer<typeof Route>;
 
 // ---- templates ----
 
-export const MessageTemplate = z.object({
-  fromName: z.string().max(200).default(''),
-  fromAddress: z.string().min(3).max(254),
-  subject: z.string().max(998),
-  text: z.string().max(5_000_000).default(''),
-  html: z.string().max(5_000_000).default(''),
-});
+export const MessageTemplate = z
+  .object({
+    fromName: z.string().max(200).default(''),
+    fromAddress: z.string().min(3).max(254),
+    subject: z.string().max(998),
+    text: z.string().max(5_000_000).default(''),
+    html: z.string().max(5_000_000).default(''),
+    /** Reply-To address (may hold `{{fields}}`). */
+    replyTo: z.string().max(998).optional(),
+    /** List-Unsubscribe URIs (RFC 2369); `{{fields}}` placed in them are percent-encoded. */
+    listUnsubscribe: z
+      .object({ mailto: z.string().max(900).optional(), https: z.string().max(900).optional() })
+      .optional(),
+    /** Adds `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); needs the https URI. */
+    oneClick: z.boolean().optional(),
+    /** Custom headers; not the ones the engine sets. Values may hold `{{fields}}`. */
+    headers: z
+      .array(z.object({ name: z.string().max(100), value: z.string().max(998) }))
+      .max(50)
+      .optional(),
+  })
+  .superRefine((t, ctx) => {
+    for (const p of templateHeaderProblems(t))
+      ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  });
 export type MessageTemplate = z.infer<typeof MessageTemplate>;
 
 export const SavedTemplate = MessageTemplate.extend({

@@ -22,6 +22,7 @@ export const SIGNED_HEADERS: readonly string[] = [
   'Message-ID',
   'MIME-Version',
   'Content-Type',
+  'Reply-To',
   'List-Unsubscribe',
   'List-Unsubscribe-Post',
 ];

@@ -20,6 +20,7 @@ import {
   type MessageSkeleton,
 } from './mime-skeleton';
 import { traceValue } from '../bounce/trace';
+import { compileHeaders, renderHeaders, type CompiledHeaders } from './template-headers';
 
 export interface ComposeInput {
   deliveryId: number;
@@ -52,6 +53,8 @@ interface CompiledDeliveryTemplate {
   text: CompiledTemplate;
   html: CompiledTemplate;
   skeleton: MessageSkeleton;
+  /** Reply-To, List-Unsubscribe(-Post) and custom headers. */
+  headers: CompiledHeaders;
 }
 
 /** One message for several recipients (one SMTP transaction): no recipient in the headers. */
@@ -116,7 +119,10 @@ export function createComposer(maxCached = 100): Composer {
     },
     isStatic(deliveryId, templateJson) {
       const t = compiledFor(deliveryId, templateJson);
-      return [t.fromName, t.subject, t.text, t.html].every((part) => part.fields.length === 0);
+      return (
+        [t.fromName, t.subject, t.text, t.html].every((part) => part.fields.length === 0) &&
+        t.headers.fields.length === 0
+      );
     },
     forget(deliveryId) {
       cache.delete(deliveryId);
@@ -135,6 +141,7 @@ function render(
       ...h,
       from: { name: renderTemplate(t.fromName, values), address: t.fromAddress },
       subject: renderTemplate(t.subject, values),
+      extra: renderHeaders(t.headers, values),
     },
     values,
     (body) => (body.contentType === 'text/html' ? escapeHtml : undefined),
@@ -174,6 +181,7 @@ function compileDeliveryTemplate(deliveryId: number, templateJson: string): Comp
     ...(t.html !== '' ? [compileBody(html, 'text/html')] : []),
   ];
   return {
+    headers: compileHeaders(t, part),
     fromName: part(t.fromName, 'fromName'),
     fromAddress: t.fromAddress,
     subject: part(t.subject, 'subject'),

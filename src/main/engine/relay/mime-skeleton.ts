@@ -62,6 +62,11 @@ export interface HeaderValues {
   messageId: string | null;
   date: Date;
   trace: string;
+  /**
+   * The template's Reply-To, List-Unsubscribe(-Post) and custom headers, as encoded `Name: value` lines (each
+   * ending with CRLF, unfolded), written after the Subject.
+   */
+  extra?: string;
 }
 
 export function compileBody(
@@ -128,6 +133,7 @@ export function renderMessage(
   head += `From: ${headerValue('From', headers.from)}\r\n`;
   if (headers.to !== null) head += `To: ${headerValue('To', headers.to)}\r\n`;
   head += `Subject: ${headerValue('Subject', headers.subject)}\r\n`;
+  if (headers.extra) head += headers.extra;
   head += `Date: ${headers.date.toUTCString().replace(/GMT/, '+0000')}\r\n`;
   if (single) head += `Content-Transfer-Encoding: ${single.encoding}\r\n`;
   const messageId = headers.messageId ?? newMessageId(headers.from.address);

@@ -30,6 +30,7 @@ import {
   CLI_APP,
 } from './common';
 import { ENCODING_USAGE, encodingFlag, encodingLine } from './encoding-flag';
+import { emlHeaders, withEmlHeaders } from './eml-headers';
 import { formatProgress, formatSummary, summaryJson } from './summary';
 
 const OPTIONS = {
@@ -244,13 +245,14 @@ export async function readMessage(file: string, fromOverride: string | undefined
       `${file} has no From address: add a From header or pass --from ADDR`,
     );
   }
-  return {
+  const template: MessageTemplate = {
     fromName: from.name ?? '',
     fromAddress: from.address,
     subject: mail.subject ?? '',
     text: mail.text ?? '',
     html: typeof mail.html === 'string' ? mail.html : '',
   };
+  return withEmlHeaders(template, emlHeaders(mail, file));
 }
 
 function parseFrom(value: string): { name: string; address: string } {

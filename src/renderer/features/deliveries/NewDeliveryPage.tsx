@@ -12,8 +12,10 @@ import { UnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import {
   buildCreateInput,
   hasInput,
+  headerFieldsOf,
   initialForm,
   serverFieldErrors,
+  templateInput,
   usesSandbox,
   type DeliveryForm,
   type FieldErrors,
@@ -75,6 +77,7 @@ export function NewDeliveryPage() {
         subject: t.subject,
         text: t.text,
         html: t.html,
+        ...headerFieldsOf(t),
       },
     }));
 
@@ -165,7 +168,7 @@ export function NewDeliveryPage() {
           >
             <TemplatePreview template={form.template} row={firstRow} columns={columns} />
             <MessagePreviewButton
-              template={form.template}
+              template={templateInput(form.template)}
               rows={preview?.rows ?? []}
               routing={draftRouting(form, defaultRoute)}
             />

@@ -5,7 +5,8 @@ import { Card } from '../../components/Card';
 import { Field, TextArea, TextInput } from '../../components/Field';
 import { Tabs } from '../../components/Tabs';
 import { SaveTemplate } from '../message/SaveTemplate';
-import type { DeliveryForm, FieldErrors, TemplatePart } from './form-model';
+import { templateInput, type DeliveryForm, type FieldErrors, type TemplatePart } from './form-model';
+import { TemplateHeadersEditor } from './TemplateHeadersEditor';
 
 type Template = DeliveryForm['template'];
 type Editable = HTMLInputElement | HTMLTextAreaElement;
@@ -34,7 +35,7 @@ export function TemplateEditor({
   const [body, setBody] = useState<'text' | 'html'>('text');
   const [target, setTarget] = useState<TemplatePart>('subject');
 
-  const set = (part: keyof Template, value: string) => onChange({ ...template, [part]: value });
+  const set = (part: TemplatePart | 'fromAddress', value: string) => onChange({ ...template, [part]: value });
   const bind = (part: TemplatePart) => ({
     onFocus: () => setTarget(part),
     value: template[part],
@@ -177,8 +178,9 @@ export function TemplateEditor({
           </button>
         ))}
       </div>
+      <TemplateHeadersEditor template={template} onChange={onChange} errors={errors} />
       <div className="template-footer">
-        <SaveTemplate template={template} saved={saved} onSaved={(t) => onSaved?.(t)} />
+        <SaveTemplate template={templateInput(template)} saved={saved} onSaved={(t) => onSaved?.(t)} />
       </div>
     </Card>
   );

@@ -3,11 +3,19 @@
  * `deliveries.create` input. Server error details are mapped back onto the same field keys, so a field shows
  * the server's message next to it. The server stays the authority; these checks only save a round trip.
  */
-import type { AppInfo, CreateDeliveryInput, HostPort, Route, RowError } from '../../../shared/contract';
+import type {
+  AppInfo,
+  CreateDeliveryInput,
+  HostPort,
+  MessageTemplate,
+  Route,
+  RowError,
+} from '../../../shared/contract';
 import type { ErrorDetail } from '../../../shared/contract/errors';
 import { detailMessage } from '../../components/ErrorBanner';
 import { checkAddress } from '../../../shared/domain/address';
 import { isValidMask } from '../../../shared/domain/domain-mask';
+import { headerSources, templateHeaderProblems } from '../../../shared/domain/message-headers';
 import { DEFAULT_VALIDITY_MS, formatDuration, parseDuration } from '../../../shared/domain/duration';
 import type { ReportingMode } from '../../../shared/domain/statuses';
 import { compileTemplate, missingFields, type TemplateError } from '../../../shared/domain/template';
@@ -29,7 +37,7 @@ export interface RouteDraft {
 
 export interface DeliveryForm {
   name: string;
-  template: { fromName: string; fromAddress: string; subject: string; text: string; html: string };
+  template: TemplateDraft;
   /** The list: a saved list's text, or a file's bytes (base64) with the encoding chosen instead of the detected one. */
   recipients: RecipientsSource | null;
   routing: RoutingMode;
@@ -41,6 +49,71 @@ export interface DeliveryForm {
 }
 
 export type RecipientsSource = CreateDeliveryInput['recipients'];
+
+/** The template as edited: the headers may hold empty rows and fields while typing (`templateInput` drops them). */
+export interface TemplateDraft {
+  fromName: string;
+  fromAddress: string;
+  subject: string;
+  text: string;
+  html: string;
+  replyTo?: string;
+  listUnsubscribe?: { mailto?: string; https?: string };
+  oneClick?: boolean;
+  headers?: { name: string; value: string }[];
+}
+
+/** The header fields of a (saved) template, for the form. */
+export function headerFieldsOf(t: MessageTemplate): Omit<TemplateDraft, TemplatePart | 'fromAddress'> {
+  return {
+    ...(t.replyTo ? { replyTo: t.replyTo } : {}),
+    ...(t.listUnsubscribe ? { listUnsubscribe: { ...t.listUnsubscribe } } : {}),
+    ...(t.oneClick ? { oneClick: true } : {}),
+    ...(t.headers?.length ? { headers: t.headers.map((h) => ({ ...h })) } : {}),
+  };
+}
+
+/** The draft as the API takes it: empty header fields and rows left out, values trimmed. */
+export function templateInput(t: TemplateDraft): MessageTemplate {
+  const { replyTo, listUnsubscribe, oneClick, headers, ...base } = t;
+  const mailto = listUnsubscribe?.mailto?.trim() ?? '';
+  const https = listUnsubscribe?.https?.trim() ?? '';
+  const rows = (headers ?? [])
+    .map((h) => ({ name: h.name.trim(), value: h.value.trim() }))
+    .filter((h) => h.name !== '' || h.value !== '');
+  return {
+    ...base,
+    ...(replyTo?.trim() ? { replyTo: replyTo.trim() } : {}),
+    ...(mailto || https
+      ? { listUnsubscribe: { ...(mailto ? { mailto } : {}), ...(https ? { https } : {}) } }
+      : {}),
+    ...(oneClick ? { oneClick: true } : {}),
+    ...(rows.length > 0 ? { headers: rows } : {}),
+  };
+}
+
+/** Problems of the draft's headers (syntax, `{{fields}}` the list lacks), by form key (`template.headers.0.name`). */
+export function headerErrors(t: TemplateDraft, columns: readonly string[] | null): FieldErrors {
+  const errors: FieldErrors = {};
+  const input = templateInput(t);
+  const add = (key: string, message: string) => (errors[key] ??= []).push(message);
+  // Paths of rows in the input differ from the form's when empty rows were dropped: map them back.
+  const rowIndex: number[] = [];
+  (t.headers ?? []).forEach((h, i) => {
+    if (h.name.trim() !== '' || h.value.trim() !== '') rowIndex.push(i);
+  });
+  const key = (path: string) =>
+    `template.${path.replace(/^headers\.(\d+)/, (_, n: string) => `headers.${rowIndex[Number(n)] ?? n}`)}`;
+  for (const p of templateHeaderProblems(input)) add(key(p.path.join('.')), p.message);
+  for (const h of headerSources(input)) {
+    const compiled = compileTemplate(h.source, h.path);
+    for (const e of compiled.errors) add(key(h.path), `${h.label}: ${describeTemplateError(e)}`);
+    if (compiled.template && columns)
+      for (const f of missingFields(compiled.template, columns))
+        add(key(h.path), `{{${f}}} is not a column of the recipient list (columns: ${columns.join(', ')})`);
+  }
+  return errors;
+}
 
 /** Field keys used for error placement: `name`, `template.subject`, `routes.2.mask`, `recipients`, ... */
 export type FieldErrors = Record<string, string[]>;
@@ -152,6 +225,8 @@ export function buildCreateInput(
       }
     }
   }
+  for (const [k, messages] of Object.entries(headerErrors(form.template, columns)))
+    for (const m of messages) add(k, m);
   if (!form.recipients)
     add('recipients', 'Choose a recipient list (CSV file, drop one here, or the demo list).');
 
@@ -186,7 +261,7 @@ export function buildCreateInput(
     ok: true,
     input: {
       name: form.name.trim(),
-      template: { ...form.template, fromAddress: from },
+      template: { ...templateInput(form.template), fromAddress: from },
       recipients: form.recipients,
       routes,
       smarthost,
@@ -212,6 +287,12 @@ const SERVER_FIELD_ALIASES: Record<string, string> = {
 export function formKeyOf(detail: ErrorDetail, code: string): string {
   const field = detail.field ?? '';
   if (field in SERVER_FIELD_ALIASES) return SERVER_FIELD_ALIASES[field] as string;
+  if (/^(template\.)?(replyTo|oneClick|listUnsubscribe\.\w+|headers\.\d+\.\w+)/.test(field))
+    return `template.${field
+      .replace(/^template\./, '')
+      .split('.')
+      .slice(0, 3)
+      .join('.')}`;
   if (field.startsWith('template.')) return field.split('.').slice(0, 2).join('.');
   if (field.startsWith('smarthost')) return 'smarthost';
   const route = /^routes\.(\d+)\.(mask|target)/.exec(field);
