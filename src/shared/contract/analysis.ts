@@ -5,7 +5,7 @@
  * confirmation, recorded with the delivery.
  */
 import { z } from 'zod';
-import { CreateDeliveryInput, EpochMs } from './schemas';
+import { CreateDeliveryInput, EpochMs, Id } from './schemas';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -80,11 +80,49 @@ export const AnalysisRunInput = CreateDeliveryInput.pick({
 });
 export type AnalysisRunInput = z.input<typeof AnalysisRunInput>;
 
+/**
+ * The analysis a delivery is created with (`deliveries.create`'s `analysis`): the report the analyst saw and
+ * whether they confirmed sending despite its errors. A report with errors that are not acknowledged is refused
+ * (`analysis_unacknowledged`).
+ */
+export const DeliveryAnalysisInput = z.object({
+  report: AnalysisReport,
+  acknowledgedErrors: z.boolean().default(false),
+});
+export type DeliveryAnalysisInput = z.input<typeof DeliveryAnalysisInput>;
+
+/** `deliveries.create`'s input: the delivery and, when one was run, its pre-send analysis. */
+export const CreateDeliveryWithAnalysisInput = CreateDeliveryInput.extend({
+  analysis: DeliveryAnalysisInput.optional(),
+});
+export type CreateDeliveryWithAnalysisInput = z.input<typeof CreateDeliveryWithAnalysisInput>;
+
+/** The analysis kept with a delivery; `null` for a delivery created without one (API, CLI). */
+export const DeliveryAnalysis = z.object({
+  report: AnalysisReport,
+  acknowledgedErrors: z.boolean(),
+  recordedAt: EpochMs,
+});
+export type DeliveryAnalysis = z.infer<typeof DeliveryAnalysis>;
+
+export const DeliveryAnalysisResult = z.object({ analysis: DeliveryAnalysis.nullable() });
+export type DeliveryAnalysisResult = z.infer<typeof DeliveryAnalysisResult>;
+
+/** Whether a delivery may be created with this analysis: errors need the analyst's acknowledgement. */
+export function analysisNeedsAcknowledgement(report: AnalysisReport): boolean {
+  return report.checks.some((c) => c.result === 'error');
+}
+
 export const analysisMethods = {
   'analysis.run': method(
     AnalysisRunInput,
     AnalysisReport,
     'Pre-send delivery analysis: DKIM, SPF, DMARC, the message, the recipients and the settings, each check ' +
       'with a result, an explanation and how to fix it; nothing is written',
+  ),
+  'deliveries.analysis': method(
+    z.object({ id: Id }),
+    DeliveryAnalysisResult,
+    'The pre-send analysis a delivery was created with and whether its errors were acknowledged (null: none)',
   ),
 } as const;
