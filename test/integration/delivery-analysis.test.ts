@@ -11,7 +11,7 @@ import type { AnalysisReport } from '../../src/shared/contract/analysis';
 import { DeliveriesListInput } from '../../src/shared/contract/deliveries-list';
 import { TEST_APP } from '../support/app-options';
 import { scriptedDns } from '../support/analysis-dns';
-import { csvOf, deliveryRequest, TEST_TEMPLATE } from '../support/campaign-fixtures';
+import { csvOf, deliveryRequest } from '../support/campaign-fixtures';
 import { makeTempDir, type TempDir } from '../support/store-temp';
 
 const ctx = { transport: 'http' as const };

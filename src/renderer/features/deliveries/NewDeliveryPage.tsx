@@ -26,6 +26,8 @@ import { TemplatePreview } from './TemplatePreview';
 import { ValiditySection } from './ValiditySection';
 import { MessagePreviewButton } from '../message/MessagePreviewButton';
 import { draftRouting } from '../message/draft-routing';
+import { AnalysisPanel } from './AnalysisPanel';
+import { analysisInputOf, analysisKey, isStale, nextStep, type AnalysisState } from './analysis-model';
 
 export function NewDeliveryPage() {
   const info = useQuery('app.info', {});
@@ -39,12 +41,17 @@ export function NewDeliveryPage() {
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const previewCall = useMutation('recipients.preview');
   const create = useMutation('deliveries.create');
+  const analysisCall = useMutation('analysis.run');
+  const [analysis, setAnalysis] = useState<AnalysisState | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
 
   const patch = (p: Partial<DeliveryForm>) => setForm((f) => ({ ...f, ...p }));
   const built = useMemo(
     () => buildCreateInput(form, defaultRoute, preview?.columns ?? null),
     [form, defaultRoute, preview],
   );
+  const analysisInput = useMemo(() => (built.ok ? analysisInputOf(built.input) : null), [built]);
+  const currentKey = useMemo(() => (analysisInput ? analysisKey(analysisInput) : null), [analysisInput]);
   const errors = useMemo(
     () => mergeErrors(submitted && !built.ok ? built.errors : {}, serverErrors),
     [submitted, built, serverErrors],
@@ -78,6 +85,25 @@ export function NewDeliveryPage() {
       },
     }));
 
+  /** Runs the analysis of the form as it is; the new result needs a new confirmation of its errors. */
+  const runAnalysis = async (): Promise<AnalysisState | null> => {
+    if (!analysisInput || currentKey === null) return null;
+    const result = await analysisCall.mutate(analysisInput);
+    if (!result.ok) return null;
+    const state = { report: result.value, key: currentKey };
+    setAnalysis(state);
+    setAcknowledged(false);
+    return state;
+  };
+  const onRunAnalysis = () => {
+    setSubmitted(true);
+    if (!built.ok) {
+      focusFirstInvalid();
+      return;
+    }
+    void runAnalysis();
+  };
+
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -86,7 +112,23 @@ export function NewDeliveryPage() {
       focusFirstInvalid();
       return;
     }
-    const result = await create.mutate(built.input);
+    // The analysis warns and never blocks silently: creating without a current result runs it first, and errors
+    // need the analyst's explicit confirmation (recorded with the delivery).
+    let current = analysis;
+    let ack = acknowledged;
+    if (nextStep(current, currentKey, ack) === 'analyse') {
+      current = await runAnalysis();
+      ack = false;
+      if (!current) return;
+    }
+    if (nextStep(current, currentKey, ack) === 'confirm') {
+      document.querySelector('[data-testid="analysis-panel"]')?.scrollIntoView({ block: 'start' });
+      return;
+    }
+    const result = await create.mutate({
+      ...built.input,
+      ...(current ? { analysis: { report: current.report, acknowledgedErrors: ack } } : {}),
+    });
     if (result.ok) {
       navigate(paths.delivery(result.value.delivery.id));
       return;
@@ -153,6 +195,15 @@ export function NewDeliveryPage() {
             onChange={patch}
           />
           <ValiditySection form={form} errors={errors} onChange={patch} />
+          <AnalysisPanel
+            report={analysis?.report ?? null}
+            stale={isStale(analysis, currentKey)}
+            running={analysisCall.pending}
+            error={analysisCall.error}
+            acknowledged={acknowledged}
+            onAcknowledge={setAcknowledged}
+            onRun={onRunAnalysis}
+          />
         </div>
         <aside className="form-aside">
           <Card
@@ -198,6 +249,21 @@ export function NewDeliveryPage() {
             {create.error?.code !== 'csv_invalid' && (
               <ErrorBanner error={create.error} title="The delivery was not created" />
             )}
+            {analysis && !isStale(analysis, currentKey) && (
+              <div className="analysis-submit-note" data-testid="analysis-submit-note">
+                {analysis.report.counts.error > 0 && !acknowledged ? (
+                  <span className="field-error">
+                    The analysis found errors: read them and confirm below the checks to send anyway.
+                  </span>
+                ) : analysis.report.counts.error > 0 ? (
+                  'Sending despite the analysis’s errors (confirmed).'
+                ) : analysis.report.counts.warning > 0 ? (
+                  'The analysis found warnings (shown above); they do not stop the delivery.'
+                ) : (
+                  'The analysis found no problems.'
+                )}
+              </div>
+            )}
             {((submitted && !built.ok) || create.error?.code === 'csv_invalid') && (
               <div className="field-error">Some fields need attention (marked above).</div>
             )}
@@ -205,10 +271,14 @@ export function NewDeliveryPage() {
               type="submit"
               variant="primary"
               className="btn-block"
-              disabled={create.pending}
+              disabled={create.pending || analysisCall.pending}
               testId="submit-delivery"
             >
-              {create.pending ? 'Creating…' : 'Create and start delivery'}
+              {create.pending
+                ? 'Creating…'
+                : analysisCall.pending
+                  ? 'Analysing…'
+                  : 'Create and start delivery'}
             </Button>
           </Card>
         </aside>
