@@ -70,7 +70,14 @@ export function NewDeliveryPage() {
     void onSource(encoding ? { ...bytes, encoding } : bytes);
   };
   // A list that cannot be read is said once, in the Recipients card: the preview's error, or the creation's.
-  const listError = create.error?.code === 'csv_invalid' ? create.error : previewCall.error;
+  // The analysis reads the list too: its refusal of the list is that same error.
+  const listError =
+    create.error?.code === 'csv_invalid'
+      ? create.error
+      : analysisCall.error?.code === 'csv_invalid'
+        ? analysisCall.error
+        : previewCall.error;
+  const listUnreadable = create.error?.code === 'csv_invalid' || analysisCall.error?.code === 'csv_invalid';
 
   const onUseSaved = (t: SavedTemplate) =>
     setForm((f) => ({
@@ -199,7 +206,7 @@ export function NewDeliveryPage() {
             report={analysis?.report ?? null}
             stale={isStale(analysis, currentKey)}
             running={analysisCall.pending}
-            error={analysisCall.error}
+            error={analysisCall.error?.code === 'csv_invalid' ? null : analysisCall.error}
             acknowledged={acknowledged}
             onAcknowledge={setAcknowledged}
             onRun={onRunAnalysis}
@@ -264,7 +271,7 @@ export function NewDeliveryPage() {
                 )}
               </div>
             )}
-            {((submitted && !built.ok) || create.error?.code === 'csv_invalid') && (
+            {((submitted && !built.ok) || listUnreadable) && (
               <div className="field-error">Some fields need attention (marked above).</div>
             )}
             <Button
