@@ -60,6 +60,7 @@ export function NewDeliveryPage() {
   const onSource = async (source: RecipientsSource) => {
     patch({ recipients: source });
     create.reset();
+    analysisCall.reset();
     const result = await previewCall.mutate(source);
     setPreview(result.ok ? result.value : null);
   };
