@@ -69,6 +69,34 @@ export function countChecks(checks: readonly AnalysisCheck[]): AnalysisReport['c
   return counts;
 }
 
+/** Most severe first within an area, keeping the analysis's order otherwise. */
+const SEVERITY: Record<CheckResult, number> = { error: 0, warning: 1, info: 2, pass: 3 };
+
+export interface CheckGroup {
+  area: CheckArea;
+  label: string;
+  checks: AnalysisCheck[];
+  worst: CheckResult;
+}
+
+/**
+ * The checks grouped for reading (console, CLI): by area in the order Authentication, Message, Recipients,
+ * Delivery settings, empty areas left out, the most severe first within an area.
+ */
+export function groupChecks(report: AnalysisReport): CheckGroup[] {
+  const groups: CheckGroup[] = [];
+  for (const area of CHECK_AREAS) {
+    const checks = report.checks
+      .map((c, i) => [c, i] as const)
+      .filter(([c]) => c.area === area)
+      .sort(([a, i], [b, j]) => SEVERITY[a.result] - SEVERITY[b.result] || i - j)
+      .map(([c]) => c);
+    if (checks.length === 0) continue;
+    groups.push({ area, label: CHECK_AREA_LABELS[area], checks, worst: checks[0]!.result });
+  }
+  return groups;
+}
+
 /** What the analysis reads: the delivery as it is about to be created. */
 export const AnalysisRunInput = CreateDeliveryInput.pick({
   template: true,

@@ -10,6 +10,7 @@ import {
   AnalysisRunInput,
   CHECK_AREA_LABELS,
   CHECK_RESULT_LABELS,
+  groupChecks,
   type AnalysisReport,
   type CheckResult,
 } from '../../../shared/contract/analysis';
@@ -18,7 +19,6 @@ import { systemClock } from '../../clock';
 import { openApp } from '../../app';
 import { silentLogger } from '../../logger';
 import { createDnsResolver } from '../../engine/relay/node-dns';
-import { groupChecks } from '../../../renderer/features/deliveries/analysis-model';
 import { resolveDataDir } from '../data-dir';
 import { CLI_APP, parseFlags, parseHostPort, requireFlag, type Command } from './common';
 import { parseReporting, parseRoute, parseValidity, readMessage } from './deliver';

@@ -4,15 +4,7 @@
  * "Create and start" must do first. The analysis warns and never blocks silently: errors need the analyst's
  * explicit confirmation; warnings are shown and need none.
  */
-import {
-  CHECK_AREA_LABELS,
-  CHECK_AREAS,
-  type AnalysisCheck,
-  type AnalysisReport,
-  type AnalysisRunInput,
-  type CheckArea,
-  type CheckResult,
-} from '../../../shared/contract/analysis';
+import type { AnalysisReport, AnalysisRunInput, CheckResult } from '../../../shared/contract/analysis';
 import type { CreateDeliveryInput } from '../../../shared/contract';
 import type { Tone } from '../../components/tones';
 
@@ -23,30 +15,7 @@ export const RESULT_TONE: Record<CheckResult, Tone> = {
   error: 'red',
 };
 
-/** Most severe first within an area, keeping the analysis's order otherwise. */
-const SEVERITY: Record<CheckResult, number> = { error: 0, warning: 1, info: 2, pass: 3 };
-
-export interface CheckGroup {
-  area: CheckArea;
-  label: string;
-  checks: AnalysisCheck[];
-  worst: CheckResult;
-}
-
-/** The checks by area, in the order Authentication, Message, Recipients, Delivery settings; empty areas left out. */
-export function groupChecks(report: AnalysisReport): CheckGroup[] {
-  const groups: CheckGroup[] = [];
-  for (const area of CHECK_AREAS) {
-    const checks = report.checks
-      .map((c, i) => [c, i] as const)
-      .filter(([c]) => c.area === area)
-      .sort(([a, i], [b, j]) => SEVERITY[a.result] - SEVERITY[b.result] || i - j)
-      .map(([c]) => c);
-    if (checks.length === 0) continue;
-    groups.push({ area, label: CHECK_AREA_LABELS[area], checks, worst: checks[0]!.result });
-  }
-  return groups;
-}
+export { groupChecks, type CheckGroup } from '../../../shared/contract/analysis';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
