@@ -15,6 +15,7 @@ import {
   serveConsole,
   SHOTS,
   type Workspace,
+  createAndStart,
 } from '../support/e2e';
 
 // Sandbox behaviour by local part: grey* is deferred once then accepted, unknown* is rejected 550 5.1.1.
@@ -90,8 +91,7 @@ describe('console', () => {
     await page.fill(byTestId('body-text'), 'Hi {{first_name}}, this is a test.');
     await page.screenshot({ path: path.join(SHOTS, 'new-delivery.png') });
 
-    await page.click(byTestId('submit-delivery'));
-    await page.waitForSelector(byTestId('delivery-detail'));
+    await createAndStart(page);
     await page.waitForSelector(`${byTestId('state-badge')}:has-text("Completed")`, { timeout: 90_000 });
 
     expect(await text('count-sent')).toBe('3');

@@ -19,6 +19,7 @@ import {
   serveConsole,
   SHOTS,
   type Workspace,
+  createAndStart,
 } from '../support/e2e';
 
 const CP1252 = fs.readFileSync(path.join(ROOT, 'test/fixtures/csv/excel-cp1252.csv'));
@@ -103,8 +104,7 @@ describe('a Windows-1252 list on New delivery', () => {
     await page.waitForSelector(byTestId('recipients-preview'));
     expect(await text('recipients-encoding')).toBe('Windows-1252 (detected)');
     expect(await page.locator(byTestId('recipients-list-error')).count()).toBe(0);
-    await page.click(byTestId('submit-delivery'));
-    await page.waitForSelector(byTestId('delivery-detail'));
+    await createAndStart(page);
     expect(errors).toEqual([]);
   });
 

@@ -20,6 +20,7 @@ import {
   serveConsole,
   SHOTS,
   type Workspace,
+  createAndStart,
 } from '../support/e2e';
 
 const CSV = ['email,first_name', 'alice@inbox.test,Alice', 'bob@mail.test,Bob'].join('\n');
@@ -154,8 +155,7 @@ describe('message viewer', () => {
     await shoot('message-new-delivery');
 
     // Sent: the log drawer's "View message" shows the message as sent.
-    await page.click(byTestId('submit-delivery'));
-    await page.waitForSelector(byTestId('delivery-detail'));
+    await createAndStart(page);
     await page.waitForSelector(`${byTestId('state-badge')}:has-text("Completed")`, { timeout: 90_000 });
     await page.click('#delivery-tab-log');
     await page.waitForSelector(byTestId('log-row'));

@@ -103,6 +103,35 @@ describe('store migrations', () => {
     }
   });
 
+  it('migration 19 keeps a delivery’s pre-send analysis beside a delivery from version 18', () => {
+    t = openTempDb({ migrations: MIGRATIONS.filter((m) => m.version <= 18) });
+    t.db.exec(`
+      INSERT INTO deliveries (id, name, state, reporting, template_json, validity_requested_ms, validity_ms, created_at)
+      VALUES (1, 'd', 'completed', 'efs', '{}', 1, 1, 0);
+    `);
+    t.db.close();
+    const db = openDatabase(t.file);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(db.prepare('SELECT count(*) FROM delivery_analysis').pluck().get()).toBe(0);
+      db.prepare(
+        `INSERT INTO delivery_analysis(delivery_id, report_json, acknowledged_errors, recorded_at)
+         VALUES (1, '{}', 1, 5)`,
+      ).run();
+      // No analysis for a delivery that does not exist.
+      expect(() =>
+        db
+          .prepare(
+            `INSERT INTO delivery_analysis(delivery_id, report_json, acknowledged_errors, recorded_at)
+             VALUES (2, '{}', 0, 5)`,
+          )
+          .run(),
+      ).toThrow(/FOREIGN KEY/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('migration 9 keeps the rule revisions in the one revisions table, and its triggers bump them', () => {
     t = openTempDb({ migrations: MIGRATIONS.filter((m) => m.version < 9) });
     t.db.exec(`

@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createLogger, type Logger } from '../../src/main/logger';
+import type { Question } from 'dns-packet';
+import type { Page } from 'playwright-core';
 import { serve, type Served } from '../../src/main/node/serve';
+import { startDnsServer, type DnsReply } from './dns-server';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const RENDERER = path.join(ROOT, 'out/renderer');
@@ -38,9 +41,49 @@ export function createWorkspace(): Workspace {
   };
 }
 
-/** `relaydeck serve` on the workspace's data dir and the built renderer. */
-export function serveConsole(w: Workspace): Promise<Served> {
-  return serve({ dataDir: w.dataDir, staticDir: RENDERER, logger: w.logger });
+/**
+ * `relaydeck serve` on the workspace's data dir and the built renderer, its DNS lookups (MX, the pre-send
+ * analysis) sent to a scripted DNS server on 127.0.0.1 (no spec asks a real one): `dns` answers, by default
+ * NXDOMAIN for every name.
+ */
+export async function serveConsole(
+  w: Workspace,
+  dns: (q: Question) => DnsReply = () => ({ rcode: 'NXDOMAIN' }),
+): Promise<Served> {
+  const dnsServer = await startDnsServer(dns);
+  const served = await serve({
+    dataDir: w.dataDir,
+    staticDir: RENDERER,
+    logger: w.logger,
+    dnsServers: [dnsServer.address],
+  }).catch(async (err: unknown) => {
+    await dnsServer.close();
+    throw err;
+  });
+  return {
+    ...served,
+    async close() {
+      await served.close();
+      await dnsServer.close();
+    },
+  };
+}
+
+/**
+ * New delivery's "Create and start": the pre-send analysis runs first; when it finds errors (the specs' DNS
+ * publishes nothing by default), confirms sending anyway and creates. Ends on the delivery's page.
+ */
+export async function createAndStart(page: Page): Promise<void> {
+  await page.click(byTestId('submit-delivery'));
+  const next = await Promise.race([
+    page.waitForSelector(byTestId('delivery-detail')).then(() => 'created' as const),
+    page.waitForSelector(byTestId('analysis-ack')).then(() => 'confirm' as const),
+  ]);
+  if (next === 'confirm') {
+    await page.check(byTestId('analysis-ack'));
+    await page.click(byTestId('submit-delivery'));
+    await page.waitForSelector(byTestId('delivery-detail'));
+  }
 }
 
 export function launchChromium(): Promise<Browser> {

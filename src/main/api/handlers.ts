@@ -19,7 +19,7 @@ import { createMessageHandlers } from './handlers-message';
 import { createMtaHandlers } from './handlers-mta';
 import { createReportHandlers } from './handlers-reports';
 import { createSimulationHandlers } from './handlers-simulation';
-import { createAnalysisHandlers } from './handlers-analysis';
+import { checkAnalysisAcknowledged, createAnalysisHandlers, recordAnalysis } from './handlers-analysis';
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { db, sandbox, clock, campaign } = deps;
@@ -49,7 +49,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ),
     'deliveries.get': (input) => getDelivery(db, parseId(input.id), clock.now()),
     'deliveries.create': async (input) => {
+      checkAnalysisAcknowledged(input.analysis);
       const prepared = await campaign.create(input);
+      recordAnalysis(deps, prepared.deliveryId, input.analysis);
       return { delivery: getDelivery(db, prepared.deliveryId, clock.now()), import: prepared.import };
     },
     'deliveries.start': (input) => act(input.id, 'start'),

@@ -285,6 +285,8 @@ export function httpStatus(code: ErrorCode): number {
       return 404;
     case 'conflict':
       return 409;
+    case 'analysis_unacknowledged':
+      return 422;
     case 'db_locked':
     case 'unavailable':
       return 503;

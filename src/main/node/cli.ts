@@ -5,6 +5,7 @@
 import { AppError } from '../../shared/contract/errors';
 import { APP_VERSION } from '../app';
 import { UsageError, type Command, type CommandIo } from './commands/common';
+import { analyzeCommand } from './commands/analyze';
 import { deliverCommand } from './commands/deliver';
 import { dkimCommand } from './commands/dkim';
 import { inmailCommand } from './commands/inmail';
@@ -22,6 +23,7 @@ import { templatesCommand } from './commands/templates';
 const COMMANDS: readonly Command[] = [
   serveCommand,
   deliverCommand,
+  analyzeCommand,
   runCommand,
   stopCommand,
   pauseCommand,

@@ -8,7 +8,7 @@ import { openApp, type App } from '../app';
 import { startHttpServer, type HttpServer } from '../api/http-server';
 import { generateToken } from '../api/http-security';
 import { systemClock } from '../clock';
-import { nodeDns } from '../engine/relay/node-dns';
+import { createDnsResolver, nodeDns } from '../engine/relay/node-dns';
 import { dataDirLogger, type Logger } from '../logger';
 import { defaultRendererDir } from '../paths';
 import { chromiumPrinter } from './report-printer';
@@ -27,6 +27,8 @@ export interface ServeOptions {
   logger?: Logger;
   /** The built renderer; default: found next to the running code (see `defaultRendererDir`). null = API only. */
   staticDir?: string | null;
+  /** DNS servers (`HOST:PORT`) for every lookup (MX, the pre-send analysis) instead of the system's. */
+  dnsServers?: string[];
 }
 
 export interface Served {
@@ -48,7 +50,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
   const app = await openApp({
     dataDir: o.dataDir,
     clock: systemClock,
-    dns: nodeDns,
+    dns: o.dnsServers?.length ? createDnsResolver({ servers: o.dnsServers, clock: systemClock }) : nodeDns,
     reportPrinter: chromiumPrinter,
     secrets: fileSecrets,
     logger: o.logger ?? dataDirLogger(o.dataDir),

@@ -872,6 +872,20 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status = 'quarantine' AND last_reason = 'mailbox_full';
     `,
   },
+  {
+    version: 19,
+    name: 'deliveries: the pre-send analysis and whether its errors were acknowledged',
+    sql: `
+      -- The pre-send analysis (issue 15) a delivery was created with: the report as the analyst saw it (JSON of
+      -- the contract's AnalysisReport) and whether its errors were acknowledged. No row: created without one.
+      CREATE TABLE delivery_analysis (
+        delivery_id          INTEGER PRIMARY KEY REFERENCES deliveries(id) ON DELETE CASCADE,
+        report_json          TEXT NOT NULL,
+        acknowledged_errors  INTEGER NOT NULL,
+        recorded_at          INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

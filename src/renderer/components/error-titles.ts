@@ -12,6 +12,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   csv_invalid: 'The recipient list cannot be read',
   template_invalid: 'The message template has errors',
   message_invalid: 'The message file cannot be read',
+  analysis_unacknowledged: 'The pre-send analysis found errors: confirm that you want to send anyway',
   unauthorized: 'The console’s access key is missing or wrong: open the address Relaydeck printed',
   forbidden: 'This page is not allowed to use Relaydeck',
   unknown_method: 'This console does not match the running Relaydeck: reload the page',

@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   csv_invalid: { retryable: false, description: 'The recipient list cannot be read' },
   template_invalid: { retryable: false, description: 'The message template is invalid' },
   message_invalid: { retryable: false, description: 'The message file cannot be read' },
+  analysis_unacknowledged: {
+    retryable: false,
+    description: 'The pre-send analysis found errors and sending anyway was not confirmed',
+  },
   unauthorized: { retryable: false, description: 'Missing or wrong access token' },
   forbidden: { retryable: false, description: 'Origin or sender not allowed' },
   unknown_method: { retryable: false, description: 'No such API method' },

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import {
   AppInfo,
   Attempt,
-  CreateDeliveryInput,
   CreateDeliveryResult,
   Cursor,
   Delivery,
@@ -39,7 +38,7 @@ import { DeliveriesListInput } from './deliveries-list';
 import { reportMethods } from './reports';
 import { simulationEvents, simulationMethods } from './simulation';
 import { messageMethods } from './message';
-import { analysisMethods } from './analysis';
+import { analysisMethods, CreateDeliveryWithAnalysisInput } from './analysis';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, description: string) {
   return { input, output, description };
@@ -57,7 +56,7 @@ export const contract = {
   ),
   'deliveries.get': method(ById, Delivery, 'One delivery with its counters and KPIs'),
   'deliveries.create': method(
-    CreateDeliveryInput,
+    CreateDeliveryWithAnalysisInput,
     CreateDeliveryResult,
     'Create a delivery from a template and a CSV list, prepare it and (by default) start relaying',
   ),

@@ -178,7 +178,7 @@ Options:
   },
 };
 
-function parseRoute(value: string): Route {
+export function parseRoute(value: string): Route {
   const eq = value.indexOf('=');
   const mask = value.slice(0, eq).trim().toLowerCase();
   const target = value.slice(eq + 1).trim();
@@ -198,7 +198,7 @@ export function parseReporting(value: string | undefined): ReportingMode {
   return mode;
 }
 
-function parseValidity(value: string): number {
+export function parseValidity(value: string): number {
   try {
     return parseDuration(value);
   } catch (err) {

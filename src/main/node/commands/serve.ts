@@ -7,7 +7,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the engine and serve the browser console',
   usage: `
-Usage: relaydeck serve [--data DIR] [--port N] [--new-token]
+Usage: relaydeck serve [--data DIR] [--port N] [--new-token] [--dns-server HOST:PORT]
 
 Runs the sending engine and serves the console on http://127.0.0.1; prints the console URL with its
 access token. The port and the token are kept in the data directory (console.json, owner-only) and reused
@@ -18,12 +18,20 @@ Options:
   --data DIR    data directory (default: $RELAYDECK_DATA or the OS user-data directory)
   --port N      port to listen on, kept for the next starts (default: the kept port, else a free one)
   --new-token   make a new access token (kept for the next starts); tabs opened with the old URL are shut out
+  --dns-server HOST:PORT
+                ask this DNS server (repeatable) instead of the system's, for MX lookups and the pre-send
+                analysis (tests, offline machines)
   -h, --help    show this help`,
   async run(argv, io) {
     const flags = parseFlags(
       this,
       argv,
-      { data: { type: 'string' }, port: { type: 'string' }, 'new-token': { type: 'boolean' } },
+      {
+        data: { type: 'string' },
+        port: { type: 'string' },
+        'new-token': { type: 'boolean' },
+        'dns-server': { type: 'string', multiple: true },
+      },
       io,
     );
     if (!flags) return 0;
@@ -33,6 +41,7 @@ Options:
       dataDir,
       ...(flags.port !== undefined ? { port: parsePort(flags.port, 'port') } : {}),
       ...(flags['new-token'] ? { newToken: true } : {}),
+      ...(flags['dns-server']?.length ? { dnsServers: flags['dns-server'] } : {}),
     });
     for (const warning of served.warnings) io.stderr.write(`${warning}\n`);
     if (served.portFallback)

@@ -15,6 +15,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { Tabs, type TabItem } from '../../components/Tabs';
 import { STATUS_TONE } from '../../components/tones';
 import { ExportMenu } from '../reports/ExportMenu';
+import { DeliveryAnalysisCard } from './AnalysisPanel';
 import { DeliveryLog, NO_FILTERS, type LogFilters } from './DeliveryLog';
 import { DomainsTable } from './DomainsTable';
 import { DkimSigningLine } from './DkimSigningLine';
@@ -199,6 +200,7 @@ export function DeliveryDetailPage({ id }: { id: string }) {
             </div>
 
             <ThroughputChart deliveryId={d.id} />
+            <DeliveryAnalysisCard deliveryId={d.id} />
           </>
         )}
         {tab === 'log' && <DeliveryLog deliveryId={d.id} filters={filters} onFiltersChange={setFilters} />}

@@ -28,6 +28,8 @@ import { TemplatePreview } from './TemplatePreview';
 import { ValiditySection } from './ValiditySection';
 import { MessagePreviewButton } from '../message/MessagePreviewButton';
 import { draftRouting } from '../message/draft-routing';
+import { AnalysisPanel } from './AnalysisPanel';
+import { analysisInputOf, analysisKey, isStale, nextStep, type AnalysisState } from './analysis-model';
 
 export function NewDeliveryPage() {
   const info = useQuery('app.info', {});
@@ -41,12 +43,17 @@ export function NewDeliveryPage() {
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const previewCall = useMutation('recipients.preview');
   const create = useMutation('deliveries.create');
+  const analysisCall = useMutation('analysis.run');
+  const [analysis, setAnalysis] = useState<AnalysisState | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
 
   const patch = (p: Partial<DeliveryForm>) => setForm((f) => ({ ...f, ...p }));
   const built = useMemo(
     () => buildCreateInput(form, defaultRoute, preview?.columns ?? null),
     [form, defaultRoute, preview],
   );
+  const analysisInput = useMemo(() => (built.ok ? analysisInputOf(built.input) : null), [built]);
+  const currentKey = useMemo(() => (analysisInput ? analysisKey(analysisInput) : null), [analysisInput]);
   const errors = useMemo(
     () => mergeErrors(submitted && !built.ok ? built.errors : {}, serverErrors),
     [submitted, built, serverErrors],
@@ -55,6 +62,7 @@ export function NewDeliveryPage() {
   const onSource = async (source: RecipientsSource) => {
     patch({ recipients: source });
     create.reset();
+    analysisCall.reset();
     const result = await previewCall.mutate(source);
     setPreview(result.ok ? result.value : null);
   };
@@ -65,7 +73,14 @@ export function NewDeliveryPage() {
     void onSource(encoding ? { ...bytes, encoding } : bytes);
   };
   // A list that cannot be read is said once, in the Recipients card: the preview's error, or the creation's.
-  const listError = create.error?.code === 'csv_invalid' ? create.error : previewCall.error;
+  // The analysis reads the list too: its refusal of the list is that same error.
+  const listError =
+    create.error?.code === 'csv_invalid'
+      ? create.error
+      : analysisCall.error?.code === 'csv_invalid'
+        ? analysisCall.error
+        : previewCall.error;
+  const listUnreadable = create.error?.code === 'csv_invalid' || analysisCall.error?.code === 'csv_invalid';
 
   const onUseSaved = (t: SavedTemplate) =>
     setForm((f) => ({
@@ -81,6 +96,25 @@ export function NewDeliveryPage() {
       },
     }));
 
+  /** Runs the analysis of the form as it is; the new result needs a new confirmation of its errors. */
+  const runAnalysis = async (): Promise<AnalysisState | null> => {
+    if (!analysisInput || currentKey === null) return null;
+    const result = await analysisCall.mutate(analysisInput);
+    if (!result.ok) return null;
+    const state = { report: result.value, key: currentKey };
+    setAnalysis(state);
+    setAcknowledged(false);
+    return state;
+  };
+  const onRunAnalysis = () => {
+    setSubmitted(true);
+    if (!built.ok) {
+      focusFirstInvalid();
+      return;
+    }
+    void runAnalysis();
+  };
+
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
@@ -89,7 +123,23 @@ export function NewDeliveryPage() {
       focusFirstInvalid();
       return;
     }
-    const result = await create.mutate(built.input);
+    // The analysis warns and never blocks silently: creating without a current result runs it first, and errors
+    // need the analyst's explicit confirmation (recorded with the delivery).
+    let current = analysis;
+    let ack = acknowledged;
+    if (nextStep(current, currentKey, ack) === 'analyse') {
+      current = await runAnalysis();
+      ack = false;
+      if (!current) return;
+    }
+    if (nextStep(current, currentKey, ack) === 'confirm') {
+      document.querySelector('[data-testid="analysis-panel"]')?.scrollIntoView({ block: 'start' });
+      return;
+    }
+    const result = await create.mutate({
+      ...built.input,
+      ...(current ? { analysis: { report: current.report, acknowledgedErrors: ack } } : {}),
+    });
     if (result.ok) {
       navigate(paths.delivery(result.value.delivery.id));
       return;
@@ -156,6 +206,15 @@ export function NewDeliveryPage() {
             onChange={patch}
           />
           <ValiditySection form={form} errors={errors} onChange={patch} />
+          <AnalysisPanel
+            report={analysis?.report ?? null}
+            stale={isStale(analysis, currentKey)}
+            running={analysisCall.pending}
+            error={analysisCall.error?.code === 'csv_invalid' ? null : analysisCall.error}
+            acknowledged={acknowledged}
+            onAcknowledge={setAcknowledged}
+            onRun={onRunAnalysis}
+          />
         </div>
         <aside className="form-aside">
           <Card
@@ -201,17 +260,36 @@ export function NewDeliveryPage() {
             {create.error?.code !== 'csv_invalid' && (
               <ErrorBanner error={create.error} title="The delivery was not created" />
             )}
-            {((submitted && !built.ok) || create.error?.code === 'csv_invalid') && (
+            {analysis && !isStale(analysis, currentKey) && (
+              <div className="analysis-submit-note" data-testid="analysis-submit-note">
+                {analysis.report.counts.error > 0 && !acknowledged ? (
+                  <span className="field-error">
+                    The analysis found errors: read them and confirm below the checks to send anyway.
+                  </span>
+                ) : analysis.report.counts.error > 0 ? (
+                  'Sending despite the analysis’s errors (confirmed).'
+                ) : analysis.report.counts.warning > 0 ? (
+                  'The analysis found warnings (shown above); they do not stop the delivery.'
+                ) : (
+                  'The analysis found no problems.'
+                )}
+              </div>
+            )}
+            {((submitted && !built.ok) || listUnreadable) && (
               <div className="field-error">Some fields need attention (marked above).</div>
             )}
             <Button
               type="submit"
               variant="primary"
               className="btn-block"
-              disabled={create.pending}
+              disabled={create.pending || analysisCall.pending}
               testId="submit-delivery"
             >
-              {create.pending ? 'Creating…' : 'Create and start delivery'}
+              {create.pending
+                ? 'Creating…'
+                : analysisCall.pending
+                  ? 'Analysing…'
+                  : 'Create and start delivery'}
             </Button>
           </Card>
         </aside>

@@ -16,6 +16,7 @@ import {
   type ReportView,
 } from '../../../shared/contract/reports';
 import type { ThroughputPoint } from '../../../shared/contract/mta';
+import { CHECK_RESULT_LABELS, type DeliveryAnalysis } from '../../../shared/contract/analysis';
 import { FAILURE_TYPE_LABELS, REASONS } from '../../../shared/domain/reasons';
 import { DELIVERY_STATE_LABELS, LOG_STATUSES, LOG_STATUS_LABELS } from '../../../shared/domain/statuses';
 import { useQuery } from '../../api/hooks';
@@ -47,8 +48,14 @@ const shareText = (n: number, rate: number | null): string => `${formatCount(n)}
 export function ReportPage({ id, kind }: { id: string; kind: ReportKind }) {
   const view = useQuery('reports.view', { deliveryId: id, top: TOP, kind });
   const series = useQuery('throughput.series', { deliveryId: id });
-  const error = view.error ?? series.error;
-  const data = view.data && series.data ? { view: view.data, points: series.data.points } : null;
+  // The summary prints the pre-send analysis the delivery was created with (issue 15).
+  const analysis = useQuery('deliveries.analysis', { id }, { enabled: kind === 'summary' });
+  const error = view.error ?? series.error ?? (kind === 'summary' ? analysis.error : null);
+  const analysisIn = kind !== 'summary' || analysis.data !== undefined;
+  const data =
+    view.data && series.data && analysisIn
+      ? { view: view.data, points: series.data.points, analysis: analysis.data?.analysis ?? null }
+      : null;
 
   return (
     <div className="page report-page">
@@ -80,7 +87,7 @@ export function ReportPage({ id, kind }: { id: string; kind: ReportKind }) {
           <ErrorBanner error={error} title="The report could not be loaded" />
         </div>
       ) : data ? (
-        <Report view={data.view} points={data.points} />
+        <Report view={data.view} points={data.points} analysis={data.analysis} />
       ) : (
         <div className="loading">Loading the report…</div>
       )}
@@ -88,7 +95,15 @@ export function ReportPage({ id, kind }: { id: string; kind: ReportKind }) {
   );
 }
 
-function Report({ view, points }: { view: ReportView; points: readonly ThroughputPoint[] }) {
+function Report({
+  view,
+  points,
+  analysis,
+}: {
+  view: ReportView;
+  points: readonly ThroughputPoint[];
+  analysis: DeliveryAnalysis | null;
+}) {
   // Ready once the complete report is committed (the SVG charts are drawn with it) and fonts are loaded.
   const article = useRef<HTMLElement>(null);
   useReady(article);
@@ -102,7 +117,10 @@ function Report({ view, points }: { view: ReportView; points: readonly Throughpu
     >
       <ReportHeader view={view} />
       {view.kind === 'summary' ? (
-        <SummaryBody view={view} points={points} />
+        <>
+          <SummaryBody view={view} points={points} />
+          <AnalysisSection analysis={analysis} />
+        </>
       ) : (
         <KindBody view={view} points={points} />
       )}
@@ -366,6 +384,52 @@ function SummaryBody({ view, points }: { view: ReportView; points: readonly Thro
         <More shown={view.failed.items.length} total={view.failed.total} what="failed recipients" />
       </section>
     </>
+  );
+}
+
+/** The pre-send analysis the delivery was created with: each check's result, title and fix. */
+function AnalysisSection({ analysis }: { analysis: DeliveryAnalysis | null }) {
+  const plural = (n: number, one: string) => `${formatCount(n)} ${one}${n === 1 ? '' : 's'}`;
+  return (
+    <section className="report-section" aria-labelledby="report-analysis" data-testid="report-analysis">
+      <h2 id="report-analysis">Pre-send analysis</h2>
+      {analysis === null ? (
+        <p className="report-muted">
+          No analysis was run (the delivery was created through the API or the command line).
+        </p>
+      ) : (
+        <>
+          <p className="report-muted">
+            Run {formatDateTime(analysis.report.ranAt)}: {plural(analysis.report.counts.error, 'error')},{' '}
+            {plural(analysis.report.counts.warning, 'warning')},{' '}
+            {plural(analysis.report.counts.pass, 'check')} passed.{' '}
+            {analysis.report.counts.error > 0
+              ? analysis.acknowledgedErrors
+                ? 'The errors were acknowledged: sent anyway.'
+                : 'The errors were not acknowledged.'
+              : ''}
+          </p>
+          <table className="report-table">
+            <thead>
+              <tr>
+                <th scope="col">Result</th>
+                <th scope="col">Check</th>
+                <th scope="col">How to fix</th>
+              </tr>
+            </thead>
+            <tbody>
+              {analysis.report.checks.map((c, i) => (
+                <tr key={`${c.id}-${i}`} data-result={c.result}>
+                  <td className="nowrap">{CHECK_RESULT_LABELS[c.result]}</td>
+                  <td>{c.title}</td>
+                  <td>{c.fix ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }
 
