@@ -92,8 +92,10 @@ export async function checkDkim(
           result: 'error',
           title: `No DKIM key for ${input.fromDomain}`,
           explanation:
-            `Neither ${input.fromDomain} nor the return-path domain ${input.envelopeDomain} has an enabled DKIM ` +
-            'key that can sign, so the messages would leave unsigned. Gmail and Yahoo refuse or junk unsigned bulk mail.',
+            (input.envelopeDomain === input.fromDomain
+              ? `${input.fromDomain} has no enabled DKIM key that can sign`
+              : `Neither ${input.fromDomain} nor the return-path domain ${input.envelopeDomain} has an enabled DKIM key that can sign`) +
+            ', so the messages would leave unsigned. Gmail and Yahoo refuse or junk unsigned bulk mail.',
           fix: `Generate a key for ${input.fromDomain} on the DKIM page and publish the TXT record it shows.`,
         },
         ...(short.length > 0 ? [strengthCheck(short)] : []),
@@ -380,7 +382,8 @@ export async function checkSpf(
       area,
       result: 'warning',
       title: `Could not look up the SPF record of ${domain}`,
-      explanation: `The DNS lookup failed (${first.comment || 'temporary error'}), so SPF could not be checked.`,
+      explanation: 'The DNS lookup failed, so SPF could not be checked.',
+      ...(first.comment && { details: [first.comment] }),
       fix: 'Run the analysis again; if it keeps failing, check the DNS servers this machine uses.',
     });
     return { checks, passes: false };
