@@ -10,9 +10,17 @@ import { stmt } from './statements';
 
 const COLUMNS = new Set(['fromName', 'fromAddress', 'subject', 'text', 'html']);
 
-function extraJson(template: MessageTemplate): string {
+/** The statement parameters of a template: its columns, and the rest as `extra_json`. */
+function templateParams(template: MessageTemplate) {
   const extra = Object.fromEntries(Object.entries(template).filter(([k]) => !COLUMNS.has(k)));
-  return JSON.stringify(extra);
+  return {
+    fromName: template.fromName,
+    fromAddress: template.fromAddress,
+    subject: template.subject,
+    text: template.text,
+    html: template.html,
+    extra: JSON.stringify(extra),
+  };
 }
 
 export function insertTemplate(db: Db, name: string, template: MessageTemplate, now: number): string {
@@ -20,16 +28,7 @@ export function insertTemplate(db: Db, name: string, template: MessageTemplate, 
     db,
     `INSERT INTO templates(name, from_name, from_address, subject, text, html, extra_json, created_at, updated_at)
      VALUES (@name, @fromName, @fromAddress, @subject, @text, @html, @extra, @now, @now)`,
-  ).run({
-    name,
-    fromName: template.fromName,
-    fromAddress: template.fromAddress,
-    subject: template.subject,
-    text: template.text,
-    html: template.html,
-    extra: extraJson(template),
-    now,
-  });
+  ).run({ name, ...templateParams(template), now });
   return String(result.lastInsertRowid);
 }
 
@@ -46,17 +45,7 @@ export function updateTemplate(
     `UPDATE templates SET name = @name, from_name = @fromName, from_address = @fromAddress, subject = @subject,
             text = @text, html = @html, extra_json = @extra, updated_at = @now
       WHERE id = @id`,
-  ).run({
-    id,
-    name,
-    fromName: template.fromName,
-    fromAddress: template.fromAddress,
-    subject: template.subject,
-    text: template.text,
-    html: template.html,
-    extra: extraJson(template),
-    now,
-  });
+  ).run({ id, name, ...templateParams(template), now });
   return result.changes > 0;
 }
 
