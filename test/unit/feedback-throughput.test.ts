@@ -117,7 +117,9 @@ describe('throughput written by the feedback layer', () => {
         attempt: reply('accepted', 250, 'ok'),
         disposition: { kind: 'delivered' },
         destination: A,
+        // A message that was sent records who signed it (the ledger keeps the domain of a send only).
         dkimDomain: 'sender.test',
+        sent: { at: T0 + 5, keys: { rsa: 's1', ed25519: null }, shared: null },
       },
       {
         ...base,
